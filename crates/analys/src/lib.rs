@@ -1,0 +1,1 @@
+//! Brygga analysis engine: numbers and geometry in, numbers out. No I/O.

@@ -1,0 +1,1 @@
+//! Reference geography: counties, municipalities and local police areas.
