@@ -1,10 +1,820 @@
 //! The `brygga analys` command family: input readers and JSON output around `brygga-analys`.
+//!
+//! Every command reads CSV or GeoJSON (trend: JSON), writes one JSON document to stdout and
+//! reports bad input as a Swedish sentence ([`CliError`]).
 
-/// `brygga analys <command>`.
+pub mod error;
+pub mod input;
+
+pub use error::{CliError, Result};
+
+use brygga_analys::geom::{Area, Point};
+use brygga_analys::grid::DEFAULT_MAX_CELLS;
+use brygga_analys::kde::{Bandwidth, Kernel};
+use brygga_analys::trend::{SimulationConfig, TrendCell, TrendOptions};
+use brygga_analys::{Transform, WeightSpec, Weights, getis, grid, kde, knox, moran, trend};
+use input::{Format, Geometry};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// `brygga analys`: spatial statistics on CSV or GeoJSON, JSON on stdout.
 #[derive(Debug, clap::Args)]
-pub struct AnalysArgs {}
+pub struct AnalysArgs {
+    /// The analysis to run.
+    #[command(subcommand)]
+    pub command: AnalysCommand,
+}
+
+/// The analyses.
+#[derive(Debug, clap::Subcommand)]
+pub enum AnalysCommand {
+    /// Global Moran's I with analytical and permutation inference.
+    Moran(StatArgs),
+    /// Local Moran's I (LISA) with HH/LL/HL/LH quadrants.
+    Lisa(StatArgs),
+    /// Local Getis–Ord Gi* (or Gi with --no-star) for areas or points.
+    Gistar(GiArgs),
+    /// Grid Gi* hotspots from points.
+    Hotspots(HotspotArgs),
+    /// Kernel density on a grid.
+    Kde(KdeArgs),
+    /// Knox test for space–time interaction (near-repeat).
+    Knox(KnoxArgs),
+    /// Near-repeat band table (distance × time bands), as the Near Repeat Calculator.
+    Nearrepeat(NearRepeatArgs),
+    /// The spatial weights themselves: neighbours, islands.
+    Weights(WeightsArgs),
+    /// Trend versus temporary variation for weekly counts (JSON input).
+    Trend(TrendArgs),
+    /// Simulated false-alarm rate and doubling detection of the trend test.
+    TrendSim(TrendSimArgs),
+}
+
+/// Where the units come from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// CSV or GeoJSON file.
+    #[arg(long)]
+    pub input: String,
+    /// x column (CSV points).
+    #[arg(long)]
+    pub x: Option<String>,
+    /// y column (CSV points).
+    #[arg(long)]
+    pub y: Option<String>,
+    /// Column/property used as id in the output (default: the GeoJSON feature id, else the row index).
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+/// Arguments of `moran` and `lisa`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Numeric field to analyse.
+    #[arg(long)]
+    pub value: String,
+    /// queen, rook, queen:TOL, rook:TOL, knn:K, band:D, idw:D or idw:D:ALPHA.
+    #[arg(long, default_value = "queen")]
+    pub weights: String,
+    /// r (row-standardised) or b (binary).
+    #[arg(long, default_value = "r")]
+    pub transform: String,
+    /// Number of random permutations (0 = none).
+    #[arg(long, default_value_t = 999)]
+    pub permutations: usize,
+    /// Seed of the permutations.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Arguments of `gistar`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GiArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Numeric field to analyse (non-negative: counts, rates).
+    #[arg(long)]
+    pub value: String,
+    /// queen, rook, knn:K, band:D, idw:D (see `moran`).
+    #[arg(long, default_value = "queen")]
+    pub weights: String,
+    /// b (binary) or r (row-standardised).
+    #[arg(long, default_value = "b")]
+    pub transform: String,
+    /// Number of conditional permutations (0 = analytical inference only).
+    #[arg(long, default_value_t = 0)]
+    pub permutations: usize,
+    /// Seed of the permutations.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Gi instead of Gi* (the unit itself excluded).
+    #[arg(long)]
+    pub no_star: bool,
+}
+
+/// Arguments of `hotspots`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HotspotArgs {
+    /// CSV or GeoJSON points.
+    #[arg(long)]
+    pub input: String,
+    /// x column.
+    #[arg(long, default_value = "x")]
+    pub x: String,
+    /// y column.
+    #[arg(long, default_value = "y")]
+    pub y: String,
+    /// Cell size (coordinate units, e.g. metres).
+    #[arg(long)]
+    pub cell: f64,
+    /// Neighbour distance between cell centres (inclusive).
+    #[arg(long)]
+    pub band: f64,
+    /// Largest number of cells allowed.
+    #[arg(long, default_value_t = DEFAULT_MAX_CELLS)]
+    pub max_cells: u64,
+}
+
+/// Arguments of `kde`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KdeArgs {
+    /// CSV or GeoJSON points.
+    #[arg(long)]
+    pub input: String,
+    /// x column.
+    #[arg(long, default_value = "x")]
+    pub x: String,
+    /// y column.
+    #[arg(long, default_value = "y")]
+    pub y: String,
+    /// Optional weight column/property (default: every point weighs 1).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Cell size.
+    #[arg(long)]
+    pub cell: f64,
+    /// Bandwidth in coordinate units (default: the documented rule of thumb).
+    #[arg(long)]
+    pub bandwidth: Option<f64>,
+    /// quartic or gaussian.
+    #[arg(long, default_value = "quartic")]
+    pub kernel: String,
+    /// Largest number of cells allowed.
+    #[arg(long, default_value_t = DEFAULT_MAX_CELLS)]
+    pub max_cells: u64,
+}
+
+/// Arguments of `knox`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KnoxArgs {
+    /// CSV (or GeoJSON points) with x, y and t.
+    #[arg(long)]
+    pub input: String,
+    /// x column.
+    #[arg(long, default_value = "x")]
+    pub x: String,
+    /// y column.
+    #[arg(long, default_value = "y")]
+    pub y: String,
+    /// Time column (a number, e.g. days).
+    #[arg(long, default_value = "t")]
+    pub t: String,
+    /// Distance threshold δ (inclusive).
+    #[arg(long)]
+    pub delta: f64,
+    /// Time threshold τ (inclusive).
+    #[arg(long)]
+    pub tau: f64,
+    /// Number of permutations.
+    #[arg(long, default_value_t = 999)]
+    pub permutations: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Arguments of `nearrepeat`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NearRepeatArgs {
+    /// CSV (or GeoJSON points) with x, y and t.
+    #[arg(long)]
+    pub input: String,
+    /// x column.
+    #[arg(long, default_value = "x")]
+    pub x: String,
+    /// y column.
+    #[arg(long, default_value = "y")]
+    pub y: String,
+    /// Time column.
+    #[arg(long, default_value = "t")]
+    pub t: String,
+    /// Upper limits of the distance bands, e.g. 0,100,200,300 (0 = same location).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub distances: Vec<f64>,
+    /// Upper limits of the time bands, e.g. 7,14,21.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub times: Vec<f64>,
+    /// Number of permutations.
+    #[arg(long, default_value_t = 999)]
+    pub permutations: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Arguments of `weights`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WeightsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// queen, rook, knn:K, band:D, idw:D.
+    #[arg(long, default_value = "queen")]
+    pub weights: String,
+    /// r or b; omitted = as built (binary, or inverse distance for idw).
+    #[arg(long)]
+    pub transform: Option<String>,
+}
+
+/// Arguments of `trend`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrendArgs {
+    /// JSON: {"cells":[{"id":…,"current":N,"recent":[…],"last_year":[…]|null}, …]} or the bare list.
+    #[arg(long)]
+    pub input: String,
+    /// False discovery rate for the flags.
+    #[arg(long, default_value_t = 0.05)]
+    pub fdr: f64,
+    /// Coverage of the typical range.
+    #[arg(long, default_value_t = 0.8)]
+    pub coverage: f64,
+}
+
+/// Arguments of `trend-sim`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrendSimArgs {
+    /// Series per mean level.
+    #[arg(long, default_value_t = 2000)]
+    pub series: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+    /// Negative binomial size of the simulated counts, or 0 for Poisson.
+    #[arg(long, default_value_t = 10.0)]
+    pub size: f64,
+    /// Mean weekly counts.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 3.0, 10.0, 30.0])]
+    pub means: Vec<f64>,
+}
 
 /// Runs one analysis command, writing its JSON result to `out`.
-pub fn run(_args: &AnalysArgs, _out: &mut dyn std::io::Write) -> Result<(), String> {
-    Err("ingen analys vald".to_owned())
+pub fn run(args: &AnalysArgs, out: &mut dyn Write) -> Result<()> {
+    let value = match &args.command {
+        AnalysCommand::Moran(a) => cmd_moran(a)?,
+        AnalysCommand::Lisa(a) => cmd_lisa(a)?,
+        AnalysCommand::Gistar(a) => cmd_gistar(a)?,
+        AnalysCommand::Hotspots(a) => return cmd_hotspots(a, out),
+        AnalysCommand::Kde(a) => return cmd_kde(a, out),
+        AnalysCommand::Knox(a) => cmd_knox(a)?,
+        AnalysCommand::Nearrepeat(a) => cmd_nearrepeat(a)?,
+        AnalysCommand::Weights(a) => cmd_weights(a)?,
+        AnalysCommand::Trend(a) => cmd_trend(a)?,
+        AnalysCommand::TrendSim(a) => cmd_trend_sim(a)?,
+    };
+    write_json(out, &value)
+}
+
+fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer(&mut w, value).map_err(|e| CliError::Write(std::io::Error::other(e)))?;
+    w.write_all(b"\n")?;
+    w.flush()?;
+    Ok(())
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Units (areas or points) with one value each.
+enum UnitGeometry {
+    Areas(Vec<Area>),
+    Points(Vec<Point>),
+}
+
+struct Units {
+    ids: Vec<Value>,
+    values: Vec<f64>,
+    geometry: UnitGeometry,
+}
+
+fn load_units(input: &InputArgs, value: Option<&str>) -> Result<Units> {
+    let bytes = read_file(&input.input)?;
+    match input::detect_format(&input.input, &bytes) {
+        Format::GeoJson => {
+            let features = input::read_geojson(&bytes, &input.input)?;
+            let values = match value {
+                Some(v) => input::numeric_property(&features, v)?,
+                None => Vec::new(),
+            };
+            let ids = features
+                .iter()
+                .enumerate()
+                .map(|(k, f)| match &input.id {
+                    Some(field) => f.properties.get(field).cloned().unwrap_or(Value::Null),
+                    None => f.id.clone().unwrap_or_else(|| json!(k)),
+                })
+                .collect();
+            let points: Option<Vec<Point>> = features
+                .iter()
+                .map(|f| match f.geometry {
+                    Geometry::Point(p) => Some(p),
+                    Geometry::Area(_) => None,
+                })
+                .collect();
+            let geometry = match points {
+                Some(p) => UnitGeometry::Points(p),
+                None => UnitGeometry::Areas(
+                    features
+                        .into_iter()
+                        .map(|f| match f.geometry {
+                            Geometry::Area(a) => Ok(a),
+                            Geometry::Point(_) => Err(CliError::GeoJson(
+                                "filen blandar punkter och polygoner".into(),
+                            )),
+                        })
+                        .collect::<Result<_>>()?,
+                ),
+            };
+            Ok(Units {
+                ids,
+                values,
+                geometry,
+            })
+        }
+        Format::Csv => {
+            let (Some(x), Some(y)) = (&input.x, &input.y) else {
+                return Err(CliError::Usage(
+                    "en CSV-fil behöver --x och --y (koordinatkolumner)".into(),
+                ));
+            };
+            let mut cols: Vec<&str> = vec![x, y];
+            if let Some(v) = value {
+                cols.push(v);
+            }
+            let table = input::read_csv_columns(&bytes, &cols, input.id.as_deref(), &input.input)?;
+            let points: Vec<Point> = table.numeric[0]
+                .iter()
+                .zip(&table.numeric[1])
+                .map(|(&a, &b)| [a, b])
+                .collect();
+            let ids = match table.ids {
+                Some(v) => v.into_iter().map(Value::String).collect(),
+                None => (0..points.len()).map(|k| json!(k)).collect(),
+            };
+            let values = if value.is_some() {
+                table.numeric[2].clone()
+            } else {
+                Vec::new()
+            };
+            Ok(Units {
+                ids,
+                values,
+                geometry: UnitGeometry::Points(points),
+            })
+        }
+    }
+}
+
+fn build_weights(units: &Units, spec: &str) -> Result<Weights> {
+    let spec: WeightSpec = spec.parse()?;
+    Ok(match &units.geometry {
+        UnitGeometry::Areas(a) => spec.build_for_areas(a)?,
+        UnitGeometry::Points(p) => spec.build_for_points(p)?,
+    })
+}
+
+fn island_ids(units: &Units, w: &Weights) -> Vec<Value> {
+    w.islands()
+        .into_iter()
+        .map(|i| units.ids[i].clone())
+        .collect()
+}
+
+fn cmd_moran(a: &StatArgs) -> Result<Value> {
+    let units = load_units(&a.input, Some(&a.value))?;
+    let transform: Transform = a.transform.parse()?;
+    let raw = build_weights(&units, &a.weights)?;
+    let w = raw.transformed(transform);
+    let m = moran::moran(&units.values, &w, a.permutations, a.seed)?;
+    let perm = m.permutation.as_ref();
+    Ok(json!({
+        "I": m.i,
+        "expected": m.expected,
+        "variance_norm": m.variance_norm,
+        "z_norm": m.z_norm,
+        "p_norm": m.p_norm,
+        "variance_rand": m.variance_rand,
+        "z_rand": m.z_rand,
+        "p_rand": m.p_rand,
+        "p_sim": perm.map(|p| p.p_sim),
+        "EI_sim": perm.map(|p| p.mean),
+        "seI_sim": perm.map(|p| p.sd),
+        "permutations": a.permutations,
+        "seed": a.seed,
+        "n": units.values.len(),
+        "islands": island_ids(&units, &raw),
+    }))
+}
+
+fn cmd_lisa(a: &StatArgs) -> Result<Value> {
+    let units = load_units(&a.input, Some(&a.value))?;
+    let transform: Transform = a.transform.parse()?;
+    let raw = build_weights(&units, &a.weights)?;
+    let w = raw.transformed(transform);
+    let r = moran::local_moran(&units.values, &w, a.permutations, a.seed)?;
+    let results: Vec<Value> = r
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            json!({
+                "id": units.ids[k],
+                "value": units.values[k],
+                "I": l.i,
+                "expected": l.expected,
+                "variance": l.variance,
+                "z": l.z,
+                "p": l.p_norm,
+                "quadrant": l.quadrant.as_str(),
+                "p_sim": l.p_sim,
+            })
+        })
+        .collect();
+    Ok(
+        json!({ "results": results, "permutations": a.permutations, "seed": a.seed, "islands": island_ids(&units, &raw) }),
+    )
+}
+
+fn cmd_gistar(a: &GiArgs) -> Result<Value> {
+    let units = load_units(&a.input, Some(&a.value))?;
+    let transform: Transform = a.transform.parse()?;
+    let raw = build_weights(&units, &a.weights)?;
+    let r = getis::local_g(
+        &units.values,
+        &raw,
+        !a.no_star,
+        transform,
+        a.permutations,
+        a.seed,
+    )?;
+    let results: Vec<Value> = r
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            let mut item = json!({ "id": units.ids[k], "value": units.values[k], "z": g.z, "p": g.p, "G": g.g });
+            if let Some(p) = g.p_sim {
+                item["p_sim"] = json!(p);
+            }
+            item
+        })
+        .collect();
+    Ok(
+        json!({ "star": !a.no_star, "transform": a.transform.to_ascii_lowercase(), "results": results, "islands": island_ids(&units, &raw) }),
+    )
+}
+
+fn load_points(
+    path: &str,
+    x: &str,
+    y: &str,
+    extra: &[&str],
+) -> Result<(Vec<Point>, Vec<Vec<f64>>)> {
+    let bytes = read_file(path)?;
+    match input::detect_format(path, &bytes) {
+        Format::Csv => {
+            let mut cols = vec![x, y];
+            cols.extend_from_slice(extra);
+            let mut t = input::read_csv_columns(&bytes, &cols, None, path)?;
+            let rest = t.numeric.split_off(2);
+            let points = t.numeric[0]
+                .iter()
+                .zip(&t.numeric[1])
+                .map(|(&a, &b)| [a, b])
+                .collect();
+            Ok((points, rest))
+        }
+        Format::GeoJson => {
+            let features = input::read_geojson(&bytes, path)?;
+            let points = features
+                .iter()
+                .enumerate()
+                .map(|(k, f)| match f.geometry {
+                    Geometry::Point(p) => Ok(p),
+                    Geometry::Area(_) => Err(CliError::GeoJson(format!(
+                        "objekt {}: punkter krävs, inte polygoner",
+                        k + 1
+                    ))),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let rest = extra
+                .iter()
+                .map(|f| input::numeric_property(&features, f))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((points, rest))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct GridOut {
+    origin_x: f64,
+    origin_y: f64,
+    cell: f64,
+    cols: usize,
+    rows: usize,
+}
+
+impl From<&grid::GridSpec> for GridOut {
+    fn from(g: &grid::GridSpec) -> Self {
+        GridOut {
+            origin_x: g.origin_x,
+            origin_y: g.origin_y,
+            cell: g.cell,
+            cols: g.cols,
+            rows: g.rows,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HotspotCell {
+    col: usize,
+    row: usize,
+    count: u32,
+    z: f64,
+    p: f64,
+}
+
+#[derive(Serialize)]
+struct HotspotOut {
+    grid: GridOut,
+    cells: Vec<HotspotCell>,
+}
+
+fn cmd_hotspots(a: &HotspotArgs, out: &mut dyn Write) -> Result<()> {
+    let (points, _) = load_points(&a.input, &a.x, &a.y, &[])?;
+    let hs = grid::grid_hotspots(&points, a.cell, a.band, a.max_cells)?;
+    drop(points);
+    let cols = hs.grid.cols;
+    let cells = (0..hs.grid.len())
+        .map(|i| HotspotCell {
+            col: i % cols,
+            row: i / cols,
+            count: hs.counts[i],
+            z: hs.z[i],
+            p: hs.p[i],
+        })
+        .collect();
+    write_json(
+        out,
+        &HotspotOut {
+            grid: (&hs.grid).into(),
+            cells,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct DensityCell {
+    col: usize,
+    row: usize,
+    density: f64,
+}
+
+#[derive(Serialize)]
+struct KdeOut {
+    grid: GridOut,
+    kernel: &'static str,
+    bandwidth: f64,
+    unit: &'static str,
+    cells: Vec<DensityCell>,
+}
+
+fn cmd_kde(a: &KdeArgs, out: &mut dyn Write) -> Result<()> {
+    let kernel: Kernel = a.kernel.parse()?;
+    let extra: Vec<&str> = a.weight.iter().map(String::as_str).collect();
+    let (points, rest) = load_points(&a.input, &a.x, &a.y, &extra)?;
+    let bandwidth = a.bandwidth.map_or(Bandwidth::Rule, Bandwidth::Fixed);
+    let d = kde::kde(
+        &points,
+        rest.first().map(Vec::as_slice),
+        a.cell,
+        kernel,
+        bandwidth,
+        a.max_cells,
+    )?;
+    let cols = d.grid.cols;
+    let cells = d
+        .density
+        .iter()
+        .enumerate()
+        .map(|(i, &density)| DensityCell {
+            col: i % cols,
+            row: i / cols,
+            density,
+        })
+        .collect();
+    let kernel = match kernel {
+        Kernel::Quartic => "quartic",
+        Kernel::Gaussian => "gaussian",
+    };
+    write_json(
+        out,
+        &KdeOut {
+            grid: (&d.grid).into(),
+            kernel,
+            bandwidth: d.bandwidth,
+            unit: "händelser per kvadratenhet (m² i SWEREF 99 TM)",
+            cells,
+        },
+    )
+}
+
+fn cmd_knox(a: &KnoxArgs) -> Result<Value> {
+    let (points, rest) = load_points(&a.input, &a.x, &a.y, &[&a.t])?;
+    let r = knox::knox(&points, &rest[0], a.delta, a.tau, a.permutations, a.seed)?;
+    Ok(json!({
+        "statistic": r.statistic,
+        "expected": r.expected,
+        "p_sim": r.p_sim,
+        "p_poisson": r.p_poisson,
+        "spatial_pairs": r.spatial_pairs,
+        "temporal_pairs": r.temporal_pairs,
+        "pairs": r.pairs,
+        "delta": a.delta,
+        "tau": a.tau,
+        "permutations": r.permutations,
+        "seed": a.seed,
+    }))
+}
+
+fn bands(breaks: &[f64]) -> Vec<Value> {
+    let mut v = Vec::new();
+    let mut from = 0.0;
+    for (k, &b) in breaks.iter().enumerate() {
+        v.push(json!({ "from": from, "to": b, "from_inclusive": k == 0 }));
+        from = b;
+    }
+    v.push(json!({ "from": from, "to": null, "from_inclusive": false }));
+    v
+}
+
+fn cmd_nearrepeat(a: &NearRepeatArgs) -> Result<Value> {
+    let (points, rest) = load_points(&a.input, &a.x, &a.y, &[&a.t])?;
+    let t = knox::near_repeat(
+        &points,
+        &rest[0],
+        &a.distances,
+        &a.times,
+        a.permutations,
+        a.seed,
+    )?;
+    let cells: Vec<Value> = t
+        .cells
+        .iter()
+        .map(|c| json!({ "distance_band": c.distance_band, "time_band": c.time_band, "observed": c.observed, "expected": c.expected, "ratio": c.ratio, "p_sim": c.p_sim }))
+        .collect();
+    Ok(
+        json!({ "distance_bands": bands(&t.distance_breaks), "time_bands": bands(&t.time_breaks), "permutations": t.permutations, "seed": a.seed, "cells": cells }),
+    )
+}
+
+fn cmd_weights(a: &WeightsArgs) -> Result<Value> {
+    let units = load_units(&a.input, None)?;
+    let raw = build_weights(&units, &a.weights)?;
+    let w = match &a.transform {
+        Some(t) => raw.transformed(t.parse()?),
+        None => raw.clone(),
+    };
+    let neighbours: Vec<Value> = (0..w.n())
+        .map(|i| {
+            let (nb, wv) = w.row(i);
+            json!({ "id": units.ids[i], "neighbours": nb.iter().map(|&j| units.ids[j as usize].clone()).collect::<Vec<_>>(), "weights": wv })
+        })
+        .collect();
+    Ok(json!({
+        "n": w.n(),
+        "links": w.links(),
+        "mean_neighbours": w.links() as f64 / w.n() as f64,
+        "islands": island_ids(&units, &raw),
+        "neighbours": neighbours,
+    }))
+}
+
+#[derive(Deserialize)]
+struct TrendIn {
+    #[serde(default)]
+    id: Value,
+    current: u32,
+    #[serde(default)]
+    recent: Vec<u32>,
+    #[serde(default)]
+    last_year: Option<Vec<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TrendFile {
+    Wrapped { cells: Vec<TrendIn> },
+    Bare(Vec<TrendIn>),
+}
+
+fn cmd_trend(a: &TrendArgs) -> Result<Value> {
+    let bytes = read_file(&a.input)?;
+    let file: TrendFile = serde_json::from_slice(&bytes).map_err(|e| CliError::Json(format!("{e}; väntat format: {{\"cells\":[{{\"id\":…,\"current\":14,\"recent\":[3,5,…],\"last_year\":[…]}}]}}")))?;
+    let cells_in = match file {
+        TrendFile::Wrapped { cells } | TrendFile::Bare(cells) => cells,
+    };
+    if cells_in.is_empty() {
+        return Err(CliError::Empty(a.input.clone()));
+    }
+    let cells: Vec<TrendCell> = cells_in
+        .iter()
+        .map(|c| TrendCell {
+            current: c.current,
+            recent: c.recent.clone(),
+            last_year: c.last_year.clone(),
+        })
+        .collect();
+    let opts = TrendOptions {
+        fdr: a.fdr,
+        range_coverage: a.coverage,
+        ..TrendOptions::default()
+    };
+    let r = trend::detect(&cells, &opts)?;
+    let results: Vec<Value> = r
+        .iter()
+        .zip(&cells_in)
+        .map(|(t, c)| {
+            json!({
+                "id": c.id,
+                "current": t.current,
+                "expected": t.expected,
+                "typical_low": t.typical_range.0,
+                "typical_high": t.typical_range.1,
+                "p": t.p_value,
+                "q": t.q_value,
+                "flagged": t.flagged,
+                "direction": t.direction.as_str(),
+                "dispersion": t.dispersion,
+                "baseline_weeks": t.baseline_weeks,
+                "tested": t.tested,
+            })
+        })
+        .collect();
+    Ok(json!({ "fdr": a.fdr, "coverage": a.coverage, "results": results }))
+}
+
+fn cmd_trend_sim(a: &TrendSimArgs) -> Result<Value> {
+    if !(a.size >= 0.0 && a.size.is_finite())
+        || a.means.iter().any(|m| !(*m > 0.0 && m.is_finite()))
+    {
+        return Err(CliError::Usage(
+            "--size måste vara ≥ 0 och --means positiva tal".into(),
+        ));
+    }
+    let cfg = SimulationConfig {
+        seed: a.seed,
+        series: a.series,
+        base_means: a.means.clone(),
+        size: (a.size > 0.0).then_some(a.size),
+        ..SimulationConfig::default()
+    };
+    let rows = trend::simulate(&cfg)?;
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "base_mean": r.base_mean,
+                "false_alarm_rate": r.false_alarm_rate,
+                "weeks_with_false_flag_bh": r.weeks_with_false_flag_bh,
+                "detected_first_week": r.detected_first_week,
+                "detected_within_4_weeks": r.detected_within_4_weeks,
+                "median_weeks_to_detection": r.median_weeks_to_detection,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "config": {
+            "seed": cfg.seed, "series": cfg.series, "size": cfg.size, "seasonal_amplitude": cfg.seasonal_amplitude,
+            "recent_weeks": cfg.recent_weeks, "last_year_half_window": cfg.last_year_half_window,
+            "cells_per_week": cfg.cells_per_week, "fdr": cfg.fdr,
+        },
+        "rows": rows,
+    }))
 }

@@ -1,0 +1,545 @@
+//! Readers for CSV and GeoJSON. They never panic: every malformed input becomes a [`CliError`]
+//! naming the file, field and row.
+
+use crate::error::{CliError, Result};
+use brygga_analys::geom::{Area, Point, Polygon, Ring};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+/// Input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma, semicolon or tab separated values with a header row.
+    Csv,
+    /// A GeoJSON FeatureCollection (or a single Feature).
+    GeoJson,
+}
+
+/// Decides the format from the file name, else from the first non-blank byte.
+pub fn detect_format(path: &str, bytes: &[u8]) -> Format {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".csv") || lower.ends_with(".tsv") || lower.ends_with(".txt") {
+        return Format::Csv;
+    }
+    if lower.ends_with(".geojson") || lower.ends_with(".json") {
+        return Format::GeoJson;
+    }
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Format::GeoJson,
+        _ => Format::Csv,
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+/// Parses one number. Accepts a decimal comma when the field separator is not a comma.
+/// Rejects NaN and infinities.
+pub fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
+    let t = raw.trim();
+    let v = match t.parse::<f64>() {
+        Ok(v) => v,
+        Err(_) if decimal_comma && t.contains(',') && !t.contains('.') => {
+            t.replacen(',', ".", 1).parse::<f64>().ok()?
+        }
+        Err(_) => return None,
+    };
+    v.is_finite().then_some(v)
+}
+
+/// Columns read from a CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvColumns {
+    /// One vector per requested numeric column, in the order asked for.
+    pub numeric: Vec<Vec<f64>>,
+    /// The identifier column as text, when one was asked for.
+    pub ids: Option<Vec<String>>,
+}
+
+impl CsvColumns {
+    /// Number of data rows.
+    pub fn rows(&self) -> usize {
+        self.numeric
+            .first()
+            .map_or_else(|| self.ids.as_ref().map_or(0, Vec::len), Vec::len)
+    }
+}
+
+fn sniff_delimiter(header: &[u8]) -> u8 {
+    let count = |d: u8| header.iter().filter(|&&b| b == d).count();
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (count(d), d == b','))
+        .unwrap_or(b',')
+}
+
+/// Reads the named numeric columns (and optionally an id column) of a CSV file with a header row.
+/// The separator (`,` `;` or tab) is detected from the header. Large files without quotes are
+/// parsed in parallel chunks.
+pub fn read_csv_columns(
+    bytes: &[u8],
+    numeric: &[&str],
+    id: Option<&str>,
+    source: &str,
+) -> Result<CsvColumns> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let header_line = &bytes[..header_end];
+    if header_line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(CliError::Empty(source.to_owned()));
+    }
+    let delimiter = sniff_delimiter(header_line);
+    let decimal_comma = delimiter != b',';
+    let mut header_reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(header_line);
+    let mut header = csv::StringRecord::new();
+    match header_reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Err(CliError::Empty(source.to_owned())),
+        Err(e) => return Err(CliError::Csv(e.to_string())),
+    }
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    let find = |field: &str| -> Result<usize> {
+        names
+            .iter()
+            .position(|n| n == field)
+            .ok_or_else(|| CliError::MissingField {
+                field: field.to_owned(),
+                available: names.join(", "),
+            })
+    };
+    let num_idx: Vec<usize> = numeric.iter().map(|f| find(f)).collect::<Result<_>>()?;
+    let id_idx = id.map(find).transpose()?;
+    let body = if header_end < bytes.len() {
+        &bytes[header_end + 1..]
+    } else {
+        &[][..]
+    };
+
+    // chunk boundaries at newlines; quotes may hide newlines, so quoted files stay in one chunk
+    let threads = rayon::current_num_threads().max(1);
+    let mut bounds = vec![0usize];
+    if body.len() > (1 << 22) && !body.contains(&b'"') {
+        for k in 1..threads {
+            let guess = body.len() * k / threads;
+            let cut = body[guess..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |p| guess + p + 1);
+            if cut > *bounds.last().unwrap_or(&0) && cut < body.len() {
+                bounds.push(cut);
+            }
+        }
+    }
+    bounds.push(body.len());
+    let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+    // first line number (1-based, header = line 1) of each chunk
+    let mut first_line = vec![2u64];
+    for c in &chunks[..chunks.len() - 1] {
+        let prev = *first_line.last().unwrap_or(&2);
+        first_line.push(prev + c.iter().filter(|&&b| b == b'\n').count() as u64);
+    }
+    let parts: Vec<Result<CsvColumns>> = chunks
+        .par_iter()
+        .zip(first_line.par_iter())
+        .map(|(chunk, &line0)| {
+            parse_chunk(
+                chunk,
+                line0,
+                &num_idx,
+                id_idx,
+                numeric,
+                id,
+                delimiter,
+                decimal_comma,
+            )
+        })
+        .collect();
+    let mut out = CsvColumns {
+        numeric: vec![Vec::new(); numeric.len()],
+        ids: id.map(|_| Vec::new()),
+    };
+    for part in parts {
+        let part = part?;
+        for (dst, src) in out.numeric.iter_mut().zip(part.numeric) {
+            dst.extend(src);
+        }
+        if let (Some(dst), Some(src)) = (out.ids.as_mut(), part.ids) {
+            dst.extend(src);
+        }
+    }
+    if out.rows() == 0 {
+        return Err(CliError::Empty(source.to_owned()));
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parse_chunk(
+    chunk: &[u8],
+    line0: u64,
+    num_idx: &[usize],
+    id_idx: Option<usize>,
+    numeric: &[&str],
+    id: Option<&str>,
+    delimiter: u8,
+    decimal_comma: bool,
+) -> Result<CsvColumns> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(chunk);
+    let estimate = chunk.len() / 16 + 1;
+    let mut out = CsvColumns {
+        numeric: vec![Vec::with_capacity(estimate); num_idx.len()],
+        ids: id.map(|_| Vec::new()),
+    };
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(CliError::Csv(e.to_string())),
+        }
+        let line = (line0 + record.position().map_or(0, |p| p.line().saturating_sub(1))) as usize;
+        if record.len() == 1
+            && record
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            continue; // blank line
+        }
+        for (k, &col) in num_idx.iter().enumerate() {
+            let field = record.get(col).unwrap_or(b"");
+            let text = std::str::from_utf8(field)
+                .map_err(|_| CliError::Csv(format!("rad {line} är inte giltig UTF-8")))?;
+            if text.trim().is_empty() {
+                return Err(CliError::MissingValue {
+                    field: numeric[k].to_owned(),
+                    row: line,
+                });
+            }
+            match parse_number(text, decimal_comma) {
+                Some(v) => out.numeric[k].push(v),
+                None => {
+                    return Err(CliError::NotNumeric {
+                        field: numeric[k].to_owned(),
+                        row: line,
+                        text: shorten(text),
+                    });
+                }
+            }
+        }
+        if let (Some(col), Some(ids)) = (id_idx, out.ids.as_mut()) {
+            let field = record.get(col).unwrap_or(b"");
+            ids.push(String::from_utf8_lossy(field).trim().to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// Geometry of one feature.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Geometry {
+    /// A point.
+    Point(Point),
+    /// A polygon or multipolygon.
+    Area(Area),
+}
+
+/// One GeoJSON feature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// The feature's `id`, if any.
+    pub id: Option<Value>,
+    /// Its geometry.
+    pub geometry: Geometry,
+    /// Its properties.
+    pub properties: Map<String, Value>,
+}
+
+fn gj(msg: String) -> CliError {
+    CliError::GeoJson(msg)
+}
+
+fn position(v: &Value, row: usize) -> Result<Point> {
+    let arr = v
+        .as_array()
+        .ok_or_else(|| gj(format!("objekt {row}: en koordinat är inte en lista")))?;
+    if arr.len() < 2 {
+        return Err(gj(format!(
+            "objekt {row}: en koordinat har färre än två tal"
+        )));
+    }
+    let x = arr[0].as_f64().filter(|v| v.is_finite());
+    let y = arr[1].as_f64().filter(|v| v.is_finite());
+    match (x, y) {
+        (Some(x), Some(y)) => Ok([x, y]),
+        _ => Err(gj(format!("objekt {row}: en koordinat är inte ett tal"))),
+    }
+}
+
+fn ring(v: &Value, row: usize) -> Result<Ring> {
+    let arr = v
+        .as_array()
+        .ok_or_else(|| gj(format!("objekt {row}: en ring är inte en lista")))?;
+    arr.iter().map(|p| position(p, row)).collect()
+}
+
+fn polygon(v: &Value, row: usize) -> Result<Polygon> {
+    let rings = v.as_array().ok_or_else(|| {
+        gj(format!(
+            "objekt {row}: en polygon är inte en lista av ringar"
+        ))
+    })?;
+    let mut it = rings.iter();
+    let exterior = ring(
+        it.next()
+            .ok_or_else(|| gj(format!("objekt {row}: polygonen saknar ringar")))?,
+        row,
+    )?;
+    let holes = it.map(|r| ring(r, row)).collect::<Result<Vec<_>>>()?;
+    Ok(Polygon { exterior, holes })
+}
+
+fn geometry(v: &Value, row: usize) -> Result<Geometry> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| gj(format!("objekt {row} saknar geometri")))?;
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
+    let coords = obj
+        .get("coordinates")
+        .ok_or_else(|| gj(format!("objekt {row}: geometrin saknar coordinates")))?;
+    match kind {
+        "Point" => Ok(Geometry::Point(position(coords, row)?)),
+        "Polygon" => Ok(Geometry::Area(Area {
+            parts: vec![polygon(coords, row)?],
+        })),
+        "MultiPolygon" => {
+            let parts = coords
+                .as_array()
+                .ok_or_else(|| gj(format!("objekt {row}: MultiPolygon är inte en lista")))?;
+            Ok(Geometry::Area(Area {
+                parts: parts
+                    .iter()
+                    .map(|p| polygon(p, row))
+                    .collect::<Result<_>>()?,
+            }))
+        }
+        other => Err(gj(format!(
+            "objekt {row}: geometritypen «{}» stöds inte (Point, Polygon, MultiPolygon)",
+            shorten(other)
+        ))),
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection (or one Feature).
+pub fn read_geojson(bytes: &[u8], source: &str) -> Result<Vec<Feature>> {
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| gj(e.to_string()))?;
+    let features: Vec<&Value> = match root.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => root
+            .get("features")
+            .and_then(Value::as_array)
+            .ok_or_else(|| gj("FeatureCollection saknar listan features".into()))?
+            .iter()
+            .collect(),
+        Some("Feature") => vec![&root],
+        _ => {
+            return Err(gj(
+                "roten måste vara en FeatureCollection eller en Feature".into()
+            ));
+        }
+    };
+    if features.is_empty() {
+        return Err(CliError::Empty(source.to_owned()));
+    }
+    features
+        .into_iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let row = k + 1;
+            let obj = f
+                .as_object()
+                .ok_or_else(|| gj(format!("objekt {row} är inte ett JSON-objekt")))?;
+            let geometry = geometry(obj.get("geometry").unwrap_or(&Value::Null), row)?;
+            let properties = match obj.get("properties") {
+                Some(Value::Object(m)) => m.clone(),
+                Some(Value::Null) | None => Map::new(),
+                Some(_) => return Err(gj(format!("objekt {row}: properties är inte ett objekt"))),
+            };
+            Ok(Feature {
+                id: obj.get("id").cloned(),
+                geometry,
+                properties,
+            })
+        })
+        .collect()
+}
+
+/// The numeric property `field` of every feature (numbers or numeric strings).
+pub fn numeric_property(features: &[Feature], field: &str) -> Result<Vec<f64>> {
+    features
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let row = k + 1;
+            match f.properties.get(field) {
+                None if !features.iter().any(|g| g.properties.contains_key(field)) => {
+                    let mut names: Vec<&str> = f.properties.keys().map(String::as_str).collect();
+                    names.sort_unstable();
+                    Err(CliError::MissingField {
+                        field: field.to_owned(),
+                        available: names.join(", "),
+                    })
+                }
+                None | Some(Value::Null) => Err(CliError::MissingValue {
+                    field: field.to_owned(),
+                    row,
+                }),
+                Some(Value::Number(n)) => {
+                    n.as_f64()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| CliError::NotNumeric {
+                            field: field.to_owned(),
+                            row,
+                            text: n.to_string(),
+                        })
+                }
+                Some(Value::String(s)) => {
+                    if s.trim().is_empty() {
+                        Err(CliError::MissingValue {
+                            field: field.to_owned(),
+                            row,
+                        })
+                    } else {
+                        parse_number(s, true).ok_or_else(|| CliError::NotNumeric {
+                            field: field.to_owned(),
+                            row,
+                            text: shorten(s),
+                        })
+                    }
+                }
+                Some(other) => Err(CliError::NotNumeric {
+                    field: field.to_owned(),
+                    row,
+                    text: shorten(&other.to_string()),
+                }),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_semicolons_and_decimal_commas() {
+        let data = "id;x;y;n\na;1,5;2;3\nb;4;5,25;6\n";
+        let c = read_csv_columns(data.as_bytes(), &["x", "y"], Some("id"), "t.csv").unwrap();
+        assert_eq!(c.numeric, vec![vec![1.5, 4.0], vec![2.0, 5.25]]);
+        assert_eq!(c.ids.unwrap(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn csv_errors_name_field_and_line() {
+        let data = "x,y\n1,2\n3,abc\n";
+        let e = read_csv_columns(data.as_bytes(), &["x", "y"], None, "t.csv").unwrap_err();
+        assert_eq!(e.to_string(), "fältet «y» på rad 3 är inte ett tal: «abc»");
+        let e = read_csv_columns(b"x,y\n1,\n", &["x", "y"], None, "t.csv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fältet «y» saknar värde på rad 2; fyll i ett tal eller ta bort raden"
+        );
+        let e = read_csv_columns(b"x,y\n1,NaN\n", &["x", "y"], None, "t.csv").unwrap_err();
+        assert!(matches!(e, CliError::NotNumeric { .. }));
+        let e = read_csv_columns(b"x,y\n1,2\n", &["x", "z"], None, "t.csv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fältet «z» finns inte; tillgängliga fält: x, y"
+        );
+        assert!(matches!(
+            read_csv_columns(b"", &["x"], None, "t.csv"),
+            Err(CliError::Empty(_))
+        ));
+        assert!(matches!(
+            read_csv_columns(b"x,y\n", &["x"], None, "t.csv"),
+            Err(CliError::Empty(_))
+        ));
+    }
+
+    #[test]
+    fn parallel_chunks_agree_with_serial_and_keep_line_numbers() {
+        let mut s = String::from("x,y\n");
+        for k in 0..400_000 {
+            s.push_str(&format!("{k},{}.5\n", k % 97));
+        }
+        let c = read_csv_columns(s.as_bytes(), &["y", "x"], None, "t.csv").unwrap();
+        assert_eq!(c.rows(), 400_000);
+        assert_eq!(c.numeric[1][399_999], 399_999.0);
+        assert_eq!(c.numeric[0][98], 1.5);
+        s.push_str("1,oj\n");
+        let e = read_csv_columns(s.as_bytes(), &["x", "y"], None, "t.csv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fältet «y» på rad 400002 är inte ett tal: «oj»"
+        );
+    }
+
+    #[test]
+    fn geojson_polygons_with_holes_and_multiparts() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","id":7,"properties":{"v":"2,5"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]],[[1,1],[2,1],[2,2],[1,1]]]}},
+          {"type":"Feature","properties":{"v":3},"geometry":{"type":"MultiPolygon","coordinates":[[[[5,5],[6,5],[6,6],[5,5]]],[[[8,8],[9,8],[9,9],[8,8]]]]}}]}"#;
+        let f = read_geojson(text.as_bytes(), "t.geojson").unwrap();
+        assert_eq!(f.len(), 2);
+        assert_eq!(numeric_property(&f, "v").unwrap(), vec![2.5, 3.0]);
+        match &f[0].geometry {
+            Geometry::Area(a) => assert_eq!(a.parts[0].holes.len(), 1),
+            Geometry::Point(_) => panic!("expected an area"),
+        }
+        match &f[1].geometry {
+            Geometry::Area(a) => assert_eq!(a.parts.len(), 2),
+            Geometry::Point(_) => panic!("expected an area"),
+        }
+    }
+
+    #[test]
+    fn geojson_errors() {
+        for bad in [
+            "",
+            "[]",
+            "{\"type\":\"FeatureCollection\"}",
+            "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":null}]}",
+            "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[1]}}",
+            "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,2],[3,4]]}}",
+        ] {
+            assert!(read_geojson(bad.as_bytes(), "t").is_err(), "{bad}");
+        }
+        let f = read_geojson(br#"{"type":"Feature","properties":{"v":null,"w":"x"},"geometry":{"type":"Point","coordinates":[1,2]}}"#, "t").unwrap();
+        assert!(matches!(
+            numeric_property(&f, "v"),
+            Err(CliError::MissingValue { .. })
+        ));
+        assert!(matches!(
+            numeric_property(&f, "w"),
+            Err(CliError::NotNumeric { .. })
+        ));
+        assert!(matches!(
+            numeric_property(&f, "u"),
+            Err(CliError::MissingField { .. })
+        ));
+    }
+}
