@@ -1,5 +1,14 @@
 //! Brygga's domain: the types that can only hold valid values, and the rules that do not
 //! need a database. No I/O lives here.
 
+pub mod account;
+pub mod error;
 pub mod geography;
+pub mod kinds;
+pub mod org_number;
 pub mod personal_data;
+pub mod text;
+pub mod time;
+
+pub use error::{FieldError, FieldErrors};
+pub use kinds::{OrgKind, Role, VisibilityKind};

@@ -1,0 +1,242 @@
+//! The embedded default: SQLite through rusqlite.
+//!
+//! WAL mode with exactly one writer connection (behind a mutex) and a small pool of readers,
+//! so reads never wait for writes and writes never fight over the lock.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use brygga_store::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
+use brygga_store::pool::{Pool, Poolable};
+use parking_lot::Mutex;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+pub static MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") }];
+
+/// A rusqlite connection as a [`Conn`].
+pub struct SqliteConn(Connection);
+
+impl Poolable for SqliteConn {
+    fn is_broken(&self) -> bool {
+        false
+    }
+}
+
+fn map_err(e: rusqlite::Error) -> DbError {
+    use rusqlite::ErrorCode;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg) => match f.code {
+            ErrorCode::ConstraintViolation
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                let constraint = msg.as_deref().and_then(|m| m.strip_prefix("UNIQUE constraint failed: ")).unwrap_or("").to_owned();
+                DbError::Unique { constraint }
+            }
+            ErrorCode::ConstraintViolation if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => DbError::ForeignKey,
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => DbError::Unavailable(e.to_string()),
+            _ => DbError::Other(e.to_string()),
+        },
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Value]) -> Result<(), DbError> {
+    if stmt.parameter_count() != args.len() {
+        return Err(DbError::Other(format!(
+            "statement has {} placeholders but {} arguments were given",
+            stmt.parameter_count(),
+            args.len()
+        )));
+    }
+    for (i, v) in args.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let idx = stmt.parameter_index(&name).map_err(map_err)?.ok_or_else(|| DbError::Other(format!("placeholder {name} missing")))?;
+        let r = match v {
+            Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
+            Value::Int(x) => stmt.raw_bind_parameter(idx, x),
+            Value::Real(x) => stmt.raw_bind_parameter(idx, x),
+            Value::Text(x) => stmt.raw_bind_parameter(idx, x.as_str()),
+            Value::Bool(x) => stmt.raw_bind_parameter(idx, i64::from(*x)),
+            Value::Blob(x) => stmt.raw_bind_parameter(idx, x.as_slice()),
+            Value::IntList(x) => stmt.raw_bind_parameter(idx, serde_json::to_string(x).expect("integers serialise")),
+        };
+        r.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+fn read_value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+impl Conn for SqliteConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(map_err)?;
+        bind(&mut stmt, args)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(map_err)? {
+            let mut vals = Vec::with_capacity(n);
+            for i in 0..n {
+                vals.push(read_value(r.get_ref(i).map_err(map_err)?));
+            }
+            out.push(Row(vals));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(map_err)?;
+        bind(&mut stmt, args)?;
+        Ok(stmt.raw_execute().map_err(map_err)? as u64)
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.0.execute_batch(sql).map_err(map_err)
+    }
+
+    fn bulk_insert(&mut self, table: &str, columns: &[&str], rows: &mut dyn Iterator<Item = Vec<Value>>) -> Result<u64, DbError> {
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "));
+        let mut stmt = self.0.prepare_cached(&sql).map_err(map_err)?;
+        let mut n = 0;
+        for row in rows {
+            bind(&mut stmt, &row)?;
+            n += stmt.raw_execute().map_err(map_err)? as u64;
+        }
+        Ok(n)
+    }
+}
+
+/// An SQLite database file.
+pub struct SqliteBackend {
+    path: PathBuf,
+    writer: Arc<Mutex<SqliteConn>>,
+    readers: Pool<SqliteConn>,
+}
+
+fn open(path: &Path, read_only: bool) -> Result<SqliteConn, DbError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+    };
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|e| DbError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(map_err)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;")
+        .map_err(map_err)?;
+    Ok(SqliteConn(conn))
+}
+
+impl SqliteBackend {
+    /// Opens (creating if missing) the database at `path`, in WAL mode.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, DbError> {
+        let path = path.into();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let writer = open(&path, false)?;
+        let mode: String = writer.0.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(map_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(DbError::Other(format!("could not switch {} to WAL mode (got {mode})", path.display())));
+        }
+        let reader_path = path.clone();
+        let readers = Pool::new(8, Duration::from_secs(10), move || open(&reader_path, true));
+        Ok(Self { path, writer: Arc::new(Mutex::new(writer)), readers })
+    }
+}
+
+/// A checked-out reader or the locked writer, as a [`Conn`].
+enum Handle<'a> {
+    Reader(brygga_store::pool::Pooled<SqliteConn>),
+    Writer(parking_lot::MutexGuard<'a, SqliteConn>),
+}
+
+impl Handle<'_> {
+    fn conn(&mut self) -> &mut SqliteConn {
+        match self {
+            Handle::Reader(r) => r,
+            Handle::Writer(w) => w,
+        }
+    }
+}
+
+impl Conn for Handle<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+    fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.conn().query(sql, args)
+    }
+    fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, DbError> {
+        self.conn().execute(sql, args)
+    }
+    fn execute_batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn().execute_batch(sql)
+    }
+    fn bulk_insert(&mut self, table: &str, columns: &[&str], rows: &mut dyn Iterator<Item = Vec<Value>>) -> Result<u64, DbError> {
+        self.conn().bulk_insert(table, columns, rows)
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn reader(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        Ok(Box::new(Handle::Reader(self.readers.get()?)))
+    }
+
+    fn writer(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        let guard =
+            self.writer.try_lock_for(Duration::from_secs(30)).ok_or_else(|| DbError::Unavailable("the database writer is busy".into()))?;
+        Ok(Box::new(Handle::Writer(guard)))
+    }
+
+    fn migrations(&self) -> &'static [Migration] {
+        MIGRATIONS
+    }
+
+    fn describe(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+
+    /// `VACUUM INTO` writes a consistent, compacted copy while readers and the writer go on.
+    fn backup(&self, path: &Path) -> Result<(), DbError> {
+        if path.exists() {
+            return Err(DbError::Other(format!("{} already exists; choose a new file name", path.display())));
+        }
+        let target = path.to_str().ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
+        let mut conn = self.readers.get()?;
+        conn.0.execute("VACUUM INTO ?1", [target]).map_err(map_err)?;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteBackend {
+    fn drop(&mut self) {
+        self.readers.close_idle();
+        // Fold the WAL back into the main file so a copied database file is complete.
+        if let Err(e) = self.writer.lock().0.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+            tracing::warn!(error = %e, "WAL checkpoint on close failed");
+        }
+    }
+}

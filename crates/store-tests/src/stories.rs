@@ -1,0 +1,588 @@
+//! Conformance stories: each takes a migrated, empty [`Store`] and must pass on every backend.
+
+use brygga_domain::{OrgKind, Role};
+use brygga_store::auth::{self, SessionPolicy, SessionState, TokenState};
+use brygga_store::contacts::{self, ContactInput};
+use brygga_store::forums::{self, ForumInput};
+use brygga_store::orgs::{self, OrganisationInput};
+use brygga_store::users::{self, NewUserInput};
+use brygga_store::{ConnExt, Origin, Store, StoreError, Via, Viewer, Visibility, audit, geography};
+
+/// Creates an organisation as the command-line operator.
+pub async fn org(store: &Store, name: &str, kind: OrgKind, municipalities: &[&str]) -> i64 {
+    let input = OrganisationInput {
+        name: name.into(),
+        kind: kind.code().into(),
+        municipalities: municipalities.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let valid = input.validate().expect("valid organisation");
+    store.write(move |db| orgs::create(db, &Viewer::command_line(), &valid)).await.expect("create organisation").id
+}
+
+pub const PASSWORD: &str = "korrekt häst batteri";
+
+/// Creates an account with a password and one membership.
+pub async fn user(store: &Store, email: &str, org_id: i64, role: Role) -> i64 {
+    let input = NewUserInput {
+        email: email.into(),
+        name: format!("Test {email}"),
+        password: Some(PASSWORD.into()),
+        org_id: Some(org_id),
+        role: Some(role.code().into()),
+        system_admin: false,
+    };
+    let valid = input.validate().expect("valid user");
+    store.write(move |db| users::create(db, &Viewer::command_line(), &valid)).await.expect("create user").id
+}
+
+/// The viewer for an account, as a signed-in session would see it.
+pub async fn viewer(store: &Store, user_id: i64) -> Viewer {
+    store.read(move |db| Viewer::for_user(db, user_id, Via::Web)).await.expect("viewer")
+}
+
+fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
+    match e {
+        StoreError::Invalid(errs) => errs.0.iter().map(|f| (f.field.clone(), f.code)).collect(),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+pub async fn migrations_are_idempotent_and_load_geography(store: &Store) {
+    let again = store.migrate().await.unwrap();
+    assert!(again.applied.is_empty(), "nothing left to apply: {again:?}");
+    assert_eq!(again.already, store.migrations().len());
+    let (counties, municipalities, skane): (i64, i64, String) = store
+        .read(|db| {
+            Ok((
+                db.scalar("SELECT COUNT(*) FROM counties", &[])?,
+                db.scalar("SELECT COUNT(*) FROM municipalities", &[])?,
+                db.scalar("SELECT name FROM counties WHERE code = '12'", &[])?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!((counties, municipalities), (21, 290));
+    assert_eq!(skane, "Skåne län");
+}
+
+pub async fn organisations_validate_and_stay_unique(store: &Store) {
+    let id = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let cli = Viewer::command_line();
+
+    // Every bad field is reported at once, by name.
+    let bad = OrganisationInput {
+        name: " ".into(),
+        kind: "kommun".into(),
+        org_number: Some("212000-1125".into()),
+        municipalities: vec!["9999".into()],
+        ..Default::default()
+    };
+    let errs = bad.validate().unwrap_err();
+    let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "kind", "org_number", "municipalities"]);
+    assert_eq!(errs.get("org_number").unwrap().code, "org_number.checksum");
+
+    // Same name in other case and spacing, and the same organisation number, are refused.
+    let dup =
+        OrganisationInput { name: "  trelleborgs   KOMMUN ".into(), kind: "municipality".into(), ..Default::default() }.validate().unwrap();
+    let (c, d) = (cli.clone(), dup.clone());
+    let e = store.write(move |db| orgs::create(db, &c, &d)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("name".to_owned(), "name.taken")]);
+
+    let with_number = OrganisationInput {
+        name: "Polisen LPO Trelleborg".into(),
+        kind: "police".into(),
+        org_number: Some("2021000076".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let c = cli.clone();
+    store.write(move |db| orgs::create(db, &c, &with_number)).await.unwrap();
+    let again = OrganisationInput {
+        name: "Polisen igen".into(),
+        kind: "police".into(),
+        org_number: Some("202100-0076".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let c = cli.clone();
+    let e = store.write(move |db| orgs::create(db, &c, &again)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("org_number".to_owned(), "org_number.taken")]);
+
+    // Updating with an old version is refused and writes nothing.
+    let current = store.read(move |db| orgs::get(db, &Viewer::command_line(), id)).await.unwrap();
+    let mut input = OrganisationInput::from(&current);
+    input.description = Some("Kommunens trygghetsarbete".into());
+    let valid = input.validate().unwrap();
+    let (c, v2) = (cli.clone(), valid.clone());
+    let updated = store.write(move |db| orgs::update(db, &c, id, current.version, &v2)).await.unwrap();
+    assert_eq!(updated.version, current.version + 1);
+    let c = cli.clone();
+    let stale = store.write(move |db| orgs::update(db, &c, id, current.version, &valid)).await.unwrap_err();
+    assert!(matches!(stale, StoreError::Stale), "{stale:?}");
+
+    // The audit entry names the changed field, never its value.
+    let log = store
+        .read(|db| {
+            audit::list(
+                db,
+                &Viewer::command_line(),
+                &audit::Filter { action_prefix: Some("organisation.update".into()), limit: 10, ..Default::default() },
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 1);
+    assert_eq!(log.items[0].fields, ["description"]);
+    assert_eq!(log.items[0].record_id, Some(id));
+}
+
+pub async fn lists_sort_swedish_filter_and_page(store: &Store) {
+    for (name, kind) in [
+        ("Östra Göinge kommun", OrgKind::Municipality),
+        ("Ängelholms kommun", OrgKind::Municipality),
+        ("Åstorps kommun", OrgKind::Municipality),
+        ("Zonta Trelleborg", OrgKind::CivilSociety),
+        ("AB Trelleborgshem", OrgKind::HousingCompany),
+    ] {
+        org(store, name, kind, &["1287"]).await;
+    }
+    let all = store.read(|db| orgs::list(db, &Viewer::command_line(), &orgs::Filter::default())).await.unwrap();
+    let names: Vec<&str> = all.items.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["AB Trelleborgshem", "Zonta Trelleborg", "Åstorps kommun", "Ängelholms kommun", "Östra Göinge kommun"]);
+
+    let found = store
+        .read(|db| orgs::list(db, &Viewer::command_line(), &orgs::Filter { q: Some("ÄNGELHOLM".into()), ..Default::default() }))
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    let civil = store
+        .read(|db| orgs::list(db, &Viewer::command_line(), &orgs::Filter { kind: Some(OrgKind::CivilSociety), ..Default::default() }))
+        .await
+        .unwrap();
+    assert_eq!(civil.items.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["Zonta Trelleborg"]);
+
+    // Pages of two, following the cursor, give every organisation once, in order.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let f = orgs::Filter { limit: Some(2), after: after.clone(), ..Default::default() };
+        let page = store.read(move |db| orgs::list(db, &Viewer::command_line(), &f)).await.unwrap();
+        seen.extend(page.items.into_iter().map(|o| o.name));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, names);
+
+    // Someone not signed in sees only public profiles.
+    let anon = store.read(|db| orgs::list(db, &Viewer::anonymous(Origin::default()), &orgs::Filter::default())).await.unwrap();
+    assert!(anon.items.is_empty());
+}
+
+pub async fn a_failed_write_leaves_nothing_behind(store: &Store) {
+    let valid = OrganisationInput {
+        name: "Halvskrivna föreningen".into(),
+        kind: "civil_society".into(),
+        municipalities: vec!["1287".into(), "1292".into()],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let result: Result<(), StoreError> = store
+        .write(move |db| {
+            orgs::create(db, &Viewer::command_line(), &valid)?;
+            Err(StoreError::Internal("a later step failed".into()))
+        })
+        .await;
+    assert!(result.is_err());
+    let counts: (i64, i64, i64) = store
+        .read(|db| {
+            Ok((
+                db.scalar("SELECT COUNT(*) FROM organisations", &[])?,
+                db.scalar("SELECT COUNT(*) FROM organisation_municipalities", &[])?,
+                db.scalar("SELECT COUNT(*) FROM audit_log", &[])?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(counts, (0, 0, 0));
+}
+
+pub async fn memberships_keep_an_administrator(store: &Store) {
+    let a = org(store, "Hässleholms kommun", OrgKind::Municipality, &["1293"]).await;
+    let b = org(store, "Ängelholms kommun", OrgKind::Municipality, &["1292"]).await;
+    let admin = user(store, "admin@hassleholm.se", a, Role::Administrator).await;
+    let member = user(store, "medlem@hassleholm.se", a, Role::Member).await;
+    let other = user(store, "admin@engelholm.se", b, Role::Administrator).await;
+
+    let dup = NewUserInput { email: "ADMIN@hassleholm.se".into(), name: "Dubblett".into(), ..Default::default() }.validate().unwrap();
+    let e = store.write(move |db| users::create(db, &Viewer::command_line(), &dup)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("email".to_owned(), "email.taken")]);
+
+    let admin_v = viewer(store, admin).await;
+    let v = admin_v.clone();
+    let e = store.write(move |db| users::set_membership(db, &v, admin, a, Role::Member)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("role".to_owned(), "membership.last_admin")]);
+    let v = admin_v.clone();
+    store.write(move |db| users::set_membership(db, &v, member, a, Role::Administrator)).await.unwrap();
+    let v = admin_v.clone();
+    store.write(move |db| users::set_membership(db, &v, admin, a, Role::Coordinator)).await.unwrap();
+
+    // An administrator of B can neither list A's members nor change them.
+    let ov = viewer(store, other).await;
+    let v = ov.clone();
+    let e = store.read(move |db| users::list(db, &v, &users::Filter { org_id: Some(a), ..Default::default() })).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    let own = store.read(move |db| users::list(db, &ov, &users::Filter::default())).await.unwrap();
+    assert_eq!(own.items.iter().map(|u| u.id).collect::<Vec<_>>(), [other]);
+    let v = viewer(store, other).await;
+    let e = store.write(move |db| users::remove_membership(db, &v, member, a)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+}
+
+pub async fn login_sessions_and_rate_limit(store: &Store) {
+    let a = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let id = user(store, "samordnare@trelleborg.se", a, Role::Coordinator).await;
+    let origin = Origin { ip: Some("192.0.2.10".into()), request_id: Some("req-1".into()) };
+    let policy = SessionPolicy::default();
+
+    let s = auth::login(store, " Samordnare@Trelleborg.se", PASSWORD, origin.clone(), Some("Firefox".into()), policy).await.unwrap();
+    let token = s.token.clone();
+    let state = store.read(move |db| auth::session(db, &token, Origin::default(), policy)).await.unwrap();
+    let SessionState::Valid { viewer, csrf, .. } = state else { panic!("expected a valid session, got {state:?}") };
+    assert_eq!(viewer.user_id(), Some(id));
+    assert_eq!(viewer.role_in(a), Some(Role::Coordinator));
+    assert_eq!(csrf, s.csrf);
+
+    // An idle session has expired (and says so rather than "unknown").
+    let token = s.token.clone();
+    let strict = SessionPolicy { idle_ms: 0, ..policy };
+    let state = store.read(move |db| auth::session(db, &token, Origin::default(), strict)).await.unwrap();
+    assert!(matches!(state, SessionState::Expired), "{state:?}");
+
+    // Wrong passwords: refused, then paused.
+    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
+        let e = auth::login(store, "samordnare@trelleborg.se", "fel lösenord här", origin.clone(), None, policy).await.unwrap_err();
+        assert!(matches!(e, StoreError::InvalidCredentials), "{e:?}");
+    }
+    let e = auth::login(store, "samordnare@trelleborg.se", PASSWORD, origin.clone(), None, policy).await.unwrap_err();
+    let StoreError::RateLimited { retry_after_secs } = e else { panic!("expected rate limit, got {e:?}") };
+    assert!(retry_after_secs > 0 && retry_after_secs <= 15 * 60);
+
+    // The audit log records the attempts without the typed password.
+    let log = store
+        .read(|db| {
+            audit::list(
+                db,
+                &Viewer::command_line(),
+                &audit::Filter { action_prefix: Some("login".into()), limit: 100, ..Default::default() },
+            )
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.items.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["login", "login.failed", "login.failed", "login.failed", "login.failed", "login.failed", "login.blocked"]);
+    assert!(log.items.iter().all(|e| e.ip.as_deref() == Some("192.0.2.10")));
+    let dump: String = store.read(|db| Ok(format!("{:?}", db.query("SELECT * FROM audit_log", &[])?))).await.unwrap();
+    assert!(!dump.contains("fel lösenord") && !dump.contains(PASSWORD));
+
+    // Logging out ends the session.
+    let (token, v) = (s.token.clone(), viewer.clone());
+    store.write(move |db| auth::logout(db, &v, &token)).await.unwrap();
+    let token = s.token.clone();
+    let state = store.read(move |db| auth::session(db, &token, Origin::default(), policy)).await.unwrap();
+    assert!(matches!(state, SessionState::Unknown), "{state:?}");
+}
+
+pub async fn api_tokens_act_for_one_organisation(store: &Store) {
+    let a = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let b = org(store, "Trelleborgshem", OrgKind::HousingCompany, &["1287"]).await;
+    let c = org(store, "Ängelholms kommun", OrgKind::Municipality, &["1292"]).await;
+    let id = user(store, "dubbel@trelleborg.se", a, Role::Administrator).await;
+    let v = Viewer::command_line();
+    store.write(move |db| users::set_membership(db, &v, id, b, Role::Reporter)).await.unwrap();
+    store
+        .write(move |db| db.execute("UPDATE users SET system_admin = TRUE WHERE id = $1", &[id.into()]).map_err(Into::into))
+        .await
+        .unwrap();
+    let me = viewer(store, id).await;
+    assert!(me.is_system_admin());
+
+    let v = me.clone();
+    let e = store.write(move |db| auth::create_token(db, &v, c, "Fel org", None)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("org_id".to_owned(), "token.org")]);
+    let v = me.clone();
+    let (summary, secret) = store.write(move |db| auth::create_token(db, &v, b, "Import från enkätverktyget", Some(30))).await.unwrap();
+    assert!(secret.starts_with("brygga_") && secret.len() > 40);
+    assert!(secret.starts_with(&summary.prefix));
+
+    // The token acts for B only, with B's role, and never as system administrator.
+    let s = secret.clone();
+    let TokenState::Valid { viewer: tv, .. } = store.read(move |db| auth::token(db, &s, Origin::default())).await.unwrap() else {
+        panic!("valid token expected")
+    };
+    assert_eq!(tv.org_ids(), [b]);
+    assert_eq!(tv.role_in(b), Some(Role::Reporter));
+    assert!(!tv.is_system_admin());
+    let stored: String = store.read(|db| Ok(format!("{:?}", db.query("SELECT * FROM api_tokens", &[])?))).await.unwrap();
+    assert!(!stored.contains(&secret[7..]), "the secret is stored only as a hash");
+
+    let v = me.clone();
+    store.write(move |db| auth::revoke_token(db, &v, summary.id)).await.unwrap();
+    let s = secret.clone();
+    let state = store.read(move |db| auth::token(db, &s, Origin::default())).await.unwrap();
+    assert!(matches!(state, TokenState::Revoked), "{state:?}");
+    let state = store.read(|db| auth::token(db, "brygga_gissat", Origin::default())).await.unwrap();
+    assert!(matches!(state, TokenState::Unknown), "{state:?}");
+}
+
+/// Organisation B's contact persons, shared three ways, seen by A (forum partner), C
+/// (outsider), a system administrator without membership, and B itself.
+pub async fn sharing_isolates_organisations(store: &Store) {
+    let a = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let b = org(store, "Trelleborgshem", OrgKind::HousingCompany, &["1287"]).await;
+    let c = org(store, "Föreningen Nattvandrarna", OrgKind::CivilSociety, &["1287"]).await;
+    let ua = user(store, "a@trelleborg.se", a, Role::Coordinator).await;
+    let ub = user(store, "b@trelleborgshem.se", b, Role::Administrator).await;
+    let uc = user(store, "c@nattvandrarna.se", c, Role::Administrator).await;
+
+    let va = viewer(store, ua).await;
+    let input = ForumInput {
+        name: "EST Trelleborg".into(),
+        convener_org_id: a,
+        member_org_ids: vec![b],
+        contact_user_ids: vec![ua],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let v = va.clone();
+    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap();
+
+    // Viewers are per-request snapshots: load them after the forum exists.
+    let va = viewer(store, ua).await;
+    let vb = viewer(store, ub).await;
+    let mut ids = Vec::new();
+    for (name, vis, forum_id) in
+        [("Intern kontakt", "organisation", None), ("Forumkontakt", "forum", Some(forum.id)), ("Publik kontakt", "public", None)]
+    {
+        let input = ContactInput { name: name.into(), visibility: vis.into(), forum_id, ..Default::default() }.validate().unwrap();
+        let v = vb.clone();
+        ids.push(store.write(move |db| contacts::create(db, &v, b, &input)).await.unwrap().id);
+    }
+    let admin_only = {
+        let email = brygga_domain::account::Email::parse("root@brygga.test").unwrap();
+        let input = NewUserInput { email: email.to_string(), name: "Systemadmin".into(), system_admin: true, ..Default::default() }
+            .validate()
+            .unwrap();
+        let uid = store.write(move |db| users::create(db, &Viewer::command_line(), &input)).await.unwrap().id;
+        viewer(store, uid).await
+    };
+
+    async fn names(store: &Store, v: &Viewer, org: i64) -> Vec<String> {
+        let v = v.clone();
+        store.read(move |db| contacts::list_for_org(db, &v, org)).await.unwrap().into_iter().map(|c| c.name).collect()
+    }
+    assert_eq!(names(store, &vb, b).await, ["Forumkontakt", "Intern kontakt", "Publik kontakt"]);
+    assert_eq!(names(store, &va, b).await, ["Forumkontakt", "Publik kontakt"]);
+    let vc = viewer(store, uc).await;
+    assert_eq!(names(store, &vc, b).await, ["Publik kontakt"]);
+    assert_eq!(names(store, &admin_only, b).await, ["Publik kontakt"]);
+    assert_eq!(names(store, &Viewer::anonymous(Origin::default()), b).await, ["Publik kontakt"]);
+
+    // Fetching one record by id follows the same rule, and does not reveal that it exists.
+    let (v, internal) = (va.clone(), ids[0]);
+    let e = store.read(move |db| contacts::get(db, &v, internal)).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
+    let (v, shared) = (vc.clone(), ids[1]);
+    let e = store.read(move |db| contacts::get(db, &v, shared)).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
+
+    // Nor can A change B's records, even those it can read.
+    let v = va.clone();
+    let change = ContactInput { name: "Kapad".into(), visibility: "public".into(), ..Default::default() }.validate().unwrap();
+    let e = store.write(move |db| contacts::update(db, &v, shared, 1, &change)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+
+    // C cannot share into a forum it is not part of.
+    let v = vc.clone();
+    let sneaky = ContactInput { name: "In i forumet".into(), visibility: "forum".into(), forum_id: Some(forum.id), ..Default::default() }
+        .validate()
+        .unwrap();
+    let e = store.write(move |db| contacts::create(db, &v, c, &sneaky)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("forum_id".to_owned(), "forum.not_member")]);
+
+    // Forum contact persons are shown to forum members only.
+    let (v, fid) = (vc.clone(), forum.id);
+    assert!(store.read(move |db| forums::get(db, &v, fid)).await.unwrap().contacts.is_empty());
+    let (v, fid) = (vb.clone(), forum.id);
+    assert_eq!(store.read(move |db| forums::get(db, &v, fid)).await.unwrap().contacts.len(), 1);
+
+    // When B leaves the forum, what it shared there goes back to B alone.
+    let (v, fid) = (vb.clone(), forum.id);
+    store.write(move |db| forums::leave(db, &v, fid, b)).await.unwrap();
+    let va = viewer(store, ua).await;
+    assert_eq!(names(store, &va, b).await, ["Publik kontakt"]);
+    let vb = viewer(store, ub).await;
+    let back = store.read(move |db| contacts::get(db, &vb, shared)).await.unwrap();
+    assert_eq!(back.visibility, Visibility::Organisation);
+}
+
+pub async fn forums_need_the_convener_and_real_members(store: &Store) {
+    let a = org(store, "Hässleholms kommun", OrgKind::Municipality, &["1293"]).await;
+    let b = org(store, "Polisen LPO Hässleholm", OrgKind::Police, &["1293"]).await;
+    let coordinator = user(store, "samordnare@hassleholm.se", a, Role::Coordinator).await;
+    let outsider = user(store, "polis@polisen.se", b, Role::Member).await;
+
+    let input = ForumInput {
+        name: "SSPF Hässleholm".into(),
+        convener_org_id: a,
+        member_org_ids: vec![b, 999_999],
+        contact_user_ids: vec![coordinator],
+        municipality_code: Some("1293".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let v = viewer(store, coordinator).await;
+    let e = store.write(move |db| forums::create(db, &v, &input)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("member_org_ids".to_owned(), "organisation.unknown")]);
+
+    // A member of the police cannot create a forum convened by the municipality.
+    let input = ForumInput { name: "SSPF Hässleholm".into(), convener_org_id: a, member_org_ids: vec![b], ..Default::default() }
+        .validate()
+        .unwrap();
+    let v = viewer(store, outsider).await;
+    let i2 = input.clone();
+    let e = store.write(move |db| forums::create(db, &v, &i2)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+
+    let v = viewer(store, coordinator).await;
+    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap();
+    assert_eq!(forum.members.iter().map(|m| m.id).collect::<Vec<_>>().len(), 2);
+    assert_eq!(forum.convener.id, a);
+
+    // The convener cannot leave; contact persons must belong to a member organisation.
+    let v = viewer(store, coordinator).await;
+    let fid = forum.id;
+    let e = store.write(move |db| forums::leave(db, &v, fid, a)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("org_id".to_owned(), "forum.convener_leaves")]);
+    let lone = org(store, "Ensam förening", OrgKind::CivilSociety, &["1293"]).await;
+    let stranger = user(store, "x@ensam.se", lone, Role::Member).await;
+    let bad = ForumInput {
+        name: "SSPF Hässleholm".into(),
+        convener_org_id: a,
+        member_org_ids: vec![b],
+        contact_user_ids: vec![stranger],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let v = viewer(store, coordinator).await;
+    let e = store.write(move |db| forums::update(db, &v, fid, 1, &bad)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("contact_user_ids".to_owned(), "forum.contact_not_member")]);
+}
+
+pub async fn audit_is_scoped_and_survives_erasure(store: &Store) {
+    let a = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let b = org(store, "Ängelholms kommun", OrgKind::Municipality, &["1292"]).await;
+    let admin_a = user(store, "admin@trelleborg.se", a, Role::Administrator).await;
+    let admin_b = user(store, "admin@engelholm.se", b, Role::Administrator).await;
+    let leaver = user(store, "slutat@trelleborg.se", a, Role::Member).await;
+
+    // The leaver signs in (an audited event of their own) and exports their data.
+    auth::login(
+        store,
+        "slutat@trelleborg.se",
+        PASSWORD,
+        Origin { ip: Some("198.51.100.7".into()), request_id: None },
+        Some("Safari".into()),
+        SessionPolicy::default(),
+    )
+    .await
+    .unwrap();
+    let v = viewer(store, leaver).await;
+    let mine = store.read(move |db| users::personal_data(db, &v)).await.unwrap();
+    assert_eq!(mine.user.email, "slutat@trelleborg.se");
+    assert_eq!(mine.sessions.len(), 1);
+    assert_eq!(mine.sessions[0].user_agent.as_deref(), Some("Safari"));
+    assert!(mine.audit_entries.iter().any(|e| e.action == "login"));
+
+    // B's administrator cannot read A's entries; A's can.
+    let vb = viewer(store, admin_b).await;
+    let e =
+        store.read(move |db| audit::list(db, &vb, &audit::Filter { org_id: Some(a), limit: 10, ..Default::default() })).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    let vb = viewer(store, admin_b).await;
+    let e = store.read(move |db| audit::list(db, &vb, &audit::Filter { limit: 10, ..Default::default() })).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    let va = viewer(store, admin_a).await;
+    let own =
+        store.read(move |db| audit::list(db, &va, &audit::Filter { org_id: Some(a), limit: 100, ..Default::default() })).await.unwrap();
+    assert!(own.items.iter().all(|e| e.org_id == Some(a) || e.actor_org_id == Some(a)));
+    assert!(own.items.iter().any(|e| e.action == "membership.create"));
+
+    // Erasure: the account goes, its history stays under one pseudonym.
+    let pseudonym = store.write(move |db| users::erase(db, &Viewer::command_line(), leaver)).await.unwrap();
+    assert!(pseudonym.starts_with("raderad-"));
+    let log = store
+        .read(|db| {
+            audit::list(
+                db,
+                &Viewer::command_line(),
+                &audit::Filter { action_prefix: Some("login".into()), limit: 10, ..Default::default() },
+            )
+        })
+        .await
+        .unwrap();
+    let login = log.items.iter().find(|e| e.action == "login").unwrap();
+    assert_eq!(login.actor, pseudonym);
+    assert_eq!(login.actor_user_id, None);
+    let left: (i64, i64) = store
+        .read(move |db| {
+            Ok((
+                db.scalar("SELECT COUNT(*) FROM users WHERE id = $1", &[leaver.into()])?,
+                db.scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1", &[leaver.into()])?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, (0, 0));
+    let everything: String = store.read(|db| Ok(format!("{:?}", db.query("SELECT * FROM audit_log", &[])?))).await.unwrap();
+    assert!(!everything.contains("slutat@trelleborg.se"), "no e-mail address in the audit log");
+}
+
+pub async fn police_areas_import_and_edit(store: &Store) {
+    let bad = "police_area,police_region,municipality_code\nLPO Trelleborg,Syd,1287\nLPO Trelleborg,Syd,12877\n";
+    let errs = geography::parse_police_area_csv(bad).unwrap_err();
+    assert!(errs.0[0].message.starts_with("Rad 3, kolumn municipality_code"), "{}", errs.0[0].message);
+
+    let good =
+        "\u{feff}police_area;police_region;municipality_code\nLPO Trelleborg;Syd;1287\nLPO Trelleborg;Syd;1233\nLPO Ängelholm;Syd;1292\n";
+    let areas = geography::parse_police_area_csv(good).unwrap();
+    assert_eq!(areas.len(), 2);
+    for a in areas {
+        let valid = a.validate().unwrap();
+        store.write(move |db| geography::upsert_police_area(db, &Viewer::command_line(), &valid)).await.unwrap();
+    }
+    let listed = store.read(|db| geography::list_police_areas(db)).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|p| (p.name.as_str(), p.municipality_codes.len())).collect::<Vec<_>>(),
+        [("LPO Trelleborg", 2), ("LPO Ängelholm", 1)]
+    );
+
+    // A non-administrator may not edit reference geography.
+    let a = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let u = user(store, "x@trelleborg.se", a, Role::Administrator).await;
+    let v = viewer(store, u).await;
+    let again = geography::PoliceAreaInput { name: "LPO Trelleborg".into(), region: "Syd".into(), municipality_codes: vec!["1287".into()] }
+        .validate()
+        .unwrap();
+    let e = store.write(move |db| geography::upsert_police_area(db, &v, &again)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+}

@@ -1,0 +1,42 @@
+//! Runs every conformance story against SQLite and against PostgreSQL.
+
+use brygga_store_tests::{TestDb, stories};
+
+macro_rules! conformance {
+    ($($story:ident),+ $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    let db = TestDb::sqlite().await;
+                    stories::$story(db.store()).await;
+                }
+            )+
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    let Some(db) = TestDb::postgres().await else { return };
+                    stories::$story(db.store()).await;
+                }
+            )+
+        }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent_and_load_geography,
+    organisations_validate_and_stay_unique,
+    lists_sort_swedish_filter_and_page,
+    a_failed_write_leaves_nothing_behind,
+    memberships_keep_an_administrator,
+    login_sessions_and_rate_limit,
+    api_tokens_act_for_one_organisation,
+    sharing_isolates_organisations,
+    forums_need_the_convener_and_real_members,
+    audit_is_scoped_and_survives_erasure,
+    police_areas_import_and_edit,
+);

@@ -1,0 +1,68 @@
+//! The access policy: every "may this viewer do that?" is answered here and nowhere else.
+//! What a viewer may *read* of shared records is decided by [`crate::sharing`].
+
+use brygga_domain::{OrgKind, Role};
+
+use crate::error::{StoreError, StoreResult};
+use crate::viewer::Viewer;
+
+/// Something a viewer wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Register a new organisation in this installation.
+    CreateOrganisation,
+    /// Change an organisation's profile, municipalities and contact persons.
+    EditOrganisation { org: i64 },
+    /// Delete an organisation (only one without members).
+    DeleteOrganisation,
+    /// Add, remove and change the roles of an organisation's members.
+    ManageMembers { org: i64 },
+    /// See all accounts, create accounts with any membership, reset passwords.
+    ManageAllUsers,
+    /// Erase an account (GDPR).
+    EraseUser,
+    /// Create a forum convened by `convener`.
+    CreateForum { convener: i64 },
+    /// Change a forum convened by `convener`: name, members, contact persons.
+    ManageForum { convener: i64 },
+    /// Take `org` out of a forum.
+    LeaveForum { org: i64 },
+    /// Read the audit entries of `org`, or with `None` the whole log.
+    ReadAudit { org: Option<i64> },
+    /// Create API tokens acting for `org`.
+    CreateToken { org: i64 },
+    /// Edit local police areas (reference geography).
+    ManageGeography,
+}
+
+/// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
+fn has_role(v: &Viewer, org: i64, min: Role) -> bool {
+    v.role_in(org).is_some_and(|r| r <= min)
+}
+
+pub fn allowed(v: &Viewer, action: Action) -> bool {
+    if !v.is_signed_in() && !v.is_system_admin() {
+        return false;
+    }
+    let admin = v.is_system_admin();
+    match action {
+        Action::CreateOrganisation => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator && matches!(m.org_kind, OrgKind::Municipality | OrgKind::CountyBoard | OrgKind::Police)
+                })
+        }
+        Action::EditOrganisation { org } => admin || has_role(v, org, Role::Coordinator),
+        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography => admin,
+        Action::ManageMembers { org } => admin || has_role(v, org, Role::Administrator),
+        Action::CreateForum { convener } | Action::ManageForum { convener } => admin || has_role(v, convener, Role::Coordinator),
+        Action::LeaveForum { org } => admin || has_role(v, org, Role::Administrator),
+        Action::ReadAudit { org: None } => admin,
+        Action::ReadAudit { org: Some(org) } => admin || has_role(v, org, Role::Administrator),
+        Action::CreateToken { org } => v.role_in(org).is_some(),
+    }
+}
+
+pub fn require(v: &Viewer, action: Action) -> StoreResult<()> {
+    if allowed(v, action) { Ok(()) } else { Err(StoreError::Forbidden) }
+}

@@ -1,0 +1,84 @@
+//! Brygga's storage layer.
+//!
+//! - [`db`]: the seam — [`Conn`] and [`Backend`], implemented natively by
+//!   `brygga-store-sqlite` and `brygga-store-postgres`.
+//! - [`Store`]: the handle the web layer holds; runs closures over a connection off the
+//!   async runtime, writes in one transaction each.
+//! - One module per record family (`orgs`, `users`, `forums`, …) holding all of its SQL,
+//!   written once for both databases.
+//! - [`sharing`] (who may read a record) and [`access`] (who may do what): each rule in
+//!   exactly one place, applied by the record modules, never by pages.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod contacts;
+pub mod db;
+pub mod error;
+pub mod forums;
+pub mod geography;
+mod migrate;
+pub mod orgs;
+pub mod pool;
+pub mod sharing;
+pub mod sql;
+mod store;
+pub mod users;
+pub mod viewer;
+
+pub use access::Action;
+pub use db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
+pub use error::{StoreError, StoreResult};
+pub use migrate::MigrateReport;
+pub use sharing::Visibility;
+pub use store::Store;
+pub use viewer::{Membership, Origin, Via, Viewer};
+
+use serde::Serialize;
+
+/// Milliseconds since the Unix epoch, UTC: how every instant is stored.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// One page of a list, with the cursor for the next page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `after` (or `before`) to get the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// A lower-cased, NFC key used for uniqueness and Swedish sorting of names: å, ä and ö sort
+/// after z in that order (as in Swedish), é with e and ü with y.
+pub fn sort_key(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'á' | 'à' | 'â' => 'a',
+            'ü' => 'y',
+            c => c,
+        })
+        .filter(|c| !c.is_whitespace() || *c == ' ')
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_key;
+
+    #[test]
+    fn swedish_order() {
+        let mut names = vec!["Östra Göinge", "Ale", "Älmhult", "Åstorp", "Zinkgruvan", "Eslöv"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(names, ["Ale", "Eslöv", "Zinkgruvan", "Åstorp", "Älmhult", "Östra Göinge"]);
+        assert_eq!(sort_key("  Tryggare   Trelleborg "), "tryggare trelleborg");
+    }
+}

@@ -1,0 +1,122 @@
+//! [`Store`]: the handle the web layer and the CLI hold. It runs closures over a connection
+//! on the blocking thread pool, so the async runtime never waits on the database.
+
+use std::sync::Arc;
+
+use crate::db::{Backend, Conn, Dialect, Migration};
+use crate::error::{StoreError, StoreResult};
+use crate::migrate::{self, MigrateReport};
+
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<dyn Backend>,
+}
+
+/// A write transaction: rolled back unless [`Tx::commit`] is reached, even on panic.
+struct Tx<'a> {
+    conn: Box<dyn Conn + 'a>,
+    open: bool,
+}
+
+impl Tx<'_> {
+    fn commit(mut self) -> StoreResult<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT").map_err(StoreError::from)
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!(error = %e, "rollback failed");
+            }
+        }
+    }
+}
+
+impl Store {
+    pub fn new(backend: impl Backend) -> Self {
+        Self { backend: Arc::new(backend) }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.backend.dialect()
+    }
+
+    pub fn describe(&self) -> String {
+        self.backend.describe()
+    }
+
+    pub fn migrations(&self) -> &'static [Migration] {
+        self.backend.migrations()
+    }
+
+    /// Applies pending migrations and refreshes the reference geography.
+    pub async fn migrate(&self) -> StoreResult<MigrateReport> {
+        let backend = self.backend.clone();
+        let report = blocking(move || {
+            let mut conn = backend.writer()?;
+            Ok(migrate::run(&mut *conn, backend.migrations())?)
+        })
+        .await?;
+        self.write(|db| crate::geography::sync_reference(db)).await?;
+        Ok(report)
+    }
+
+    /// Runs `f` on a reader connection.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let backend = self.backend.clone();
+        blocking(move || {
+            let mut conn = backend.reader()?;
+            f(&mut *conn)
+        })
+        .await
+    }
+
+    /// Runs `f` in one write transaction: all of it is committed, or none of it.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let backend = self.backend.clone();
+        blocking(move || {
+            let dialect = backend.dialect();
+            let mut conn = backend.writer()?;
+            conn.execute_batch(dialect.begin_write())?;
+            let mut tx = Tx { conn, open: true };
+            let value = f(&mut *tx.conn)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Is the database reachable? (`/readyz`)
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.read(|db| {
+            db.query("SELECT 1", &[])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A consistent copy of the database (SQLite); see the backend for PostgreSQL.
+    pub async fn backup(&self, path: std::path::PathBuf) -> StoreResult<()> {
+        let backend = self.backend.clone();
+        blocking(move || Ok(backend.backup(&path)?)).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => Err(StoreError::Internal("a database task panicked".into())),
+        Err(_) => Err(StoreError::Unavailable("the server is shutting down".into())),
+    }
+}
