@@ -90,12 +90,8 @@ impl FindingKind {
         matches!(self, FindingKind::Email)
     }
 
-    const ALL: [FindingKind; 4] = [
-        FindingKind::PersonalIdentityNumber,
-        FindingKind::CoordinationNumber,
-        FindingKind::PhoneNumber,
-        FindingKind::Email,
-    ];
+    const ALL: [FindingKind; 4] =
+        [FindingKind::PersonalIdentityNumber, FindingKind::CoordinationNumber, FindingKind::PhoneNumber, FindingKind::Email];
 }
 
 /// One piece of personal data found in a text: `text[start..end]`, byte offsets on `char`
@@ -126,37 +122,21 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 if b == b'0'
                     && let Some(end) = national_or_0046_phone_at(text, i)
                 {
-                    candidates.push(Finding {
-                        kind: FindingKind::PhoneNumber,
-                        start: i,
-                        end,
-                    });
+                    candidates.push(Finding { kind: FindingKind::PhoneNumber, start: i, end });
                 }
             }
             b'+' | b'(' => {
                 if !number_may_start_at(text, i) {
                     continue;
                 }
-                let end = if b == b'+' {
-                    plus_phone_at(text, i)
-                } else {
-                    parenthesised_phone_at(text, i)
-                };
+                let end = if b == b'+' { plus_phone_at(text, i) } else { parenthesised_phone_at(text, i) };
                 if let Some(end) = end {
-                    candidates.push(Finding {
-                        kind: FindingKind::PhoneNumber,
-                        start: i,
-                        end,
-                    });
+                    candidates.push(Finding { kind: FindingKind::PhoneNumber, start: i, end });
                 }
             }
             b'@' => {
                 if let Some((start, end)) = email_around(text, i) {
-                    candidates.push(Finding {
-                        kind: FindingKind::Email,
-                        start,
-                        end,
-                    });
+                    candidates.push(Finding { kind: FindingKind::Email, start, end });
                 }
             }
             _ => {}
@@ -197,15 +177,8 @@ pub fn explain_sv(findings: &[Finding]) -> String {
         if n == 0 {
             continue;
         }
-        let noun = if n == 1 {
-            kind.label_sv()
-        } else {
-            kind.plural_sv()
-        };
-        parts.push(format!(
-            "{} {noun}",
-            count_word_sv(n, kind.is_common_gender())
-        ));
+        let noun = if n == 1 { kind.label_sv() } else { kind.plural_sv() };
+        parts.push(format!("{} {noun}", count_word_sv(n, kind.is_common_gender())));
     }
     if parts.is_empty() {
         return "Texten innehåller inga personnummer, samordningsnummer, telefonnummer eller \
@@ -220,10 +193,7 @@ pub fn explain_sv(findings: &[Finding]) -> String {
 }
 
 fn count_word_sv(n: usize, common_gender: bool) -> String {
-    const WORDS: [&str; 13] = [
-        "noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
-        "tolv",
-    ];
+    const WORDS: [&str; 13] = ["noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv"];
     match n {
         1 if common_gender => "en".to_owned(),
         0..=12 => WORDS[n].to_owned(),
@@ -243,12 +213,7 @@ fn join_sv(parts: &[String]) -> String {
 // Candidate merging
 
 fn merge(mut candidates: Vec<Finding>) -> Vec<Finding> {
-    candidates.sort_by(|a, b| {
-        a.start
-            .cmp(&b.start)
-            .then(b.end.cmp(&a.end))
-            .then(a.kind.cmp(&b.kind))
-    });
+    candidates.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.kind.cmp(&b.kind)));
     let mut out: Vec<Finding> = Vec::with_capacity(candidates.len());
     for c in candidates {
         match out.last_mut() {
@@ -280,9 +245,7 @@ fn number_may_start_at(text: &str, i: usize) -> bool {
     match char_before(text, i) {
         None => true,
         Some(c) if c.is_ascii_digit() => false,
-        Some(c) if is_joiner(c) => {
-            !char_before(text, i - c.len_utf8()).is_some_and(|p| p.is_ascii_digit())
-        }
+        Some(c) if is_joiner(c) => !char_before(text, i - c.len_utf8()).is_some_and(|p| p.is_ascii_digit()),
         Some(_) => true,
     }
 }
@@ -292,9 +255,7 @@ fn number_may_end_at(text: &str, end: usize) -> bool {
     match char_at(text, end) {
         None => true,
         Some(c) if c.is_ascii_digit() => false,
-        Some(c) if is_joiner(c) => {
-            !char_at(text, end + c.len_utf8()).is_some_and(|n| n.is_ascii_digit())
-        }
+        Some(c) if is_joiner(c) => !char_at(text, end + c.len_utf8()).is_some_and(|n| n.is_ascii_digit()),
         Some(_) => true,
     }
 }
@@ -310,10 +271,7 @@ fn digit_run_end(text: &str, i: usize) -> usize {
 }
 
 fn digits_of(s: &str) -> Vec<u8> {
-    s.bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect()
+    s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,11 +301,7 @@ fn identity_number_at(text: &str, i: usize) -> Option<Finding> {
     }
     let digits = digits_of(&text[i..end]);
     let kind = identity_number_kind(&digits, plus_sign)?;
-    Some(Finding {
-        kind,
-        start: i,
-        end,
-    })
+    Some(Finding { kind, start: i, end })
 }
 
 /// Checks the digits (10 or 12 of them) of a personnummer or samordningsnummer.
@@ -374,11 +328,8 @@ fn identity_number_kind(digits: &[u8], plus_sign: bool) -> Option<FindingKind> {
     };
     let month = u32::from(ten[2]) * 10 + u32::from(ten[3]);
     let raw_day = u32::from(ten[4]) * 10 + u32::from(ten[5]);
-    let (kind, day) = if raw_day > 60 {
-        (FindingKind::CoordinationNumber, raw_day - 60)
-    } else {
-        (FindingKind::PersonalIdentityNumber, raw_day)
-    };
+    let (kind, day) =
+        if raw_day > 60 { (FindingKind::CoordinationNumber, raw_day - 60) } else { (FindingKind::PersonalIdentityNumber, raw_day) };
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(month, leap) {
         return None;
     }
@@ -466,15 +417,8 @@ fn groups_from(text: &str, i: usize) -> Vec<Group> {
 }
 
 /// The longest prefix of `groups` that `valid` accepts and that ends a number; returns its end.
-fn longest_valid_prefix(
-    text: &str,
-    groups: &[Group],
-    valid: impl Fn(&[Group]) -> bool,
-) -> Option<usize> {
-    (1..=groups.len())
-        .rev()
-        .find(|&k| valid(&groups[..k]) && number_may_end_at(text, groups[k - 1].end))
-        .map(|k| groups[k - 1].end)
+fn longest_valid_prefix(text: &str, groups: &[Group], valid: impl Fn(&[Group]) -> bool) -> Option<usize> {
+    (1..=groups.len()).rev().find(|&k| valid(&groups[..k]) && number_may_end_at(text, groups[k - 1].end)).map(|k| groups[k - 1].end)
 }
 
 /// Subscriber number groups: one group of 5–8 digits, or groups of 2–3 digits where the last may
@@ -490,10 +434,7 @@ fn valid_subscriber(sub: &[Group]) -> bool {
         [init @ .., prev, last] => {
             init.iter().all(|g| (2..=3).contains(&g.len()))
                 && (2..=3).contains(&prev.len())
-                && ((2..=3).contains(&last.len())
-                    || (last.len() == 4
-                        && prev.len() == 3
-                        && matches!(last.sep, Some(' ' | '\u{a0}'))))
+                && ((2..=3).contains(&last.len()) || (last.len() == 4 && prev.len() == 3 && matches!(last.sep, Some(' ' | '\u{a0}'))))
         }
     }
 }
@@ -569,9 +510,7 @@ fn plus_phone_at(text: &str, i: usize) -> Option<usize> {
     let groups = groups_from(text, after);
     longest_valid_prefix(text, &groups, |gs| {
         let total: usize = gs.iter().map(Group::len).sum();
-        (9..=15).contains(&total)
-            && !text[after..].starts_with('0')
-            && gs.iter().skip(1).all(|g| g.len() >= 2)
+        (9..=15).contains(&total) && !text[after..].starts_with('0') && gs.iter().skip(1).all(|g| g.len() >= 2)
     })
 }
 
@@ -599,8 +538,7 @@ fn parenthesised_phone_at(text: &str, i: usize) -> Option<usize> {
     let area_start = i + 1;
     let area_end = digit_run_end(text, area_start);
     let area = &text[area_start..area_end];
-    if !area.starts_with('0') || area[1..].starts_with('0') || char_at(text, area_end) != Some(')')
-    {
+    if !area.starts_with('0') || area[1..].starts_with('0') || char_at(text, area_end) != Some(')') {
         return None;
     }
     let mut p = area_end + 1;
@@ -676,10 +614,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(FindingKind, &str)> {
-        scan(text)
-            .into_iter()
-            .map(|f| (f.kind, &text[f.start..f.end]))
-            .collect()
+        scan(text).into_iter().map(|f| (f.kind, &text[f.start..f.end])).collect()
     }
 
     #[test]
@@ -692,20 +627,8 @@ mod tests {
 
     #[test]
     fn finds_personnummer_forms() {
-        for t in [
-            "811218-9876",
-            "811218+9876",
-            "8112189876",
-            "19811218-9876",
-            "198112189876",
-            "811218 9876",
-            "19811218 9876",
-        ] {
-            assert_eq!(
-                kinds(t),
-                vec![(FindingKind::PersonalIdentityNumber, t)],
-                "{t}"
-            );
+        for t in ["811218-9876", "811218+9876", "8112189876", "19811218-9876", "198112189876", "811218 9876", "19811218 9876"] {
+            assert_eq!(kinds(t), vec![(FindingKind::PersonalIdentityNumber, t)], "{t}");
         }
     }
 
@@ -715,10 +638,7 @@ mod tests {
         let nine = [7, 0, 1, 0, 6, 3, 2, 3, 9];
         let c = luhn_check_digit(&nine);
         let t = format!("701063-239{c}");
-        assert_eq!(
-            kinds(&t),
-            vec![(FindingKind::CoordinationNumber, t.as_str())]
-        );
+        assert_eq!(kinds(&t), vec![(FindingKind::CoordinationNumber, t.as_str())]);
     }
 
     #[test]
@@ -728,14 +648,7 @@ mod tests {
         // 1999-02-29 does not exist, even with a correct check digit.
         let c = luhn_check_digit(&[9, 9, 0, 2, 2, 9, 1, 2, 3]);
         assert!(scan(&format!("19990229-123{c}")).is_empty());
-        assert_eq!(
-            scan(&format!(
-                "19960229-123{}",
-                luhn_check_digit(&[9, 6, 0, 2, 2, 9, 1, 2, 3])
-            ))
-            .len(),
-            1
-        );
+        assert_eq!(scan(&format!("19960229-123{}", luhn_check_digit(&[9, 6, 0, 2, 2, 9, 1, 2, 3]))).len(), 1);
         assert!(scan("556036-0793").is_empty()); // organisation number
     }
 
@@ -751,13 +664,7 @@ mod tests {
 
     #[test]
     fn finds_phone_forms() {
-        for t in [
-            "070-123 45 67",
-            "0701234567",
-            "+46 70 123 45 67",
-            "(08) 123 45 67",
-            "0411-123 45",
-        ] {
+        for t in ["070-123 45 67", "0701234567", "+46 70 123 45 67", "(08) 123 45 67", "0411-123 45"] {
             assert_eq!(kinds(t), vec![(FindingKind::PhoneNumber, t)], "{t}");
         }
     }
@@ -765,10 +672,7 @@ mod tests {
     #[test]
     fn finds_email_without_trailing_full_stop() {
         let t = "Mejla anna.ek@trelleborg.se.";
-        assert_eq!(
-            kinds(t),
-            vec![(FindingKind::Email, "anna.ek@trelleborg.se")]
-        );
+        assert_eq!(kinds(t), vec![(FindingKind::Email, "anna.ek@trelleborg.se")]);
     }
 
     #[test]
@@ -779,39 +683,20 @@ mod tests {
 
     #[test]
     fn redact_replaces_each_finding() {
-        assert_eq!(
-            redact("Ring 070-123 45 67 eller mejla a@b.se!"),
-            "Ring [borttaget] eller mejla [borttaget]!"
-        );
+        assert_eq!(redact("Ring 070-123 45 67 eller mejla a@b.se!"), "Ring [borttaget] eller mejla [borttaget]!");
     }
 
     #[test]
     fn explanation_counts_and_genders() {
-        let f = |kind| Finding {
-            kind,
-            start: 0,
-            end: 1,
-        };
+        let f = |kind| Finding { kind, start: 0, end: 1 };
         assert_eq!(
-            explain_sv(&[
-                f(FindingKind::PhoneNumber),
-                f(FindingKind::PersonalIdentityNumber)
-            ]),
+            explain_sv(&[f(FindingKind::PhoneNumber), f(FindingKind::PersonalIdentityNumber)]),
             "Texten innehåller ett personnummer och ett telefonnummer. Sådana uppgifter får inte \
              sparas i delade rapporter — ta bort dem eller låt Brygga ta bort dem."
         );
-        let text = explain_sv(&[
-            f(FindingKind::Email),
-            f(FindingKind::Email),
-            f(FindingKind::CoordinationNumber),
-            f(FindingKind::PhoneNumber),
-        ]);
-        assert!(
-            text.starts_with(
-                "Texten innehåller ett samordningsnummer, ett telefonnummer och två e-postadresser."
-            ),
-            "{text}"
-        );
+        let text =
+            explain_sv(&[f(FindingKind::Email), f(FindingKind::Email), f(FindingKind::CoordinationNumber), f(FindingKind::PhoneNumber)]);
+        assert!(text.starts_with("Texten innehåller ett samordningsnummer, ett telefonnummer och två e-postadresser."), "{text}");
         assert!(explain_sv(&[f(FindingKind::Email)]).contains("en e-postadress."));
         assert!(explain_sv(&[]).contains("inga personnummer"));
     }
@@ -819,9 +704,6 @@ mod tests {
     #[test]
     fn label_and_serde_names() {
         assert_eq!(FindingKind::Email.label_sv(), "e-postadress");
-        assert_eq!(
-            FindingKind::CoordinationNumber.label_sv(),
-            "samordningsnummer"
-        );
+        assert_eq!(FindingKind::CoordinationNumber.label_sv(), "samordningsnummer");
     }
 }

@@ -1,9 +1,7 @@
 //! The personal-data guard against many real-shaped numbers, in Swedish sentences, and against the
 //! look-alikes that must not be touched.
 
-use brygga_domain::personal_data::{
-    Finding, FindingKind, REDACTION, explain_sv, luhn_check_digit, redact, scan,
-};
+use brygga_domain::personal_data::{Finding, FindingKind, REDACTION, explain_sv, luhn_check_digit, redact, scan};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -68,18 +66,11 @@ const CONTEXTS: &[(&str, &str)] = &[
 ];
 
 fn found(text: &str) -> Vec<(FindingKind, String)> {
-    scan(text)
-        .into_iter()
-        .map(|f| (f.kind, text[f.start..f.end].to_owned()))
-        .collect()
+    scan(text).into_iter().map(|f| (f.kind, text[f.start..f.end].to_owned())).collect()
 }
 
 fn assert_exactly(text: &str, kind: FindingKind, needle: &str) {
-    assert_eq!(
-        found(text),
-        vec![(kind, needle.to_owned())],
-        "text: {text:?}"
-    );
+    assert_eq!(found(text), vec![(kind, needle.to_owned())], "text: {text:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,11 +97,7 @@ fn table_of_valid_identity_numbers_in_every_format_and_context() {
         for serial in [0, 1, 238, 480, 999] {
             for coordination in [false, true] {
                 let ten = ten_digits(year, month, day, serial, coordination);
-                let kind = if coordination {
-                    FindingKind::CoordinationNumber
-                } else {
-                    FindingKind::PersonalIdentityNumber
-                };
+                let kind = if coordination { FindingKind::CoordinationNumber } else { FindingKind::PersonalIdentityNumber };
                 for written in formats(year, &ten) {
                     for (before, after) in CONTEXTS {
                         let text = format!("{before}{written}{after}");
@@ -128,21 +115,11 @@ fn table_of_valid_identity_numbers_in_every_format_and_context() {
 fn several_numbers_in_one_note_are_all_found_in_order() {
     let a = ten_digits(1981, 12, 18, 987, false);
     let b = ten_digits(1970, 10, 3, 239, true);
-    let text = format!(
-        "Två personer: {}-{} och 19{}. Ring 070-123 45 67 eller mejla åsa.öberg@trelleborg.se.",
-        &a[..6],
-        &a[6..],
-        b
-    );
+    let text = format!("Två personer: {}-{} och 19{}. Ring 070-123 45 67 eller mejla åsa.öberg@trelleborg.se.", &a[..6], &a[6..], b);
     let kinds: Vec<FindingKind> = scan(&text).into_iter().map(|f| f.kind).collect();
     assert_eq!(
         kinds,
-        vec![
-            FindingKind::PersonalIdentityNumber,
-            FindingKind::CoordinationNumber,
-            FindingKind::PhoneNumber,
-            FindingKind::Email
-        ]
+        vec![FindingKind::PersonalIdentityNumber, FindingKind::CoordinationNumber, FindingKind::PhoneNumber, FindingKind::Email]
     );
 }
 
@@ -158,11 +135,7 @@ fn lists_without_spaces_are_found() {
 fn identity_number_near_misses_are_not_matched() {
     let good = ten_digits(1981, 12, 18, 987, false); // 8112189876
     let (date, last) = good.split_at(6);
-    let wrong_check = format!(
-        "{date}{}{}",
-        &last[..3],
-        (good.as_bytes()[9] - b'0' + 1) % 10
-    );
+    let wrong_check = format!("{date}{}{}", &last[..3], (good.as_bytes()[9] - b'0' + 1) % 10);
     // Dates that do not exist, each with a correct check digit so only the date is wrong.
     let month13 = ten_digits(1981, 13, 18, 987, false);
     let day32 = ten_digits(1981, 12, 32, 987, false);
@@ -221,11 +194,7 @@ fn identity_number_near_misses_are_not_matched() {
     for case in &cases {
         for (before, after) in [("", ""), ("Notering: ", " — ingen åtgärd."), ("(", ")")] {
             let text = format!("{before}{case}{after}");
-            assert!(
-                scan(&text).is_empty(),
-                "matched {text:?}: {:?}",
-                found(&text)
-            );
+            assert!(scan(&text).is_empty(), "matched {text:?}: {:?}", found(&text));
         }
     }
 }
@@ -302,16 +271,10 @@ fn a_count_right_after_a_phone_number_may_be_absorbed() {
     // "08-12 34 56 14" is itself a valid eight-digit Stockholm number, so the guard takes the
     // longer reading; it errs towards removing too much, never too little.
     let text = "Ring 08-12 34 56 14 gånger utan svar.";
-    assert_eq!(
-        found(text),
-        vec![(FindingKind::PhoneNumber, "08-12 34 56 14".to_owned())]
-    );
+    assert_eq!(found(text), vec![(FindingKind::PhoneNumber, "08-12 34 56 14".to_owned())]);
     // A mobile number is complete at nine digits, so the count stays.
     let text = "Ring 070-123 45 67 14 gånger utan svar.";
-    assert_eq!(
-        found(text),
-        vec![(FindingKind::PhoneNumber, "070-123 45 67".to_owned())]
-    );
+    assert_eq!(found(text), vec![(FindingKind::PhoneNumber, "070-123 45 67".to_owned())]);
 }
 
 #[test]
@@ -366,10 +329,7 @@ fn phone_near_misses_are_not_matched() {
         let got = found(text);
         if text == "070-123 45 67 89 0" {
             // The number is found; the trailing "89 0" is left as it is not part of it.
-            assert_eq!(
-                got,
-                vec![(FindingKind::PhoneNumber, "070-123 45 67".to_owned())]
-            );
+            assert_eq!(got, vec![(FindingKind::PhoneNumber, "070-123 45 67".to_owned())]);
             continue;
         }
         assert!(got.is_empty(), "matched {text:?}: {got:?}");
@@ -441,15 +401,9 @@ fn table_of_email_addresses() {
     for (text, email) in [
         ("anna.ek@trelleborg.se", "anna.ek@trelleborg.se"),
         ("Mejla anna.ek@trelleborg.se.", "anna.ek@trelleborg.se"),
-        (
-            "(kontakt: p.nilsson+skola@skola.trelleborg.se)",
-            "p.nilsson+skola@skola.trelleborg.se",
-        ),
+        ("(kontakt: p.nilsson+skola@skola.trelleborg.se)", "p.nilsson+skola@skola.trelleborg.se"),
         ("åsa.öberg@kommun.se, tack", "åsa.öberg@kommun.se"),
-        (
-            "Skicka till info@bostads-bolaget.se!",
-            "info@bostads-bolaget.se",
-        ),
+        ("Skicka till info@bostads-bolaget.se!", "info@bostads-bolaget.se"),
         ("«jan_persson@gmail.com»", "jan_persson@gmail.com"),
         ("mail:x1@polisen.se;", "x1@polisen.se"),
         ("..namn@exempel.nu..", "namn@exempel.nu"),
@@ -493,50 +447,29 @@ fn redaction_leaves_clean_text_unchanged() {
 fn findings_serialize_with_snake_case_kind() {
     let text = "Ring 08-123 456 78";
     let findings = scan(text);
-    assert_eq!(
-        findings,
-        vec![Finding {
-            kind: FindingKind::PhoneNumber,
-            start: 5,
-            end: text.len()
-        }]
-    );
+    assert_eq!(findings, vec![Finding { kind: FindingKind::PhoneNumber, start: 5, end: text.len() }]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Properties
 
 fn valid_identity_number() -> impl Strategy<Value = (String, FindingKind)> {
-    (
-        1850u32..2026,
-        1u32..=12,
-        1u32..=31,
-        0u32..1000,
-        any::<bool>(),
-        0usize..9,
-    )
-        .prop_map(|(year, month, day, serial, coordination, form)| {
+    (1850u32..2026, 1u32..=12, 1u32..=31, 0u32..1000, any::<bool>(), 0usize..9).prop_map(
+        |(year, month, day, serial, coordination, form)| {
             let day = day.min(days_in_month(year, month));
             let ten = ten_digits(year, month, day, serial, coordination);
             let forms = formats(year, &ten);
             let written = forms[form % forms.len()].clone();
-            let kind = if coordination {
-                FindingKind::CoordinationNumber
-            } else {
-                FindingKind::PersonalIdentityNumber
-            };
+            let kind = if coordination { FindingKind::CoordinationNumber } else { FindingKind::PersonalIdentityNumber };
             (written, kind)
-        })
+        },
+    )
 }
 
 /// Surrounding text without ASCII digits next to the number (a digit there would legitimately
 /// make it part of a longer number).
 fn surrounding() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(String::new()),
-        "[ a-zåäöÅÄÖ,.;:!?()«»\"\n\t-]{0,20}[ a-zåäöÅÄÖ,;!?()«»\"\n\t]",
-        "[^0-9]{0,10}[ åäö,;!?()]",
-    ]
+    prop_oneof![Just(String::new()), "[ a-zåäöÅÄÖ,.;:!?()«»\"\n\t-]{0,20}[ a-zåäöÅÄÖ,;!?()«»\"\n\t]", "[^0-9]{0,10}[ åäö,;!?()]",]
 }
 
 /// Text mixing personal data with everything that looks like it.

@@ -37,10 +37,7 @@ use std::collections::HashMap;
 use brygga_domain::geography::{self, MunicipalityCode};
 use serde::Serialize;
 
-use crate::tabular::{
-    NumberError, Row, SourceFormat, SvNumber, Table, TableError, normalize_header, parse_number_sv,
-    read_table_with,
-};
+use crate::tabular::{NumberError, Row, SourceFormat, SvNumber, Table, TableError, normalize_header, parse_number_sv, read_table_with};
 use crate::{ErrorCollector, ImportOptions, RowError, RowErrors, SkippedRow};
 
 /// Reported crimes of one offence in one municipality and month.
@@ -94,19 +91,12 @@ pub enum CrimeStatsError {
 }
 
 /// Reads a crime statistics file with default options.
-pub fn parse_crime_stats(
-    bytes: &[u8],
-    file_name: Option<&str>,
-) -> Result<CrimeStats, CrimeStatsError> {
+pub fn parse_crime_stats(bytes: &[u8], file_name: Option<&str>) -> Result<CrimeStats, CrimeStatsError> {
     parse_crime_stats_with(bytes, file_name, &ImportOptions::default())
 }
 
 /// Reads a crime statistics file.
-pub fn parse_crime_stats_with(
-    bytes: &[u8],
-    file_name: Option<&str>,
-    options: &ImportOptions,
-) -> Result<CrimeStats, CrimeStatsError> {
+pub fn parse_crime_stats_with(bytes: &[u8], file_name: Option<&str>, options: &ImportOptions) -> Result<CrimeStats, CrimeStatsError> {
     let table = read_table_with(bytes, file_name, &options.read)?;
     crime_stats_from_table(table, options)
 }
@@ -115,10 +105,8 @@ pub fn parse_crime_stats_with(
 // Columns
 
 fn is_region(h: &str) -> bool {
-    matches!(
-        h,
-        "region" | "kommun" | "kommunnamn" | "kommunkod" | "municipality" | "kommun/region"
-    ) || h.starts_with("region ")
+    matches!(h, "region" | "kommun" | "kommunnamn" | "kommunkod" | "municipality" | "kommun/region")
+        || h.starts_with("region ")
         || h.starts_with("kommun ")
 }
 
@@ -127,32 +115,21 @@ fn is_year(h: &str) -> bool {
 }
 
 fn is_month(h: &str) -> bool {
-    matches!(
-        h,
-        "månad" | "manad" | "month" | "tid" | "period" | "år och månad"
-    )
+    matches!(h, "månad" | "manad" | "month" | "tid" | "period" | "år och månad")
 }
 
 fn is_offence(h: &str) -> bool {
-    matches!(
-        h,
-        "brottstyp" | "brott" | "brottskategori" | "offence" | "offense" | "brottsrubricering"
-    ) || h.starts_with("brottstyp")
+    matches!(h, "brottstyp" | "brott" | "brottskategori" | "offence" | "offense" | "brottsrubricering")
+        || h.starts_with("brottstyp")
         || h.starts_with("brottskategori")
 }
 
 fn is_count(h: &str) -> bool {
-    matches!(
-        h,
-        "antal" | "count" | "värde" | "varde" | "value" | "anmälda brott" | "antal brott"
-    ) || h.starts_with("antal ")
+    matches!(h, "antal" | "count" | "värde" | "varde" | "value" | "anmälda brott" | "antal brott") || h.starts_with("antal ")
 }
 
 fn is_total(h: &str) -> bool {
-    matches!(
-        h,
-        "totalt" | "total" | "summa" | "hela året" | "helår" | "år totalt" | "samtliga månader"
-    )
+    matches!(h, "totalt" | "total" | "summa" | "hela året" | "helår" | "år totalt" | "samtliga månader")
 }
 
 struct Columns {
@@ -179,10 +156,7 @@ fn find(headers: &[String], pred: fn(&str) -> bool) -> Option<usize> {
 
 fn looks_like_header(cells: &[String]) -> bool {
     find(cells, is_region).is_some()
-        && (find(cells, is_count).is_some()
-            || cells
-                .iter()
-                .any(|h| parse_period_header(&normalize_header(h)).is_some()))
+        && (find(cells, is_count).is_some() || cells.iter().any(|h| parse_period_header(&normalize_header(h)).is_some()))
 }
 
 fn identify_columns(table: &Table) -> Result<Columns, CrimeStatsError> {
@@ -196,9 +170,7 @@ fn identify_columns(table: &Table) -> Result<Columns, CrimeStatsError> {
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != year && Some(*i) != region && Some(*i) != offence)
-        .filter_map(|(i, name)| {
-            parse_period_header(&normalize_header(name)).map(|(y, m)| (i, y, m))
-        })
+        .filter_map(|(i, name)| parse_period_header(&normalize_header(name)).map(|(y, m)| (i, y, m)))
         .filter(|(_, y, _)| y.is_some() || year.is_some())
         .collect();
     let mut missing = Vec::new();
@@ -210,9 +182,7 @@ fn identify_columns(table: &Table) -> Result<Columns, CrimeStatsError> {
     }
     let kind = match (month, count) {
         (Some(month), Some(count)) => Some(ColumnsKind::Long { month, count }),
-        _ if !wide_months.is_empty() && count.is_none() => Some(ColumnsKind::Wide {
-            months: wide_months,
-        }),
+        _ if !wide_months.is_empty() && count.is_none() => Some(ColumnsKind::Wide { months: wide_months }),
         (None, Some(_)) => {
             missing.push("Månad");
             None
@@ -228,30 +198,17 @@ fn identify_columns(table: &Table) -> Result<Columns, CrimeStatsError> {
         }
     };
     match (region, offence, kind) {
-        (Some(region), Some(offence), Some(kind)) if missing.is_empty() => Ok(Columns {
-            region,
-            offence,
-            year,
-            kind,
-        }),
+        (Some(region), Some(offence), Some(kind)) if missing.is_empty() => Ok(Columns { region, offence, year, kind }),
         _ => Err(CrimeStatsError::MissingColumns {
             missing: list_sv("kolumnen", "kolumnerna", &missing),
-            found: if h.is_empty() {
-                "inga kolumner".to_owned()
-            } else {
-                list_sv("kolumnen", "kolumnerna", h)
-            },
+            found: if h.is_empty() { "inga kolumner".to_owned() } else { list_sv("kolumnen", "kolumnerna", h) },
         }),
     }
 }
 
 /// `kolumnen ”A”` / `kolumnerna ”A”, ”B” och ”C”`.
 pub(crate) fn list_sv<S: AsRef<str>>(one: &str, many: &str, items: &[S]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .take(12)
-        .map(|s| format!("”{}”", s.as_ref()))
-        .collect();
+    let quoted: Vec<String> = items.iter().take(12).map(|s| format!("”{}”", s.as_ref())).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [a] => format!("{one} {a}"),
@@ -322,11 +279,7 @@ fn year_from(digits: &str) -> Result<i16, PeriodError> {
         return Err(PeriodError::Unreadable);
     }
     let y: i16 = digits.parse().map_err(|_| PeriodError::Unreadable)?;
-    if (1900..=2100).contains(&y) {
-        Ok(y)
-    } else {
-        Err(PeriodError::YearOutOfRange)
-    }
+    if (1900..=2100).contains(&y) { Ok(y) } else { Err(PeriodError::YearOutOfRange) }
 }
 
 fn month_from(digits: &str) -> Result<u8, PeriodError> {
@@ -400,12 +353,8 @@ fn period_error_message(raw: &str, e: PeriodError) -> String {
             "månad {m} finns inte (i ”{raw}”). Ange månad 1–12, till exempel ”2024M03”, \
              ”2024-03” eller ”mars”."
         ),
-        PeriodError::YearOutOfRange => format!(
-            "året i ”{raw}” är orimligt. Ange ett år mellan 1900 och 2100, till exempel ”2024M03”."
-        ),
-        PeriodError::Unreadable => format!(
-            "”{raw}” är ingen månad. Skriv månaden som ”2024M03”, ”2024-03”, ”mars” eller ”3”."
-        ),
+        PeriodError::YearOutOfRange => format!("året i ”{raw}” är orimligt. Ange ett år mellan 1900 och 2100, till exempel ”2024M03”."),
+        PeriodError::Unreadable => format!("”{raw}” är ingen månad. Skriv månaden som ”2024M03”, ”2024-03”, ”mars” eller ”3”."),
     }
 }
 
@@ -422,24 +371,11 @@ fn parse_region(raw: &str) -> Option<RegionCell> {
         return Some(RegionCell::Municipality(m.municipality_code()));
     }
     let key = normalize_header(raw);
-    let national = [
-        "riket",
-        "hela riket",
-        "sverige",
-        "hela sverige",
-        "hela landet",
-        "totalt",
-        "samtliga kommuner",
-        "00 riket",
-        "0 riket",
-    ];
+    let national = ["riket", "hela riket", "sverige", "hela sverige", "hela landet", "totalt", "samtliga kommuner", "00 riket", "0 riket"];
     if national.contains(&key.as_str()) {
-        return Some(RegionCell::Aggregate(format!(
-            "raden gäller hela landet (”{raw}”), inte en kommun"
-        )));
+        return Some(RegionCell::Aggregate(format!("raden gäller hela landet (”{raw}”), inte en kommun")));
     }
-    geography::county_by_name(raw)
-        .map(|c| RegionCell::Aggregate(format!("raden gäller {}, inte en kommun", c.name)))
+    geography::county_by_name(raw).map(|c| RegionCell::Aggregate(format!("raden gäller {}, inte en kommun", c.name)))
 }
 
 fn short(raw: &str) -> String {
@@ -452,10 +388,9 @@ fn short(raw: &str) -> String {
 
 fn count_from(raw: &str) -> Result<Option<f64>, String> {
     match parse_number_sv(raw) {
-        Ok(SvNumber::Number(v)) if v < 0.0 => Err(format!(
-            "antalet {} är negativt. Antal brott kan inte vara mindre än 0; rätta värdet.",
-            short(raw)
-        )),
+        Ok(SvNumber::Number(v)) if v < 0.0 => {
+            Err(format!("antalet {} är negativt. Antal brott kan inte vara mindre än 0; rätta värdet.", short(raw)))
+        }
         Ok(SvNumber::Number(v)) => Ok(Some(v)),
         Ok(SvNumber::Percent(_)) => Err(format!(
             "”{}” är en procentsats, men kolumnen ska innehålla antal anmälda brott. Ange \
@@ -472,19 +407,11 @@ fn count_from(raw: &str) -> Result<Option<f64>, String> {
 }
 
 fn year_cell(raw: &str) -> Result<i16, String> {
-    year_from(raw.trim()).map_err(|_| {
-        format!(
-            "”{}” är inget år. Skriv året med fyra siffror, till exempel 2024.",
-            short(raw)
-        )
-    })
+    year_from(raw.trim()).map_err(|_| format!("”{}” är inget år. Skriv året med fyra siffror, till exempel 2024.", short(raw)))
 }
 
 /// Reads crime statistics from an already read table.
-pub fn crime_stats_from_table(
-    mut table: Table,
-    options: &ImportOptions,
-) -> Result<CrimeStats, CrimeStatsError> {
+pub fn crime_stats_from_table(mut table: Table, options: &ImportOptions) -> Result<CrimeStats, CrimeStatsError> {
     table.promote_header(10, looks_like_header);
     let columns = identify_columns(&table)?;
     if table.rows.is_empty() {
@@ -502,10 +429,7 @@ pub fn crime_stats_from_table(
 
     for (k, row) in table.rows.iter().enumerate() {
         if last_data.is_none_or(|l| k > l) {
-            skipped.push(SkippedRow {
-                row: row.line,
-                reason: format!("fotnot eller kommentar: ”{}”", short(row.get(0))),
-            });
+            skipped.push(SkippedRow { row: row.line, reason: format!("fotnot eller kommentar: ”{}”", short(row.get(0))) });
             continue;
         }
         let mut row_errors = Vec::new();
@@ -522,10 +446,7 @@ pub fn crime_stats_from_table(
             match parse_region(region_raw) {
                 Some(RegionCell::Municipality(code)) => Some(code),
                 Some(RegionCell::Aggregate(reason)) => {
-                    skipped.push(SkippedRow {
-                        row: row.line,
-                        reason,
-                    });
+                    skipped.push(SkippedRow { row: row.line, reason });
                     continue;
                 }
                 None => {
@@ -557,12 +478,7 @@ pub fn crime_stats_from_table(
             Some(c) => match year_cell(row.get(c)) {
                 Ok(y) => Some(y),
                 Err(msg) => {
-                    row_errors.push(RowError::new(
-                        row.line,
-                        Some(&name(c)),
-                        "crime_stats.year",
-                        msg,
-                    ));
+                    row_errors.push(RowError::new(row.line, Some(&name(c)), "crime_stats.year", msg));
                     None
                 }
             },
@@ -576,10 +492,7 @@ pub fn crime_stats_from_table(
                 let period = match parse_period(month_raw) {
                     Ok(p) => Some(p),
                     Err(PeriodError::Unreadable) if is_total(&normalize_header(month_raw)) => {
-                        skipped.push(SkippedRow {
-                            row: row.line,
-                            reason: format!("raden gäller hela året (”{month_raw}”)"),
-                        });
+                        skipped.push(SkippedRow { row: row.line, reason: format!("raden gäller hela året (”{month_raw}”)") });
                         continue;
                     }
                     Err(e) => {
@@ -628,12 +541,7 @@ pub fn crime_stats_from_table(
                 let count_val = match count_from(row.get(*count)) {
                     Ok(v) => Some(v),
                     Err(msg) => {
-                        row_errors.push(RowError::new(
-                            row.line,
-                            Some(&name(*count)),
-                            "crime_stats.count",
-                            msg,
-                        ));
+                        row_errors.push(RowError::new(row.line, Some(&name(*count)), "crime_stats.count", msg));
                         None
                     }
                 };
@@ -650,12 +558,7 @@ pub fn crime_stats_from_table(
                                 values.push((y, m, c));
                             }
                         }
-                        Err(msg) => row_errors.push(RowError::new(
-                            row.line,
-                            Some(&name(col)),
-                            "crime_stats.count",
-                            msg,
-                        )),
+                        Err(msg) => row_errors.push(RowError::new(row.line, Some(&name(col)), "crime_stats.count", msg)),
                     }
                 }
             }
@@ -687,13 +590,7 @@ pub fn crime_stats_from_table(
                 break;
             }
             seen.insert(key, row.line);
-            rows.push(CrimeStatRow {
-                municipality,
-                year,
-                month,
-                offence: offence_raw.to_owned(),
-                count,
-            });
+            rows.push(CrimeStatRow { municipality, year, month, offence: offence_raw.to_owned(), count });
         }
     }
     if !errors.is_empty() {
@@ -732,10 +629,7 @@ mod tests {
         assert_eq!(parse_period("3"), Ok((None, 3)));
         assert_eq!(parse_period("03"), Ok((None, 3)));
         assert_eq!(parse_period("13"), Err(PeriodError::MonthOutOfRange(13)));
-        assert_eq!(
-            parse_period("2024M13"),
-            Err(PeriodError::MonthOutOfRange(13))
-        );
+        assert_eq!(parse_period("2024M13"), Err(PeriodError::MonthOutOfRange(13)));
         assert_eq!(parse_period("0"), Err(PeriodError::MonthOutOfRange(0)));
         assert_eq!(parse_period("3024M01"), Err(PeriodError::YearOutOfRange));
         assert_eq!(parse_period("2024-03-15"), Err(PeriodError::Unreadable));
@@ -754,9 +648,6 @@ mod tests {
     #[test]
     fn lists() {
         assert_eq!(list_sv("kolumnen", "kolumnerna", &["A"]), "kolumnen ”A”");
-        assert_eq!(
-            list_sv("kolumnen", "kolumnerna", &["A", "B", "C"]),
-            "kolumnerna ”A”, ”B” och ”C”"
-        );
+        assert_eq!(list_sv("kolumnen", "kolumnerna", &["A", "B", "C"]), "kolumnerna ”A”, ”B” och ”C”");
     }
 }

@@ -29,18 +29,8 @@ pub struct RowError {
 }
 
 impl RowError {
-    pub fn new(
-        row: usize,
-        column: Option<&str>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            row,
-            column: column.map(str::to_owned),
-            code,
-            message: message.into(),
-        }
+    pub fn new(row: usize, column: Option<&str>, code: &'static str, message: impl Into<String>) -> Self {
+        Self { row, column: column.map(str::to_owned), code, message: message.into() }
     }
 }
 
@@ -93,11 +83,7 @@ pub(crate) struct ErrorCollector {
 
 impl ErrorCollector {
     pub(crate) fn new(cap: usize) -> Self {
-        Self {
-            errors: Vec::new(),
-            total: 0,
-            cap: cap.max(1),
-        }
+        Self { errors: Vec::new(), total: 0, cap: cap.max(1) }
     }
 
     pub(crate) fn push(&mut self, e: RowError) {
@@ -112,10 +98,7 @@ impl ErrorCollector {
     }
 
     pub(crate) fn into_errors(self) -> RowErrors {
-        RowErrors {
-            errors: self.errors,
-            total: self.total,
-        }
+        RowErrors { errors: self.errors, total: self.total }
     }
 }
 
@@ -129,10 +112,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self {
-            read: tabular::ReadOptions::default(),
-            max_errors: DEFAULT_MAX_ERRORS,
-        }
+        Self { read: tabular::ReadOptions::default(), max_errors: DEFAULT_MAX_ERRORS }
     }
 }
 

@@ -72,12 +72,7 @@ pub struct RejectedEvent {
 impl std::fmt::Display for RejectedEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.id {
-            Some(id) => write!(
-                f,
-                "Händelse nr {} (id {id}): {}",
-                self.index + 1,
-                self.reason
-            ),
+            Some(id) => write!(f, "Händelse nr {} (id {id}): {}", self.index + 1, self.reason),
             None => write!(f, "Händelse nr {}: {}", self.index + 1, self.reason),
         }
     }
@@ -94,11 +89,7 @@ pub enum PoliceEventsError {
         "Filen är inte giltig JSON (rad {line}, tecken {column}: {detail}). Hämta händelserna \
          från polisens API igen och spara svaret oförändrat."
     )]
-    NotJson {
-        line: usize,
-        column: usize,
-        detail: String,
-    },
+    NotJson { line: usize, column: usize, detail: String },
     #[error(
         "Filen är JSON men inte en lista över händelser (den innehåller {found}). Polisens API \
          svarar med en lista, [ … ]; kontrollera att du sparat svaret från /api/events."
@@ -107,17 +98,12 @@ pub enum PoliceEventsError {
 }
 
 /// Parses the events feed with the default size limit.
-pub fn parse_police_events(
-    bytes: &[u8],
-) -> Result<Vec<Result<PoliceEvent, RejectedEvent>>, PoliceEventsError> {
+pub fn parse_police_events(bytes: &[u8]) -> Result<Vec<Result<PoliceEvent, RejectedEvent>>, PoliceEventsError> {
     parse_police_events_with(bytes, &ReadOptions::default())
 }
 
 /// Parses the events feed.
-pub fn parse_police_events_with(
-    bytes: &[u8],
-    options: &ReadOptions,
-) -> Result<Vec<Result<PoliceEvent, RejectedEvent>>, PoliceEventsError> {
+pub fn parse_police_events_with(bytes: &[u8], options: &ReadOptions) -> Result<Vec<Result<PoliceEvent, RejectedEvent>>, PoliceEventsError> {
     check_size(bytes.len(), options).map_err(PoliceEventsError::TooLarge)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -129,9 +115,7 @@ pub fn parse_police_events_with(
         detail: json_error_sv(&e),
     })?;
     let Value::Array(items) = value else {
-        return Err(PoliceEventsError::NotArray {
-            found: json_kind_sv(&value),
-        });
+        return Err(PoliceEventsError::NotArray { found: json_kind_sv(&value) });
     };
     let mut seen: HashMap<i64, usize> = HashMap::new();
     Ok(items
@@ -195,10 +179,7 @@ fn parse_event(index: usize, item: &Value) -> Result<PoliceEvent, RejectedEvent>
         _ => None,
     };
     let Some(id) = id else {
-        return Err(reject(
-            None,
-            "fältet ”id” saknas eller är inget heltal.".to_owned(),
-        ));
+        return Err(reject(None, "fältet ”id” saknas eller är inget heltal.".to_owned()));
     };
     let reject = |reason: String| reject(Some(id), reason);
     let text = |field: &str, required: bool| -> Result<String, RejectedEvent> {
@@ -207,10 +188,7 @@ fn parse_event(index: usize, item: &Value) -> Result<PoliceEvent, RejectedEvent>
             None | Some(Value::Null) if !required => Ok(String::new()),
             Some(Value::String(_)) => Err(reject(format!("fältet ”{field}” är tomt."))),
             None | Some(Value::Null) => Err(reject(format!("fältet ”{field}” saknas."))),
-            Some(other) => Err(reject(format!(
-                "fältet ”{field}” ska vara text men är {}.",
-                json_kind_sv(other)
-            ))),
+            Some(other) => Err(reject(format!("fältet ”{field}” ska vara text men är {}.", json_kind_sv(other)))),
         }
     };
     let datetime = text("datetime", true)?;
@@ -236,18 +214,13 @@ fn parse_event(index: usize, item: &Value) -> Result<PoliceEvent, RejectedEvent>
         Some(Value::Object(l)) => l,
         None | Some(Value::Null) => return Err(reject("fältet ”location” saknas.".to_owned())),
         Some(other) => {
-            return Err(reject(format!(
-                "fältet ”location” ska vara ett objekt med name och gps men är {}.",
-                json_kind_sv(other)
-            )));
+            return Err(reject(format!("fältet ”location” ska vara ett objekt med name och gps men är {}.", json_kind_sv(other))));
         }
     };
     let location_name = match location.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => {
-            return Err(reject(
-                "fältet ”location.name” saknas eller är tomt.".to_owned(),
-            ));
+            return Err(reject("fältet ”location.name” saknas eller är tomt.".to_owned()));
         }
     };
     let gps = match location.get("gps") {
@@ -255,23 +228,10 @@ fn parse_event(index: usize, item: &Value) -> Result<PoliceEvent, RejectedEvent>
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(parse_gps(s).map_err(reject)?),
         Some(other) => {
-            return Err(reject(format!(
-                "fältet ”location.gps” ska vara text som ”55.375,13.157” men är {}.",
-                json_kind_sv(other)
-            )));
+            return Err(reject(format!("fältet ”location.gps” ska vara text som ”55.375,13.157” men är {}.", json_kind_sv(other))));
         }
     };
-    Ok(PoliceEvent {
-        id,
-        at,
-        name,
-        summary,
-        url,
-        event_type,
-        place: resolve_place(&location_name),
-        location_name,
-        gps,
-    })
+    Ok(PoliceEvent { id, at, name, summary, url, event_type, place: resolve_place(&location_name), location_name, gps })
 }
 
 fn shorten(s: &str) -> String {
@@ -287,9 +247,7 @@ fn shorten(s: &str) -> String {
 pub fn parse_police_datetime(s: &str) -> Option<Timestamp> {
     let s = s.trim();
     let mut parts = s.split_whitespace();
-    let (Some(date), Some(time), Some(offset), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(date), Some(time), Some(offset), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return s.parse::<Timestamp>().ok();
     };
     let mut d = date.split('-');
@@ -351,10 +309,7 @@ fn parse_offset(s: &str) -> Option<jiff::tz::Offset> {
 /// Resolves a relative URL against polisen.se; keeps absolute http(s) URLs; refuses anything
 /// else (a `javascript:` URL must never reach a link).
 fn absolute_url(raw: &str) -> Option<String> {
-    if raw
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\`".contains(c))
-    {
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control() || "\"<>\\`".contains(c)) {
         return None;
     }
     let lower = raw.to_ascii_lowercase();
@@ -387,11 +342,7 @@ fn parse_gps(s: &str) -> Result<(f64, f64), String> {
     let (a, b) = s.split_once(',').ok_or_else(bad)?;
     let parse = |t: &str| -> Option<f64> {
         let t = t.trim();
-        if t.is_empty()
-            || !t
-                .bytes()
-                .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
-        {
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-') {
             return None;
         }
         t.parse::<f64>().ok().filter(|v| v.is_finite())
@@ -408,20 +359,13 @@ fn parse_gps(s: &str) -> Result<(f64, f64), String> {
             shorten(s)
         ));
     }
-    Err(format!(
-        "fältet ”location.gps” (”{}”) ligger utanför Sverige.",
-        shorten(s)
-    ))
+    Err(format!("fältet ”location.gps” (”{}”) ligger utanför Sverige.", shorten(s)))
 }
 
 /// A municipality by name; a name ending in "län" (or naming only a county) as the county.
 pub fn resolve_place(location_name: &str) -> EventPlace {
     let name = location_name.trim();
-    let says_county = name
-        .to_lowercase()
-        .split_whitespace()
-        .last()
-        .is_some_and(|w| w == "län");
+    let says_county = name.to_lowercase().split_whitespace().last().is_some_and(|w| w == "län");
     if !says_county && let Some(m) = geography::municipality_by_name(name) {
         return EventPlace::Municipality(m.municipality_code());
     }
@@ -464,21 +408,9 @@ mod tests {
             absolute_url("/aktuellt/handelser/2018/april/13/x/").as_deref(),
             Some("https://polisen.se/aktuellt/handelser/2018/april/13/x/")
         );
-        assert_eq!(
-            absolute_url("https://polisen.se/a/").as_deref(),
-            Some("https://polisen.se/a/")
-        );
-        assert_eq!(
-            absolute_url("aktuellt/handelser/x").as_deref(),
-            Some("https://polisen.se/aktuellt/handelser/x")
-        );
-        for bad in [
-            "javascript:alert(1)",
-            "//evil.example/x",
-            "https://",
-            "/a b",
-            "data:text/html,x",
-        ] {
+        assert_eq!(absolute_url("https://polisen.se/a/").as_deref(), Some("https://polisen.se/a/"));
+        assert_eq!(absolute_url("aktuellt/handelser/x").as_deref(), Some("https://polisen.se/aktuellt/handelser/x"));
+        for bad in ["javascript:alert(1)", "//evil.example/x", "https://", "/a b", "data:text/html,x"] {
             assert_eq!(absolute_url(bad), None, "{bad}");
         }
     }
@@ -487,11 +419,7 @@ mod tests {
     fn gps() {
         assert_eq!(parse_gps("55.375,13.157"), Ok((55.375, 13.157)));
         assert_eq!(parse_gps("55.375, 13.157"), Ok((55.375, 13.157)));
-        assert!(
-            parse_gps("13.157,55.375")
-                .unwrap_err()
-                .contains("bytt plats")
-        );
+        assert!(parse_gps("13.157,55.375").unwrap_err().contains("bytt plats"));
         assert!(parse_gps("0,0").unwrap_err().contains("utanför Sverige"));
         assert!(parse_gps("abc").is_err());
         assert!(parse_gps("55,375,13,157").is_err());

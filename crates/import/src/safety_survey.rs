@@ -22,9 +22,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::crime_stats::list_sv;
-use crate::tabular::{
-    SourceFormat, SvNumber, Table, TableError, normalize_header, parse_number_sv, read_table_with,
-};
+use crate::tabular::{SourceFormat, SvNumber, Table, TableError, normalize_header, parse_number_sv, read_table_with};
 use crate::{ErrorCollector, ImportOptions, RowError, RowErrors, SkippedRow};
 
 /// One survey result.
@@ -66,35 +64,22 @@ pub enum SafetySurveyError {
 }
 
 /// Reads a safety survey file with default options.
-pub fn parse_safety_survey(
-    bytes: &[u8],
-    file_name: Option<&str>,
-) -> Result<SafetySurvey, SafetySurveyError> {
+pub fn parse_safety_survey(bytes: &[u8], file_name: Option<&str>) -> Result<SafetySurvey, SafetySurveyError> {
     parse_safety_survey_with(bytes, file_name, &ImportOptions::default())
 }
 
 /// Reads a safety survey file.
-pub fn parse_safety_survey_with(
-    bytes: &[u8],
-    file_name: Option<&str>,
-    options: &ImportOptions,
-) -> Result<SafetySurvey, SafetySurveyError> {
+pub fn parse_safety_survey_with(bytes: &[u8], file_name: Option<&str>, options: &ImportOptions) -> Result<SafetySurvey, SafetySurveyError> {
     let table = read_table_with(bytes, file_name, &options.read)?;
     safety_survey_from_table(table, options)
 }
 
 fn is_area(h: &str) -> bool {
-    matches!(
-        h,
-        "område" | "omrade" | "area" | "stadsdel" | "plats" | "delområde" | "bostadsområde"
-    ) || h.starts_with("område ")
+    matches!(h, "område" | "omrade" | "area" | "stadsdel" | "plats" | "delområde" | "bostadsområde") || h.starts_with("område ")
 }
 
 fn is_question(h: &str) -> bool {
-    matches!(
-        h,
-        "fråga" | "fraga" | "question" | "påstående" | "indikator" | "frågeområde"
-    ) || h.starts_with("fråga ")
+    matches!(h, "fråga" | "fraga" | "question" | "påstående" | "indikator" | "frågeområde") || h.starts_with("fråga ")
 }
 
 fn is_year(h: &str) -> bool {
@@ -102,16 +87,11 @@ fn is_year(h: &str) -> bool {
 }
 
 fn is_share(h: &str) -> bool {
-    matches!(h, "andel" | "share_unsafe" | "share unsafe" | "otrygga")
-        || h.starts_with("andel ")
-        || h.starts_with("andel(")
+    matches!(h, "andel" | "share_unsafe" | "share unsafe" | "otrygga") || h.starts_with("andel ") || h.starts_with("andel(")
 }
 
 fn is_respondents(h: &str) -> bool {
-    matches!(
-        h,
-        "n" | "antal svar" | "antal svarande" | "svarande" | "respondents" | "antal"
-    ) || h.starts_with("antal svar")
+    matches!(h, "n" | "antal svar" | "antal svarande" | "svarande" | "respondents" | "antal") || h.starts_with("antal svar")
 }
 
 fn says_percent(h: &str) -> bool {
@@ -127,43 +107,21 @@ fn short(raw: &str) -> String {
 }
 
 /// Reads survey results from an already read table.
-pub fn safety_survey_from_table(
-    mut table: Table,
-    options: &ImportOptions,
-) -> Result<SafetySurvey, SafetySurveyError> {
-    let find = |cells: &[String], pred: fn(&str) -> bool| {
-        cells.iter().position(|h| pred(&normalize_header(h)))
-    };
-    table.promote_header(10, |cells| {
-        find(cells, is_area).is_some() && find(cells, is_share).is_some()
-    });
+pub fn safety_survey_from_table(mut table: Table, options: &ImportOptions) -> Result<SafetySurvey, SafetySurveyError> {
+    let find = |cells: &[String], pred: fn(&str) -> bool| cells.iter().position(|h| pred(&normalize_header(h)));
+    table.promote_header(10, |cells| find(cells, is_area).is_some() && find(cells, is_share).is_some());
     let h = &table.headers;
-    let (area, question, year, share) = (
-        find(h, is_area),
-        find(h, is_question),
-        find(h, is_year),
-        find(h, is_share),
-    );
+    let (area, question, year, share) = (find(h, is_area), find(h, is_question), find(h, is_year), find(h, is_share));
     let respondents = find(h, is_respondents);
-    let (Some(area), Some(question), Some(year), Some(share)) = (area, question, year, share)
-    else {
-        let missing: Vec<&str> = [
-            (area, "Område"),
-            (question, "Fråga"),
-            (year, "År"),
-            (share, "Andel otrygga"),
-        ]
-        .iter()
-        .filter(|(c, _)| c.is_none())
-        .map(|&(_, n)| n)
-        .collect();
+    let (Some(area), Some(question), Some(year), Some(share)) = (area, question, year, share) else {
+        let missing: Vec<&str> = [(area, "Område"), (question, "Fråga"), (year, "År"), (share, "Andel otrygga")]
+            .iter()
+            .filter(|(c, _)| c.is_none())
+            .map(|&(_, n)| n)
+            .collect();
         return Err(SafetySurveyError::MissingColumns {
             missing: list_sv("kolumnen", "kolumnerna", &missing),
-            found: if h.is_empty() {
-                "inga kolumner".to_owned()
-            } else {
-                list_sv("kolumnen", "kolumnerna", h)
-            },
+            found: if h.is_empty() { "inga kolumner".to_owned() } else { list_sv("kolumnen", "kolumnerna", h) },
         });
     };
     if table.rows.is_empty() {
@@ -174,10 +132,7 @@ pub fn safety_survey_from_table(
 
     // The scale of share cells without a percent sign.
     let percent_column = says_percent(&normalize_header(&share_name))
-        || table
-            .rows
-            .iter()
-            .any(|r| matches!(parse_number_sv(r.get(share)), Ok(SvNumber::Number(v)) if v > 1.0));
+        || table.rows.iter().any(|r| matches!(parse_number_sv(r.get(share)), Ok(SvNumber::Number(v)) if v > 1.0));
 
     let mut errors = ErrorCollector::new(options.max_errors);
     let mut skipped = Vec::new();
@@ -191,11 +146,7 @@ pub fn safety_survey_from_table(
         };
         let area_v = row.get(area);
         if area_v.is_empty() {
-            err(
-                area,
-                "safety_survey.area_missing",
-                "området saknas. Skriv områdets namn, till exempel ”Östervärn”.".to_owned(),
-            );
+            err(area, "safety_survey.area_missing", "området saknas. Skriv områdets namn, till exempel ”Östervärn”.".to_owned());
         }
         let question_v = row.get(question);
         if question_v.is_empty() {
@@ -214,10 +165,7 @@ pub fn safety_survey_from_table(
                 err(
                     year,
                     "safety_survey.year",
-                    format!(
-                        "”{}” är inget år. Skriv mätåret med fyra siffror, till exempel 2024.",
-                        short(year_raw)
-                    ),
+                    format!("”{}” är inget år. Skriv mätåret med fyra siffror, till exempel 2024.", short(year_raw)),
                 );
                 None
             }
@@ -229,9 +177,7 @@ pub fn safety_survey_from_table(
             Ok(SvNumber::Suppressed) => {
                 skipped.push(SkippedRow {
                     row: row.line,
-                    reason: format!(
-                        "andelen redovisas inte (”{share_raw}”), troligen för få svarande"
-                    ),
+                    reason: format!("andelen redovisas inte (”{share_raw}”), troligen för få svarande"),
                 });
                 continue;
             }
@@ -264,10 +210,7 @@ pub fn safety_survey_from_table(
                 err(
                     share,
                     "safety_survey.share_range",
-                    format!(
-                        "andelen {} % ligger utanför 0–100 %. Rätta värdet.",
-                        short(share_raw.trim_end_matches([' ', '%']))
-                    ),
+                    format!("andelen {} % ligger utanför 0–100 %. Rätta värdet.", short(share_raw.trim_end_matches([' ', '%']))),
                 );
                 let _ = p;
                 None
@@ -293,9 +236,7 @@ pub fn safety_survey_from_table(
                 let raw = row.get(col);
                 match parse_number_sv(raw) {
                     Ok(SvNumber::Suppressed | SvNumber::Missing) => None,
-                    Ok(SvNumber::Number(v))
-                        if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) =>
-                    {
+                    Ok(SvNumber::Number(v)) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => {
                         // Whole and in range, so the conversion is exact.
                         Some(v as u32)
                     }
@@ -329,11 +270,7 @@ pub fn safety_survey_from_table(
                 row.line,
                 None,
                 "safety_survey.duplicate",
-                format!(
-                    "”{}”, ”{}” {year_v} finns redan på rad {first}. Ta bort den ena raden.",
-                    short(area_v),
-                    short(question_v)
-                ),
+                format!("”{}”, ”{}” {year_v} finns redan på rad {first}. Ta bort den ena raden.", short(area_v), short(question_v)),
             ));
             continue;
         }
@@ -352,9 +289,5 @@ pub fn safety_survey_from_table(
     if rows.is_empty() {
         return Err(SafetySurveyError::NoData);
     }
-    Ok(SafetySurvey {
-        rows,
-        skipped,
-        format: table.format,
-    })
+    Ok(SafetySurvey { rows, skipped, format: table.format })
 }
