@@ -44,9 +44,7 @@ pub fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
     let t = raw.trim();
     let v = match t.parse::<f64>() {
         Ok(v) => v,
-        Err(_) if decimal_comma && t.contains(',') && !t.contains('.') => {
-            t.replacen(',', ".", 1).parse::<f64>().ok()?
-        }
+        Err(_) if decimal_comma && t.contains(',') && !t.contains('.') => t.replacen(',', ".", 1).parse::<f64>().ok()?,
         Err(_) => return None,
     };
     v.is_finite().then_some(v)
@@ -64,45 +62,28 @@ pub struct CsvColumns {
 impl CsvColumns {
     /// Number of data rows.
     pub fn rows(&self) -> usize {
-        self.numeric
-            .first()
-            .map_or_else(|| self.ids.as_ref().map_or(0, Vec::len), Vec::len)
+        self.numeric.first().map_or_else(|| self.ids.as_ref().map_or(0, Vec::len), Vec::len)
     }
 }
 
 fn sniff_delimiter(header: &[u8]) -> u8 {
     let count = |d: u8| header.iter().filter(|&&b| b == d).count();
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|&d| (count(d), d == b','))
-        .unwrap_or(b',')
+    [b',', b';', b'\t'].into_iter().max_by_key(|&d| (count(d), d == b',')).unwrap_or(b',')
 }
 
 /// Reads the named numeric columns (and optionally an id column) of a CSV file with a header row.
 /// The separator (`,` `;` or tab) is detected from the header. Large files without quotes are
 /// parsed in parallel chunks.
-pub fn read_csv_columns(
-    bytes: &[u8],
-    numeric: &[&str],
-    id: Option<&str>,
-    source: &str,
-) -> Result<CsvColumns> {
+pub fn read_csv_columns(bytes: &[u8], numeric: &[&str], id: Option<&str>, source: &str) -> Result<CsvColumns> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
+    let header_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
     let header_line = &bytes[..header_end];
     if header_line.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(CliError::Empty(source.to_owned()));
     }
     let delimiter = sniff_delimiter(header_line);
     let decimal_comma = delimiter != b',';
-    let mut header_reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(header_line);
+    let mut header_reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(header_line);
     let mut header = csv::StringRecord::new();
     match header_reader.read_record(&mut header) {
         Ok(true) => {}
@@ -111,21 +92,11 @@ pub fn read_csv_columns(
     }
     let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let find = |field: &str| -> Result<usize> {
-        names
-            .iter()
-            .position(|n| n == field)
-            .ok_or_else(|| CliError::MissingField {
-                field: field.to_owned(),
-                available: names.join(", "),
-            })
+        names.iter().position(|n| n == field).ok_or_else(|| CliError::MissingField { field: field.to_owned(), available: names.join(", ") })
     };
     let num_idx: Vec<usize> = numeric.iter().map(|f| find(f)).collect::<Result<_>>()?;
     let id_idx = id.map(find).transpose()?;
-    let body = if header_end < bytes.len() {
-        &bytes[header_end + 1..]
-    } else {
-        &[][..]
-    };
+    let body = if header_end < bytes.len() { &bytes[header_end + 1..] } else { &[][..] };
 
     // chunk boundaries at newlines; quotes may hide newlines, so quoted files stay in one chunk
     let threads = rayon::current_num_threads().max(1);
@@ -133,10 +104,7 @@ pub fn read_csv_columns(
     if body.len() > (1 << 22) && !body.contains(&b'"') {
         for k in 1..threads {
             let guess = body.len() * k / threads;
-            let cut = body[guess..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(body.len(), |p| guess + p + 1);
+            let cut = body[guess..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| guess + p + 1);
             if cut > *bounds.last().unwrap_or(&0) && cut < body.len() {
                 bounds.push(cut);
             }
@@ -150,26 +118,19 @@ pub fn read_csv_columns(
         let prev = *first_line.last().unwrap_or(&2);
         first_line.push(prev + c.iter().filter(|&&b| b == b'\n').count() as u64);
     }
+    let plain = !body.contains(&b'"');
     let parts: Vec<Result<CsvColumns>> = chunks
         .par_iter()
         .zip(first_line.par_iter())
         .map(|(chunk, &line0)| {
-            parse_chunk(
-                chunk,
-                line0,
-                &num_idx,
-                id_idx,
-                numeric,
-                id,
-                delimiter,
-                decimal_comma,
-            )
+            if plain {
+                parse_chunk_plain(chunk, line0, &num_idx, id_idx, numeric, delimiter, decimal_comma)
+            } else {
+                parse_chunk(chunk, line0, &num_idx, id_idx, numeric, id, delimiter, decimal_comma)
+            }
         })
         .collect();
-    let mut out = CsvColumns {
-        numeric: vec![Vec::new(); numeric.len()],
-        ids: id.map(|_| Vec::new()),
-    };
+    let mut out = CsvColumns { numeric: vec![Vec::new(); numeric.len()], ids: id.map(|_| Vec::new()) };
     for part in parts {
         let part = part?;
         for (dst, src) in out.numeric.iter_mut().zip(part.numeric) {
@@ -185,6 +146,59 @@ pub fn read_csv_columns(
     Ok(out)
 }
 
+/// Fast path for files without quotes: fields are split on the separator byte directly.
+fn parse_chunk_plain(
+    chunk: &[u8],
+    line0: u64,
+    num_idx: &[usize],
+    id_idx: Option<usize>,
+    numeric: &[&str],
+    delimiter: u8,
+    decimal_comma: bool,
+) -> Result<CsvColumns> {
+    let max_col = num_idx.iter().copied().chain(id_idx).max().unwrap_or(0);
+    let estimate = chunk.len() / 16 + 1;
+    let mut out = CsvColumns { numeric: vec![Vec::with_capacity(estimate); num_idx.len()], ids: id_idx.map(|_| Vec::new()) };
+    let mut slots: Vec<&[u8]> = vec![b""; max_col + 1];
+    for (k, line) in chunk.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let row = line0 as usize + k;
+        slots.fill(b"");
+        let mut col = 0;
+        let mut start = 0;
+        for (pos, &b) in line.iter().enumerate() {
+            if b == delimiter {
+                slots[col] = &line[start..pos];
+                col += 1;
+                start = pos + 1;
+                if col > max_col {
+                    break;
+                }
+            }
+        }
+        if col <= max_col {
+            slots[col] = &line[start..];
+        }
+        for (k, &c) in num_idx.iter().enumerate() {
+            let text = std::str::from_utf8(slots[c]).map_err(|_| CliError::Csv(format!("rad {row} är inte giltig UTF-8")))?;
+            if text.trim().is_empty() {
+                return Err(CliError::MissingValue { field: numeric[k].to_owned(), row });
+            }
+            match parse_number(text, decimal_comma) {
+                Some(v) => out.numeric[k].push(v),
+                None => return Err(CliError::NotNumeric { field: numeric[k].to_owned(), row, text: shorten(text) }),
+            }
+        }
+        if let (Some(c), Some(ids)) = (id_idx, out.ids.as_mut()) {
+            ids.push(String::from_utf8_lossy(slots[c]).trim().to_owned());
+        }
+    }
+    Ok(out)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn parse_chunk(
     chunk: &[u8],
@@ -196,16 +210,9 @@ fn parse_chunk(
     delimiter: u8,
     decimal_comma: bool,
 ) -> Result<CsvColumns> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(chunk);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(chunk);
     let estimate = chunk.len() / 16 + 1;
-    let mut out = CsvColumns {
-        numeric: vec![Vec::with_capacity(estimate); num_idx.len()],
-        ids: id.map(|_| Vec::new()),
-    };
+    let mut out = CsvColumns { numeric: vec![Vec::with_capacity(estimate); num_idx.len()], ids: id.map(|_| Vec::new()) };
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -214,31 +221,19 @@ fn parse_chunk(
             Err(e) => return Err(CliError::Csv(e.to_string())),
         }
         let line = (line0 + record.position().map_or(0, |p| p.line().saturating_sub(1))) as usize;
-        if record.len() == 1
-            && record
-                .get(0)
-                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-        {
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // blank line
         }
         for (k, &col) in num_idx.iter().enumerate() {
             let field = record.get(col).unwrap_or(b"");
-            let text = std::str::from_utf8(field)
-                .map_err(|_| CliError::Csv(format!("rad {line} är inte giltig UTF-8")))?;
+            let text = std::str::from_utf8(field).map_err(|_| CliError::Csv(format!("rad {line} är inte giltig UTF-8")))?;
             if text.trim().is_empty() {
-                return Err(CliError::MissingValue {
-                    field: numeric[k].to_owned(),
-                    row: line,
-                });
+                return Err(CliError::MissingValue { field: numeric[k].to_owned(), row: line });
             }
             match parse_number(text, decimal_comma) {
                 Some(v) => out.numeric[k].push(v),
                 None => {
-                    return Err(CliError::NotNumeric {
-                        field: numeric[k].to_owned(),
-                        row: line,
-                        text: shorten(text),
-                    });
+                    return Err(CliError::NotNumeric { field: numeric[k].to_owned(), row: line, text: shorten(text) });
                 }
             }
         }
@@ -275,13 +270,9 @@ fn gj(msg: String) -> CliError {
 }
 
 fn position(v: &Value, row: usize) -> Result<Point> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| gj(format!("objekt {row}: en koordinat är inte en lista")))?;
+    let arr = v.as_array().ok_or_else(|| gj(format!("objekt {row}: en koordinat är inte en lista")))?;
     if arr.len() < 2 {
-        return Err(gj(format!(
-            "objekt {row}: en koordinat har färre än två tal"
-        )));
+        return Err(gj(format!("objekt {row}: en koordinat har färre än två tal")));
     }
     let x = arr[0].as_f64().filter(|v| v.is_finite());
     let y = arr[1].as_f64().filter(|v| v.is_finite());
@@ -292,56 +283,30 @@ fn position(v: &Value, row: usize) -> Result<Point> {
 }
 
 fn ring(v: &Value, row: usize) -> Result<Ring> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| gj(format!("objekt {row}: en ring är inte en lista")))?;
+    let arr = v.as_array().ok_or_else(|| gj(format!("objekt {row}: en ring är inte en lista")))?;
     arr.iter().map(|p| position(p, row)).collect()
 }
 
 fn polygon(v: &Value, row: usize) -> Result<Polygon> {
-    let rings = v.as_array().ok_or_else(|| {
-        gj(format!(
-            "objekt {row}: en polygon är inte en lista av ringar"
-        ))
-    })?;
+    let rings = v.as_array().ok_or_else(|| gj(format!("objekt {row}: en polygon är inte en lista av ringar")))?;
     let mut it = rings.iter();
-    let exterior = ring(
-        it.next()
-            .ok_or_else(|| gj(format!("objekt {row}: polygonen saknar ringar")))?,
-        row,
-    )?;
+    let exterior = ring(it.next().ok_or_else(|| gj(format!("objekt {row}: polygonen saknar ringar")))?, row)?;
     let holes = it.map(|r| ring(r, row)).collect::<Result<Vec<_>>>()?;
     Ok(Polygon { exterior, holes })
 }
 
 fn geometry(v: &Value, row: usize) -> Result<Geometry> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| gj(format!("objekt {row} saknar geometri")))?;
+    let obj = v.as_object().ok_or_else(|| gj(format!("objekt {row} saknar geometri")))?;
     let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
-    let coords = obj
-        .get("coordinates")
-        .ok_or_else(|| gj(format!("objekt {row}: geometrin saknar coordinates")))?;
+    let coords = obj.get("coordinates").ok_or_else(|| gj(format!("objekt {row}: geometrin saknar coordinates")))?;
     match kind {
         "Point" => Ok(Geometry::Point(position(coords, row)?)),
-        "Polygon" => Ok(Geometry::Area(Area {
-            parts: vec![polygon(coords, row)?],
-        })),
+        "Polygon" => Ok(Geometry::Area(Area { parts: vec![polygon(coords, row)?] })),
         "MultiPolygon" => {
-            let parts = coords
-                .as_array()
-                .ok_or_else(|| gj(format!("objekt {row}: MultiPolygon är inte en lista")))?;
-            Ok(Geometry::Area(Area {
-                parts: parts
-                    .iter()
-                    .map(|p| polygon(p, row))
-                    .collect::<Result<_>>()?,
-            }))
+            let parts = coords.as_array().ok_or_else(|| gj(format!("objekt {row}: MultiPolygon är inte en lista")))?;
+            Ok(Geometry::Area(Area { parts: parts.iter().map(|p| polygon(p, row)).collect::<Result<_>>()? }))
         }
-        other => Err(gj(format!(
-            "objekt {row}: geometritypen «{}» stöds inte (Point, Polygon, MultiPolygon)",
-            shorten(other)
-        ))),
+        other => Err(gj(format!("objekt {row}: geometritypen «{}» stöds inte (Point, Polygon, MultiPolygon)", shorten(other)))),
     }
 }
 
@@ -357,9 +322,7 @@ pub fn read_geojson(bytes: &[u8], source: &str) -> Result<Vec<Feature>> {
             .collect(),
         Some("Feature") => vec![&root],
         _ => {
-            return Err(gj(
-                "roten måste vara en FeatureCollection eller en Feature".into()
-            ));
+            return Err(gj("roten måste vara en FeatureCollection eller en Feature".into()));
         }
     };
     if features.is_empty() {
@@ -370,20 +333,14 @@ pub fn read_geojson(bytes: &[u8], source: &str) -> Result<Vec<Feature>> {
         .enumerate()
         .map(|(k, f)| {
             let row = k + 1;
-            let obj = f
-                .as_object()
-                .ok_or_else(|| gj(format!("objekt {row} är inte ett JSON-objekt")))?;
+            let obj = f.as_object().ok_or_else(|| gj(format!("objekt {row} är inte ett JSON-objekt")))?;
             let geometry = geometry(obj.get("geometry").unwrap_or(&Value::Null), row)?;
             let properties = match obj.get("properties") {
                 Some(Value::Object(m)) => m.clone(),
                 Some(Value::Null) | None => Map::new(),
                 Some(_) => return Err(gj(format!("objekt {row}: properties är inte ett objekt"))),
             };
-            Ok(Feature {
-                id: obj.get("id").cloned(),
-                geometry,
-                properties,
-            })
+            Ok(Feature { id: obj.get("id").cloned(), geometry, properties })
         })
         .collect()
 }
@@ -399,43 +356,22 @@ pub fn numeric_property(features: &[Feature], field: &str) -> Result<Vec<f64>> {
                 None if !features.iter().any(|g| g.properties.contains_key(field)) => {
                     let mut names: Vec<&str> = f.properties.keys().map(String::as_str).collect();
                     names.sort_unstable();
-                    Err(CliError::MissingField {
-                        field: field.to_owned(),
-                        available: names.join(", "),
-                    })
+                    Err(CliError::MissingField { field: field.to_owned(), available: names.join(", ") })
                 }
-                None | Some(Value::Null) => Err(CliError::MissingValue {
+                None | Some(Value::Null) => Err(CliError::MissingValue { field: field.to_owned(), row }),
+                Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).ok_or_else(|| CliError::NotNumeric {
                     field: field.to_owned(),
                     row,
+                    text: n.to_string(),
                 }),
-                Some(Value::Number(n)) => {
-                    n.as_f64()
-                        .filter(|v| v.is_finite())
-                        .ok_or_else(|| CliError::NotNumeric {
-                            field: field.to_owned(),
-                            row,
-                            text: n.to_string(),
-                        })
-                }
                 Some(Value::String(s)) => {
                     if s.trim().is_empty() {
-                        Err(CliError::MissingValue {
-                            field: field.to_owned(),
-                            row,
-                        })
+                        Err(CliError::MissingValue { field: field.to_owned(), row })
                     } else {
-                        parse_number(s, true).ok_or_else(|| CliError::NotNumeric {
-                            field: field.to_owned(),
-                            row,
-                            text: shorten(s),
-                        })
+                        parse_number(s, true).ok_or_else(|| CliError::NotNumeric { field: field.to_owned(), row, text: shorten(s) })
                     }
                 }
-                Some(other) => Err(CliError::NotNumeric {
-                    field: field.to_owned(),
-                    row,
-                    text: shorten(&other.to_string()),
-                }),
+                Some(other) => Err(CliError::NotNumeric { field: field.to_owned(), row, text: shorten(&other.to_string()) }),
             }
         })
         .collect()
@@ -459,25 +395,29 @@ mod tests {
         let e = read_csv_columns(data.as_bytes(), &["x", "y"], None, "t.csv").unwrap_err();
         assert_eq!(e.to_string(), "fältet «y» på rad 3 är inte ett tal: «abc»");
         let e = read_csv_columns(b"x,y\n1,\n", &["x", "y"], None, "t.csv").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fältet «y» saknar värde på rad 2; fyll i ett tal eller ta bort raden"
-        );
+        assert_eq!(e.to_string(), "fältet «y» saknar värde på rad 2; fyll i ett tal eller ta bort raden");
         let e = read_csv_columns(b"x,y\n1,NaN\n", &["x", "y"], None, "t.csv").unwrap_err();
         assert!(matches!(e, CliError::NotNumeric { .. }));
         let e = read_csv_columns(b"x,y\n1,2\n", &["x", "z"], None, "t.csv").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fältet «z» finns inte; tillgängliga fält: x, y"
-        );
-        assert!(matches!(
-            read_csv_columns(b"", &["x"], None, "t.csv"),
-            Err(CliError::Empty(_))
-        ));
-        assert!(matches!(
-            read_csv_columns(b"x,y\n", &["x"], None, "t.csv"),
-            Err(CliError::Empty(_))
-        ));
+        assert_eq!(e.to_string(), "fältet «z» finns inte; tillgängliga fält: x, y");
+        assert!(matches!(read_csv_columns(b"", &["x"], None, "t.csv"), Err(CliError::Empty(_))));
+        assert!(matches!(read_csv_columns(b"x,y\n", &["x"], None, "t.csv"), Err(CliError::Empty(_))));
+    }
+
+    #[test]
+    fn quoted_fields_use_the_full_csv_parser() {
+        let data = "name,x,y\n\"Stortorget, norra\",1.5,2\n\"a\"\"b\",3,4\n";
+        let c = read_csv_columns(data.as_bytes(), &["x", "y"], Some("name"), "t.csv").unwrap();
+        assert_eq!(c.numeric, vec![vec![1.5, 3.0], vec![2.0, 4.0]]);
+        assert_eq!(c.ids.unwrap(), vec!["Stortorget, norra", "a\"b"]);
+    }
+
+    #[test]
+    fn crlf_blank_lines_and_short_rows() {
+        let c = read_csv_columns(b"x,y\r\n1,2\r\n\r\n3,4\r\n", &["x", "y"], None, "t.csv").unwrap();
+        assert_eq!(c.numeric, vec![vec![1.0, 3.0], vec![2.0, 4.0]]);
+        let e = read_csv_columns(b"x,y\n1\n", &["x", "y"], None, "t.csv").unwrap_err();
+        assert!(matches!(e, CliError::MissingValue { row: 2, .. }), "{e}");
     }
 
     #[test]
@@ -492,10 +432,7 @@ mod tests {
         assert_eq!(c.numeric[0][98], 1.5);
         s.push_str("1,oj\n");
         let e = read_csv_columns(s.as_bytes(), &["x", "y"], None, "t.csv").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fältet «y» på rad 400002 är inte ett tal: «oj»"
-        );
+        assert_eq!(e.to_string(), "fältet «y» på rad 400002 är inte ett tal: «oj»");
     }
 
     #[test]
@@ -528,18 +465,10 @@ mod tests {
         ] {
             assert!(read_geojson(bad.as_bytes(), "t").is_err(), "{bad}");
         }
-        let f = read_geojson(br#"{"type":"Feature","properties":{"v":null,"w":"x"},"geometry":{"type":"Point","coordinates":[1,2]}}"#, "t").unwrap();
-        assert!(matches!(
-            numeric_property(&f, "v"),
-            Err(CliError::MissingValue { .. })
-        ));
-        assert!(matches!(
-            numeric_property(&f, "w"),
-            Err(CliError::NotNumeric { .. })
-        ));
-        assert!(matches!(
-            numeric_property(&f, "u"),
-            Err(CliError::MissingField { .. })
-        ));
+        let f = read_geojson(br#"{"type":"Feature","properties":{"v":null,"w":"x"},"geometry":{"type":"Point","coordinates":[1,2]}}"#, "t")
+            .unwrap();
+        assert!(matches!(numeric_property(&f, "v"), Err(CliError::MissingValue { .. })));
+        assert!(matches!(numeric_property(&f, "w"), Err(CliError::NotNumeric { .. })));
+        assert!(matches!(numeric_property(&f, "u"), Err(CliError::MissingField { .. })));
     }
 }

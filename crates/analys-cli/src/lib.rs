@@ -286,6 +286,26 @@ pub fn run(args: &AnalysArgs, out: &mut dyn Write) -> Result<()> {
     write_json(out, &value)
 }
 
+/// Phase timings on stderr when `BRYGGA_ANALYS_TIMINGS` is set (used by scripts/bench-analys).
+struct Timings {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    fn start() -> Self {
+        Timings { enabled: std::env::var_os("BRYGGA_ANALYS_TIMINGS").is_some(), last: std::time::Instant::now() }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!("timing {phase} {:.6}", (now - self.last).as_secs_f64());
+            self.last = now;
+        }
+    }
+}
+
 fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer(&mut w, value).map_err(|e| CliError::Write(std::io::Error::other(e)))?;
@@ -295,10 +315,7 @@ fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| CliError::Read { path: path.to_owned(), source })
 }
 
 /// Units (areas or points) with one value each.
@@ -344,49 +361,29 @@ fn load_units(input: &InputArgs, value: Option<&str>) -> Result<Units> {
                         .into_iter()
                         .map(|f| match f.geometry {
                             Geometry::Area(a) => Ok(a),
-                            Geometry::Point(_) => Err(CliError::GeoJson(
-                                "filen blandar punkter och polygoner".into(),
-                            )),
+                            Geometry::Point(_) => Err(CliError::GeoJson("filen blandar punkter och polygoner".into())),
                         })
                         .collect::<Result<_>>()?,
                 ),
             };
-            Ok(Units {
-                ids,
-                values,
-                geometry,
-            })
+            Ok(Units { ids, values, geometry })
         }
         Format::Csv => {
             let (Some(x), Some(y)) = (&input.x, &input.y) else {
-                return Err(CliError::Usage(
-                    "en CSV-fil behöver --x och --y (koordinatkolumner)".into(),
-                ));
+                return Err(CliError::Usage("en CSV-fil behöver --x och --y (koordinatkolumner)".into()));
             };
             let mut cols: Vec<&str> = vec![x, y];
             if let Some(v) = value {
                 cols.push(v);
             }
             let table = input::read_csv_columns(&bytes, &cols, input.id.as_deref(), &input.input)?;
-            let points: Vec<Point> = table.numeric[0]
-                .iter()
-                .zip(&table.numeric[1])
-                .map(|(&a, &b)| [a, b])
-                .collect();
+            let points: Vec<Point> = table.numeric[0].iter().zip(&table.numeric[1]).map(|(&a, &b)| [a, b]).collect();
             let ids = match table.ids {
                 Some(v) => v.into_iter().map(Value::String).collect(),
                 None => (0..points.len()).map(|k| json!(k)).collect(),
             };
-            let values = if value.is_some() {
-                table.numeric[2].clone()
-            } else {
-                Vec::new()
-            };
-            Ok(Units {
-                ids,
-                values,
-                geometry: UnitGeometry::Points(points),
-            })
+            let values = if value.is_some() { table.numeric[2].clone() } else { Vec::new() };
+            Ok(Units { ids, values, geometry: UnitGeometry::Points(points) })
         }
     }
 }
@@ -400,18 +397,19 @@ fn build_weights(units: &Units, spec: &str) -> Result<Weights> {
 }
 
 fn island_ids(units: &Units, w: &Weights) -> Vec<Value> {
-    w.islands()
-        .into_iter()
-        .map(|i| units.ids[i].clone())
-        .collect()
+    w.islands().into_iter().map(|i| units.ids[i].clone()).collect()
 }
 
 fn cmd_moran(a: &StatArgs) -> Result<Value> {
+    let mut t = Timings::start();
     let units = load_units(&a.input, Some(&a.value))?;
+    t.mark("read");
     let transform: Transform = a.transform.parse()?;
     let raw = build_weights(&units, &a.weights)?;
     let w = raw.transformed(transform);
+    t.mark("weights");
     let m = moran::moran(&units.values, &w, a.permutations, a.seed)?;
+    t.mark("statistic");
     let perm = m.permutation.as_ref();
     Ok(json!({
         "I": m.i,
@@ -455,23 +453,14 @@ fn cmd_lisa(a: &StatArgs) -> Result<Value> {
             })
         })
         .collect();
-    Ok(
-        json!({ "results": results, "permutations": a.permutations, "seed": a.seed, "islands": island_ids(&units, &raw) }),
-    )
+    Ok(json!({ "results": results, "permutations": a.permutations, "seed": a.seed, "islands": island_ids(&units, &raw) }))
 }
 
 fn cmd_gistar(a: &GiArgs) -> Result<Value> {
     let units = load_units(&a.input, Some(&a.value))?;
     let transform: Transform = a.transform.parse()?;
     let raw = build_weights(&units, &a.weights)?;
-    let r = getis::local_g(
-        &units.values,
-        &raw,
-        !a.no_star,
-        transform,
-        a.permutations,
-        a.seed,
-    )?;
+    let r = getis::local_g(&units.values, &raw, !a.no_star, transform, a.permutations, a.seed)?;
     let results: Vec<Value> = r
         .iter()
         .enumerate()
@@ -488,12 +477,7 @@ fn cmd_gistar(a: &GiArgs) -> Result<Value> {
     )
 }
 
-fn load_points(
-    path: &str,
-    x: &str,
-    y: &str,
-    extra: &[&str],
-) -> Result<(Vec<Point>, Vec<Vec<f64>>)> {
+fn load_points(path: &str, x: &str, y: &str, extra: &[&str]) -> Result<(Vec<Point>, Vec<Vec<f64>>)> {
     let bytes = read_file(path)?;
     match input::detect_format(path, &bytes) {
         Format::Csv => {
@@ -501,11 +485,7 @@ fn load_points(
             cols.extend_from_slice(extra);
             let mut t = input::read_csv_columns(&bytes, &cols, None, path)?;
             let rest = t.numeric.split_off(2);
-            let points = t.numeric[0]
-                .iter()
-                .zip(&t.numeric[1])
-                .map(|(&a, &b)| [a, b])
-                .collect();
+            let points = t.numeric[0].iter().zip(&t.numeric[1]).map(|(&a, &b)| [a, b]).collect();
             Ok((points, rest))
         }
         Format::GeoJson => {
@@ -515,16 +495,10 @@ fn load_points(
                 .enumerate()
                 .map(|(k, f)| match f.geometry {
                     Geometry::Point(p) => Ok(p),
-                    Geometry::Area(_) => Err(CliError::GeoJson(format!(
-                        "objekt {}: punkter krävs, inte polygoner",
-                        k + 1
-                    ))),
+                    Geometry::Area(_) => Err(CliError::GeoJson(format!("objekt {}: punkter krävs, inte polygoner", k + 1))),
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let rest = extra
-                .iter()
-                .map(|f| input::numeric_property(&features, f))
-                .collect::<Result<Vec<_>>>()?;
+            let rest = extra.iter().map(|f| input::numeric_property(&features, f)).collect::<Result<Vec<_>>>()?;
             Ok((points, rest))
         }
     }
@@ -541,13 +515,7 @@ struct GridOut {
 
 impl From<&grid::GridSpec> for GridOut {
     fn from(g: &grid::GridSpec) -> Self {
-        GridOut {
-            origin_x: g.origin_x,
-            origin_y: g.origin_y,
-            cell: g.cell,
-            cols: g.cols,
-            rows: g.rows,
-        }
+        GridOut { origin_x: g.origin_x, origin_y: g.origin_y, cell: g.cell, cols: g.cols, rows: g.rows }
     }
 }
 
@@ -567,26 +535,18 @@ struct HotspotOut {
 }
 
 fn cmd_hotspots(a: &HotspotArgs, out: &mut dyn Write) -> Result<()> {
+    let mut t = Timings::start();
     let (points, _) = load_points(&a.input, &a.x, &a.y, &[])?;
+    t.mark("read");
     let hs = grid::grid_hotspots(&points, a.cell, a.band, a.max_cells)?;
+    t.mark("statistic");
     drop(points);
     let cols = hs.grid.cols;
-    let cells = (0..hs.grid.len())
-        .map(|i| HotspotCell {
-            col: i % cols,
-            row: i / cols,
-            count: hs.counts[i],
-            z: hs.z[i],
-            p: hs.p[i],
-        })
-        .collect();
-    write_json(
-        out,
-        &HotspotOut {
-            grid: (&hs.grid).into(),
-            cells,
-        },
-    )
+    let cells =
+        (0..hs.grid.len()).map(|i| HotspotCell { col: i % cols, row: i / cols, count: hs.counts[i], z: hs.z[i], p: hs.p[i] }).collect();
+    write_json(out, &HotspotOut { grid: (&hs.grid).into(), cells })?;
+    t.mark("output");
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -610,44 +570,25 @@ fn cmd_kde(a: &KdeArgs, out: &mut dyn Write) -> Result<()> {
     let extra: Vec<&str> = a.weight.iter().map(String::as_str).collect();
     let (points, rest) = load_points(&a.input, &a.x, &a.y, &extra)?;
     let bandwidth = a.bandwidth.map_or(Bandwidth::Rule, Bandwidth::Fixed);
-    let d = kde::kde(
-        &points,
-        rest.first().map(Vec::as_slice),
-        a.cell,
-        kernel,
-        bandwidth,
-        a.max_cells,
-    )?;
+    let d = kde::kde(&points, rest.first().map(Vec::as_slice), a.cell, kernel, bandwidth, a.max_cells)?;
     let cols = d.grid.cols;
-    let cells = d
-        .density
-        .iter()
-        .enumerate()
-        .map(|(i, &density)| DensityCell {
-            col: i % cols,
-            row: i / cols,
-            density,
-        })
-        .collect();
+    let cells = d.density.iter().enumerate().map(|(i, &density)| DensityCell { col: i % cols, row: i / cols, density }).collect();
     let kernel = match kernel {
         Kernel::Quartic => "quartic",
         Kernel::Gaussian => "gaussian",
     };
     write_json(
         out,
-        &KdeOut {
-            grid: (&d.grid).into(),
-            kernel,
-            bandwidth: d.bandwidth,
-            unit: "händelser per kvadratenhet (m² i SWEREF 99 TM)",
-            cells,
-        },
+        &KdeOut { grid: (&d.grid).into(), kernel, bandwidth: d.bandwidth, unit: "händelser per kvadratenhet (m² i SWEREF 99 TM)", cells },
     )
 }
 
 fn cmd_knox(a: &KnoxArgs) -> Result<Value> {
+    let mut t = Timings::start();
     let (points, rest) = load_points(&a.input, &a.x, &a.y, &[&a.t])?;
+    t.mark("read");
     let r = knox::knox(&points, &rest[0], a.delta, a.tau, a.permutations, a.seed)?;
+    t.mark("statistic");
     Ok(json!({
         "statistic": r.statistic,
         "expected": r.expected,
@@ -676,14 +617,7 @@ fn bands(breaks: &[f64]) -> Vec<Value> {
 
 fn cmd_nearrepeat(a: &NearRepeatArgs) -> Result<Value> {
     let (points, rest) = load_points(&a.input, &a.x, &a.y, &[&a.t])?;
-    let t = knox::near_repeat(
-        &points,
-        &rest[0],
-        &a.distances,
-        &a.times,
-        a.permutations,
-        a.seed,
-    )?;
+    let t = knox::near_repeat(&points, &rest[0], &a.distances, &a.times, a.permutations, a.seed)?;
     let cells: Vec<Value> = t
         .cells
         .iter()
@@ -736,26 +670,18 @@ enum TrendFile {
 
 fn cmd_trend(a: &TrendArgs) -> Result<Value> {
     let bytes = read_file(&a.input)?;
-    let file: TrendFile = serde_json::from_slice(&bytes).map_err(|e| CliError::Json(format!("{e}; väntat format: {{\"cells\":[{{\"id\":…,\"current\":14,\"recent\":[3,5,…],\"last_year\":[…]}}]}}")))?;
+    let file: TrendFile = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Json(format!("{e}; väntat format: {{\"cells\":[{{\"id\":…,\"current\":14,\"recent\":[3,5,…],\"last_year\":[…]}}]}}"))
+    })?;
     let cells_in = match file {
         TrendFile::Wrapped { cells } | TrendFile::Bare(cells) => cells,
     };
     if cells_in.is_empty() {
         return Err(CliError::Empty(a.input.clone()));
     }
-    let cells: Vec<TrendCell> = cells_in
-        .iter()
-        .map(|c| TrendCell {
-            current: c.current,
-            recent: c.recent.clone(),
-            last_year: c.last_year.clone(),
-        })
-        .collect();
-    let opts = TrendOptions {
-        fdr: a.fdr,
-        range_coverage: a.coverage,
-        ..TrendOptions::default()
-    };
+    let cells: Vec<TrendCell> =
+        cells_in.iter().map(|c| TrendCell { current: c.current, recent: c.recent.clone(), last_year: c.last_year.clone() }).collect();
+    let opts = TrendOptions { fdr: a.fdr, range_coverage: a.coverage, ..TrendOptions::default() };
     let r = trend::detect(&cells, &opts)?;
     let results: Vec<Value> = r
         .iter()
@@ -781,12 +707,8 @@ fn cmd_trend(a: &TrendArgs) -> Result<Value> {
 }
 
 fn cmd_trend_sim(a: &TrendSimArgs) -> Result<Value> {
-    if !(a.size >= 0.0 && a.size.is_finite())
-        || a.means.iter().any(|m| !(*m > 0.0 && m.is_finite()))
-    {
-        return Err(CliError::Usage(
-            "--size måste vara ≥ 0 och --means positiva tal".into(),
-        ));
+    if !(a.size >= 0.0 && a.size.is_finite()) || a.means.iter().any(|m| !(*m > 0.0 && m.is_finite())) {
+        return Err(CliError::Usage("--size måste vara ≥ 0 och --means positiva tal".into()));
     }
     let cfg = SimulationConfig {
         seed: a.seed,
