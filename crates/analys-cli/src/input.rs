@@ -38,10 +38,53 @@ fn shorten(text: &str) -> String {
     s
 }
 
+/// Exact powers of ten representable in f64.
+const POW10: [f64; 23] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/// Clinger's fast path: a plain decimal `[-+]digits[.digits]` whose digits form an integer
+/// m ≤ 2^53 with at most 22 decimals is exactly m / 10^k, and one IEEE division of two exact
+/// operands is correctly rounded — the same value `str::parse::<f64>` gives. `None` otherwise.
+fn fast_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, start) = match b.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0u32;
+    let mut frac = 0usize;
+    let mut dot = false;
+    for &c in &b[start..] {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 19 {
+                return None;
+            }
+            m = m * 10 + u64::from(c - b'0');
+            if dot {
+                frac += 1;
+            }
+        } else if c == b'.' && !dot {
+            dot = true;
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 || m > (1u64 << 53) || frac >= POW10.len() {
+        return None;
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if neg { -v } else { v })
+}
+
 /// Parses one number. Accepts a decimal comma when the field separator is not a comma.
 /// Rejects NaN and infinities.
 pub fn parse_number(raw: &str, decimal_comma: bool) -> Option<f64> {
     let t = raw.trim();
+    if let Some(v) = fast_decimal(t.as_bytes()) {
+        return Some(v);
+    }
     let v = match t.parse::<f64>() {
         Ok(v) => v,
         Err(_) if decimal_comma && t.contains(',') && !t.contains('.') => t.replacen(',', ".", 1).parse::<f64>().ok()?,
@@ -146,7 +189,8 @@ pub fn read_csv_columns(bytes: &[u8], numeric: &[&str], id: Option<&str>, source
     Ok(out)
 }
 
-/// Fast path for files without quotes: fields are split on the separator byte directly.
+/// Fast path for files without quotes: one SIMD scan for separators and newlines
+/// (`memchr2`), numbers parsed straight from the bytes.
 fn parse_chunk_plain(
     chunk: &[u8],
     line0: u64,
@@ -160,41 +204,53 @@ fn parse_chunk_plain(
     let estimate = chunk.len() / 16 + 1;
     let mut out = CsvColumns { numeric: vec![Vec::with_capacity(estimate); num_idx.len()], ids: id_idx.map(|_| Vec::new()) };
     let mut slots: Vec<&[u8]> = vec![b""; max_col + 1];
-    for (k, line) in chunk.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let row = line0 as usize + k;
-        slots.fill(b"");
-        let mut col = 0;
-        let mut start = 0;
-        for (pos, &b) in line.iter().enumerate() {
-            if b == delimiter {
-                slots[col] = &line[start..pos];
-                col += 1;
-                start = pos + 1;
-                if col > max_col {
-                    break;
-                }
-            }
+    let mut col = 0usize;
+    let mut start = 0usize;
+    let mut row = line0 as usize;
+    let ends = memchr::memchr2_iter(delimiter, b'\n', chunk).chain(std::iter::once(chunk.len()));
+    for pos in ends {
+        let end_of_line = pos == chunk.len() || chunk[pos] == b'\n';
+        let mut field = &chunk[start..pos];
+        if end_of_line {
+            field = field.strip_suffix(b"\r").unwrap_or(field);
         }
         if col <= max_col {
-            slots[col] = &line[start..];
+            slots[col] = field;
         }
-        for (k, &c) in num_idx.iter().enumerate() {
-            let text = std::str::from_utf8(slots[c]).map_err(|_| CliError::Csv(format!("rad {row} är inte giltig UTF-8")))?;
-            if text.trim().is_empty() {
-                return Err(CliError::MissingValue { field: numeric[k].to_owned(), row });
+        col += 1;
+        start = pos + 1;
+        if !end_of_line {
+            continue;
+        }
+        let blank = col == 1 && slots[0].trim_ascii().is_empty();
+        if !blank {
+            for (k, &c) in num_idx.iter().enumerate() {
+                let bytes = if c < col { slots[c].trim_ascii() } else { b"" };
+                if bytes.is_empty() {
+                    return Err(CliError::MissingValue { field: numeric[k].to_owned(), row });
+                }
+                let value = match fast_decimal(bytes) {
+                    Some(v) => Some(v),
+                    None => std::str::from_utf8(bytes).ok().and_then(|t| parse_number(t, decimal_comma)),
+                };
+                match value {
+                    Some(v) => out.numeric[k].push(v),
+                    None => {
+                        return Err(CliError::NotNumeric {
+                            field: numeric[k].to_owned(),
+                            row,
+                            text: shorten(&String::from_utf8_lossy(bytes)),
+                        });
+                    }
+                }
             }
-            match parse_number(text, decimal_comma) {
-                Some(v) => out.numeric[k].push(v),
-                None => return Err(CliError::NotNumeric { field: numeric[k].to_owned(), row, text: shorten(text) }),
+            if let (Some(c), Some(ids)) = (id_idx, out.ids.as_mut()) {
+                let bytes = if c < col { slots[c] } else { b"" };
+                ids.push(String::from_utf8_lossy(bytes).trim().to_owned());
             }
         }
-        if let (Some(c), Some(ids)) = (id_idx, out.ids.as_mut()) {
-            ids.push(String::from_utf8_lossy(slots[c]).trim().to_owned());
-        }
+        col = 0;
+        row += 1;
     }
     Ok(out)
 }
@@ -402,6 +458,22 @@ mod tests {
         assert_eq!(e.to_string(), "fältet «z» finns inte; tillgängliga fält: x, y");
         assert!(matches!(read_csv_columns(b"", &["x"], None, "t.csv"), Err(CliError::Empty(_))));
         assert!(matches!(read_csv_columns(b"x,y\n", &["x"], None, "t.csv"), Err(CliError::Empty(_))));
+    }
+
+    #[test]
+    fn fast_decimal_path_equals_std_parse() {
+        let mut rng = brygga_analys::rng::Rng::new(17);
+        for _ in 0..200_000 {
+            let int = rng.below(10_000_000_000);
+            let decimals = rng.below(12) as usize;
+            let frac = rng.below(10u64.pow(decimals as u32).max(1));
+            let sign = if rng.below(2) == 0 { "-" } else { "" };
+            let text = if decimals == 0 { format!("{sign}{int}") } else { format!("{sign}{int}.{frac:0decimals$}") };
+            assert_eq!(parse_number(&text, false).map(f64::to_bits), text.parse::<f64>().ok().map(f64::to_bits), "{text}");
+        }
+        for text in ["0", "-0", "5.", ".5", "00012.5000", "9007199254740993", "1e5", "12345678901234567890", "1.2.3", "-", "+7"] {
+            assert_eq!(parse_number(text, false).map(f64::to_bits), text.parse::<f64>().ok().map(f64::to_bits), "{text}");
+        }
     }
 
     #[test]
