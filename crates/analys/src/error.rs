@@ -58,9 +58,7 @@ pub enum Error {
         n: usize,
     },
     /// A requested grid would not fit the memory budget.
-    #[error(
-        "rutnätet blir för stort: {cols} × {rows} rutor (högst {max} tillåts); välj större rutor"
-    )]
+    #[error("rutnätet blir för stort: {cols} × {rows} rutor (högst {max} tillåts); välj större rutor")]
     GridTooLarge {
         /// Columns requested.
         cols: u64,

@@ -29,32 +29,19 @@ pub struct Area {
 impl Area {
     /// An area of one polygon without holes.
     pub fn simple(exterior: Ring) -> Self {
-        Area {
-            parts: vec![Polygon {
-                exterior,
-                holes: Vec::new(),
-            }],
-        }
+        Area { parts: vec![Polygon { exterior, holes: Vec::new() }] }
     }
 
     /// Every ring of every part (exteriors and holes).
     pub fn rings(&self) -> impl Iterator<Item = &Ring> {
-        self.parts
-            .iter()
-            .flat_map(|p| std::iter::once(&p.exterior).chain(p.holes.iter()))
+        self.parts.iter().flat_map(|p| std::iter::once(&p.exterior).chain(p.holes.iter()))
     }
 
     /// Area in square units: exteriors minus holes.
     pub fn area(&self) -> f64 {
         self.parts
             .iter()
-            .map(|p| {
-                ring_signed_area(&p.exterior).abs()
-                    - p.holes
-                        .iter()
-                        .map(|h| ring_signed_area(h).abs())
-                        .sum::<f64>()
-            })
+            .map(|p| ring_signed_area(&p.exterior).abs() - p.holes.iter().map(|h| ring_signed_area(h).abs()).sum::<f64>())
             .sum()
     }
 
@@ -63,10 +50,7 @@ impl Area {
     pub fn centroid(&self) -> Point {
         let (mut sx, mut sy, mut sa) = (0.0, 0.0, 0.0);
         for part in &self.parts {
-            for (k, ring) in std::iter::once(&part.exterior)
-                .chain(part.holes.iter())
-                .enumerate()
-            {
+            for (k, ring) in std::iter::once(&part.exterior).chain(part.holes.iter()).enumerate() {
                 let (a, c) = ring_area_centroid(ring);
                 let weight = if k == 0 { a.abs() } else { -a.abs() };
                 sx += weight * c[0];
@@ -85,36 +69,23 @@ impl Area {
                 count += 1;
             }
         }
-        if count == 0 {
-            [f64::NAN, f64::NAN]
-        } else {
-            [mx / count as f64, my / count as f64]
-        }
+        if count == 0 { [f64::NAN, f64::NAN] } else { [mx / count as f64, my / count as f64] }
     }
 
     /// Checks that the area has at least one exterior ring of three vertices and finite
     /// coordinates. `index` names the area in the error.
     pub fn validate(&self, index: usize) -> Result<()> {
         if self.parts.is_empty() {
-            return Err(Error::InvalidGeometry {
-                index,
-                reason: "inga delytor",
-            });
+            return Err(Error::InvalidGeometry { index, reason: "inga delytor" });
         }
         for part in &self.parts {
             if distinct_len(&part.exterior) < 3 {
-                return Err(Error::InvalidGeometry {
-                    index,
-                    reason: "en yttre ring har färre än tre hörn",
-                });
+                return Err(Error::InvalidGeometry { index, reason: "en yttre ring har färre än tre hörn" });
             }
         }
         for ring in self.rings() {
             if ring.iter().any(|v| !v[0].is_finite() || !v[1].is_finite()) {
-                return Err(Error::InvalidGeometry {
-                    index,
-                    reason: "koordinat som inte är ett ändligt tal",
-                });
+                return Err(Error::InvalidGeometry { index, reason: "koordinat som inte är ett ändligt tal" });
             }
         }
         Ok(())
@@ -122,11 +93,7 @@ impl Area {
 }
 
 fn distinct_len(ring: &Ring) -> usize {
-    if ring.len() > 1 && ring.first() == ring.last() {
-        ring.len() - 1
-    } else {
-        ring.len()
-    }
+    if ring.len() > 1 && ring.first() == ring.last() { ring.len() - 1 } else { ring.len() }
 }
 
 /// The ring's vertices without a repeated closing vertex.
@@ -182,10 +149,7 @@ pub fn point_segment_dist2(p: Point, a: Point, b: Point) -> f64 {
 
 /// Checks that every point has finite coordinates.
 pub fn check_points(points: &[Point]) -> Result<()> {
-    match points
-        .iter()
-        .position(|p| !p[0].is_finite() || !p[1].is_finite())
-    {
+    match points.iter().position(|p| !p[0].is_finite() || !p[1].is_finite()) {
         Some(index) => Err(Error::NonFiniteCoordinate { index }),
         None => Ok(()),
     }
@@ -199,12 +163,7 @@ mod tests {
     fn square_with_hole_area_and_centroid() {
         let outer = vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]];
         let hole = vec![[2.0, 2.0], [3.0, 2.0], [3.0, 3.0], [2.0, 3.0]];
-        let a = Area {
-            parts: vec![Polygon {
-                exterior: outer,
-                holes: vec![hole],
-            }],
-        };
+        let a = Area { parts: vec![Polygon { exterior: outer, holes: vec![hole] }] };
         assert_eq!(a.area(), 15.0);
         let c = a.centroid();
         // (16*2 - 1*2.5)/15

@@ -28,24 +28,13 @@ pub struct LocalG {
 /// Local G for every unit. `w` holds the raw (untransformed, zero-diagonal) weights; `star`
 /// adds the self-weight as esda does (1 for binary; the row's largest weight before row
 /// standardisation), then `transform` is applied. Values should be non-negative (counts, rates).
-pub fn local_g(
-    y: &[f64],
-    w: &Weights,
-    star: bool,
-    transform: Transform,
-    permutations: usize,
-    seed: u64,
-) -> Result<Vec<LocalG>> {
+pub fn local_g(y: &[f64], w: &Weights, star: bool, transform: Transform, permutations: usize, seed: u64) -> Result<Vec<LocalG>> {
     let n = y.len();
     if n == 0 {
         return Err(Error::Empty { min: 2 });
     }
     if n != w.n() {
-        return Err(Error::LengthMismatch {
-            what: "värden mot vikter",
-            left: n,
-            right: w.n(),
-        });
+        return Err(Error::LengthMismatch { what: "värden mot vikter", left: n, right: w.n() });
     }
     if n < 2 {
         return Err(Error::TooFew { n, min: 2 });
@@ -79,31 +68,21 @@ pub fn local_g(
                     Transform::Binary => (None, if star { 1.0 } else { 0.0 }),
                     Transform::Row => {
                         let total = raw.iter().sum::<f64>() + self_raw;
-                        if total == 0.0 {
-                            (Some(0.0), 0.0)
-                        } else {
-                            (Some(1.0 / total), self_raw / total)
-                        }
+                        if total == 0.0 { (Some(0.0), 0.0) } else { (Some(1.0 / total), self_raw / total) }
                     }
                 };
                 let weight = |v: f64| match scale {
                     None => 1.0,
                     Some(s) => v * s,
                 };
-                let lag: f64 = nb
-                    .iter()
-                    .zip(raw)
-                    .map(|(&j, &v)| weight(v) * y[j as usize])
-                    .sum::<f64>()
-                    + self_w * y[i];
+                let lag: f64 = nb.iter().zip(raw).map(|(&j, &v)| weight(v) * y[j as usize]).sum::<f64>() + self_w * y[i];
                 let card: f64 = raw.iter().map(|&v| weight(v)).sum::<f64>() + self_w;
                 let denom = sum - y[i] * remove_self;
                 let g = lag / denom;
                 let emp_mean = denom / big_n;
                 let emp_var = (sum2 - y[i] * y[i] * remove_self) / big_n - emp_mean * emp_mean;
                 let expected = card / big_n;
-                let variance = card * (big_n - card) / (big_n - 1.0) / (big_n * big_n)
-                    * (emp_var / (emp_mean * emp_mean));
+                let variance = card * (big_n - card) / (big_n - 1.0) / (big_n * big_n) * (emp_var / (emp_mean * emp_mean));
                 let z = (g - expected) / variance.sqrt();
                 let p_sim = (permutations > 0).then(|| {
                     let mut rng = Rng::stream(seed, i as u64);
@@ -114,11 +93,7 @@ pub fn local_g(
                             .iter()
                             .zip(raw)
                             .map(|(&idx, &v)| {
-                                let j = if (idx as usize) < i {
-                                    idx as usize
-                                } else {
-                                    idx as usize + 1
-                                };
+                                let j = if (idx as usize) < i { idx as usize } else { idx as usize + 1 };
                                 weight(v) * y[j]
                             })
                             .sum();
@@ -128,14 +103,7 @@ pub fn local_g(
                     });
                     folded_p(larger, permutations)
                 });
-                LocalG {
-                    g,
-                    expected,
-                    variance,
-                    z,
-                    p: norm_sf(z.abs()),
-                    p_sim,
-                }
+                LocalG { g, expected, variance, z, p: norm_sf(z.abs()), p_sim }
             },
         )
         .collect();
@@ -151,10 +119,7 @@ mod tests {
     fn gi_star_peaks_at_the_cluster() {
         let pts: Vec<[f64; 2]> = (0..30).map(|k| [(k % 6) as f64, (k / 6) as f64]).collect();
         let w = distance_band(&pts, 1.5).unwrap();
-        let y: Vec<f64> = pts
-            .iter()
-            .map(|p| if p[0] < 2.0 && p[1] < 2.0 { 10.0 } else { 1.0 })
-            .collect();
+        let y: Vec<f64> = pts.iter().map(|p| if p[0] < 2.0 && p[1] < 2.0 { 10.0 } else { 1.0 }).collect();
         let r = local_g(&y, &w, true, Transform::Binary, 0, 0).unwrap();
         let best = (0..30).max_by(|&a, &b| r[a].z.total_cmp(&r[b].z)).unwrap();
         assert!(pts[best][0] < 2.0 && pts[best][1] < 2.0);
@@ -166,10 +131,7 @@ mod tests {
         let pts: Vec<[f64; 2]> = (0..40).map(|k| [(k % 8) as f64, (k / 8) as f64]).collect();
         let w = distance_band(&pts, 1.0).unwrap();
         let y: Vec<f64> = (0..40).map(|k| ((k * 37) % 11) as f64).collect();
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let a = one.install(|| local_g(&y, &w, true, Transform::Row, 99, 9).unwrap());
         let b = local_g(&y, &w, true, Transform::Row, 99, 9).unwrap();
         assert_eq!(a, b);
@@ -179,9 +141,6 @@ mod tests {
     fn constant_values_are_an_error() {
         let pts: Vec<[f64; 2]> = (0..5).map(|k| [k as f64, 0.0]).collect();
         let w = distance_band(&pts, 1.0).unwrap();
-        assert_eq!(
-            local_g(&[3.0; 5], &w, true, Transform::Binary, 0, 0),
-            Err(Error::ZeroVariance)
-        );
+        assert_eq!(local_g(&[3.0; 5], &w, true, Transform::Binary, 0, 0), Err(Error::ZeroVariance));
     }
 }

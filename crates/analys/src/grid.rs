@@ -33,10 +33,7 @@ impl GridSpec {
         }
         check_points(points)?;
         if !(cell > 0.0 && cell.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "cell",
-                reason: "rutstorleken måste vara ett positivt tal".into(),
-            });
+            return Err(Error::InvalidParameter { name: "cell", reason: "rutstorleken måste vara ett positivt tal".into() });
         }
         let (min, max) = extent(points);
         Self::from_extent(min, max, cell, max_cells)
@@ -53,13 +50,7 @@ impl GridSpec {
                 max: max_cells,
             });
         }
-        Ok(GridSpec {
-            origin_x: min[0],
-            origin_y: min[1],
-            cell,
-            cols: cols_f as usize,
-            rows: rows_f as usize,
-        })
+        Ok(GridSpec { origin_x: min[0], origin_y: min[1], cell, cols: cols_f as usize, rows: rows_f as usize })
     }
 
     /// Number of cells.
@@ -74,10 +65,7 @@ impl GridSpec {
 
     /// Centre of cell (col, row).
     pub fn centre(&self, col: usize, row: usize) -> Point {
-        [
-            self.origin_x + (col as f64 + 0.5) * self.cell,
-            self.origin_y + (row as f64 + 0.5) * self.cell,
-        ]
+        [self.origin_x + (col as f64 + 0.5) * self.cell, self.origin_y + (row as f64 + 0.5) * self.cell]
     }
 
     /// Cell index (row-major) of a point, or `None` outside the grid.
@@ -92,10 +80,7 @@ impl GridSpec {
 
     /// Count of points per cell (points outside are ignored).
     pub fn bin(&self, points: &[Point]) -> Vec<u32> {
-        let idx: Vec<u32> = points
-            .par_iter()
-            .map(|&p| self.cell_of(p).map_or(u32::MAX, |i| i as u32))
-            .collect();
+        let idx: Vec<u32> = points.par_iter().map(|&p| self.cell_of(p).map_or(u32::MAX, |i| i as u32)).collect();
         let mut counts = vec![0u32; self.len()];
         for i in idx {
             if i != u32::MAX {
@@ -112,21 +97,11 @@ pub fn extent(points: &[Point]) -> (Point, Point) {
         .par_iter()
         .fold(
             || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-            |(lo, hi), p| {
-                (
-                    [lo[0].min(p[0]), lo[1].min(p[1])],
-                    [hi[0].max(p[0]), hi[1].max(p[1])],
-                )
-            },
+            |(lo, hi), p| ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])]),
         )
         .reduce(
             || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-            |a, b| {
-                (
-                    [a.0[0].min(b.0[0]), a.0[1].min(b.0[1])],
-                    [a.1[0].max(b.1[0]), a.1[1].max(b.1[1])],
-                )
-            },
+            |a, b| ([a.0[0].min(b.0[0]), a.0[1].min(b.0[1])], [a.1[0].max(b.1[0]), a.1[1].max(b.1[1])]),
         )
 }
 
@@ -150,17 +125,9 @@ pub const BAND_SLACK: f64 = 1e-9;
 /// Bins points to [`GridSpec::covering`] and computes Gi* with binary weights between cells whose
 /// centres are within `band` (the cell itself included), over every cell of the grid.
 /// Equal to `esda.G_Local(counts, DistanceBand(centres, band), transform="B", star=True)`.
-pub fn grid_hotspots(
-    points: &[Point],
-    cell: f64,
-    band: f64,
-    max_cells: u64,
-) -> Result<GridHotspots> {
+pub fn grid_hotspots(points: &[Point], cell: f64, band: f64, max_cells: u64) -> Result<GridHotspots> {
     if !(band >= 0.0 && band.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "band",
-            reason: "avståndet måste vara ett tal ≥ 0".into(),
-        });
+        return Err(Error::InvalidParameter { name: "band", reason: "avståndet måste vara ett tal ≥ 0".into() });
     }
     let grid = GridSpec::covering(points, cell, max_cells)?;
     let counts = grid.bin(points);
@@ -172,11 +139,7 @@ pub fn grid_hotspots(
 pub fn grid_gi_star(grid: &GridSpec, values: &[u32], band: f64) -> Result<(Vec<f64>, Vec<f64>)> {
     let n = grid.len();
     if values.len() != n {
-        return Err(Error::LengthMismatch {
-            what: "rutvärden mot rutnät",
-            left: values.len(),
-            right: n,
-        });
+        return Err(Error::LengthMismatch { what: "rutvärden mot rutnät", left: values.len(), right: n });
     }
     if n < 2 {
         return Err(Error::TooFew { n, min: 2 });
@@ -189,25 +152,19 @@ pub fn grid_gi_star(grid: &GridSpec, values: &[u32], band: f64) -> Result<(Vec<f
     let half: Vec<usize> = (0..=max_dr)
         .map(|dr| {
             let rest = reach2 - (dr * dr) as f64;
-            if rest < 0.0 {
-                usize::MAX
-            } else {
-                (rest.sqrt().floor() as usize).min(cols)
-            }
+            if rest < 0.0 { usize::MAX } else { (rest.sqrt().floor() as usize).min(cols) }
         })
         .collect();
     // row prefix sums (exact integers)
     let prefix: Vec<u64> = {
         let mut pre = vec![0u64; rows * (cols + 1)];
-        pre.par_chunks_mut(cols + 1)
-            .enumerate()
-            .for_each(|(r, out)| {
-                let mut acc = 0u64;
-                for c in 0..cols {
-                    acc += values[r * cols + c] as u64;
-                    out[c + 1] = acc;
-                }
-            });
+        pre.par_chunks_mut(cols + 1).enumerate().for_each(|(r, out)| {
+            let mut acc = 0u64;
+            for c in 0..cols {
+                acc += values[r * cols + c] as u64;
+                out[c + 1] = acc;
+            }
+        });
         pre
     };
     let total: u64 = values.iter().map(|&v| v as u64).sum();
@@ -221,44 +178,41 @@ pub fn grid_gi_star(grid: &GridSpec, values: &[u32], band: f64) -> Result<(Vec<f
     let sum_f = total as f64;
     let mut z = vec![0.0; n];
     let mut p = vec![0.0; n];
-    z.par_chunks_mut(cols)
-        .zip(p.par_chunks_mut(cols))
-        .enumerate()
-        .for_each(|(r, (zrow, prow))| {
-            for c in 0..cols {
-                let mut s = 0u64;
-                let mut card = 0u64;
-                for (dr, &h) in half.iter().enumerate() {
-                    if h == usize::MAX {
-                        continue;
+    z.par_chunks_mut(cols).zip(p.par_chunks_mut(cols)).enumerate().for_each(|(r, (zrow, prow))| {
+        for c in 0..cols {
+            let mut s = 0u64;
+            let mut card = 0u64;
+            for (dr, &h) in half.iter().enumerate() {
+                if h == usize::MAX {
+                    continue;
+                }
+                let c0 = c.saturating_sub(h);
+                let c1 = (c + h).min(cols - 1);
+                let mut visit = |rr: usize| {
+                    let base = rr * (cols + 1);
+                    s += prefix[base + c1 + 1] - prefix[base + c0];
+                    card += (c1 - c0 + 1) as u64;
+                };
+                if dr == 0 {
+                    visit(r);
+                } else {
+                    if r >= dr {
+                        visit(r - dr);
                     }
-                    let c0 = c.saturating_sub(h);
-                    let c1 = (c + h).min(cols - 1);
-                    let mut visit = |rr: usize| {
-                        let base = rr * (cols + 1);
-                        s += prefix[base + c1 + 1] - prefix[base + c0];
-                        card += (c1 - c0 + 1) as u64;
-                    };
-                    if dr == 0 {
-                        visit(r);
-                    } else {
-                        if r >= dr {
-                            visit(r - dr);
-                        }
-                        if r + dr < rows {
-                            visit(r + dr);
-                        }
+                    if r + dr < rows {
+                        visit(r + dr);
                     }
                 }
-                let card = card as f64;
-                let g = s as f64 / sum_f;
-                let e = card / nf;
-                let v = card * (nf - card) / (nf - 1.0) / (nf * nf) * (var / (mean * mean));
-                let zi = (g - e) / v.sqrt();
-                zrow[c] = zi;
-                prow[c] = norm_sf(zi.abs());
             }
-        });
+            let card = card as f64;
+            let g = s as f64 / sum_f;
+            let e = card / nf;
+            let v = card * (nf - card) / (nf - 1.0) / (nf * nf) * (var / (mean * mean));
+            let zi = (g - e) / v.sqrt();
+            zrow[c] = zi;
+            prow[c] = norm_sf(zi.abs());
+        }
+    });
     Ok((z, p))
 }
 
@@ -270,13 +224,7 @@ mod tests {
 
     #[test]
     fn grid_follows_the_issue_definition() {
-        let pts = vec![
-            [10.0, 20.0],
-            [10.0, 20.0],
-            [59.9, 20.0],
-            [60.0, 130.0],
-            [60.0, 20.0],
-        ];
+        let pts = vec![[10.0, 20.0], [10.0, 20.0], [59.9, 20.0], [60.0, 130.0], [60.0, 20.0]];
         let g = GridSpec::covering(&pts, 50.0, DEFAULT_MAX_CELLS).unwrap();
         assert_eq!((g.cols, g.rows), (2, 3));
         assert_eq!(g.bin(&pts), vec![3, 1, 0, 0, 0, 1]);
@@ -288,28 +236,18 @@ mod tests {
         let pts: Vec<Point> = (0..3000)
             .map(|_| {
                 let (x, y) = (rng.next_f64() * 700.0, rng.next_f64() * 420.0);
-                if rng.next_f64() < 0.3 {
-                    [x * 0.2, y * 0.3]
-                } else {
-                    [x, y]
-                }
+                if rng.next_f64() < 0.3 { [x * 0.2, y * 0.3] } else { [x, y] }
             })
             .collect();
         for band in [0.0, 50.0, 150.0, 170.0] {
             let hs = grid_hotspots(&pts, 50.0, band, DEFAULT_MAX_CELLS).unwrap();
             let g = hs.grid;
-            let centres: Vec<Point> = (0..g.len())
-                .map(|i| g.centre(i % g.cols, i / g.cols))
-                .collect();
+            let centres: Vec<Point> = (0..g.len()).map(|i| g.centre(i % g.cols, i / g.cols)).collect();
             let w = distance_band(&centres, band.max(1e-6) * (1.0 + BAND_SLACK)).unwrap();
             let y: Vec<f64> = hs.counts.iter().map(|&c| c as f64).collect();
             let r = local_g(&y, &w, true, Transform::Binary, 0, 0).unwrap();
             for (i, (general, fast)) in r.iter().zip(&hs.z).enumerate() {
-                assert!(
-                    (general.z - fast).abs() <= 1e-9 * general.z.abs().max(1.0),
-                    "band {band} cell {i}: {} vs {fast}",
-                    general.z
-                );
+                assert!((general.z - fast).abs() <= 1e-9 * general.z.abs().max(1.0), "band {band} cell {i}: {} vs {fast}", general.z);
             }
         }
     }
@@ -317,21 +255,12 @@ mod tests {
     #[test]
     fn too_large_grid_is_an_error() {
         let pts = vec![[0.0, 0.0], [1e9, 1e9]];
-        assert!(matches!(
-            grid_hotspots(&pts, 1.0, 3.0, DEFAULT_MAX_CELLS),
-            Err(Error::GridTooLarge { .. })
-        ));
-        assert!(matches!(
-            grid_hotspots(&pts, f64::MIN_POSITIVE, 3.0, DEFAULT_MAX_CELLS),
-            Err(Error::GridTooLarge { .. })
-        ));
+        assert!(matches!(grid_hotspots(&pts, 1.0, 3.0, DEFAULT_MAX_CELLS), Err(Error::GridTooLarge { .. })));
+        assert!(matches!(grid_hotspots(&pts, f64::MIN_POSITIVE, 3.0, DEFAULT_MAX_CELLS), Err(Error::GridTooLarge { .. })));
     }
 
     #[test]
     fn single_cell_is_an_error() {
-        assert_eq!(
-            grid_hotspots(&[[1.0, 1.0]], 10.0, 20.0, 100),
-            Err(Error::TooFew { n: 1, min: 2 })
-        );
+        assert_eq!(grid_hotspots(&[[1.0, 1.0]], 10.0, 20.0, 100), Err(Error::TooFew { n: 1, min: 2 }));
     }
 }

@@ -25,10 +25,9 @@ impl FromStr for Kernel {
         match s.trim().to_ascii_lowercase().as_str() {
             "quartic" | "kvartisk" => Ok(Kernel::Quartic),
             "gaussian" | "gauss" => Ok(Kernel::Gaussian),
-            _ => Err(Error::InvalidParameter {
-                name: "kernel",
-                reason: format!("«{s}» känns inte igen; använd quartic eller gaussian"),
-            }),
+            _ => {
+                Err(Error::InvalidParameter { name: "kernel", reason: format!("«{s}» känns inte igen; använd quartic eller gaussian") })
+            }
         }
     }
 }
@@ -85,17 +84,10 @@ pub fn rule_bandwidth(points: &[Point]) -> Result<f64> {
     let nf = n as f64;
     let mx = points.iter().map(|p| p[0]).sum::<f64>() / nf;
     let my = points.iter().map(|p| p[1]).sum::<f64>() / nf;
-    let mut d: Vec<f64> = points
-        .iter()
-        .map(|p| ((p[0] - mx).powi(2) + (p[1] - my).powi(2)).sqrt())
-        .collect();
+    let mut d: Vec<f64> = points.iter().map(|p| ((p[0] - mx).powi(2) + (p[1] - my).powi(2)).sqrt()).collect();
     let sd = (d.iter().map(|v| v * v).sum::<f64>() / nf).sqrt();
     d.par_sort_unstable_by(f64::total_cmp);
-    let median = if n % 2 == 1 {
-        d[n / 2]
-    } else {
-        0.5 * (d[n / 2 - 1] + d[n / 2])
-    };
+    let median = if n % 2 == 1 { d[n / 2] } else { 0.5 * (d[n / 2 - 1] + d[n / 2]) };
     let h = 0.9 * sd.min((1.0 / std::f64::consts::LN_2).sqrt() * median) * nf.powf(-0.2);
     if h > 0.0 && h.is_finite() {
         Ok(h)
@@ -136,109 +128,68 @@ pub fn kde(
     let h = match bandwidth {
         Bandwidth::Fixed(h) if h > 0.0 && h.is_finite() => h,
         Bandwidth::Fixed(_) => {
-            return Err(Error::InvalidParameter {
-                name: "bandwidth",
-                reason: "måste vara ett positivt tal".into(),
-            });
+            return Err(Error::InvalidParameter { name: "bandwidth", reason: "måste vara ett positivt tal".into() });
         }
         Bandwidth::Rule => rule_bandwidth(points)?,
     };
     if !(cell > 0.0 && cell.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "cell",
-            reason: "rutstorleken måste vara ett positivt tal".into(),
-        });
+        return Err(Error::InvalidParameter { name: "cell", reason: "rutstorleken måste vara ett positivt tal".into() });
     }
     let (lo, hi) = extent(points);
     let margin = h * kernel.reach();
-    let grid = GridSpec::from_extent(
-        [lo[0] - margin, lo[1] - margin],
-        [hi[0] + margin, hi[1] + margin],
-        cell,
-        max_cells,
-    )?;
+    let grid = GridSpec::from_extent([lo[0] - margin, lo[1] - margin], [hi[0] + margin, hi[1] + margin], cell, max_cells)?;
     kde_on_grid(points, weights, &grid, kernel, h)
 }
 
 /// Density at the centres of a given grid (to align with other layers).
-pub fn kde_on_grid(
-    points: &[Point],
-    weights: Option<&[f64]>,
-    grid: &GridSpec,
-    kernel: Kernel,
-    h: f64,
-) -> Result<DensityGrid> {
+pub fn kde_on_grid(points: &[Point], weights: Option<&[f64]>, grid: &GridSpec, kernel: Kernel, h: f64) -> Result<DensityGrid> {
     check_points(points)?;
     if let Some(w) = weights {
         if w.len() != points.len() {
-            return Err(Error::LengthMismatch {
-                what: "vikter mot punkter",
-                left: w.len(),
-                right: points.len(),
-            });
+            return Err(Error::LengthMismatch { what: "vikter mot punkter", left: w.len(), right: points.len() });
         }
         check_finite(w)?;
     }
     if !(h > 0.0 && h.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "bandwidth",
-            reason: "måste vara ett positivt tal".into(),
-        });
+        return Err(Error::InvalidParameter { name: "bandwidth", reason: "måste vara ett positivt tal".into() });
     }
     let (cols, rows, cell) = (grid.cols, grid.rows, grid.cell);
     let radius = h * kernel.reach();
     // bucket points by grid row (points outside the rows still count if within reach)
     let row_of = |y: f64| ((y - grid.origin_y) / cell).floor();
     let mut order: Vec<u32> = (0..points.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        row_of(points[a as usize][1])
-            .total_cmp(&row_of(points[b as usize][1]))
-            .then(a.cmp(&b))
-    });
-    let keys: Vec<f64> = order
-        .iter()
-        .map(|&i| row_of(points[i as usize][1]))
-        .collect();
+    order.sort_by(|&a, &b| row_of(points[a as usize][1]).total_cmp(&row_of(points[b as usize][1])).then(a.cmp(&b)));
+    let keys: Vec<f64> = order.iter().map(|&i| row_of(points[i as usize][1])).collect();
     let reach_rows = (radius / cell).ceil() + 1.0;
     let inv_h2 = 1.0 / (h * h);
     let mut density = vec![0.0; grid.len()];
-    density
-        .par_chunks_mut(cols)
-        .enumerate()
-        .for_each(|(r, out)| {
-            let cy = grid.origin_y + (r as f64 + 0.5) * cell;
-            let lo = keys.partition_point(|&k| k < r as f64 - reach_rows);
-            let hi = keys.partition_point(|&k| k <= r as f64 + reach_rows);
-            for &pi in &order[lo..hi] {
-                let p = points[pi as usize];
-                let dy = p[1] - cy;
-                if dy.abs() > radius {
-                    continue;
-                }
-                let wi = weights.map_or(1.0, |w| w[pi as usize]);
-                let c0 = (((p[0] - radius - grid.origin_x) / cell - 0.5)
-                    .floor()
-                    .max(0.0)) as usize;
-                let c1f = ((p[0] + radius - grid.origin_x) / cell - 0.5).ceil();
-                if c1f < 0.0 {
-                    continue;
-                }
-                let c1 = (c1f as usize).min(cols - 1);
-                for (c, slot) in out.iter_mut().enumerate().take(c1 + 1).skip(c0) {
-                    let cx = grid.origin_x + (c as f64 + 0.5) * cell;
-                    let dx = p[0] - cx;
-                    let u2 = (dx * dx + dy * dy) * inv_h2;
-                    *slot += wi * kernel.eval_u2(u2) * inv_h2;
-                }
+    density.par_chunks_mut(cols).enumerate().for_each(|(r, out)| {
+        let cy = grid.origin_y + (r as f64 + 0.5) * cell;
+        let lo = keys.partition_point(|&k| k < r as f64 - reach_rows);
+        let hi = keys.partition_point(|&k| k <= r as f64 + reach_rows);
+        for &pi in &order[lo..hi] {
+            let p = points[pi as usize];
+            let dy = p[1] - cy;
+            if dy.abs() > radius {
+                continue;
             }
-        });
+            let wi = weights.map_or(1.0, |w| w[pi as usize]);
+            let c0 = (((p[0] - radius - grid.origin_x) / cell - 0.5).floor().max(0.0)) as usize;
+            let c1f = ((p[0] + radius - grid.origin_x) / cell - 0.5).ceil();
+            if c1f < 0.0 {
+                continue;
+            }
+            let c1 = (c1f as usize).min(cols - 1);
+            for (c, slot) in out.iter_mut().enumerate().take(c1 + 1).skip(c0) {
+                let cx = grid.origin_x + (c as f64 + 0.5) * cell;
+                let dx = p[0] - cx;
+                let u2 = (dx * dx + dy * dy) * inv_h2;
+                *slot += wi * kernel.eval_u2(u2) * inv_h2;
+            }
+        }
+    });
     let _ = rows;
-    Ok(DensityGrid {
-        grid: *grid,
-        bandwidth: h,
-        kernel,
-        density,
-    })
+    Ok(DensityGrid { grid: *grid, bandwidth: h, kernel, density })
 }
 
 #[cfg(test)]
@@ -248,9 +199,7 @@ mod tests {
     #[test]
     fn mass_is_conserved() {
         let mut rng = crate::rng::Rng::new(2);
-        let pts: Vec<Point> = (0..200)
-            .map(|_| [rng.next_f64() * 1000.0, rng.next_f64() * 600.0])
-            .collect();
+        let pts: Vec<Point> = (0..200).map(|_| [rng.next_f64() * 1000.0, rng.next_f64() * 600.0]).collect();
         for kernel in [Kernel::Quartic, Kernel::Gaussian] {
             let d = kde(&pts, None, 5.0, kernel, Bandwidth::Fixed(60.0), 10_000_000).unwrap();
             let mass: f64 = d.density.iter().sum::<f64>() * 25.0;
@@ -261,15 +210,7 @@ mod tests {
     #[test]
     fn quartic_matches_direct_formula() {
         let pts = vec![[0.0, 0.0], [30.0, 10.0]];
-        let d = kde(
-            &pts,
-            Some(&[1.0, 2.0]),
-            10.0,
-            Kernel::Quartic,
-            Bandwidth::Fixed(25.0),
-            1000,
-        )
-        .unwrap();
+        let d = kde(&pts, Some(&[1.0, 2.0]), 10.0, Kernel::Quartic, Bandwidth::Fixed(25.0), 1000).unwrap();
         for (i, &v) in d.density.iter().enumerate() {
             let c = d.grid.centre(i % d.grid.cols, i / d.grid.cols);
             let mut want = 0.0;

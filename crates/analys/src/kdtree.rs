@@ -40,15 +40,7 @@ impl<'a> KdTree<'a> {
         self.within_rec(0, self.order.len(), 0, q, r2, out);
     }
 
-    fn within_rec(
-        &self,
-        lo: usize,
-        hi: usize,
-        depth: usize,
-        q: Point,
-        r2: f64,
-        out: &mut Vec<u32>,
-    ) {
+    fn within_rec(&self, lo: usize, hi: usize, depth: usize, q: Point, r2: f64, out: &mut Vec<u32>) {
         if hi - lo <= LEAF {
             for &j in &self.order[lo..hi] {
                 if dist2(q, self.points[j as usize]) <= r2 {
@@ -65,11 +57,7 @@ impl<'a> KdTree<'a> {
             out.push(node);
         }
         let diff = q[axis] - p[axis];
-        let (near, far) = if diff <= 0.0 {
-            ((lo, mid), (mid + 1, hi))
-        } else {
-            ((mid + 1, hi), (lo, mid))
-        };
+        let (near, far) = if diff <= 0.0 { ((lo, mid), (mid + 1, hi)) } else { ((mid + 1, hi), (lo, mid)) };
         self.within_rec(near.0, near.1, depth + 1, q, r2, out);
         if diff * diff <= r2 {
             self.within_rec(far.0, far.1, depth + 1, q, r2, out);
@@ -90,16 +78,7 @@ impl<'a> KdTree<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn knn_rec(
-        &self,
-        lo: usize,
-        hi: usize,
-        depth: usize,
-        q: Point,
-        skip: u32,
-        k: usize,
-        heap: &mut BinaryHeap<Cand>,
-    ) {
+    fn knn_rec(&self, lo: usize, hi: usize, depth: usize, q: Point, skip: u32, k: usize, heap: &mut BinaryHeap<Cand>) {
         let consider = |j: u32, heap: &mut BinaryHeap<Cand>| {
             if j == skip {
                 return;
@@ -126,17 +105,9 @@ impl<'a> KdTree<'a> {
         let p = self.points[node as usize];
         consider(node, heap);
         let diff = q[axis] - p[axis];
-        let (near, far) = if diff <= 0.0 {
-            ((lo, mid), (mid + 1, hi))
-        } else {
-            ((mid + 1, hi), (lo, mid))
-        };
+        let (near, far) = if diff <= 0.0 { ((lo, mid), (mid + 1, hi)) } else { ((mid + 1, hi), (lo, mid)) };
         self.knn_rec(near.0, near.1, depth + 1, q, skip, k, heap);
-        let worst = if heap.len() < k {
-            f64::INFINITY
-        } else {
-            heap.peek().map_or(f64::INFINITY, |c| c.0)
-        };
+        let worst = if heap.len() < k { f64::INFINITY } else { heap.peek().map_or(f64::INFINITY, |c| c.0) };
         if diff * diff <= worst {
             self.knn_rec(far.0, far.1, depth + 1, q, skip, k, heap);
         }
@@ -149,11 +120,7 @@ fn build(points: &[Point], order: &mut [u32], depth: usize) {
     }
     let axis = depth % 2;
     let mid = order.len() / 2;
-    order.select_nth_unstable_by(mid, |&a, &b| {
-        points[a as usize][axis]
-            .total_cmp(&points[b as usize][axis])
-            .then(a.cmp(&b))
-    });
+    order.select_nth_unstable_by(mid, |&a, &b| points[a as usize][axis].total_cmp(&points[b as usize][axis]).then(a.cmp(&b)));
     let (left, right) = order.split_at_mut(mid);
     build(points, left, depth + 1);
     build(points, &mut right[1..], depth + 1);
@@ -166,9 +133,7 @@ mod tests {
 
     fn cloud(n: usize, seed: u64) -> Vec<Point> {
         let mut rng = Rng::new(seed);
-        (0..n)
-            .map(|_| [rng.next_f64() * 100.0, rng.next_f64() * 50.0])
-            .collect()
+        (0..n).map(|_| [rng.next_f64() * 100.0, rng.next_f64() * 50.0]).collect()
     }
 
     #[test]
@@ -179,9 +144,7 @@ mod tests {
             let mut got = Vec::new();
             tree.within(q, 64.0, &mut got);
             got.sort_unstable();
-            let want: Vec<u32> = (0..pts.len() as u32)
-                .filter(|&j| dist2(q, pts[j as usize]) <= 64.0)
-                .collect();
+            let want: Vec<u32> = (0..pts.len() as u32).filter(|&j| dist2(q, pts[j as usize]) <= 64.0).collect();
             assert_eq!(got, want, "point {i}");
         }
     }
@@ -192,10 +155,8 @@ mod tests {
         let tree = KdTree::new(&pts);
         for i in (0..pts.len() as u32).step_by(5) {
             let got = tree.nearest_excluding(i, 6);
-            let mut all: Vec<(f64, u32)> = (0..pts.len() as u32)
-                .filter(|&j| j != i)
-                .map(|j| (dist2(pts[i as usize], pts[j as usize]), j))
-                .collect();
+            let mut all: Vec<(f64, u32)> =
+                (0..pts.len() as u32).filter(|&j| j != i).map(|j| (dist2(pts[i as usize], pts[j as usize]), j)).collect();
             all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             assert_eq!(got, all[..6].to_vec());
         }

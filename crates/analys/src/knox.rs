@@ -34,20 +34,13 @@ pub struct KnoxResult {
 
 fn check(points: &[Point], times: &[f64]) -> Result<()> {
     if points.len() != times.len() {
-        return Err(Error::LengthMismatch {
-            what: "punkter mot tider",
-            left: points.len(),
-            right: times.len(),
-        });
+        return Err(Error::LengthMismatch { what: "punkter mot tider", left: points.len(), right: times.len() });
     }
     if points.is_empty() {
         return Err(Error::Empty { min: 2 });
     }
     if points.len() < 2 {
-        return Err(Error::TooFew {
-            n: points.len(),
-            min: 2,
-        });
+        return Err(Error::TooFew { n: points.len(), min: 2 });
     }
     check_points(points)?;
     check_finite(times)
@@ -61,11 +54,8 @@ fn spatial_pairs(points: &[Point], r2: f64) -> Vec<(u32, u32, f64)> {
         .map_init(Vec::new, |buf, i| {
             buf.clear();
             tree.within(points[i], r2, buf);
-            let mut v: Vec<(u32, u32, f64)> = buf
-                .iter()
-                .filter(|&&j| j as usize > i)
-                .map(|&j| (i as u32, j, dist2(points[i], points[j as usize])))
-                .collect();
+            let mut v: Vec<(u32, u32, f64)> =
+                buf.iter().filter(|&&j| j as usize > i).map(|&j| (i as u32, j, dist2(points[i], points[j as usize]))).collect();
             v.sort_unstable_by_key(|p| p.1);
             v
         })
@@ -87,20 +77,10 @@ fn pairs_within_time(sorted: &[f64], tau: f64) -> u64 {
 }
 
 /// The Knox test. `permutations` random relabellings of the times (seeded) give `p_sim`.
-pub fn knox(
-    points: &[Point],
-    times: &[f64],
-    delta: f64,
-    tau: f64,
-    permutations: usize,
-    seed: u64,
-) -> Result<KnoxResult> {
+pub fn knox(points: &[Point], times: &[f64], delta: f64, tau: f64, permutations: usize, seed: u64) -> Result<KnoxResult> {
     check(points, times)?;
     if !(delta >= 0.0 && delta.is_finite() && tau >= 0.0 && tau.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "delta/tau",
-            reason: "avstånd och tid måste vara tal ≥ 0".into(),
-        });
+        return Err(Error::InvalidParameter { name: "delta/tau", reason: "avstånd och tid måste vara tal ≥ 0".into() });
     }
     let n = points.len() as u64;
     let pairs = n * (n - 1) / 2;
@@ -109,12 +89,7 @@ pub fn knox(
     let mut sorted = times.to_vec();
     sorted.par_sort_unstable_by(f64::total_cmp);
     let nt = pairs_within_time(&sorted, tau);
-    let count = |t: &[f64]| {
-        close
-            .iter()
-            .filter(|&&(i, j, _)| (t[i as usize] - t[j as usize]).abs() <= tau)
-            .count() as u64
-    };
+    let count = |t: &[f64]| close.iter().filter(|&&(i, j, _)| (t[i as usize] - t[j as usize]).abs() <= tau).count() as u64;
     let nst = count(times);
     let expected = ns as f64 * nt as f64 / pairs as f64;
     let p_sim = (permutations > 0).then(|| {
@@ -180,18 +155,10 @@ fn band_of(breaks: &[f64], v: f64) -> usize {
 
 fn check_breaks(name: &'static str, breaks: &[f64]) -> Result<()> {
     if breaks.is_empty() || breaks.len() > 100 {
-        return Err(Error::InvalidParameter {
-            name,
-            reason: "ange mellan 1 och 100 gränser".into(),
-        });
+        return Err(Error::InvalidParameter { name, reason: "ange mellan 1 och 100 gränser".into() });
     }
-    if breaks.iter().any(|b| !(b.is_finite() && *b >= 0.0))
-        || breaks.windows(2).any(|w| w[0] >= w[1])
-    {
-        return Err(Error::InvalidParameter {
-            name,
-            reason: "gränserna måste vara tal ≥ 0 i stigande ordning".into(),
-        });
+    if breaks.iter().any(|b| !(b.is_finite() && *b >= 0.0)) || breaks.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::InvalidParameter { name, reason: "gränserna måste vara tal ≥ 0 i stigande ordning".into() });
     }
     Ok(())
 }
@@ -210,31 +177,20 @@ pub fn near_repeat(
     check_breaks("distance_bands", distance_breaks)?;
     check_breaks("time_bands", time_breaks)?;
     if permutations == 0 {
-        return Err(Error::InvalidParameter {
-            name: "permutations",
-            reason: "tabellen behöver minst en permutation".into(),
-        });
+        return Err(Error::InvalidParameter { name: "permutations", reason: "tabellen behöver minst en permutation".into() });
     }
     let nd = distance_breaks.len() + 1;
     let ntb = time_breaks.len() + 1;
     let max_d = distance_breaks[distance_breaks.len() - 1];
     let close = spatial_pairs(points, max_d * max_d);
-    let dband: Vec<u8> = close
-        .iter()
-        .map(|&(_, _, d2)| band_of(distance_breaks, d2.sqrt()) as u8)
-        .collect();
+    let dband: Vec<u8> = close.iter().map(|&(_, _, d2)| band_of(distance_breaks, d2.sqrt()) as u8).collect();
     // all pairs per time band (invariant under relabelling the times)
     let mut sorted = times.to_vec();
     sorted.par_sort_unstable_by(f64::total_cmp);
     let n = points.len() as u64;
-    let mut cumulative: Vec<u64> = time_breaks
-        .iter()
-        .map(|&b| pairs_within_time(&sorted, b))
-        .collect();
+    let mut cumulative: Vec<u64> = time_breaks.iter().map(|&b| pairs_within_time(&sorted, b)).collect();
     cumulative.push(n * (n - 1) / 2);
-    let time_totals: Vec<u64> = (0..ntb)
-        .map(|k| cumulative[k] - if k == 0 { 0 } else { cumulative[k - 1] })
-        .collect();
+    let time_totals: Vec<u64> = (0..ntb).map(|k| cumulative[k] - if k == 0 { 0 } else { cumulative[k - 1] }).collect();
     let table = |t: &[f64]| -> Vec<u64> {
         let mut m = vec![0u64; nd * ntb];
         for (&(i, j, _), &db) in close.iter().zip(&dband) {
@@ -257,11 +213,7 @@ pub fn near_repeat(
                 buf.copy_from_slice(times);
                 Rng::stream(seed, p).shuffle(buf);
                 let m = table(buf);
-                let ex: Vec<u64> = m
-                    .iter()
-                    .zip(&observed)
-                    .map(|(s, o)| u64::from(s >= o))
-                    .collect();
+                let ex: Vec<u64> = m.iter().zip(&observed).map(|(s, o)| u64::from(s >= o)).collect();
                 (m, ex)
             },
         )
@@ -286,12 +238,7 @@ pub fn near_repeat(
             }
         })
         .collect();
-    Ok(NearRepeatTable {
-        distance_breaks: distance_breaks.to_vec(),
-        time_breaks: time_breaks.to_vec(),
-        cells,
-        permutations,
-    })
+    Ok(NearRepeatTable { distance_breaks: distance_breaks.to_vec(), time_breaks: time_breaks.to_vec(), cells, permutations })
 }
 
 #[cfg(test)]
@@ -300,9 +247,7 @@ mod tests {
 
     fn events(n: usize, seed: u64) -> (Vec<Point>, Vec<f64>) {
         let mut rng = Rng::new(seed);
-        let pts: Vec<Point> = (0..n)
-            .map(|_| [rng.next_f64() * 1000.0, rng.next_f64() * 1000.0])
-            .collect();
+        let pts: Vec<Point> = (0..n).map(|_| [rng.next_f64() * 1000.0, rng.next_f64() * 1000.0]).collect();
         let t: Vec<f64> = (0..n).map(|_| (rng.next_f64() * 365.0).floor()).collect();
         (pts, t)
     }
@@ -321,10 +266,7 @@ mod tests {
                 nst += u64::from(s && tt);
             }
         }
-        assert_eq!(
-            (r.spatial_pairs, r.temporal_pairs, r.statistic),
-            (ns, nt, nst)
-        );
+        assert_eq!((r.spatial_pairs, r.temporal_pairs, r.statistic), (ns, nt, nst));
         assert_eq!(r.pairs, 300 * 299 / 2);
     }
 
@@ -349,13 +291,7 @@ mod tests {
         }
         let r = knox(&pts, &t, 20.0, 3.0, 199, 8).unwrap();
         assert!(r.p_sim.unwrap() <= 0.01, "{r:?}");
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
-        assert_eq!(
-            one.install(|| knox(&pts, &t, 20.0, 3.0, 199, 8).unwrap()),
-            r
-        );
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        assert_eq!(one.install(|| knox(&pts, &t, 20.0, 3.0, 199, 8).unwrap()), r);
     }
 }

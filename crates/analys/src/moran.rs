@@ -49,11 +49,7 @@ fn validate(y: &[f64], w: &Weights, min: usize) -> Result<()> {
         return Err(Error::Empty { min });
     }
     if y.len() != w.n() {
-        return Err(Error::LengthMismatch {
-            what: "värden mot vikter",
-            left: y.len(),
-            right: w.n(),
-        });
+        return Err(Error::LengthMismatch { what: "värden mot vikter", left: y.len(), right: w.n() });
     }
     if y.len() < min {
         return Err(Error::TooFew { n: y.len(), min });
@@ -103,8 +99,7 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<M
     let expected = -1.0 / (n - 1.0);
 
     let n2 = n * n;
-    let variance_norm =
-        (n2 * s1 - n * s2 + 3.0 * s02) / ((n - 1.0) * (n + 1.0) * s02) - (1.0 / (n - 1.0)).powi(2);
+    let variance_norm = (n2 * s1 - n * s2 + 3.0 * s02) / ((n - 1.0) * (n + 1.0) * s02) - (1.0 / (n - 1.0)).powi(2);
     let k = (z.iter().map(|v| v.powi(4)).sum::<f64>() / n) / (z2ss / n).powi(2);
     let a = n * ((n2 - 3.0 * n + 3.0) * s1 - n * s2 + 3.0 * s02);
     let b = k * ((n2 - n) * s1 - 2.0 * n * s2 + 6.0 * s02);
@@ -148,12 +143,7 @@ pub(crate) fn summarise(sims: &[f64], observed: f64) -> PermutationResult {
     let p_sim = folded_p(sims.iter().filter(|&&s| s >= observed).count(), p);
     let mean = sims.iter().sum::<f64>() / p as f64;
     let sd = (sims.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / p as f64).sqrt();
-    PermutationResult {
-        permutations: p,
-        p_sim,
-        mean,
-        sd,
-    }
+    PermutationResult { permutations: p, p_sim, mean, sd }
 }
 
 pub(crate) fn folded_p(larger: usize, permutations: usize) -> f64 {
@@ -207,12 +197,7 @@ pub struct LocalMoran {
 
 /// Local Moran's I (LISA) for every unit, as `esda.Moran_Local`; conditional permutation
 /// inference holds each unit's value fixed and draws its neighbours' values from the others.
-pub fn local_moran(
-    y: &[f64],
-    w: &Weights,
-    permutations: usize,
-    seed: u64,
-) -> Result<Vec<LocalMoran>> {
+pub fn local_moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<Vec<LocalMoran>> {
     validate(y, w, 3)?;
     let n = y.len();
     let nf = n as f64;
@@ -236,9 +221,7 @@ pub fn local_moran(
                 let wi2: f64 = wv.iter().map(|v| v * v).sum();
                 let ii = n1 * z[i] * lag[i] / den;
                 let expected = -wi / n1;
-                let variance = wi2 * (nf - b2) / n1
-                    + (wi * wi - wi2) * (2.0 * b2 - nf) / (n1 * (nf - 2.0))
-                    - (wi / n1).powi(2);
+                let variance = wi2 * (nf - b2) / n1 + (wi * wi - wi2) * (2.0 * b2 - nf) / (n1 * (nf - 2.0)) - (wi / n1).powi(2);
                 let zi = (ii - expected) / variance.sqrt();
                 let quadrant = match (z[i] > 0.0, lag[i] > 0.0) {
                     (true, true) => Quadrant::HH,
@@ -256,11 +239,7 @@ pub fn local_moran(
                             .zip(wv)
                             .map(|(&idx, &wj)| {
                                 // the pool indexes the n−1 units other than i
-                                let j = if (idx as usize) < i {
-                                    idx as usize
-                                } else {
-                                    idx as usize + 1
-                                };
+                                let j = if (idx as usize) < i { idx as usize } else { idx as usize + 1 };
                                 wj * z[j]
                             })
                             .sum();
@@ -270,15 +249,7 @@ pub fn local_moran(
                     });
                     folded_p(larger, permutations)
                 });
-                LocalMoran {
-                    i: ii,
-                    quadrant,
-                    expected,
-                    variance,
-                    z: zi,
-                    p_norm: norm_sf(zi.abs()),
-                    p_sim,
-                }
+                LocalMoran { i: ii, quadrant, expected, variance, z: zi, p_norm: norm_sf(zi.abs()), p_sim }
             },
         )
         .collect();
@@ -296,12 +267,7 @@ mod tests {
         for r in 0..side {
             for c in 0..side {
                 let (x, y) = (c as f64, r as f64);
-                v.push(Area::simple(vec![
-                    [x, y],
-                    [x + 1.0, y],
-                    [x + 1.0, y + 1.0],
-                    [x, y + 1.0],
-                ]));
+                v.push(Area::simple(vec![[x, y], [x + 1.0, y], [x + 1.0, y + 1.0], [x, y + 1.0]]));
             }
         }
         v
@@ -309,9 +275,7 @@ mod tests {
 
     #[test]
     fn checkerboard_is_perfectly_negative_with_rook() {
-        let w = contiguity(&lattice(4), Contiguity::Rook, 0.0)
-            .unwrap()
-            .transformed(Transform::Binary);
+        let w = contiguity(&lattice(4), Contiguity::Rook, 0.0).unwrap().transformed(Transform::Binary);
         let y: Vec<f64> = (0..16).map(|k| ((k / 4 + k % 4) % 2) as f64).collect();
         let m = moran(&y, &w, 0, 1).unwrap();
         assert!((m.i + 1.0).abs() < 1e-12, "{}", m.i);
@@ -319,14 +283,9 @@ mod tests {
 
     #[test]
     fn permutation_results_do_not_depend_on_threads() {
-        let w = contiguity(&lattice(6), Contiguity::Queen, 0.0)
-            .unwrap()
-            .transformed(Transform::Row);
+        let w = contiguity(&lattice(6), Contiguity::Queen, 0.0).unwrap().transformed(Transform::Row);
         let y: Vec<f64> = (0..36).map(|k| ((k * 7919) % 13) as f64).collect();
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let a = one.install(|| moran(&y, &w, 199, 42).unwrap());
         let b = moran(&y, &w, 199, 42).unwrap();
         assert_eq!(a, b);
@@ -339,10 +298,7 @@ mod tests {
     fn zero_variance_and_small_inputs_are_errors() {
         let w = contiguity(&lattice(3), Contiguity::Queen, 0.0).unwrap();
         assert_eq!(moran(&[2.0; 9], &w, 0, 0), Err(Error::ZeroVariance));
-        assert!(matches!(
-            moran(&[1.0; 3], &w, 0, 0),
-            Err(Error::LengthMismatch { .. })
-        ));
+        assert!(matches!(moran(&[1.0; 3], &w, 0, 0), Err(Error::LengthMismatch { .. })));
         let mut y = vec![1.0; 9];
         y[3] = f64::NAN;
         assert_eq!(moran(&y, &w, 0, 0), Err(Error::NonFinite { index: 3 }));

@@ -42,10 +42,7 @@ impl Rng {
 
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[0]
-            .wrapping_add(self.s[3])
-            .rotate_left(23)
-            .wrapping_add(self.s[0]);
+        let result = self.s[0].wrapping_add(self.s[3]).rotate_left(23).wrapping_add(self.s[0]);
         let t = self.s[1] << 17;
         self.s[2] ^= self.s[0];
         self.s[3] ^= self.s[1];
@@ -87,13 +84,7 @@ impl Rng {
     /// Runs `f` on `rounds` random ordered samples of `k` distinct elements of `pool`, each
     /// drawn by partial Fisher–Yates and undone afterwards, so `pool` is back in its original
     /// order when this returns and the samples depend only on the generator's state.
-    pub fn for_each_sample<T>(
-        &mut self,
-        pool: &mut [T],
-        k: usize,
-        rounds: usize,
-        mut f: impl FnMut(&[T]),
-    ) {
+    pub fn for_each_sample<T>(&mut self, pool: &mut [T], k: usize, rounds: usize, mut f: impl FnMut(&[T])) {
         let m = pool.len();
         let k = k.min(m);
         let mut swaps = Vec::with_capacity(k);
@@ -139,9 +130,7 @@ impl Rng {
             }
             let v = v * v * v;
             let u = self.next_f64();
-            if u < 1.0 - 0.0331 * x * x * x * x
-                || u.max(f64::MIN_POSITIVE).ln() < 0.5 * x * x + d * (1.0 - v + v.ln())
-            {
+            if u < 1.0 - 0.0331 * x * x * x * x || u.max(f64::MIN_POSITIVE).ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
                 return d * v;
             }
         }
@@ -227,14 +216,8 @@ mod tests {
             let xs: Vec<f64> = (0..n).map(|_| rng.poisson(lambda) as f64).collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            assert!(
-                (mean - lambda).abs() < 0.02 * lambda + 0.02,
-                "{lambda}: {mean}"
-            );
-            assert!(
-                (var - lambda).abs() < 0.05 * lambda + 0.03,
-                "{lambda}: {var}"
-            );
+            assert!((mean - lambda).abs() < 0.02 * lambda + 0.02, "{lambda}: {mean}");
+            assert!((var - lambda).abs() < 0.05 * lambda + 0.03, "{lambda}: {var}");
         }
     }
 
@@ -243,9 +226,7 @@ mod tests {
         let mut rng = Rng::new(5);
         let (mean, size) = (6.0, 3.0);
         let n = 100_000;
-        let xs: Vec<f64> = (0..n)
-            .map(|_| rng.neg_binomial(mean, size) as f64)
-            .collect();
+        let xs: Vec<f64> = (0..n).map(|_| rng.neg_binomial(mean, size) as f64).collect();
         let m = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
         assert!((m - mean).abs() < 0.1, "{m}");

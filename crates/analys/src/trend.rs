@@ -49,11 +49,7 @@ pub struct TrendOptions {
 
 impl Default for TrendOptions {
     fn default() -> Self {
-        TrendOptions {
-            fdr: 0.05,
-            range_coverage: 0.8,
-            min_baseline_weeks: 4,
-        }
+        TrendOptions { fdr: 0.05, range_coverage: 0.8, min_baseline_weeks: 4 }
     }
 }
 
@@ -136,12 +132,7 @@ impl Predictive {
         let mu = (s + 0.5) / mf;
         let size_for = |phi: f64| mu / (phi * (1.0 + 1.0 / mf) - 1.0);
         if m < 2 || mean_b == 0.0 {
-            return Some(Predictive {
-                mean: mu,
-                dispersion: 1.0,
-                weeks: m,
-                sizes: vec![size_for(1.0)],
-            });
+            return Some(Predictive { mean: mu, dispersion: 1.0, weeks: m, sizes: vec![size_for(1.0)] });
         }
         let ss: f64 = baseline.iter().map(|&b| (b as f64 - mean_b).powi(2)).sum();
         let phi_hat = ss / ((mf - 1.0) * mean_b);
@@ -149,17 +140,11 @@ impl Predictive {
         let sizes = (0..PHI_NODES)
             .map(|j| {
                 let z = norm_ppf((j as f64 + 0.5) / PHI_NODES as f64);
-                let c = (nu * (1.0 - 2.0 / (9.0 * nu) + z * (2.0 / (9.0 * nu)).sqrt()).powi(3))
-                    .max(0.05 * nu);
+                let c = (nu * (1.0 - 2.0 / (9.0 * nu) + z * (2.0 / (9.0 * nu)).sqrt()).powi(3)).max(0.05 * nu);
                 size_for((phi_hat * nu / c).max(1.0))
             })
             .collect();
-        Some(Predictive {
-            mean: mu,
-            dispersion: phi_hat.max(1.0),
-            weeks: m,
-            sizes,
-        })
+        Some(Predictive { mean: mu, dispersion: phi_hat.max(1.0), weeks: m, sizes })
     }
 
     /// P(X ≤ k) for k = 0..=x, of the mixture.
@@ -190,11 +175,7 @@ impl Predictive {
     pub fn tails(&self, x: u64) -> (f64, f64) {
         let c = self.cdf_upto(x);
         let lower = c[x as usize].min(1.0);
-        let upper = if x == 0 {
-            1.0
-        } else {
-            (1.0 - c[x as usize - 1]).max(0.0)
-        };
+        let upper = if x == 0 { 1.0 } else { (1.0 - c[x as usize - 1]).max(0.0) };
         (lower, upper)
     }
 
@@ -268,16 +249,10 @@ fn test_cell(cell: &TrendCell, opts: &TrendOptions) -> TrendResult {
 /// order.
 pub fn detect(cells: &[TrendCell], opts: &TrendOptions) -> Result<Vec<TrendResult>> {
     if !(opts.fdr > 0.0 && opts.fdr < 1.0) {
-        return Err(Error::InvalidParameter {
-            name: "fdr",
-            reason: "måste ligga mellan 0 och 1".into(),
-        });
+        return Err(Error::InvalidParameter { name: "fdr", reason: "måste ligga mellan 0 och 1".into() });
     }
     if !(opts.range_coverage > 0.0 && opts.range_coverage < 1.0) {
-        return Err(Error::InvalidParameter {
-            name: "range_coverage",
-            reason: "måste ligga mellan 0 och 1".into(),
-        });
+        return Err(Error::InvalidParameter { name: "range_coverage", reason: "måste ligga mellan 0 och 1".into() });
     }
     let mut results: Vec<TrendResult> = cells.par_iter().map(|c| test_cell(c, opts)).collect();
     let tested: Vec<usize> = (0..results.len()).filter(|&i| results[i].tested).collect();
@@ -347,22 +322,11 @@ pub struct SimulationRow {
     pub median_weeks_to_detection: Option<u32>,
 }
 
-fn simulate_series(
-    rng: &mut Rng,
-    cfg: &SimulationConfig,
-    base: f64,
-    weeks: usize,
-    double_from: Option<usize>,
-) -> Vec<u32> {
+fn simulate_series(rng: &mut Rng, cfg: &SimulationConfig, base: f64, weeks: usize, double_from: Option<usize>) -> Vec<u32> {
     (0..weeks)
         .map(|t| {
-            let season =
-                1.0 + cfg.seasonal_amplitude * (2.0 * std::f64::consts::PI * t as f64 / 52.0).sin();
-            let factor = if double_from.is_some_and(|d| t >= d) {
-                2.0
-            } else {
-                1.0
-            };
+            let season = 1.0 + cfg.seasonal_amplitude * (2.0 * std::f64::consts::PI * t as f64 / 52.0).sin();
+            let factor = if double_from.is_some_and(|d| t >= d) { 2.0 } else { 1.0 };
             let mu = base * season * factor;
             match cfg.size {
                 Some(r) => rng.neg_binomial(mu, r) as u32,
@@ -385,30 +349,20 @@ fn cell_at(series: &[u32], t: usize, cfg: &SimulationConfig) -> TrendCell {
 /// of catching a doubling. Stable weeks tested: the 52 weeks of the second year.
 pub fn simulate(cfg: &SimulationConfig) -> Result<Vec<SimulationRow>> {
     if cfg.series == 0 || cfg.cells_per_week == 0 || cfg.base_means.is_empty() {
-        return Err(Error::InvalidParameter {
-            name: "simulation",
-            reason: "minst en serie, en cell och en nivå behövs".into(),
-        });
+        return Err(Error::InvalidParameter { name: "simulation", reason: "minst en serie, en cell och en nivå behövs".into() });
     }
-    let opts = TrendOptions {
-        fdr: cfg.fdr,
-        ..TrendOptions::default()
-    };
+    let opts = TrendOptions { fdr: cfg.fdr, ..TrendOptions::default() };
     let start = 52 + cfg.last_year_half_window.max(cfg.recent_weeks);
     let weeks = start + 52 + 8;
     let mut rows = Vec::new();
     for (level, &base) in cfg.base_means.iter().enumerate() {
-        let stream = |s: usize, kind: u64| {
-            Rng::stream(cfg.seed, ((level as u64) << 40) ^ (kind << 32) ^ s as u64)
-        };
+        let stream = |s: usize, kind: u64| Rng::stream(cfg.seed, ((level as u64) << 40) ^ (kind << 32) ^ s as u64);
         // stable series: single-cell false-alarm rate, and p-values per (series, week)
         let stable: Vec<Vec<f64>> = (0..cfg.series)
             .into_par_iter()
             .map(|s| {
                 let series = simulate_series(&mut stream(s, 1), cfg, base, weeks, None);
-                (start..start + 52)
-                    .map(|t| test_cell(&cell_at(&series, t, cfg), &opts).p_value)
-                    .collect()
+                (start..start + 52).map(|t| test_cell(&cell_at(&series, t, cfg), &opts).p_value).collect()
             })
             .collect();
         let tests = (cfg.series * 52) as f64;
@@ -432,8 +386,7 @@ pub fn simulate(cfg: &SimulationConfig) -> Result<Vec<SimulationRow>> {
                 let series = simulate_series(&mut stream(s, 2), cfg, base, weeks, Some(d));
                 (0..8).find_map(|k| {
                     let r = test_cell(&cell_at(&series, d + k, cfg), &opts);
-                    (r.p_value <= cfg.fdr && r.direction == Direction::Increase)
-                        .then_some(k as u32 + 1)
+                    (r.p_value <= cfg.fdr && r.direction == Direction::Increase).then_some(k as u32 + 1)
                 })
             })
             .collect();
@@ -446,11 +399,7 @@ pub fn simulate(cfg: &SimulationConfig) -> Result<Vec<SimulationRow>> {
         rows.push(SimulationRow {
             base_mean: base,
             false_alarm_rate: alarms / tests,
-            weeks_with_false_flag_bh: if groups == 0 {
-                f64::NAN
-            } else {
-                weeks_flagged as f64 / (groups * 52) as f64
-            },
+            weeks_with_false_flag_bh: if groups == 0 { f64::NAN } else { weeks_flagged as f64 / (groups * 52) as f64 },
             detected_first_week: first,
             detected_within_4_weeks: within4,
             median_weeks_to_detection: (median != u32::MAX).then_some(median),
@@ -464,25 +413,14 @@ mod tests {
     use super::*;
 
     fn cell(current: u32, recent: &[u32], last: Option<&[u32]>) -> TrendCell {
-        TrendCell {
-            current,
-            recent: recent.to_vec(),
-            last_year: last.map(<[u32]>::to_vec),
-        }
+        TrendCell { current, recent: recent.to_vec(), last_year: last.map(<[u32]>::to_vec) }
     }
 
     #[test]
     fn obvious_spike_is_flagged_as_increase() {
-        let cells = vec![
-            cell(14, &[3, 5, 4, 6, 3, 4, 5, 4], Some(&[4, 3, 5, 4, 6, 4, 3])),
-            cell(4, &[3, 5, 4, 6, 3, 4, 5, 4], None),
-        ];
+        let cells = vec![cell(14, &[3, 5, 4, 6, 3, 4, 5, 4], Some(&[4, 3, 5, 4, 6, 4, 3])), cell(4, &[3, 5, 4, 6, 3, 4, 5, 4], None)];
         let r = detect(&cells, &TrendOptions::default()).unwrap();
-        assert!(
-            r[0].flagged && r[0].direction == Direction::Increase,
-            "{:?}",
-            r[0]
-        );
+        assert!(r[0].flagged && r[0].direction == Direction::Increase, "{:?}", r[0]);
         assert!(!r[1].flagged);
         let (lo, hi) = r[0].typical_range;
         assert!(lo <= 4 && (5..14).contains(&hi), "{lo}–{hi}");
@@ -491,22 +429,14 @@ mod tests {
 
     #[test]
     fn drop_to_zero_is_a_decrease() {
-        let r = detect(
-            &[cell(0, &[20, 22, 19, 25, 21, 18, 23, 20], None)],
-            &TrendOptions::default(),
-        )
-        .unwrap();
+        let r = detect(&[cell(0, &[20, 22, 19, 25, 21, 18, 23, 20], None)], &TrendOptions::default()).unwrap();
         assert!(r[0].flagged);
         assert_eq!(r[0].direction, Direction::Decrease);
     }
 
     #[test]
     fn young_data_is_not_tested() {
-        let r = detect(
-            &[cell(9, &[1, 0], None), cell(0, &[], None)],
-            &TrendOptions::default(),
-        )
-        .unwrap();
+        let r = detect(&[cell(9, &[1, 0], None), cell(0, &[], None)], &TrendOptions::default()).unwrap();
         assert!(!r[0].tested && !r[0].flagged && r[0].p_value == 1.0);
         assert!(!r[1].tested && r[1].expected.is_nan());
     }
@@ -518,10 +448,7 @@ mod tests {
         let d = Predictive::from_baseline(&[2, 2, 2, 2]).unwrap();
         assert_eq!(d.dispersion, 1.0);
         assert!((d.mean - 8.5 / 4.0).abs() < 1e-15);
-        let nb = crate::stats::NegBinomial {
-            mean: d.mean,
-            size: 8.5,
-        };
+        let nb = crate::stats::NegBinomial { mean: d.mean, size: 8.5 };
         for k in 0..20 {
             assert!((d.cdf(k) - nb.cdf(k)).abs() < 1e-12, "{k}");
         }
@@ -531,11 +458,7 @@ mod tests {
 
     #[test]
     fn simulated_false_alarms_stay_at_the_level() {
-        let cfg = SimulationConfig {
-            series: 400,
-            base_means: vec![2.0, 20.0],
-            ..SimulationConfig::default()
-        };
+        let cfg = SimulationConfig { series: 400, base_means: vec![2.0, 20.0], ..SimulationConfig::default() };
         let rows = simulate(&cfg).unwrap();
         for row in &rows {
             assert!(row.false_alarm_rate <= 0.06, "{row:?}");

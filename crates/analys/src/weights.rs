@@ -27,9 +27,7 @@ impl FromStr for Transform {
             "r" => Ok(Transform::Row),
             _ => Err(Error::InvalidParameter {
                 name: "transform",
-                reason: format!(
-                    "«{s}» känns inte igen; använd b (binär) eller r (radstandardiserad)"
-                ),
+                reason: format!("«{s}» känns inte igen; använd b (binär) eller r (radstandardiserad)"),
             }),
         }
     }
@@ -71,21 +69,13 @@ pub enum WeightSpec {
 impl FromStr for WeightSpec {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = |reason: String| Error::InvalidParameter {
-            name: "weights",
-            reason,
-        };
+        let bad = |reason: String| Error::InvalidParameter { name: "weights", reason };
         let mut parts = s.trim().split(':');
         let kind = parts.next().unwrap_or("").to_ascii_lowercase();
         let nums: Vec<&str> = parts.collect();
         let num = |k: usize| -> Result<f64> {
-            let text = nums
-                .get(k)
-                .ok_or_else(|| bad(format!("«{s}» saknar ett tal efter kolon")))?;
-            let v: f64 = text
-                .trim()
-                .parse()
-                .map_err(|_| bad(format!("«{text}» är inte ett tal")))?;
+            let text = nums.get(k).ok_or_else(|| bad(format!("«{s}» saknar ett tal efter kolon")))?;
+            let v: f64 = text.trim().parse().map_err(|_| bad(format!("«{text}» är inte ett tal")))?;
             if !v.is_finite() {
                 return Err(bad(format!("«{text}» är inte ett ändligt tal")));
             }
@@ -97,11 +87,7 @@ impl FromStr for WeightSpec {
                 if tolerance < 0.0 {
                     return Err(bad("toleransen får inte vara negativ".into()));
                 }
-                if kind == "queen" {
-                    WeightSpec::Queen { tolerance }
-                } else {
-                    WeightSpec::Rook { tolerance }
-                }
+                if kind == "queen" { WeightSpec::Queen { tolerance } } else { WeightSpec::Rook { tolerance } }
             }
             "knn" => {
                 let k = num(0)?;
@@ -126,9 +112,7 @@ impl FromStr for WeightSpec {
                 WeightSpec::InverseDistance { threshold, alpha }
             }
             _ => {
-                return Err(bad(format!(
-                    "«{s}» känns inte igen; använd queen, rook, knn:K, band:D eller idw:D"
-                )));
+                return Err(bad(format!("«{s}» känns inte igen; använd queen, rook, knn:K, band:D eller idw:D")));
             }
         };
         let max_args = match spec {
@@ -163,15 +147,11 @@ impl WeightSpec {
         match *self {
             WeightSpec::Queen { .. } | WeightSpec::Rook { .. } => Err(Error::InvalidParameter {
                 name: "weights",
-                reason:
-                    "queen och rook kräver polygoner; använd knn:K, band:D eller idw:D för punkter"
-                        .into(),
+                reason: "queen och rook kräver polygoner; använd knn:K, band:D eller idw:D för punkter".into(),
             }),
             WeightSpec::Knn { k } => knn(points, k),
             WeightSpec::Band { threshold } => distance_band(points, threshold),
-            WeightSpec::InverseDistance { threshold, alpha } => {
-                inverse_distance(points, threshold, alpha)
-            }
+            WeightSpec::InverseDistance { threshold, alpha } => inverse_distance(points, threshold, alpha),
         }
     }
 }
@@ -198,10 +178,7 @@ impl Weights {
             row.dedup_by_key(|&mut (j, _)| j);
             for (j, w) in row {
                 if j as usize >= n {
-                    return Err(Error::InvalidParameter {
-                        name: "weights",
-                        reason: format!("granne {j} finns inte (bara {n} enheter)"),
-                    });
+                    return Err(Error::InvalidParameter { name: "weights", reason: format!("granne {j} finns inte (bara {n} enheter)") });
                 }
                 if !w.is_finite() {
                     return Err(Error::InvalidParameter {
@@ -216,11 +193,7 @@ impl Weights {
             }
             offsets.push(neighbors.len());
         }
-        Ok(Weights {
-            offsets,
-            neighbors,
-            values,
-        })
+        Ok(Weights { offsets, neighbors, values })
     }
 
     /// Number of units.
@@ -246,17 +219,12 @@ impl Weights {
 
     /// Units without neighbours.
     pub fn islands(&self) -> Vec<usize> {
-        (0..self.n())
-            .filter(|&i| self.cardinality(i) == 0)
-            .collect()
+        (0..self.n()).filter(|&i| self.cardinality(i) == 0).collect()
     }
 
     /// Largest number of neighbours of any unit.
     pub fn max_cardinality(&self) -> usize {
-        (0..self.n())
-            .map(|i| self.cardinality(i))
-            .max()
-            .unwrap_or(0)
+        (0..self.n()).map(|i| self.cardinality(i)).max().unwrap_or(0)
     }
 
     /// Weight w_ij (0 when j is not a neighbour of i).
@@ -272,9 +240,7 @@ impl Weights {
     pub fn is_symmetric(&self) -> bool {
         (0..self.n()).all(|i| {
             let (nb, w) = self.row(i);
-            nb.iter()
-                .zip(w)
-                .all(|(&j, &v)| self.get(j as usize, i) == v)
+            nb.iter().zip(w).all(|(&j, &v)| self.get(j as usize, i) == v)
         })
     }
 
@@ -331,11 +297,7 @@ impl Weights {
         for (&j, &w) in self.neighbors.iter().zip(&self.values) {
             col[j as usize] += w;
         }
-        self.row_sums()
-            .iter()
-            .zip(&col)
-            .map(|(r, c)| (r + c) * (r + c))
-            .sum()
+        self.row_sums().iter().zip(&col).map(|(r, c)| (r + c) * (r + c)).sum()
     }
 
     /// Spatial lag (W y)_i = Σ_j w_ij y_j.
@@ -367,19 +329,12 @@ pub enum Contiguity {
 /// queen needs one contact, rook needs contacts spread over more than `2 × tolerance`.
 pub fn contiguity(areas: &[Area], criterion: Contiguity, tolerance: f64) -> Result<Weights> {
     if !(tolerance >= 0.0 && tolerance.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "tolerance",
-            reason: "måste vara ett tal ≥ 0".into(),
-        });
+        return Err(Error::InvalidParameter { name: "tolerance", reason: "måste vara ett tal ≥ 0".into() });
     }
     for (i, a) in areas.iter().enumerate() {
         a.validate(i)?;
     }
-    let pairs = if tolerance == 0.0 {
-        exact_contiguity(areas, criterion)
-    } else {
-        snapped_contiguity(areas, criterion, tolerance)
-    };
+    let pairs = if tolerance == 0.0 { exact_contiguity(areas, criterion) } else { snapped_contiguity(areas, criterion, tolerance) };
     let mut lists: Vec<Vec<(u32, f64)>> = vec![Vec::new(); areas.len()];
     for (a, b) in pairs {
         lists[a as usize].push((b, 1.0));
@@ -454,12 +409,7 @@ fn snapped_contiguity(areas: &[Area], criterion: Contiguity, tol: f64) -> Vec<(u
         minx = minx.min(s.0[0]).min(s.1[0]);
         miny = miny.min(s.0[1]).min(s.1[1]);
     }
-    let cell_of = |x: f64, y: f64| {
-        (
-            ((x - minx) / cell).floor() as i64,
-            ((y - miny) / cell).floor() as i64,
-        )
-    };
+    let cell_of = |x: f64, y: f64| (((x - minx) / cell).floor() as i64, ((y - miny) / cell).floor() as i64);
     let mut grid: Vec<((i64, i64), u32)> = Vec::new();
     for (s, seg) in segs.iter().enumerate() {
         let (x0, x1) = (seg.0[0].min(seg.1[0]) - tol, seg.0[0].max(seg.1[0]) + tol);
@@ -492,11 +442,7 @@ fn snapped_contiguity(areas: &[Area], criterion: Contiguity, tol: f64) -> Vec<(u
                         }
                         let (a, b, j) = segs[e.1 as usize];
                         if j as usize != i && point_segment_dist2(v, a, b) <= tol2 {
-                            let (p, q) = if (i as u32) < j {
-                                (i as u32, j)
-                            } else {
-                                (j, i as u32)
-                            };
+                            let (p, q) = if (i as u32) < j { (i as u32, j) } else { (j, i as u32) };
                             out.push((p, q, v));
                         }
                     }
@@ -510,20 +456,13 @@ fn snapped_contiguity(areas: &[Area], criterion: Contiguity, tol: f64) -> Vec<(u
     let mut start = 0;
     while start < contacts.len() {
         let mut end = start + 1;
-        while end < contacts.len()
-            && (contacts[end].0, contacts[end].1) == (contacts[start].0, contacts[start].1)
-        {
+        while end < contacts.len() && (contacts[end].0, contacts[end].1) == (contacts[start].0, contacts[start].1) {
             end += 1;
         }
         let keep = match criterion {
             Contiguity::Queen => true,
             Contiguity::Rook => {
-                let (mut x0, mut x1, mut y0, mut y1) = (
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                );
+                let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
                 for c in &contacts[start..end] {
                     x0 = x0.min(c.2[0]);
                     x1 = x1.max(c.2[0]);
@@ -555,21 +494,13 @@ pub fn knn(points: &[Point], k: usize) -> Result<Weights> {
     if k == 0 || k >= points.len() {
         return Err(Error::InvalidParameter {
             name: "k",
-            reason: format!(
-                "måste vara mellan 1 och antalet punkter minus ett ({})",
-                points.len() - 1
-            ),
+            reason: format!("måste vara mellan 1 och antalet punkter minus ett ({})", points.len() - 1),
         });
     }
     let tree = KdTree::new(points);
     let lists: Vec<Vec<(u32, f64)>> = (0..points.len() as u32)
         .into_par_iter()
-        .map(|i| {
-            tree.nearest_excluding(i, k)
-                .into_iter()
-                .map(|(_, j)| (j, 1.0))
-                .collect()
-        })
+        .map(|i| tree.nearest_excluding(i, k).into_iter().map(|(_, j)| (j, 1.0)).collect())
         .collect();
     Weights::from_lists(lists)
 }
@@ -586,10 +517,7 @@ pub fn distance_band(points: &[Point], threshold: f64) -> Result<Weights> {
 /// weight would be infinite), as in libpysal.
 pub fn inverse_distance(points: &[Point], threshold: f64, alpha: f64) -> Result<Weights> {
     if !alpha.is_finite() {
-        return Err(Error::InvalidParameter {
-            name: "alpha",
-            reason: "måste vara ett ändligt tal".into(),
-        });
+        return Err(Error::InvalidParameter { name: "alpha", reason: "måste vara ett ändligt tal".into() });
     }
     band_impl(points, threshold, Some(alpha))
 }
@@ -597,10 +525,7 @@ pub fn inverse_distance(points: &[Point], threshold: f64, alpha: f64) -> Result<
 fn band_impl(points: &[Point], threshold: f64, alpha: Option<f64>) -> Result<Weights> {
     check_point_input(points)?;
     if !(threshold > 0.0 && threshold.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "band",
-            reason: "avståndet måste vara ett positivt tal".into(),
-        });
+        return Err(Error::InvalidParameter { name: "band", reason: "avståndet måste vara ett positivt tal".into() });
     }
     let tree = KdTree::new(points);
     let r2 = threshold * threshold;
@@ -641,13 +566,7 @@ mod tests {
         for r in 0..3 {
             for c in 0..3 {
                 let (x, y) = (c as f64, r as f64);
-                v.push(Area::simple(vec![
-                    [x, y],
-                    [x + 1.0, y],
-                    [x + 1.0, y + 1.0],
-                    [x, y + 1.0],
-                    [x, y],
-                ]));
+                v.push(Area::simple(vec![[x, y], [x + 1.0, y], [x + 1.0, y + 1.0], [x, y + 1.0], [x, y]]));
             }
         }
         v
@@ -680,10 +599,7 @@ mod tests {
         let snapped_q = contiguity(&areas, Contiguity::Queen, 0.01).unwrap();
         assert_eq!(snapped_q.row(4).0, &[0, 1, 2, 3, 5, 6, 7, 8]);
         let untouched = contiguity(&lattice(), Contiguity::Rook, 0.01).unwrap();
-        assert_eq!(
-            untouched,
-            contiguity(&lattice(), Contiguity::Rook, 0.0).unwrap()
-        );
+        assert_eq!(untouched, contiguity(&lattice(), Contiguity::Rook, 0.0).unwrap());
     }
 
     #[test]
@@ -710,32 +626,12 @@ mod tests {
 
     #[test]
     fn spec_parsing() {
-        assert_eq!(
-            "knn:5".parse::<WeightSpec>().unwrap(),
-            WeightSpec::Knn { k: 5 }
-        );
-        assert_eq!(
-            "band:150".parse::<WeightSpec>().unwrap(),
-            WeightSpec::Band { threshold: 150.0 }
-        );
-        assert_eq!(
-            "Queen".parse::<WeightSpec>().unwrap(),
-            WeightSpec::Queen { tolerance: 0.0 }
-        );
-        assert_eq!(
-            "rook:0.5".parse::<WeightSpec>().unwrap(),
-            WeightSpec::Rook { tolerance: 0.5 }
-        );
-        assert_eq!(
-            "idw:10:-2".parse::<WeightSpec>().unwrap(),
-            WeightSpec::InverseDistance {
-                threshold: 10.0,
-                alpha: -2.0
-            }
-        );
-        for bad in [
-            "", "knn", "knn:0", "knn:2.5", "band:-1", "band:x", "band:nan", "hex", "knn:3:4",
-        ] {
+        assert_eq!("knn:5".parse::<WeightSpec>().unwrap(), WeightSpec::Knn { k: 5 });
+        assert_eq!("band:150".parse::<WeightSpec>().unwrap(), WeightSpec::Band { threshold: 150.0 });
+        assert_eq!("Queen".parse::<WeightSpec>().unwrap(), WeightSpec::Queen { tolerance: 0.0 });
+        assert_eq!("rook:0.5".parse::<WeightSpec>().unwrap(), WeightSpec::Rook { tolerance: 0.5 });
+        assert_eq!("idw:10:-2".parse::<WeightSpec>().unwrap(), WeightSpec::InverseDistance { threshold: 10.0, alpha: -2.0 });
+        for bad in ["", "knn", "knn:0", "knn:2.5", "band:-1", "band:x", "band:nan", "hex", "knn:3:4"] {
             assert!(bad.parse::<WeightSpec>().is_err(), "{bad}");
         }
     }
