@@ -74,15 +74,38 @@ fn centred(y: &[f64]) -> Result<(Vec<f64>, f64)> {
     Ok((z, ss))
 }
 
-/// Σ_i z_i (W z)_i.
-fn cross(w: &Weights, z: &[f64]) -> f64 {
-    (0..w.n())
-        .map(|i| {
+/// The weights folded onto unordered pairs: Σ_ij w_ij z_i z_j = Σ_{i<j} (w_ij + w_ji) z_i z_j
+/// (the diagonal is zero). Half the multiply-adds of the row form, for every permutation.
+struct PairForm {
+    pairs: Vec<(u32, u32)>,
+    weight: Vec<f64>,
+}
+
+impl PairForm {
+    fn new(w: &Weights) -> Self {
+        let mut pairs = Vec::with_capacity(w.links());
+        let mut weight = Vec::with_capacity(w.links());
+        for i in 0..w.n() {
             let (nb, wv) = w.row(i);
-            let lag: f64 = nb.iter().zip(wv).map(|(&j, &v)| v * z[j as usize]).sum();
-            z[i] * lag
-        })
-        .sum()
+            for (&j, &wij) in nb.iter().zip(wv) {
+                let j = j as usize;
+                if j > i {
+                    pairs.push((i as u32, j as u32));
+                    weight.push(wij + w.get(j, i));
+                } else if w.get(j, i) == 0.0 {
+                    // only w_ij is present: fold it onto (j, i)
+                    pairs.push((j as u32, i as u32));
+                    weight.push(wij);
+                }
+            }
+        }
+        PairForm { pairs, weight }
+    }
+
+    /// Σ_ij w_ij z_i z_j.
+    fn cross(&self, z: &[f64]) -> f64 {
+        self.pairs.iter().zip(&self.weight).map(|(&(i, j), &c)| c * z[i as usize] * z[j as usize]).sum()
+    }
 }
 
 /// Global Moran's I of `y` with (already transformed) weights `w`, as `esda.Moran`.
@@ -95,7 +118,8 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<M
     let s1 = w.s1();
     let s2 = w.s2();
     let s02 = s0 * s0;
-    let i_stat = n / s0 * cross(w, &z) / z2ss;
+    let form = PairForm::new(w);
+    let i_stat = n / s0 * form.cross(&z) / z2ss;
     let expected = -1.0 / (n - 1.0);
 
     let n2 = n * n;
@@ -117,7 +141,7 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<M
                 |buf, p| {
                     buf.copy_from_slice(&z);
                     Rng::stream(seed, p).shuffle(buf);
-                    n / s0 * cross(w, buf) / z2ss
+                    n / s0 * form.cross(buf) / z2ss
                 },
             )
             .collect();
@@ -279,6 +303,15 @@ mod tests {
         let y: Vec<f64> = (0..16).map(|k| ((k / 4 + k % 4) % 2) as f64).collect();
         let m = moran(&y, &w, 0, 1).unwrap();
         assert!((m.i + 1.0).abs() < 1e-12, "{}", m.i);
+    }
+
+    #[test]
+    fn pair_form_equals_row_form_for_asymmetric_weights() {
+        let pts: Vec<[f64; 2]> = (0..40).map(|k| [((k * 37) % 23) as f64, ((k * 11) % 17) as f64 + 0.1 * k as f64]).collect();
+        let w = crate::weights::knn(&pts, 3).unwrap().transformed(Transform::Row);
+        let z: Vec<f64> = (0..40).map(|k| ((k * 7919) % 13) as f64 - 6.0).collect();
+        let rows: f64 = w.lag(&z).iter().zip(&z).map(|(l, v)| l * v).sum();
+        assert!((PairForm::new(&w).cross(&z) - rows).abs() < 1e-12 * rows.abs().max(1.0));
     }
 
     #[test]
