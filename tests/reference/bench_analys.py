@@ -28,15 +28,25 @@ def sh(cmd):
 
 
 def timed_process(cmd):
-    """Runs cmd; returns (seconds, peak RSS in MiB, stdout)."""
+    """Runs cmd; returns (seconds, peak RSS in MiB, stdout). Brygga's phase timings (stderr lines
+    `timing PHASE SECONDS`) are collected in PHASES."""
     wrapped = ["/usr/bin/time", "-f", "%M"] + cmd
+    env = dict(os.environ, BRYGGA_ANALYS_TIMINGS="1")
     t0 = time.perf_counter()
-    proc = subprocess.run(wrapped, capture_output=True, text=True)
+    proc = subprocess.run(wrapped, capture_output=True, text=True, env=env)
     dt = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd}: {proc.stderr}")
-    rss_kib = int(proc.stderr.strip().splitlines()[-1])
+    lines = proc.stderr.strip().splitlines()
+    rss_kib = int(lines[-1])
+    for line in lines[:-1]:
+        if line.startswith("timing "):
+            _, phase, secs = line.split()
+            PHASES.setdefault(phase, []).append(float(secs))
     return dt, rss_kib / 1024.0, proc.stdout
+
+
+PHASES = {}
 
 
 def median_run(cmd, runs):
@@ -173,6 +183,7 @@ def main():
     b = args.bin
     rep = []
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    rep.append(f"Load average at start: {open('/proc/loadavg').read().split()[:3]} (other builds on the machine add noise).")
     rep.append(f"Machine: {os.cpu_count()} cores ({cpu}), {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
                f"{platform.system()} {platform.machine()}; Python {platform.python_version()}; "
                f"Brygga runs: median of {args.runs}; PySAL runs: median of {args.py_runs} (Knox: {args.knox_py_runs}).")
@@ -183,7 +194,9 @@ def main():
     if not os.path.exists(pts):
         gen_points(pts, 1_000_000, 1)
     cmd = [b, "analys", "hotspots", "--input", pts, "--x", "x", "--y", "y", "--cell", "50", "--band", "150"]
+    PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    phases = ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in PHASES.items())
     cells = len(json.loads(out)["cells"])
     py = python_job(PY_HOTSPOTS.format(path=pts, cell=50.0, band=150.0), args.py_runs)
     py_total = statistics.median(p[0] for p in py)
@@ -197,6 +210,9 @@ def main():
     rep.append(f"| libpysal + esda (end to end: pandas CSV, binning, DistanceBand, G_Local) | {py_total:.2f} | {max(p[1] for p in py):.0f} |")
     rep.append(f"| libpysal + esda (weights + G_Local only) | {py_compute:.2f} | |")
     rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
+    rep.append(f"| ratio (statistic only: Brygga binning + grid Gi* vs DistanceBand + G_Local) | {py_compute / statistics.median(PHASES['statistic']):.0f}× | |")
+    rep.append("")
+    rep.append(f"Brygga phases (median): {phases}.")
     rep.append("")
 
     # memory linearity of the hotspot command
@@ -217,7 +233,10 @@ def main():
     if not os.path.exists(polys):
         gen_polygons(polys, 60, 50, 2)
     cmd = [b, "analys", "moran", "--input", polys, "--value", "v", "--weights", "queen", "--permutations", "999", "--seed", "1"]
+    PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    our_stat = statistics.median(PHASES["statistic"])
+    our_wstat = statistics.median(a + b2 for a, b2 in zip(PHASES["weights"], PHASES["statistic"]))
     our_out = json.loads(out)
     py = python_job(PY_MORAN.format(path=polys), args.py_runs)
     py_total = statistics.median(p[0] for p in py)
@@ -234,8 +253,11 @@ def main():
     rep.append(f"| geopandas + libpysal + esda (end to end) | {py_total:.2f} | {max(p[1] for p in py):.0f} |")
     rep.append(f"| libpysal Queen + esda Moran (after reading) | {py_wm:.3f} | |")
     rep.append(f"| esda Moran only (weights given) | {py_m:.3f} | |")
+    rep.append(f"| Brygga queen weights + Moran (phase timings) | {our_wstat:.4f} | |")
+    rep.append(f"| Brygga Moran only (weights given, phase timing) | {our_stat:.4f} | |")
     rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
-    rep.append(f"| ratio (Brygga end to end vs esda Moran call alone) | {py_m / ours:.1f}× | |")
+    rep.append(f"| ratio (weights + Moran, both after reading the file) | {py_wm / our_wstat:.0f}× | |")
+    rep.append(f"| ratio (Moran only, weights given) | {py_m / our_stat:.0f}× | |")
     rep.append("")
 
     # 3. Knox with 999 permutations on 10,000 events
@@ -243,7 +265,9 @@ def main():
     if not os.path.exists(ev):
         gen_events(ev, 10_000, 3)
     cmd = [b, "analys", "knox", "--input", ev, "--x", "x", "--y", "y", "--t", "t", "--delta", "200", "--tau", "14", "--permutations", "999", "--seed", "1"]
+    PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    knox_stat = statistics.median(PHASES["statistic"])
     our_out = json.loads(out)
     py = python_job(PY_KNOX.format(path=ev, delta=200, tau=14, perms=999), args.knox_py_runs)
     py_total = statistics.median(p[0] for p in py)
@@ -256,7 +280,9 @@ def main():
     rep.append("|---|---|---|")
     rep.append(f"| Brygga (end to end) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_rss:.0f} |")
     rep.append(f"| pointpats Knox (end to end) | {py_total:.1f} | {max(p[1] for p in py):.0f} |")
-    rep.append(f"| **ratio** | **{py_total / ours:.0f}×** | |")
+    rep.append(f"| pointpats Knox call only | {statistics.median(p[2]['knox'] for p in py):.1f} | |")
+    rep.append(f"| Brygga Knox only (phase timing) | {knox_stat:.4f} | |")
+    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
     rep.append("")
 
     # 4. trend detector simulation
@@ -275,6 +301,8 @@ def main():
             med = r["median_weeks_to_detection"]
             rep.append(f"| {r['base_mean']:g} | {100 * r['false_alarm_rate']:.2f} % | {100 * r['weeks_with_false_flag_bh']:.1f} % | "
                        f"{100 * r['detected_first_week']:.0f} % | {100 * r['detected_within_4_weeks']:.0f} % | {med if med is not None else '> 8'} |")
+    rep.append("")
+    rep.append(f"Load average at the end: {open('/proc/loadavg').read().split()[:3]}.")
     print("\n".join(rep))
 
 
