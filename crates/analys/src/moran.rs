@@ -75,38 +75,62 @@ fn centred(y: &[f64]) -> Result<(Vec<f64>, f64)> {
 }
 
 /// The weights folded onto unordered pairs: Σ_ij w_ij z_i z_j = Σ_{i<j} (w_ij + w_ji) z_i z_j
-/// (the diagonal is zero). Half the multiply-adds of the row form, for every permutation.
+/// (the diagonal is zero), stored as upper-triangular rows. Half the multiply-adds and gathers of
+/// the row form, for every permutation.
 struct PairForm {
-    pairs: Vec<(u32, u32)>,
+    offsets: Vec<usize>,
+    cols: Vec<u32>,
     weight: Vec<f64>,
 }
 
 impl PairForm {
     fn new(w: &Weights) -> Self {
-        let mut pairs = Vec::with_capacity(w.links());
-        let mut weight = Vec::with_capacity(w.links());
-        for i in 0..w.n() {
+        let n = w.n();
+        let mut upper: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        for i in 0..n {
             let (nb, wv) = w.row(i);
             for (&j, &wij) in nb.iter().zip(wv) {
                 let j = j as usize;
+                let wji = w.get(j, i);
                 if j > i {
-                    pairs.push((i as u32, j as u32));
-                    weight.push(wij + w.get(j, i));
-                } else if w.get(j, i) == 0.0 {
+                    upper[i].push((j as u32, wij + wji));
+                } else if wji == 0.0 {
                     // only w_ij is present: fold it onto (j, i)
-                    pairs.push((j as u32, i as u32));
-                    weight.push(wij);
+                    upper[j].push((i as u32, wij));
                 }
             }
         }
-        PairForm { pairs, weight }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut cols = Vec::with_capacity(w.links());
+        let mut weight = Vec::with_capacity(w.links());
+        offsets.push(0);
+        for mut row in upper {
+            row.sort_by_key(|e| e.0);
+            for (j, c) in row {
+                cols.push(j);
+                weight.push(c);
+            }
+            offsets.push(cols.len());
+        }
+        PairForm { offsets, cols, weight }
     }
 
     /// Σ_ij w_ij z_i z_j.
     fn cross(&self, z: &[f64]) -> f64 {
-        self.pairs.iter().zip(&self.weight).map(|(&(i, j), &c)| c * z[i as usize] * z[j as usize]).sum()
+        let mut total = 0.0;
+        for (i, span) in self.offsets.windows(2).enumerate() {
+            let (cols, weight) = (&self.cols[span[0]..span[1]], &self.weight[span[0]..span[1]]);
+            let inner: f64 = cols.iter().zip(weight).map(|(&j, &c)| c * z[j as usize]).sum();
+            total += z[i] * inner;
+        }
+        total
     }
 }
+
+/// Permutations are drawn in blocks of this many from one stream, each block shuffling its own
+/// copy of the data again and again (every shuffle is uniform whatever the starting order), so
+/// the result depends on the seed only, not on how blocks are spread over threads.
+const PERMUTATION_BLOCK: usize = 16;
 
 /// Global Moran's I of `y` with (already transformed) weights `w`, as `esda.Moran`.
 /// `permutations = 0` skips permutation inference. Needs n ≥ 4.
@@ -134,16 +158,20 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<M
     let two_sided = |zv: f64| 2.0 * if zv > 0.0 { norm_sf(zv) } else { norm_cdf(zv) };
 
     let permutation = (permutations > 0).then(|| {
-        let sims: Vec<f64> = (0..permutations as u64)
+        let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
+        let sims: Vec<f64> = (0..blocks as u64)
             .into_par_iter()
-            .map_init(
-                || z.clone(),
-                |buf, p| {
-                    buf.copy_from_slice(&z);
-                    Rng::stream(seed, p).shuffle(buf);
-                    n / s0 * form.cross(buf) / z2ss
-                },
-            )
+            .flat_map_iter(|block| {
+                let mut rng = Rng::stream(seed, block);
+                let mut buf = z.clone();
+                let count = PERMUTATION_BLOCK.min(permutations - block as usize * PERMUTATION_BLOCK);
+                (0..count)
+                    .map(|_| {
+                        rng.shuffle(&mut buf);
+                        n / s0 * form.cross(&buf) / z2ss
+                    })
+                    .collect::<Vec<f64>>()
+            })
             .collect();
         summarise(&sims, i_stat)
     });
