@@ -67,6 +67,22 @@ pub enum Error {
         /// Largest number of cells allowed.
         max: u64,
     },
+    /// The neighbour structure would exceed the memory budget.
+    #[error("för många grannpar (över {limit}): välj ett mindre avstånd eller färre grannar")]
+    TooManyLinks {
+        /// Largest number of links allowed.
+        limit: u64,
+    },
+    /// A count is too large to be a weekly count.
+    #[error("orimligt stort antal ({value}) i cell nummer {index}: högst {max} per vecka stöds")]
+    CountTooLarge {
+        /// Zero-based cell.
+        index: usize,
+        /// The count.
+        value: u32,
+        /// Largest allowed.
+        max: u32,
+    },
     /// A polygon has no usable ring.
     #[error("område nummer {index} saknar giltig geometri ({reason})")]
     InvalidGeometry {

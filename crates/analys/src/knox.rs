@@ -9,7 +9,9 @@ use crate::geom::{Point, check_points, dist2};
 use crate::kdtree::KdTree;
 use crate::rng::Rng;
 use crate::stats::poisson_cdf;
+use crate::weights::MAX_LINKS;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Result of the global Knox test.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,21 +48,31 @@ fn check(points: &[Point], times: &[f64]) -> Result<()> {
     check_finite(times)
 }
 
-/// Unordered pairs (i < j) with squared distance ≤ r2, with that squared distance.
-fn spatial_pairs(points: &[Point], r2: f64) -> Vec<(u32, u32, f64)> {
+/// Unordered pairs (i < j) with squared distance ≤ r2, with that squared distance; an error
+/// beyond [`MAX_LINKS`] pairs.
+fn spatial_pairs(points: &[Point], r2: f64) -> Result<Vec<(u32, u32, f64)>> {
     let tree = KdTree::new(points);
-    (0..points.len())
+    let total = AtomicU64::new(0);
+    let pairs: Vec<(u32, u32, f64)> = (0..points.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, i| {
             buf.clear();
+            if total.load(Ordering::Relaxed) > MAX_LINKS {
+                return Vec::new();
+            }
             tree.within(points[i], r2, buf);
+            total.fetch_add(buf.len() as u64 / 2, Ordering::Relaxed);
             let mut v: Vec<(u32, u32, f64)> =
                 buf.iter().filter(|&&j| j as usize > i).map(|&j| (i as u32, j, dist2(points[i], points[j as usize]))).collect();
             v.sort_unstable_by_key(|p| p.1);
             v
         })
         .flatten_iter()
-        .collect()
+        .collect();
+    if total.load(Ordering::Relaxed) > MAX_LINKS {
+        return Err(Error::TooManyLinks { limit: MAX_LINKS });
+    }
+    Ok(pairs)
 }
 
 /// Number of unordered pairs with |t_i − t_j| ≤ tau (sorted two-pointer count).
@@ -84,7 +96,7 @@ pub fn knox(points: &[Point], times: &[f64], delta: f64, tau: f64, permutations:
     }
     let n = points.len() as u64;
     let pairs = n * (n - 1) / 2;
-    let close = spatial_pairs(points, delta * delta);
+    let close = spatial_pairs(points, delta * delta)?;
     let ns = close.len() as u64;
     let mut sorted = times.to_vec();
     sorted.par_sort_unstable_by(f64::total_cmp);
@@ -182,7 +194,7 @@ pub fn near_repeat(
     let nd = distance_breaks.len() + 1;
     let ntb = time_breaks.len() + 1;
     let max_d = distance_breaks[distance_breaks.len() - 1];
-    let close = spatial_pairs(points, max_d * max_d);
+    let close = spatial_pairs(points, max_d * max_d)?;
     let dband: Vec<u8> = close.iter().map(|&(_, _, d2)| band_of(distance_breaks, d2.sqrt()) as u8).collect();
     // all pairs per time band (invariant under relabelling the times)
     let mut sorted = times.to_vec();

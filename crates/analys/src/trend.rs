@@ -100,6 +100,9 @@ pub struct TrendResult {
     pub baseline_weeks: usize,
 }
 
+/// Largest weekly count accepted (the distribution functions sum term by term).
+pub const MAX_WEEKLY_COUNT: u32 = 1_000_000;
+
 /// Quadrature nodes for the uncertainty of the dispersion estimate.
 const PHI_NODES: usize = 16;
 
@@ -253,6 +256,12 @@ pub fn detect(cells: &[TrendCell], opts: &TrendOptions) -> Result<Vec<TrendResul
     }
     if !(opts.range_coverage > 0.0 && opts.range_coverage < 1.0) {
         return Err(Error::InvalidParameter { name: "range_coverage", reason: "måste ligga mellan 0 och 1".into() });
+    }
+    for (index, c) in cells.iter().enumerate() {
+        let largest = c.recent.iter().chain(c.last_year.iter().flatten()).copied().chain([c.current]).max().unwrap_or(0);
+        if largest > MAX_WEEKLY_COUNT {
+            return Err(Error::CountTooLarge { index, value: largest, max: MAX_WEEKLY_COUNT });
+        }
     }
     let mut results: Vec<TrendResult> = cells.par_iter().map(|c| test_cell(c, opts)).collect();
     let tested: Vec<usize> = (0..results.len()).filter(|&i| results[i].tested).collect();
@@ -432,6 +441,12 @@ mod tests {
         let r = detect(&[cell(0, &[20, 22, 19, 25, 21, 18, 23, 20], None)], &TrendOptions::default()).unwrap();
         assert!(r[0].flagged);
         assert_eq!(r[0].direction, Direction::Decrease);
+    }
+
+    #[test]
+    fn absurd_counts_are_an_error() {
+        let r = detect(&[cell(u32::MAX, &[1, 2, 3, 4], None)], &TrendOptions::default());
+        assert!(matches!(r, Err(Error::CountTooLarge { index: 0, .. })));
     }
 
     #[test]

@@ -9,6 +9,10 @@ use crate::geom::{Area, Point, check_points, dist2, open_ring, point_segment_dis
 use crate::kdtree::KdTree;
 use rayon::prelude::*;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Most links (non-zero weights) a distance-based weights matrix may hold (≈ 1.2 GB).
+pub const MAX_LINKS: u64 = 100_000_000;
 
 /// Weight transformation, as libpysal's `W.transform`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -509,7 +513,7 @@ pub fn knn(points: &[Point], k: usize) -> Result<Weights> {
 /// (compared as squared distances, like scipy's KD-tree). Unlike libpysal, coincident points
 /// (distance 0) are neighbours.
 pub fn distance_band(points: &[Point], threshold: f64) -> Result<Weights> {
-    band_impl(points, threshold, None)
+    band_impl(points, threshold, None, MAX_LINKS)
 }
 
 /// Inverse-distance weights w_ij = d_ij^alpha for 0 < d_ij ≤ `threshold`, as libpysal
@@ -519,21 +523,26 @@ pub fn inverse_distance(points: &[Point], threshold: f64, alpha: f64) -> Result<
     if !alpha.is_finite() {
         return Err(Error::InvalidParameter { name: "alpha", reason: "måste vara ett ändligt tal".into() });
     }
-    band_impl(points, threshold, Some(alpha))
+    band_impl(points, threshold, Some(alpha), MAX_LINKS)
 }
 
-fn band_impl(points: &[Point], threshold: f64, alpha: Option<f64>) -> Result<Weights> {
+fn band_impl(points: &[Point], threshold: f64, alpha: Option<f64>, max_links: u64) -> Result<Weights> {
     check_point_input(points)?;
     if !(threshold > 0.0 && threshold.is_finite()) {
         return Err(Error::InvalidParameter { name: "band", reason: "avståndet måste vara ett positivt tal".into() });
     }
     let tree = KdTree::new(points);
     let r2 = threshold * threshold;
+    let total = AtomicU64::new(0);
     let lists: Vec<Vec<(u32, f64)>> = (0..points.len())
         .into_par_iter()
         .map(|i| {
+            if total.load(Ordering::Relaxed) > max_links {
+                return Vec::new();
+            }
             let mut found = Vec::new();
             tree.within(points[i], r2, &mut found);
+            total.fetch_add(found.len() as u64, Ordering::Relaxed);
             found
                 .into_iter()
                 .filter(|&j| j as usize != i)
@@ -553,6 +562,9 @@ fn band_impl(points: &[Point], threshold: f64, alpha: Option<f64>) -> Result<Wei
                 .collect()
         })
         .collect();
+    if total.load(Ordering::Relaxed) > max_links {
+        return Err(Error::TooManyLinks { limit: max_links });
+    }
     Weights::from_lists(lists)
 }
 
@@ -622,6 +634,13 @@ mod tests {
         let idw = inverse_distance(&pts, 3.0, -1.0).unwrap();
         assert_eq!(idw.row(0).0, &[1, 3]);
         assert!((idw.get(0, 3) - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn huge_bands_are_refused_not_allocated() {
+        let pts = vec![[0.0, 0.0]; 400]; // 159,600 links
+        assert_eq!(band_impl(&pts, 1.0, None, 100_000), Err(Error::TooManyLinks { limit: 100_000 }));
+        assert_eq!(band_impl(&pts, 1.0, None, 200_000).unwrap().links(), 400 * 399);
     }
 
     #[test]
