@@ -501,6 +501,9 @@ pub fn knn(points: &[Point], k: usize) -> Result<Weights> {
             reason: format!("måste vara mellan 1 och antalet punkter minus ett ({})", points.len() - 1),
         });
     }
+    if (k as u64).saturating_mul(points.len() as u64) > MAX_LINKS {
+        return Err(Error::TooManyLinks { limit: MAX_LINKS });
+    }
     let tree = KdTree::new(points);
     let lists: Vec<Vec<(u32, f64)>> = (0..points.len() as u32)
         .into_par_iter()
