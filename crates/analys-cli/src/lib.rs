@@ -88,6 +88,9 @@ pub struct StatArgs {
     /// Seed of the permutations.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Significance level for the LISA cluster classes (`lisa` only).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
 }
 
 /// Arguments of `gistar`.
@@ -450,6 +453,11 @@ fn cmd_lisa(a: &StatArgs) -> Result<Value> {
                 "p": l.p_norm,
                 "quadrant": l.quadrant.as_str(),
                 "p_sim": l.p_sim,
+                "cluster": match l.p_sim {
+                    Some(p) if p <= a.alpha => l.quadrant.as_str(),
+                    Some(_) => "ns",
+                    None => "",
+                },
             })
         })
         .collect();
