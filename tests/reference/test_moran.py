@@ -92,12 +92,13 @@ def test_global_moran_on_generated_points_with_distance_weights(tmp_path):
 
 
 @pytest.mark.parametrize("name,field,spec", [("columbus", "CRIME", "queen"), ("sids2", "SIDR79", "queen"), ("georgia", "PctBach", "rook"), ("stl", "HR8893", "knn:5")])
-def test_local_moran(name, field, spec):
+@pytest.mark.parametrize("transform", ["r", "b"])
+def test_local_moran(name, field, spec, transform):
     df = read(f"{name}.geojson")
     w = pysal_weights(df, spec)
-    lm = Moran_Local(df[field].values, w, transformation="r", permutations=999, seed=11)
+    lm = Moran_Local(df[field].values, w, transformation=transform, permutations=999, seed=11)
     out = run("lisa", "--input", fixture(f"{name}.geojson"), "--value", field, "--weights", spec,
-              "--permutations", 999, "--seed", 3)
+              "--transform", transform, "--permutations", 999, "--seed", 3)
     res = out["results"]
     close([r["I"] for r in res], lm.Is, what="Is")
     close([r["expected"] for r in res], lm.EI, what="EI")
@@ -121,3 +122,32 @@ def test_moran_is_invariant_to_shift_and_scale(tmp_path):
         close(out[key], base[key], rtol=1e-9, what=key)
     assert out["p_sim"] == base["p_sim"]
     assert RTOL == 1e-9
+
+
+@pytest.mark.parametrize("transform", ["r", "b"])
+def test_moran_with_islands(tmp_path, transform):
+    """A distance band that leaves some points without neighbours: islands are reported and the
+    statistics still equal esda's (island rows stay zero, as in libpysal)."""
+    rng = np.random.default_rng(8)
+    n = 300
+    x, y = rng.uniform(0, 4000, n), rng.uniform(0, 4000, n)
+    v = x / 1000 + rng.normal(0, 1, n)
+    path = tmp_path / "islands.csv"
+    with open(path, "w") as fh:
+        fh.write("x,y,v\n")
+        for a, b, c in zip(x, y, v):
+            fh.write(f"{float(a)!r},{float(b)!r},{float(c)!r}\n")
+    w = lw.DistanceBand(np.column_stack([x, y]), 180.0, binary=True, silence_warnings=True)
+    assert len(w.islands) > 0
+    m = Moran(v, w, transformation=transform, permutations=0)
+    out = run("moran", "--input", path, "--x", "x", "--y", "y", "--value", "v", "--weights", "band:180",
+              "--transform", transform, "--permutations", 0)
+    assert sorted(out["islands"]) == sorted(w.islands)
+    for ours, theirs in ANALYTIC:
+        close(out[ours], getattr(m, theirs), what=f"{ours} islands/{transform}")
+    lm = Moran_Local(v, w, transformation=transform, permutations=0)
+    res = run("lisa", "--input", path, "--x", "x", "--y", "y", "--value", "v", "--weights", "band:180",
+              "--transform", transform, "--permutations", 0)["results"]
+    close([r["I"] for r in res], lm.Is, what="Is")
+    close([r["expected"] for r in res], lm.EI, what="EI")
+    close([r["variance"] for r in res], lm.VI, what="VI")
