@@ -73,7 +73,7 @@ pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), F
     if email.is_some_and(|e| lower.contains(e.as_str().split('@').next().unwrap_or(""))) && n < 20 {
         return err("password.contains_email", "Lösenordet får inte innehålla din e-postadress.".to_owned());
     }
-    if COMMON.iter().any(|c| lower == *c) || password.chars().all(|c| Some(c) == password.chars().next()) {
+    if COMMON.iter().any(|c| lower == *c) || password.chars().all(|c| password.starts_with(c)) {
         return err("password.common", "Lösenordet är för vanligt och lätt att gissa. Välj ett annat.".to_owned());
     }
     Ok(())

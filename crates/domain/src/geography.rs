@@ -57,8 +57,7 @@ pub struct Municipality {
 impl Municipality {
     /// The county the municipality lies in.
     pub fn county(&self) -> &'static County {
-        county(self.county_code)
-            .expect("every municipality's county is in the table (checked by the tests)")
+        county(self.county_code).expect("every municipality's county is in the table (checked by the tests)")
     }
 
     /// The validated code.
@@ -94,10 +93,7 @@ impl Extent {
 
     /// The centre of the box, as (`lon`, `lat`).
     pub fn center(&self) -> (f64, f64) {
-        (
-            (self.min_lon + self.max_lon) / 2.0,
-            (self.min_lat + self.max_lat) / 2.0,
-        )
+        ((self.min_lon + self.max_lon) / 2.0, (self.min_lat + self.max_lat) / 2.0)
     }
 }
 
@@ -105,21 +101,11 @@ impl Extent {
 /// area of use 1225 "Sweden - onshore and offshore" (the area of SWEREF 99, EPSG:3006),
 /// EPSG Geodetic Parameter Dataset v10.076 as shipped with PROJ 9.1. Every municipality's
 /// extent lies within it.
-pub const SWEDEN_EXTENT: Extent = Extent {
-    min_lon: 10.03,
-    min_lat: 54.96,
-    max_lon: 24.17,
-    max_lat: 69.07,
-};
+pub const SWEDEN_EXTENT: Extent = Extent { min_lon: 10.03, min_lat: 54.96, max_lon: 24.17, max_lat: 69.07 };
 
 /// Sweden's land extent: EPSG area of use 3313 "Sweden - onshore", same dataset as
 /// [`SWEDEN_EXTENT`]. A tighter frame for a map of the whole country.
-pub const SWEDEN_ONSHORE_EXTENT: Extent = Extent {
-    min_lon: 10.93,
-    min_lat: 55.28,
-    max_lon: 24.17,
-    max_lat: 69.07,
-};
+pub const SWEDEN_ONSHORE_EXTENT: Extent = Extent { min_lon: 10.93, min_lat: 55.28, max_lon: 24.17, max_lat: 69.07 };
 
 /// All 21 counties, by code.
 pub fn counties() -> &'static [County] {
@@ -133,37 +119,24 @@ pub fn municipalities() -> &'static [Municipality] {
 
 /// The county with this two-digit code, e.g. `"12"`.
 pub fn county(code: &str) -> Option<&'static County> {
-    COUNTIES
-        .binary_search_by(|c| c.code.cmp(code))
-        .ok()
-        .map(|i| &COUNTIES[i])
+    COUNTIES.binary_search_by(|c| c.code.cmp(code)).ok().map(|i| &COUNTIES[i])
 }
 
 /// The municipality with this four-digit code, e.g. `"1287"`.
 pub fn municipality(code: &str) -> Option<&'static Municipality> {
-    MUNICIPALITIES
-        .binary_search_by(|m| m.code.cmp(code))
-        .ok()
-        .map(|i| &MUNICIPALITIES[i])
+    MUNICIPALITIES.binary_search_by(|m| m.code.cmp(code)).ok().map(|i| &MUNICIPALITIES[i])
 }
 
 /// The rough extent of the municipality with this code, or `None` where the repository
 /// has no real boundary data for it (see `data/geography/README.md`).
 pub fn municipality_extent(code: &str) -> Option<Extent> {
-    EXTENTS
-        .binary_search_by(|(c, _)| (*c).cmp(code))
-        .ok()
-        .map(|i| EXTENTS[i].1)
+    EXTENTS.binary_search_by(|(c, _)| (*c).cmp(code)).ok().map(|i| EXTENTS[i].1)
 }
 
 /// The municipalities of the county with this code, by code; none for an unknown code.
-pub fn municipalities_in_county(
-    county_code: &str,
-) -> impl Iterator<Item = &'static Municipality> + use<> {
+pub fn municipalities_in_county(county_code: &str) -> impl Iterator<Item = &'static Municipality> + use<> {
     let wanted: Option<&'static str> = county(county_code).map(|c| c.code);
-    MUNICIPALITIES
-        .iter()
-        .filter(move |m| Some(m.county_code) == wanted)
+    MUNICIPALITIES.iter().filter(move |m| Some(m.county_code) == wanted)
 }
 
 /// The municipality a person or a file names, or `None`.
@@ -181,15 +154,9 @@ pub fn municipality_by_name(name: &str) -> Option<&'static Municipality> {
     }
     if let Some((code, rest)) = split_leading_code(&key, 4) {
         let m = municipality(code)?;
-        return if rest.is_empty() || municipality_name_matches(m, rest) {
-            Some(m)
-        } else {
-            None
-        };
+        return if rest.is_empty() || municipality_name_matches(m, rest) { Some(m) } else { None };
     }
-    MUNICIPALITIES
-        .iter()
-        .find(|m| municipality_name_matches(m, &key))
+    MUNICIPALITIES.iter().find(|m| municipality_name_matches(m, &key))
 }
 
 /// The county a person or a file names, or `None`.
@@ -206,11 +173,7 @@ pub fn county_by_name(name: &str) -> Option<&'static County> {
     }
     if let Some((code, rest)) = split_leading_code(&key, 2) {
         let c = county(code)?;
-        return if rest.is_empty() || county_name_matches(c, rest) {
-            Some(c)
-        } else {
-            None
-        };
+        return if rest.is_empty() || county_name_matches(c, rest) { Some(c) } else { None };
     }
     COUNTIES.iter().find(|c| county_name_matches(c, &key))
 }
@@ -228,13 +191,9 @@ impl MunicipalityCode {
     pub fn parse(s: &str) -> Result<Self, MunicipalityCodeError> {
         let t = s.trim();
         if t.len() != 4 || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(MunicipalityCodeError::Format {
-                value: s.to_owned(),
-            });
+            return Err(MunicipalityCodeError::Format { value: s.to_owned() });
         }
-        municipality(t)
-            .map(|m| Self(m.code))
-            .ok_or_else(|| MunicipalityCodeError::Unknown { code: t.to_owned() })
+        municipality(t).map(|m| Self(m.code)).ok_or_else(|| MunicipalityCodeError::Unknown { code: t.to_owned() })
     }
 
     /// The four digits, e.g. `"0114"`.
@@ -285,9 +244,7 @@ impl<'de> Deserialize<'de> for MunicipalityCode {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MunicipalityCodeError {
     /// Not four digits.
-    #[error(
-        "”{value}” är ingen kommunkod. Kommunkoden ska vara fyra siffror, till exempel 1287 för Trelleborg."
-    )]
+    #[error("”{value}” är ingen kommunkod. Kommunkoden ska vara fyra siffror, till exempel 1287 för Trelleborg.")]
     Format { value: String },
     /// Four digits, but no municipality has them.
     #[error("Det finns ingen kommun med koden {code}. Se SCB:s lista över kommunkoder.")]
@@ -320,9 +277,7 @@ pub struct PoliceAreaSeed {
 impl PoliceAreaSeed {
     /// The member municipalities.
     pub fn municipalities(&self) -> impl Iterator<Item = &'static Municipality> + '_ {
-        self.municipality_codes
-            .iter()
-            .filter_map(|c| municipality(c))
+        self.municipality_codes.iter().filter_map(|c| municipality(c))
     }
 }
 
@@ -335,28 +290,15 @@ pub fn demo_police_areas() -> &'static [PoliceAreaSeed] {
 // Tables
 
 static COUNTIES: LazyLock<Vec<County>> = LazyLock::new(|| {
-    let mut v: Vec<County> = rows(COUNTIES_CSV, "counties.csv", &["code", "name"])
-        .map(|r| County {
-            code: r[0],
-            name: r[1],
-        })
-        .collect();
+    let mut v: Vec<County> = rows(COUNTIES_CSV, "counties.csv", &["code", "name"]).map(|r| County { code: r[0], name: r[1] }).collect();
     v.sort_by_key(|c| c.code);
     v
 });
 
 static MUNICIPALITIES: LazyLock<Vec<Municipality>> = LazyLock::new(|| {
-    let mut v: Vec<Municipality> = rows(
-        MUNICIPALITIES_CSV,
-        "municipalities.csv",
-        &["code", "name", "county_code"],
-    )
-    .map(|r| Municipality {
-        code: r[0],
-        name: r[1],
-        county_code: r[2],
-    })
-    .collect();
+    let mut v: Vec<Municipality> = rows(MUNICIPALITIES_CSV, "municipalities.csv", &["code", "name", "county_code"])
+        .map(|r| Municipality { code: r[0], name: r[1], county_code: r[2] })
+        .collect();
     v.sort_by_key(|m| m.code);
     v
 });
@@ -366,22 +308,9 @@ static EXTENTS: LazyLock<Vec<(&'static str, Extent)>> = LazyLock::new(|| {
     let mut v: Vec<(&'static str, Extent)> = rows(EXTENTS_CSV, "municipality_extents.csv", HEADER)
         .map(|r| {
             let num = |i: usize| -> f64 {
-                r[i].parse().unwrap_or_else(|_| {
-                    panic!(
-                        "municipality_extents.csv: {} of {} is not a number",
-                        HEADER[i], r[0]
-                    )
-                })
+                r[i].parse().unwrap_or_else(|_| panic!("municipality_extents.csv: {} of {} is not a number", HEADER[i], r[0]))
             };
-            (
-                r[0],
-                Extent {
-                    min_lon: num(1),
-                    min_lat: num(2),
-                    max_lon: num(3),
-                    max_lat: num(4),
-                },
-            )
+            (r[0], Extent { min_lon: num(1), min_lat: num(2), max_lon: num(3), max_lat: num(4) })
         })
         .collect();
     v.sort_by_key(|(c, _)| *c);
@@ -390,18 +319,10 @@ static EXTENTS: LazyLock<Vec<(&'static str, Extent)>> = LazyLock::new(|| {
 
 static POLICE_AREAS: LazyLock<Vec<PoliceAreaSeed>> = LazyLock::new(|| {
     let mut v: Vec<PoliceAreaSeed> = Vec::new();
-    for r in rows(
-        POLICE_AREAS_CSV,
-        "police_areas_demo.csv",
-        &["police_area", "police_region", "municipality_code"],
-    ) {
+    for r in rows(POLICE_AREAS_CSV, "police_areas_demo.csv", &["police_area", "police_region", "municipality_code"]) {
         match v.iter_mut().find(|a| a.name == r[0]) {
             Some(a) => a.municipality_codes.push(r[2]),
-            None => v.push(PoliceAreaSeed {
-                name: r[0],
-                region: r[1],
-                municipality_codes: vec![r[2]],
-            }),
+            None => v.push(PoliceAreaSeed { name: r[0], region: r[1], municipality_codes: vec![r[2]] }),
         }
     }
     v
@@ -410,28 +331,16 @@ static POLICE_AREAS: LazyLock<Vec<PoliceAreaSeed>> = LazyLock::new(|| {
 /// The data rows of an embedded CSV file whose fields never contain commas or quotes.
 /// The files are part of the source tree and checked by the tests, so a malformed file
 /// is a programming error and panics with the file and line.
-fn rows(
-    text: &'static str,
-    file: &'static str,
-    header: &'static [&'static str],
-) -> impl Iterator<Item = Vec<&'static str>> {
+fn rows(text: &'static str, file: &'static str, header: &'static [&'static str]) -> impl Iterator<Item = Vec<&'static str>> {
     let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).enumerate();
     let (_, first) = lines.next().unwrap_or_else(|| panic!("{file} is empty"));
     let found: Vec<&str> = first.trim_start_matches('\u{feff}').split(',').collect();
     assert_eq!(found, header, "{file}: unexpected header");
-    lines
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(move |(i, l)| {
-            let fields: Vec<&'static str> = l.split(',').map(str::trim).collect();
-            assert_eq!(
-                fields.len(),
-                header.len(),
-                "{file} line {}: expected {} fields",
-                i + 1,
-                header.len()
-            );
-            fields
-        })
+    lines.filter(|(_, l)| !l.trim().is_empty()).map(move |(i, l)| {
+        let fields: Vec<&'static str> = l.split(',').map(str::trim).collect();
+        assert_eq!(fields.len(), header.len(), "{file} line {}: expected {} fields", i + 1, header.len());
+        fields
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -444,11 +353,7 @@ fn normalize(s: &str) -> String {
     for c in s.chars() {
         // A combining mark on a letter we do not compose is kept, so the name cannot
         // match the bare letter by accident.
-        match composed
-            .chars()
-            .next_back()
-            .and_then(|last| compose(last, c))
-        {
+        match composed.chars().next_back().and_then(|last| compose(last, c)) {
             Some(x) => {
                 composed.pop();
                 composed.push(x);
@@ -459,16 +364,7 @@ fn normalize(s: &str) -> String {
     let spaced: String = composed
         .to_lowercase()
         .chars()
-        .map(|c| {
-            if matches!(
-                c,
-                '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '_'
-            ) {
-                ' '
-            } else {
-                c
-            }
-        })
+        .map(|c| if matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '_') { ' ' } else { c })
         .collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -568,39 +464,20 @@ mod tests {
     #[test]
     fn leading_code() {
         assert_eq!(split_leading_code("1287", 4), Some(("1287", "")));
-        assert_eq!(
-            split_leading_code("1287 trelleborg", 4),
-            Some(("1287", "trelleborg"))
-        );
+        assert_eq!(split_leading_code("1287 trelleborg", 4), Some(("1287", "trelleborg")));
         assert_eq!(split_leading_code("12870", 4), None);
         assert_eq!(split_leading_code("128", 4), None);
-        assert_eq!(
-            split_leading_code("12 skåne län", 2),
-            Some(("12", "skåne län"))
-        );
+        assert_eq!(split_leading_code("12 skåne län", 2), Some(("12", "skåne län")));
         assert_eq!(split_leading_code("ale", 2), None);
     }
 
     #[test]
     fn short_county_names() {
         let shorts: Vec<&str> = counties().iter().map(County::short_name).collect();
-        for s in [
-            "Stockholm",
-            "Uppsala",
-            "Skåne",
-            "Kalmar",
-            "Gotland",
-            "Västra Götaland",
-            "Örebro",
-            "Dalarna",
-        ] {
+        for s in ["Stockholm", "Uppsala", "Skåne", "Kalmar", "Gotland", "Västra Götaland", "Örebro", "Dalarna"] {
             assert!(shorts.contains(&s), "{s} in {shorts:?}");
         }
-        assert!(
-            shorts
-                .iter()
-                .all(|s| !s.ends_with('s') && !s.ends_with("län"))
-        );
+        assert!(shorts.iter().all(|s| !s.ends_with('s') && !s.ends_with("län")));
     }
 
     #[test]
@@ -608,13 +485,7 @@ mod tests {
         // The genitive fallback in the name lookup would otherwise be ambiguous.
         for a in municipalities() {
             for b in municipalities() {
-                assert_ne!(
-                    format!("{}s", normalize(a.name)),
-                    normalize(b.name),
-                    "{} / {}",
-                    a.name,
-                    b.name
-                );
+                assert_ne!(format!("{}s", normalize(a.name)), normalize(b.name), "{} / {}", a.name, b.name);
             }
         }
     }

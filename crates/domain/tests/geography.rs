@@ -4,9 +4,8 @@
 use std::collections::HashSet;
 
 use brygga_domain::geography::{
-    self, County, Extent, Municipality, MunicipalityCode, MunicipalityCodeError, SWEDEN_EXTENT,
-    SWEDEN_ONSHORE_EXTENT, counties, county, county_by_name, demo_police_areas, municipalities,
-    municipalities_in_county, municipality, municipality_by_name, municipality_extent,
+    self, County, Extent, Municipality, MunicipalityCode, MunicipalityCodeError, SWEDEN_EXTENT, SWEDEN_ONSHORE_EXTENT, counties, county,
+    county_by_name, demo_police_areas, municipalities, municipalities_in_county, municipality, municipality_by_name, municipality_extent,
 };
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
@@ -29,32 +28,17 @@ fn there_are_21_counties_and_290_municipalities() {
 fn codes_are_unique_well_formed_and_sorted() {
     let cc: Vec<&str> = counties().iter().map(|c| c.code).collect();
     assert_eq!(cc.iter().collect::<HashSet<_>>().len(), 21);
-    assert!(
-        cc.windows(2).all(|w| w[0] < w[1]),
-        "counties sorted by code"
-    );
-    assert!(
-        cc.iter()
-            .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_digit()))
-    );
+    assert!(cc.windows(2).all(|w| w[0] < w[1]), "counties sorted by code");
+    assert!(cc.iter().all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_digit())));
     assert_eq!(
         cc,
-        [
-            "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18",
-            "19", "20", "21", "22", "23", "24", "25"
-        ]
+        ["01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21", "22", "23", "24", "25"]
     );
 
     let mc: Vec<&str> = municipalities().iter().map(|m| m.code).collect();
     assert_eq!(mc.iter().collect::<HashSet<_>>().len(), 290);
-    assert!(
-        mc.windows(2).all(|w| w[0] < w[1]),
-        "municipalities sorted by code"
-    );
-    assert!(
-        mc.iter()
-            .all(|c| c.len() == 4 && c.bytes().all(|b| b.is_ascii_digit()))
-    );
+    assert!(mc.windows(2).all(|w| w[0] < w[1]), "municipalities sorted by code");
+    assert!(mc.iter().all(|c| c.len() == 4 && c.bytes().all(|b| b.is_ascii_digit())));
 
     let names: HashSet<&str> = municipalities().iter().map(|m| m.name).collect();
     assert_eq!(names.len(), 290, "municipality names are unique");
@@ -65,28 +49,12 @@ fn codes_are_unique_well_formed_and_sorted() {
 #[test]
 fn every_county_has_municipalities_and_every_municipality_a_county() {
     for c in counties() {
-        assert!(
-            municipalities_in_county(c.code).next().is_some(),
-            "{} has no municipality",
-            c.name
-        );
+        assert!(municipalities_in_county(c.code).next().is_some(), "{} has no municipality", c.name);
         assert!(c.name.ends_with(" län"), "{}", c.name);
     }
     for mu in municipalities() {
-        assert!(
-            county(mu.county_code).is_some(),
-            "{} {}: no county {}",
-            mu.code,
-            mu.name,
-            mu.county_code
-        );
-        assert_eq!(
-            &mu.code[..2],
-            mu.county_code,
-            "{} {}: code and county disagree",
-            mu.code,
-            mu.name
-        );
+        assert!(county(mu.county_code).is_some(), "{} {}: no county {}", mu.code, mu.name, mu.county_code);
+        assert_eq!(&mu.code[..2], mu.county_code, "{} {}: code and county disagree", mu.code, mu.name);
         assert_eq!(mu.county().code, mu.county_code);
     }
     let total: usize = counties().iter().map(|c| c.municipalities().count()).sum();
@@ -99,11 +67,7 @@ fn names_are_short_form_and_clean() {
         assert_eq!(mu.name.trim(), mu.name);
         assert!(!mu.name.contains("  "));
         assert!(!mu.name.to_lowercase().ends_with("kommun"), "{}", mu.name);
-        assert!(
-            !mu.name.contains('\u{0308}') && !mu.name.contains('\u{030A}'),
-            "{} is not NFC",
-            mu.name
-        );
+        assert!(!mu.name.contains('\u{0308}') && !mu.name.contains('\u{030A}'), "{} is not NFC", mu.name);
     }
 }
 
@@ -197,67 +161,24 @@ fn municipality_by_name_accepts_the_usual_forms() {
         "1287",
         " 1287 ",
     ] {
-        assert_eq!(
-            municipality_by_name(s).map(|x| x.code),
-            Some("1287"),
-            "{s:?}"
-        );
+        assert_eq!(municipality_by_name(s).map(|x| x.code), Some("1287"), "{s:?}");
     }
-    assert_eq!(
-        municipality_by_name("Göteborgs stad").map(|x| x.code),
-        Some("1480")
-    );
-    assert_eq!(
-        municipality_by_name("Malmö stad").map(|x| x.code),
-        Some("1280")
-    );
-    assert_eq!(
-        municipality_by_name("Upplands Bro").map(|x| x.code),
-        Some("0139")
-    );
-    assert_eq!(
-        municipality_by_name("upplands-bro kommun").map(|x| x.code),
-        Some("0139")
-    );
-    assert_eq!(
-        municipality_by_name("Malung-Sälens kommun").map(|x| x.code),
-        Some("2023")
-    );
-    assert_eq!(
-        municipality_by_name("Dals-Eds kommun").map(|x| x.code),
-        Some("1438")
-    );
-    assert_eq!(
-        municipality_by_name("Lilla Edets kommun").map(|x| x.code),
-        Some("1462")
-    );
-    assert_eq!(
-        municipality_by_name("Östra Göinge kommun").map(|x| x.code),
-        Some("1256")
-    );
-    assert_eq!(
-        municipality_by_name("Region Gotland").map(|x| x.code),
-        Some("0980")
-    );
-    assert_eq!(
-        municipality_by_name("Gotlands kommun").map(|x| x.code),
-        Some("0980")
-    );
+    assert_eq!(municipality_by_name("Göteborgs stad").map(|x| x.code), Some("1480"));
+    assert_eq!(municipality_by_name("Malmö stad").map(|x| x.code), Some("1280"));
+    assert_eq!(municipality_by_name("Upplands Bro").map(|x| x.code), Some("0139"));
+    assert_eq!(municipality_by_name("upplands-bro kommun").map(|x| x.code), Some("0139"));
+    assert_eq!(municipality_by_name("Malung-Sälens kommun").map(|x| x.code), Some("2023"));
+    assert_eq!(municipality_by_name("Dals-Eds kommun").map(|x| x.code), Some("1438"));
+    assert_eq!(municipality_by_name("Lilla Edets kommun").map(|x| x.code), Some("1462"));
+    assert_eq!(municipality_by_name("Östra Göinge kommun").map(|x| x.code), Some("1256"));
+    assert_eq!(municipality_by_name("Region Gotland").map(|x| x.code), Some("0980"));
+    assert_eq!(municipality_by_name("Gotlands kommun").map(|x| x.code), Some("0980"));
     // Names that end in -s keep it.
     assert_eq!(municipality_by_name("Borås").map(|x| x.code), Some("1490"));
-    assert_eq!(
-        municipality_by_name("Borås stad").map(|x| x.code),
-        Some("1490")
-    );
-    assert_eq!(
-        municipality_by_name("Tranås kommun").map(|x| x.code),
-        Some("0687")
-    );
+    assert_eq!(municipality_by_name("Borås stad").map(|x| x.code), Some("1490"));
+    assert_eq!(municipality_by_name("Tranås kommun").map(|x| x.code), Some("0687"));
     // Decomposed input (as macOS may send it) is composed.
-    assert_eq!(
-        municipality_by_name("A\u{0308}ngelholm").map(|x| x.code),
-        Some("1292")
-    );
+    assert_eq!(municipality_by_name("A\u{0308}ngelholm").map(|x| x.code), Some("1292"));
 }
 
 #[test]
@@ -270,10 +191,7 @@ fn municipality_by_name_keeps_diacritics_distinct() {
     assert_eq!(municipality_by_name("Hoor"), None);
     assert_eq!(municipality_by_name("Habo").map(|x| x.code), Some("0643"));
     assert_eq!(municipality_by_name("Håbo").map(|x| x.code), Some("0305"));
-    assert_eq!(
-        municipality_by_name("Mullsjö").map(|x| x.code),
-        Some("0642")
-    );
+    assert_eq!(municipality_by_name("Mullsjö").map(|x| x.code), Some("0642"));
     assert_eq!(municipality_by_name("Angelholm"), None);
     assert_eq!(municipality_by_name("Malmo"), None);
 }
@@ -319,35 +237,13 @@ fn every_municipality_is_found_by_every_form_of_its_name() {
 
 #[test]
 fn county_by_name_accepts_the_usual_forms() {
-    for s in [
-        "Skåne län",
-        "Skåne",
-        "skåne län",
-        "SKÅNE LÄN",
-        "Skånes län",
-        "12",
-        "12 Skåne län",
-        "12 Skåne",
-        "Region Skåne",
-    ] {
+    for s in ["Skåne län", "Skåne", "skåne län", "SKÅNE LÄN", "Skånes län", "12", "12 Skåne län", "12 Skåne", "Region Skåne"] {
         assert_eq!(county_by_name(s).map(|c| c.code), Some("12"), "{s:?}");
     }
-    for s in [
-        "Stockholms län",
-        "Stockholm",
-        "stockholms län",
-        "Region Stockholm",
-        "01",
-        "01 Stockholms län",
-    ] {
+    for s in ["Stockholms län", "Stockholm", "stockholms län", "Region Stockholm", "01", "01 Stockholms län"] {
         assert_eq!(county_by_name(s).map(|c| c.code), Some("01"), "{s:?}");
     }
-    for s in [
-        "Västra Götalands län",
-        "Västra Götaland",
-        "Västra Götalandsregionen",
-        "Västra-Götalands län",
-    ] {
+    for s in ["Västra Götalands län", "Västra Götaland", "Västra Götalandsregionen", "Västra-Götalands län"] {
         assert_eq!(county_by_name(s).map(|c| c.code), Some("14"), "{s:?}");
     }
     for s in ["Gotlands län", "Gotland", "Region Gotland", "09"] {
@@ -361,20 +257,7 @@ fn county_by_name_accepts_the_usual_forms() {
 
 #[test]
 fn county_by_name_refuses_what_it_cannot_know() {
-    for s in [
-        "",
-        "Skane",
-        "Skåne kommun",
-        "12 Blekinge län",
-        "02",
-        "11",
-        "99",
-        "1",
-        "120",
-        "Trelleborg",
-        "län",
-        "Jamtland",
-    ] {
+    for s in ["", "Skane", "Skåne kommun", "12 Blekinge län", "02", "11", "99", "1", "120", "Trelleborg", "län", "Jamtland"] {
         assert_eq!(county_by_name(s), None, "{s:?}");
     }
 }
@@ -404,52 +287,18 @@ fn municipality_code_parses_existing_codes_only() {
     assert_eq!(c.as_str(), "1287");
     assert_eq!(c.municipality().name, "Trelleborg");
     assert_eq!(c.to_string(), "1287");
-    assert_eq!(
-        "0114"
-            .parse::<MunicipalityCode>()
-            .unwrap()
-            .municipality()
-            .name,
-        "Upplands Väsby"
-    );
+    assert_eq!("0114".parse::<MunicipalityCode>().unwrap().municipality().name, "Upplands Väsby");
     assert_eq!(MunicipalityCode::parse(" 0980 ").unwrap().as_str(), "0980");
 
-    assert!(matches!(
-        MunicipalityCode::parse("128"),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("12870"),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("12a7"),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse(""),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("１２８７"),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("Trelleborg"),
-        Err(MunicipalityCodeError::Format { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("9999"),
-        Err(MunicipalityCodeError::Unknown { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("1288"),
-        Err(MunicipalityCodeError::Unknown { .. })
-    ));
-    assert!(matches!(
-        MunicipalityCode::parse("0000"),
-        Err(MunicipalityCodeError::Unknown { .. })
-    ));
+    assert!(matches!(MunicipalityCode::parse("128"), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse("12870"), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse("12a7"), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse(""), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse("１２８７"), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse("Trelleborg"), Err(MunicipalityCodeError::Format { .. })));
+    assert!(matches!(MunicipalityCode::parse("9999"), Err(MunicipalityCodeError::Unknown { .. })));
+    assert!(matches!(MunicipalityCode::parse("1288"), Err(MunicipalityCodeError::Unknown { .. })));
+    assert!(matches!(MunicipalityCode::parse("0000"), Err(MunicipalityCodeError::Unknown { .. })));
 
     for mu in municipalities() {
         let c = MunicipalityCode::parse(mu.code).unwrap();
@@ -461,16 +310,10 @@ fn municipality_code_parses_existing_codes_only() {
 #[test]
 fn municipality_code_errors_say_what_and_how_in_swedish() {
     let e = MunicipalityCode::parse("128").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "”128” är ingen kommunkod. Kommunkoden ska vara fyra siffror, till exempel 1287 för Trelleborg."
-    );
+    assert_eq!(e.to_string(), "”128” är ingen kommunkod. Kommunkoden ska vara fyra siffror, till exempel 1287 för Trelleborg.");
     assert_eq!(e.code(), "municipality_code.format");
     let e = MunicipalityCode::parse("9999").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "Det finns ingen kommun med koden 9999. Se SCB:s lista över kommunkoder."
-    );
+    assert_eq!(e.to_string(), "Det finns ingen kommun med koden 9999. Se SCB:s lista över kommunkoder.");
     assert_eq!(e.code(), "municipality_code.unknown");
 }
 
@@ -489,14 +332,10 @@ fn municipality_code_deserializes_through_parse() {
     let ok: StrDeserializer<'_, ValueError> = "1287".into_deserializer();
     assert_eq!(MunicipalityCode::deserialize(ok).unwrap().as_str(), "1287");
     let short: StrDeserializer<'_, ValueError> = "128".into_deserializer();
-    let err = MunicipalityCode::deserialize(short)
-        .unwrap_err()
-        .to_string();
+    let err = MunicipalityCode::deserialize(short).unwrap_err().to_string();
     assert!(err.contains("fyra siffror"), "{err}");
     let unknown: StrDeserializer<'_, ValueError> = "9999".into_deserializer();
-    let err = MunicipalityCode::deserialize(unknown)
-        .unwrap_err()
-        .to_string();
+    let err = MunicipalityCode::deserialize(unknown).unwrap_err().to_string();
     assert!(err.contains("ingen kommun med koden 9999"), "{err}");
 }
 
@@ -513,13 +352,7 @@ fn sweden_extents_are_sane() {
     assert!(SWEDEN_EXTENT.contains_extent(&SWEDEN_ONSHORE_EXTENT));
     // Smygehuk (55.337 N, 13.359 E) and Treriksröset (69.060 N, 20.548 E), the southern
     // and northern ends of the mainland; Stockholm; Koster in the west; Haparanda in the east.
-    for (lon, lat) in [
-        (13.359, 55.337),
-        (20.548, 69.060),
-        (18.07, 59.33),
-        (11.0, 58.9),
-        (24.14, 65.83),
-    ] {
+    for (lon, lat) in [(13.359, 55.337), (20.548, 69.060), (18.07, 59.33), (11.0, 58.9), (24.14, 65.83)] {
         assert!(SWEDEN_ONSHORE_EXTENT.contains(lon, lat), "{lon},{lat}");
     }
     // Berlin and Helsinki lie outside.
@@ -535,18 +368,11 @@ fn municipality_extents_lie_within_sweden() {
         if let Some(e) = municipality_extent(mu.code) {
             n += 1;
             assert!(well_formed(&e), "{} {e:?}", mu.name);
-            assert!(
-                SWEDEN_EXTENT.contains_extent(&e),
-                "{} {e:?} outside Sweden",
-                mu.name
-            );
+            assert!(SWEDEN_EXTENT.contains_extent(&e), "{} {e:?} outside Sweden", mu.name);
             assert_eq!(mu.extent(), Some(e));
         }
     }
-    assert!(
-        n > 0,
-        "the repository has extents for at least the demo municipalities"
-    );
+    assert!(n > 0, "the repository has extents for at least the demo municipalities");
     assert_eq!(municipality_extent("9999"), None);
 }
 
@@ -564,10 +390,7 @@ fn municipality_extents_contain_their_town_centres() {
     }
     // Trelleborg's extent does not reach Malmö's centre, nor Malmö's Trelleborg's.
     let t = municipality_extent("1287").unwrap();
-    assert!(
-        !t.contains(13.003, 55.605),
-        "Malmö Stortorget is north of Trelleborg municipality"
-    );
+    assert!(!t.contains(13.003, 55.605), "Malmö Stortorget is north of Trelleborg municipality");
 }
 
 #[test]
@@ -586,12 +409,7 @@ fn every_demo_municipality_has_an_extent() {
 fn demo_police_areas_contain_the_three_towns() {
     let areas = demo_police_areas();
     assert_eq!(areas.len(), 3);
-    let find = |code: &str| {
-        areas
-            .iter()
-            .find(|a| a.municipality_codes.contains(&code))
-            .map(|a| a.name)
-    };
+    let find = |code: &str| areas.iter().find(|a| a.municipality_codes.contains(&code)).map(|a| a.name);
     assert_eq!(find("1287"), Some("Lokalpolisområde Trelleborg"));
     assert_eq!(find("1293"), Some("Lokalpolisområde Hässleholm"));
     assert_eq!(find("1292"), Some("Lokalpolisområde Ängelholm"));
@@ -606,11 +424,7 @@ fn demo_police_areas_contain_the_three_towns() {
         }
         assert_eq!(a.municipalities().count(), a.municipality_codes.len());
         // The area is named after its first municipality.
-        assert!(
-            a.name.ends_with(m(a.municipality_codes[0]).name),
-            "{}",
-            a.name
-        );
+        assert!(a.name.ends_with(m(a.municipality_codes[0]).name), "{}", a.name);
     }
     let trelleborg: Vec<&str> = areas[0].municipalities().map(|x| x.name).collect();
     assert_eq!(trelleborg, ["Trelleborg", "Svedala", "Vellinge"]);

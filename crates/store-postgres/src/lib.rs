@@ -108,10 +108,10 @@ impl Drop for PgConn {
     /// pool may be dropped there at shutdown): close it on a plain thread instead.
     fn drop(&mut self) {
         self.statements.clear();
-        if let Some(client) = self.client.take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                let _ = std::thread::spawn(move || drop(client));
-            }
+        if let Some(client) = self.client.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::spawn(move || drop(client));
         }
     }
 }

@@ -225,7 +225,7 @@ impl Backend for SqliteBackend {
             return Err(DbError::Other(format!("{} already exists; choose a new file name", path.display())));
         }
         let target = path.to_str().ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
-        let mut conn = self.readers.get()?;
+        let conn = self.readers.get()?;
         conn.0.execute("VACUUM INTO ?1", [target]).map_err(map_err)?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 use brygga_domain::{OrgKind, Role};
 
 use crate::error::{StoreError, StoreResult};
-use crate::viewer::Viewer;
+use crate::viewer::{Via, Viewer};
 
 /// Something a viewer wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,9 @@ pub enum Action {
     CreateOrganisation,
     /// Change an organisation's profile, municipalities and contact persons.
     EditOrganisation { org: i64 },
+    /// Add, change and remove an organisation's contact persons (shareable records: only the
+    /// organisation itself, never a system administrator from outside).
+    EditContacts { org: i64 },
     /// Delete an organisation (only one without members).
     DeleteOrganisation,
     /// Add, remove and change the roles of an organisation's members.
@@ -53,6 +56,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 })
         }
         Action::EditOrganisation { org } => admin || has_role(v, org, Role::Coordinator),
+        Action::EditContacts { org } => v.via() == Via::System || has_role(v, org, Role::Coordinator),
         Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography => admin,
         Action::ManageMembers { org } => admin || has_role(v, org, Role::Administrator),
         Action::CreateForum { convener } | Action::ManageForum { convener } => admin || has_role(v, convener, Role::Coordinator),

@@ -163,7 +163,7 @@ pub async fn login(
 #[derive(Debug, Clone)]
 pub enum SessionState {
     Valid {
-        viewer: Viewer,
+        viewer: Box<Viewer>,
         csrf: String,
         needs_touch: bool,
     },
@@ -184,7 +184,7 @@ pub fn session(db: &mut dyn Conn, token: &str, origin: Origin, policy: SessionPo
         return Ok(SessionState::Expired);
     }
     let viewer = Viewer::load(db, user_id, None, Via::Web, None, origin)?;
-    Ok(SessionState::Valid { viewer, csrf, needs_touch: now - last_seen > 60_000 })
+    Ok(SessionState::Valid { viewer: Box::new(viewer), csrf, needs_touch: now - last_seen > 60_000 })
 }
 
 /// Records activity on a session (at most once a minute, see [`SessionState::Valid`]).
@@ -298,19 +298,34 @@ pub fn revoke_token(db: &mut dyn Conn, v: &Viewer, token_id: i64) -> StoreResult
 /// What a bearer token turned out to be.
 #[derive(Debug, Clone)]
 pub enum TokenState {
-    Valid { viewer: Viewer, needs_touch: bool },
+    Valid { viewer: Box<Viewer>, needs_touch: bool },
     Revoked,
     Expired,
     Unknown,
 }
 
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    org_id: i64,
+    expires: Option<i64>,
+    revoked: Option<i64>,
+    last_used: Option<i64>,
+}
+
+impl FromRow for TokenRow {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self { id: r.get(0)?, user_id: r.get(1)?, org_id: r.get(2)?, expires: r.get(3)?, revoked: r.get(4)?, last_used: r.get(5)? })
+    }
+}
+
 /// Resolves a bearer token into a viewer acting for the token's organisation.
 pub fn token(db: &mut dyn Conn, secret: &str, origin: Origin) -> StoreResult<TokenState> {
-    let row: Option<(i64, i64, i64, Option<i64>, Option<i64>, Option<i64>)> = db.opt(
+    let row: Option<TokenRow> = db.opt(
         "SELECT id, user_id, org_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
         args![sha256_hex(secret)],
     )?;
-    let Some((id, user_id, org_id, expires, revoked, last_used)) = row else {
+    let Some(TokenRow { id, user_id, org_id, expires, revoked, last_used }) = row else {
         return Ok(TokenState::Unknown);
     };
     let now = now_ms();
@@ -324,7 +339,7 @@ pub fn token(db: &mut dyn Conn, secret: &str, origin: Origin) -> StoreResult<Tok
     if viewer.memberships().is_empty() {
         return Ok(TokenState::Revoked);
     }
-    Ok(TokenState::Valid { viewer, needs_touch: last_used.is_none_or(|t| now - t > 300_000) })
+    Ok(TokenState::Valid { viewer: Box::new(viewer), needs_touch: last_used.is_none_or(|t| now - t > 300_000) })
 }
 
 pub fn touch_token(db: &mut dyn Conn, token_id: i64) -> StoreResult<()> {

@@ -119,10 +119,25 @@ pub fn list_for_org(db: &mut dyn Conn, v: &Viewer, org_id: i64) -> StoreResult<V
     Ok(db.all(&sql, &[org_id.into(), orgs, forums])?)
 }
 
+fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<ContactPerson> {
+    db.opt(&format!("{SELECT} WHERE c.id = $1"), args![id])?.ok_or(StoreError::not_found("contact_person"))
+}
+
 /// One contact person, if the viewer may read it.
 pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<ContactPerson> {
-    let c: ContactPerson = db.opt(&format!("{SELECT} WHERE c.id = $1"), args![id])?.ok_or(StoreError::not_found("contact_person"))?;
+    let c = fetch(db, id)?;
     if sharing::can_read(v, c.org_id, c.visibility) { Ok(c) } else { Err(StoreError::not_found("contact_person")) }
+}
+
+/// A record the viewer may edit (editing rights include reading, even when the viewer —
+/// e.g. a system administrator — is not a member of the owning organisation).
+fn get_for_edit(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<ContactPerson> {
+    let c = fetch(db, id)?;
+    if sharing::can_read(v, c.org_id, c.visibility) || access::allowed(v, Action::EditContacts { org: c.org_id }) {
+        Ok(c)
+    } else {
+        Err(StoreError::not_found("contact_person"))
+    }
 }
 
 /// A forum share is only allowed to a forum the owning organisation belongs to.
@@ -141,7 +156,7 @@ fn check_share(db: &mut dyn Conn, org_id: i64, vis: Visibility) -> StoreResult<(
 }
 
 pub fn create(db: &mut dyn Conn, v: &Viewer, org_id: i64, c: &ValidContact) -> StoreResult<ContactPerson> {
-    access::require(v, Action::EditOrganisation { org: org_id })?;
+    access::require(v, Action::EditContacts { org: org_id })?;
     check_share(db, org_id, c.visibility)?;
     let now = now_ms();
     let id: i64 = db.scalar(
@@ -159,12 +174,12 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, org_id: i64, c: &ValidContact) -> S
         ],
     )?;
     audit::record(db, v, Event::new("contact_person.create").record("contact_person", id).org(org_id))?;
-    get(db, v, id)
+    fetch(db, id)
 }
 
 pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, c: &ValidContact) -> StoreResult<ContactPerson> {
-    let before = get(db, v, id)?;
-    access::require(v, Action::EditOrganisation { org: before.org_id })?;
+    let before = get_for_edit(db, v, id)?;
+    access::require(v, Action::EditContacts { org: before.org_id })?;
     if before.version != version {
         return Err(StoreError::Stale);
     }
@@ -174,12 +189,12 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, c: &ValidCon
         args![c.visibility.kind().code(), c.visibility.forum_id(), c.name.as_str(), c.title.as_deref(), c.email.as_ref().map(Email::as_str), c.phone.as_deref(), now_ms(), id],
     )?;
     audit::record(db, v, Event::new("contact_person.update").record("contact_person", id).org(before.org_id))?;
-    get(db, v, id)
+    fetch(db, id)
 }
 
 pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
-    let before = get(db, v, id)?;
-    access::require(v, Action::EditOrganisation { org: before.org_id })?;
+    let before = get_for_edit(db, v, id)?;
+    access::require(v, Action::EditContacts { org: before.org_id })?;
     db.execute("DELETE FROM contact_persons WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("contact_person.delete").record("contact_person", id).org(before.org_id))
 }

@@ -1,0 +1,150 @@
+//! Configuration: command-line flags win over environment variables (`BRYGGA_…`), which win
+//! over the optional TOML file (`--config` / `BRYGGA_CONFIG`), which wins over defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Deserialize;
+
+/// Where the data lives. Shared by every command that opens the database.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DbArgs {
+    /// Database URL: `sqlite:///path/brygga.db` or `postgres://user@host:5432/brygga`.
+    /// Default: `sqlite://<data-dir>/brygga.db`.
+    #[arg(long, env = "BRYGGA_DATABASE_URL", value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and backups. Created if missing. Default: ./brygga-data
+    #[arg(long, env = "BRYGGA_DATA_DIR", value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Optional TOML file with the same settings (keys as the long flags, with _ for -).
+    #[arg(long, env = "BRYGGA_CONFIG", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Largest number of PostgreSQL connections per server process. Default: 16
+    #[arg(long, env = "BRYGGA_PG_MAX_CONNECTIONS", value_name = "N", global = true)]
+    pub pg_max_connections: Option<usize>,
+}
+
+/// Settings for `brygga serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Default: 127.0.0.1:8080 (only this computer).
+    /// Use 0.0.0.0:8080 to listen on every network interface.
+    #[arg(long, env = "BRYGGA_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Brygga is reached over HTTPS (through a reverse proxy): mark cookies Secure and send HSTS.
+    #[arg(long, env = "BRYGGA_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// Take the client address from X-Forwarded-For (only behind a proxy you control).
+    #[arg(long, env = "BRYGGA_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+    /// Sign users out after this many minutes without activity. Default: 480
+    #[arg(long, env = "BRYGGA_SESSION_IDLE_MINUTES", value_name = "MIN")]
+    pub session_idle_minutes: Option<i64>,
+    /// Sign users out this many hours after they signed in. Default: 168
+    #[arg(long, env = "BRYGGA_SESSION_MAX_HOURS", value_name = "H")]
+    pub session_max_hours: Option<i64>,
+    /// Log format: text (for people) or json (for log collectors). Default: text
+    #[arg(long, env = "BRYGGA_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// A translation catalog (TOML: "Svensk text" = "Translation").
+    #[arg(long, env = "BRYGGA_TRANSLATIONS", value_name = "FILE")]
+    pub translations: Option<PathBuf>,
+}
+
+/// The TOML file: every setting optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub pg_max_connections: Option<usize>,
+    pub listen: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_max_hours: Option<i64>,
+    pub log_format: Option<String>,
+    pub translations: Option<PathBuf>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else { return Ok(Self::default()) };
+        let text =
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("kan inte läsa konfigurationsfilen {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("konfigurationsfilen {} är inte giltig: {e}", path.display()))
+    }
+}
+
+/// Settings after merging, with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub pg_max_connections: usize,
+    pub listen: SocketAddr,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub log_json: bool,
+    pub translations: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn resolve(db: &DbArgs, serve: &ServeArgs) -> anyhow::Result<Self> {
+        let file = FileConfig::load(db.config.as_deref())?;
+        let data_dir = db.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("brygga-data"));
+        let database_url =
+            db.database_url.clone().or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("brygga.db").display()));
+        let listen_text = serve.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| {
+            anyhow::anyhow!("--listen ”{listen_text}” är ingen adress; skriv till exempel 127.0.0.1:8080 eller 0.0.0.0:8080")
+        })?;
+        let log_format = serve.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
+        let log_json = match log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => anyhow::bail!("--log-format ”{other}” finns inte; välj text eller json"),
+        };
+        let session_idle_minutes = serve.session_idle_minutes.or(file.session_idle_minutes).unwrap_or(480);
+        let session_max_hours = serve.session_max_hours.or(file.session_max_hours).unwrap_or(168);
+        if session_idle_minutes < 1 || session_max_hours < 1 {
+            anyhow::bail!("sessionstiderna måste vara minst 1 minut respektive 1 timme");
+        }
+        Ok(Self {
+            database_url,
+            data_dir,
+            pg_max_connections: db.pg_max_connections.or(file.pg_max_connections).unwrap_or(16),
+            listen,
+            secure_cookies: serve.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            trust_proxy: serve.trust_proxy.or(file.trust_proxy).unwrap_or(false),
+            session_idle_minutes,
+            session_max_hours,
+            log_json,
+            translations: serve.translations.clone().or(file.translations),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("brygga.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/brygga\"\nsession_idle_minutes = 30\n").unwrap();
+        let db = DbArgs { config: Some(file.clone()), ..Default::default() };
+        let s = Settings::resolve(&db, &ServeArgs::default()).unwrap();
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.database_url, "sqlite:///srv/brygga/brygga.db");
+        assert_eq!(s.session_idle_minutes, 30);
+        let serve = ServeArgs { listen: Some("127.0.0.1:7000".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&db, &serve).unwrap().listen.to_string(), "127.0.0.1:7000");
+        std::fs::write(&file, "lissen = 1\n").unwrap();
+        assert!(Settings::resolve(&db, &ServeArgs::default()).unwrap_err().to_string().contains("inte giltig"));
+    }
+}

@@ -1,0 +1,322 @@
+//! `brygga demo`: a fresh data directory with a small, realistic Skåne setup — three
+//! municipalities from the source documents (Trelleborg, Hässleholm, Ängelholm), their local
+//! police areas, a dozen organisations, a forum per municipality and one account per role.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use brygga_domain::{OrgKind, Role, geography};
+use brygga_store::contacts::{self, ContactInput};
+use brygga_store::forums::{self, ForumInput};
+use brygga_store::geography::{self as geo, PoliceAreaInput};
+use brygga_store::orgs::{self, OrganisationInput};
+use brygga_store::users::{self, NewUserInput};
+use brygga_store::{Store, Viewer, auth};
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Katalog för demodatabasen; måste vara tom eller saknas. Utan den används en tillfällig
+    /// katalog som tas bort när demon avslutas.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Port på 127.0.0.1. 0 väljer en ledig port.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+/// A demo account: what it is for and how to sign in.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub role: &'static str,
+}
+
+struct OrgSeed {
+    name: &'static str,
+    kind: OrgKind,
+    org_number: Option<&'static str>,
+    municipalities: &'static [&'static str],
+    public: bool,
+    description: &'static str,
+}
+
+const ORGS: &[OrgSeed] = &[
+    OrgSeed {
+        name: "Trelleborgs kommun",
+        kind: OrgKind::Municipality,
+        org_number: Some("212000-1124"),
+        municipalities: &["Trelleborg"],
+        public: true,
+        description: "Samordnar det brottsförebyggande arbetet i forumet Tryggare Trelleborg och EST.",
+    },
+    OrgSeed {
+        name: "Hässleholms kommun",
+        kind: OrgKind::Municipality,
+        org_number: None,
+        municipalities: &["Hässleholm"],
+        public: true,
+        description: "EST drivs av Förebyggandecentrum inom forumet ReAgera.",
+    },
+    OrgSeed {
+        name: "Ängelholms kommun",
+        kind: OrgKind::Municipality,
+        org_number: None,
+        municipalities: &["Ängelholm"],
+        public: true,
+        description: "Samlar in lägesbilden var tredje vecka.",
+    },
+    OrgSeed {
+        name: "Polisen, lokalpolisområde Trelleborg",
+        kind: OrgKind::Police,
+        org_number: None,
+        municipalities: &["Trelleborg", "Svedala", "Vellinge"],
+        public: true,
+        description: "Kommunpolisen deltar i EST och medborgarlöften.",
+    },
+    OrgSeed {
+        name: "Polisen, lokalpolisområde Hässleholm",
+        kind: OrgKind::Police,
+        org_number: None,
+        municipalities: &["Hässleholm", "Osby", "Östra Göinge"],
+        public: true,
+        description: "",
+    },
+    OrgSeed {
+        name: "Polisen, lokalpolisområde Ängelholm",
+        kind: OrgKind::Police,
+        org_number: None,
+        municipalities: &["Ängelholm", "Båstad", "Höganäs", "Örkelljunga"],
+        public: true,
+        description: "",
+    },
+    OrgSeed {
+        name: "Länsstyrelsen Skåne",
+        kind: OrgKind::CountyBoard,
+        org_number: Some("202100-2064"),
+        municipalities: &["Trelleborg", "Hässleholm", "Ängelholm"],
+        public: true,
+        description: "Stödjer kommunernas EST-arbete genom Skånes nätverk för EST.",
+    },
+    OrgSeed {
+        name: "AB Trelleborgshem",
+        kind: OrgKind::HousingCompany,
+        org_number: None,
+        municipalities: &["Trelleborg"],
+        public: false,
+        description: "Fastighetsskötare rapporterar skadegörelse och klotter.",
+    },
+    OrgSeed {
+        name: "Söderslättsgymnasiet",
+        kind: OrgKind::School,
+        org_number: None,
+        municipalities: &["Trelleborg"],
+        public: false,
+        description: "",
+    },
+    OrgSeed {
+        name: "Nattvandrarna i Trelleborg",
+        kind: OrgKind::CivilSociety,
+        org_number: None,
+        municipalities: &["Trelleborg"],
+        public: true,
+        description: "Vuxna på stan fredags- och lördagskvällar.",
+    },
+    OrgSeed {
+        name: "Föreningen Trygga Hässleholm",
+        kind: OrgKind::CivilSociety,
+        org_number: None,
+        municipalities: &["Hässleholm"],
+        public: false,
+        description: "",
+    },
+    OrgSeed {
+        name: "Räddningstjänsten Söderslätt",
+        kind: OrgKind::RescueService,
+        org_number: None,
+        municipalities: &["Trelleborg", "Vellinge"],
+        public: false,
+        description: "",
+    },
+];
+
+/// (e-mail, name, organisation, role; system administrator when organisation is empty).
+const USERS: &[(&str, &str, &str, Role, &str)] = &[
+    ("admin@brygga.example", "Alva Systemadmin", "", Role::Administrator, "systemadministratör"),
+    ("samordnare@trelleborg.example", "Sara Samordnare", "Trelleborgs kommun", Role::Coordinator, "samordnare, Trelleborgs kommun"),
+    ("admin@trelleborg.example", "Anders Administratör", "Trelleborgs kommun", Role::Administrator, "administratör, Trelleborgs kommun"),
+    (
+        "kommunpolis@polisen.example",
+        "Karim Kommunpolis",
+        "Polisen, lokalpolisområde Trelleborg",
+        Role::Coordinator,
+        "kommunpolis (samordnare), lokalpolisområde Trelleborg",
+    ),
+    ("fastighet@trelleborgshem.example", "Maria Medlem", "AB Trelleborgshem", Role::Member, "medlem, AB Trelleborgshem"),
+    (
+        "faltassistent@trelleborg.example",
+        "Rasmus Rapportör",
+        "Trelleborgs kommun",
+        Role::Reporter,
+        "rapportör (fältassistent), Trelleborgs kommun",
+    ),
+    ("lasare@lansstyrelsen.example", "Lena Läsare", "Länsstyrelsen Skåne", Role::Reader, "läsare, Länsstyrelsen Skåne"),
+    ("samordnare@hassleholm.example", "Hugo Samordnare", "Hässleholms kommun", Role::Coordinator, "samordnare, Hässleholms kommun"),
+    ("samordnare@angelholm.example", "Ängla Samordnare", "Ängelholms kommun", Role::Coordinator, "samordnare, Ängelholms kommun"),
+    (
+        "nattvandrare@nattvandrarna.example",
+        "Nils Nattvandrare",
+        "Nattvandrarna i Trelleborg",
+        Role::Administrator,
+        "administratör, Nattvandrarna i Trelleborg",
+    ),
+];
+
+/// (forum, municipality, convener, members, contact e-mails).
+type ForumSeed = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+
+const FORUMS: &[ForumSeed] = &[
+    (
+        "EST Trelleborg",
+        "Trelleborg",
+        "Trelleborgs kommun",
+        &[
+            "Polisen, lokalpolisområde Trelleborg",
+            "AB Trelleborgshem",
+            "Söderslättsgymnasiet",
+            "Nattvandrarna i Trelleborg",
+            "Räddningstjänsten Söderslätt",
+        ],
+        &["samordnare@trelleborg.example", "kommunpolis@polisen.example"],
+    ),
+    (
+        "EST Hässleholm",
+        "Hässleholm",
+        "Hässleholms kommun",
+        &["Polisen, lokalpolisområde Hässleholm", "Föreningen Trygga Hässleholm"],
+        &["samordnare@hassleholm.example"],
+    ),
+    ("EST Ängelholm", "Ängelholm", "Ängelholms kommun", &["Polisen, lokalpolisområde Ängelholm"], &["samordnare@angelholm.example"]),
+];
+
+fn code(name: &str) -> String {
+    geography::municipality_by_name(name).unwrap_or_else(|| panic!("demo municipality {name} exists")).code.to_owned()
+}
+
+/// Fills an empty, migrated database. Every account gets `password`.
+pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin>> {
+    let hash = {
+        let p = password.to_owned();
+        tokio::task::spawn_blocking(move || auth::hash_password(&p)).await?.map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let logins = store
+        .write(move |db| {
+            let sys = Viewer::system();
+            for area in geography::demo_police_areas() {
+                let input = PoliceAreaInput {
+                    name: area.name.to_owned(),
+                    region: area.region.to_owned(),
+                    municipality_codes: area.municipality_codes.iter().map(|c| (*c).to_owned()).collect(),
+                };
+                geo::upsert_police_area(db, &sys, &input.validate()?)?;
+            }
+            let mut org_ids = std::collections::HashMap::new();
+            for o in ORGS {
+                let input = OrganisationInput {
+                    name: o.name.into(),
+                    kind: o.kind.code().into(),
+                    org_number: o.org_number.map(Into::into),
+                    description: Some(o.description.into()),
+                    website: None,
+                    public_profile: o.public,
+                    municipalities: o.municipalities.iter().map(|m| code(m)).collect(),
+                };
+                org_ids.insert(o.name, orgs::create(db, &sys, &input.validate()?)?.id);
+            }
+            let mut user_ids = std::collections::HashMap::new();
+            let mut logins = Vec::new();
+            for (email, name, org, role, what) in USERS {
+                let input = NewUserInput {
+                    email: (*email).into(),
+                    name: (*name).into(),
+                    password: None,
+                    org_id: (!org.is_empty()).then(|| org_ids[org]),
+                    role: (!org.is_empty()).then(|| role.code().to_owned()),
+                    system_admin: org.is_empty(),
+                };
+                let mut valid = input.validate()?;
+                valid.password_hash = Some(hash.clone());
+                user_ids.insert(*email, users::create(db, &sys, &valid)?.id);
+                logins.push(DemoLogin { email, role: what });
+            }
+            for (name, muni, convener, members, contacts) in FORUMS {
+                let input = ForumInput {
+                    name: (*name).into(),
+                    description: Some("Veckovis avstämning enligt EST: gemensam lägesbild, riskbedömning och åtgärder.".into()),
+                    municipality_code: Some(code(muni)),
+                    convener_org_id: org_ids[convener],
+                    member_org_ids: members.iter().map(|m| org_ids[m]).collect(),
+                    contact_user_ids: contacts.iter().map(|c| user_ids[c]).collect(),
+                };
+                forums::create(db, &sys, &input.validate()?)?;
+            }
+            let est = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").map(|f| f.id);
+            for (org, name, title, visibility) in [
+                ("Trelleborgs kommun", "Sara Samordnare", "Brottsförebyggande samordnare", "public"),
+                ("AB Trelleborgshem", "Jonas Fastighetschef", "Fastighetschef", "forum"),
+                ("AB Trelleborgshem", "Eva Bovärd", "Bovärd, Västra Sorgenfri", "organisation"),
+                ("Nattvandrarna i Trelleborg", "Nils Nattvandrare", "Ordförande", "public"),
+            ] {
+                let input = ContactInput {
+                    name: name.into(),
+                    title: Some(title.into()),
+                    email: None,
+                    phone: None,
+                    visibility: visibility.into(),
+                    forum_id: (visibility == "forum").then_some(est).flatten(),
+                };
+                contacts::create(db, &sys, org_ids[org], &input.validate()?)?;
+            }
+            Ok(logins)
+        })
+        .await?;
+    Ok(logins)
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    crate::init_logging(false);
+    let (dir, _temp) = match args.data_dir {
+        Some(d) => {
+            if d.join("brygga.db").exists() {
+                anyhow::bail!(
+                    "{} innehåller redan en databas. Demon startar alltid från början: välj en tom katalog eller ta bort den gamla.",
+                    d.display()
+                );
+            }
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new().prefix("brygga-demo-").tempdir().context("kan inte skapa en tillfällig katalog")?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let url = format!("sqlite://{}", dir.join("brygga.db").display());
+    let store = crate::connect(&url, 1).await?;
+    store.migrate().await?;
+    let password =
+        std::env::var("BRYGGA_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| format!("demo-{}", auth::random_token(9)));
+    let logins = seed(&store, &password).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("port {} är upptagen; välj en annan med --port (0 = valfri ledig)", args.port))?;
+    let running = crate::start(listener, store, brygga_web::WebConfig::default())?;
+    println!("Brygga-demo körs på http://{}/", running.addr);
+    println!("Data: {}{}", dir.display(), if _temp.is_some() { " (tas bort när demon avslutas)" } else { "" });
+    println!("Lösenord för alla demokonton: {password}");
+    for l in &logins {
+        println!("  {:<38} {}", l.email, l.role);
+    }
+    println!("Avsluta med Ctrl+C.");
+    running.handle.await??;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Black-box HTTP tests: the real server on port 0 against a fresh database, on SQLite and on
+//! PostgreSQL (skipped when no server is reachable, except under `CI=true`).
+
+mod common;
+
+mod api;
+mod isolation;
+mod ops;
+mod pages;

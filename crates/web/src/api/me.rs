@@ -1,0 +1,105 @@
+//! `/me`, `/me/data`, `/me/tokens`, `/audit`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use brygga_store::Membership;
+use brygga_store::audit::{self, Entry, Event};
+use brygga_store::auth::{self, TokenSummary};
+use brygga_store::users::{self, PersonalData};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::ApiQuery;
+use crate::AppState;
+use crate::auth::ApiAuth;
+use crate::error::{ApiErrorBody, ApiResult};
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    user_id: Option<i64>,
+    name: String,
+    email: String,
+    /// The organisation this token acts for, with the role.
+    #[schema(value_type = Vec<Object>)]
+    memberships: Vec<Membership>,
+    forum_ids: Vec<i64>,
+}
+
+/// Who the token acts as.
+#[utoipa::path(get, path = "/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = ApiErrorBody)))]
+pub async fn me(ApiAuth(v): ApiAuth) -> Json<Me> {
+    Json(Me {
+        user_id: v.user_id(),
+        name: v.name().to_owned(),
+        email: v.email().to_owned(),
+        memberships: v.memberships().to_vec(),
+        forum_ids: v.forum_ids().to_vec(),
+    })
+}
+
+/// Everything Brygga holds about the token's user (GDPR access). Recorded in the audit log.
+#[utoipa::path(get, path = "/me/data", tag = "me", responses((status = 200, body = PersonalData)))]
+pub async fn data(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<PersonalData>> {
+    let data = state
+        .store
+        .write(move |db| {
+            let data = users::personal_data(db, &v)?;
+            audit::record(db, &v, Event::new("user.export").record("user", data.user.id))?;
+            Ok(data)
+        })
+        .await?;
+    Ok(Json(data))
+}
+
+/// The user's API tokens (never the secrets).
+#[utoipa::path(get, path = "/me/tokens", tag = "me", responses((status = 200, body = Vec<TokenSummary>)))]
+pub async fn tokens(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<Vec<TokenSummary>>> {
+    Ok(Json(state.store.read(move |db| auth::list_tokens(db, &v)).await?))
+}
+
+/// Revokes one of the user's tokens (it may be the one in use).
+#[utoipa::path(delete, path = "/me/tokens/{id}", params(("id" = i64, Path)), tag = "me", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+pub async fn revoke_token(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    state.store.write(move |db| auth::revoke_token(db, &v, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// The organisation whose entries to read (required unless system administrator).
+    org_id: Option<i64>,
+    /// Action prefix, e.g. `login` or `organisation.update`.
+    action: Option<String>,
+    /// From this instant (milliseconds since the epoch, UTC).
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    /// Entries older than this id (the previous page's `next`).
+    before: Option<i64>,
+    /// 1–1000, default 100.
+    limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Entry>,
+    next: Option<String>,
+}
+
+/// The audit log, newest first: the caller's organisation's entries (administrators).
+#[utoipa::path(get, path = "/audit", params(AuditParams), tag = "audit", responses((status = 200, body = AuditPage), (status = 403, body = ApiErrorBody)))]
+pub async fn audit(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<AuditParams>) -> ApiResult<Json<AuditPage>> {
+    let f = audit::Filter {
+        org_id: p.org_id,
+        action_prefix: p.action,
+        actor_user_id: None,
+        from_ms: p.from_ms,
+        to_ms: p.to_ms,
+        before_id: p.before,
+        limit: p.limit.unwrap_or(100).min(1000),
+    };
+    let page = state.store.read(move |db| audit::list(db, &v, &f)).await?;
+    Ok(Json(AuditPage { items: page.items, next: page.next }))
+}

@@ -1,0 +1,92 @@
+//! The JSON API under `/api/v1`: the same resources as the pages, the same store functions,
+//! the same rules. Callers authenticate with a personal API token (`Authorization: Bearer`),
+//! which acts for one organisation. Conventions: docs/API.md. The OpenAPI 3.1 description is
+//! generated from these handlers and served at `/api/v1/openapi.json`.
+
+pub mod extract;
+mod forums;
+mod geo;
+mod me;
+mod orgs;
+mod users;
+
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/organisations", get(orgs::list).post(orgs::create))
+        .route("/organisations/{id}", get(orgs::get).put(orgs::update).delete(orgs::delete))
+        .route("/organisations/{id}/contacts", get(orgs::list_contacts).post(orgs::create_contact))
+        .route("/contacts/{id}", get(orgs::get_contact).put(orgs::update_contact).delete(orgs::delete_contact))
+        .route("/forums", get(forums::list).post(forums::create))
+        .route("/forums/{id}", get(forums::get).put(forums::update).delete(forums::delete))
+        .route("/forums/{id}/members/{org_id}", delete(forums::leave))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get))
+        .route("/users/{id}/memberships/{org_id}", put(users::set_membership).delete(users::remove_membership))
+        .route("/me", get(me::me))
+        .route("/me/data", get(me::data))
+        .route("/me/tokens", get(me::tokens))
+        .route("/me/tokens/{id}", delete(me::revoke_token))
+        .route("/audit", get(me::audit))
+        .route("/counties", get(geo::counties))
+        .route("/municipalities", get(geo::municipalities))
+        .route("/police-areas", get(geo::police_areas))
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Personlig API-nyckel från Mitt konto → API-nycklar."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Brygga API",
+        description = "Brottsförebyggande samverkan: organisationer, forum, konton och logg. Fel har alltid formen ApiErrorBody. Se docs/API.md.",
+        license(name = "EUPL-1.2")
+    ),
+    servers((url = "/api/v1")),
+    security(("token" = [])),
+    modifiers(&BearerAuth),
+    paths(
+        orgs::list, orgs::create, orgs::get, orgs::update, orgs::delete,
+        orgs::list_contacts, orgs::create_contact, orgs::get_contact, orgs::update_contact, orgs::delete_contact,
+        forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
+        users::list, users::create, users::get, users::set_membership, users::remove_membership,
+        me::me, me::data, me::tokens, me::revoke_token, me::audit,
+        geo::counties, geo::municipalities, geo::police_areas,
+    ),
+    components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3.1 document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Response {
+    let mut resp = Json(openapi()).into_response();
+    resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=300"));
+    resp
+}

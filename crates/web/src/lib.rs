@@ -1,0 +1,110 @@
+//! Brygga's web layer: server-rendered Swedish pages and the JSON API under `/api/v1`, over
+//! one [`brygga_store::Store`]. Request flow: [`context::middleware`] (request id, client
+//! address, log line, security headers) → an extractor from [`auth`] (session cookie, bearer
+//! token, CSRF check) → a handler in [`pages`] or [`api`] → a store function, which applies
+//! the access policy and sharing rules and writes its audit entry in the same transaction.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use brygga_store::Store;
+use brygga_store::auth::SessionPolicy;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::{AppError, PageError};
+
+/// How the web layer behaves; set from the command line / environment / TOML file.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Set `Secure` on cookies and send HSTS (Brygga is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy for client addresses.
+    pub trust_proxy: bool,
+    pub session: SessionPolicy,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, trust_proxy: false, session: SessionPolicy::default(), max_body_bytes: 2 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    use pages::*;
+    let pages = Router::new()
+        .route("/", get(home::show))
+        .route("/logga-in", get(auth::show).post(auth::submit))
+        .route("/logga-ut", post(auth::logout))
+        .route("/organisationer", get(orgs::list).post(orgs::create))
+        .route("/organisationer.csv", get(orgs::export_csv))
+        .route("/organisationer/ny", get(orgs::new))
+        .route("/organisationer/{id}", get(orgs::show).post(orgs::update))
+        .route("/organisationer/{id}/redigera", get(orgs::edit))
+        .route("/organisationer/{id}/ta-bort", post(orgs::delete))
+        .route("/organisationer/{id}/kontaktpersoner", post(orgs::create_contact))
+        .route("/kontaktpersoner/{id}", post(orgs::update_contact))
+        .route("/kontaktpersoner/{id}/redigera", get(orgs::edit_contact))
+        .route("/kontaktpersoner/{id}/ta-bort", post(orgs::delete_contact))
+        .merge(forums::routes())
+        .merge(users::routes())
+        .merge(account::routes())
+        .merge(audit::routes())
+        .merge(geography::routes());
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .route("/static/{name}", get(assets::serve))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
+        .with_state(state)
+}
+
+/// The process is alive.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "databasen svarar inte").into_response()
+        }
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        error::ApiError(AppError::NotFound).into_response()
+    } else {
+        PageError(AppError::NotFound).into_response()
+    }
+}

@@ -1,0 +1,70 @@
+// Shared helpers: start `brygga demo`, drive Debian's Chromium, scan pages with axe-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+
+export const PASSWORD = 'demo-webbläsartest-1';
+
+/** Starts a fresh demo on a free port and resolves when it prints its address. */
+export async function startDemo() {
+  const bin = process.env.BRYGGA_BIN ?? join(root, 'target', 'debug', 'brygga');
+  const dataDir = mkdtempSync(join(tmpdir(), 'brygga-browser-'));
+  const proc = spawn(bin, ['demo', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, BRYGGA_DEMO_PASSWORD: PASSWORD, BRYGGA_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 60_000);
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/körs på (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1].replace(/\/$/, '')); }
+    });
+    proc.on('exit', (code) => reject(new Error(`demo exited with ${code}: ${out}`)));
+  });
+  return { url, stop: () => proc.kill('SIGTERM') };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page in Swedish; CSP is bypassed only so that axe can be injected. */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'sv-SE', timezoneId: 'Europe/Stockholm', bypassCSP: true, ...options });
+  return context.newPage();
+}
+
+export const visited = new Set();
+
+/** Runs axe-core (WCAG 2.0/2.1 A and AA) on the current page; fails on any violation. */
+export async function axe(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' — ' + n.failureSummary) }));
+  });
+  visited.add(label);
+  assert.deepEqual(result, [], `axe violations on ${label} (${page.url()}):\n${JSON.stringify(result, null, 2)}`);
+}
+
+export async function login(page, base, email) {
+  await page.goto(`${base}/logga-in`);
+  await page.getByLabel('E-postadress').fill(email);
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/logga-in'));
+}
