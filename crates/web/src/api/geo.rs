@@ -28,7 +28,7 @@ pub struct Municipality {
 }
 
 /// The 21 counties.
-#[utoipa::path(get, path = "/counties", tag = "geography", responses((status = 200, body = Vec<County>)))]
+#[utoipa::path(get, operation_id = "list_counties", path = "/counties", tag = "geography", responses((status = 200, body = Vec<County>)))]
 pub async fn counties(ApiAuth(_): ApiAuth) -> Json<Vec<County>> {
     Json(geography::counties().iter().map(|c| County { code: c.code, name: c.name }).collect())
 }
@@ -41,7 +41,7 @@ pub struct MunicipalityParams {
 }
 
 /// The 290 municipalities, by code.
-#[utoipa::path(get, path = "/municipalities", params(MunicipalityParams), tag = "geography", responses((status = 200, body = Vec<Municipality>)))]
+#[utoipa::path(get, operation_id = "list_municipalities", path = "/municipalities", params(MunicipalityParams), tag = "geography", responses((status = 200, body = Vec<Municipality>)))]
 pub async fn municipalities(ApiAuth(_): ApiAuth, ApiQuery(p): ApiQuery<MunicipalityParams>) -> Json<Vec<Municipality>> {
     Json(
         geography::municipalities()
@@ -53,7 +53,7 @@ pub async fn municipalities(ApiAuth(_): ApiAuth, ApiQuery(p): ApiQuery<Municipal
 }
 
 /// Local police areas and their municipalities.
-#[utoipa::path(get, path = "/police-areas", tag = "geography", responses((status = 200, body = Vec<PoliceArea>)))]
+#[utoipa::path(get, operation_id = "list_police_areas", path = "/police-areas", tag = "geography", responses((status = 200, body = Vec<PoliceArea>)))]
 pub async fn police_areas(State(state): State<AppState>, ApiAuth(_): ApiAuth) -> ApiResult<Json<Vec<PoliceArea>>> {
     Ok(Json(state.store.read(geo::list_police_areas).await?))
 }

@@ -27,7 +27,7 @@ pub struct Me {
 }
 
 /// Who the token acts as.
-#[utoipa::path(get, path = "/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = ApiErrorBody)))]
+#[utoipa::path(get, operation_id = "get_me", path = "/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = ApiErrorBody)))]
 pub async fn me(ApiAuth(v): ApiAuth) -> Json<Me> {
     Json(Me {
         user_id: v.user_id(),
@@ -39,7 +39,7 @@ pub async fn me(ApiAuth(v): ApiAuth) -> Json<Me> {
 }
 
 /// Everything Brygga holds about the token's user (GDPR access). Recorded in the audit log.
-#[utoipa::path(get, path = "/me/data", tag = "me", responses((status = 200, body = PersonalData)))]
+#[utoipa::path(get, operation_id = "export_my_data", path = "/me/data", tag = "me", responses((status = 200, body = PersonalData)))]
 pub async fn data(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<PersonalData>> {
     let data = state
         .store
@@ -53,13 +53,13 @@ pub async fn data(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResu
 }
 
 /// The user's API tokens (never the secrets).
-#[utoipa::path(get, path = "/me/tokens", tag = "me", responses((status = 200, body = Vec<TokenSummary>)))]
+#[utoipa::path(get, operation_id = "list_my_tokens", path = "/me/tokens", tag = "me", responses((status = 200, body = Vec<TokenSummary>)))]
 pub async fn tokens(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<Vec<TokenSummary>>> {
     Ok(Json(state.store.read(move |db| auth::list_tokens(db, &v)).await?))
 }
 
 /// Revokes one of the user's tokens (it may be the one in use).
-#[utoipa::path(delete, path = "/me/tokens/{id}", params(("id" = i64, Path)), tag = "me", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(delete, operation_id = "revoke_my_token", path = "/me/tokens/{id}", params(("id" = i64, Path)), tag = "me", responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn revoke_token(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     state.store.write(move |db| auth::revoke_token(db, &v, id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -89,7 +89,7 @@ pub struct AuditPage {
 }
 
 /// The audit log, newest first: the caller's organisation's entries (administrators).
-#[utoipa::path(get, path = "/audit", params(AuditParams), tag = "audit", responses((status = 200, body = AuditPage), (status = 403, body = ApiErrorBody)))]
+#[utoipa::path(get, operation_id = "list_audit_entries", path = "/audit", params(AuditParams), tag = "audit", responses((status = 200, body = AuditPage), (status = 403, body = ApiErrorBody)))]
 pub async fn audit(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<AuditParams>) -> ApiResult<Json<AuditPage>> {
     let f = audit::Filter {
         org_id: p.org_id,

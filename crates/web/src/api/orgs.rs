@@ -37,7 +37,7 @@ pub struct OrganisationPage {
 }
 
 /// Organisations, sorted by name (Swedish order).
-#[utoipa::path(get, path = "/organisations", params(ListParams), tag = "organisations",
+#[utoipa::path(get, operation_id = "list_organisations", path = "/organisations", params(ListParams), tag = "organisations",
     responses((status = 200, body = OrganisationPage), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -54,7 +54,7 @@ pub async fn list(
 }
 
 /// Registers an organisation.
-#[utoipa::path(post, path = "/organisations", request_body = OrganisationInput, tag = "organisations",
+#[utoipa::path(post, operation_id = "create_organisation", path = "/organisations", request_body = OrganisationInput, tag = "organisations",
     responses((status = 201, body = Organisation), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn create(
 }
 
 /// One organisation. The `ETag` header carries its version.
-#[utoipa::path(get, path = "/organisations/{id}", params(("id" = i64, Path)), tag = "organisations",
+#[utoipa::path(get, operation_id = "get_organisation", path = "/organisations/{id}", params(("id" = i64, Path)), tag = "organisations",
     responses((status = 200, body = Organisation), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Versioned<Organisation>> {
     let org = state.store.read(move |db| orgs::get(db, &v, id)).await?;
@@ -75,7 +75,7 @@ pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): P
 }
 
 /// Replaces an organisation's profile. Send `If-Match` with the version from `ETag`.
-#[utoipa::path(put, path = "/organisations/{id}", params(("id" = i64, Path), ("If-Match" = String, Header, description = "The version from ETag, e.g. \"3\"")),
+#[utoipa::path(put, operation_id = "update_organisation", path = "/organisations/{id}", params(("id" = i64, Path), ("If-Match" = String, Header, description = "The version from ETag, e.g. \"3\"")),
     request_body = OrganisationInput, tag = "organisations",
     responses((status = 200, body = Organisation), (status = 409, body = ApiErrorBody, description = "Changed by someone else since you read it"), (status = 422, body = ApiErrorBody)))]
 pub async fn update(
@@ -91,7 +91,7 @@ pub async fn update(
 }
 
 /// Deletes an organisation without members (system administrators only).
-#[utoipa::path(delete, path = "/organisations/{id}", params(("id" = i64, Path)), tag = "organisations",
+#[utoipa::path(delete, operation_id = "delete_organisation", path = "/organisations/{id}", params(("id" = i64, Path)), tag = "organisations",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     state.store.write(move |db| orgs::delete(db, &v, id)).await?;
@@ -99,14 +99,14 @@ pub async fn delete(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id)
 }
 
 /// The organisation's contact persons that the caller may see.
-#[utoipa::path(get, path = "/organisations/{id}/contacts", params(("id" = i64, Path)), tag = "contacts",
+#[utoipa::path(get, operation_id = "list_contacts", path = "/organisations/{id}/contacts", params(("id" = i64, Path)), tag = "contacts",
     responses((status = 200, body = Vec<ContactPerson>)))]
 pub async fn list_contacts(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<Vec<ContactPerson>>> {
     Ok(Json(state.store.read(move |db| contacts::list_for_org(db, &v, id)).await?))
 }
 
 /// Adds a contact person; `visibility` says who sees it (`organisation`, `forum` + `forum_id`, `public`).
-#[utoipa::path(post, path = "/organisations/{id}/contacts", params(("id" = i64, Path)), request_body = ContactInput, tag = "contacts",
+#[utoipa::path(post, operation_id = "create_contact", path = "/organisations/{id}/contacts", params(("id" = i64, Path)), request_body = ContactInput, tag = "contacts",
     responses((status = 201, body = ContactPerson), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn create_contact(
     State(state): State<AppState>,
@@ -119,14 +119,14 @@ pub async fn create_contact(
     Ok(Created(format!("/api/v1/contacts/{}", c.id), c))
 }
 
-#[utoipa::path(get, path = "/contacts/{id}", params(("id" = i64, Path)), tag = "contacts",
+#[utoipa::path(get, operation_id = "get_contact", path = "/contacts/{id}", params(("id" = i64, Path)), tag = "contacts",
     responses((status = 200, body = ContactPerson), (status = 404, body = ApiErrorBody)))]
 pub async fn get_contact(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Versioned<ContactPerson>> {
     let c = state.store.read(move |db| contacts::get(db, &v, id)).await?;
     Ok(Versioned(c.version, c))
 }
 
-#[utoipa::path(put, path = "/contacts/{id}", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = ContactInput, tag = "contacts",
+#[utoipa::path(put, operation_id = "update_contact", path = "/contacts/{id}", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = ContactInput, tag = "contacts",
     responses((status = 200, body = ContactPerson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn update_contact(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn update_contact(
     Ok(Versioned(c.version, c))
 }
 
-#[utoipa::path(delete, path = "/contacts/{id}", params(("id" = i64, Path)), tag = "contacts", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(delete, operation_id = "delete_contact", path = "/contacts/{id}", params(("id" = i64, Path)), tag = "contacts", responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn delete_contact(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     state.store.write(move |db| contacts::delete(db, &v, id)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -31,7 +31,7 @@ pub struct UserPage {
     next: Option<String>,
 }
 
-#[utoipa::path(get, path = "/users", params(ListParams), tag = "users", responses((status = 200, body = UserPage), (status = 403, body = ApiErrorBody)))]
+#[utoipa::path(get, operation_id = "list_users", path = "/users", params(ListParams), tag = "users", responses((status = 200, body = UserPage), (status = 403, body = ApiErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<UserPage>> {
     let f = users::Filter { org_id: p.org_id, q: p.q, after: p.after, limit: p.limit };
     let page = state.store.read(move |db| users::list(db, &v, &f)).await?;
@@ -39,7 +39,7 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p
 }
 
 /// Creates an account in one of the caller's organisations.
-#[utoipa::path(post, path = "/users", request_body = NewUserInput, tag = "users",
+#[utoipa::path(post, operation_id = "create_user", path = "/users", request_body = NewUserInput, tag = "users",
     responses((status = 201, body = User), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<NewUserInput>) -> ApiResult<Created<User>> {
     // Validation hashes the password (slow): keep it off the async threads.
@@ -51,7 +51,7 @@ pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(
     Ok(Created(format!("/api/v1/users/{}", u.id), u))
 }
 
-#[utoipa::path(get, path = "/users/{id}", params(("id" = i64, Path)), tag = "users", responses((status = 200, body = User), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(get, operation_id = "get_user", path = "/users/{id}", params(("id" = i64, Path)), tag = "users", responses((status = 200, body = User), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<User>> {
     Ok(Json(state.store.read(move |db| users::get(db, &v, id)).await?))
 }
@@ -64,7 +64,7 @@ pub struct MembershipInput {
 }
 
 /// Adds the user to the organisation, or changes the role.
-#[utoipa::path(put, path = "/users/{id}/memberships/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), request_body = MembershipInput, tag = "users",
+#[utoipa::path(put, operation_id = "set_membership", path = "/users/{id}/memberships/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), request_body = MembershipInput, tag = "users",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn set_membership(
     State(state): State<AppState>,
@@ -77,7 +77,7 @@ pub async fn set_membership(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/users/{id}/memberships/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), tag = "users",
+#[utoipa::path(delete, operation_id = "remove_membership", path = "/users/{id}/memberships/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), tag = "users",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn remove_membership(
     State(state): State<AppState>,
