@@ -209,13 +209,16 @@ async fn new_user(form: &FormData, system_admin: bool) -> Result<users::ValidNew
         name: form.get("name").to_owned(),
         password,
         org_id,
-        role: form.opt("role"),
+        // The role picker has a default; without an organisation it means nothing.
+        role: org_id.and(form.opt("role")),
         system_admin: form.checked("system_admin"),
     };
     if !errs.is_empty() {
         input.password = None;
         if let Err(more) = input.validate() {
-            errs.0.extend(more.0);
+            // A field already reported here is not reported twice.
+            let known: Vec<String> = errs.0.iter().map(|e| e.field.clone()).collect();
+            errs.0.extend(more.0.into_iter().filter(|e| !known.contains(&e.field)));
         }
         sort_errors(&mut errs, NEW_USER_FIELDS);
         return Err(AppError::Invalid(errs));
@@ -462,6 +465,10 @@ mod tests {
         let form = FormData(vec![("name".into(), "Anna".into()), ("email".into(), "anna@x.se".into())]);
         let Err(AppError::Invalid(e)) = new_user(&form, false).await else { panic!("expected field errors") };
         assert_eq!(e.0[0].code, "required");
+        let form = FormData(vec![("name".into(), "".into()), ("email".into(), "x".into()), ("role".into(), "member".into())]);
+        let Err(AppError::Invalid(e)) = new_user(&form, false).await else { panic!("expected field errors") };
+        assert_eq!(e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "email", "org_id"], "one error per field");
+        let form = FormData(vec![("name".into(), "Anna".into()), ("email".into(), "anna@x.se".into()), ("role".into(), "member".into())]);
         assert!(new_user(&form, true).await.is_ok(), "a system administrator may create an account without organisation");
     }
 }
