@@ -53,6 +53,24 @@ impl GridSpec {
         Ok(GridSpec { origin_x: min[0], origin_y: min[1], cell, cols: cols_f as usize, rows: rows_f as usize })
     }
 
+    /// Checks a grid built by hand: finite origin, positive cell, at least one row and column,
+    /// at most `max_cells` cells.
+    pub fn validate(&self, max_cells: u64) -> Result<()> {
+        if !(self.origin_x.is_finite() && self.origin_y.is_finite()) {
+            return Err(Error::InvalidParameter { name: "grid", reason: "origo måste vara ändliga tal".into() });
+        }
+        if !(self.cell > 0.0 && self.cell.is_finite()) {
+            return Err(Error::InvalidParameter { name: "cell", reason: "rutstorleken måste vara ett positivt tal".into() });
+        }
+        if self.cols == 0 || self.rows == 0 {
+            return Err(Error::InvalidParameter { name: "grid", reason: "rutnätet måste ha minst en rad och en kolumn".into() });
+        }
+        if (self.cols as u64).saturating_mul(self.rows as u64) > max_cells {
+            return Err(Error::GridTooLarge { cols: self.cols as u64, rows: self.rows as u64, max: max_cells });
+        }
+        Ok(())
+    }
+
     /// Number of cells.
     pub fn len(&self) -> usize {
         self.cols * self.rows
@@ -137,6 +155,7 @@ pub fn grid_hotspots(points: &[Point], cell: f64, band: f64, max_cells: u64) -> 
 
 /// Gi* (binary, self included) of per-cell values on a grid, neighbours within `band`.
 pub fn grid_gi_star(grid: &GridSpec, values: &[u32], band: f64) -> Result<(Vec<f64>, Vec<f64>)> {
+    grid.validate(u64::MAX)?;
     let n = grid.len();
     if values.len() != n {
         return Err(Error::LengthMismatch { what: "rutvärden mot rutnät", left: values.len(), right: n });

@@ -144,6 +144,7 @@ pub fn kde(
 /// Density at the centres of a given grid (to align with other layers).
 pub fn kde_on_grid(points: &[Point], weights: Option<&[f64]>, grid: &GridSpec, kernel: Kernel, h: f64) -> Result<DensityGrid> {
     check_points(points)?;
+    grid.validate(u64::MAX)?;
     if let Some(w) = weights {
         if w.len() != points.len() {
             return Err(Error::LengthMismatch { what: "vikter mot punkter", left: w.len(), right: points.len() });
@@ -222,6 +223,15 @@ mod tests {
             }
             assert!((v - want).abs() < 1e-15, "{i}");
         }
+    }
+
+    #[test]
+    fn hand_made_grids_are_validated() {
+        let bad = GridSpec { origin_x: 0.0, origin_y: 0.0, cell: 10.0, cols: 0, rows: 3 };
+        assert!(kde_on_grid(&[[1.0, 1.0]], None, &bad, Kernel::Quartic, 5.0).is_err());
+        let nan = GridSpec { origin_x: f64::NAN, ..bad };
+        assert!(kde_on_grid(&[[1.0, 1.0]], None, &GridSpec { cols: 2, ..nan }, Kernel::Quartic, 5.0).is_err());
+        assert!(crate::grid::grid_gi_star(&bad, &[], 10.0).is_err());
     }
 
     #[test]
