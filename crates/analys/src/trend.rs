@@ -183,15 +183,18 @@ impl Predictive {
     }
 
     /// Smallest k with P(X ≤ k) ≥ q.
+    /// `q` is clamped to [0, 1 − 10⁻¹²]; the search stops at 64·μ + 10⁴ (far in the tail).
     pub fn quantile(&self, q: f64) -> u64 {
+        let q = q.clamp(0.0, 1.0 - 1e-12);
+        let limit = (self.mean * 64.0 + 1e4) as u64;
         let mut hi = (self.mean * 4.0 + 16.0) as u64;
         loop {
-            let c = self.cdf_upto(hi);
+            let c = self.cdf_upto(hi.min(limit));
             if let Some(k) = c.iter().position(|&v| v >= q) {
                 return k as u64;
             }
-            if hi > 50_000_000 {
-                return hi;
+            if hi >= limit {
+                return limit;
             }
             hi *= 2;
         }
@@ -441,6 +444,14 @@ mod tests {
         let r = detect(&[cell(0, &[20, 22, 19, 25, 21, 18, 23, 20], None)], &TrendOptions::default()).unwrap();
         assert!(r[0].flagged);
         assert_eq!(r[0].direction, Direction::Decrease);
+    }
+
+    #[test]
+    fn extreme_quantiles_stay_bounded() {
+        let d = Predictive::from_baseline(&[3, 9, 0, 14, 2, 7]).unwrap();
+        assert!(d.quantile(1.0) <= (d.mean * 64.0 + 1e4) as u64);
+        assert_eq!(d.quantile(0.0), 0);
+        assert!(d.quantile(0.5) <= d.quantile(0.9));
     }
 
     #[test]
