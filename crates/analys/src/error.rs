@@ -1,4 +1,5 @@
 //! The one error type of the analysis engine. Messages are Swedish: they reach users as they are.
+//! Positions are stored zero-based and shown one-based (the first area is «nummer 1»).
 
 /// Why an analysis could not be computed. The `Display` text is a Swedish sentence that names the
 /// problem and, where possible, how to fix it.
@@ -19,13 +20,13 @@ pub enum Error {
         min: usize,
     },
     /// A value is NaN or infinite.
-    #[error("värde nummer {index} är inte ett ändligt tal (NaN eller oändligt)")]
+    #[error("värde nummer {} är inte ett ändligt tal (NaN eller oändligt)", .index + 1)]
     NonFinite {
         /// Zero-based position of the value.
         index: usize,
     },
     /// A coordinate is NaN or infinite.
-    #[error("koordinat nummer {index} är inte ett ändligt tal")]
+    #[error("koordinat nummer {} är inte ett ändligt tal", .index + 1)]
     NonFiniteCoordinate {
         /// Zero-based position of the point or vertex.
         index: usize,
@@ -74,7 +75,7 @@ pub enum Error {
         limit: u64,
     },
     /// A count is too large to be a weekly count.
-    #[error("orimligt stort antal ({value}) i cell nummer {index}: högst {max} per vecka stöds")]
+    #[error("orimligt stort antal ({value}) i cell nummer {}: högst {max} per vecka stöds", .index + 1)]
     CountTooLarge {
         /// Zero-based cell.
         index: usize,
@@ -84,7 +85,7 @@ pub enum Error {
         max: u32,
     },
     /// A polygon has no usable ring.
-    #[error("område nummer {index} saknar giltig geometri ({reason})")]
+    #[error("område nummer {} saknar giltig geometri ({reason})", .index + 1)]
     InvalidGeometry {
         /// Zero-based position of the area.
         index: usize,
@@ -100,5 +101,16 @@ pub(crate) fn check_finite(values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
         Some(index) => Err(Error::NonFinite { index }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_shown_from_one() {
+        assert_eq!(Error::NonFinite { index: 0 }.to_string(), "värde nummer 1 är inte ett ändligt tal (NaN eller oändligt)");
+        assert_eq!(Error::InvalidGeometry { index: 4, reason: "x" }.to_string(), "område nummer 5 saknar giltig geometri (x)");
     }
 }
