@@ -36,6 +36,19 @@ pub struct TrendCell {
     pub last_year: Option<Vec<u32>>,
 }
 
+impl TrendCell {
+    /// The cell for week index `t` of a continuous weekly series (oldest first, one value per ISO
+    /// week): `recent_weeks` weeks before `t`, and last year's weeks `t − 52 − k … t − 52 + k` when
+    /// the series reaches that far back (`None` otherwise). `None` when `t` is outside the series.
+    /// Years with ISO week 53 shift the alignment by one week, which the ±k window absorbs.
+    pub fn from_series(series: &[u32], t: usize, recent_weeks: usize, half_window: usize) -> Option<TrendCell> {
+        let current = *series.get(t)?;
+        let recent = series[t.saturating_sub(recent_weeks)..t].to_vec();
+        let last_year = (t >= 52 + half_window).then(|| series[t - 52 - half_window..=(t - 52 + half_window).min(t - 1)].to_vec());
+        Some(TrendCell { current, recent, last_year })
+    }
+}
+
 /// Options of [`detect`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrendOptions {
@@ -349,12 +362,7 @@ fn simulate_series(rng: &mut Rng, cfg: &SimulationConfig, base: f64, weeks: usiz
 }
 
 fn cell_at(series: &[u32], t: usize, cfg: &SimulationConfig) -> TrendCell {
-    let k = cfg.last_year_half_window;
-    TrendCell {
-        current: series[t],
-        recent: series[t - cfg.recent_weeks..t].to_vec(),
-        last_year: Some(series[t - 52 - k..=t - 52 + k].to_vec()),
-    }
+    TrendCell::from_series(series, t, cfg.recent_weeks, cfg.last_year_half_window).unwrap_or_default()
 }
 
 /// Deterministic simulation of the detector: false alarms on stable seasonal series and the speed
@@ -444,6 +452,20 @@ mod tests {
         let r = detect(&[cell(0, &[20, 22, 19, 25, 21, 18, 23, 20], None)], &TrendOptions::default()).unwrap();
         assert!(r[0].flagged);
         assert_eq!(r[0].direction, Direction::Decrease);
+    }
+
+    #[test]
+    fn cells_from_a_weekly_series() {
+        let series: Vec<u32> = (0..120).collect();
+        let c = TrendCell::from_series(&series, 100, 8, 3).unwrap();
+        assert_eq!(c.current, 100);
+        assert_eq!(c.recent, (92..100).collect::<Vec<u32>>());
+        assert_eq!(c.last_year.unwrap(), (45..=51).collect::<Vec<u32>>());
+        let young = TrendCell::from_series(&series, 10, 8, 3).unwrap();
+        assert_eq!(young.recent, (2..10).collect::<Vec<u32>>());
+        assert!(young.last_year.is_none());
+        assert_eq!(TrendCell::from_series(&series, 3, 8, 3).unwrap().recent, vec![0, 1, 2]);
+        assert!(TrendCell::from_series(&series, 500, 8, 3).is_none());
     }
 
     #[test]
