@@ -73,3 +73,19 @@ def test_row_standardisation_equals_libpysal():
         theirs = dict(zip(w.neighbors[i], w.weights[i]))
         for j, v in zip(row["neighbours"], row["weights"]):
             assert v == pytest.approx(theirs[int(j)], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["columbus", "sids2", "stl", "georgia", "us48", "mexico"])
+@pytest.mark.parametrize("kind", ["queen", "rook"])
+def test_snapping_contiguity_agrees_with_libpysal_on_clean_data(name, kind):
+    """The sliver-tolerant mode finds exactly libpysal's neighbours on clean, shared-vertex data,
+    and a larger tolerance only adds neighbours."""
+    df = read(f"{name}.geojson")
+    cls = lw.Queen if kind == "queen" else lw.Rook
+    w = cls.from_dataframe(df, use_index=False, silence_warnings=True)
+    tiny = run("weights", "--input", fixture(f"{name}.geojson"), "--weights", f"{kind}:0.000001")
+    assert neighbour_sets(tiny) == pysal_sets(w)
+    span = float(max(df.total_bounds[2] - df.total_bounds[0], df.total_bounds[3] - df.total_bounds[1]))
+    wide = neighbour_sets(run("weights", "--input", fixture(f"{name}.geojson"), "--weights", f"{kind}:{span * 1e-4}"))
+    for i, js in pysal_sets(w).items():
+        assert set(js) <= set(wide[i])
