@@ -43,6 +43,20 @@ pub enum UserCommand {
     },
     /// Listar konton (JSON, en rad per konto).
     List,
+    /// Skapar en personlig API-nyckel åt ett konto; nyckeln skrivs ut en gång.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// Organisationens id eller exakta namn; nyckeln verkar bara för den.
+        #[arg(long)]
+        org: String,
+        /// Vad nyckeln används till, till exempel "Import från enkätverktyget".
+        #[arg(long)]
+        name: String,
+        /// Giltighetstid i dagar (utan: tills den återkallas).
+        #[arg(long)]
+        valid_days: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,6 +154,23 @@ pub async fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<()> {
                 out["password"] = password.into();
             }
             println!("{out}");
+        }
+        UserCommand::Token { email, org, name, valid_days } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+            let org_id = find_org(&store, &org).await?;
+            let e2 = email.clone();
+            let id = store
+                .read(move |db| users::id_by_email(db, &e2))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("det finns inget konto med e-postadressen {email}"))?;
+            let (summary, secret) = store
+                .write(move |db| {
+                    let v = Viewer::for_user(db, id, brygga_store::Via::Cli)?;
+                    auth::create_token(db, &v, org_id, &name, valid_days)
+                })
+                .await
+                .map_err(explain)?;
+            println!("{}", serde_json::json!({ "id": summary.id, "org_id": summary.org_id, "token": secret }));
         }
         UserCommand::List => {
             let mut after = None;

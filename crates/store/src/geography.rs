@@ -13,8 +13,15 @@ use crate::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::error::{StoreError, StoreResult};
 use crate::{Action, Viewer, access, args, now_ms, sort_key};
 
-/// Copies the counties and municipalities compiled into this binary into the database.
+/// Copies the counties and municipalities compiled into this binary into the database, unless
+/// the database already holds exactly this version (checked by a digest in `settings`, so a
+/// normal start costs one query).
 pub(crate) fn sync_reference(db: &mut dyn Conn) -> StoreResult<()> {
+    let digest = reference_digest();
+    let stored: Option<(String,)> = db.opt("SELECT value FROM settings WHERE key = 'geography_digest'", &[])?;
+    if stored.is_some_and(|(d,)| d == digest) {
+        return Ok(());
+    }
     for c in geo::counties() {
         db.execute(
             "INSERT INTO counties (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
@@ -28,7 +35,23 @@ pub(crate) fn sync_reference(db: &mut dyn Conn) -> StoreResult<()> {
             args![m.code, m.name, m.county_code],
         )?;
     }
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES ('geography_digest', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![digest],
+    )?;
     Ok(())
+}
+
+fn reference_digest() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for c in geo::counties() {
+        h.update(format!("{}|{};", c.code, c.name));
+    }
+    for m in geo::municipalities() {
+        h.update(format!("{}|{}|{};", m.code, m.name, m.county_code));
+    }
+    hex::encode(h.finalize())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

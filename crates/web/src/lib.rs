@@ -9,6 +9,7 @@ pub mod assets;
 pub mod auth;
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod pages;
 

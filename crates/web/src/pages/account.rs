@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use brygga_domain::account::{Email, check_new_password};
@@ -15,7 +15,7 @@ use brygga_store::auth::{self, TokenSummary};
 use brygga_store::users::{self, PersonalData};
 use brygga_store::{Action, ConnExt, Membership, StoreError, access, args, now_ms};
 
-use super::{Chrome, Flash, FormView, own_org_options};
+use super::{Chrome, Flash, FormView, html, own_org_options};
 use crate::AppState;
 use crate::auth::{FormData, SESSION_COOKIE, Session, SignedForm, SignedIn, cookie};
 use crate::context::RequestContext;
@@ -29,11 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/konto/mina-uppgifter.json", get(export_personal_data))
         .route("/konto/nycklar", get(tokens).post(create_token))
         .route("/konto/nycklar/{id}/aterkalla", post(revoke_token))
-}
-
-fn html<T: Template>(status: StatusCode, page: T) -> PageResult {
-    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((status, Html(body)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------

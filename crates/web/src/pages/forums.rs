@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::{FieldError, FieldErrors, geography};
 use brygga_store::forums::{self, Forum, ForumInput};
@@ -15,7 +15,7 @@ use brygga_store::orgs::{self, Organisation};
 use brygga_store::users::{self, User};
 use brygga_store::{Action, Conn, StoreError, StoreResult, Viewer, access, sort_key};
 
-use super::{Chrome, Flash, FormView, own_org_options, version_of};
+use super::{Chrome, Flash, FormView, html, own_org_options, version_of};
 use crate::AppState;
 use crate::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
@@ -29,11 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/{id}/redigera", get(edit))
         .route("/forum/{id}/lamna", post(leave))
         .route("/forum/{id}/ta-bort", post(delete))
-}
-
-fn html<T: Template>(status: StatusCode, page: T) -> PageResult {
-    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((status, Html(body)).into_response())
 }
 
 /// Every organisation the viewer may see, all pages of [`orgs::list`].

@@ -2,11 +2,10 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse};
 use brygga_store::Membership;
 use brygga_store::forums::{self, Forum};
 
-use super::{Chrome, Flash};
+use super::{Chrome, Flash, html};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageResult;
@@ -31,5 +30,5 @@ pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, fl
         forums: mine,
         system_admin: session.viewer.is_system_admin(),
     };
-    Ok(Html(page.render().map_err(|e| crate::error::AppError::Internal(e.to_string()))?).into_response())
+    html(axum::http::StatusCode::OK, page)
 }

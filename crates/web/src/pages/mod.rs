@@ -10,12 +10,21 @@ pub mod orgs;
 pub mod users;
 
 use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse};
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::{Action, Viewer, access};
 use serde::Deserialize;
 
 use crate::auth::{FormData, Session};
+use crate::error::{AppError, PageResult};
+
+/// Renders a page template with `status`.
+pub fn html<T: askama::Template>(status: StatusCode, page: T) -> PageResult {
+    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((status, Html(body)).into_response())
+}
 
 /// What every page's layout needs: title, navigation, CSRF token for the logout button, and
 /// the confirmation of what just happened.

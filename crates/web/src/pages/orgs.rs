@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use brygga_domain::geography;
 use brygga_domain::{FieldError, FieldErrors, OrgKind, VisibilityKind};
 use brygga_store::audit::{self, Event};
@@ -14,16 +14,11 @@ use brygga_store::users::{self, User};
 use brygga_store::{Action, Page, Visibility, access};
 use serde::Deserialize;
 
-use super::{Chrome, Flash, FormView, version_of};
+use super::{Chrome, Flash, FormView, html, version_of};
 use crate::AppState;
 use crate::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
 use crate::i18n::filters;
-
-fn html<T: Template>(status: StatusCode, page: T) -> PageResult {
-    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((status, Html(body)).into_response())
-}
 
 pub fn kind_options() -> Vec<(String, String)> {
     OrgKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
@@ -158,11 +153,9 @@ pub async fn export_csv(State(state): State<AppState>, SignedIn(session): Signed
             Ok(all)
         })
         .await?;
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let internal = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(["id", "namn", "typ", "organisationsnummer", "kommuner", "publik profil", "webbplats"]).map_err(internal)?;
-    for o in rows {
-        w.write_record([
+    let header = ["id", "namn", "typ", "organisationsnummer", "kommuner", "publik profil", "webbplats"];
+    let rows = rows.into_iter().map(|o| {
+        [
             o.id.to_string(),
             o.name,
             o.kind.label().to_owned(),
@@ -170,15 +163,9 @@ pub async fn export_csv(State(state): State<AppState>, SignedIn(session): Signed
             municipality_names(&o.municipalities),
             if o.public_profile { "ja" } else { "nej" }.to_owned(),
             o.website.unwrap_or_default(),
-        ])
-        .map_err(internal)?;
-    }
-    let body = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"organisationer.csv\"")],
-        body,
-    )
-        .into_response())
+        ]
+    });
+    Ok(crate::export::csv_download("organisationer.csv", &header, rows)?)
 }
 
 #[derive(Template)]

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::account::{Email, check_new_password};
 use brygga_domain::{FieldError, FieldErrors, Role};
@@ -16,7 +16,7 @@ use brygga_store::{Action, Page, access};
 use serde::Deserialize;
 
 use super::forums::all_orgs;
-use super::{Chrome, Flash, FormView};
+use super::{Chrome, Flash, FormView, html};
 use crate::AppState;
 use crate::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
@@ -31,11 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/anvandare/{id}/medlemskap/ta-bort", post(remove_membership))
         .route("/anvandare/{id}/losenord", post(set_password))
         .route("/anvandare/{id}/radera", post(erase))
-}
-
-fn html<T: Template>(status: StatusCode, page: T) -> PageResult {
-    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((status, Html(body)).into_response())
 }
 
 /// Role choices: code and Swedish label.
