@@ -330,7 +330,8 @@ pub enum Contiguity {
 /// neighbours share a vertex with identical coordinates, rook neighbours share an edge between two
 /// such vertices. With `tolerance > 0` it is geometric and tolerant of slivers and unmatched
 /// vertices: a vertex of one area within `tolerance` of the boundary of another is a contact;
-/// queen needs one contact, rook needs contacts spread over more than `2 × tolerance`.
+/// queen needs one contact, rook needs contacts spread over more than `2 × tolerance`
+/// (or an exactly shared edge), so any tolerance finds a superset of the exact neighbours.
 pub fn contiguity(areas: &[Area], criterion: Contiguity, tolerance: f64) -> Result<Weights> {
     if !(tolerance >= 0.0 && tolerance.is_finite()) {
         return Err(Error::InvalidParameter { name: "tolerance", reason: "måste vara ett tal ≥ 0".into() });
@@ -338,7 +339,17 @@ pub fn contiguity(areas: &[Area], criterion: Contiguity, tolerance: f64) -> Resu
     for (i, a) in areas.iter().enumerate() {
         a.validate(i)?;
     }
-    let pairs = if tolerance == 0.0 { exact_contiguity(areas, criterion) } else { snapped_contiguity(areas, criterion, tolerance) };
+    let pairs = if tolerance == 0.0 {
+        exact_contiguity(areas, criterion)
+    } else {
+        // exact neighbours always stay (a shared edge shorter than 2 × tolerance would otherwise
+        // read as a corner), so a tolerance only ever adds neighbours
+        let mut p = snapped_contiguity(areas, criterion, tolerance);
+        p.extend(exact_contiguity(areas, criterion));
+        p.sort_unstable();
+        p.dedup();
+        p
+    };
     let mut lists: Vec<Vec<(u32, f64)>> = vec![Vec::new(); areas.len()];
     for (a, b) in pairs {
         lists[a as usize].push((b, 1.0));
