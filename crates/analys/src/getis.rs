@@ -13,9 +13,9 @@ use rayon::prelude::*;
 pub struct LocalG {
     /// G_i = Σ_j w_ij y_j / Σ_{j(≠i)} y_j (star: self included in both sums).
     pub g: f64,
-    /// E[G_i] = W_i / N.
+    /// `E[G_i] = W_i / N`.
     pub expected: f64,
-    /// Var[G_i] = W_i (N − W_i) / ((N − 1) N²) · s²/ȳ².
+    /// `Var[G_i] = W_i (N − W_i) / ((N − 1) N²) · s²/ȳ²`.
     pub variance: f64,
     /// (G_i − E)/√Var; NaN when the variance is zero (documented, e.g. a unit linked to all).
     pub z: f64,

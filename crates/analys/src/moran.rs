@@ -13,15 +13,15 @@ use rayon::prelude::*;
 pub struct MoranGlobal {
     /// I = n/S0 · Σ_ij w_ij z_i z_j / Σ_i z_i².
     pub i: f64,
-    /// E[I] = −1/(n−1).
+    /// `E[I] = −1/(n−1)`.
     pub expected: f64,
-    /// Var[I] under normality.
+    /// `Var[I]` under normality.
     pub variance_norm: f64,
     /// z under normality.
     pub z_norm: f64,
     /// Two-sided p under normality.
     pub p_norm: f64,
-    /// Var[I] under randomisation.
+    /// `Var[I]` under randomisation.
     pub variance_rand: f64,
     /// z under randomisation.
     pub z_rand: f64,
