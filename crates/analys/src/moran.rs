@@ -267,9 +267,9 @@ pub struct LocalMoran {
     pub i: f64,
     /// Quadrant (z_i > 0 counts as high; zero counts as low, as esda).
     pub quadrant: Quadrant,
-    /// E[I_i] under total randomisation (Sokal et al. 1998, eq. A3).
+    /// `E[I_i]` under total randomisation (Sokal et al. 1998, eq. A3).
     pub expected: f64,
-    /// Var[I_i] under total randomisation (Sokal et al. 1998, eq. A4).
+    /// `Var[I_i]` under total randomisation (Sokal et al. 1998, eq. A4).
     pub variance: f64,
     /// (I_i − E)/√Var.
     pub z: f64,
