@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod error;
+pub mod est;
 pub mod geography;
+pub mod geometry;
 pub mod kinds;
 pub mod org_number;
 pub mod personal_data;

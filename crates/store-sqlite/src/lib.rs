@@ -13,8 +13,10 @@ use parking_lot::Mutex;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-pub static MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") }];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
+    Migration { version: 2, name: "situation_picture", sql: include_str!("../migrations/0002_situation_picture.sql") },
+];
 
 /// A rusqlite connection as a [`Conn`].
 pub struct SqliteConn(Connection);

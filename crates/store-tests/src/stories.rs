@@ -586,3 +586,309 @@ pub async fn police_areas_import_and_edit(store: &Store) {
     let e = store.write(move |db| geography::upsert_police_area(db, &v, &again)).await.unwrap_err();
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
 }
+
+// ---- Lägesbild: categories, areas, observations ----
+
+use brygga_domain::geography::MunicipalityCode;
+use brygga_domain::geometry::PlaceGeometry;
+use brygga_store::areas::{self, NewArea};
+use brygga_store::categories;
+use brygga_store::observations::{self, ObservationInput};
+use brygga_store::sharing::Scope;
+
+/// Trelleborg: the municipality (coordinator, reporter, reader), the housing company (member),
+/// an association (administrator), all in "EST Trelleborg"; Ängelholm outside it.
+pub struct Est {
+    pub forum: i64,
+    pub kommun: i64,
+    pub bostad: i64,
+    pub forening: i64,
+    pub angelholm: i64,
+    pub coordinator: i64,
+    pub reporter: i64,
+    pub reader: i64,
+    pub tenant_member: i64,
+    pub association: i64,
+    pub outsider: i64,
+    pub stortorget: i64,
+}
+
+pub async fn est(store: &Store) -> Est {
+    let kommun = org(store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    let bostad = org(store, "AB Trelleborgshem", OrgKind::HousingCompany, &["1287"]).await;
+    let forening = org(store, "Nattvandrarna", OrgKind::CivilSociety, &["1287"]).await;
+    let angelholm = org(store, "Ängelholms kommun", OrgKind::Municipality, &["1292"]).await;
+    let coordinator = user(store, "samordnare@trelleborg.se", kommun, Role::Coordinator).await;
+    let reporter = user(store, "falt@trelleborg.se", kommun, Role::Reporter).await;
+    let reader = user(store, "las@trelleborg.se", kommun, Role::Reader).await;
+    let tenant_member = user(store, "vard@trelleborgshem.se", bostad, Role::Member).await;
+    let association = user(store, "ordf@nattvandrarna.se", forening, Role::Administrator).await;
+    let outsider = user(store, "samordnare@engelholm.se", angelholm, Role::Coordinator).await;
+    let v = viewer(store, coordinator).await;
+    let input = ForumInput {
+        name: "EST Trelleborg".into(),
+        municipality_code: Some("1287".into()),
+        convener_org_id: kommun,
+        member_org_ids: vec![bostad, forening],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap().id;
+    let v = viewer(store, coordinator).await;
+    let stortorget = store
+        .write(move |db| {
+            let a = NewArea {
+                municipality: MunicipalityCode::parse("1287").unwrap(),
+                parent_id: None,
+                name: "Stortorget".into(),
+                kind: "square".into(),
+                geometry: PlaceGeometry::point(13.1566, 55.3751),
+                owner_org_id: kommun,
+            };
+            areas::create(db, &v, &a)
+        })
+        .await
+        .unwrap()
+        .id;
+    Est { forum, kommun, bostad, forening, angelholm, coordinator, reporter, reader, tenant_member, association, outsider, stortorget }
+}
+
+fn now() -> jiff::Timestamp {
+    "2026-11-25T12:00:00Z".parse().unwrap()
+}
+
+async fn report(store: &Store, user_id: i64, input: ObservationInput) -> Result<observations::Created, StoreError> {
+    let v = viewer(store, user_id).await;
+    store
+        .write(move |db| {
+            let valid = observations::prepare(db, &v, &input, now())?;
+            observations::create(db, &v, &valid, "form", None)
+        })
+        .await
+}
+
+pub async fn forums_get_the_default_checklist(store: &Store) {
+    let w = est(store).await;
+    let (f, v) = (w.forum, viewer(store, w.reporter).await);
+    let list = store.read(move |db| categories::list(db, &v, f, false)).await.unwrap();
+    let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.len(), brygga_domain::est::DEFAULT_CATEGORIES.len());
+    assert_eq!(names[..2], ["Skadegörelse", "Klotter"]);
+    // Coordinators of the convener edit it; others may not.
+    let input = categories::CategoryInput { name: "Mopedåkning".into(), intensity_max: Some(3), active: true, ..Default::default() }
+        .validate()
+        .unwrap();
+    let (i2, v) = (input.clone(), viewer(store, w.tenant_member).await);
+    let e = store.write(move |db| categories::create(db, &v, f, &i2)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    let v = viewer(store, w.coordinator).await;
+    let c = store.write(move |db| categories::create(db, &v, f, &input)).await.unwrap();
+    assert_eq!((c.code.as_str(), c.intensity_max), ("mopedakning", Some(3)));
+    let bad =
+        categories::CategoryInput { name: "x".into(), intensity_max: Some(99), active: true, ..Default::default() }.validate().unwrap_err();
+    assert_eq!(bad.0[0].code, "intensity_max.range");
+}
+
+pub async fn areas_keep_a_hierarchy_without_cycles(store: &Store) {
+    let w = est(store).await;
+    let v = viewer(store, w.coordinator).await;
+    let (k, parent) = (w.kommun, w.stortorget);
+    let child = store
+        .write(move |db| {
+            let a = NewArea {
+                municipality: MunicipalityCode::parse("1287").unwrap(),
+                parent_id: Some(parent),
+                name: "Biblioteket".into(),
+                kind: "library".into(),
+                geometry: PlaceGeometry::point(13.157, 55.376),
+                owner_org_id: k,
+            };
+            areas::create(db, &v, &a)
+        })
+        .await
+        .unwrap();
+    // Stortorget cannot move inside its own child.
+    let v = viewer(store, w.coordinator).await;
+    let (cid, before) = (child.id, store.read(move |db| areas::get(db, &Viewer::system(), parent)).await.unwrap());
+    let e = store
+        .write(move |db| {
+            let a = NewArea {
+                municipality: MunicipalityCode::parse("1287").unwrap(),
+                parent_id: Some(cid),
+                name: before.name.clone(),
+                kind: before.kind.clone(),
+                geometry: PlaceGeometry::point(13.1566, 55.3751),
+                owner_org_id: k,
+            };
+            areas::update(db, &v, parent, before.version, &a)
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(field_codes(&e), [("parent_id".to_owned(), "area.cycle")]);
+    // Ängelholm's coordinator may not edit Trelleborg's places; the reporter neither.
+    for u in [w.outsider, w.reporter] {
+        let v = viewer(store, u).await;
+        let e = store
+            .write(move |db| {
+                let a = NewArea {
+                    municipality: MunicipalityCode::parse("1287").unwrap(),
+                    parent_id: None,
+                    name: "Smyge".into(),
+                    kind: "other".into(),
+                    geometry: PlaceGeometry::point(13.35, 55.34),
+                    owner_org_id: k,
+                };
+                areas::create(db, &v, &a)
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    }
+    let listed = store.read(|db| areas::list(db, &Viewer::system(), "1287")).await.unwrap();
+    assert_eq!(listed.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Stortorget", "Biblioteket"]);
+}
+
+pub async fn reports_are_checked_field_by_field(store: &Store) {
+    let w = est(store).await;
+    let bad = ObservationInput {
+        forum_id: w.forum,
+        category: "Mopeder".into(),
+        lat: Some(55.60),
+        lon: Some(12.99),
+        observed_at: Some("2026-12-24T18:00".into()), // after "now" (2026-11-25)
+        quantity: Some(0),
+        note: Some("Ring 070-123 45 67 eller 19811218-9876".into()),
+        visibility: Some("public".into()),
+        ..Default::default()
+    };
+    let e = report(store, w.reporter, bad).await.unwrap_err();
+    let codes = field_codes(&e);
+    let want = [
+        ("category", "category.unknown"),
+        ("lat", "position.outside_municipality"),
+        ("observed_at", "time.future"),
+        ("quantity", "quantity.range"),
+        ("note", "note.personal_data"),
+        ("visibility", "visibility.public"),
+    ];
+    assert_eq!(codes, want.iter().map(|(f, c)| (f.to_string(), *c)).collect::<Vec<_>>());
+    let StoreError::Invalid(errs) = &e else { unreachable!() };
+    assert!(errs.get("note").unwrap().message.contains("personnummer"));
+    assert!(errs.get("note").unwrap().message.contains("telefonnummer"));
+
+    // A reader may not report; a non-member may not report in the forum.
+    let ok = ObservationInput { forum_id: w.forum, category: "klotter".into(), area_id: Some(w.stortorget), ..Default::default() };
+    let e = report(store, w.reader, ok.clone()).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("org_id".to_owned(), "role.reader")]);
+    let e = report(store, w.outsider, ok.clone()).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("forum_id".to_owned(), "forum.not_member")]);
+
+    // A good report lands in the Swedish ISO week of its local time.
+    let late_sunday = ObservationInput {
+        observed_at: Some("2026-11-22T23:30".into()),
+        quantity: Some(14),
+        note: Some("Nytt klotter på Stortorget, 14 taggar.".into()),
+        ..ok
+    };
+    let c = report(store, w.reporter, late_sunday).await.unwrap();
+    assert_eq!(c.observation.week, "2026-W47");
+    assert_eq!(c.observation.category_name, "Klotter");
+    assert_eq!(c.observation.area_name.as_deref(), Some("Stortorget"));
+    assert_eq!(c.observation.visibility, Visibility::Forum { forum_id: w.forum });
+}
+
+pub async fn associations_share_nothing_unless_they_choose(store: &Store) {
+    let w = est(store).await;
+    let base = ObservationInput {
+        forum_id: w.forum,
+        category: "ungdomar som samlas".into(),
+        area_id: Some(w.stortorget),
+        quantity: Some(8),
+        ..Default::default()
+    };
+    let private = report(store, w.association, base.clone()).await.unwrap().observation;
+    assert_eq!(private.visibility, Visibility::Organisation, "associations keep reports to themselves by default");
+    let shared =
+        report(store, w.association, ObservationInput { visibility: Some("forum".into()), ..base.clone() }).await.unwrap().observation;
+    let kommunens = report(store, w.reporter, ObservationInput { category: "klotter".into(), ..base.clone() }).await.unwrap().observation;
+
+    async fn ids(store: &Store, user: i64, scope: Scope) -> Result<Vec<i64>, StoreError> {
+        let v = viewer(store, user).await;
+        store
+            .read(move |db| observations::list(db, &v, &observations::Filter { scope: Some(scope), ..Default::default() }))
+            .await
+            .map(|p| p.items.iter().map(|o| o.id).collect())
+    }
+    let joint = Scope::Joint { forum_id: w.forum };
+    assert_eq!(ids(store, w.coordinator, joint).await.unwrap(), [kommunens.id, shared.id], "the joint picture holds what was shared");
+    assert_eq!(ids(store, w.association, Scope::Own { org_id: w.forening }).await.unwrap(), [shared.id, private.id]);
+    let e = ids(store, w.coordinator, Scope::Own { org_id: w.forening }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    let e = ids(store, w.outsider, joint).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "an outsider sees no single reports");
+    let (v, id) = (viewer(store, w.coordinator).await, private.id);
+    let e = store.read(move |db| observations::get(db, &v, id)).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }));
+    // Outside the forum only aggregates, with small counts suppressed.
+    let v = viewer(store, w.outsider).await;
+    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), Some(3));
+    let v = viewer(store, w.tenant_member).await;
+    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), None);
+}
+
+pub async fn retried_reports_are_stored_once(store: &Store) {
+    let w = est(store).await;
+    let input = ObservationInput { forum_id: w.forum, category: "skadegörelse".into(), area_id: Some(w.stortorget), ..Default::default() };
+    let mut first = None;
+    for _ in 0..3 {
+        let (v, i) = (viewer(store, w.reporter).await, input.clone());
+        let c = store
+            .write(move |db| {
+                let valid = observations::prepare(db, &v, &i, now())?;
+                observations::create(db, &v, &valid, "api", Some("klient-42"))
+            })
+            .await
+            .unwrap();
+        match first {
+            None => {
+                assert!(!c.replayed);
+                first = Some(c.observation.id);
+            }
+            Some(id) => {
+                assert!(c.replayed);
+                assert_eq!(c.observation.id, id);
+            }
+        }
+    }
+    let n: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM observations", &[])?)).await.unwrap();
+    assert_eq!(n, 1);
+}
+
+pub async fn bulk_reports_commit_together(store: &Store) {
+    let w = est(store).await;
+    let v = viewer(store, w.tenant_member).await;
+    let (f, area) = (w.forum, w.stortorget);
+    let n = store
+        .write(move |db| {
+            let mut rows = Vec::new();
+            for i in 0..500 {
+                let input = ObservationInput {
+                    forum_id: f,
+                    category: if i % 2 == 0 { "klotter" } else { "nedskräpning" }.into(),
+                    area_id: Some(area),
+                    observed_at: Some(format!("2026-11-{:02}T10:00", 1 + i % 19)),
+                    ..Default::default()
+                };
+                rows.push(observations::prepare(db, &v, &input, now())?);
+            }
+            observations::create_many(db, &v, &rows, "import", None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 500);
+    let (count, weeks): (i64, i64) =
+        store.read(|db| Ok(db.one("SELECT COUNT(*), COUNT(DISTINCT week) FROM observations WHERE source = 'import'", &[])?)).await.unwrap();
+    // 1–19 November 2026: Sunday the 1st is in week 44, then weeks 45, 46 and 47.
+    assert_eq!((count, weeks), (500, 4));
+}

@@ -39,4 +39,10 @@ conformance!(
     forums_need_the_convener_and_real_members,
     audit_is_scoped_and_survives_erasure,
     police_areas_import_and_edit,
+    forums_get_the_default_checklist,
+    areas_keep_a_hierarchy_without_cycles,
+    reports_are_checked_field_by_field,
+    associations_share_nothing_unless_they_choose,
+    retried_reports_are_stored_once,
+    bulk_reports_commit_together,
 );

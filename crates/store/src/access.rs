@@ -1,6 +1,7 @@
 //! The access policy: every "may this viewer do that?" is answered here and nowhere else.
 //! What a viewer may *read* of shared records is decided by [`crate::sharing`].
 
+use brygga_domain::geography::MunicipalityCode;
 use brygga_domain::{OrgKind, Role};
 
 use crate::error::{StoreError, StoreResult};
@@ -36,6 +37,14 @@ pub enum Action {
     CreateToken { org: i64 },
     /// Edit local police areas (reference geography).
     ManageGeography,
+    /// Report observations on behalf of `org`.
+    Report { org: i64 },
+    /// Create and edit a municipality's areas (places): coordinators of an organisation working there.
+    ManageAreas { municipality: MunicipalityCode },
+    /// Import files (police events, statistics, surveys, observations) for `org`.
+    Import { org: i64 },
+    /// Correct or delete any of `org`'s reports (its coordinators; never an outsider).
+    ManageReports { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -64,6 +73,15 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::ReadAudit { org: None } => admin,
         Action::ReadAudit { org: Some(org) } => admin || has_role(v, org, Role::Administrator),
         Action::CreateToken { org } => v.role_in(org).is_some(),
+        Action::Report { org } => has_role(v, org, Role::Reporter),
+        Action::ManageAreas { municipality } => {
+            admin
+                || v.memberships()
+                    .iter()
+                    .any(|m| m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str()))
+        }
+        Action::Import { org } => has_role(v, org, Role::Member),
+        Action::ManageReports { org } => has_role(v, org, Role::Coordinator),
     }
 }
 

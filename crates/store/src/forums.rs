@@ -256,6 +256,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, f: &ValidForum) -> StoreResult<Foru
         args![f.name.as_str(), sort_key(&f.name), f.description.as_deref(), f.municipality.map(|m| m.as_str()), f.convener, now],
     )?;
     write_links(db, id, f)?;
+    crate::categories::ensure_defaults(db, id)?;
     audit::record(db, v, Event::new("forum.create").record("forum", id).org(f.convener))?;
     get(db, v, id)
 }

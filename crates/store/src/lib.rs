@@ -10,14 +10,17 @@
 //!   exactly one place, applied by the record modules, never by pages.
 
 pub mod access;
+pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod categories;
 pub mod contacts;
 pub mod db;
 pub mod error;
 pub mod forums;
 pub mod geography;
 mod migrate;
+pub mod observations;
 pub mod orgs;
 pub mod pool;
 pub mod sharing;

@@ -78,7 +78,7 @@ pub fn can_read(v: &Viewer, owner_org_id: i64, visibility: Visibility) -> bool {
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] = &["contact_persons"];
+pub const SHAREABLE_TABLES: &[&str] = &["contact_persons", "observations", "safety_surveys"];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {
@@ -92,4 +92,56 @@ pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Optio
         )?;
     }
     Ok(n)
+}
+
+/// Which records make up a picture (lägesbild). DOMAIN.md keeps these apart: each organisation's
+/// own picture, and a forum's joint problem picture; outside a forum only aggregates are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    /// Everything one organisation recorded, shared or not (its own picture).
+    Own { org_id: i64 },
+    /// What the members of a forum shared with it (the joint problem picture).
+    Joint { forum_id: i64 },
+    /// Everything shared with any forum, or public: for aggregates seen outside the forums,
+    /// with small counts suppressed. Never as single records.
+    Shared,
+}
+
+/// SQL predicate over the record aliased `t` selecting the scope, binding its argument at `$p`
+/// (if it has one).
+pub fn scope_predicate(t: &str, scope: &Scope, p: usize) -> (String, Vec<Value>) {
+    match scope {
+        Scope::Own { org_id } => (format!("{t}.owner_org_id = ${p}"), vec![Value::Int(*org_id)]),
+        Scope::Joint { forum_id } => (
+            format!(
+                "(({t}.visibility = 'forum' AND {t}.forum_id = ${p}) OR ({t}.visibility = 'public' AND {t}.owner_org_id IN (SELECT org_id FROM forum_members WHERE forum_id = ${p})))"
+            ),
+            vec![Value::Int(*forum_id)],
+        ),
+        Scope::Shared => (format!("{t}.visibility IN ('forum', 'public')"), vec![]),
+    }
+}
+
+/// May the viewer see single records of this scope? (Own: it acts for the organisation;
+/// joint: one of its organisations is in the forum; shared: never.)
+pub fn require_raw(v: &Viewer, _db: &mut dyn crate::Conn, scope: &Scope) -> crate::StoreResult<()> {
+    let ok = match scope {
+        Scope::Own { org_id } => v.role_in(*org_id).is_some(),
+        Scope::Joint { forum_id } => v.forum_ids().contains(forum_id),
+        Scope::Shared => false,
+    };
+    if ok { Ok(()) } else { Err(crate::StoreError::Forbidden) }
+}
+
+/// For aggregates: `None` when the viewer may see exact counts, `Some(threshold)` when counts
+/// below the threshold must be suppressed (the viewer is outside the scope's forum).
+pub fn aggregate_threshold(v: &Viewer, scope: &Scope, threshold: i64) -> crate::StoreResult<Option<i64>> {
+    match scope {
+        Scope::Own { org_id } if v.role_in(*org_id).is_some() => Ok(None),
+        Scope::Joint { forum_id } if v.forum_ids().contains(forum_id) => Ok(None),
+        Scope::Own { .. } => Err(crate::StoreError::Forbidden),
+        Scope::Joint { .. } | Scope::Shared if v.is_signed_in() || v.is_system_admin() => Ok(Some(threshold)),
+        Scope::Joint { .. } | Scope::Shared => Err(crate::StoreError::Forbidden),
+    }
 }

@@ -60,7 +60,20 @@ impl Store {
             Ok(migrate::run(&mut *conn, backend.migrations())?)
         })
         .await?;
-        self.write(|db| crate::geography::sync_reference(db)).await?;
+        self.write(|db| {
+            crate::geography::sync_reference(db)?;
+            // Forums from before the checklist existed get the default one.
+            let bare: Vec<(i64,)> = crate::ConnExt::all(
+                db,
+                "SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)",
+                &[],
+            )?;
+            for (forum,) in bare {
+                crate::categories::ensure_defaults(db, forum)?;
+            }
+            Ok(())
+        })
+        .await?;
         Ok(report)
     }
 

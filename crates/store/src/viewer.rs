@@ -36,6 +36,8 @@ pub struct Membership {
     pub org_name: String,
     pub org_kind: OrgKind,
     pub role: Role,
+    /// Codes of the municipalities the organisation works in.
+    pub municipalities: Vec<String>,
 }
 
 impl FromRow for Membership {
@@ -47,6 +49,7 @@ impl FromRow for Membership {
             org_name: r.get(1)?,
             org_kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
             role: Role::from_code(&role).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
+            municipalities: r.get::<Option<String>>(4)?.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default(),
         })
     }
 }
@@ -116,11 +119,12 @@ impl Viewer {
     ) -> StoreResult<Self> {
         let (name, email, system_admin): (String, String, bool) =
             db.opt("SELECT name, email, system_admin FROM users WHERE id = $1", args![user_id])?.ok_or(StoreError::not_found("user"))?;
-        let mut memberships: Vec<Membership> = db.all(
-            "SELECT o.id, o.name, o.kind, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id
-             WHERE m.user_id = $1 ORDER BY o.name_key, o.id",
-            args![user_id],
-        )?;
+        let sql = format!(
+            "SELECT o.id, o.name, o.kind, m.role, (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id)
+             FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name_key, o.id",
+            db.dialect().string_agg("om.municipality_code")
+        );
+        let mut memberships: Vec<Membership> = db.all(&sql, args![user_id])?;
         if let Some(org) = only_org {
             memberships.retain(|m| m.org_id == org);
         }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod pages;
+pub mod svg;
 
 use std::sync::Arc;
 use std::time::Duration;

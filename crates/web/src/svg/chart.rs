@@ -1,0 +1,1 @@
+//! Week-by-week line charts (filled in by the weekly picture).

@@ -1,0 +1,1 @@
+//! Maps of areas: outlines, points and shading by value (filled in with the area pages).
