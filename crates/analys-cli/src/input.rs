@@ -142,12 +142,13 @@ pub fn read_csv_columns(bytes: &[u8], numeric: &[&str], id: Option<&str>, source
     let body = if header_end < bytes.len() { &bytes[header_end + 1..] } else { &[][..] };
 
     // chunk boundaries at newlines; quotes may hide newlines, so quoted files stay in one chunk
+    let plain = memchr::memchr(b'"', body).is_none();
     let threads = rayon::current_num_threads().max(1);
     let mut bounds = vec![0usize];
-    if body.len() > (1 << 22) && !body.contains(&b'"') {
+    if body.len() > (1 << 22) && plain {
         for k in 1..threads {
             let guess = body.len() * k / threads;
-            let cut = body[guess..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| guess + p + 1);
+            let cut = memchr::memchr(b'\n', &body[guess..]).map_or(body.len(), |p| guess + p + 1);
             if cut > *bounds.last().unwrap_or(&0) && cut < body.len() {
                 bounds.push(cut);
             }
@@ -155,33 +156,47 @@ pub fn read_csv_columns(bytes: &[u8], numeric: &[&str], id: Option<&str>, source
     }
     bounds.push(body.len());
     let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &body[w[0]..w[1]]).collect();
-    // first line number (1-based, header = line 1) of each chunk
-    let mut first_line = vec![2u64];
-    for c in &chunks[..chunks.len() - 1] {
-        let prev = *first_line.last().unwrap_or(&2);
-        first_line.push(prev + c.iter().filter(|&&b| b == b'\n').count() as u64);
-    }
-    let plain = !body.contains(&b'"');
-    let parts: Vec<Result<CsvColumns>> = chunks
-        .par_iter()
-        .zip(first_line.par_iter())
-        .map(|(chunk, &line0)| {
-            if plain {
-                parse_chunk_plain(chunk, line0, &num_idx, id_idx, numeric, delimiter, decimal_comma)
-            } else {
-                parse_chunk(chunk, line0, &num_idx, id_idx, numeric, id, delimiter, decimal_comma)
+    let parse = |k: usize, line0: u64| {
+        if plain {
+            parse_chunk_plain(chunks[k], line0, &num_idx, id_idx, numeric, delimiter, decimal_comma)
+        } else {
+            parse_chunk(chunks[k], line0, &num_idx, id_idx, numeric, id, delimiter, decimal_comma)
+        }
+    };
+    // line numbers (1-based, header = line 1) are only needed for an error message: later chunks
+    // are parsed with relative numbers and, on an error, parsed again with the true first line
+    let parts: Vec<Result<CsvColumns>> = (0..chunks.len())
+        .into_par_iter()
+        .map(|k| match parse(k, 2) {
+            Err(_) if k > 0 => {
+                let line0 = 2 + chunks[..k].iter().map(|c| memchr::memchr_iter(b'\n', c).count() as u64).sum::<u64>();
+                parse(k, line0)
             }
+            other => other,
         })
         .collect();
-    let mut out = CsvColumns { numeric: vec![Vec::new(); numeric.len()], ids: id.map(|_| Vec::new()) };
-    for part in parts {
-        let part = part?;
-        for (dst, src) in out.numeric.iter_mut().zip(part.numeric) {
-            dst.extend(src);
+    let mut parts = parts.into_iter().collect::<Result<Vec<CsvColumns>>>()?;
+    let mut out = if parts.len() == 1 {
+        parts.pop().unwrap_or(CsvColumns { numeric: Vec::new(), ids: None })
+    } else {
+        // concatenate into vectors of the exact final size (one allocation, no regrowth)
+        let rows: usize = parts.iter().map(CsvColumns::rows).sum();
+        let mut out = CsvColumns {
+            numeric: (0..numeric.len()).map(|_| Vec::with_capacity(rows)).collect(),
+            ids: id.map(|_| Vec::with_capacity(rows)),
+        };
+        for part in parts {
+            for (dst, src) in out.numeric.iter_mut().zip(part.numeric) {
+                dst.extend_from_slice(&src);
+            }
+            if let (Some(dst), Some(src)) = (out.ids.as_mut(), part.ids) {
+                dst.extend(src);
+            }
         }
-        if let (Some(dst), Some(src)) = (out.ids.as_mut(), part.ids) {
-            dst.extend(src);
-        }
+        out
+    };
+    for column in &mut out.numeric {
+        column.shrink_to_fit();
     }
     if out.rows() == 0 {
         return Err(CliError::Empty(source.to_owned()));
@@ -202,7 +217,8 @@ fn parse_chunk_plain(
 ) -> Result<CsvColumns> {
     let max_col = num_idx.iter().copied().chain(id_idx).max().unwrap_or(0);
     let estimate = chunk.len() / 16 + 1;
-    let mut out = CsvColumns { numeric: vec![Vec::with_capacity(estimate); num_idx.len()], ids: id_idx.map(|_| Vec::new()) };
+    let mut out =
+        CsvColumns { numeric: (0..num_idx.len()).map(|_| Vec::with_capacity(estimate)).collect(), ids: id_idx.map(|_| Vec::new()) };
     let mut slots: Vec<&[u8]> = vec![b""; max_col + 1];
     let mut col = 0usize;
     let mut start = 0usize;
@@ -268,7 +284,7 @@ fn parse_chunk(
 ) -> Result<CsvColumns> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(chunk);
     let estimate = chunk.len() / 16 + 1;
-    let mut out = CsvColumns { numeric: vec![Vec::with_capacity(estimate); num_idx.len()], ids: id.map(|_| Vec::new()) };
+    let mut out = CsvColumns { numeric: (0..num_idx.len()).map(|_| Vec::with_capacity(estimate)).collect(), ids: id.map(|_| Vec::new()) };
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {

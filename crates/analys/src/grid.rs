@@ -88,8 +88,8 @@ impl GridSpec {
 
     /// Cell index (row-major) of a point, or `None` outside the grid.
     pub fn cell_of(&self, p: Point) -> Option<usize> {
-        let c = ((p[0] - self.origin_x) / self.cell).floor();
-        let r = ((p[1] - self.origin_y) / self.cell).floor();
+        let c = floor_in_range((p[0] - self.origin_x) / self.cell);
+        let r = floor_in_range((p[1] - self.origin_y) / self.cell);
         if c < 0.0 || r < 0.0 || c >= self.cols as f64 || r >= self.rows as f64 {
             return None;
         }
@@ -107,6 +107,14 @@ impl GridSpec {
         }
         counts
     }
+}
+
+/// ⌊v⌋ for |v| < 2⁶³ without a libm call (baseline x86-64 has no rounding instruction); larger
+/// magnitudes saturate, which still falls outside any grid.
+#[inline]
+fn floor_in_range(v: f64) -> f64 {
+    let t = v as i64 as f64;
+    if t > v { t - 1.0 } else { t }
 }
 
 /// Minimum and maximum x and y.
@@ -269,6 +277,14 @@ mod tests {
                 assert!((general.z - fast).abs() <= 1e-9 * general.z.abs().max(1.0), "band {band} cell {i}: {} vs {fast}", general.z);
             }
         }
+    }
+
+    #[test]
+    fn fast_floor_equals_floor() {
+        for v in [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.999_999_999, -2.000_000_001, 1e15 + 0.5, -1e15 - 0.5, 123_456.0] {
+            assert_eq!(floor_in_range(v), v.floor(), "{v}");
+        }
+        assert!(floor_in_range(1e300) < 1e300 && floor_in_range(-1e300) < 0.0);
     }
 
     #[test]
