@@ -280,6 +280,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
             Ok(logins)
         })
         .await?;
+    crate::demo_year::seed(store, jiff::Timestamp::now()).await?;
     Ok(logins)
 }
 

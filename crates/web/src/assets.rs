@@ -13,6 +13,7 @@ struct Asset {
 const ASSETS: &[Asset] = &[
     Asset { name: "brygga.css", mime: "text/css; charset=utf-8", body: include_bytes!("../static/brygga.css") },
     Asset { name: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
+    Asset { name: "report.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../static/report.js") },
 ];
 
 /// Changes with every release, so browsers fetch new assets after an upgrade.

@@ -29,6 +29,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("stale")]
     Stale,
+    /// A conflict other than a stale version, explained in the message.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("payload too large")]
@@ -71,7 +74,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Stale => StatusCode::CONFLICT,
+            AppError::Stale | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -91,7 +94,7 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::Invalid(_) => "validation_failed",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Stale => "conflict",
+            AppError::Stale | AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::TooLarge => "payload_too_large",
             AppError::Unavailable(_) => "unavailable",
@@ -113,7 +116,7 @@ impl AppError {
                 [one] => one.message.clone(),
                 many => format!("{} fält behöver rättas.", many.len()),
             },
-            AppError::BadRequest(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
             AppError::Stale => "Någon annan har ändrat uppgifterna medan du redigerade. Ladda om sidan, gör om ändringen och spara igen.".into(),
             AppError::RateLimited { retry_after_secs } => {
                 let minutes = retry_after_secs.div_ceil(60);
@@ -220,7 +223,7 @@ impl IntoResponse for PageError {
             AppError::Forbidden | AppError::Csrf => "Åtkomst nekad",
             AppError::Unauthenticated { .. } => "Inloggning krävs",
             AppError::Invalid(_) | AppError::BadRequest(_) => "Uppgifterna behöver rättas",
-            AppError::Stale => "Uppgifterna har ändrats",
+            AppError::Stale | AppError::Conflict(_) => "Uppgifterna har ändrats",
             AppError::RateLimited { .. } => "För många försök",
             AppError::TooLarge => "För stort",
             AppError::Unavailable(_) => "Tillfälligt otillgänglig",

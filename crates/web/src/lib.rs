@@ -73,7 +73,9 @@ pub fn router(state: AppState) -> Router {
         .merge(users::routes())
         .merge(account::routes())
         .merge(audit::routes())
-        .merge(geography::routes());
+        .merge(geography::routes())
+        .merge(reporting::routes())
+        .merge(questionnaire::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

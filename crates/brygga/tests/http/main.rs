@@ -7,3 +7,5 @@ mod api;
 mod isolation;
 mod ops;
 mod pages;
+mod questionnaire;
+mod reporting;

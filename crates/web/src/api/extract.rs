@@ -19,29 +19,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
-        if !json {
-            return Err(AppError::BadRequest("Skicka JSON med huvudet Content-Type: application/json.".into()).into());
-        }
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { "body".to_owned() } else { path };
-            let inner = e.into_inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!(
-                    "Kroppen är inte giltig JSON (rad {}, kolumn {}). Kontrollera citattecken och kommatecken.",
-                    inner.line(),
-                    inner.column()
-                )
-            } else {
-                format!("Fältet ”{field}” kunde inte läsas: {inner}. Se API-beskrivningen för rätt namn och typ.")
-            };
-            ApiError(AppError::Invalid(FieldError::new(field, "json.invalid", message).into()))
-        })
+        parse_json(content_type.as_deref(), &bytes).map(ApiJson)
     }
+}
+
+/// Parses a JSON body, naming the field at fault (for handlers that also need the raw bytes).
+pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, bytes: &[u8]) -> Result<T, ApiError> {
+    if !content_type.is_some_and(|ct| ct.starts_with("application/json")) {
+        return Err(AppError::BadRequest("Skicka JSON med huvudet Content-Type: application/json.".into()).into());
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!(
+                "Kroppen är inte giltig JSON (rad {}, kolumn {}). Kontrollera citattecken och kommatecken.",
+                inner.line(),
+                inner.column()
+            )
+        } else {
+            format!("Fältet ”{field}” kunde inte läsas: {inner}. Se API-beskrivningen för rätt namn och typ.")
+        };
+        ApiError(AppError::Invalid(FieldError::new(field, "json.invalid", message).into()))
+    })
 }
 
 /// Query parameters with the API's error shape.

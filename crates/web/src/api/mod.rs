@@ -7,6 +7,7 @@ pub mod extract;
 mod forums;
 mod geo;
 mod me;
+mod observations;
 mod orgs;
 mod users;
 
@@ -36,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/tokens", get(me::tokens))
         .route("/me/tokens/{id}", delete(me::revoke_token))
         .route("/audit", get(me::audit))
+        .route("/observations", get(observations::list).post(observations::create))
+        .route("/observations/{id}", get(observations::get).delete(observations::delete))
+        .route("/forums/{id}/categories", get(observations::list_categories).post(observations::create_category))
+        .route("/categories/{id}", put(observations::update_category))
         .route("/counties", get(geo::counties))
         .route("/municipalities", get(geo::municipalities))
         .route("/police-areas", get(geo::police_areas))
@@ -74,6 +79,8 @@ impl Modify for BearerAuth {
         forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
         users::list, users::create, users::get, users::set_membership, users::remove_membership,
         me::me, me::data, me::tokens, me::revoke_token, me::audit,
+        observations::create, observations::list, observations::get, observations::delete,
+        observations::list_categories, observations::create_category, observations::update_category,
         geo::counties, geo::municipalities, geo::police_areas,
     ),
     components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))

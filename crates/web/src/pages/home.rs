@@ -18,17 +18,25 @@ struct HomePage {
     memberships: Vec<Membership>,
     forums: Vec<Forum>,
     system_admin: bool,
+    /// Questionnaires waiting for the viewer's answer: (forum id, forum name, week number).
+    reminders: Vec<(i64, String, i8)>,
 }
 
 pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
-    let all = state.store.read(move |db| forums::list(db, &v)).await?;
+    let now = jiff::Timestamp::now();
+    let (all, due) = state.store.read(move |db| Ok((forums::list(db, &v)?, brygga_store::questionnaire::due_for(db, &v, now)?))).await?;
+    let reminders: Vec<(i64, String, i8)> = due
+        .into_iter()
+        .filter_map(|(forum, week)| all.iter().find(|f| f.id == forum).map(|f| (f.id, f.name.clone(), week.week())))
+        .collect();
     let mine: Vec<Forum> = all.into_iter().filter(|f| session.viewer.forum_ids().contains(&f.id)).collect();
     let page = HomePage {
         chrome: Chrome::new(&session, "Översikt", "home", &flash),
         memberships: session.viewer.memberships().to_vec(),
         forums: mine,
         system_admin: session.viewer.is_system_admin(),
+        reminders,
     };
     html(axum::http::StatusCode::OK, page)
 }

@@ -7,6 +7,8 @@ pub mod forums;
 pub mod geography;
 pub mod home;
 pub mod orgs;
+pub mod questionnaire;
+pub mod reporting;
 pub mod users;
 
 use axum::extract::{FromRequestParts, Query};
@@ -97,6 +99,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "lamnat" => "Organisationen har lämnat forumet. Det den delat där syns nu bara för den själv.",
         "raderad" => "Kontot är raderat. Loggen behåller händelserna under en pseudonym.",
         "importerad" => "Filen är importerad.",
+        "skickad" => "Tack! Svaret är skickat.",
         _ => return None,
     })
 }
