@@ -3,8 +3,11 @@
 //! reference data: every signed-in user may read them; coordinators of organisations working
 //! in the municipality edit them. Geometry is validated by `brygga_domain::geometry` first.
 
+use std::collections::{HashMap, HashSet};
+
 use brygga_domain::geography::MunicipalityCode;
-use brygga_domain::geometry::{Bbox, PlaceGeometry};
+use brygga_domain::geometry::analysis::{self, AnalysisPlace};
+use brygga_domain::geometry::{Bbox, Fault, PlaceGeometry, Shape};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
@@ -33,6 +36,12 @@ pub const KINDS: &[(&str, &str)] = &[
 
 pub fn kind_label(code: &str) -> &'static str {
     KINDS.iter().find(|(c, _)| *c == code).map_or("Annan plats", |(_, l)| l)
+}
+
+/// The kind code for a code or a Swedish label, any case ("park", "Park", "Torg", "school_yard").
+pub fn kind_code(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_lowercase();
+    KINDS.iter().find(|(c, l)| *c == t || l.to_lowercase() == t || l.to_lowercase().split('/').any(|part| part == t)).map(|(c, _)| *c)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -69,6 +78,24 @@ impl FromRow for Area {
             owner_org_id: r.get(12)?,
             version: r.get(13)?,
         })
+    }
+}
+
+impl Area {
+    /// The geometry as a shape (WGS84).
+    pub fn shape(&self) -> Result<Shape, Fault> {
+        Shape::from_stored(&self.geometry)
+    }
+
+    /// The place in SWEREF 99 TM metres for the analysis engine: polygons as
+    /// `brygga_analys::Area`, points as points.
+    pub fn analysis_place(&self) -> Result<AnalysisPlace, Fault> {
+        analysis::from_geojson(&self.geometry)
+    }
+
+    /// The label of [`Area::kind`].
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
     }
 }
 
@@ -266,4 +293,249 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
     db.execute("UPDATE areas SET parent_id = $1 WHERE parent_id = $2", args![before.parent_id, id])?;
     db.execute("DELETE FROM areas WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("area.delete").record("area", id))
+}
+
+/// The organisation that owns places the viewer creates in `municipality`: the first of the
+/// viewer's organisations working there in which it is at least a coordinator; for system
+/// administrators without one, the municipality's own organisation (or any working there).
+pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) -> StoreResult<i64> {
+    access::require(v, Action::ManageAreas { municipality })?;
+    let mine = v
+        .memberships()
+        .iter()
+        .find(|m| m.role <= brygga_domain::Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str()))
+        .map(|m| m.org_id);
+    if let Some(org) = mine {
+        return Ok(org);
+    }
+    let any: Option<(i64,)> = db.opt(
+        "SELECT o.id FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
+         WHERE om.municipality_code = $1 ORDER BY CASE WHEN o.kind = 'municipality' THEN 0 ELSE 1 END, o.id LIMIT 1",
+        args![municipality.as_str()],
+    )?;
+    any.map(|r| r.0).ok_or_else(|| {
+        StoreError::invalid(FieldError::new(
+            "municipality",
+            "municipality.no_organisation",
+            format!(
+                "Ingen organisation arbetar i {} ännu, så ingen kan äga platserna. Registrera kommunens organisation först.",
+                municipality.municipality().name
+            ),
+        ))
+    })
+}
+
+/// How many places each municipality has, for the municipalities that have any.
+pub fn counts(db: &mut dyn Conn, v: &Viewer) -> StoreResult<HashMap<String, i64>> {
+    require_reader(v)?;
+    let rows: Vec<(String, i64)> = db.all("SELECT municipality_code, COUNT(*) FROM areas GROUP BY municipality_code", &[])?;
+    Ok(rows.into_iter().collect())
+}
+
+/// One place of an import (a GeoJSON feature), its geometry already validated.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    /// 1-based position in the file, for messages.
+    pub index: usize,
+    pub name: String,
+    /// A kind code or Swedish label; empty for "other".
+    pub kind: String,
+    /// The name of the place it lies in: an existing place of the municipality, or another
+    /// place in the same import.
+    pub parent: Option<String>,
+    pub geometry: PlaceGeometry,
+}
+
+/// An import item resolved against the database: what will be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub index: usize,
+    pub name: String,
+    pub kind: &'static str,
+    /// The parent's name, as found (existing or in the import).
+    pub parent: Option<String>,
+}
+
+fn item_label(item: &ImportItem) -> String {
+    brygga_domain::geometry::feature_label(item.index, Some(item.name.trim()).filter(|n| !n.is_empty()))
+}
+
+/// Checks an import against the rules and the municipality's existing places without writing
+/// anything: names (required, unique in the file and in the municipality), kinds, parents
+/// (existing, in the file, no cycles). Every problem names the feature; the field is
+/// `features[i]` (0-based, as in the file).
+pub fn plan_import(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode, items: &[ImportItem]) -> StoreResult<Vec<Planned>> {
+    access::require(v, Action::ManageAreas { municipality })?;
+    let existing = list(db, v, municipality.as_str())?;
+    let existing_keys: HashMap<String, &Area> = existing.iter().map(|a| (sort_key(&a.name), a)).collect();
+    let mut errs = FieldErrors::new();
+    let field = |item: &ImportItem| format!("features[{}]", item.index - 1);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut planned = Vec::with_capacity(items.len());
+    for item in items {
+        let label = item_label(item);
+        let name = match NAME.require(&item.name) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                let msg = if item.name.trim().is_empty() {
+                    "saknar namn. Ange namnet i properties.name (eller namn).".to_owned()
+                } else {
+                    e.message.clone()
+                };
+                errs.push(FieldError::new(field(item), "name.invalid", format!("{label}: {msg}")));
+                None
+            }
+        };
+        if let Some(n) = &name {
+            let key = sort_key(n);
+            if let Some(first) = seen.get(&key) {
+                errs.push(FieldError::new(
+                    field(item),
+                    "name.duplicate",
+                    format!("{label}: namnet finns redan i filen (objekt {first}). Varje plats behöver ett eget namn."),
+                ));
+            } else if existing_keys.contains_key(&key) {
+                errs.push(FieldError::new(
+                    field(item),
+                    "name.taken",
+                    format!(
+                        "{label}: kommunen har redan en plats som heter ”{n}”. Byt namn i filen eller ta bort den befintliga platsen först."
+                    ),
+                ));
+            }
+            seen.entry(key).or_insert(item.index);
+        }
+        let kind = if item.kind.trim().is_empty() {
+            Some("other")
+        } else {
+            let k = kind_code(&item.kind);
+            if k.is_none() {
+                let valid: Vec<&str> = KINDS.iter().map(|(c, _)| *c).collect();
+                errs.push(FieldError::new(
+                    field(item),
+                    "kind.unknown",
+                    format!("{label}: okänd typ av plats ”{}”. Använd en av: {}.", item.kind.trim(), valid.join(", ")),
+                ));
+            }
+            k
+        };
+        if let (Some(name), Some(kind)) = (name, kind) {
+            planned.push(Planned { index: item.index, name, kind, parent: item.parent.as_ref().map(|p| p.trim().to_owned()) });
+        }
+    }
+    // Parents: an existing place, or another item; no item may be its own ancestor.
+    let in_file: HashMap<String, &ImportItem> = items.iter().map(|i| (sort_key(i.name.trim()), i)).collect();
+    for item in items {
+        let Some(parent) = item.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { continue };
+        let key = sort_key(parent);
+        if !existing_keys.contains_key(&key) && !in_file.contains_key(&key) {
+            errs.push(FieldError::new(
+                field(item),
+                "parent.unknown",
+                format!(
+                    "{}: den överordnade platsen ”{parent}” finns varken i kommunen eller i filen. Kontrollera stavningen eller lägg till den.",
+                    item_label(item)
+                ),
+            ));
+            continue;
+        }
+        let mut cursor = Some(key);
+        let mut visited: HashSet<String> = HashSet::new();
+        while let Some(k) = cursor {
+            if k == sort_key(item.name.trim()) || !visited.insert(k.clone()) {
+                errs.push(FieldError::new(
+                    field(item),
+                    "parent.cycle",
+                    format!("{}: platserna ligger inuti varandra i en ring. En plats kan inte ligga inuti sig själv.", item_label(item)),
+                ));
+                break;
+            }
+            cursor = in_file.get(&k).and_then(|i| i.parent.as_deref()).map(|p| sort_key(p.trim()));
+        }
+    }
+    errs.into_result().map_err(StoreError::Invalid)?;
+    Ok(planned)
+}
+
+/// Creates every place of an import, or none: all checks first ([`plan_import`]), then the
+/// writes, parents before children, in the caller's transaction. One audit entry per place.
+pub fn create_many(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode, items: &[ImportItem]) -> StoreResult<Vec<Area>> {
+    let planned = plan_import(db, v, municipality, items)?;
+    let owner = owner_for(db, v, municipality)?;
+    let mut ids: HashMap<String, i64> = list(db, v, municipality.as_str())?.into_iter().map(|a| (sort_key(&a.name), a.id)).collect();
+    let mut pending: Vec<(&Planned, &ImportItem)> = planned.iter().zip(items.iter()).collect();
+    let mut created = Vec::with_capacity(items.len());
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for (p, item) in pending {
+            let parent_id = match p.parent.as_deref().filter(|s| !s.is_empty()) {
+                None => None,
+                Some(name) => match ids.get(&sort_key(name)) {
+                    Some(id) => Some(*id),
+                    None => {
+                        rest.push((p, item));
+                        continue;
+                    }
+                },
+            };
+            let a = NewArea {
+                municipality,
+                parent_id,
+                name: p.name.clone(),
+                kind: p.kind.to_owned(),
+                geometry: item.geometry.clone(),
+                owner_org_id: owner,
+            };
+            let area = create(db, v, &a)?;
+            ids.insert(sort_key(&area.name), area.id);
+            created.push(area);
+        }
+        if rest.len() == before {
+            return Err(StoreError::Internal("area import: parents could not be ordered".into()));
+        }
+        pending = rest;
+    }
+    Ok(created)
+}
+
+/// The municipality's places as a GeoJSON FeatureCollection (WGS84), parents before
+/// children. Properties: `id`, `name`, `kind`, `kind_label`, `parent` (name), `parent_id`,
+/// `version` — the same names an import reads, so an export can be imported elsewhere.
+pub fn export_geojson(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> StoreResult<serde_json::Value> {
+    let all = list(db, v, municipality)?;
+    Ok(feature_collection(&all))
+}
+
+/// Places as a GeoJSON FeatureCollection (see [`export_geojson`]).
+pub fn feature_collection(all: &[Area]) -> serde_json::Value {
+    let names: HashMap<i64, &str> = all.iter().map(|a| (a.id, a.name.as_str())).collect();
+    let features: Vec<serde_json::Value> = all
+        .iter()
+        .map(|a| {
+            let mut f = feature(a);
+            f["properties"]["parent"] = a.parent_id.and_then(|p| names.get(&p)).map_or(serde_json::Value::Null, |n| (*n).into());
+            f
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+/// One place as a GeoJSON Feature (WGS84). `properties.parent` (the parent's name) is filled
+/// in by [`feature_collection`], which knows the names.
+pub fn feature(a: &Area) -> serde_json::Value {
+    serde_json::json!({
+        "type": "Feature",
+        "id": a.id,
+        "geometry": a.geometry,
+        "properties": {
+            "id": a.id,
+            "name": a.name,
+            "kind": a.kind,
+            "kind_label": kind_label(&a.kind),
+            "municipality_code": a.municipality_code,
+            "parent_id": a.parent_id,
+            "version": a.version,
+        }
+    })
 }
