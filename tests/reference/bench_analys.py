@@ -30,7 +30,7 @@ def sh(cmd):
 def timed_process(cmd):
     """Runs cmd; returns (seconds, peak RSS in MiB, stdout). Brygga's phase timings (stderr lines
     `timing PHASE SECONDS`) are collected in PHASES."""
-    wrapped = ["/usr/bin/time", "-f", "%M"] + cmd
+    wrapped = ["/usr/bin/time", "-f", "%M %U %S"] + cmd
     env = dict(os.environ, BRYGGA_ANALYS_TIMINGS="1")
     t0 = time.perf_counter()
     proc = subprocess.run(wrapped, capture_output=True, text=True, env=env)
@@ -38,7 +38,9 @@ def timed_process(cmd):
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd}: {proc.stderr}")
     lines = proc.stderr.strip().splitlines()
-    rss_kib = int(lines[-1])
+    rss, user, system = lines[-1].split()
+    rss_kib = int(rss)
+    CPU.append(float(user) + float(system))
     for line in lines[:-1]:
         if line.startswith("timing "):
             _, phase, secs = line.split()
@@ -47,10 +49,14 @@ def timed_process(cmd):
 
 
 PHASES = {}
+CPU = []  # user + system seconds of the processes of the current median_run
+LAST_CPU = [0.0]  # median CPU seconds of the last median_run
 
 
 def median_run(cmd, runs):
+    CPU.clear()
     results = [timed_process(cmd) for _ in range(runs)]
+    LAST_CPU[0] = statistics.median(CPU)
     times = [r[0] for r in results]
     return statistics.median(times), max(r[1] for r in results), results[-1][2], times
 
@@ -60,7 +66,7 @@ def python_job(code, runs):
     outs = []
     for _ in range(runs):
         dt, rss, out, _ = median_run([sys.executable, "-c", code], 1)
-        outs.append((dt, rss, json.loads(out.strip().splitlines()[-1])))
+        outs.append((dt, rss, json.loads(out.strip().splitlines()[-1]), LAST_CPU[0]))
     return outs
 
 
@@ -196,6 +202,7 @@ def main():
     cmd = [b, "analys", "hotspots", "--input", pts, "--x", "x", "--y", "y", "--cell", "50", "--band", "150"]
     PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    our_cpu = LAST_CPU[0]
     phases = ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in PHASES.items())
     cells = len(json.loads(out)["cells"])
     py = python_job(PY_HOTSPOTS.format(path=pts, cell=50.0, band=150.0), args.py_runs)
@@ -204,13 +211,14 @@ def main():
     rep.append("### Grid Gi* hotspots, 1,000,000 points, 50 m cells, 150 m band")
     rep.append(f"Input: {os.path.getsize(pts) / 2**20:.1f} MiB CSV, {cells} cells. Command: `brygga analys hotspots --input points_1m.csv --x x --y y --cell 50 --band 150`")
     rep.append("")
-    rep.append("| | wall time (s) | peak RSS (MiB) |")
-    rep.append("|---|---|---|")
-    rep.append(f"| Brygga (end to end, incl. JSON of all cells) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_rss:.0f} |")
-    rep.append(f"| libpysal + esda (end to end: pandas CSV, binning, DistanceBand, G_Local) | {py_total:.2f} | {max(p[1] for p in py):.0f} |")
-    rep.append(f"| libpysal + esda (weights + G_Local only) | {py_compute:.2f} | |")
-    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
-    rep.append(f"| ratio (statistic only: Brygga binning + grid Gi* vs DistanceBand + G_Local) | {py_compute / statistics.median(PHASES['statistic']):.0f}× | |")
+    py_cpu = statistics.median(p[3] for p in py)
+    rep.append("| | wall time (s) | CPU time, user + sys (s) | peak RSS (MiB) |")
+    rep.append("|---|---|---|---|")
+    rep.append(f"| Brygga (end to end, incl. JSON of all cells) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_cpu:.3f} | {our_rss:.0f} |")
+    rep.append(f"| libpysal + esda (end to end: pandas CSV, binning, DistanceBand, G_Local) | {py_total:.2f} | {py_cpu:.2f} | {max(p[1] for p in py):.0f} |")
+    rep.append(f"| libpysal + esda (weights + G_Local only) | {py_compute:.2f} | | |")
+    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** (wall) | {py_cpu / our_cpu:.0f}× (CPU) | |")
+    rep.append(f"| ratio (statistic only: Brygga binning + grid Gi* vs DistanceBand + G_Local) | {py_compute / statistics.median(PHASES['statistic']):.0f}× | | |")
     rep.append("")
     rep.append(f"Brygga phases (median): {phases}.")
     rep.append("")
@@ -235,6 +243,7 @@ def main():
     cmd = [b, "analys", "moran", "--input", polys, "--value", "v", "--weights", "queen", "--permutations", "999", "--seed", "1"]
     PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    our_cpu = LAST_CPU[0]
     our_stat = statistics.median(PHASES["statistic"])
     our_wstat = statistics.median(a + b2 for a, b2 in zip(PHASES["weights"], PHASES["statistic"]))
     our_out = json.loads(out)
@@ -247,17 +256,18 @@ def main():
     rep.append(f"Input: {os.path.getsize(polys) / 2**20:.1f} MiB GeoJSON. Command: `brygga analys moran --input polygons_3000.geojson --value v --weights queen --permutations 999 --seed 1`. "
                f"I = {our_out['I']:.6f} (esda {py[0][2]['I']:.6f}), p_sim {our_out['p_sim']} (esda {py[0][2]['p_sim']}).")
     rep.append("")
-    rep.append("| | wall time (s) | peak RSS (MiB) |")
-    rep.append("|---|---|---|")
-    rep.append(f"| Brygga (end to end) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_rss:.0f} |")
-    rep.append(f"| geopandas + libpysal + esda (end to end) | {py_total:.2f} | {max(p[1] for p in py):.0f} |")
-    rep.append(f"| libpysal Queen + esda Moran (after reading) | {py_wm:.3f} | |")
-    rep.append(f"| esda Moran only (weights given) | {py_m:.3f} | |")
-    rep.append(f"| Brygga queen weights + Moran (phase timings) | {our_wstat:.4f} | |")
-    rep.append(f"| Brygga Moran only (weights given, phase timing) | {our_stat:.4f} | |")
-    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
-    rep.append(f"| ratio (weights + Moran, both after reading the file) | {py_wm / our_wstat:.0f}× | |")
-    rep.append(f"| ratio (Moran only, weights given) | {py_m / our_stat:.0f}× | |")
+    py_cpu = statistics.median(p[3] for p in py)
+    rep.append("| | wall time (s) | CPU time, user + sys (s) | peak RSS (MiB) |")
+    rep.append("|---|---|---|---|")
+    rep.append(f"| Brygga (end to end) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_cpu:.3f} | {our_rss:.0f} |")
+    rep.append(f"| geopandas + libpysal + esda (end to end) | {py_total:.2f} | {py_cpu:.2f} | {max(p[1] for p in py):.0f} |")
+    rep.append(f"| libpysal Queen + esda Moran (after reading) | {py_wm:.3f} | | |")
+    rep.append(f"| esda Moran only (weights given) | {py_m:.3f} | | |")
+    rep.append(f"| Brygga queen weights + Moran (phase timings) | {our_wstat:.4f} | | |")
+    rep.append(f"| Brygga Moran only (weights given, phase timing) | {our_stat:.4f} | | |")
+    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** (wall) | {py_cpu / our_cpu:.0f}× (CPU) | |")
+    rep.append(f"| ratio (weights + Moran, both after reading the file) | {py_wm / our_wstat:.0f}× | | |")
+    rep.append(f"| ratio (Moran only, weights given) | {py_m / our_stat:.0f}× | | |")
     rep.append("")
 
     # 3. Knox with 999 permutations on 10,000 events
@@ -267,6 +277,7 @@ def main():
     cmd = [b, "analys", "knox", "--input", ev, "--x", "x", "--y", "y", "--t", "t", "--delta", "200", "--tau", "14", "--permutations", "999", "--seed", "1"]
     PHASES.clear()
     ours, our_rss, out, times = median_run(cmd, args.runs)
+    our_cpu = LAST_CPU[0]
     knox_stat = statistics.median(PHASES["statistic"])
     our_out = json.loads(out)
     py = python_job(PY_KNOX.format(path=ev, delta=200, tau=14, perms=999), args.knox_py_runs)
@@ -276,13 +287,14 @@ def main():
     rep.append(f"Command: `brygga analys knox --input events_10k.csv --delta 200 --tau 14 --permutations 999 --seed 1`. "
                f"Statistic {our_out['statistic']} (pointpats {py[0][2]['statistic']}), {our_out['spatial_pairs']} spatial pairs; p_sim {our_out['p_sim']} (pointpats {py[0][2]['p_sim']}).")
     rep.append("")
-    rep.append("| | wall time (s) | peak RSS (MiB) |")
-    rep.append("|---|---|---|")
-    rep.append(f"| Brygga (end to end) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_rss:.0f} |")
-    rep.append(f"| pointpats Knox (end to end) | {py_total:.1f} | {max(p[1] for p in py):.0f} |")
-    rep.append(f"| pointpats Knox call only | {statistics.median(p[2]['knox'] for p in py):.1f} | |")
-    rep.append(f"| Brygga Knox only (phase timing) | {knox_stat:.4f} | |")
-    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** | |")
+    py_cpu = statistics.median(p[3] for p in py)
+    rep.append("| | wall time (s) | CPU time, user + sys (s) | peak RSS (MiB) |")
+    rep.append("|---|---|---|---|")
+    rep.append(f"| Brygga (end to end) | {ours:.3f} (runs: {', '.join(f'{t:.3f}' for t in times)}) | {our_cpu:.3f} | {our_rss:.0f} |")
+    rep.append(f"| pointpats Knox (end to end) | {py_total:.1f} | {py_cpu:.1f} | {max(p[1] for p in py):.0f} |")
+    rep.append(f"| pointpats Knox call only | {statistics.median(p[2]['knox'] for p in py):.1f} | | |")
+    rep.append(f"| Brygga Knox only (phase timing) | {knox_stat:.4f} | | |")
+    rep.append(f"| **ratio (end to end)** | **{py_total / ours:.0f}×** (wall) | {py_cpu / our_cpu:.0f}× (CPU) | |")
     rep.append("")
 
     # 4. trend detector simulation
