@@ -3,14 +3,14 @@
 Called by scripts/bench-analys; prints a Markdown report. Data is generated with a fixed seed.
 Timings are wall-clock, end to end (process start, reading the file, weights, statistic, JSON
 output for Brygga; reading the file, weights and statistic for PySAL), median of several runs.
-Peak memory is the maximum resident set size of the measured process.
+Peak memory is the maximum resident set size of the measured process (/usr/bin/time %M); CPU
+time is its user + system time (wait4's rusage).
 """
 
 import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,24 +28,33 @@ def sh(cmd):
 
 
 def timed_process(cmd):
-    """Runs cmd; returns (seconds, peak RSS in MiB, stdout). Brygga's phase timings (stderr lines
-    `timing PHASE SECONDS`) are collected in PHASES."""
-    wrapped = ["/usr/bin/time", "-f", "%M %U %S"] + cmd
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, stdout). Peak RSS is
+    /usr/bin/time's %M (a child forked from the small `time` process, so the Python parent's pages
+    do not count); CPU time (user + system, microsecond resolution) comes from wait4's rusage of
+    the `time` process, which includes its reaped child, and goes to CPU; Brygga's phase timings
+    (stderr lines `timing PHASE SECONDS`) go to PHASES."""
+    import tempfile
+
     env = dict(os.environ, BRYGGA_ANALYS_TIMINGS="1")
-    t0 = time.perf_counter()
-    proc = subprocess.run(wrapped, capture_output=True, text=True, env=env)
-    dt = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        dt = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd}: {proc.stderr}")
-    lines = proc.stderr.strip().splitlines()
-    rss, user, system = lines[-1].split()
-    rss_kib = int(rss)
-    CPU.append(float(user) + float(system))
+        raise RuntimeError(f"{cmd}: {stderr}")
+    lines = stderr.strip().splitlines()
+    rss_kib = int(lines[-1])
+    CPU.append(usage.ru_utime + usage.ru_stime)
     for line in lines[:-1]:
         if line.startswith("timing "):
             _, phase, secs = line.split()
             PHASES.setdefault(phase, []).append(float(secs))
-    return dt, rss_kib / 1024.0, proc.stdout
+    return dt, rss_kib / 1024.0, stdout
 
 
 PHASES = {}
