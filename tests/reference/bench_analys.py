@@ -193,6 +193,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--py-runs", type=int, default=3)
     ap.add_argument("--knox-py-runs", type=int, default=1)
+    ap.add_argument("--update", help="replace the section '## Analysis engine (issue 4)' of this Markdown file")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     b = args.bin
@@ -324,7 +325,58 @@ def main():
                        f"{100 * r['detected_first_week']:.0f} % | {100 * r['detected_within_4_weeks']:.0f} % | {med if med is not None else '> 8'} |")
     rep.append("")
     rep.append(f"Load average at the end: {open('/proc/loadavg').read().split()[:3]}.")
-    print("\n".join(rep))
+    report = "\n".join(rep)
+    print(report)
+    if args.update:
+        update_section(args.update, report)
+
+
+SECTION = "## Analysis engine (issue 4)"
+
+INTRO = """Command: `scripts/bench-analys --update BENCHMARKS.md` (release build; generates the inputs with
+fixed seeds under `target/bench-analys/`; times Brygga and PySAL — libpysal 4.14.1, esda 2.9.0,
+pointpats 2.5.5 — on the same files in the same run; prints the report and writes it here).
+Wall times are end to end: process start, reading the file, weights, statistic and (Brygga) the
+JSON of every result; the PySAL rows do the same work in a fresh interpreter, imports included.
+CPU time is user + system time of the process; it is less disturbed than wall time by the other
+builds that share this 2-core machine (the load average is printed). Phase timings come from
+`BRYGGA_ANALYS_TIMINGS=1`. Peak memory is the maximum resident set size. Brygga uses both cores
+(rayon); its results are byte-identical on one thread.
+"""
+
+
+def update_section(path, report):
+    import re
+
+    def grab(pattern):
+        m = re.search(pattern, report, re.S)
+        return m.group(1) if m else "?"
+
+    hs = grab(r"### Grid Gi\*.*?\*\*ratio \(end to end\)\*\* \| \*\*(\d+×)\*\*")
+    hs_cpu = grab(r"### Grid Gi\*.*?\*\*ratio \(end to end\)\*\*[^\n]*?(\d+×) \(CPU\)")
+    hs_time = grab(r"Brygga \(end to end, incl\. JSON of all cells\) \| ([0-9.]+)")
+    mo = grab(r"### Moran.*?\*\*ratio \(end to end\)\*\* \| \*\*(\d+×)\*\*")
+    mo_cpu = grab(r"### Moran.*?\*\*ratio \(end to end\)\*\*[^\n]*?(\d+×) \(CPU\)")
+    mo_wm = grab(r"ratio \(weights \+ Moran, both after reading the file\) \| (\d+×)")
+    mo_m = grab(r"ratio \(Moran only, weights given\) \| (\d+×)")
+    kn = grab(r"### Knox.*?\*\*ratio \(end to end\)\*\* \| \*\*(\d+×)\*\*")
+    kn_cpu = grab(r"### Knox.*?\*\*ratio \(end to end\)\*\*[^\n]*?(\d+×) \(CPU\)")
+    targets = f"""Targets from issue 4 and where they stand (this run):
+
+| target | result |
+|---|---|
+| grid Gi* on 1,000,000 points: ≥ 50× libpysal + esda, < 0.5 s | {hs} wall ({hs_cpu} CPU) end to end; {hs_time} s |
+| Moran's I, 999 permutations, 3,000 polygons: ≥ 20× esda | {mo} wall ({mo_cpu} CPU) end to end; {mo_wm} for weights + Moran after reading the file; {mo_m} for the Moran call alone with the weights given — **below 20× on that narrowest comparison** |
+| Knox, 999 permutations, 10,000 events: ≥ 20× pointpats | {kn} wall ({kn_cpu} CPU) |
+| peak memory linear in the input | yes, ≈ 60 bytes per point for `hotspots` (table below); Moran and Knox stay under 20 MiB |
+
+"""
+    text = open(path).read()
+    start = text.index(SECTION)
+    nxt = text.find("\n## ", start + len(SECTION))
+    body = f"{SECTION}\n\n{INTRO}\n{targets}{report}\n"
+    text = text[:start] + body + (text[nxt + 1:] if nxt != -1 else "")
+    open(path, "w").write(text)
 
 
 if __name__ == "__main__":
