@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod demo_places;
 pub mod demo_year;
 
 use std::net::SocketAddr;

@@ -332,9 +332,9 @@ pub fn counts(db: &mut dyn Conn, v: &Viewer) -> StoreResult<HashMap<String, i64>
     Ok(rows.into_iter().collect())
 }
 
-/// One place of an import (a GeoJSON feature), its geometry already validated.
-#[derive(Debug, Clone)]
-pub struct ImportItem {
+/// One place of an import (a GeoJSON feature) as far as names go: what [`plan_import`] checks.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRow {
     /// 1-based position in the file, for messages.
     pub index: usize,
     pub name: String,
@@ -343,20 +343,28 @@ pub struct ImportItem {
     /// The name of the place it lies in: an existing place of the municipality, or another
     /// place in the same import.
     pub parent: Option<String>,
+}
+
+/// One place of an import with its validated geometry.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    pub row: ImportRow,
     pub geometry: PlaceGeometry,
 }
 
-/// An import item resolved against the database: what will be written.
+/// An import row resolved against the database: what will be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     pub index: usize,
     pub name: String,
     pub kind: &'static str,
-    /// The parent's name, as found (existing or in the import).
+    /// The parent's name, as written (an existing place or one in the import).
     pub parent: Option<String>,
+    /// Whether the parent is a place that already exists (not one in the import).
+    pub parent_exists: bool,
 }
 
-fn item_label(item: &ImportItem) -> String {
+fn item_label(item: &ImportRow) -> String {
     brygga_domain::geometry::feature_label(item.index, Some(item.name.trim()).filter(|n| !n.is_empty()))
 }
 
@@ -364,12 +372,12 @@ fn item_label(item: &ImportItem) -> String {
 /// anything: names (required, unique in the file and in the municipality), kinds, parents
 /// (existing, in the file, no cycles). Every problem names the feature; the field is
 /// `features[i]` (0-based, as in the file).
-pub fn plan_import(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode, items: &[ImportItem]) -> StoreResult<Vec<Planned>> {
+pub fn plan_import(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode, items: &[ImportRow]) -> StoreResult<Vec<Planned>> {
     access::require(v, Action::ManageAreas { municipality })?;
     let existing = list(db, v, municipality.as_str())?;
     let existing_keys: HashMap<String, &Area> = existing.iter().map(|a| (sort_key(&a.name), a)).collect();
     let mut errs = FieldErrors::new();
-    let field = |item: &ImportItem| format!("features[{}]", item.index - 1);
+    let field = |item: &ImportRow| format!("features[{}]", item.index - 1);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut planned = Vec::with_capacity(items.len());
     for item in items {
@@ -420,11 +428,13 @@ pub fn plan_import(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode
             k
         };
         if let (Some(name), Some(kind)) = (name, kind) {
-            planned.push(Planned { index: item.index, name, kind, parent: item.parent.as_ref().map(|p| p.trim().to_owned()) });
+            let parent = item.parent.as_ref().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            let parent_exists = parent.as_ref().is_some_and(|p| existing_keys.contains_key(&sort_key(p)));
+            planned.push(Planned { index: item.index, name, kind, parent, parent_exists });
         }
     }
     // Parents: an existing place, or another item; no item may be its own ancestor.
-    let in_file: HashMap<String, &ImportItem> = items.iter().map(|i| (sort_key(i.name.trim()), i)).collect();
+    let in_file: HashMap<String, &ImportRow> = items.iter().map(|i| (sort_key(i.name.trim()), i)).collect();
     for item in items {
         let Some(parent) = item.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { continue };
         let key = sort_key(parent);
@@ -460,7 +470,8 @@ pub fn plan_import(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode
 /// Creates every place of an import, or none: all checks first ([`plan_import`]), then the
 /// writes, parents before children, in the caller's transaction. One audit entry per place.
 pub fn create_many(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode, items: &[ImportItem]) -> StoreResult<Vec<Area>> {
-    let planned = plan_import(db, v, municipality, items)?;
+    let rows: Vec<ImportRow> = items.iter().map(|i| i.row.clone()).collect();
+    let planned = plan_import(db, v, municipality, &rows)?;
     let owner = owner_for(db, v, municipality)?;
     let mut ids: HashMap<String, i64> = list(db, v, municipality.as_str())?.into_iter().map(|a| (sort_key(&a.name), a.id)).collect();
     let mut pending: Vec<(&Planned, &ImportItem)> = planned.iter().zip(items.iter()).collect();

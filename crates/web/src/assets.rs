@@ -13,6 +13,8 @@ struct Asset {
 const ASSETS: &[Asset] = &[
     Asset { name: "brygga.css", mime: "text/css; charset=utf-8", body: include_bytes!("../static/brygga.css") },
     Asset { name: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
+    Asset { name: "areas.css", mime: "text/css; charset=utf-8", body: include_bytes!("../static/areas.css") },
+    Asset { name: "areas.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../static/areas.js") },
     Asset { name: "report.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../static/report.js") },
 ];
 

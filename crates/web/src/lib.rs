@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(geography::routes())
+        .merge(areas::routes())
         .merge(reporting::routes())
         .merge(questionnaire::routes());
     Router::new()

@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod areas;
 mod isolation;
 mod ops;
 mod pages;

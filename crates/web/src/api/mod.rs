@@ -3,6 +3,7 @@
 //! which acts for one organisation. Conventions: docs/API.md. The OpenAPI 3.1 description is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
+mod areas;
 pub mod extract;
 mod forums;
 mod geo;
@@ -44,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/counties", get(geo::counties))
         .route("/municipalities", get(geo::municipalities))
         .route("/police-areas", get(geo::police_areas))
+        .route("/areas", get(areas::list).post(areas::create))
+        .route("/areas/geojson", get(areas::export))
+        .route("/areas/import", axum::routing::post(areas::import))
+        .route("/areas/{id}", get(areas::get).put(areas::update).delete(areas::delete))
 }
 
 struct BearerAuth;
@@ -82,6 +87,7 @@ impl Modify for BearerAuth {
         observations::create, observations::list, observations::get, observations::delete,
         observations::list_categories, observations::create_category, observations::update_category,
         geo::counties, geo::municipalities, geo::police_areas,
+        areas::list, areas::export, areas::create, areas::get, areas::update, areas::delete, areas::import,
     ),
     components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))
 )]

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per page family. Every page works without JavaScript.
 
 pub mod account;
+pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod forums;

@@ -275,7 +275,7 @@ fn classes(shading: Shading, values: &[Option<f64>]) -> (Vec<Class>, Vec<Option<
             let max = finite.iter().copied().fold(0.0, f64::max);
             let step = if integral { nice(max / 4.0).ceil().max(1.0) } else { nice(max / 4.0) };
             let mut cls = vec![Class { fill: COUNT_FILLS[0], hatch: false, label: "0".into() }];
-            for k in 1..=4 {
+            for (k, fill) in COUNT_FILLS.iter().enumerate().skip(1) {
                 let (lo, hi) = ((k - 1) as f64 * step, k as f64 * step);
                 let label = if integral {
                     let lo_i = lo + 1.0;
@@ -283,7 +283,7 @@ fn classes(shading: Shading, values: &[Option<f64>]) -> (Vec<Class>, Vec<Option<
                 } else {
                     format!("över {} till {}", fmt(lo, false), fmt(hi, false))
                 };
-                cls.push(Class { fill: COUNT_FILLS[k], hatch: false, label });
+                cls.push(Class { fill, hatch: false, label });
             }
             let which = values
                 .iter()
