@@ -50,6 +50,9 @@ pub struct ServeArgs {
     /// A translation catalog (TOML: "Svensk text" = "Translation").
     #[arg(long, env = "BRYGGA_TRANSLATIONS", value_name = "FILE")]
     pub translations: Option<PathBuf>,
+    /// Situation pictures seen from outside a forum hide counts below this. Default: 3
+    #[arg(long, env = "BRYGGA_SUPPRESS_BELOW", value_name = "N")]
+    pub suppress_below: Option<i64>,
 }
 
 /// The TOML file: every setting optional.
@@ -66,6 +69,7 @@ pub struct FileConfig {
     pub session_max_hours: Option<i64>,
     pub log_format: Option<String>,
     pub translations: Option<PathBuf>,
+    pub suppress_below: Option<i64>,
 }
 
 impl FileConfig {
@@ -90,6 +94,7 @@ pub struct Settings {
     pub session_max_hours: i64,
     pub log_json: bool,
     pub translations: Option<PathBuf>,
+    pub suppress_below: i64,
 }
 
 impl Settings {
@@ -113,6 +118,10 @@ impl Settings {
         if session_idle_minutes < 1 || session_max_hours < 1 {
             anyhow::bail!("sessionstiderna måste vara minst 1 minut respektive 1 timme");
         }
+        let suppress_below = serve.suppress_below.or(file.suppress_below).unwrap_or(3);
+        if !(1..=1000).contains(&suppress_below) {
+            anyhow::bail!("--suppress-below {suppress_below} går inte; välj ett tal från 1 (visa allt) till 1000");
+        }
         Ok(Self {
             database_url,
             data_dir,
@@ -124,6 +133,7 @@ impl Settings {
             session_max_hours,
             log_json,
             translations: serve.translations.clone().or(file.translations),
+            suppress_below,
         })
     }
 }

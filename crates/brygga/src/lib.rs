@@ -51,6 +51,7 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         secure_cookies: settings.secure_cookies,
         trust_proxy: settings.trust_proxy,
         session: SessionPolicy { idle_ms: settings.session_idle_minutes * 60_000, absolute_ms: settings.session_max_hours * 3_600_000 },
+        suppress_below: settings.suppress_below,
         ..WebConfig::default()
     }
 }

@@ -24,6 +24,7 @@ pub mod imports;
 mod migrate;
 pub mod observations;
 pub mod orgs;
+pub mod picture;
 pub mod police_events;
 pub mod pool;
 pub mod questionnaire;

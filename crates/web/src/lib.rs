@@ -38,11 +38,19 @@ pub struct WebConfig {
     pub session: SessionPolicy,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Situation pictures seen from outside a forum hide counts below this (default 3).
+    pub suppress_below: i64,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, trust_proxy: false, session: SessionPolicy::default(), max_body_bytes: 2 * 1024 * 1024 }
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            session: SessionPolicy::default(),
+            max_body_bytes: 2 * 1024 * 1024,
+            suppress_below: brygga_store::picture::DEFAULT_SUPPRESS_BELOW,
+        }
     }
 }
 
@@ -74,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(geography::routes())
+        .merge(picture::routes())
         .merge(areas::routes())
         .merge(reporting::routes())
         .merge(questionnaire::routes());

@@ -8,5 +8,6 @@ mod areas;
 mod isolation;
 mod ops;
 mod pages;
+mod picture;
 mod questionnaire;
 mod reporting;

@@ -10,6 +10,7 @@ mod geo;
 mod me;
 mod observations;
 mod orgs;
+mod picture;
 mod users;
 
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/counties", get(geo::counties))
         .route("/municipalities", get(geo::municipalities))
         .route("/police-areas", get(geo::police_areas))
+        .route("/picture", get(picture::get))
         .route("/areas", get(areas::list).post(areas::create))
         .route("/areas/geojson", get(areas::export))
         .route("/areas/import", axum::routing::post(areas::import))
@@ -87,6 +89,7 @@ impl Modify for BearerAuth {
         observations::create, observations::list, observations::get, observations::delete,
         observations::list_categories, observations::create_category, observations::update_category,
         geo::counties, geo::municipalities, geo::police_areas,
+        picture::get,
         areas::list, areas::export, areas::create, areas::get, areas::update, areas::delete, areas::import,
     ),
     components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))

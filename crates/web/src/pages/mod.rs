@@ -8,6 +8,7 @@ pub mod forums;
 pub mod geography;
 pub mod home;
 pub mod orgs;
+pub mod picture;
 pub mod questionnaire;
 pub mod reporting;
 pub mod users;
