@@ -16,6 +16,7 @@ use axum::routing::get;
 use brygga_domain::geography;
 use brygga_domain::time::{IsoWeek, format_number};
 use brygga_domain::{FieldError, FieldErrors};
+use brygga_store::areas::Area;
 use brygga_store::audit::{self, Event};
 use brygga_store::forums::{self, Forum};
 use brygga_store::observations::{self, Observation};
@@ -30,6 +31,7 @@ use crate::auth::{Session, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
 use crate::i18n::filters;
 use crate::svg::chart::{WeekSeries, line_chart};
+use crate::svg::map::{MapArea, MapOptions, Shading, area_map};
 
 mod exports;
 
@@ -177,14 +179,16 @@ pub(crate) fn resolve(db: &mut dyn Conn, v: &Viewer, target: &Target, p: &Pictur
     Ok(Resolved { scope, query })
 }
 
-async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) -> Result<(Resolved, WeeklyPicture), AppError> {
+/// The picture and the municipality's places (for the maps).
+async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) -> Result<(Resolved, WeeklyPicture, Vec<Area>), AppError> {
     let (v, target, p, t) = (v.clone(), target.clone(), p.clone(), state.config.suppress_below);
     Ok(state
         .store
         .read(move |db| {
             let r = resolve(db, &v, &target, &p, t)?;
             let picture = picture::weekly(db, &v, &r.query)?;
-            Ok((r, picture))
+            let places = areas::list(db, &v, &r.query.municipality)?;
+            Ok((r, picture, places))
         })
         .await?)
 }
@@ -232,7 +236,14 @@ pub struct ChartBlock {
     pub rows: Vec<(String, String)>,
 }
 
+pub struct MapBlock {
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub svg: String,
+}
+
 pub struct View {
+    pub maps: Vec<MapBlock>,
     pub base: String,
     pub week_label: String,
     pub query: String,
@@ -316,7 +327,7 @@ fn chart(id: String, heading: &str, weeks: &[IsoWeek], series: &[i64], band: (i6
 }
 
 impl View {
-    fn new(p: &WeeklyPicture, target: &Target, params: &PictureParams, can_drill: bool) -> Self {
+    fn new(p: &WeeklyPicture, target: &Target, params: &PictureParams, can_drill: bool, places: &[Area]) -> Self {
         let week = p.iso_week();
         let current = IsoWeek::parse(&p.current_week).unwrap_or(week);
         let base = target.base();
@@ -337,6 +348,7 @@ impl View {
             .map(|(i, pl)| chart(format!("plats-{i}"), &pl.name, &weeks, &pl.total.series, (pl.total.typical_low, pl.total.typical_high)))
             .collect();
         View {
+            maps: maps(p, places, &base, params),
             query: params.query_for(week),
             prev: format!("{base}?{}", params.query_for(week.plus(-1))),
             next: (week < current).then(|| format!("{base}?{}", params.query_for(week.plus(1)))),
@@ -363,6 +375,79 @@ impl View {
             base,
         }
     }
+}
+
+/// The places shaded by the week's count, by the change from the last 8 weeks, and by Gi* z
+/// (the hotspot layer). Each place links to the picture filtered to it.
+fn maps(p: &WeeklyPicture, places: &[Area], base: &str, params: &PictureParams) -> Vec<MapBlock> {
+    if places.is_empty() || p.empty {
+        return vec![];
+    }
+    let week = p.iso_week();
+    let totals: Vec<(&Area, &picture::PlaceTotal)> =
+        places.iter().filter_map(|a| p.places.iter().find(|pl| pl.area_id == Some(a.id)).map(|pl| (a, pl))).collect();
+    if totals.is_empty() {
+        return vec![];
+    }
+    let link = |a: &Area| {
+        let mut q = params.clone();
+        q.plats = Some(a.id.to_string());
+        format!("{base}?{}", q.query_for(week))
+    };
+    let label = format!("v. {}", week.week());
+    let hidden = if p.suppressed_below.is_some() { " Antal under gränsen är inte medräknade." } else { "" };
+    let draw = |id: &'static str,
+                heading: &'static str,
+                shading: Shading,
+                value: &dyn Fn(&picture::PlaceTotal) -> Option<(f64, String)>| {
+        let areas: Vec<MapArea<'_>> = totals
+            .iter()
+            .map(|(a, pl)| {
+                let m = MapArea::from_area(a).link(link(a));
+                match value(pl) {
+                    Some((v, text)) => m.value(v, text),
+                    None => m,
+                }
+            })
+            .collect();
+        let title = format!("{heading}, {label}");
+        let description =
+            format!("{heading} för varje plats i {} {label}.{hidden} Samma siffror finns i tabellen Antal per plats.", p.municipality_name);
+        let svg = area_map(
+            &areas,
+            &MapOptions {
+                id,
+                title: &title,
+                description: &description,
+                shading,
+                legend_title: heading,
+                tiles: crate::svg::map::tiles(),
+                ..MapOptions::default()
+            },
+        );
+        MapBlock { id, heading, svg }
+    };
+    let mut out = vec![
+        draw("karta-antal", "Antal rapporter", Shading::Counts, &|pl| {
+            Some((pl.total.count as f64, format!("{} {}", int(pl.total.count), if pl.total.count == 1 { "rapport" } else { "rapporter" })))
+        }),
+        draw("karta-forandring", "Förändring mot snittet de senaste 8 veckorna", Shading::Change, &|pl| {
+            Some((pl.total.change, signed(pl.total.change, 1)))
+        }),
+    ];
+    if p.hotspot_note.is_none() {
+        out.push(draw("karta-hotspot", "Hotspots (Getis–Ord Gi*)", Shading::Change, &|pl| {
+            let h = pl.hotspot.as_ref()?;
+            let z = h.z?;
+            let what = match h.class.as_str() {
+                "hot" => "hotspot",
+                "cold" => "kall punkt",
+                _ => "inte signifikant",
+            };
+            Some((z, format!("{what}, z = {}", format_number(z, 1))))
+        }));
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,12 +516,12 @@ pub async fn show(
     Query(params): Query<PictureParams>,
 ) -> PageResult {
     let target = Target::from_path(&kind, &key)?;
-    let (r, p) = match load(&state, &session.viewer, &target, &params).await {
+    let (r, p, places) = match load(&state, &session.viewer, &target, &params).await {
         Ok(x) => x,
         Err(e) => return problem(&session, &target, &params, e),
     };
     let can_drill = r.scope != Scope::Shared && p.suppressed_below.is_none();
-    let view = View::new(&p, &target, &params, can_drill);
+    let view = View::new(&p, &target, &params, can_drill, &places);
     let title = format!("Lägesbild {} – {}", view.week_label, p.title);
     html(StatusCode::OK, ShowPage { chrome: Chrome::new(&session, title, "picture", &Flash(None)), p, view })
 }
@@ -457,12 +542,12 @@ pub async fn action(
 }
 
 async fn report(state: AppState, session: Session, target: Target, params: PictureParams) -> PageResult {
-    let (r, p) = match load(&state, &session.viewer, &target, &params).await {
+    let (r, p, places) = match load(&state, &session.viewer, &target, &params).await {
         Ok(x) => x,
         Err(e) => return problem(&session, &target, &params, e),
     };
     let can_drill = r.scope != Scope::Shared && p.suppressed_below.is_none();
-    let view = View::new(&p, &target, &params, can_drill);
+    let view = View::new(&p, &target, &params, can_drill, &places);
     let week = p.iso_week();
     let mut top: Vec<&Cell> = p.cells.iter().filter(|c| c.count.unwrap_or(0) > 0 || c.trend.flagged).collect();
     top.sort_by(|a, b| b.trend.flagged.cmp(&a.trend.flagged).then(b.count.unwrap_or(0).cmp(&a.count.unwrap_or(0))));
