@@ -366,7 +366,62 @@ async fn a_future_week_and_bad_input_get_clear_answers(b: Backend) {
     assert!(html.contains(&format!("/lagesbild/forum/{}", w.est.forum)) && html.contains(&format!("/lagesbild/egen/{}", w.est.kommun)));
 }
 
+/// Twelve places in a 4 × 3 grid; reports pile up in one corner.
+async fn the_hotspot_layer_finds_the_cluster(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let est = stories::est(app.store()).await;
+    let v = stories::viewer(app.store(), est.coordinator).await;
+    let kommun = est.kommun;
+    let ids: Vec<i64> = app
+        .store()
+        .write(move |db| {
+            (0..12)
+                .map(|i: i32| {
+                    let a = brygga_store::areas::NewArea {
+                        municipality: brygga_domain::geography::MunicipalityCode::parse("1287").unwrap(),
+                        parent_id: None,
+                        name: format!("Kvarter {}", i + 1),
+                        kind: "district".into(),
+                        geometry: brygga_domain::geometry::PlaceGeometry::point(
+                            13.10 + 0.01 * f64::from(i % 4),
+                            55.37 + 0.006 * f64::from(i / 4),
+                        ),
+                        owner_org_id: kommun,
+                    };
+                    brygga_store::areas::create(db, &v, &a).map(|a| a.id)
+                })
+                .collect()
+        })
+        .await
+        .unwrap();
+    let batches: Vec<Batch> = [(0, 20), (1, 18), (4, 19), (5, 17), (6, 2), (10, 1), (11, 2), (7, 1)]
+        .iter()
+        .map(|&(i, n)| Batch { category: "graffiti", area: Some(ids[i]), weeks_ago: 1, n, shared: true, note: "" })
+        .collect();
+    seed(app.store(), est.coordinator, est.forum, &batches).await;
+    let token = app.token(est.coordinator, est.kommun).await;
+    let (status, p) = app.api(&token).get(&format!("/picture?forum_id={}&week={}", est.forum, tested_week())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(p["hotspot_note"].is_null(), "{}", p["hotspot_note"]);
+    let class = |name: &str| {
+        let place = p["places"].as_array().unwrap().iter().find(|pl| pl["name"] == name).unwrap();
+        (place["hotspot"]["class"].as_str().unwrap().to_owned(), place["hotspot"]["z"].as_f64().unwrap())
+    };
+    let (east, z_east) = class("Kvarter 1");
+    let (_, z_west) = class("Kvarter 12");
+    assert!(z_east > z_west, "{z_east} > {z_west}");
+    assert_eq!(east, "hot", "z = {z_east}");
+    // The page draws the three maps, each with a title and a description.
+    let web = app.browser();
+    web.login("samordnare@trelleborg.se", PASSWORD).await;
+    let (_, html) = web.get_html(&format!("/lagesbild/forum/{}?vecka={}", est.forum, tested_week())).await;
+    for id in ["karta-antal", "karta-forandring", "karta-hotspot"] {
+        assert!(html.contains(&format!("<title id=\"{id}-title\">")), "{id}");
+    }
+}
+
 crate::both_backends!(
+    the_hotspot_layer_finds_the_cluster,
     counts_equal_a_hand_count_and_own_and_joint_stay_apart,
     a_jump_is_flagged_and_a_stable_series_is_not,
     outsiders_get_hidden_small_counts_and_no_reports,
