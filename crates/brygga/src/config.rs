@@ -4,8 +4,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use brygga_domain::account::Email;
 use clap::Args;
 use serde::Deserialize;
+
+use crate::harvest::{self, HarvestConfig};
 
 /// Where the data lives. Shared by every command that opens the database.
 #[derive(Debug, Clone, Default, Args)]
@@ -50,6 +53,16 @@ pub struct ServeArgs {
     /// A translation catalog (TOML: "Svensk text" = "Translation").
     #[arg(long, env = "BRYGGA_TRANSLATIONS", value_name = "FILE")]
     pub translations: Option<PathBuf>,
+    /// Fetch the police's events from this URL, e.g. https://polisen.se/api/events. Off unless set.
+    #[arg(long, env = "BRYGGA_POLICE_EVENTS_URL", value_name = "URL")]
+    pub police_events_url: Option<String>,
+    /// E-mail address sent in the harvester's User-Agent so the police can reach you. Required
+    /// with --police-events-url.
+    #[arg(long, env = "BRYGGA_HARVEST_CONTACT", value_name = "EMAIL")]
+    pub harvest_contact: Option<String>,
+    /// Minutes between two fetches of the police's events. Default: 15 (at least 1).
+    #[arg(long, env = "BRYGGA_HARVEST_INTERVAL_MINUTES", value_name = "MIN")]
+    pub harvest_interval_minutes: Option<u64>,
     /// Situation pictures seen from outside a forum hide counts below this. Default: 3
     #[arg(long, env = "BRYGGA_SUPPRESS_BELOW", value_name = "N")]
     pub suppress_below: Option<i64>,
@@ -69,6 +82,9 @@ pub struct FileConfig {
     pub session_max_hours: Option<i64>,
     pub log_format: Option<String>,
     pub translations: Option<PathBuf>,
+    pub police_events_url: Option<String>,
+    pub harvest_contact: Option<String>,
+    pub harvest_interval_minutes: Option<u64>,
     pub suppress_below: Option<i64>,
 }
 
@@ -94,6 +110,8 @@ pub struct Settings {
     pub session_max_hours: i64,
     pub log_json: bool,
     pub translations: Option<PathBuf>,
+    /// Harvesting the police's events, when configured.
+    pub harvest: Option<HarvestConfig>,
     pub suppress_below: i64,
 }
 
@@ -122,6 +140,11 @@ impl Settings {
         if !(1..=1000).contains(&suppress_below) {
             anyhow::bail!("--suppress-below {suppress_below} går inte; välj ett tal från 1 (visa allt) till 1000");
         }
+        let harvest = harvest_config(
+            serve.police_events_url.clone().or(file.police_events_url),
+            serve.harvest_contact.clone().or(file.harvest_contact),
+            serve.harvest_interval_minutes.or(file.harvest_interval_minutes),
+        )?;
         Ok(Self {
             database_url,
             data_dir,
@@ -133,9 +156,27 @@ impl Settings {
             session_max_hours,
             log_json,
             translations: serve.translations.clone().or(file.translations),
+            harvest,
             suppress_below,
         })
     }
+}
+
+/// Harvesting is off without a URL; with one it needs a contact address for the User-Agent.
+fn harvest_config(url: Option<String>, contact: Option<String>, minutes: Option<u64>) -> anyhow::Result<Option<HarvestConfig>> {
+    let Some(url) = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) else { return Ok(None) };
+    harvest::check_url(&url).map_err(anyhow::Error::msg)?;
+    let contact = contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--police-events-url kräver --harvest-contact med en e-postadress: polisen vill kunna nå den som hämtar, och adressen skickas i User-Agent"
+        )
+    })?;
+    let contact = Email::parse(&contact).map_err(|e| anyhow::anyhow!("--harvest-contact: {}", e.message))?.to_string();
+    let minutes = minutes.unwrap_or(harvest::DEFAULT_INTERVAL.as_secs() / 60);
+    if minutes < harvest::MIN_INTERVAL.as_secs() / 60 {
+        anyhow::bail!("--harvest-interval-minutes måste vara minst 1: polisen tillåter högst 60 anrop i timmen");
+    }
+    Ok(Some(HarvestConfig { url, contact, interval: std::time::Duration::from_secs(minutes.saturating_mul(60)) }))
 }
 
 #[cfg(test)]
@@ -154,7 +195,27 @@ mod tests {
         assert_eq!(s.session_idle_minutes, 30);
         let serve = ServeArgs { listen: Some("127.0.0.1:7000".into()), ..Default::default() };
         assert_eq!(Settings::resolve(&db, &serve).unwrap().listen.to_string(), "127.0.0.1:7000");
+        assert_eq!(s.harvest, None, "harvesting is off by default");
         std::fs::write(&file, "lissen = 1\n").unwrap();
         assert!(Settings::resolve(&db, &ServeArgs::default()).unwrap_err().to_string().contains("inte giltig"));
+    }
+
+    #[test]
+    fn harvesting_needs_https_and_a_contact() {
+        let serve = |url: &str, contact: Option<&str>, minutes: Option<u64>| ServeArgs {
+            police_events_url: Some(url.into()),
+            harvest_contact: contact.map(Into::into),
+            harvest_interval_minutes: minutes,
+            ..Default::default()
+        };
+        let db = DbArgs::default();
+        let h =
+            Settings::resolve(&db, &serve("https://polisen.se/api/events", Some("drift@trelleborg.se"), None)).unwrap().harvest.unwrap();
+        assert_eq!(h.interval, std::time::Duration::from_secs(900));
+        let err = |s: ServeArgs| Settings::resolve(&db, &s).unwrap_err().to_string();
+        assert!(err(serve("https://polisen.se/api/events", None, None)).contains("--harvest-contact"));
+        assert!(err(serve("https://polisen.se/api/events", Some("inte en adress"), None)).contains("--harvest-contact"));
+        assert!(err(serve("http://polisen.se/api/events", Some("drift@trelleborg.se"), None)).contains("HTTPS"));
+        assert!(err(serve("https://polisen.se/api/events", Some("drift@trelleborg.se"), Some(0))).contains("minst 1"));
     }
 }

@@ -5,6 +5,8 @@ pub mod config;
 pub mod demo;
 pub mod demo_places;
 pub mod demo_year;
+pub mod harvest;
+pub mod import;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

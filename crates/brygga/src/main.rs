@@ -40,6 +40,9 @@ enum Command {
         /// Filen som ska skapas; får inte finnas.
         file: std::path::PathBuf,
     },
+    /// Läser in filer: polisens händelser, anmälda brott och trygghetsmätningar; skriver JSON.
+    #[command(subcommand)]
+    Import(brygga::import::ImportCommand),
     /// Statistisk analys av CSV/GeoJSON-filer; skriver JSON.
     Analys(brygga_analys_cli::AnalysArgs),
 }
@@ -88,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("kan inte lyssna på {} — används porten redan? Välj en annan med --listen", settings.listen))?;
             let running = brygga::start(listener, store.clone(), brygga::web_config(&settings))?;
             tracing::info!(addr = %running.addr, database = %store.describe(), startup_ms = started.elapsed().as_secs_f64() * 1000.0, "Brygga is listening");
+            let _harvester = settings.harvest.clone().map(|h| brygga::harvest::spawn(store.clone(), h));
             running.handle.await??;
             tracing::info!("stopped");
             Ok(())
@@ -104,6 +108,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => admin::user(&cli.db, cmd).await,
+        Command::Import(cmd) => brygga::import::run(&cli.db, cmd).await,
         Command::Org(cmd) => admin::org(&cli.db, cmd).await,
         Command::Backup { file } => {
             let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;

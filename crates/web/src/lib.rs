@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(geography::routes())
+        .merge(imports::routes())
         .merge(picture::routes())
         .merge(areas::routes())
         .merge(reporting::routes())

@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod areas;
+mod imports;
 mod isolation;
 mod ops;
 mod pages;

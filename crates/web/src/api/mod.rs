@@ -7,6 +7,7 @@ mod areas;
 pub mod extract;
 mod forums;
 mod geo;
+mod imports;
 mod me;
 mod observations;
 mod orgs;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/observations/{id}", get(observations::get).delete(observations::delete))
         .route("/forums/{id}/categories", get(observations::list_categories).post(observations::create_category))
         .route("/categories/{id}", put(observations::update_category))
+        .route("/police-events", imports::police_events())
+        .route("/crime-statistics", imports::crime_statistics())
         .route("/counties", get(geo::counties))
         .route("/municipalities", get(geo::municipalities))
         .route("/police-areas", get(geo::police_areas))
@@ -88,6 +91,7 @@ impl Modify for BearerAuth {
         me::me, me::data, me::tokens, me::revoke_token, me::audit,
         observations::create, observations::list, observations::get, observations::delete,
         observations::list_categories, observations::create_category, observations::update_category,
+        imports::import_police_events, imports::list_police_events, imports::import_crime_statistics, imports::list_crime_statistics,
         geo::counties, geo::municipalities, geo::police_areas,
         picture::get,
         areas::list, areas::export, areas::create, areas::get, areas::update, areas::delete, areas::import,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod forums;
 pub mod geography;
 pub mod home;
+pub mod imports;
 pub mod orgs;
 pub mod picture;
 pub mod questionnaire;
