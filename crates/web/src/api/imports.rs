@@ -24,7 +24,7 @@ use super::extract::ApiQuery;
 use crate::AppState;
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ApiErrorBody, ApiResult, AppError, FieldProblem};
-use crate::pages::imports::{UPLOAD_BODY_LIMIT, crime_refusal, import_options};
+use crate::pages::imports::{UPLOAD_BODY_LIMIT, crime_refusal, drain, import_options};
 
 /// `/police-events`: list and import, with the import body limit.
 pub fn police_events() -> MethodRouter<AppState> {
@@ -54,6 +54,9 @@ fn too_large(size: Option<u64>) -> Response {
 async fn body(state: &AppState, req: Request) -> Result<Bytes, Response> {
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if let Some(size) = declared.filter(|s| *s > MAX_UPLOAD_BYTES as u64) {
+        // Read and discard the rest, so the client gets this answer rather than a reset
+        // connection; nothing is kept.
+        drain(req.into_body()).await;
         return Err(too_large(Some(size)));
     }
     let bytes = Bytes::from_request(req, state).await.map_err(|_| too_large(None))?;

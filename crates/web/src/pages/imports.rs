@@ -51,6 +51,9 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 1024 * 1024;
 /// show a reset connection instead of our page when the server stops reading early).
 const DRAIN_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 
+/// Room for a form's fields besides the file, in a body declared larger than the file limit.
+const FORM_OVERHEAD_BYTES: usize = 16 * 1024;
+
 /// Rows shown in the wizard's preview.
 const PREVIEW_ROWS: usize = 10;
 
@@ -123,7 +126,7 @@ fn same_origin(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Reads and discards a body, up to [`DRAIN_MAX_BYTES`] and the request timeout.
-async fn drain(mut body: Body) {
+pub(crate) async fn drain(mut body: Body) {
     let mut seen: u64 = 0;
     while let Some(Ok(frame)) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         seen += frame.data_ref().map_or(0, |d| d.len() as u64);
@@ -151,7 +154,9 @@ impl FromRequest<AppState> for SignedUpload {
             return Err(PageError(AppError::Csrf).into_response());
         }
         let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-        if let Some(size) = declared.filter(|s| *s > UPLOAD_BODY_LIMIT as u64) {
+        // A form's other fields take a few hundred bytes: a body declared this much larger than
+        // the file limit holds a file over it. Refuse it now, reading and discarding the body.
+        if let Some(size) = declared.filter(|s| *s > (MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES) as u64) {
             drain(body).await;
             return Ok(SignedUpload(session, Err(UploadProblem::TooLarge { size: Some(size) })));
         }
@@ -1032,7 +1037,7 @@ pub async fn crime_upload(State(state): State<AppState>, SignedUpload(session, r
     match result {
         Ok(done) => {
             tracing::info!(batch_id = done.batch_id, rows = done.rows, "crime statistics imported");
-            crime_page(&session, FormView::empty(), None, Some((done, format)), StatusCode::OK)
+            crime_page(&session, FormView::submitted(&form, FieldErrors::new()), None, Some((done, format)), StatusCode::OK)
         }
         Err(r) => {
             let (errors, rows) = refusal_parts(r);
@@ -1183,7 +1188,8 @@ pub async fn survey_upload(State(state): State<AppState>, SignedUpload(session, 
     match result {
         Ok(done) => {
             tracing::info!(batch_id = done.batch_id, rows = done.rows, "safety survey imported");
-            survey_page(&state, &session, FormView::empty(), None, Some(done), StatusCode::OK).await
+            // Keep the municipality and the audience for the next file of the same survey.
+            survey_page(&state, &session, FormView::submitted(&form, FieldErrors::new()), None, Some(done), StatusCode::OK).await
         }
         Err(r) => {
             let (errors, rows) = refusal_parts(r);
