@@ -818,7 +818,8 @@ fn parse_when(date: &str, time: Option<&str>) -> Result<Timestamp, String> {
     let date = date.trim();
     let text = match time.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => {
-            let t = t.replace('.', ":");
+            // A spreadsheet's time-of-day cell comes with Excel's day zero: "1899-12-31 21:30:00".
+            let t = t.rsplit(' ').next().unwrap_or(t).replace('.', ":");
             let t = if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) { format!("{}:{}", &t[..2], &t[2..]) } else { t };
             let day = date.split([' ', 'T']).next().unwrap_or(date);
             format!("{day} {t}")
@@ -1214,6 +1215,7 @@ mod tests {
         assert_eq!(b, c);
         assert_eq!(c, d);
         assert_eq!(b.to_string(), "2024-11-20T20:30:00Z");
+        assert_eq!(parse_when("2024-11-20 00:00:00", Some("1899-12-31 21:30:00")).unwrap(), b, "a spreadsheet's time cell");
         assert!(parse_when("20 nov", None).is_err());
     }
 
