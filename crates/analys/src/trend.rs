@@ -9,9 +9,11 @@
 //! Baseline b₁…b_m = the recent weeks followed by last year's window (Stroup et al. 1989
 //! "historical limits" take the same season from earlier years; Farrington et al. 1996 treat the
 //! counts as quasi-Poisson). With S = Σ b:
+//! * weights w that keep earlier outbreaks out of the baseline ([`outbreak_weights`]: Farrington et
+//!   al. 1996 reweighting with Noufaily et al. 2013's threshold); S = Σ w·b;
 //! * mean μ = (S + ½)/m (the Poisson–gamma posterior mean under Jeffreys' prior, so an all-zero
 //!   baseline still gives a proper distribution);
-//! * overdispersion φ = max(1, Σ(b − b̄)²/((m − 1) b̄)) (Farrington's quasi-Poisson estimate);
+//! * overdispersion φ = max(1, Σ w(b − b̄)²/((m − 1) b̄)) (Farrington's quasi-Poisson estimate);
 //! * predictive variance V = φ μ (1 + 1/m) — the week's own variance plus the uncertainty of μ;
 //! * the week's count X ~ negative binomial with mean μ and variance V (size r = μ/(φ(1+1/m) − 1)).
 //!   For φ = 1 this is exactly the Poisson–gamma posterior predictive.
@@ -116,6 +118,41 @@ pub struct TrendResult {
 /// Largest weekly count accepted (the distribution functions sum term by term).
 pub const MAX_WEEKLY_COUNT: u32 = 1_000_000;
 
+/// Anscombe residuals above this get down-weighted (Noufaily et al. 2013, "An improved algorithm
+/// for outbreak detection in multiple surveillance systems", Stat. Med. 32:1206–1222, §3.3).
+pub const OUTBREAK_RESIDUAL: f64 = 4.0;
+
+/// Weights that keep earlier outbreaks out of the baseline (Farrington et al. 1996, §3.4,
+/// with Noufaily et al.'s threshold): each week's Anscombe residual
+/// r = 1.5·(b^{2/3} − b̄^{2/3}) / (b̄^{1/6} √φ₀) is computed against the mean b̄ and the
+/// quasi-Poisson dispersion φ₀ (≥ 1) of the baseline *without its largest week* — so that an
+/// outbreak cannot hide itself by inflating φ₀ — and a week with r > 2.58 gets weight r⁻²; the
+/// weights are then scaled to sum to m. Without this, the first week of a flare-up sits in the
+/// next week's baseline and masks it. On stable series the weights are almost always all 1.
+pub fn outbreak_weights(baseline: &[u32]) -> Vec<f64> {
+    let m = baseline.len();
+    let mut w = vec![1.0; m];
+    if m < 3 {
+        return w;
+    }
+    let max_i = (0..m).max_by_key(|&i| baseline[i]).unwrap_or(0);
+    let rest: Vec<f64> = (0..m).filter(|&i| i != max_i).map(|i| baseline[i] as f64).collect();
+    let n = rest.len() as f64;
+    let mean = rest.iter().sum::<f64>() / n;
+    let phi0 = if mean > 0.0 { (rest.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / ((n - 1.0) * mean)).max(1.0) } else { 1.0 };
+    let centre = mean.max(0.5 / n);
+    let scale = centre.powf(1.0 / 6.0) * phi0.sqrt();
+    for (wi, &b) in w.iter_mut().zip(baseline) {
+        let r = 1.5 * ((b as f64).powf(2.0 / 3.0) - centre.powf(2.0 / 3.0)) / scale;
+        if r > OUTBREAK_RESIDUAL {
+            *wi = r.powi(-2);
+        }
+    }
+    let total: f64 = w.iter().sum();
+    w.iter_mut().for_each(|x| *x *= m as f64 / total);
+    w
+}
+
 /// Quadrature nodes for the uncertainty of the dispersion estimate.
 const PHI_NODES: usize = 16;
 
@@ -143,14 +180,15 @@ impl Predictive {
             return None;
         }
         let mf = m as f64;
-        let s: f64 = baseline.iter().map(|&b| b as f64).sum();
+        let weights = outbreak_weights(baseline);
+        let s: f64 = baseline.iter().zip(&weights).map(|(&b, w)| w * b as f64).sum();
         let mean_b = s / mf;
         let mu = (s + 0.5) / mf;
         let size_for = |phi: f64| mu / (phi * (1.0 + 1.0 / mf) - 1.0);
         if m < 2 || mean_b == 0.0 {
             return Some(Predictive { mean: mu, dispersion: 1.0, weeks: m, sizes: vec![size_for(1.0)] });
         }
-        let ss: f64 = baseline.iter().map(|&b| (b as f64 - mean_b).powi(2)).sum();
+        let ss: f64 = baseline.iter().zip(&weights).map(|(&b, w)| w * (b as f64 - mean_b).powi(2)).sum();
         let phi_hat = ss / ((mf - 1.0) * mean_b);
         let nu = mf - 1.0;
         let sizes = (0..PHI_NODES)
@@ -474,6 +512,17 @@ mod tests {
         assert!(d.quantile(1.0) <= (d.mean * 64.0 + 1e4) as u64);
         assert_eq!(d.quantile(0.0), 0);
         assert!(d.quantile(0.5) <= d.quantile(0.9));
+    }
+
+    #[test]
+    fn an_earlier_outbreak_does_not_mask_the_next_week() {
+        // Last week's 7 was the start of a flare-up; this week has 14 against about 1 a week.
+        let flagged = detect(&[cell(14, &[1, 2, 0, 1, 1, 0, 1, 7], Some(&[0, 0, 1, 0]))], &TrendOptions::default()).unwrap();
+        assert!(flagged[0].p_value < 1e-4, "p = {}", flagged[0].p_value);
+        let w = outbreak_weights(&[1, 2, 0, 1, 1, 0, 1, 7, 0, 0, 1, 0]);
+        assert!(w[7] < 0.1 && (w.iter().sum::<f64>() - 12.0).abs() < 1e-9, "{w:?}");
+        // An ordinary busy week is not an outbreak.
+        assert!(outbreak_weights(&[9, 11, 10, 14, 8, 12, 10, 11]).iter().all(|&x| (x - 1.0).abs() < 1e-12));
     }
 
     #[test]

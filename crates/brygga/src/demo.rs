@@ -260,6 +260,20 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
                 };
                 forums::create(db, &sys, &input.validate()?)?;
             }
+            // The municipalities' places, parents first, owned by the municipality itself.
+            let mut place_ids: std::collections::HashMap<(&str, &str), i64> = std::collections::HashMap::new();
+            for (muni, name, kind, parent, geometry) in crate::demo_places::demo_areas() {
+                let owner = ORGS
+                    .iter()
+                    .find(|o| o.kind == OrgKind::Municipality && o.municipalities.first().is_some_and(|m| code(m) == muni))
+                    .map(|o| org_ids[o.name]);
+                let Some(owner_org_id) = owner else { continue };
+                let municipality = brygga_domain::geography::MunicipalityCode::parse(muni).expect("demo municipality code");
+                let parent_id = parent.and_then(|p| place_ids.get(&(muni, p)).copied());
+                let a =
+                    brygga_store::areas::NewArea { municipality, parent_id, name: name.into(), kind: kind.into(), geometry, owner_org_id };
+                place_ids.insert((muni, name), brygga_store::areas::create(db, &sys, &a)?.id);
+            }
             let est = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").map(|f| f.id);
             for (org, name, title, visibility) in [
                 ("Trelleborgs kommun", "Sara Samordnare", "Brottsförebyggande samordnare", "public"),
@@ -280,7 +294,9 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
             Ok(logins)
         })
         .await?;
-    crate::demo_year::seed(store, jiff::Timestamp::now()).await?;
+    let now = jiff::Timestamp::now();
+    crate::demo_year::seed(store, now).await?;
+    crate::demo_year::seed_questionnaire(store, now).await?;
     Ok(logins)
 }
 

@@ -2,9 +2,12 @@
 //! evenings and at weekends), seasons (more youth gatherings and fires in summer, more broken
 //! lighting in the dark months), quiet holiday weeks, reporters who sometimes have nothing to
 //! report, and a few genuine emerging problems that the weekly flags should catch:
-//! - Trelleborg: graffiti at Stortorget climbs in the last three weeks (the library nearby);
-//! - Hässleholm: fires at a school yard in the last two weeks;
-//! - Ängelholm: youth gathering at the station rising over the last four weeks.
+//! - Trelleborg: graffiti at Stortorget flares up last week and this week;
+//! - Hässleholm: fires at one place in the last two weeks;
+//! - Ängelholm: youth gathering at one place in the last two weeks.
+//!
+//! (A slow creep at one or two reports a week is, honestly, not distinguishable from chance
+//! within a few weeks — see docs/ANALYS.md — so the demo's problems are flare-ups.)
 //!
 //! Deterministic: the same `now` gives the same data.
 
@@ -54,19 +57,19 @@ const PLANS: &[ForumPlan] = &[
             Reporter { email: "kommunpolis@polisen.example", weight: 0.15, shares: true },
             Reporter { email: "nattvandrare@nattvandrarna.example", weight: 0.10, shares: false },
         ],
-        emerging: &[Emerging { category: "graffiti", area: "Stortorget", weeks: 3, peak: 12 }],
+        emerging: &[Emerging { category: "graffiti", area: "Stortorget", weeks: 2, peak: 15 }],
     },
     ForumPlan {
         forum: "EST Hässleholm",
         per_week: 28.0,
         reporters: &[Reporter { email: "samordnare@hassleholm.example", weight: 1.0, shares: true }],
-        emerging: &[Emerging { category: "fire", area: "", weeks: 2, peak: 6 }],
+        emerging: &[Emerging { category: "fire", area: "", weeks: 2, peak: 10 }],
     },
     ForumPlan {
         forum: "EST Ängelholm",
         per_week: 22.0,
         reporters: &[Reporter { email: "samordnare@angelholm.example", weight: 1.0, shares: true }],
-        emerging: &[Emerging { category: "youth_gathering", area: "", weeks: 4, peak: 9 }],
+        emerging: &[Emerging { category: "youth_gathering", area: "", weeks: 2, peak: 8 }],
     },
 ];
 
@@ -205,7 +208,7 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
                             .then(|| NOTES.iter().filter(|(k, _)| *k == c.code).map(|(_, n)| *n).next())
                             .flatten();
                         let intensity = c.intensity_max.map(|max| rng.random_range(1..=max));
-                        let quantity = if c.code == "youth_gathering" { rng.random_range(4..16) } else { 1 };
+                        let quantity = 1;
                         rows.entry(ri).or_default().push(ValidObservation {
                             org_id: *org,
                             visibility: if shared { Visibility::Forum { forum_id: forum.id } } else { Visibility::Organisation },
@@ -228,4 +231,49 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
         }
     }
     Ok(total)
+}
+
+/// EST Trelleborg answers a weekly questionnaire (Trelleborg's routine) since eight weeks:
+/// the field assistant and the caretaker have their places, have answered most weeks — once
+/// with "inget att rapportera" — and this week's answers are still missing, so the reminders show.
+pub async fn seed_questionnaire(store: &Store, now: Timestamp) -> anyhow::Result<()> {
+    store
+        .write(move |db| {
+            let sys = Viewer::system();
+            let Some(forum) = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg") else { return Ok(()) };
+            let Some(muni) = forum.municipality_code.clone() else { return Ok(()) };
+            let places = areas::list(db, &sys, &muni)?;
+            let this_week = IsoWeek::of(now);
+            let start = this_week.plus(-8);
+            brygga_store::questionnaire::configure(db, &sys, forum.id, 1, start, true)?;
+            let assignments: [(&str, &[&str]); 2] =
+                [("faltassistent@trelleborg.example", &["Stortorget", "Stadsparken", "Biblioteket"]), ("fastighet@trelleborgshem.example", &["Västra Sorgenfri"])];
+            for (email, names) in assignments {
+                let found: Option<(i64,)> = db.opt("SELECT id FROM users WHERE email = $1", &[email.into()])?;
+                let Some((uid,)) = found else { continue };
+                let ids: Vec<i64> = places.iter().filter(|a| names.contains(&a.name.as_str())).map(|a| a.id).collect();
+                brygga_store::questionnaire::assign(db, &sys, forum.id, uid, &ids)?;
+                let v = Viewer::for_user(db, uid, brygga_store::Via::System)?;
+                let Some(org) = v.org_ids().first().copied() else { continue };
+                for back in 1..=8 {
+                    let week = this_week.plus(-back);
+                    if back == 5 && email.starts_with("fastighet") {
+                        continue; // a missed week
+                    }
+                    let n: i64 = db.scalar(
+                        "SELECT COUNT(*) FROM observations WHERE reporter_user_id = $1 AND week = $2",
+                        &[uid.into(), i64::from(week.key()).into()],
+                    )?;
+                    let sunday = week.monday().checked_add(jiff::Span::new().days(6)).map_err(|e| brygga_store::StoreError::Internal(e.to_string()))?;
+                    let at = sunday.at(20, 0, 0, 0).to_zoned(brygga_domain::time::stockholm()).map_err(|e| brygga_store::StoreError::Internal(e.to_string()))?;
+                    db.execute(
+                        "INSERT INTO weekly_responses (forum_id, user_id, org_id, week, nothing_to_report, observation_count, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        &[forum.id.into(), uid.into(), org.into(), i64::from(week.key()).into(), (n == 0).into(), n.into(), at.timestamp().as_millisecond().into()],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
 }

@@ -1,5 +1,9 @@
 //! The EST checklist (Effektiv samordning för trygghet): what partners report each week. Every
 //! forum starts from this default list and can edit it.
+//!
+//! A report's *quantity* is always a number of occurrences ("three fires"), which is what the
+//! weekly picture adds up and tests; sizes and degrees (how big a group, how unsafe) are an
+//! intensity on the category's scale.
 
 /// A default category: a stable code, the Swedish name and a hint, and whether reports carry an
 /// intensity (1..=max) besides a count.

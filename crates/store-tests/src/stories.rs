@@ -830,9 +830,10 @@ pub async fn associations_share_nothing_unless_they_choose(store: &Store) {
     let (v, id) = (viewer(store, w.coordinator).await, private.id);
     let e = store.read(move |db| observations::get(db, &v, id)).await.unwrap_err();
     assert!(matches!(e, StoreError::NotFound { .. }));
-    // Outside the forum only aggregates, with small counts suppressed.
+    // Outside the forum only the municipality-wide aggregate, with small counts suppressed.
     let v = viewer(store, w.outsider).await;
-    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), Some(3));
+    assert!(matches!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3), Err(StoreError::Forbidden)));
+    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &Scope::Shared, 3).unwrap(), Some(3));
     let v = viewer(store, w.tenant_member).await;
     assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), None);
 }

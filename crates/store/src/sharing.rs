@@ -135,13 +135,18 @@ pub fn require_raw(v: &Viewer, _db: &mut dyn crate::Conn, scope: &Scope) -> crat
 }
 
 /// For aggregates: `None` when the viewer may see exact counts, `Some(threshold)` when counts
-/// below the threshold must be suppressed (the viewer is outside the scope's forum).
+/// below the threshold must be suppressed.
+///
+/// Outside its forum, a viewer gets exactly one view of shared data: the municipality-wide
+/// aggregate of everything shared ([`Scope::Shared`]), always suppressed. A forum's joint picture
+/// and an organisation's own picture are for their members only. With a single outside view
+/// there is nothing to difference against: comparing two suppressed pictures of overlapping data
+/// (one forum's, and the municipality's) could otherwise give a hidden small count back.
 pub fn aggregate_threshold(v: &Viewer, scope: &Scope, threshold: i64) -> crate::StoreResult<Option<i64>> {
     match scope {
         Scope::Own { org_id } if v.role_in(*org_id).is_some() => Ok(None),
         Scope::Joint { forum_id } if v.forum_ids().contains(forum_id) => Ok(None),
-        Scope::Own { .. } => Err(crate::StoreError::Forbidden),
-        Scope::Joint { .. } | Scope::Shared if v.is_signed_in() || v.is_system_admin() => Ok(Some(threshold)),
-        Scope::Joint { .. } | Scope::Shared => Err(crate::StoreError::Forbidden),
+        Scope::Shared if v.is_signed_in() || v.is_system_admin() => Ok(Some(threshold)),
+        _ => Err(crate::StoreError::Forbidden),
     }
 }

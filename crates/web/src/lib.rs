@@ -83,9 +83,10 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(geography::routes())
         .merge(imports::routes())
-        .merge(picture::routes())
         .merge(areas::routes())
+        .merge(picture::routes())
         .merge(reporting::routes())
+        .merge(categories::routes())
         .merge(questionnaire::routes());
     Router::new()
         .merge(pages)

@@ -213,7 +213,11 @@ async fn outsiders_get_hidden_small_counts_and_no_reports(b: Backend) {
     let week = tested_week().to_string();
     let web = w.app.browser();
     web.login("samordnare@engelholm.se", PASSWORD).await;
-    for path in [format!("/lagesbild/forum/{}?vecka={week}", w.est.forum), format!("/lagesbild/kommun/1287?vecka={week}")] {
+    // A forum's joint picture is for its members; outside, there is one view: the municipality's.
+    let (status, html) = web.get_html(&format!("/lagesbild/forum/{}?vecka={week}", w.est.forum)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!html.contains("Kommunens klotter"));
+    for path in [format!("/lagesbild/kommun/1287?vecka={week}")] {
         let (status, html) = web.get_html(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let rows = table(&html);
@@ -226,7 +230,9 @@ async fn outsiders_get_hidden_small_counts_and_no_reports(b: Backend) {
     // Two weeks ago there was one report: hidden in the cell, and in every total.
     let earlier = tested_week().plus(-1).to_string();
     let token = w.app.token(stories_user(&w.app, "samordnare@engelholm.se").await, w.est.angelholm).await;
-    let (status, p) = w.app.api(&token).get(&format!("/picture?forum_id={}&week={earlier}", w.est.forum)).await;
+    let (status, _) = w.app.api(&token).get(&format!("/picture?forum_id={}&week={earlier}", w.est.forum)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, p) = w.app.api(&token).get(&format!("/picture?municipality=1287&week={earlier}")).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["suppressed_below"], 3);
     let cell = p["cells"].as_array().unwrap().iter().find(|c| c["category_name"] == "Klotter").unwrap();
@@ -236,7 +242,7 @@ async fn outsiders_get_hidden_small_counts_and_no_reports(b: Backend) {
     assert_eq!(p["total"]["hidden_cells"], 1);
     assert!(p["sources"].as_array().unwrap().iter().all(|s| s["reports"].is_null()));
     // The week after: the hidden week does not show in the series either.
-    let (_, p) = w.app.api(&token).get(&format!("/picture?forum_id={}&week={week}", w.est.forum)).await;
+    let (_, p) = w.app.api(&token).get(&format!("/picture?municipality=1287&week={week}")).await;
     let klotter = p["categories"].as_array().unwrap().iter().find(|c| c["name"] == "Klotter").unwrap();
     let series = klotter["series"].as_array().unwrap();
     assert_eq!(series[series.len() - 2], 0);

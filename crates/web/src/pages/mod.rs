@@ -4,6 +4,7 @@ pub mod account;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod categories;
 pub mod forums;
 pub mod geography;
 pub mod home;

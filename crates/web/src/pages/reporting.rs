@@ -153,7 +153,8 @@ fn page(session: &Session, ctx: Context, form: FormView, flash: &Flash, receipt:
     let intensity_hint = if scaled.is_empty() {
         String::new()
     } else {
-        format!("Bara för {}. Lämna tomt annars.", scaled.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
+        let scales: Vec<String> = scaled.iter().map(|c| format!("{}: {}", c.name, c.description.as_deref().unwrap_or(""))).collect();
+        format!("Bara för vissa kategorier. {} Lämna tomt annars.", scales.join(" "))
     };
     let intensity_options = (1..=max).map(|i| (i.to_string(), i.to_string())).collect();
     FormPage {
