@@ -1,30 +1,18 @@
 // Places (platser): the demo coordinator finds Trelleborg's places, draws an area on the
 // server-drawn map, types a point without JavaScript on a phone, imports a GeoJSON file with
 // a mistake and then without it; every page passes axe, the map page also at 360 px.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, newPage, axe, login, visited } from './lib.mjs';
+import { axe, demoSuite, login, newPage } from './lib.mjs';
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  console.log(`axe-scanned pages: ${[...visited].sort().join(', ')}`);
-});
+const env = demoSuite();
 
 const COORDINATOR = 'samordnare@trelleborg.example';
 
 test('the coordinator draws an area on the map and sees it listed', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, COORDINATOR);
-  await page.goto(`${demo.url}/platser`);
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, COORDINATOR);
+  await page.goto(`${env.demo.url}/platser`);
   await axe(page, 'places: choose municipality');
   await page.getByRole('link', { name: 'Trelleborg', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Platser i Trelleborg' }).waitFor();
@@ -66,16 +54,16 @@ test('the coordinator draws an area on the map and sees it listed', async () => 
   await page.getByRole('link', { name: /Ta bort/ }).click();
   await axe(page, 'places: delete confirmation');
 
-  await page.goto(`${demo.url}/platser/1287`);
+  await page.goto(`${env.demo.url}/platser/1287`);
   const link = page.locator('svg.map a[aria-label="Webbläsartorget"]');
   assert.equal(await link.count(), 1, 'the place is a named link on the map');
   await page.getByRole('cell', { name: 'Webbläsartorget' }).or(page.getByRole('rowheader', { name: 'Webbläsartorget' })).first().waitFor();
 });
 
 test('an import with a mistake names the feature; fixed, it imports', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, COORDINATOR);
-  await page.goto(`${demo.url}/platser/1287/importera`);
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, COORDINATOR);
+  await page.goto(`${env.demo.url}/platser/1287/importera`);
   await axe(page, 'places: import');
   const doc = {
     type: 'FeatureCollection',
@@ -103,18 +91,18 @@ test('an import with a mistake names the feature; fixed, it imports', async () =
 });
 
 test('on a 360 px phone: the map page fits and a point is typed without JavaScript', async () => {
-  const phone = await newPage(browser, { viewport: { width: 360, height: 740 }, isMobile: true });
-  await login(phone, demo.url, COORDINATOR);
+  const phone = await newPage(env.browser, { viewport: { width: 360, height: 740 }, isMobile: true });
+  await login(phone, env.demo.url, COORDINATOR);
   for (const path of ['/platser', '/platser/1287', '/platser/1287/ny', '/platser/1287/importera']) {
-    await phone.goto(`${demo.url}${path}`);
+    await phone.goto(`${env.demo.url}${path}`);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a phone`);
     await axe(phone, `${path} (phone)`);
   }
 
-  const nojs = await newPage(browser, { viewport: { width: 360, height: 740 }, javaScriptEnabled: false, isMobile: true });
-  await login(nojs, demo.url, COORDINATOR);
-  await nojs.goto(`${demo.url}/platser/1287/ny`);
+  const nojs = await newPage(env.browser, { viewport: { width: 360, height: 740 }, javaScriptEnabled: false, isMobile: true });
+  await login(nojs, env.demo.url, COORDINATOR);
+  await nojs.goto(`${env.demo.url}/platser/1287/ny`);
   assert.equal(await nojs.getByRole('button', { name: 'Rita ett område' }).count(), 0, 'no drawing tools without JavaScript');
   await nojs.getByLabel('Namn', { exact: false }).first().fill('Telefonplatsen');
   await nojs.getByRole('textbox', { name: 'Latitud' }).fill('55,3760');

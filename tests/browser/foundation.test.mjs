@@ -1,32 +1,20 @@
 // Issue 2: a coordinator signs in, registers an organisation and finds it in the list; every
 // page visited passes an axe-core scan; the core path works on a phone and without JavaScript.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, newPage, axe, login, visited } from './lib.mjs';
+import { axe, demoSuite, login, newPage } from './lib.mjs';
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  console.log(`axe-scanned pages: ${[...visited].sort().join(', ')}`);
-});
+const env = demoSuite();
 
 test('coordinator registers an organisation and sees it listed', async () => {
-  const page = await newPage(browser);
-  await page.goto(`${demo.url}/logga-in`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.demo.url}/logga-in`);
   await axe(page, 'login');
   // The skip link is the first thing the keyboard reaches.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Hoppa till innehållet');
 
-  await login(page, demo.url, 'samordnare@trelleborg.example');
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
   await axe(page, 'overview');
   await page.getByRole('link', { name: 'Organisationer', exact: true }).click();
   await axe(page, 'organisations');
@@ -58,26 +46,26 @@ test('coordinator registers an organisation and sees it listed', async () => {
 });
 
 test('every page of the foundation passes axe', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, 'admin@brygga.example');
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, 'admin@brygga.example');
   const paths = ['/', '/organisationer', '/organisationer/1', '/organisationer/1/redigera', '/forum', '/forum/1', '/forum/nytt', '/anvandare', '/anvandare/ny', '/anvandare/2', '/logg', '/konto', '/konto/nycklar', '/polisomraden', '/finns-inte'];
   for (const path of paths) {
-    const resp = await page.goto(`${demo.url}${path}`);
+    const resp = await page.goto(`${env.demo.url}${path}`);
     assert.ok(resp.status() < 500, `${path} answered ${resp.status()}`);
     await axe(page, path);
   }
-  const coordinator = await newPage(browser);
-  await login(coordinator, demo.url, 'samordnare@trelleborg.example');
+  const coordinator = await newPage(env.browser);
+  await login(coordinator, env.demo.url, 'samordnare@trelleborg.example');
   for (const path of ['/organisationer/8', '/forum/1/redigera', '/konto']) {
-    await coordinator.goto(`${demo.url}${path}`);
+    await coordinator.goto(`${env.demo.url}${path}`);
     await axe(coordinator, `${path} (coordinator)`);
   }
 });
 
 test('the core path works on a 360 px phone without JavaScript', async () => {
-  const page = await newPage(browser, { viewport: { width: 360, height: 740 }, javaScriptEnabled: false, isMobile: true });
-  await login(page, demo.url, 'samordnare@trelleborg.example');
-  await page.goto(`${demo.url}/organisationer/ny`);
+  const page = await newPage(env.browser, { viewport: { width: 360, height: 740 }, javaScriptEnabled: false, isMobile: true });
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
+  await page.goto(`${env.demo.url}/organisationer/ny`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the form scrolls sideways by ${overflow}px on a phone`);
   await page.getByLabel('Namn', { exact: false }).first().fill('Mobilföreningen');
@@ -87,11 +75,11 @@ test('the core path works on a 360 px phone without JavaScript', async () => {
   const created = page.url();
 
   // The same pages at phone size, scanned (axe itself needs JavaScript).
-  const phone = await newPage(browser, { viewport: { width: 360, height: 740 }, isMobile: true });
-  await phone.goto(`${demo.url}/logga-in`);
+  const phone = await newPage(env.browser, { viewport: { width: 360, height: 740 }, isMobile: true });
+  await phone.goto(`${env.demo.url}/logga-in`);
   await axe(phone, 'login (phone)');
-  await login(phone, demo.url, 'samordnare@trelleborg.example');
-  for (const url of [created, `${demo.url}/organisationer/ny`, `${demo.url}/organisationer`]) {
+  await login(phone, env.demo.url, 'samordnare@trelleborg.example');
+  for (const url of [created, `${env.demo.url}/organisationer/ny`, `${env.demo.url}/organisationer`]) {
     await phone.goto(url);
     await axe(phone, `${new URL(url).pathname} (phone)`);
   }

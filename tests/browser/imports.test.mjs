@@ -1,32 +1,20 @@
 // Issue 3 (imports): the demo coordinator imports a small spreadsheet through the wizard —
 // file, columns, preview, import — and a file with a wrong row is stopped at the preview with
 // the row and column named. Every step and every import page passes an axe-core scan.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { startDemo, launch, newPage, axe, login, visited } from './lib.mjs';
+import { axe, demoSuite, login, newPage } from './lib.mjs';
 
 const fixtures = join(dirname(new URL(import.meta.url).pathname), '..', '..', 'crates', 'import', 'tests', 'fixtures');
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  console.log(`axe-scanned pages: ${[...visited].sort().join(', ')}`);
-});
+const env = demoSuite();
 
 const csv = (rows) => Buffer.from(['Datum;Tid;Kategori;Plats;Antal;Kommentar', ...rows].join('\n') + '\n', 'utf8');
 
 async function uploadObservations(page, name, buffer) {
-  await page.goto(`${demo.url}/importera/observationer`);
+  await page.goto(`${env.demo.url}/importera/observationer`);
   await page.getByLabel('Forum', { exact: false }).first().selectOption({ label: 'EST Trelleborg' });
   await page.getByLabel('Fil (obligatoriskt)').setInputFiles({ name, mimeType: 'text/csv', buffer });
   await page.getByRole('button', { name: 'Ladda upp och välj kolumner' }).click();
@@ -34,9 +22,9 @@ async function uploadObservations(page, name, buffer) {
 }
 
 test('coordinator imports a spreadsheet through the wizard', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, 'samordnare@trelleborg.example');
-  await page.goto(`${demo.url}/importera`);
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
+  await page.goto(`${env.demo.url}/importera`);
   await axe(page, 'import hub');
   await page.getByRole('link', { name: 'Observationer från fil' }).click();
   await page.getByRole('heading', { level: 1, name: 'Importera observationer' }).waitFor();
@@ -86,10 +74,10 @@ test('coordinator imports a spreadsheet through the wizard', async () => {
 });
 
 test('the other import pages pass axe, before and after an upload', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, 'samordnare@trelleborg.example');
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
 
-  await page.goto(`${demo.url}/importera/polisen`);
+  await page.goto(`${env.demo.url}/importera/polisen`);
   await axe(page, 'police events');
   await page.getByLabel('Fil (obligatoriskt)').setInputFiles(join(fixtures, 'police_events.json'));
   await page.getByRole('button', { name: 'Läs in händelserna' }).click();
@@ -106,14 +94,14 @@ test('the other import pages pass axe, before and after an upload', async () => 
   assert.equal(await page.getByLabel('Kategori för Bråk').inputValue() !== '', true);
   await axe(page, 'police event type mapping, saved');
 
-  await page.goto(`${demo.url}/importera/brottsstatistik`);
+  await page.goto(`${env.demo.url}/importera/brottsstatistik`);
   await axe(page, 'crime statistics');
   await page.getByLabel('Fil (obligatoriskt)').setInputFiles(join(fixtures, 'crime_stats_long_cp1252.csv'));
   await page.getByRole('button', { name: 'Läs in statistiken' }).click();
   await page.getByRole('heading', { name: 'Statistiken är inläst' }).waitFor();
   await axe(page, 'crime statistics, imported');
 
-  await page.goto(`${demo.url}/importera/trygghetsmatning`);
+  await page.goto(`${env.demo.url}/importera/trygghetsmatning`);
   await axe(page, 'safety survey');
   await page.getByLabel('Fil (obligatoriskt)').setInputFiles({ name: 'trygghet.csv', mimeType: 'text/csv', buffer: readFileSync(join(fixtures, 'safety_survey_cp1252.csv')) });
   await page.getByLabel('Kommun', { exact: false }).fill('Trelleborg');

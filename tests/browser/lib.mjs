@@ -6,6 +6,7 @@ import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -67,4 +68,20 @@ export async function login(page, base, email) {
   await page.getByLabel('Lösenord').fill(PASSWORD);
   await page.getByRole('button', { name: 'Logga in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/logga-in'));
+}
+
+/** A fresh demo and Chromium for one test file: `env.demo` and `env.browser` are set before the
+ *  tests run, and closed after them (the axe-scanned pages are listed then). */
+export function demoSuite() {
+  const env = {};
+  before(async () => {
+    env.demo = await startDemo();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.demo?.stop();
+    console.log(`axe-scanned pages: ${[...visited].sort().join(', ')}`);
+  });
+  return env;
 }

@@ -1,29 +1,17 @@
 // Issue 3, the weekly picture: a coordinator opens this week's joint picture of EST Trelleborg,
 // drills down to the reports behind a number, downloads the CSV and opens the printable report;
 // every page passes an axe-core scan, and the report prints without navigation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startDemo, launch, newPage, axe, login, visited } from './lib.mjs';
+import { axe, demoSuite, login, newPage } from './lib.mjs';
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  console.log(`axe-scanned pages: ${[...visited].sort().join(', ')}`);
-});
+const env = demoSuite();
 
 test('the coordinator reads, drills into, downloads and prints the weekly picture', async () => {
-  const page = await newPage(browser, { acceptDownloads: true });
-  await login(page, demo.url, 'samordnare@trelleborg.example');
-  await page.goto(`${demo.url}/lagesbild`);
+  const page = await newPage(env.browser, { acceptDownloads: true });
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
+  await page.goto(`${env.demo.url}/lagesbild`);
   await axe(page, 'picture chooser');
 
   await page.getByRole('link', { name: 'EST Trelleborg' }).first().click();
@@ -74,18 +62,18 @@ test('the coordinator reads, drills into, downloads and prints the weekly pictur
 });
 
 test('own picture, municipality aggregates and a future week pass axe', async () => {
-  const page = await newPage(browser);
-  await login(page, demo.url, 'samordnare@trelleborg.example');
-  await page.goto(`${demo.url}/lagesbild`);
+  const page = await newPage(env.browser);
+  await login(page, env.demo.url, 'samordnare@trelleborg.example');
+  await page.goto(`${env.demo.url}/lagesbild`);
   await page.getByRole('link', { name: 'Trelleborgs kommun' }).first().click();
   await page.getByRole('heading', { level: 1, name: /Trelleborgs kommun: lägesbild/ }).waitFor();
   await axe(page, 'own picture');
-  await page.goto(`${demo.url}/lagesbild`);
+  await page.goto(`${env.demo.url}/lagesbild`);
   await page.getByRole('link', { name: 'Trelleborg', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: /Trelleborg: lägesbild/ }).waitFor();
   assert.equal(await page.locator('table.picture-table a').count(), 0, 'no drill-down from shared aggregates');
   await axe(page, 'municipality aggregates');
-  const resp = await page.goto(`${demo.url}/lagesbild/kommun/1287?vecka=2099-W01`);
+  const resp = await page.goto(`${env.demo.url}/lagesbild/kommun/1287?vecka=2099-W01`);
   assert.equal(resp.status(), 422);
   assert.match(await page.getByRole('alert').innerText(), /har inte börjat än/);
   await axe(page, 'future week');

@@ -2,7 +2,7 @@
 //! evenings and at weekends), seasons (more youth gatherings and fires in summer, more broken
 //! lighting in the dark months), quiet holiday weeks, reporters who sometimes have nothing to
 //! report, and a few genuine emerging problems that the weekly flags should catch:
-//! - Trelleborg: graffiti at Stortorget flares up last week and this week;
+//! - Trelleborg: graffiti at Stortorget flares up last week (and goes on this week);
 //! - Hässleholm: fires at one place in the last two weeks;
 //! - Ängelholm: youth gathering at one place in the last two weeks.
 //!
@@ -38,13 +38,13 @@ struct ForumPlan {
     emerging: &'static [Emerging],
 }
 
-/// A problem that grows in the last `weeks` weeks of the year, at an area (by name).
+/// A flare-up at an area (by name; "" = the municipality's first place): extra reports in the
+/// last complete week and in the current one (as far as it has come).
 struct Emerging {
     category: &'static str,
     area: &'static str,
-    weeks: i32,
-    /// Extra reports in the current week; earlier weeks of the run get a share of it.
-    peak: u32,
+    last_week: u32,
+    this_week: u32,
 }
 
 const PLANS: &[ForumPlan] = &[
@@ -57,19 +57,19 @@ const PLANS: &[ForumPlan] = &[
             Reporter { email: "kommunpolis@polisen.example", weight: 0.15, shares: true },
             Reporter { email: "nattvandrare@nattvandrarna.example", weight: 0.10, shares: false },
         ],
-        emerging: &[Emerging { category: "graffiti", area: "Stortorget", weeks: 2, peak: 15 }],
+        emerging: &[Emerging { category: "graffiti", area: "Stortorget", last_week: 18, this_week: 12 }],
     },
     ForumPlan {
         forum: "EST Hässleholm",
         per_week: 28.0,
         reporters: &[Reporter { email: "samordnare@hassleholm.example", weight: 1.0, shares: true }],
-        emerging: &[Emerging { category: "fire", area: "", weeks: 2, peak: 10 }],
+        emerging: &[Emerging { category: "fire", area: "", last_week: 12, this_week: 6 }],
     },
     ForumPlan {
         forum: "EST Ängelholm",
         per_week: 22.0,
         reporters: &[Reporter { email: "samordnare@angelholm.example", weight: 1.0, shares: true }],
-        emerging: &[Emerging { category: "youth_gathering", area: "", weeks: 2, peak: 8 }],
+        emerging: &[Emerging { category: "youth_gathering", area: "", last_week: 14, this_week: 8 }],
     },
 ];
 
@@ -188,9 +188,12 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
                     let mut count = poisson(&mut rng, per_area * place);
                     for e in plan.emerging.iter().filter(|e| e.category == c.code) {
                         let at_place = if e.area.is_empty() { ai == 0 } else { places.get(ai).is_some_and(|a| a.name == e.area) };
-                        if at_place && back < e.weeks {
-                            let step = f64::from(e.weeks - back) / f64::from(e.weeks);
-                            count += (f64::from(e.peak) * step).round() as u32;
+                        if at_place {
+                            count += match back {
+                                0 => e.this_week,
+                                1 => e.last_week,
+                                _ => 0,
+                            };
                         }
                     }
                     for _ in 0..count {

@@ -160,17 +160,31 @@ impl FormData {
 }
 
 /// Compares without revealing, by timing, how much of the token matched.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
     ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Refuses requests whose `Origin` header names another site (defence in depth beside the
 /// token and SameSite cookies).
-fn same_origin(parts_headers: &axum::http::HeaderMap) -> bool {
+pub(crate) fn same_origin(parts_headers: &axum::http::HeaderMap) -> bool {
     let Some(origin) = parts_headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
     let Some(host) = parts_headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
     origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// The session of a form post, or the answer to give instead: the login page for someone
+/// signed out, 403 for a post from another site. Every form extractor starts here; each then
+/// checks the `csrf` field against [`Session::csrf`] with [`same_secret`].
+pub(crate) async fn posting_session(parts: &mut Parts, state: &AppState) -> Result<Session, Response> {
+    let session = match MaybeSession::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?.0 {
+        Ok(s) => s,
+        Err(reason) => return Err(login_redirect(parts, reason)),
+    };
+    if !same_origin(&parts.headers) {
+        return Err(PageError(AppError::Csrf).into_response());
+    }
+    Ok(session)
 }
 
 /// A form posted by a signed-in user, with its CSRF token checked.
@@ -181,13 +195,7 @@ impl FromRequest<AppState> for SignedForm {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let session = match MaybeSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?.0 {
-            Ok(s) => s,
-            Err(reason) => return Err(login_redirect(&parts, reason)),
-        };
-        if !same_origin(&parts.headers) {
-            return Err(PageError(AppError::Csrf).into_response());
-        }
+        let session = posting_session(&mut parts, state).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| PageError(AppError::TooLarge).into_response())?;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -20,11 +20,10 @@ use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::areas::{self, Area, AreaFields, ImportItem, ImportRow, NewArea, Planned};
 use brygga_store::{Action, StoreError, Viewer, access};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{Chrome, Flash, FormView, html, version_of};
 use crate::AppState;
-use crate::auth::{FormData, MaybeSession, Session, SignedIn, login_redirect};
+use crate::auth::{FormData, Session, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
 use crate::i18n::filters;
 use crate::svg::map::{self, MapArea, MapOptions};
@@ -54,29 +53,12 @@ pub struct Upload {
 /// does.
 pub struct SignedUpload(pub Session, pub FormData, pub Option<Upload>);
 
-fn same_secret(a: &str, b: &str) -> bool {
-    let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn same_origin(headers: &axum::http::HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
 impl FromRequest<AppState> for SignedUpload {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let session = match MaybeSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?.0 {
-            Ok(s) => s,
-            Err(reason) => return Err(login_redirect(&parts, reason)),
-        };
-        if !same_origin(&parts.headers) {
-            return Err(PageError(AppError::Csrf).into_response());
-        }
+        let session = crate::auth::posting_session(&mut parts, state).await?;
         let multipart =
             parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("multipart/form-data"));
         let req = Request::from_parts(parts, body);
@@ -109,7 +91,7 @@ impl FromRequest<AppState> for SignedUpload {
             let bytes = Bytes::from_request(req, state).await.map_err(|_| PageError(AppError::TooLarge).into_response())?;
             (FormData::parse(&bytes).map_err(|e| PageError(e).into_response())?, None)
         };
-        if !same_secret(form.get("csrf"), &session.csrf) {
+        if !crate::auth::same_secret(form.get("csrf"), &session.csrf) {
             return Err(PageError(AppError::Csrf).into_response());
         }
         Ok(SignedUpload(session, form, upload))

@@ -17,7 +17,7 @@ use std::pin::Pin;
 use askama::Template;
 use axum::Router;
 use axum::body::{Body, HttpBody};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -36,11 +36,10 @@ use brygga_store::police_events::{self, EventsFile, ImportSummary, TypeMapping};
 use brygga_store::statistics::{self, CrimeStatsImport, SurveyImport, SurveyTarget};
 use brygga_store::{Action, StoreError, Viewer, Visibility, access, categories};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{Chrome, Flash, FormView, html};
 use crate::AppState;
-use crate::auth::{FormData, MaybeSession, Session, SignedForm, SignedIn, login_redirect};
+use crate::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::error::{AppError, PageError, PageResult};
 use crate::i18n::filters;
 
@@ -113,18 +112,6 @@ pub fn megabytes(bytes: u64) -> String {
 /// The fields and the file, or why the file was not received (then nothing was read).
 pub struct SignedUpload(pub Session, pub Result<(FormData, Option<UploadedFile>), UploadProblem>);
 
-fn same_secret(a: &str, b: &str) -> bool {
-    let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// An `Origin` naming another site is refused, as for every form.
-fn same_origin(headers: &axum::http::HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
 /// Reads and discards a body, up to [`DRAIN_MAX_BYTES`] and the request timeout.
 pub(crate) async fn drain(mut body: Body) {
     let mut seen: u64 = 0;
@@ -146,13 +133,7 @@ impl FromRequest<AppState> for SignedUpload {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let session = match MaybeSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?.0 {
-            Ok(s) => s,
-            Err(reason) => return Err(login_redirect(&parts, reason)),
-        };
-        if !same_origin(&parts.headers) {
-            return Err(PageError(AppError::Csrf).into_response());
-        }
+        let session = crate::auth::posting_session(&mut parts, state).await?;
         let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         // A form's other fields take a few hundred bytes: a body declared this much larger than
         // the file limit holds a file over it. Refuse it now, reading and discarding the body.
@@ -203,7 +184,7 @@ impl FromRequest<AppState> for SignedUpload {
             }
         }
         let form = FormData(fields);
-        if !same_secret(form.get("csrf"), &session.csrf) {
+        if !crate::auth::same_secret(form.get("csrf"), &session.csrf) {
             return Err(PageError(AppError::Csrf).into_response());
         }
         Ok(SignedUpload(session, Ok((form, file))))
