@@ -49,66 +49,73 @@ pub fn local_g(y: &[f64], w: &Weights, star: bool, transform: Transform, permuta
 
     let remove_self = if star { 0.0 } else { 1.0 };
     let big_n = n as f64 - remove_self;
-    let results = (0..n)
-        .into_par_iter()
-        .map_init(
-            || (0..n as u32 - 1).collect::<Vec<u32>>(),
-            |pool, i| {
-                let (nb, raw) = w.row(i);
-                // self weight, then the transformation (as esda's fill_diagonal + w.transform)
-                let self_raw = if !star {
-                    0.0
-                } else {
-                    match transform {
-                        Transform::Binary => 1.0,
-                        Transform::Row => raw.iter().copied().fold(0.0, f64::max),
-                    }
-                };
-                let (scale, self_w) = match transform {
-                    Transform::Binary => (None, if star { 1.0 } else { 0.0 }),
-                    Transform::Row => {
-                        let total = raw.iter().sum::<f64>() + self_raw;
-                        if total == 0.0 { (Some(0.0), 0.0) } else { (Some(1.0 / total), self_raw / total) }
-                    }
-                };
-                let weight = |v: f64| match scale {
-                    None => 1.0,
-                    Some(s) => v * s,
-                };
-                let lag: f64 = nb.iter().zip(raw).map(|(&j, &v)| weight(v) * y[j as usize]).sum::<f64>() + self_w * y[i];
-                let card: f64 = raw.iter().map(|&v| weight(v)).sum::<f64>() + self_w;
-                let denom = sum - y[i] * remove_self;
-                let g = lag / denom;
-                let emp_mean = denom / big_n;
-                let emp_var = (sum2 - y[i] * y[i] * remove_self) / big_n - emp_mean * emp_mean;
-                let expected = card / big_n;
-                let variance = card * (big_n - card) / (big_n - 1.0) / (big_n * big_n) * (emp_var / (emp_mean * emp_mean));
-                let z = (g - expected) / variance.sqrt();
-                let p_sim = (permutations > 0).then(|| {
-                    let mut rng = Rng::stream(seed, i as u64);
-                    let k = nb.len();
-                    let mut larger = 0usize;
-                    rng.for_each_sample(pool, k, permutations, |sample| {
-                        let s: f64 = sample
-                            .iter()
-                            .zip(raw)
-                            .map(|(&idx, &v)| {
-                                let j = if (idx as usize) < i { idx as usize } else { idx as usize + 1 };
-                                weight(v) * y[j]
-                            })
-                            .sum();
-                        if (s + self_w * y[i]) / denom >= g {
-                            larger += 1;
-                        }
-                    });
-                    folded_p(larger, permutations)
-                });
-                LocalG { g, expected, variance, z, p: norm_sf(z.abs()), p_sim }
-            },
-        )
-        .collect();
+    let init = || (0..n as u32 - 1).collect::<Vec<u32>>();
+    let one = |pool: &mut Vec<u32>, i: usize| {
+        let (nb, raw) = w.row(i);
+        // self weight, then the transformation (as esda's fill_diagonal + w.transform)
+        let self_raw = if !star {
+            0.0
+        } else {
+            match transform {
+                Transform::Binary => 1.0,
+                Transform::Row => raw.iter().copied().fold(0.0, f64::max),
+            }
+        };
+        let (scale, self_w) = match transform {
+            Transform::Binary => (None, if star { 1.0 } else { 0.0 }),
+            Transform::Row => {
+                let total = raw.iter().sum::<f64>() + self_raw;
+                if total == 0.0 { (Some(0.0), 0.0) } else { (Some(1.0 / total), self_raw / total) }
+            }
+        };
+        let weight = |v: f64| match scale {
+            None => 1.0,
+            Some(s) => v * s,
+        };
+        let lag: f64 = nb.iter().zip(raw).map(|(&j, &v)| weight(v) * y[j as usize]).sum::<f64>() + self_w * y[i];
+        let card: f64 = raw.iter().map(|&v| weight(v)).sum::<f64>() + self_w;
+        let denom = sum - y[i] * remove_self;
+        let g = lag / denom;
+        let emp_mean = denom / big_n;
+        let emp_var = (sum2 - y[i] * y[i] * remove_self) / big_n - emp_mean * emp_mean;
+        let expected = card / big_n;
+        let variance = card * (big_n - card) / (big_n - 1.0) / (big_n * big_n) * (emp_var / (emp_mean * emp_mean));
+        let z = (g - expected) / variance.sqrt();
+        let p_sim = (permutations > 0).then(|| {
+            let mut rng = Rng::stream(seed, i as u64);
+            let k = nb.len();
+            let mut larger = 0usize;
+            rng.for_each_sample(pool, k, permutations, |sample| {
+                let s: f64 = sample
+                    .iter()
+                    .zip(raw)
+                    .map(|(&idx, &v)| {
+                        let j = if (idx as usize) < i { idx as usize } else { idx as usize + 1 };
+                        weight(v) * y[j]
+                    })
+                    .sum();
+                if (s + self_w * y[i]) / denom >= g {
+                    larger += 1;
+                }
+            });
+            folded_p(larger, permutations)
+        });
+        LocalG { g, expected, variance, z, p: norm_sf(z.abs()), p_sim }
+    };
+    // Small inputs (a municipality's places) are not worth handing to the thread pool; each
+    // area's permutations come from its own stream, so both ways give the same numbers.
+    let work = n * (1 + permutations);
+    let results = if work < PARALLEL_WORK {
+        let mut pool = init();
+        (0..n).map(|i| one(&mut pool, i)).collect()
+    } else {
+        (0..n).into_par_iter().map_init(init, one).collect()
+    };
     Ok(results)
 }
+
+/// From this many area × permutation evaluations on, [`local_g`] uses the thread pool.
+const PARALLEL_WORK: usize = 20_000;
 
 #[cfg(test)]
 mod tests {

@@ -205,15 +205,27 @@ impl Predictive {
     fn cdf_upto(&self, x: u64) -> Vec<f64> {
         let mut out = vec![0.0; x as usize + 1];
         let w = 1.0 / self.sizes.len() as f64;
+        // P(X = k) by the recurrence P(k) = P(k−1)·(k−1+r)/k·μ/(r+μ): in the log domain only
+        // while P(k) would underflow (large means), then by multiplication — no exp per term.
+        const UNDERFLOW: f64 = -700.0;
         for &r in &self.sizes {
             let ratio = self.mean / (r + self.mean);
             let mut lp = -r * (self.mean / r).ln_1p();
+            let mut pk = if lp > UNDERFLOW { lp.exp() } else { 0.0 };
             let mut acc = 0.0;
             for (k, slot) in out.iter_mut().enumerate() {
                 if k > 0 {
-                    lp += ((k as f64 - 1.0 + r) / k as f64 * ratio).ln();
+                    let step = (k as f64 - 1.0 + r) / k as f64 * ratio;
+                    if pk > 0.0 {
+                        pk *= step;
+                    } else {
+                        lp += step.ln();
+                        if lp > UNDERFLOW {
+                            pk = lp.exp();
+                        }
+                    }
                 }
-                acc += lp.exp();
+                acc += pk;
                 *slot += w * acc.min(1.0);
             }
         }
@@ -302,6 +314,9 @@ fn test_cell(cell: &TrendCell, opts: &TrendOptions) -> TrendResult {
     }
 }
 
+/// From this many cells on, [`detect`] tests them in parallel.
+const PARALLEL_CELLS: usize = 1024;
+
 /// Tests every cell and applies Benjamini–Hochberg over the tested ones. Results are in input
 /// order.
 pub fn detect(cells: &[TrendCell], opts: &TrendOptions) -> Result<Vec<TrendResult>> {
@@ -317,7 +332,13 @@ pub fn detect(cells: &[TrendCell], opts: &TrendOptions) -> Result<Vec<TrendResul
             return Err(Error::CountTooLarge { index, value: largest, max: MAX_WEEKLY_COUNT });
         }
     }
-    let mut results: Vec<TrendResult> = cells.par_iter().map(|c| test_cell(c, opts)).collect();
+    // A week's picture has a hundred cells or so: split across threads only when there are
+    // enough to pay for it (a server's threads are busy with other requests).
+    let mut results: Vec<TrendResult> = if cells.len() >= PARALLEL_CELLS {
+        cells.par_iter().map(|c| test_cell(c, opts)).collect()
+    } else {
+        cells.iter().map(|c| test_cell(c, opts)).collect()
+    };
     let tested: Vec<usize> = (0..results.len()).filter(|&i| results[i].tested).collect();
     let p: Vec<f64> = tested.iter().map(|&i| results[i].p_value).collect();
     let q = benjamini_hochberg(&p);

@@ -1,5 +1,6 @@
 //! `brygga import …`: police events, reported-crime statistics and safety surveys from files,
-//! acting as the operator ("kommandorad" in the audit log). Each command prints one line of
+//! acting as the operator ("kommandorad" in the audit log); observations (EST reports) from a
+//! survey tool's or spreadsheet's export, acting as the named account. Each command prints one line of
 //! JSON; a file that cannot be read, or is refused as a whole, ends with a message on standard
 //! error and a non-zero exit code, and nothing is written.
 //!
@@ -12,17 +13,36 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use brygga_domain::geography;
 use brygga_import::police_events::parse_police_events;
+use brygga_import::tabular::{ReadOptions, read_table_with};
 use brygga_import::{crime_stats, safety_survey};
 use brygga_store::imports::{self, Refusal};
 use brygga_store::police_events::{self, EventsFile};
 use brygga_store::statistics::{self, SurveyTarget};
-use brygga_store::{ConnExt, Store, Viewer, Visibility, forums, sort_key};
+use brygga_store::{ConnExt, Store, Via, Viewer, Visibility, forums, sort_key};
 use clap::Subcommand;
 
 use crate::config::{DbArgs, ServeArgs, Settings};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
+    /// Läser in observationer (EST-rapporter) från CSV eller Excel, som guiden i webbgränssnittet
+    /// men med kolumnerna gissade ur rubrikerna (Datum, Tid, Kategori, Plats, Antal, Kommentar …).
+    /// Allt eller inget; skriver {"batch_id":…,"rows":…}. Filer upp till 512 MB.
+    Observations {
+        file: PathBuf,
+        /// Forumet vars checklista och kommun raderna gäller (id eller exakt namn).
+        #[arg(long)]
+        forum: String,
+        /// Kontot (e-postadress) som importerar; raderna rapporteras av det, med dess rättigheter.
+        #[arg(long)]
+        user: String,
+        /// Organisationen som importerar, om kontot tillhör flera i forumet (id eller exakt namn).
+        #[arg(long)]
+        org: Option<String>,
+        /// Vem som ser raderna: forum (standard) eller organisation.
+        #[arg(long)]
+        visibility: Option<String>,
+    },
     /// Läser in polisens händelser (JSON från polisens API) och skriver
     /// {"read":…,"new":…,"duplicates":…,"rejected":[…]}. Händelser som inte går att läsa listas
     /// i rejected; resten läses in.
@@ -99,8 +119,45 @@ fn refused(r: Refusal) -> anyhow::Error {
     anyhow::anyhow!("{}", r.message())
 }
 
+/// The command line reads larger files than the web wizard (imports::MAX_UPLOAD_BYTES).
+pub const MAX_CLI_OBSERVATION_BYTES: usize = 512 * 1024 * 1024;
+
 pub async fn run(db: &DbArgs, cmd: ImportCommand) -> anyhow::Result<()> {
     match cmd {
+        ImportCommand::Observations { file, forum, user, org, visibility } => {
+            let bytes = read(&file)?;
+            let sha = imports::file_sha256(&bytes);
+            let name = file_name(&file);
+            let n2 = name.clone();
+            let table = tokio::task::spawn_blocking(move || {
+                read_table_with(&bytes, n2.as_deref(), &ReadOptions { max_bytes: MAX_CLI_OBSERVATION_BYTES })
+            })
+            .await?
+            .map_err(|e| anyhow::anyhow!("{} lästes inte in: {e}", file.display()))?;
+            let store = open(db).await?;
+            let forum_id = find_forum(&store, &forum).await?;
+            let org_id = match org {
+                Some(o) => Some(find_org(&store, &o).await?),
+                None => None,
+            };
+            let email = user.trim().to_lowercase();
+            let user_id: i64 = store
+                .read(move |db| Ok(db.opt::<(i64,)>("SELECT id FROM users WHERE email = $1", &[email.into()])?))
+                .await?
+                .map(|r| r.0)
+                .ok_or_else(|| anyhow::anyhow!("--user: hittar inget konto med e-postadressen ”{user}”; se brygga user list"))?;
+            let settings = imports::ObservationSettings { forum_id, org_id, visibility };
+            let mapping = imports::ColumnMapping::guess(&table.headers);
+            let done = store
+                .write(move |db| {
+                    let v = Viewer::for_user(db, user_id, Via::Cli)?;
+                    let file = imports::ObservationFile { name: name.as_deref(), sha256: &sha, uploaded_for: None };
+                    imports::import_observation_table(db, &v, &settings, &table, &mapping, &file, jiff::Timestamp::now())
+                })
+                .await?
+                .map_err(refused)?;
+            println!("{}", serde_json::to_string(&done)?);
+        }
         ImportCommand::PoliceEvents { file, org } => {
             let bytes = read(&file)?;
             let sha = imports::file_sha256(&bytes);

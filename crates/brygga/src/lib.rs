@@ -7,6 +7,7 @@ pub mod demo_places;
 pub mod demo_year;
 pub mod harvest;
 pub mod import;
+pub mod national;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

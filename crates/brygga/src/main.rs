@@ -43,6 +43,9 @@ enum Command {
     /// Läser in filer: polisens händelser, anmälda brott och trygghetsmätningar; skriver JSON.
     #[command(subcommand)]
     Import(brygga::import::ImportCommand),
+    /// Syntetiska data för prestandamätningar (se BENCHMARKS.md); skriver JSON.
+    #[command(subcommand)]
+    Generate(brygga::national::GenerateCommand),
     /// Statistisk analys av CSV/GeoJSON-filer; skriver JSON.
     Analys(brygga_analys_cli::AnalysArgs),
 }
@@ -110,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => admin::user(&cli.db, cmd).await,
         Command::Import(cmd) => brygga::import::run(&cli.db, cmd).await,
         Command::Org(cmd) => admin::org(&cli.db, cmd).await,
+        Command::Generate(cmd) => brygga::national::run(&cli.db, cmd).await,
         Command::Backup { file } => {
             let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;
             let store = brygga::open(&settings).await?;

@@ -57,18 +57,22 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Value]) -> Result<(), DbErro
     for (i, v) in args.iter().enumerate() {
         let name = format!("${}", i + 1);
         let idx = stmt.parameter_index(&name).map_err(map_err)?.ok_or_else(|| DbError::Other(format!("placeholder {name} missing")))?;
-        let r = match v {
-            Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
-            Value::Int(x) => stmt.raw_bind_parameter(idx, x),
-            Value::Real(x) => stmt.raw_bind_parameter(idx, x),
-            Value::Text(x) => stmt.raw_bind_parameter(idx, x.as_str()),
-            Value::Bool(x) => stmt.raw_bind_parameter(idx, i64::from(*x)),
-            Value::Blob(x) => stmt.raw_bind_parameter(idx, x.as_slice()),
-            Value::IntList(x) => stmt.raw_bind_parameter(idx, serde_json::to_string(x).expect("integers serialise")),
-        };
-        r.map_err(map_err)?;
+        bind_value(stmt, idx, v)?;
     }
     Ok(())
+}
+
+fn bind_value(stmt: &mut rusqlite::Statement<'_>, idx: usize, v: &Value) -> Result<(), DbError> {
+    let r = match v {
+        Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
+        Value::Int(x) => stmt.raw_bind_parameter(idx, x),
+        Value::Real(x) => stmt.raw_bind_parameter(idx, x),
+        Value::Text(x) => stmt.raw_bind_parameter(idx, x.as_str()),
+        Value::Bool(x) => stmt.raw_bind_parameter(idx, i64::from(*x)),
+        Value::Blob(x) => stmt.raw_bind_parameter(idx, x.as_slice()),
+        Value::IntList(x) => stmt.raw_bind_parameter(idx, serde_json::to_string(x).expect("integers serialise")),
+    };
+    r.map_err(map_err)
 }
 
 fn read_value(v: ValueRef<'_>) -> Value {
@@ -118,7 +122,14 @@ impl Conn for SqliteConn {
         let mut stmt = self.0.prepare_cached(&sql).map_err(map_err)?;
         let mut n = 0;
         for row in rows {
-            bind(&mut stmt, &row)?;
+            // The placeholders were written in order, so `$i` is parameter i: bind by position,
+            // without looking names up for every row.
+            if row.len() != columns.len() {
+                return Err(DbError::Other(format!("{table}: {} values for {} columns", row.len(), columns.len())));
+            }
+            for (i, v) in row.iter().enumerate() {
+                bind_value(&mut stmt, i + 1, v)?;
+            }
             n += stmt.raw_execute().map_err(map_err)? as u64;
         }
         Ok(n)

@@ -441,7 +441,14 @@ pub fn create_many(db: &mut dyn Conn, v: &Viewer, rows: &[ValidObservation], sou
     }
     let now = now_ms();
     let reporter = v.user_id();
-    let mut iter = rows.iter().map(|o| row_values(o, source, reporter, batch, None, now));
+    // In the order of the picture's index (municipality, week, category, place): each index
+    // then grows at a few places instead of at random ones, which is most of the insert cost
+    // for a file whose rows come in any order.
+    let mut order: Vec<&ValidObservation> = rows.iter().collect();
+    order.sort_by(|a, b| {
+        (&a.municipality, a.week.key(), a.category_id, a.area_id).cmp(&(&b.municipality, b.week.key(), b.category_id, b.area_id))
+    });
+    let mut iter = order.into_iter().map(|o| row_values(o, source, reporter, batch, None, now));
     let n = db.bulk_insert("observations", COLUMNS, &mut iter)?;
     if let Some(org) = orgs.first() {
         let e = Event::new("observation.bulk_create").org(*org);

@@ -711,6 +711,83 @@ async fn the_harvester_keeps_to_the_police_rules(b: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM import_batches").await, 0, "harvested events belong to no batch");
 }
 
+async fn the_command_line_imports_observations_all_or_nothing(b: Backend) {
+    let Some((app, w)) = setup(b).await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vecka47.csv");
+    std::fs::write(&file, WEEK_47).unwrap();
+    let path = file.to_str().unwrap();
+    let forum = w.forum.to_string();
+
+    // Columns guessed from the headers, every row in, one JSON line.
+    let (ok, out, err) = cli(&app, &["import", "observations", path, "--forum", &forum, "--user", "samordnare@trelleborg.se"]).await;
+    assert!(ok, "{err}");
+    let done: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(done["rows"], 3);
+    let stored: (i64, i64, i64) = app
+        .store()
+        .read(|db| Ok(db.one("SELECT COUNT(*), CAST(SUM(quantity) AS BIGINT), COUNT(DISTINCT reporter_user_id) FROM observations", &[])?))
+        .await
+        .unwrap();
+    assert_eq!(stored, (3, 6, 1));
+
+    // The same file again: refused, nothing more written.
+    let (ok, _, err) = cli(&app, &["import", "observations", path, "--forum", &forum, "--user", "samordnare@trelleborg.se"]).await;
+    assert!(!ok && err.contains("Samma fil (”vecka47.csv”) importerades redan"), "{err}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM observations").await, 3);
+
+    // One bad row: nothing at all, and the row and column are named.
+    let bad = dir.path().join("fel.csv");
+    std::fs::write(&bad, WEEK_47.replace("Skadegörelse", "Cykelstöld")).unwrap();
+    let (ok, _, err) =
+        cli(&app, &["import", "observations", bad.to_str().unwrap(), "--forum", &forum, "--user", "samordnare@trelleborg.se"]).await;
+    assert!(!ok && err.contains("Rad 4, kolumn ”Kategori”"), "{err}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM observations").await, 3);
+
+    // The account's rights apply: a reader cannot import; an unknown account is named.
+    let other = dir.path().join("annan.csv");
+    std::fs::write(&other, WEEK_47.replace("Krossad ruta", "Ny ruta")).unwrap();
+    let other = other.to_str().unwrap();
+    let (ok, _, err) = cli(&app, &["import", "observations", other, "--forum", &forum, "--user", "las@trelleborg.se"]).await;
+    assert!(!ok && err.contains("Import kräver rollen"), "{err}");
+    let (ok, _, err) = cli(&app, &["import", "observations", other, "--forum", &forum, "--user", "ingen@example.se"]).await;
+    assert!(!ok && err.contains("hittar inget konto med e-postadressen ”ingen@example.se”"), "{err}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM observations").await, 3);
+}
+
+/// The benchmark generator (scripts/bench-lagesbild) on a small scale: every municipality gets
+/// its forum, places and reports, and the picture of a synthetic forum works.
+async fn the_national_year_generator_fills_an_empty_database(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let (ok, out, err) = cli(&app, &["generate", "national-year", "--observations", "6000", "--police-events", "300"]).await;
+    assert!(ok, "{err}");
+    let done: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(done["municipalities"], 290);
+    assert_eq!(done["police_events"], 300);
+    let written = done["observations"].as_i64().unwrap();
+    assert!((4000..8000).contains(&written), "about the number asked for: {written}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM observations").await, written);
+    assert_eq!(count(&app, "SELECT COUNT(DISTINCT municipality_code) FROM forums").await, 290);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM areas").await, 290 * 8);
+
+    // Filling a database that has forums is refused.
+    let (ok, _, err) = cli(&app, &["generate", "national-year", "--observations", "10"]).await;
+    assert!(!ok && err.contains("fyller bara en tom"), "{err}");
+
+    // A generated file imports into a synthetic forum.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("import.csv");
+    let (ok, _, err) = cli(&app, &["generate", "import-file", "--out", file.to_str().unwrap(), "--rows", "500"]).await;
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(
+        &app,
+        &["import", "observations", file.to_str().unwrap(), "--forum", "EST Malmö (syntetisk)", "--user", "samordnare-1280@kommun.example"],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(out.trim()).unwrap()["rows"], 500);
+}
+
 crate::both_backends!(
     the_wizard_imports_a_spreadsheet_all_at_once,
     one_bad_row_imports_nothing_and_every_error_is_named,
@@ -721,4 +798,6 @@ crate::both_backends!(
     crime_statistics_in_windows_1252_with_suppressed_values,
     safety_surveys_are_shared_as_chosen,
     the_harvester_keeps_to_the_police_rules,
+    the_command_line_imports_observations_all_or_nothing,
+    the_national_year_generator_fills_an_empty_database,
 );
