@@ -87,7 +87,9 @@ impl SmtpConfig {
             Security::StartTls => 587,
             Security::Implicit => 465,
         });
-        let undo = |s: &str| percent_decode(s).ok_or_else(|| "--smtp-url: användarnamn och lösenord måste vara procentkodade (%40 för @)".to_owned());
+        let undo = |s: &str| {
+            percent_decode(s).ok_or_else(|| "--smtp-url: användarnamn och lösenord måste vara procentkodade (%40 för @)".to_owned())
+        };
         let username = Some(url.username()).filter(|u| !u.is_empty()).map(undo).transpose()?;
         let password = url.password().map(undo).transpose()?;
         if password.is_some() && username.is_none() {
@@ -226,10 +228,7 @@ impl Mailer {
     /// Builds the message exactly as it is sent: From, To, Subject, Date, the fixed Message-ID,
     /// `Auto-Submitted: auto-generated`, plain UTF-8 text.
     pub fn build(&self, m: &Outgoing<'_>) -> Result<Message, SendError> {
-        let from = Mailbox::new(
-            Some(self.config.from_name.clone()),
-            self.config.from.as_str().parse().map_err(|_| SendError::message())?,
-        );
+        let from = Mailbox::new(Some(self.config.from_name.clone()), self.config.from.as_str().parse().map_err(|_| SendError::message())?);
         let to: Mailbox = m.to.parse().map_err(|_| SendError::message())?;
         let date = SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(m.created_at_ms).unwrap_or(0));
         Message::builder()

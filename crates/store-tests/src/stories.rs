@@ -963,7 +963,9 @@ pub async fn jobs_are_deduplicated_retried_with_backoff_and_given_up(store: &Sto
     let f = store.write(move |db| jobs::fail(db, &j, "w1", "smtp_permanent 550", true, T0 + 200_001)).await.unwrap();
     assert_eq!(f, Failure::GaveUp, "a permanent error is not retried");
     let entries = store
-        .read(|db| audit::list(db, &Viewer::command_line(), &audit::Filter { action_prefix: Some("job.".into()), limit: 10, ..Default::default() }))
+        .read(|db| {
+            audit::list(db, &Viewer::command_line(), &audit::Filter { action_prefix: Some("job.".into()), limit: 10, ..Default::default() })
+        })
         .await
         .unwrap();
     assert_eq!(entries.items.iter().map(|e| (e.action.as_str(), e.record_id)).collect::<Vec<_>>(), [("job.retry", Some(id))]);
@@ -1101,7 +1103,10 @@ pub async fn the_outbox_keeps_the_message_id_and_shows_failures(store: &Store) {
     assert_eq!(got[0].max_attempts, mail::MAX_ATTEMPTS);
     let id1 = q1.id;
     let out = store.read(move |db| mail::outgoing(db, id1)).await.unwrap().unwrap();
-    assert_eq!((out.message_id.as_str(), out.recipient.as_str(), out.sent_at), (q1.message_id.as_str(), "anna.andersson@trelleborg.se", None));
+    assert_eq!(
+        (out.message_id.as_str(), out.recipient.as_str(), out.sent_at),
+        (q1.message_id.as_str(), "anna.andersson@trelleborg.se", None)
+    );
 
     // One is sent; the other fails permanently and waits for an administrator.
     let (j1, j2) = (got[0].clone(), got[1].clone());
@@ -1119,7 +1124,10 @@ pub async fn the_outbox_keeps_the_message_id_and_shows_failures(store: &Store) {
     let ov = store.read(|db| mail::overview(db, &Viewer::command_line())).await.unwrap();
     assert_eq!((ov.pending, ov.failed, ov.sent), (0, 1, 1));
     let f = &ov.unsent_failed[0];
-    assert_eq!((f.id, f.recipient_masked.as_str(), f.state, f.last_error.as_deref()), (q2.id, "a…@trelleborg.se", MailState::Failed, Some("smtp_permanent 550")));
+    assert_eq!(
+        (f.id, f.recipient_masked.as_str(), f.state, f.last_error.as_deref()),
+        (q2.id, "a…@trelleborg.se", MailState::Failed, Some("smtp_permanent 550"))
+    );
     assert_eq!(f.subject, "Ett till");
 
     let id2 = q2.id;

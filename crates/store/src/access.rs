@@ -68,7 +68,9 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         }
         Action::EditOrganisation { org } => admin || has_role(v, org, Role::Coordinator),
         Action::EditContacts { org } => v.via() == Via::System || has_role(v, org, Role::Coordinator),
-        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography | Action::ManageOperations => admin,
+        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography | Action::ManageOperations => {
+            admin
+        }
         Action::ManageMembers { org } => admin || has_role(v, org, Role::Administrator),
         Action::CreateForum { convener } | Action::ManageForum { convener } => admin || has_role(v, convener, Role::Coordinator),
         Action::LeaveForum { org } => admin || has_role(v, org, Role::Administrator),

@@ -298,7 +298,8 @@ pub struct KindCounts {
 }
 
 pub fn counts(db: &mut dyn Conn) -> StoreResult<Vec<KindCounts>> {
-    let rows: Vec<(String, String, i64)> = db.all("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state", &[])?;
+    let rows: Vec<(String, String, i64)> =
+        db.all("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state", &[])?;
     let mut out: Vec<KindCounts> = Vec::new();
     for (kind, state, n) in rows {
         if out.last().is_none_or(|c| c.kind != kind) {

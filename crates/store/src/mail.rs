@@ -221,10 +221,8 @@ pub fn overview(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Overview> {
 /// operations page). Audit-logged with the outbox id.
 pub fn retry(db: &mut dyn Conn, v: &Viewer, id: i64, now: i64) -> StoreResult<()> {
     access::require(v, Action::ManageOperations)?;
-    let row: Option<(Option<i64>, Option<i64>, Option<String>)> = db.opt(
-        "SELECT o.sent_at, o.job_id, j.state FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id WHERE o.id = $1",
-        args![id],
-    )?;
+    let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
+        db.opt("SELECT o.sent_at, o.job_id, j.state FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id WHERE o.id = $1", args![id])?;
     let Some((sent_at, job_id, state)) = row else { return Err(StoreError::not_found("mail")) };
     let not_failed = || {
         StoreError::invalid(FieldError::new(
