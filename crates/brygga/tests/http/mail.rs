@@ -142,6 +142,41 @@ async fn a_resend_after_a_crash_keeps_the_message_id(b: Backend) {
     sink.stop().await;
 }
 
+/// The real binary: `brygga worker` sends what is in the outbox and stops cleanly on SIGTERM.
+async fn the_worker_command_sends_and_stops_on_sigterm(b: Backend) {
+    let Some(sink) = SmtpSink::start().await else { return };
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let q = enqueue(app.store(), "samordnare@angelholm.se").await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_brygga"))
+        .args(["--database-url", app.db.url(), "worker", "--workers", "1", "--mail-from", "brygga@angelholm.se"])
+        .args(["--smtp-url", &format!("smtp://127.0.0.1:{}", sink.port)])
+        .env("BRYGGA_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let got = sink.wait_for(1, Duration::from_secs(30)).await;
+    assert_eq!(got[0].header("Message-ID"), Some(q.message_id.as_str()));
+    assert_eq!(got[0].mail_from, "brygga@angelholm.se");
+    for _ in 0..100 {
+        if job_row(app.store(), q.job_id).await.state == "done" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(job_row(app.store(), q.job_id).await.state, "done");
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("stops within 30 s").unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let mut log = String::new();
+    tokio::io::AsyncReadExt::read_to_string(child.stderr.as_mut().unwrap(), &mut log).await.unwrap();
+    assert!(log.contains("mail sent") && log.contains("outbox_id"), "{log}");
+    assert!(!log.contains("samordnare@angelholm.se"), "the address is never logged: {log}");
+    sink.stop().await;
+}
+
 /// Takes 300 ms; counts how many runs finished.
 struct Slow(Arc<AtomicUsize>);
 
@@ -261,6 +296,7 @@ async fn the_operations_page_shows_and_retries_failed_mail(b: Backend) {
 
 both_backends!(
     the_operations_page_shows_and_retries_failed_mail,
+    the_worker_command_sends_and_stops_on_sigterm,
     a_message_arrives_with_its_headers_and_message_id,
     smtp_down_loses_nothing,
     a_resend_after_a_crash_keeps_the_message_id,
