@@ -168,14 +168,19 @@ pub struct ClaimRequest<'a> {
 /// Returns jobs whose lease expired to the queue (or fails them when out of attempts).
 /// Returns how many were requeued or failed.
 pub fn reclaim_expired(db: &mut dyn Conn, now: i64) -> StoreResult<u64> {
-    Ok(db.execute(
+    // On PostgreSQL, rows another server is reclaiming right now are skipped, not waited for.
+    let lock = match db.dialect() {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let sql = format!(
         "UPDATE jobs SET
             state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
             finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END,
             locked_by = NULL, locked_until = NULL, last_error = 'lease_expired', run_at = $1, updated_at = $1
-         WHERE state = 'running' AND locked_until <= $1",
-        args![now],
-    )?)
+         WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND locked_until <= $1{lock})"
+    );
+    Ok(db.execute(&sql, args![now])?)
 }
 
 /// Claims up to `limit` due jobs for `lease_ms`, oldest due first. Run it in a write

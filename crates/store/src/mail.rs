@@ -192,29 +192,23 @@ pub fn overview(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Overview> {
     access::require(v, Action::ManageOperations)?;
     let jobs = jobs::counts(db)?;
     let sent: i64 = db.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL", &[])?;
-    let sql = format!(
-        "SELECT o.id, o.kind, o.recipient, o.subject, j.state, j.attempts, j.max_attempts, j.run_at, j.last_error, o.created_at
-         FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id
-         WHERE o.sent_at IS NULL ORDER BY o.id LIMIT {}",
-        // Enough rows to fill both lists in the common case; the counts below are exact.
-        OVERVIEW_LIMIT * 2
-    );
-    let rows = db.query(&sql, &[])?;
-    let all: Vec<Unsent> = rows.iter().map(unsent).collect::<Result<_, _>>()?;
-    let (failed_rows, pending_rows): (Vec<Unsent>, Vec<Unsent>) = all.into_iter().partition(|u| u.state == MailState::Failed);
+    let list = |db: &mut dyn Conn, failed: bool| -> StoreResult<Vec<Unsent>> {
+        let which = if failed { "(j.id IS NULL OR j.state = 'failed')" } else { "(j.id IS NOT NULL AND j.state <> 'failed')" };
+        let sql = format!(
+            "SELECT o.id, o.kind, o.recipient, o.subject, j.state, j.attempts, j.max_attempts, j.run_at, j.last_error, o.created_at
+             FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id
+             WHERE o.sent_at IS NULL AND {which} ORDER BY o.id LIMIT {OVERVIEW_LIMIT}"
+        );
+        Ok(db.query(&sql, &[])?.iter().map(unsent).collect::<Result<_, _>>()?)
+    };
+    let unsent_failed = list(db, true)?;
+    let unsent_pending = list(db, false)?;
     let failed: i64 = db.scalar(
         "SELECT COUNT(*) FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id WHERE o.sent_at IS NULL AND (j.id IS NULL OR j.state = 'failed')",
         &[],
     )?;
     let unsent_total: i64 = db.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL", &[])?;
-    Ok(Overview {
-        jobs,
-        pending: unsent_total - failed,
-        failed,
-        sent,
-        unsent_pending: pending_rows.into_iter().take(OVERVIEW_LIMIT).collect(),
-        unsent_failed: failed_rows.into_iter().take(OVERVIEW_LIMIT).collect(),
-    })
+    Ok(Overview { jobs, pending: unsent_total - failed, failed, sent, unsent_pending, unsent_failed })
 }
 
 /// Queues a failed message again with all its attempts (a system administrator, from the
