@@ -210,13 +210,18 @@ async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worke
             continue;
         }
         let mut queue = claimed.into_iter();
+        let mut finished = Vec::new();
         while let Some(job) = queue.next() {
             if *stop.borrow() {
                 release(&store, &worker, std::iter::once(job).chain(queue.by_ref())).await;
                 break;
             }
-            run_one(&store, &handlers, &worker, job, config.grace, &mut stop).await;
+            match run_one(&store, &handlers, job, config.grace, &mut stop).await {
+                Ran::Finished(f) => finished.push(f),
+                Ran::GiveBack(job) => release(&store, &worker, std::iter::once(job)).await,
+            }
         }
+        record(&store, &worker, finished).await;
     }
     tracing::debug!(worker = %worker, "worker stopped");
 }
@@ -232,59 +237,112 @@ async fn release(store: &Store, worker: &str, jobs: impl Iterator<Item = Job>) {
     }
 }
 
-async fn run_one(store: &Store, handlers: &Handlers, worker: &str, job: Job, grace: Duration, stop: &mut watch::Receiver<bool>) {
+/// A job that ran, with its outcome and how long it took.
+struct Finished {
+    job: Job,
+    outcome: Result<(), JobError>,
+    duration_ms: f64,
+}
+
+enum Ran {
+    Finished(Finished),
+    /// Shutdown came and the grace period ran out: give the job back.
+    GiveBack(Job),
+}
+
+async fn run_one(store: &Store, handlers: &Handlers, job: Job, grace: Duration, stop: &mut watch::Receiver<bool>) -> Ran {
     let Some(handler) = handlers.0.get(job.kind.as_str()).cloned() else {
         // claim() only returns kinds we have handlers for.
-        return;
+        return Ran::GiveBack(job);
     };
     let started = Instant::now();
     // The lease bounds the run: after it another worker may take the job, so stop first.
     let limit = Duration::from_millis(u64::try_from(job.locked_until - now_ms()).unwrap_or(0)).saturating_sub(Duration::from_secs(1));
+    let lease_over = |_| Err(JobError::Retry("timeout_lease".into()));
     let outcome = {
         let run = tokio::time::timeout(limit, handler.run(store, &job));
         tokio::pin!(run);
         tokio::select! {
-            r = &mut run => Some(r.unwrap_or_else(|_| Err(JobError::Retry("timeout_lease".into())))),
+            r = &mut run => Some(r.unwrap_or_else(lease_over)),
             _ = stopped(stop) => {
                 match tokio::time::timeout(grace, &mut run).await {
-                    Ok(r) => Some(r.unwrap_or_else(|_| Err(JobError::Retry("timeout_lease".into())))),
+                    Ok(r) => Some(r.unwrap_or_else(lease_over)),
                     Err(_) => None,
                 }
             }
         }
     };
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let (id, w, now) = (job.id, worker.to_owned(), now_ms());
     match outcome {
-        None => release(store, worker, std::iter::once(job)).await,
-        Some(Ok(())) => match store.write(move |db| jobs::complete(db, id, &w, now)).await {
-            Ok(true) => tracing::debug!(job_id = id, kind = %job.kind, attempt = job.attempts, duration_ms, "job done"),
-            Ok(false) => tracing::warn!(job_id = id, kind = %job.kind, "job done after its lease ran out; another worker may run it again"),
-            Err(e) => tracing::warn!(job_id = id, error = %e, "job done but not recorded; it will run again after its lease"),
-        },
-        Some(Err(err)) => {
-            let (class, permanent) = match &err {
-                JobError::Retry(c) => (c.clone(), false),
-                JobError::Permanent(c) => (c.clone(), true),
+        Some(outcome) => Ran::Finished(Finished { job, outcome, duration_ms: started.elapsed().as_secs_f64() * 1000.0 }),
+        None => Ran::GiveBack(job),
+    }
+}
+
+/// Records a batch's outcomes in one transaction: done, or failed with backoff. Recording
+/// once per batch rather than once per job is what lets the queue run thousands of short jobs
+/// a second; if the process dies before this, the batch's jobs run again after their lease
+/// (handlers are idempotent: sending e-mail checks `sent_at`, set right after each send).
+async fn record(store: &Store, worker: &str, finished: Vec<Finished>) {
+    if finished.is_empty() {
+        return;
+    }
+    let (w, now) = (worker.to_owned(), now_ms());
+    let outcomes: Vec<(Job, Option<(String, bool)>)> = finished
+        .iter()
+        .map(|f| {
+            let failure = match &f.outcome {
+                Ok(()) => None,
+                Err(JobError::Retry(c)) => Some((c.clone(), false)),
+                Err(JobError::Permanent(c)) => Some((c.clone(), true)),
             };
-            let j = job.clone();
-            let c = class.clone();
-            match store.write(move |db| jobs::fail(db, &j, &w, &c, permanent, now)).await {
-                Ok(Failure::Retry { at }) => tracing::warn!(
-                    job_id = id,
-                    kind = %job.kind,
-                    attempt = job.attempts,
-                    error_class = %class,
-                    retry_in_s = (at - now) / 1000,
-                    duration_ms,
-                    "job failed, will retry"
-                ),
-                Ok(Failure::GaveUp) => {
-                    tracing::error!(job_id = id, kind = %job.kind, attempt = job.attempts, error_class = %class, "job failed for good")
+            (f.job.clone(), failure)
+        })
+        .collect();
+    let recorded = store
+        .write(move |db| {
+            let done: Vec<i64> = outcomes.iter().filter(|(_, f)| f.is_none()).map(|(j, _)| j.id).collect();
+            let completed = jobs::complete_many(db, &done, &w, now)?;
+            let mut failures = Vec::new();
+            for (job, failure) in &outcomes {
+                if let Some((class, permanent)) = failure {
+                    failures.push(jobs::fail(db, job, &w, class, *permanent, now)?);
                 }
-                Ok(Failure::LeaseLost) => tracing::warn!(job_id = id, kind = %job.kind, "job failed after its lease ran out"),
-                Err(e) => tracing::warn!(job_id = id, error = %e, "job failure not recorded; it will run again after its lease"),
             }
+            Ok((completed, done.len(), failures))
+        })
+        .await;
+    let (completed, wanted, failures) = match recorded {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(jobs = finished.len(), error = %e, "job outcomes not recorded; they will run again after their lease");
+            return;
+        }
+    };
+    if completed < wanted as u64 {
+        tracing::warn!(jobs = wanted as u64 - completed, "jobs done after their lease ran out; another worker may run them again");
+    }
+    let mut failures = failures.into_iter();
+    for f in &finished {
+        let (id, kind, attempt, duration_ms) = (f.job.id, f.job.kind.as_str(), f.job.attempts, f.duration_ms);
+        let class = match &f.outcome {
+            Ok(()) => {
+                tracing::debug!(job_id = id, kind, attempt, duration_ms, "job done");
+                continue;
+            }
+            Err(JobError::Retry(c) | JobError::Permanent(c)) => c.as_str(),
+        };
+        match failures.next() {
+            Some(Failure::Retry { at }) => tracing::warn!(
+                job_id = id,
+                kind,
+                attempt,
+                error_class = class,
+                retry_in_s = (at - now) / 1000,
+                duration_ms,
+                "job failed, will retry"
+            ),
+            Some(Failure::GaveUp) => tracing::error!(job_id = id, kind, attempt, error_class = class, "job failed for good"),
+            Some(Failure::LeaseLost) | None => tracing::warn!(job_id = id, kind, "job failed after its lease ran out"),
         }
     }
 }

@@ -1021,17 +1021,16 @@ pub async fn concurrent_claimers_never_get_the_same_job(store: &Store) {
     for w in workers {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
+            let mut mine: Vec<i64> = Vec::new();
             loop {
                 let got = store.write(move |db| jobs::claim(db, &claim_as(w, &["test.echo"], 7, 600_000), T0)).await.unwrap();
                 if got.is_empty() {
                     break;
                 }
-                for j in got {
-                    mine.push(j.id);
-                    let id = j.id;
-                    assert!(store.write(move |db| jobs::complete(db, id, w, T0 + 1)).await.unwrap());
-                }
+                let ids: Vec<i64> = got.iter().map(|j| j.id).collect();
+                mine.extend(&ids);
+                let n = ids.len() as u64;
+                assert_eq!(store.write(move |db| jobs::complete_many(db, &ids, w, T0 + 1)).await.unwrap(), n);
             }
             mine
         }));

@@ -219,6 +219,20 @@ pub fn complete(db: &mut dyn Conn, id: i64, worker: &str, now: i64) -> StoreResu
     Ok(n == 1)
 }
 
+/// Marks several jobs done in one statement (a worker's batch); returns how many it still
+/// held. Those it no longer held were taken by another worker after their lease.
+pub fn complete_many(db: &mut dyn Conn, ids: &[i64], worker: &str, now: i64) -> StoreResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $3, finished_at = $3
+         WHERE {} AND locked_by = $2 AND state = 'running'",
+        db.dialect().in_list("id", 1)
+    );
+    Ok(db.execute(&sql, args![ids, worker, now])?)
+}
+
 /// The wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, …,
 /// never more than an hour.
 pub fn backoff_ms(attempts: i64) -> i64 {
