@@ -8,6 +8,8 @@ use brygga_domain::account::Email;
 use clap::Args;
 use serde::Deserialize;
 
+use brygga_mail::{MailConfig, SmtpConfig};
+
 use crate::harvest::{self, HarvestConfig};
 
 /// Where the data lives. Shared by every command that opens the database.
@@ -66,6 +68,24 @@ pub struct ServeArgs {
     /// Situation pictures seen from outside a forum hide counts below this. Default: 3
     #[arg(long, env = "BRYGGA_SUPPRESS_BELOW", value_name = "N")]
     pub suppress_below: Option<i64>,
+    #[command(flatten)]
+    pub jobs: JobArgs,
+}
+
+/// Background jobs and e-mail: shared by `brygga serve` and `brygga worker`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct JobArgs {
+    /// SMTP-server för e-post: smtp://server:25, smtp://server:587?tls=starttls eller
+    /// smtps://användare:lösenord@server:465. Utan den väntar e-posten i kön.
+    #[arg(long, env = "BRYGGA_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Avsändaradress för e-post, till exempel brygga@kommun.se. Krävs med --smtp-url.
+    #[arg(long, env = "BRYGGA_MAIL_FROM", value_name = "EMAIL")]
+    pub mail_from: Option<String>,
+    /// Antal bakgrundsarbetare i den här processen (0: inga, till exempel när en separat
+    /// `brygga worker` kör jobben). Standard: 2
+    #[arg(long, env = "BRYGGA_WORKERS", value_name = "N")]
+    pub workers: Option<usize>,
 }
 
 /// The TOML file: every setting optional.
@@ -86,6 +106,9 @@ pub struct FileConfig {
     pub harvest_contact: Option<String>,
     pub harvest_interval_minutes: Option<u64>,
     pub suppress_below: Option<i64>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub workers: Option<usize>,
 }
 
 impl FileConfig {
@@ -113,6 +136,12 @@ pub struct Settings {
     /// Harvesting the police's events, when configured.
     pub harvest: Option<HarvestConfig>,
     pub suppress_below: i64,
+    /// Sending e-mail, when configured.
+    pub mail: Option<MailConfig>,
+    /// The sender's domain, for Message-IDs (also without SMTP: messages wait in the outbox).
+    pub mail_host: String,
+    /// Background workers in this process.
+    pub workers: usize,
 }
 
 impl Settings {
@@ -145,6 +174,22 @@ impl Settings {
             serve.harvest_contact.clone().or(file.harvest_contact),
             serve.harvest_interval_minutes.or(file.harvest_interval_minutes),
         )?;
+        let mail_from = serve.jobs.mail_from.clone().or(file.mail_from);
+        let mail = mail_config(serve.jobs.smtp_url.clone().or(file.smtp_url), mail_from.clone())?;
+        let mail_host = match (&mail, mail_from) {
+            (Some(m), _) => m.message_id_host(),
+            (None, Some(from)) => Email::parse(&from)
+                .map_err(|e| anyhow::anyhow!("--mail-from: {}", e.message))?
+                .as_str()
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_owned())
+                .unwrap_or_default(),
+            (None, None) => "localhost".to_owned(),
+        };
+        let workers = serve.jobs.workers.or(file.workers).unwrap_or(2);
+        if workers > 64 {
+            anyhow::bail!("--workers {workers} är för många; välj högst 64 (varje arbetare håller en databasanslutning när den arbetar)");
+        }
         Ok(Self {
             database_url,
             data_dir,
@@ -158,8 +203,23 @@ impl Settings {
             translations: serve.translations.clone().or(file.translations),
             harvest,
             suppress_below,
+            mail,
+            mail_host,
+            workers,
         })
     }
+}
+
+/// E-mail is off without an SMTP URL; with one it needs a sender address.
+fn mail_config(url: Option<String>, from: Option<String>) -> anyhow::Result<Option<MailConfig>> {
+    let Some(url) = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) else { return Ok(None) };
+    let smtp = SmtpConfig::parse(&url).map_err(anyhow::Error::msg)?;
+    let from = from
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| anyhow::anyhow!("--smtp-url kräver --mail-from med avsändaradressen, till exempel --mail-from brygga@kommun.se"))?;
+    let from = Email::parse(&from).map_err(|e| anyhow::anyhow!("--mail-from: {}", e.message))?;
+    Ok(Some(MailConfig::new(smtp, from)))
 }
 
 /// Harvesting is off without a URL; with one it needs a contact address for the User-Agent.
@@ -198,6 +258,29 @@ mod tests {
         assert_eq!(s.harvest, None, "harvesting is off by default");
         std::fs::write(&file, "lissen = 1\n").unwrap();
         assert!(Settings::resolve(&db, &ServeArgs::default()).unwrap_err().to_string().contains("inte giltig"));
+    }
+
+    #[test]
+    fn mail_needs_a_sender_and_flags_beat_the_environment_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("brygga.toml");
+        std::fs::write(&file, "smtp_url = \"smtp://127.0.0.1:2525\"\nmail_from = \"brygga@trelleborg.se\"\nworkers = 4\n").unwrap();
+        let db = DbArgs { config: Some(file.clone()), ..Default::default() };
+        let s = Settings::resolve(&db, &ServeArgs::default()).unwrap();
+        let m = s.mail.unwrap();
+        assert_eq!((m.smtp.port, m.from.as_str(), s.workers, s.mail_host.as_str()), (2525, "brygga@trelleborg.se", 4, "trelleborg.se"));
+        let serve = ServeArgs {
+            jobs: JobArgs { smtp_url: Some("smtps://relay.kommun.se".into()), workers: Some(0), ..Default::default() },
+            ..Default::default()
+        };
+        let s = Settings::resolve(&db, &serve).unwrap();
+        assert_eq!((s.mail.unwrap().smtp.port, s.workers), (465, 0));
+        let none = Settings::resolve(&DbArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!((none.mail, none.workers, none.mail_host.as_str()), (None, 2, "localhost"));
+        let no_from = ServeArgs { jobs: JobArgs { smtp_url: Some("smtp://127.0.0.1".into()), ..Default::default() }, ..Default::default() };
+        assert!(Settings::resolve(&DbArgs::default(), &no_from).unwrap_err().to_string().contains("--mail-from"));
+        let bad = ServeArgs { jobs: JobArgs { smtp_url: Some("http://x".into()), ..Default::default() }, ..Default::default() };
+        assert!(Settings::resolve(&DbArgs::default(), &bad).unwrap_err().to_string().contains("smtp://"));
     }
 
     #[test]

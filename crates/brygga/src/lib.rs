@@ -8,6 +8,7 @@ pub mod demo_year;
 pub mod harvest;
 pub mod import;
 pub mod national;
+pub mod worker;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         trust_proxy: settings.trust_proxy,
         session: SessionPolicy { idle_ms: settings.session_idle_minutes * 60_000, absolute_ms: settings.session_max_hours * 3_600_000 },
         suppress_below: settings.suppress_below,
+        mail_host: settings.mail_host.clone(),
+        mail_configured: settings.mail.is_some(),
         ..WebConfig::default()
     }
 }
@@ -95,7 +98,7 @@ pub fn start(listener: TcpListener, store: Store, config: WebConfig) -> anyhow::
     Ok(Running { addr, handle, shutdown: Some(tx) })
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("install SIGTERM handler");
@@ -108,6 +111,25 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Starts this process's background workers, if any are configured.
+pub fn start_workers(store: &Store, settings: &Settings) -> anyhow::Result<Option<worker::Workers>> {
+    if settings.workers == 0 {
+        return Ok(None);
+    }
+    let mailer = match &settings.mail {
+        Some(m) => {
+            tracing::info!(smtp = %m.smtp.describe(), "e-mail enabled");
+            Some(brygga_mail::Mailer::new(m.clone()).map_err(anyhow::Error::msg)?)
+        }
+        None => {
+            tracing::info!("no --smtp-url: e-mail waits in the outbox");
+            None
+        }
+    };
+    let config = worker::WorkerConfig { workers: settings.workers, ..Default::default() };
+    Ok(Some(worker::spawn(store.clone(), worker::Handlers::standard(mailer), config, true)))
 }
 
 /// Sets up logging: `BRYGGA_LOG` (e.g. `info`, `brygga_web=debug`) picks what is logged.

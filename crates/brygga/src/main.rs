@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use brygga::config::{DbArgs, ServeArgs, Settings};
+use brygga::config::{DbArgs, JobArgs, ServeArgs, Settings};
 use brygga::{admin, demo};
 use clap::{Parser, Subcommand};
 
@@ -25,6 +25,15 @@ struct Cli {
 enum Command {
     /// Startar webbservern (webbgränssnitt och API). Uppdaterar databasen först vid behov.
     Serve(ServeArgs),
+    /// Kör bara bakgrundsjobben (e-post, veckojobb) utan webbserver. Flera processer kan dela
+    /// en PostgreSQL-databas; varje jobb körs av en av dem.
+    Worker {
+        #[command(flatten)]
+        jobs: JobArgs,
+        /// Loggformat: text (för människor) eller json (för logginsamling). Standard: text
+        #[arg(long, env = "BRYGGA_LOG_FORMAT", value_name = "FORMAT")]
+        log_format: Option<String>,
+    },
     /// Startar en demo med påhittade data i en ny katalog och skriver ut adress och inloggningar.
     Demo(demo::DemoArgs),
     /// Uppdaterar databasens struktur (görs också automatiskt av serve).
@@ -95,7 +104,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let running = brygga::start(listener, store.clone(), brygga::web_config(&settings))?;
             tracing::info!(addr = %running.addr, database = %store.describe(), startup_ms = started.elapsed().as_secs_f64() * 1000.0, "Brygga is listening");
             let _harvester = settings.harvest.clone().map(|h| brygga::harvest::spawn(store.clone(), h));
+            let workers = brygga::start_workers(&store, &settings)?;
             running.handle.await??;
+            if let Some(w) = workers {
+                w.join().await;
+            }
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Command::Worker { jobs, log_format } => {
+            let serve = ServeArgs { jobs, log_format, ..Default::default() };
+            let settings = Settings::resolve(&cli.db, &serve)?;
+            brygga::init_logging(settings.log_json);
+            if settings.workers == 0 {
+                anyhow::bail!("--workers 0: brygga worker behöver minst en arbetare");
+            }
+            let store = brygga::open(&settings).await?;
+            tracing::info!(database = %store.describe(), "Brygga worker running");
+            if let Some(w) = brygga::start_workers(&store, &settings)? {
+                w.join().await;
+            }
             tracing::info!("stopped");
             Ok(())
         }

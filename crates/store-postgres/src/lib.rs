@@ -16,6 +16,7 @@ use postgres::{Client, Config, NoTls, Statement};
 pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
     Migration { version: 2, name: "situation_picture", sql: include_str!("../migrations/0002_situation_picture.sql") },
+    Migration { version: 3, name: "jobs_and_mail", sql: include_str!("../migrations/0003_jobs_and_mail.sql") },
 ];
 
 /// A [`Value`] bound to a PostgreSQL parameter of whatever type the server inferred.

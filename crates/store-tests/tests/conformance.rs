@@ -45,4 +45,9 @@ conformance!(
     associations_share_nothing_unless_they_choose,
     retried_reports_are_stored_once,
     bulk_reports_commit_together,
+    jobs_are_deduplicated_retried_with_backoff_and_given_up,
+    an_expired_lease_puts_the_job_back,
+    concurrent_claimers_never_get_the_same_job,
+    weekly_jobs_are_enqueued_once_per_forum_and_week,
+    the_outbox_keeps_the_message_id_and_shows_failures,
 );

@@ -45,6 +45,8 @@ pub enum Action {
     Import { org: i64 },
     /// Correct or delete any of `org`'s reports (its coordinators; never an outsider).
     ManageReports { org: i64 },
+    /// See the e-mail outbox and the job queue, retry failed jobs, send a test message.
+    ManageOperations,
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -66,7 +68,9 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         }
         Action::EditOrganisation { org } => admin || has_role(v, org, Role::Coordinator),
         Action::EditContacts { org } => v.via() == Via::System || has_role(v, org, Role::Coordinator),
-        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography => admin,
+        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography | Action::ManageOperations => {
+            admin
+        }
         Action::ManageMembers { org } => admin || has_role(v, org, Role::Administrator),
         Action::CreateForum { convener } | Action::ManageForum { convener } => admin || has_role(v, convener, Role::Coordinator),
         Action::LeaveForum { org } => admin || has_role(v, org, Role::Administrator),

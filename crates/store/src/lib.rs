@@ -21,6 +21,8 @@ pub mod forums;
 pub mod geography;
 pub mod idempotency;
 pub mod imports;
+pub mod jobs;
+pub mod mail;
 mod migrate;
 pub mod observations;
 pub mod orgs;

@@ -389,8 +389,8 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
             "Du kan inte radera ditt eget konto här. Be en annan administratör.",
         )));
     }
-    let row: Option<(bool,)> = db.opt("SELECT system_admin FROM users WHERE id = $1", args![user_id])?;
-    let Some((is_admin,)) = row else {
+    let row: Option<(bool, String)> = db.opt("SELECT system_admin, email FROM users WHERE id = $1", args![user_id])?;
+    let Some((is_admin, email)) = row else {
         return Err(StoreError::not_found("user"));
     };
     if is_admin {
@@ -405,6 +405,8 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
     }
     let pseudonym = format!("raderad-{}", &crate::auth::random_token(6)[..8].to_lowercase());
     db.execute("UPDATE audit_log SET actor_label = $1, actor_user_id = NULL WHERE actor_user_id = $2", args![pseudonym.as_str(), user_id])?;
+    // Messages to the account (queued or kept after sending) hold its address and text.
+    crate::mail::forget_recipient(db, &email)?;
     db.execute("DELETE FROM users WHERE id = $1", args![user_id])?;
     audit::record(db, v, Event::new("user.erase").record("user", user_id))?;
     Ok(pseudonym)

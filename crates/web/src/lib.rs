@@ -40,6 +40,10 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Situation pictures seen from outside a forum hide counts below this (default 3).
     pub suppress_below: i64,
+    /// The domain in the Message-IDs of e-mail written to the outbox (the sender's domain).
+    pub mail_host: String,
+    /// Whether this process sends e-mail (`--smtp-url`); shown on the operations page.
+    pub mail_configured: bool,
 }
 
 impl Default for WebConfig {
@@ -50,6 +54,8 @@ impl Default for WebConfig {
             session: SessionPolicy::default(),
             max_body_bytes: 2 * 1024 * 1024,
             suppress_below: brygga_store::picture::DEFAULT_SUPPRESS_BELOW,
+            mail_host: "localhost".to_owned(),
+            mail_configured: false,
         }
     }
 }
@@ -78,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/kontaktpersoner/{id}/redigera", get(orgs::edit_contact))
         .route("/kontaktpersoner/{id}/ta-bort", post(orgs::delete_contact))
         .merge(forums::routes())
+        .merge(operations::routes())
         .merge(users::routes())
         .merge(account::routes())
         .merge(audit::routes())

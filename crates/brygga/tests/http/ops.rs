@@ -128,6 +128,11 @@ fn help_is_written_for_municipal_it() {
     }
     let (ok, out, _) = brygga(&["serve", "--help"], None);
     assert!(ok && out.contains("BRYGGA_LISTEN") && out.contains("0.0.0.0:8080"), "{out}");
+    assert!(out.contains("BRYGGA_SMTP_URL") && out.contains("--mail-from") && out.contains("--workers"), "{out}");
+    let (ok, out, _) = brygga(&["worker", "--help"], None);
+    assert!(ok && out.contains("bakgrundsjobben") && out.contains("smtps://") && out.contains("BRYGGA_WORKERS"), "{out}");
+    let (ok, _, err) = brygga(&["--data-dir", "/nonexistent-brygga", "worker", "--smtp-url", "smtp://127.0.0.1:2525"], None);
+    assert!(!ok && err.contains("--mail-from"), "{err}");
 }
 
 async fn demo_data_loads_and_its_logins_work(b: Backend) {

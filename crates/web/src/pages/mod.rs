@@ -9,6 +9,7 @@ pub mod forums;
 pub mod geography;
 pub mod home;
 pub mod imports;
+pub mod operations;
 pub mod orgs;
 pub mod picture;
 pub mod questionnaire;
@@ -104,6 +105,8 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "raderad" => "Kontot är raderat. Loggen behåller händelserna under en pseudonym.",
         "importerad" => "Filen är importerad.",
         "skickad" => "Tack! Svaret är skickat.",
+        "nytt-forsok" => "Meddelandet skickas igen, med alla försök kvar.",
+        "provmeddelande" => "Provmeddelandet ligger i kön och skickas strax till din adress.",
         _ => return None,
     })
 }

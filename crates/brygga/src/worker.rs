@@ -1,0 +1,393 @@
+//! Background workers: run the jobs of the durable queue (`brygga_store::jobs`).
+//!
+//! `brygga serve` starts them beside the web server; `brygga worker` runs only them. Each of
+//! `--workers` tasks loops: claim a few due jobs of the kinds it has handlers for (a lease of
+//! [`WorkerConfig::lease`]), run each handler, record done or failed (the queue applies the
+//! backoff). A scheduler task enqueues the weekly jobs ([`SCHEDULES`]) once a minute; the dedup
+//! key makes that safe on every server at once.
+//!
+//! **Shutdown** (SIGTERM, or [`Workers::stop`]): no new claims; a job already running gets
+//! [`WorkerConfig::grace`] to finish and is given back to the queue (`release`) if it does not;
+//! claimed jobs not yet started are given back at once. A worker killed outright leaves its jobs
+//! to the lease: another worker takes them once it expires (at-least-once).
+//!
+//! A new kind of background work is a new [`Handler`] registered in [`Handlers::standard`]
+//! (and, when weekly, a [`Weekly`] in [`SCHEDULES`]).
+//!
+//! Logs carry job ids, kinds, attempts, durations and error classes, never payload contents.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use brygga_mail::{Mailer, Outgoing};
+use brygga_store::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
+use brygga_store::{Store, mail, now_ms};
+use jiff::civil::Weekday;
+use tokio::sync::watch;
+
+/// What a handler's failure means for the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError {
+    /// Try again after the backoff. The text is an error class and code, never free text.
+    Retry(String),
+    /// Retrying cannot help: fail the job now.
+    Permanent(String),
+}
+
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+/// Runs one kind of job.
+pub trait Handler: Send + Sync + 'static {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a>;
+}
+
+/// The handlers a worker has, by job kind.
+#[derive(Clone, Default)]
+pub struct Handlers(HashMap<&'static str, Arc<dyn Handler>>);
+
+impl Handlers {
+    /// Brygga's own: sending e-mail (only with a mailer: without SMTP, messages wait in the
+    /// outbox for a worker that has one) and the weekly purge.
+    pub fn standard(mailer: Option<Mailer>) -> Self {
+        let mut h = Self::default();
+        if let Some(mailer) = mailer {
+            h = h.with(mail::SEND_KIND, SendMail { mailer });
+        }
+        h.with(PURGE_KIND, Purge)
+    }
+
+    pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
+        self.0.insert(kind, Arc::new(handler));
+        self
+    }
+
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut k: Vec<&'static str> = self.0.keys().copied().collect();
+        k.sort_unstable();
+        k
+    }
+}
+
+/// Deletes sent e-mail and finished jobs past their keeping time (personal data minimisation).
+pub const PURGE_KIND: &str = "maintenance.purge";
+
+/// Weekly jobs every server tries to enqueue; the dedup key makes each happen once a week.
+pub const SCHEDULES: &[Weekly] = &[Weekly { kind: PURGE_KIND, scope: WeeklyScope::Installation, weekday: Weekday::Sunday, hour: 3 }];
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// How many jobs run at once in this process.
+    pub workers: usize,
+    /// How long a claimed job is this worker's before another may take it.
+    pub lease: Duration,
+    /// How long to wait when the queue was empty.
+    pub poll: Duration,
+    /// Jobs claimed per round trip.
+    pub batch: usize,
+    /// At shutdown, how long a running job may go on before it is given back.
+    pub grace: Duration,
+    /// Run the weekly schedules.
+    pub schedules: bool,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            lease: Duration::from_secs(5 * 60),
+            poll: Duration::from_millis(500),
+            batch: 10,
+            grace: Duration::from_secs(20),
+            schedules: true,
+        }
+    }
+}
+
+/// Running workers.
+pub struct Workers {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Asks every worker to stop and waits: running jobs finish or are given back.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Waits until the workers stop (after SIGTERM/SIGINT).
+    pub async fn join(self) {
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// `host:pid`, the prefix of every worker's `locked_by`.
+fn process_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Starts `config.workers` workers (and the scheduler) as tokio tasks. They stop on
+/// [`Workers::stop`], or on SIGTERM/SIGINT when `on_signal` is set.
+pub fn spawn(store: Store, handlers: Handlers, config: WorkerConfig, on_signal: bool) -> Workers {
+    let (tx, rx) = watch::channel(false);
+    if on_signal {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            crate::shutdown_signal().await;
+            tracing::info!("workers stopping: finishing or giving back the jobs in hand");
+            let _ = tx.send(true);
+        });
+    }
+    let process = process_id();
+    let handlers = Arc::new(handlers);
+    let mut tasks = Vec::new();
+    tracing::info!(workers = config.workers, kinds = ?handlers.kinds(), "workers started");
+    for n in 0..config.workers.max(1) {
+        let worker = format!("{process}:{n}");
+        tasks.push(tokio::spawn(work(store.clone(), handlers.clone(), config.clone(), worker, rx.clone())));
+    }
+    if config.schedules {
+        tasks.push(tokio::spawn(schedule(store, rx)));
+    }
+    Workers { shutdown: tx, tasks }
+}
+
+/// Resolves once shutdown is asked for (the watch guard is dropped before returning).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
+    loop {
+        for s in SCHEDULES {
+            let s = *s;
+            match store.write(move |db| jobs::enqueue_weekly(db, &s, now_ms())).await {
+                Ok(created) if !created.is_empty() => tracing::info!(kind = s.kind, jobs = created.len(), "weekly jobs enqueued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(kind = s.kind, error = %e, "weekly jobs could not be enqueued"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stopped(&mut stop) => return,
+        }
+    }
+}
+
+async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worker: String, mut stop: watch::Receiver<bool>) {
+    let kinds = handlers.kinds();
+    let lease_ms = i64::try_from(config.lease.as_millis()).unwrap_or(i64::MAX);
+    while !*stop.borrow() {
+        let (w, k, batch) = (worker.clone(), kinds.clone(), config.batch);
+        let claimed =
+            store.write(move |db| jobs::claim(db, &ClaimRequest { worker: &w, kinds: &k, limit: batch, lease_ms }, now_ms())).await;
+        let claimed = match claimed {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::warn!(error = %e, "jobs could not be claimed");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(config.poll) => {}
+                _ = stopped(&mut stop) => {}
+            }
+            continue;
+        }
+        let mut queue = claimed.into_iter();
+        let mut finished = Vec::new();
+        while let Some(job) = queue.next() {
+            if *stop.borrow() {
+                release(&store, &worker, std::iter::once(job).chain(queue.by_ref())).await;
+                break;
+            }
+            match run_one(&store, &handlers, job, config.grace, &mut stop).await {
+                Ran::Finished(f) => finished.push(f),
+                Ran::GiveBack(job) => release(&store, &worker, std::iter::once(job)).await,
+            }
+        }
+        record(&store, &worker, finished).await;
+    }
+    tracing::debug!(worker = %worker, "worker stopped");
+}
+
+async fn release(store: &Store, worker: &str, jobs: impl Iterator<Item = Job>) {
+    for job in jobs {
+        let (id, w) = (job.id, worker.to_owned());
+        match store.write(move |db| jobs::release(db, id, &w, now_ms())).await {
+            Ok(_) => tracing::info!(job_id = id, kind = %job.kind, "job given back at shutdown"),
+            // The lease runs out on its own; another worker takes it then.
+            Err(e) => tracing::warn!(job_id = id, error = %e, "job could not be given back"),
+        }
+    }
+}
+
+/// A job that ran, with its outcome and how long it took.
+struct Finished {
+    job: Job,
+    outcome: Result<(), JobError>,
+    duration_ms: f64,
+}
+
+enum Ran {
+    Finished(Finished),
+    /// Shutdown came and the grace period ran out: give the job back.
+    GiveBack(Job),
+}
+
+async fn run_one(store: &Store, handlers: &Handlers, job: Job, grace: Duration, stop: &mut watch::Receiver<bool>) -> Ran {
+    let Some(handler) = handlers.0.get(job.kind.as_str()).cloned() else {
+        // claim() only returns kinds we have handlers for.
+        return Ran::GiveBack(job);
+    };
+    let started = Instant::now();
+    // The lease bounds the run: after it another worker may take the job, so stop first.
+    let limit = Duration::from_millis(u64::try_from(job.locked_until - now_ms()).unwrap_or(0)).saturating_sub(Duration::from_secs(1));
+    let lease_over = |_| Err(JobError::Retry("timeout_lease".into()));
+    let outcome = {
+        let run = tokio::time::timeout(limit, handler.run(store, &job));
+        tokio::pin!(run);
+        tokio::select! {
+            r = &mut run => Some(r.unwrap_or_else(lease_over)),
+            _ = stopped(stop) => {
+                match tokio::time::timeout(grace, &mut run).await {
+                    Ok(r) => Some(r.unwrap_or_else(lease_over)),
+                    Err(_) => None,
+                }
+            }
+        }
+    };
+    match outcome {
+        Some(outcome) => Ran::Finished(Finished { job, outcome, duration_ms: started.elapsed().as_secs_f64() * 1000.0 }),
+        None => Ran::GiveBack(job),
+    }
+}
+
+/// Records a batch's outcomes in one transaction: done, or failed with backoff. Recording
+/// once per batch rather than once per job is what lets the queue run thousands of short jobs
+/// a second; if the process dies before this, the batch's jobs run again after their lease
+/// (handlers are idempotent: sending e-mail checks `sent_at`, set right after each send).
+async fn record(store: &Store, worker: &str, finished: Vec<Finished>) {
+    if finished.is_empty() {
+        return;
+    }
+    let (w, now) = (worker.to_owned(), now_ms());
+    let outcomes: Vec<(Job, Option<(String, bool)>)> = finished
+        .iter()
+        .map(|f| {
+            let failure = match &f.outcome {
+                Ok(()) => None,
+                Err(JobError::Retry(c)) => Some((c.clone(), false)),
+                Err(JobError::Permanent(c)) => Some((c.clone(), true)),
+            };
+            (f.job.clone(), failure)
+        })
+        .collect();
+    let recorded = store
+        .write(move |db| {
+            let done: Vec<i64> = outcomes.iter().filter(|(_, f)| f.is_none()).map(|(j, _)| j.id).collect();
+            let completed = jobs::complete_many(db, &done, &w, now)?;
+            let mut failures = Vec::new();
+            for (job, failure) in &outcomes {
+                if let Some((class, permanent)) = failure {
+                    failures.push(jobs::fail(db, job, &w, class, *permanent, now)?);
+                }
+            }
+            Ok((completed, done.len(), failures))
+        })
+        .await;
+    let (completed, wanted, failures) = match recorded {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(jobs = finished.len(), error = %e, "job outcomes not recorded; they will run again after their lease");
+            return;
+        }
+    };
+    if completed < wanted as u64 {
+        tracing::warn!(jobs = wanted as u64 - completed, "jobs done after their lease ran out; another worker may run them again");
+    }
+    let mut failures = failures.into_iter();
+    for f in &finished {
+        let (id, kind, attempt, duration_ms) = (f.job.id, f.job.kind.as_str(), f.job.attempts, f.duration_ms);
+        let class = match &f.outcome {
+            Ok(()) => {
+                tracing::debug!(job_id = id, kind, attempt, duration_ms, "job done");
+                continue;
+            }
+            Err(JobError::Retry(c) | JobError::Permanent(c)) => c.as_str(),
+        };
+        match failures.next() {
+            Some(Failure::Retry { at }) => tracing::warn!(
+                job_id = id,
+                kind,
+                attempt,
+                error_class = class,
+                retry_in_s = (at - now) / 1000,
+                duration_ms,
+                "job failed, will retry"
+            ),
+            Some(Failure::GaveUp) => tracing::error!(job_id = id, kind, attempt, error_class = class, "job failed for good"),
+            Some(Failure::LeaseLost) | None => tracing::warn!(job_id = id, kind, "job failed after its lease ran out"),
+        }
+    }
+}
+
+/// `mail.send`: sends one outbox message with its fixed Message-ID.
+pub struct SendMail {
+    pub mailer: Mailer,
+}
+
+impl Handler for SendMail {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = job.payload["outbox_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let Some(m) = store.read(move |db| mail::outgoing(db, id)).await.map_err(|_| JobError::Retry("database".into()))? else {
+                // Purged, or the account was erased: nothing left to send.
+                tracing::info!(outbox_id = id, "mail no longer in the outbox");
+                return Ok(());
+            };
+            if m.sent_at.is_some() {
+                return Ok(());
+            }
+            let started = Instant::now();
+            let out =
+                Outgoing { message_id: &m.message_id, to: &m.recipient, subject: &m.subject, body: &m.body, created_at_ms: m.created_at };
+            if let Err(e) = self.mailer.send(&out).await {
+                tracing::warn!(outbox_id = id, attempt = job.attempts, error_class = e.class, smtp_code = e.code, "mail not sent");
+                return Err(if e.permanent { JobError::Permanent(e.to_string()) } else { JobError::Retry(e.to_string()) });
+            }
+            // If the process dies right here, the job runs again after its lease and the
+            // message goes out a second time with the same Message-ID (at-least-once).
+            tracing::info!(outbox_id = id, attempt = job.attempts, duration_ms = started.elapsed().as_secs_f64() * 1000.0, "mail sent");
+            store.write(move |db| mail::mark_sent(db, id, now_ms())).await.map_err(|_| JobError::Retry("database".into()))
+        })
+    }
+}
+
+/// `maintenance.purge`: the weekly clean-up.
+pub struct Purge;
+
+impl Handler for Purge {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let (messages, jobs) = store.write(|db| mail::purge(db, now_ms())).await.map_err(|_| JobError::Retry("database".into()))?;
+            tracing::info!(messages, jobs, "purged old e-mail and jobs");
+            Ok(())
+        })
+    }
+}
