@@ -48,7 +48,7 @@ test('coordinator registers an organisation and sees it listed', async () => {
 test('every page of the foundation passes axe', async () => {
   const page = await newPage(env.browser);
   await login(page, env.demo.url, 'admin@brygga.example');
-  const paths = ['/', '/organisationer', '/organisationer/1', '/organisationer/1/redigera', '/forum', '/forum/1', '/forum/nytt', '/anvandare', '/anvandare/ny', '/anvandare/2', '/logg', '/konto', '/konto/nycklar', '/polisomraden', '/finns-inte'];
+  const paths = ['/', '/organisationer', '/organisationer/1', '/organisationer/1/redigera', '/forum', '/forum/1', '/forum/nytt', '/anvandare', '/anvandare/ny', '/anvandare/2', '/logg', '/konto', '/konto/nycklar', '/polisomraden', '/drift', '/finns-inte'];
   for (const path of paths) {
     const resp = await page.goto(`${env.demo.url}${path}`);
     assert.ok(resp.status() < 500, `${path} answered ${resp.status()}`);

@@ -506,8 +506,24 @@ pub async fn audit_is_scoped_and_survives_erasure(store: &Store) {
     )
     .await
     .unwrap();
+    // A message queued to the account is part of what is held about it.
+    store
+        .write(move |db| {
+            let mail = brygga_store::mail::NewMail {
+                kind: "test",
+                to: brygga_domain::account::Email::parse("slutat@trelleborg.se").unwrap(),
+                to_user_id: Some(leaver),
+                subject: "Veckans lägesbild".into(),
+                body: "Hej!".into(),
+            };
+            brygga_store::mail::enqueue(db, &mail, "brygga.example", 1_700_000_000_000)
+        })
+        .await
+        .unwrap();
     let v = viewer(store, leaver).await;
     let mine = store.read(move |db| users::personal_data(db, &v)).await.unwrap();
+    assert_eq!(mine.messages.len(), 1);
+    assert_eq!((mine.messages[0].subject.as_str(), mine.messages[0].body_text.as_str()), ("Veckans lägesbild", "Hej!"));
     assert_eq!(mine.user.email, "slutat@trelleborg.se");
     assert_eq!(mine.sessions.len(), 1);
     assert_eq!(mine.sessions[0].user_agent.as_deref(), Some("Safari"));
@@ -530,6 +546,8 @@ pub async fn audit_is_scoped_and_survives_erasure(store: &Store) {
     // Erasure: the account goes, its history stays under one pseudonym.
     let pseudonym = store.write(move |db| users::erase(db, &Viewer::command_line(), leaver)).await.unwrap();
     assert!(pseudonym.starts_with("raderad-"));
+    let kept: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM mail_outbox", &[])?)).await.unwrap();
+    assert_eq!(kept, 0, "the messages to an erased account go with it");
     let log = store
         .read(|db| {
             audit::list(

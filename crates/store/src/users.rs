@@ -335,6 +335,34 @@ pub struct PersonalData {
     pub forum_contact_for: Vec<String>,
     #[schema(value_type = Vec<Object>)]
     pub audit_entries: Vec<audit::Entry>,
+    /// E-mail Brygga has written to the account and still keeps (sent messages for 30 days).
+    pub messages: Vec<MessageSummary>,
+}
+
+/// A message in the outbox addressed to the account, with its text.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageSummary {
+    pub message_id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at_ms: i64,
+    pub sent_at_ms: Option<i64>,
+}
+
+impl FromRow for MessageSummary {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            message_id: r.get(0)?,
+            kind: r.get(1)?,
+            recipient: r.get(2)?,
+            subject: r.get(3)?,
+            body_text: r.get(4)?,
+            created_at_ms: r.get(5)?,
+            sent_at_ms: r.get(6)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -373,7 +401,12 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.actor_user_id = $1 ORDER BY a.id",
         args![id],
     )?;
-    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries })
+    let messages = db.all(
+        "SELECT message_id, kind, recipient, subject, body_text, created_at, sent_at FROM mail_outbox
+         WHERE recipient_user_id = $1 OR recipient = $2 ORDER BY id",
+        args![id, user.email.as_str()],
+    )?;
+    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages })
 }
 
 /// Erases an account (GDPR art. 17): the account, its memberships, sessions, tokens and forum

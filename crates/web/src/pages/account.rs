@@ -52,6 +52,7 @@ struct Held {
     tokens: usize,
     forum_contact_for: Vec<String>,
     audit_entries: usize,
+    messages: usize,
     created_at_ms: i64,
 }
 
@@ -62,6 +63,7 @@ impl From<&PersonalData> for Held {
             tokens: d.api_tokens.len(),
             forum_contact_for: d.forum_contact_for.clone(),
             audit_entries: d.audit_entries.len(),
+            messages: d.messages.len(),
             created_at_ms: d.user.created_at_ms,
         }
     }
