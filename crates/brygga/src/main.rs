@@ -106,8 +106,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _harvester = settings.harvest.clone().map(|h| brygga::harvest::spawn(store.clone(), h));
             let workers = brygga::start_workers(&store, &settings)?;
             running.handle.await??;
+            // The web server has seen the signal; the workers' own listener may not have been
+            // installed yet when it came (a SIGTERM during start-up), so tell them as well.
             if let Some(w) = workers {
-                w.join().await;
+                w.stop().await;
             }
             tracing::info!("stopped");
             Ok(())

@@ -63,6 +63,47 @@ fn brygga(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// SIGTERM at any moment of start-up ends `brygga serve` promptly, workers included (it once
+/// hung when the signal came before the workers listened for it).
+#[test]
+fn sigterm_during_start_up_stops_the_server() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (ok, _, err) = brygga(&["--data-dir", data, "migrate"], None);
+    assert!(ok, "{err}");
+    for attempt in 0..12 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_brygga"))
+            .args(["--data-dir", data, "serve", "--listen", &format!("127.0.0.1:{port}"), "--workers", "2"])
+            .env_remove("BRYGGA_DATABASE_URL")
+            .env("BRYGGA_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Signal as soon as the port answers: the workers start just after.
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let stopping = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if stopping.elapsed() > Duration::from_secs(15) {
+                let _ = child.kill();
+                panic!("attempt {attempt}: brygga serve still running 15 s after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 #[test]
 fn command_line_administration_and_backup() {
     let dir = tempfile::tempdir().unwrap();
