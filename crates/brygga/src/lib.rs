@@ -113,8 +113,10 @@ pub(crate) async fn shutdown_signal() {
     }
 }
 
-/// Starts this process's background workers, if any are configured.
-pub fn start_workers(store: &Store, settings: &Settings) -> anyhow::Result<Option<worker::Workers>> {
+/// Starts this process's background workers, if any are configured. With `on_signal` they stop
+/// on SIGTERM/SIGINT themselves (`brygga worker`); without, the caller stops them (`brygga serve`
+/// does when its web server has seen the signal: one listener, so no signal can be missed).
+pub fn start_workers(store: &Store, settings: &Settings, on_signal: bool) -> anyhow::Result<Option<worker::Workers>> {
     if settings.workers == 0 {
         return Ok(None);
     }
@@ -129,7 +131,7 @@ pub fn start_workers(store: &Store, settings: &Settings) -> anyhow::Result<Optio
         }
     };
     let config = worker::WorkerConfig { workers: settings.workers, ..Default::default() };
-    Ok(Some(worker::spawn(store.clone(), worker::Handlers::standard(mailer), config, true)))
+    Ok(Some(worker::spawn(store.clone(), worker::Handlers::standard(mailer), config, on_signal)))
 }
 
 /// Sets up logging: `BRYGGA_LOG` (e.g. `info`, `brygga_web=debug`) picks what is logged.

@@ -104,10 +104,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let running = brygga::start(listener, store.clone(), brygga::web_config(&settings))?;
             tracing::info!(addr = %running.addr, database = %store.describe(), startup_ms = started.elapsed().as_secs_f64() * 1000.0, "Brygga is listening");
             let _harvester = settings.harvest.clone().map(|h| brygga::harvest::spawn(store.clone(), h));
-            let workers = brygga::start_workers(&store, &settings)?;
+            let workers = brygga::start_workers(&store, &settings, false)?;
             running.handle.await??;
-            // The web server has seen the signal; the workers' own listener may not have been
-            // installed yet when it came (a SIGTERM during start-up), so tell them as well.
+            // The web server has seen the signal: now the workers finish or give back their jobs.
             if let Some(w) = workers {
                 w.stop().await;
             }
@@ -123,7 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let store = brygga::open(&settings).await?;
             tracing::info!(database = %store.describe(), "Brygga worker running");
-            if let Some(w) = brygga::start_workers(&store, &settings)? {
+            if let Some(w) = brygga::start_workers(&store, &settings, true)? {
                 w.join().await;
             }
             tracing::info!("stopped");

@@ -115,6 +115,7 @@ pub struct Workers {
 impl Workers {
     /// Asks every worker to stop and waits: running jobs finish or are given back.
     pub async fn stop(self) {
+        tracing::info!("workers stopping: finishing or giving back the jobs in hand");
         let _ = self.shutdown.send(true);
         for t in self.tasks {
             let _ = t.await;
