@@ -88,6 +88,32 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where an action (åtgärd) stands.
+    ActionStatus, "status", "status" {
+        Planned = "planned", "Planerad";
+        InProgress = "in_progress", "Pågår";
+        Done = "done", "Klar";
+        Cancelled = "cancelled", "Inställd";
+    }
+}
+
+impl ActionStatus {
+    /// Planned or in progress: still to be done.
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Planned | ActionStatus::InProgress)
+    }
+}
+
+vocabulary! {
+    /// How soon an alert needs the other actors ("trycka på knappen").
+    AlertUrgency, "urgency", "brådska" {
+        Immediate = "immediate", "Akut – nu";
+        Today = "today", "I dag";
+        ThisWeek = "this_week", "Inom veckan";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,4 +13,4 @@ pub mod text;
 pub mod time;
 
 pub use error::{FieldError, FieldErrors};
-pub use kinds::{OrgKind, Role, VisibilityKind};
+pub use kinds::{ActionStatus, AlertUrgency, OrgKind, Role, VisibilityKind};

@@ -22,6 +22,34 @@ pub fn format_local(ts: Timestamp) -> String {
     local(ts).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Today's date in Sweden.
+pub fn today() -> Date {
+    local(Timestamp::now()).date()
+}
+
+/// Reads a date as Swedes write it and `<input type="date">` sends it: `2026-12-24` (also
+/// `20261224`). `field` names the field in the error.
+pub fn parse_date(field: &str, input: &str) -> Result<Date, FieldError> {
+    let s = input.trim();
+    let iso =
+        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..]) } else { s.to_owned() };
+    iso.parse::<Date>().map_err(|_| {
+        FieldError::new(field, "date.invalid", format!("”{s}” är inget datum. Skriv år, månad och dag, till exempel 2026-12-24."))
+    })
+}
+
+/// "v. 48 (23–29 nov.)": an ISO week with its Monday and Sunday, for headings and e-mail.
+pub fn week_span(w: IsoWeek) -> String {
+    const MONTHS: [&str; 12] = ["jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec."];
+    let (mon, sun) = (w.monday(), w.monday().checked_add(jiff::Span::new().days(6)).expect("within range"));
+    let month = |d: Date| MONTHS[usize::try_from(d.month() - 1).unwrap_or(0)];
+    if mon.month() == sun.month() {
+        format!("v. {} ({}–{} {})", w.week(), mon.day(), sun.day(), month(sun))
+    } else {
+        format!("v. {} ({} {}–{} {})", w.week(), mon.day(), month(mon), sun.day(), month(sun))
+    }
+}
+
 /// An ISO 8601 week, e.g. 2026-W47.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IsoWeek {
@@ -126,6 +154,17 @@ mod tests {
         assert_eq!(IsoWeek::parse("2026-w47").unwrap().plus(-47).to_string(), "2025-W52");
         assert_eq!(IsoWeek::parse("2025-W53").unwrap_err().code, "week.out_of_range");
         assert_eq!(IsoWeek::from_key(202647), IsoWeek::new(2026, 47));
+    }
+
+    #[test]
+    fn dates_and_week_spans() {
+        assert_eq!(parse_date("due_on", " 2026-12-24 ").unwrap(), jiff::civil::date(2026, 12, 24));
+        assert_eq!(parse_date("due_on", "20261224").unwrap(), jiff::civil::date(2026, 12, 24));
+        let e = parse_date("due_on", "24 dec").unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("due_on", "date.invalid"));
+        assert!(parse_date("due_on", "2026-02-30").is_err());
+        assert_eq!(week_span(IsoWeek::new(2026, 48).unwrap()), "v. 48 (23–29 nov.)");
+        assert_eq!(week_span(IsoWeek::new(2026, 49).unwrap()), "v. 49 (30 nov.–6 dec.)");
     }
 
     #[test]

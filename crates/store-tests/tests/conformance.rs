@@ -50,4 +50,10 @@ conformance!(
     concurrent_claimers_never_get_the_same_job,
     weekly_jobs_are_enqueued_once_per_forum_and_week,
     the_outbox_keeps_the_message_id_and_shows_failures,
+    actions_need_a_responsible_member_and_a_date_ahead,
+    the_follow_up_compares_weeks_before_and_after,
+    meetings_build_the_agenda_and_decisions_become_actions,
+    alerts_reach_every_contact_once_and_are_acknowledged,
+    digests_go_once_to_members_who_want_them,
+    share_links_show_aggregates_until_revoked,
 );

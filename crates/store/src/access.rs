@@ -47,6 +47,18 @@ pub enum Action {
     ManageReports { org: i64 },
     /// See the e-mail outbox and the job queue, retry failed jobs, send a test message.
     ManageOperations,
+    // Forum work (meetings, actions, alerts, share links). `org` is the viewer's organisation
+    // in the forum; the store function checks that it is a member (see [`acting_org`]).
+    /// Open and keep the forum's weekly meeting: agenda, attendance, notes (coordinators).
+    RunMeeting { org: i64 },
+    /// Decide an action in the forum's action list.
+    DecideAction { org: i64 },
+    /// Change an action `org` is responsible for or decided: status, outcome, details.
+    UpdateAction { org: i64 },
+    /// Press the button: alert the forum's contact persons ("trycka på knappen").
+    RaiseAlert { org: i64 },
+    /// Create and revoke read-only share links to the forum's weekly report (coordinators).
+    ShareReport { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -86,6 +98,20 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         }
         Action::Import { org } => has_role(v, org, Role::Member),
         Action::ManageReports { org } => has_role(v, org, Role::Coordinator),
+        Action::RunMeeting { org } | Action::ShareReport { org } => has_role(v, org, Role::Coordinator),
+        Action::DecideAction { org } | Action::UpdateAction { org } => has_role(v, org, Role::Member),
+        Action::RaiseAlert { org } => has_role(v, org, Role::Reporter),
+    }
+}
+
+/// The organisation the viewer acts for among a forum's `members`: `wanted` if it is one of
+/// the viewer's and allowed `action`, otherwise the first of the viewer's member organisations
+/// that is. `None` when none is.
+pub fn acting_org(v: &Viewer, members: &[i64], wanted: Option<i64>, action: impl Fn(i64) -> Action) -> Option<i64> {
+    let mine = v.memberships().iter().map(|m| m.org_id).filter(|o| members.contains(o));
+    match wanted {
+        Some(w) => mine.into_iter().find(|o| *o == w).filter(|o| allowed(v, action(*o))),
+        None => mine.into_iter().find(|o| allowed(v, action(*o))),
     }
 }
 

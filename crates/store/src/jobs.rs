@@ -208,6 +208,23 @@ pub fn claim(db: &mut dyn Conn, req: &ClaimRequest<'_>, now: i64) -> StoreResult
     Ok(jobs)
 }
 
+/// Claims the given jobs, if they are queued (due or not): for a command that sends now what
+/// the workers would send later (`brygga digest send`). Jobs another worker holds are left alone.
+pub fn claim_ids(db: &mut dyn Conn, ids: &[i64], worker: &str, lease_ms: i64, now: i64) -> StoreResult<Vec<Job>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
+         WHERE state = 'queued' AND {}
+         RETURNING id, kind, payload, dedup_key, attempts, max_attempts, locked_until",
+        db.dialect().in_list("id", 4)
+    );
+    let mut jobs: Vec<Job> = db.all(&sql, &[worker.into(), (now + lease_ms).into(), now.into(), Value::IntList(ids.to_vec())])?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
 /// Marks a job done. `false` when the worker no longer holds it (its lease expired and
 /// another worker took it): the work was done twice, which at-least-once allows.
 pub fn complete(db: &mut dyn Conn, id: i64, worker: &str, now: i64) -> StoreResult<bool> {

@@ -10,12 +10,15 @@
 //!   exactly one place, applied by the record modules, never by pages.
 
 pub mod access;
+pub mod actions;
+pub mod alerts;
 pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod categories;
 pub mod contacts;
 pub mod db;
+pub mod digests;
 pub mod error;
 pub mod forums;
 pub mod geography;
@@ -23,6 +26,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod mail;
+pub mod meetings;
 mod migrate;
 pub mod observations;
 pub mod orgs;
@@ -30,6 +34,7 @@ pub mod picture;
 pub mod police_events;
 pub mod pool;
 pub mod questionnaire;
+pub mod share_links;
 pub mod sharing;
 pub mod sql;
 pub mod statistics;

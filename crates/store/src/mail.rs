@@ -283,3 +283,22 @@ mod tests {
         assert_eq!(mask("ingen-snabel-a"), "…");
     }
 }
+
+/// What a message written by Brygga needs to know about the installation: the sender's domain
+/// (for Message-IDs) and the address people reach Brygga at (for links back into the app).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postmark {
+    pub host: String,
+    /// `https://brygga.kommun.se`, without a trailing slash.
+    pub base_url: String,
+}
+
+impl Postmark {
+    pub fn new(host: impl Into<String>, base_url: impl Into<String>) -> Self {
+        Self { host: host.into(), base_url: base_url.into().trim_end_matches('/').to_owned() }
+    }
+    /// An absolute link to `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}

@@ -331,6 +331,15 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
             ),
         )));
     }
+    // A forum's action list keeps who was responsible (records stay with the forum).
+    let actions: i64 = db.scalar("SELECT COUNT(*) FROM actions WHERE responsible_org_id = $1", args![id])?;
+    if actions > 0 {
+        return Err(StoreError::invalid(FieldError::new(
+            "organisation",
+            "organisation.responsible",
+            format!("Organisationen är ansvarig för {actions} åtgärder i forumens åtgärdslistor, som sparas. Den kan inte tas bort."),
+        )));
+    }
     db.execute("DELETE FROM organisations WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("organisation.delete").record("organisation", id).org(id))?;
     Ok(())

@@ -76,6 +76,27 @@ pub fn can_read(v: &Viewer, owner_org_id: i64, visibility: Visibility) -> bool {
         }
 }
 
+/// Forum records — a forum's meetings, action list and alerts — belong to the forum rather than
+/// to one organisation: the decisions of a meeting are the forum's, not the minute-taker's. They
+/// are readable by the users of the forum's member organisations and by nobody else (system
+/// administrators included), and they stay with the forum when an organisation leaves it (its
+/// users then no longer read them). SQL predicate over the record aliased `t`, binding the
+/// viewer's forums at `$p` (see [`forum_record_args`]).
+pub fn forum_record_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    dialect.in_list(&format!("{t}.forum_id"), p)
+}
+
+/// The argument [`forum_record_readable`] binds.
+pub fn forum_record_args(v: &Viewer) -> Value {
+    Value::IntList(v.forum_ids().to_vec())
+}
+
+/// The same rule for one forum record already in memory. A record the viewer may not read is
+/// answered as not found.
+pub fn can_read_forum_record(v: &Viewer, forum_id: i64) -> bool {
+    v.forum_ids().contains(&forum_id)
+}
+
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
 pub const SHAREABLE_TABLES: &[&str] = &["contact_persons", "observations", "safety_surveys"];
@@ -146,7 +167,8 @@ pub fn aggregate_threshold(v: &Viewer, scope: &Scope, threshold: i64) -> crate::
     match scope {
         Scope::Own { org_id } if v.role_in(*org_id).is_some() => Ok(None),
         Scope::Joint { forum_id } if v.forum_ids().contains(forum_id) => Ok(None),
-        Scope::Shared if v.is_signed_in() || v.is_system_admin() => Ok(Some(threshold)),
+        // A share link sees exactly what every signed-in outsider sees, and nothing else.
+        Scope::Shared if v.is_signed_in() || v.is_system_admin() || v.share_link_id().is_some() => Ok(Some(threshold)),
         _ => Err(crate::StoreError::Forbidden),
     }
 }

@@ -10,6 +10,8 @@ use crate::migrate::{self, MigrateReport};
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn Backend>,
+    /// Wakes this process's idle workers (see [`Store::wake_workers`]).
+    jobs_waiting: Arc<tokio::sync::Notify>,
 }
 
 /// A write transaction: rolled back unless [`Tx::commit`] is reached, even on panic.
@@ -37,7 +39,19 @@ impl Drop for Tx<'_> {
 
 impl Store {
     pub fn new(backend: impl Backend) -> Self {
-        Self { backend: Arc::new(backend) }
+        Self { backend: Arc::new(backend), jobs_waiting: Arc::new(tokio::sync::Notify::new()) }
+    }
+
+    /// Tells this process's idle workers that urgent jobs were just committed (an alert's
+    /// e-mail), so they claim now instead of at their next poll. Workers in other processes
+    /// still find the jobs at their next poll; nothing depends on the wake-up.
+    pub fn wake_workers(&self) {
+        self.jobs_waiting.notify_waiters();
+    }
+
+    /// Resolves at the next [`Store::wake_workers`]; create it before looking at the queue.
+    pub fn workers_woken(&self) -> tokio::sync::futures::Notified<'_> {
+        self.jobs_waiting.notified()
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -337,6 +337,8 @@ pub struct PersonalData {
     pub audit_entries: Vec<audit::Entry>,
     /// E-mail Brygga has written to the account and still keeps (sent messages for 30 days).
     pub messages: Vec<MessageSummary>,
+    /// The account has turned the weekly digest off.
+    pub digest_opt_out: bool,
 }
 
 /// A message in the outbox addressed to the account, with its text.
@@ -406,7 +408,8 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
          WHERE recipient_user_id = $1 OR recipient = $2 ORDER BY id",
         args![id, user.email.as_str()],
     )?;
-    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages })
+    let digest_opt_out = crate::digests::opted_out(db, id)?;
+    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages, digest_opt_out })
 }
 
 /// Erases an account (GDPR art. 17): the account, its memberships, sessions, tokens and forum

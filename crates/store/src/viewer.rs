@@ -71,6 +71,8 @@ pub struct Viewer {
     forum_ids: Vec<i64>,
     via: Via,
     token_id: Option<i64>,
+    /// Set for someone who opened a share link: sees the shared aggregates, nothing else.
+    share_link_id: Option<i64>,
     origin: Origin,
 }
 
@@ -86,8 +88,15 @@ impl Viewer {
             forum_ids: vec![],
             via: Via::Web,
             token_id: None,
+            share_link_id: None,
             origin,
         }
+    }
+
+    /// Someone who opened share link `id` (built only by `share_links::open`): not signed in,
+    /// member of nothing, allowed the municipality-wide aggregate a signed-in outsider sees.
+    pub(crate) fn share_link(id: i64, origin: Origin) -> Self {
+        Self { name: "delad länk".into(), share_link_id: Some(id), ..Self::anonymous(origin) }
     }
 
     /// The operator at the command line (`brygga org add`, `brygga user …`): full
@@ -140,6 +149,7 @@ impl Viewer {
             forum_ids,
             via,
             token_id,
+            share_link_id: None,
             origin,
         })
     }
@@ -178,6 +188,9 @@ impl Viewer {
     }
     pub fn token_id(&self) -> Option<i64> {
         self.token_id
+    }
+    pub fn share_link_id(&self) -> Option<i64> {
+        self.share_link_id
     }
     pub fn origin(&self) -> &Origin {
         &self.origin
