@@ -86,6 +86,10 @@ pub struct JobArgs {
     /// `brygga worker` kör jobben). Standard: 2
     #[arg(long, env = "BRYGGA_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
+    /// Adressen som användarna når Brygga på, för länkar i e-post och delade länkar, till
+    /// exempel https://brygga.kommun.se. Standard: http://<--listen>
+    #[arg(long, env = "BRYGGA_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// The TOML file: every setting optional.
@@ -109,6 +113,7 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub workers: Option<usize>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -142,6 +147,8 @@ pub struct Settings {
     pub mail_host: String,
     /// Background workers in this process.
     pub workers: usize,
+    /// The address people reach Brygga at, without a trailing slash (links in e-mail).
+    pub public_url: String,
 }
 
 impl Settings {
@@ -190,6 +197,11 @@ impl Settings {
         if workers > 64 {
             anyhow::bail!("--workers {workers} är för många; välj högst 64 (varje arbetare håller en databasanslutning när den arbetar)");
         }
+        let public_url = serve.jobs.public_url.clone().or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
+        let public_url = public_url.trim().trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) || public_url.contains(char::is_whitespace) {
+            anyhow::bail!("--public-url ”{public_url}” är ingen webbadress; skriv till exempel https://brygga.kommun.se");
+        }
         Ok(Self {
             database_url,
             data_dir,
@@ -206,6 +218,7 @@ impl Settings {
             mail,
             mail_host,
             workers,
+            public_url,
         })
     }
 }

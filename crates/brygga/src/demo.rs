@@ -23,6 +23,10 @@ pub struct DemoArgs {
     /// Port på 127.0.0.1. 0 väljer en ledig port.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// E-post och bakgrundsjobb som för `brygga serve` (--smtp-url, --mail-from, --workers).
+    /// Utan --smtp-url väntar demons e-post i kön och syns på sidan Drift.
+    #[command(flatten)]
+    pub jobs: crate::config::JobArgs,
 }
 
 /// A demo account: what it is for and how to sign in.
@@ -297,6 +301,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     let now = jiff::Timestamp::now();
     crate::demo_year::seed(store, now).await?;
     crate::demo_year::seed_questionnaire(store, now).await?;
+    crate::demo_work::seed(store, brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")).await?;
     Ok(logins)
 }
 
@@ -326,7 +331,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .with_context(|| format!("port {} är upptagen; välj en annan med --port (0 = valfri ledig)", args.port))?;
-    let running = crate::start(listener, store, brygga_web::WebConfig::default())?;
+    let addr = listener.local_addr()?;
+    let mut jobs = args.jobs.clone();
+    jobs.public_url = jobs.public_url.or_else(|| Some(format!("http://{addr}")));
+    let settings =
+        crate::config::Settings::resolve(&crate::config::DbArgs::default(), &crate::config::ServeArgs { jobs, ..Default::default() })?;
+    let running = crate::start(listener, store.clone(), crate::web_config(&settings))?;
+    let workers = crate::start_workers(&store, &settings, false)?;
     println!("Brygga-demo körs på http://{}/", running.addr);
     println!("Data: {}{}", dir.display(), if _temp.is_some() { " (tas bort när demon avslutas)" } else { "" });
     println!("Lösenord för alla demokonton: {password}");
@@ -335,5 +346,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     println!("Avsluta med Ctrl+C.");
     running.handle.await??;
+    if let Some(w) = workers {
+        w.stop().await;
+    }
     Ok(())
 }

@@ -4,7 +4,9 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod demo_places;
+pub mod demo_work;
 pub mod demo_year;
+pub mod digest;
 pub mod harvest;
 pub mod import;
 pub mod national;
@@ -58,6 +60,7 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         suppress_below: settings.suppress_below,
         mail_host: settings.mail_host.clone(),
         mail_configured: settings.mail.is_some(),
+        public_url: settings.public_url.clone(),
         ..WebConfig::default()
     }
 }
@@ -131,7 +134,12 @@ pub fn start_workers(store: &Store, settings: &Settings, on_signal: bool) -> any
         }
     };
     let config = worker::WorkerConfig { workers: settings.workers, ..Default::default() };
-    Ok(Some(worker::spawn(store.clone(), worker::Handlers::standard(mailer), config, on_signal)))
+    Ok(Some(worker::spawn(store.clone(), worker::Handlers::standard(mailer, postmark(settings)), config, on_signal)))
+}
+
+/// Message-ID domain and link base for e-mail written by this process.
+pub fn postmark(settings: &Settings) -> brygga_store::mail::Postmark {
+    brygga_store::mail::Postmark::new(settings.mail_host.clone(), settings.public_url.clone())
 }
 
 /// Sets up logging: `BRYGGA_LOG` (e.g. `info`, `brygga_web=debug`) picks what is logged.

@@ -55,6 +55,9 @@ enum Command {
     /// Syntetiska data för prestandamätningar (se BENCHMARKS.md); skriver JSON.
     #[command(subcommand)]
     Generate(brygga::national::GenerateCommand),
+    /// Veckosammanfattningar (återkoppling) till forumens medlemmar.
+    #[command(subcommand)]
+    Digest(brygga::digest::DigestCommand),
     /// Statistisk analys av CSV/GeoJSON-filer; skriver JSON.
     Analys(brygga_analys_cli::AnalysArgs),
 }
@@ -142,6 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => admin::user(&cli.db, cmd).await,
         Command::Import(cmd) => brygga::import::run(&cli.db, cmd).await,
         Command::Org(cmd) => admin::org(&cli.db, cmd).await,
+        Command::Digest(cmd) => brygga::digest::run(&cli.db, cmd).await,
         Command::Generate(cmd) => brygga::national::run(&cli.db, cmd).await,
         Command::Backup { file } => {
             let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;

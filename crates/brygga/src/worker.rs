@@ -3,7 +3,8 @@
 //! `brygga serve` starts them beside the web server; `brygga worker` runs only them. Each of
 //! `--workers` tasks loops: claim a few due jobs of the kinds it has handlers for (a lease of
 //! [`WorkerConfig::lease`]), run each handler, record done or failed (the queue applies the
-//! backoff). A scheduler task enqueues the weekly jobs ([`SCHEDULES`]) once a minute; the dedup
+//! backoff). An idle worker polls every [`WorkerConfig::poll`], or at once when the web layer
+//! calls [`Store::wake_workers`] after raising an alert. A scheduler task enqueues the weekly jobs ([`SCHEDULES`]) once a minute; the dedup
 //! key makes that safe on every server at once.
 //!
 //! **Shutdown** (SIGTERM, or [`Workers::stop`]): no new claims; a job already running gets
@@ -22,9 +23,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
 use brygga_store::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
-use brygga_store::{Store, mail, now_ms};
+use brygga_store::mail::Postmark;
+use brygga_store::{Store, digests, mail, now_ms};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
 
@@ -50,13 +53,14 @@ pub struct Handlers(HashMap<&'static str, Arc<dyn Handler>>);
 
 impl Handlers {
     /// Brygga's own: sending e-mail (only with a mailer: without SMTP, messages wait in the
-    /// outbox for a worker that has one) and the weekly purge.
-    pub fn standard(mailer: Option<Mailer>) -> Self {
+    /// outbox for a worker that has one), the weekly digests (written to the outbox with links
+    /// to `post.base_url`) and the weekly purge.
+    pub fn standard(mailer: Option<Mailer>, post: Postmark) -> Self {
         let mut h = Self::default();
         if let Some(mailer) = mailer {
             h = h.with(mail::SEND_KIND, SendMail { mailer });
         }
-        h.with(PURGE_KIND, Purge)
+        h.with(PURGE_KIND, Purge).with(digests::KIND, WeeklyDigest { post })
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -75,7 +79,11 @@ impl Handlers {
 pub const PURGE_KIND: &str = "maintenance.purge";
 
 /// Weekly jobs every server tries to enqueue; the dedup key makes each happen once a week.
-pub const SCHEDULES: &[Weekly] = &[Weekly { kind: PURGE_KIND, scope: WeeklyScope::Installation, weekday: Weekday::Sunday, hour: 3 }];
+pub const SCHEDULES: &[Weekly] = &[
+    Weekly { kind: PURGE_KIND, scope: WeeklyScope::Installation, weekday: Weekday::Sunday, hour: 3 },
+    // Monday morning: last week's picture and this week's actions, to every forum member.
+    Weekly { kind: digests::KIND, scope: WeeklyScope::PerForum, weekday: Weekday::Monday, hour: 7 },
+];
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -194,6 +202,10 @@ async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worke
     let lease_ms = i64::try_from(config.lease.as_millis()).unwrap_or(i64::MAX);
     while !*stop.borrow() {
         let (w, k, batch) = (worker.clone(), kinds.clone(), config.batch);
+        // Listen for a wake-up before looking, so one that comes during the claim is not missed.
+        let woken = store.workers_woken();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
         let claimed =
             store.write(move |db| jobs::claim(db, &ClaimRequest { worker: &w, kinds: &k, limit: batch, lease_ms }, now_ms())).await;
         let claimed = match claimed {
@@ -206,6 +218,7 @@ async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worke
         if claimed.is_empty() {
             tokio::select! {
                 _ = tokio::time::sleep(config.poll) => {}
+                _ = &mut woken => {}
                 _ = stopped(&mut stop) => {}
             }
             continue;
@@ -389,6 +402,38 @@ impl Handler for Purge {
             let (messages, jobs) = store.write(|db| mail::purge(db, now_ms())).await.map_err(|_| JobError::Retry("database".into()))?;
             tracing::info!(messages, jobs, "purged old e-mail and jobs");
             Ok(())
+        })
+    }
+}
+
+/// `digest.weekly`: writes one forum's digest of the week before the job's week to the outbox
+/// (the send jobs then deliver it). Running twice sends nobody a second copy (`digest_sends`).
+pub struct WeeklyDigest {
+    pub post: Postmark,
+}
+
+impl Handler for WeeklyDigest {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let forum = job.payload["forum_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let week = job.payload["week"]
+                .as_str()
+                .and_then(|w| IsoWeek::parse(w).ok())
+                .ok_or_else(|| JobError::Permanent("bad_payload".into()))?
+                .plus(-1);
+            let post = self.post.clone();
+            match store.write(move |db| digests::write(db, forum, week, &post)).await {
+                Ok(w) => {
+                    tracing::info!(forum_id = forum, week = %week, queued = w.queued.len(), already_sent = w.already_sent, "weekly digest written");
+                    Ok(())
+                }
+                // The forum was closed since the job was enqueued.
+                Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(forum_id = forum, error = %e, "weekly digest not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
         })
     }
 }

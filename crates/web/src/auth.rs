@@ -25,6 +25,8 @@ pub struct Session {
     pub viewer: Viewer,
     pub csrf: String,
     pub token: String,
+    /// Open alerts waiting for the viewer's acknowledgement, read with the session.
+    pub pending_alerts: i64,
 }
 
 /// The session, if any, and why there is none.
@@ -44,14 +46,24 @@ impl FromRequestParts<AppState> for MaybeSession {
         let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
         let policy = state.config.session;
         let t = token.clone();
-        let found = state.store.read(move |db| auth::session(db, &t, origin, policy)).await?;
+        let (found, pending_alerts) = state
+            .store
+            .read(move |db| {
+                let found = auth::session(db, &t, origin, policy)?;
+                let pending = match &found {
+                    SessionState::Valid { viewer, .. } => brygga_store::alerts::pending_count(db, viewer)?,
+                    _ => 0,
+                };
+                Ok((found, pending))
+            })
+            .await?;
         match found {
             SessionState::Valid { viewer, csrf, needs_touch } => {
                 if needs_touch {
                     let t = token.clone();
                     state.store.write(move |db| auth::touch_session(db, &t)).await?;
                 }
-                let s = Session { viewer: *viewer, csrf, token };
+                let s = Session { viewer: *viewer, csrf, token, pending_alerts };
                 parts.extensions.insert(s.clone());
                 Ok(MaybeSession(Ok(s)))
             }

@@ -44,6 +44,15 @@ pub struct WebConfig {
     pub mail_host: String,
     /// Whether this process sends e-mail (`--smtp-url`); shown on the operations page.
     pub mail_configured: bool,
+    /// The address people reach Brygga at (`--public-url`), for links in e-mail and share links.
+    pub public_url: String,
+}
+
+impl WebConfig {
+    /// What e-mail written by the web layer needs: Message-ID domain and link base.
+    pub fn postmark(&self) -> brygga_store::mail::Postmark {
+        brygga_store::mail::Postmark::new(self.mail_host.clone(), self.public_url.clone())
+    }
 }
 
 impl Default for WebConfig {
@@ -56,6 +65,7 @@ impl Default for WebConfig {
             suppress_below: brygga_store::picture::DEFAULT_SUPPRESS_BELOW,
             mail_host: "localhost".to_owned(),
             mail_configured: false,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -94,7 +104,11 @@ pub fn router(state: AppState) -> Router {
         .merge(picture::routes())
         .merge(reporting::routes())
         .merge(categories::routes())
-        .merge(questionnaire::routes());
+        .merge(questionnaire::routes())
+        .merge(meetings::routes())
+        .merge(actions::routes())
+        .merge(alerts::routes())
+        .merge(sharing::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -21,6 +21,10 @@ fn mailer(port: u16) -> Mailer {
     Mailer::new(MailConfig::new(smtp, Email::parse("brygga@trelleborg.se").unwrap())).unwrap()
 }
 
+pub(crate) fn post() -> mail::Postmark {
+    mail::Postmark::new("trelleborg.se", "http://brygga.test")
+}
+
 fn fast() -> WorkerConfig {
     WorkerConfig { workers: 2, poll: Duration::from_millis(50), schedules: false, ..Default::default() }
 }
@@ -45,7 +49,7 @@ async fn a_message_arrives_with_its_headers_and_message_id(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     let store = app.store().clone();
     let q = enqueue(&store, "anna.andersson@trelleborg.se").await;
-    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(sink.port))), fast(), false);
+    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(sink.port)), post()), fast(), false);
     let got = sink.wait_for(1, Duration::from_secs(20)).await;
     let m = &got[0];
     assert_eq!(m.mail_from, "brygga@trelleborg.se");
@@ -76,7 +80,7 @@ async fn smtp_down_loses_nothing(b: Backend) {
     let store = app.store().clone();
     let port = free_port();
     let q = enqueue(&store, "kommunpolis@polisen.se").await;
-    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(port))), fast(), false);
+    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(port)), post()), fast(), false);
     // Nothing listens: the attempt fails with a connection error and the job waits 30 s.
     let mut row = job_row(&store, q.job_id).await;
     for _ in 0..200 {
@@ -130,7 +134,7 @@ async fn a_resend_after_a_crash_keeps_the_message_id(b: Backend) {
     let out = Outgoing { message_id: &m.message_id, to: &m.recipient, subject: &m.subject, body: &m.body, created_at_ms: m.created_at };
     mailer(sink.port).send(&out).await.unwrap();
     // A live worker takes the job once the lease runs out and sends it again.
-    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(sink.port))), fast(), false);
+    let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(sink.port)), post()), fast(), false);
     let got = sink.wait_for(2, Duration::from_secs(20)).await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].header("Message-ID"), Some(q.message_id.as_str()));

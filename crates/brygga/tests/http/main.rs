@@ -3,11 +3,16 @@
 
 mod common;
 
+mod actions;
+mod alerts;
 mod api;
+mod api_forum_work;
 mod areas;
+mod digest;
 mod imports;
 mod isolation;
 mod mail;
+mod meetings;
 mod ops;
 mod pages;
 mod picture;

@@ -1,4 +1,4 @@
-//! `/me`, `/me/data`, `/me/tokens`, `/audit`.
+//! `/me`, `/me/data`, `/me/tokens`, `/me/preferences`, `/audit`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use brygga_store::Membership;
 use brygga_store::audit::{self, Entry, Event};
 use brygga_store::auth::{self, TokenSummary};
+use brygga_store::digests;
 use brygga_store::users::{self, PersonalData};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::ApiQuery;
+use super::extract::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::ApiAuth;
-use crate::error::{ApiErrorBody, ApiResult};
+use crate::error::{ApiErrorBody, ApiResult, AppError};
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
@@ -63,6 +64,41 @@ pub async fn tokens(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiRe
 pub async fn revoke_token(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     state.store.write(move |db| auth::revoke_token(db, &v, id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The user's own choices.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// No weekly digest e-mail (the forums' summary on Monday mornings).
+    digest_opt_out: bool,
+}
+
+/// The user's own choices.
+#[utoipa::path(get, operation_id = "get_my_preferences", path = "/me/preferences", tag = "me", responses((status = 200, body = Preferences)))]
+pub async fn preferences(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<Preferences>> {
+    let user = v.user_id().ok_or(AppError::Forbidden)?;
+    let digest_opt_out = state.store.read(move |db| digests::opted_out(db, user)).await?;
+    Ok(Json(Preferences { digest_opt_out }))
+}
+
+/// Changes the user's choices (recorded in the audit log).
+#[utoipa::path(put, operation_id = "set_my_preferences", path = "/me/preferences", request_body = Preferences, tag = "me",
+    responses((status = 200, body = Preferences), (status = 422, body = ApiErrorBody)))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<Preferences>,
+) -> ApiResult<Json<Preferences>> {
+    let user = v.user_id().ok_or(AppError::Forbidden)?;
+    let digest_opt_out = state
+        .store
+        .write(move |db| {
+            digests::set_opt_out(db, &v, input.digest_opt_out)?;
+            digests::opted_out(db, user)
+        })
+        .await?;
+    Ok(Json(Preferences { digest_opt_out }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

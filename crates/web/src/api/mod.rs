@@ -3,19 +3,23 @@
 //! which acts for one organisation. Conventions: docs/API.md. The OpenAPI 3.1 description is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
+mod actions;
+mod alerts;
 mod areas;
 pub mod extract;
 mod forums;
 mod geo;
 mod imports;
 mod me;
+mod meetings;
 mod observations;
 mod orgs;
 mod picture;
+mod sharing;
 mod users;
 
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -39,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/data", get(me::data))
         .route("/me/tokens", get(me::tokens))
         .route("/me/tokens/{id}", delete(me::revoke_token))
+        .route("/me/preferences", get(me::preferences).put(me::set_preferences))
         .route("/audit", get(me::audit))
         .route("/observations", get(observations::list).post(observations::create))
         .route("/observations/{id}", get(observations::get).delete(observations::delete))
@@ -54,6 +59,20 @@ pub fn router() -> Router<AppState> {
         .route("/areas/geojson", get(areas::export))
         .route("/areas/import", axum::routing::post(areas::import))
         .route("/areas/{id}", get(areas::get).put(areas::update).delete(areas::delete))
+        .route("/forums/{id}/actions", get(actions::list).post(actions::create))
+        .route("/actions/{id}", get(actions::get).put(actions::update))
+        .route("/actions/{id}/status", post(actions::set_status))
+        .route("/forums/{id}/followup", get(actions::followup))
+        .route("/forums/{id}/meetings", get(meetings::list))
+        .route("/forums/{id}/meetings/{week}", get(meetings::get).put(meetings::open))
+        .route("/forums/{id}/meetings/{week}/items/{item_id}/actions", post(meetings::decide))
+        .route("/forums/{id}/alerts", get(alerts::list).post(alerts::create))
+        .route("/forums/{id}/alerts/stats", get(alerts::stats))
+        .route("/alerts/{id}", get(alerts::get))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/close", post(alerts::close))
+        .route("/forums/{id}/share-links", get(sharing::list).post(sharing::create))
+        .route("/share-links/{id}/revoke", post(sharing::revoke))
 }
 
 struct BearerAuth;
@@ -77,7 +96,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(
         title = "Brygga API",
-        description = "Brottsförebyggande samverkan: organisationer, forum, konton och logg. Fel har alltid formen ApiErrorBody. Se docs/API.md.",
+        description = "Brottsförebyggande samverkan: organisationer, forum, lägesbild, åtgärder, avstämningar, larm, konton och logg. Fel har alltid formen ApiErrorBody. Se docs/API.md.",
         license(name = "EUPL-1.2")
     ),
     servers((url = "/api/v1")),
@@ -88,13 +107,17 @@ impl Modify for BearerAuth {
         orgs::list_contacts, orgs::create_contact, orgs::get_contact, orgs::update_contact, orgs::delete_contact,
         forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
         users::list, users::create, users::get, users::set_membership, users::remove_membership,
-        me::me, me::data, me::tokens, me::revoke_token, me::audit,
+        me::me, me::data, me::tokens, me::revoke_token, me::preferences, me::set_preferences, me::audit,
         observations::create, observations::list, observations::get, observations::delete,
         observations::list_categories, observations::create_category, observations::update_category,
         imports::import_police_events, imports::list_police_events, imports::import_crime_statistics, imports::list_crime_statistics,
         geo::counties, geo::municipalities, geo::police_areas,
         picture::get,
         areas::list, areas::export, areas::create, areas::get, areas::update, areas::delete, areas::import,
+        actions::list, actions::create, actions::get, actions::update, actions::set_status, actions::followup,
+        meetings::list, meetings::open, meetings::get, meetings::decide,
+        alerts::list, alerts::create, alerts::get, alerts::acknowledge, alerts::close, alerts::stats,
+        sharing::list, sharing::create, sharing::revoke,
     ),
     components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))
 )]

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/konto", get(show))
         .route("/konto/losenord", post(change_password))
+        .route("/konto/sammanfattning", get(digest_section).post(set_digest))
         .route("/konto/mina-uppgifter.json", get(export_personal_data))
         .route("/konto/nycklar", get(tokens).post(create_token))
         .route("/konto/nycklar/{id}/aterkalla", post(revoke_token))
@@ -44,6 +45,8 @@ struct AccountPage {
     memberships: Vec<Membership>,
     held: Held,
     form: FormView,
+    /// The weekly digest is sent to the viewer (they have not opted out).
+    digest: bool,
 }
 
 /// How much Brygga holds about the viewer, for the "Mina uppgifter" summary.
@@ -74,6 +77,7 @@ async fn account_page(state: &AppState, session: &Session, flash: &Flash, form: 
     let data = state.store.read(move |db| users::personal_data(db, &v)).await?;
     let v = &session.viewer;
     Ok(AccountPage {
+        digest: !data.digest_opt_out,
         chrome: Chrome::new(session, "Mitt konto", "account", flash),
         name: v.name().to_owned(),
         email: v.email().to_owned(),
@@ -86,6 +90,20 @@ async fn account_page(state: &AppState, session: &Session, flash: &Flash, form: 
 
 pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     html(StatusCode::OK, account_page(&state, &session, &flash, FormView::empty()).await?)
+}
+
+/// `/konto/sammanfattning` (the link in every digest e-mail): the account page's digest section.
+pub async fn digest_section(SignedIn(_): SignedIn) -> PageResult {
+    Ok(Redirect::to("/konto#sammanfattning").into_response())
+}
+
+/// Turns the weekly digest on (the box is ticked) or off.
+pub async fn set_digest(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
+    let send = form.checked("digest");
+    let v = session.viewer.clone();
+    state.store.write(move |db| brygga_store::digests::set_opt_out(db, &v, !send)).await?;
+    let code = if send { "sammanfattning-pa" } else { "sammanfattning-av" };
+    Ok(Redirect::to(&format!("/konto?klart={code}#sammanfattning")).into_response())
 }
 
 /// Nothing typed into a password field is ever sent back to the browser.

@@ -20,12 +20,30 @@ struct HomePage {
     system_admin: bool,
     /// Questionnaires waiting for the viewer's answer: (forum id, forum name, week number).
     reminders: Vec<(i64, String, i8)>,
+    /// Open alerts waiting for the viewer's acknowledgement: (alert id, title, urgency, forum name).
+    alerts: Vec<(i64, String, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
     let now = jiff::Timestamp::now();
-    let (all, due) = state.store.read(move |db| Ok((forums::list(db, &v)?, brygga_store::questionnaire::due_for(db, &v, now)?))).await?;
+    let (uid, pending) = (v.user_id(), session.pending_alerts);
+    let (all, due, open) = state
+        .store
+        .read(move |db| {
+            // The session counted the alerts waiting for the viewer; read them only when there are some.
+            let open = if pending > 0 { brygga_store::alerts::open_for(db, &v)? } else { vec![] };
+            Ok((forums::list(db, &v)?, brygga_store::questionnaire::due_for(db, &v, now)?, open))
+        })
+        .await?;
+    let alerts = open
+        .into_iter()
+        .filter(|a| a.awaits(uid))
+        .map(|a| {
+            let forum = all.iter().find(|f| f.id == a.forum_id).map_or_else(String::new, |f| f.name.clone());
+            (a.id, a.title, a.urgency_label, forum)
+        })
+        .collect();
     let reminders: Vec<(i64, String, i8)> = due
         .into_iter()
         .filter_map(|(forum, week)| all.iter().find(|f| f.id == forum).map(|f| (f.id, f.name.clone(), week.week())))
@@ -37,6 +55,7 @@ pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, fl
         forums: mine,
         system_admin: session.viewer.is_system_admin(),
         reminders,
+        alerts,
     };
     html(axum::http::StatusCode::OK, page)
 }

@@ -1,6 +1,8 @@
 //! Server-rendered pages, one module per page family. Every page works without JavaScript.
 
 pub mod account;
+pub mod actions;
+pub mod alerts;
 pub mod areas;
 pub mod audit;
 pub mod auth;
@@ -9,11 +11,13 @@ pub mod forums;
 pub mod geography;
 pub mod home;
 pub mod imports;
+pub mod meetings;
 pub mod operations;
 pub mod orgs;
 pub mod picture;
 pub mod questionnaire;
 pub mod reporting;
+pub mod sharing;
 pub mod users;
 
 use axum::extract::{FromRequestParts, Query};
@@ -49,6 +53,8 @@ pub struct NavUser {
     pub system_admin: bool,
     pub manages_members: bool,
     pub reads_audit: bool,
+    /// Open alerts waiting for the viewer's acknowledgement (the count beside "Larm").
+    pub pending_alerts: i64,
 }
 
 impl Chrome {
@@ -63,6 +69,7 @@ impl Chrome {
                 manages_members: v.is_system_admin() || admin_of_any,
                 reads_audit: v.is_system_admin()
                     || v.org_ids().into_iter().any(|org| access::allowed(v, Action::ReadAudit { org: Some(org) })),
+                pending_alerts: session.pending_alerts,
             }),
             csrf: session.csrf.clone(),
             flash: flash.0,
@@ -107,6 +114,16 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "skickad" => "Tack! Svaret är skickat.",
         "nytt-forsok" => "Meddelandet skickas igen, med alla försök kvar.",
         "provmeddelande" => "Provmeddelandet ligger i kön och skickas strax till din adress.",
+        "avstamning-sparad" => "Avstämningen är sparad.",
+        "atgard-beslutad" => "Åtgärden är beslutad och står nu i forumets åtgärdslista.",
+        "kvitterat" => "Tack! Du har kvitterat larmet. De andra ser nu att du har sett det.",
+        "larm-avslutat" => "Larmet är avslutat med en sammanfattning.",
+        "lank-aterkallad" => "Länken är återkallad och slutar fungera direkt.",
+        "sammanfattning-pa" => "Du får veckosammanfattningen med e-post.",
+        "sammanfattning-av" => "Du får inte längre veckosammanfattningen med e-post.",
+        "atgard-skapad" => "Åtgärden är sparad i forumets åtgärdslista.",
+        "atgard-sparad" => "Ändringarna i åtgärden är sparade.",
+        "status-sparad" => "Statusen är sparad. Forumets organisationer ser den i åtgärdslistan.",
         _ => return None,
     })
 }

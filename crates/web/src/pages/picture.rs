@@ -264,6 +264,8 @@ pub struct View {
     pub place: String,
     pub kommun: String,
     pub scope_kind: &'static str,
+    /// The joint picture's action form (`/forum/{id}/atgarder/ny`): each flag can become an action.
+    pub action_form: Option<String>,
 }
 
 fn position_text(p: Option<&str>) -> &'static str {
@@ -327,6 +329,17 @@ fn chart(id: String, heading: &str, weeks: &[IsoWeek], series: &[i64], band: (i6
 }
 
 impl View {
+    /// The action form filled in from `f` (joint picture only).
+    pub fn action_href(&self, f: &picture::Flag) -> Option<String> {
+        let form = self.action_form.as_ref()?;
+        let mut q = vec![("kategori", f.category_code.clone())];
+        if let Some(a) = f.area_id {
+            q.push(("plats", a.to_string()));
+        }
+        q.push(("vecka", self.week_value.clone()));
+        Some(format!("{form}?{}", serde_urlencoded::to_string(q).unwrap_or_default()))
+    }
+
     fn new(p: &WeeklyPicture, target: &Target, params: &PictureParams, can_drill: bool, places: &[Area]) -> Self {
         let week = p.iso_week();
         let current = IsoWeek::parse(&p.current_week).unwrap_or(week);
@@ -367,6 +380,10 @@ impl View {
             category: params.category().unwrap_or_default(),
             place: params.plats.clone().unwrap_or_default(),
             kommun: params.kommun.clone().unwrap_or_default(),
+            action_form: match target {
+                Target::Forum(id) => Some(format!("/forum/{id}/atgarder/ny")),
+                _ => None,
+            },
             scope_kind: match p.scope {
                 Scope::Own { .. } => "own",
                 Scope::Joint { .. } => "joint",
