@@ -18,7 +18,6 @@ use brygga_domain::Role;
 use brygga_domain::account::Email;
 use brygga_mail::{MailConfig, Mailer, SmtpConfig};
 use brygga_store::alerts::{self, AlertInput};
-use brygga_store::forums::{self, ForumInput};
 use brygga_store::mail::Postmark;
 use brygga_store::viewer::Via;
 use brygga_store::{Store, Viewer};
@@ -79,23 +78,7 @@ async fn seed(store: &Store) -> (i64, i64, i64) {
         let org = if i % 2 == 0 { w.kommun } else { w.bostad };
         contacts.push(stories::user(store, &format!("kontakt{i}@trelleborg.se"), org, Role::Member).await);
     }
-    let (v, f, kommun, members) = (stories::viewer(store, w.coordinator).await, w.forum, w.kommun, vec![w.bostad, w.forening]);
-    store
-        .write(move |db| {
-            let forum = forums::get(db, &v, f)?;
-            let input = ForumInput {
-                name: forum.name.clone(),
-                municipality_code: forum.municipality_code.clone(),
-                convener_org_id: kommun,
-                member_org_ids: members,
-                contact_user_ids: contacts,
-                ..Default::default()
-            }
-            .validate()?;
-            forums::update(db, &v, f, forum.version, &input)
-        })
-        .await
-        .expect("contacts");
+    stories::set_contacts(store, &w, contacts).await;
     (w.forum, w.reporter, w.stortorget)
 }
 

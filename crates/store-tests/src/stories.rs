@@ -1455,10 +1455,9 @@ pub async fn meetings_build_the_agenda_and_decisions_become_actions(store: &Stor
     assert!(store.read(move |db| meetings::get(db, &v, f, week)).await.is_err(), "members only");
 }
 
-/// Makes the coordinator and the housing company's member the forum's contact persons.
-async fn contacts_for(store: &Store, w: &Est) {
+/// Makes `contacts` the forum's contact persons (users of its member organisations).
+pub async fn set_contacts(store: &Store, w: &Est, contacts: Vec<i64>) {
     let (v, f, kommun, bostad, forening) = (viewer(store, w.coordinator).await, w.forum, w.kommun, w.bostad, w.forening);
-    let contacts = vec![w.coordinator, w.tenant_member];
     store
         .write(move |db| {
             let forum = forums::get(db, &v, f)?;
@@ -1489,7 +1488,7 @@ async fn raise(store: &Store, user: i64, forum: i64, input: AlertInput, key: Opt
 
 pub async fn alerts_reach_every_contact_once_and_are_acknowledged(store: &Store) {
     let w = est(store).await;
-    contacts_for(store, &w).await;
+    set_contacts(store, &w, vec![w.coordinator, w.tenant_member]).await;
     // Outside the municipality (Kiruna), without a place, with personal data: refused, nothing written.
     let bad = AlertInput {
         title: "Ring 070-123 45 67".into(),
@@ -1577,6 +1576,7 @@ pub async fn alerts_reach_every_contact_once_and_are_acknowledged(store: &Store)
     let v = viewer(store, w.reporter).await;
     let closed = store.write(move |db| alerts::close(db, &v, id, "Polis på plats; lugnt efter 20 minuter.")).await.unwrap();
     assert_eq!((closed.status.as_str(), closed.summary.is_some()), ("closed", true));
+    assert!(!closed.awaits(Some(w.coordinator)), "a closed alert awaits nobody's acknowledgement");
     let (v, f) = (viewer(store, w.coordinator).await, w.forum);
     let s = store.read(move |db| alerts::stats(db, &v, f)).await.unwrap();
     assert_eq!((s.total, s.open, s.acknowledged, s.ack_share), (1, 0, 1, Some(0.5)));
@@ -1668,4 +1668,14 @@ pub async fn share_links_show_aggregates_until_revoked(store: &Store) {
     store.write(move |db| share_links::revoke(db, &v, id)).await.unwrap();
     let token = created.token.clone();
     assert!(matches!(store.write(move |db| share_links::open(db, &token, Origin::default())).await.unwrap(), share_links::Opened::Revoked));
+}
+
+pub async fn an_alert_without_contact_persons_goes_to_the_conveners_coordinators(store: &Store) {
+    let w = est(store).await;
+    let input = AlertInput { title: "Brand i soprum".into(), urgency: "today".into(), area_id: Some(w.stortorget), ..Default::default() };
+    let r = raise(store, w.tenant_member, w.forum, input, None).await.unwrap();
+    // No contact persons yet: never nowhere — the convening municipality's coordinators.
+    assert_eq!(r.alert.recipients.iter().map(|x| x.user_id).collect::<Vec<_>>(), [w.coordinator]);
+    let mails: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'alert'", &[])?)).await.unwrap();
+    assert_eq!(mails, 1);
 }

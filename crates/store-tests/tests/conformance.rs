@@ -56,4 +56,5 @@ conformance!(
     alerts_reach_every_contact_once_and_are_acknowledged,
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,
+    an_alert_without_contact_persons_goes_to_the_conveners_coordinators,
 );

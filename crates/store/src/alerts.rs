@@ -76,9 +76,9 @@ impl Alert {
     pub fn is_open(&self) -> bool {
         self.status == "open"
     }
-    /// Whether `user_id` was notified and has not yet acknowledged.
+    /// Whether the alert is open and `user_id` was notified and has not yet acknowledged.
     pub fn awaits(&self, user_id: Option<i64>) -> bool {
-        self.recipients.iter().any(|r| Some(r.user_id) == user_id && r.acknowledged_at_ms.is_none())
+        self.is_open() && self.recipients.iter().any(|r| Some(r.user_id) == user_id && r.acknowledged_at_ms.is_none())
     }
 }
 

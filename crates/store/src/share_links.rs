@@ -131,7 +131,8 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &ShareInput) 
         },
     };
     errs.into_result()?;
-    let token: String = random_token(24).chars().filter(char::is_ascii_alphanumeric).collect();
+    // 192 random bits, base64url: 32 characters, so request logs replace it (`{token}`).
+    let token = random_token(24);
     let now = now_ms();
     let id: i64 = db.scalar(
         "INSERT INTO share_links (forum_id, token_hash, prefix, label, week, created_by_user_id, created_by_org_id, created_at, expires_at)
@@ -191,7 +192,7 @@ pub enum Opened {
 /// Opens a share link: counts and audit-logs the opening (without the visitor's identity,
 /// which is unknown; the request's address and id are in the entry like every other).
 pub fn open(db: &mut dyn Conn, token: &str, origin: Origin) -> StoreResult<Opened> {
-    if token.len() < 16 || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if token.len() < 16 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Ok(Opened::Unknown);
     }
     let Some(link): Option<ShareLink> = db.opt(&format!("{SELECT} WHERE token_hash = $1"), args![sha256_hex(token)])? else {

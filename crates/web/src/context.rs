@@ -133,3 +133,18 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
         Ok(parts.extensions.get::<RequestContext>().cloned().unwrap_or(RequestContext(Origin::default())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::route_label;
+
+    #[test]
+    fn logged_routes_hold_no_ids_or_share_tokens() {
+        assert_eq!(route_label("/organisationer/12/redigera"), "/organisationer/{id}/redigera");
+        // A share link's token (32 base64url characters, as share_links::create makes them).
+        let token = brygga_store::auth::random_token(24);
+        assert_eq!(token.len(), 32);
+        assert_eq!(route_label(&format!("/delad/{token}")), "/delad/{token}");
+        assert_eq!(route_label("/forum/3/avstamning/2026-W49"), "/forum/{id}/avstamning/2026-W49");
+    }
+}

@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use brygga_domain::time::{IsoWeek, today};
 use brygga_store::Store;
-use brygga_store::observations::{self, ObservationInput};
+use brygga_store::observations::ObservationInput;
 use brygga_store_tests::stories;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
@@ -255,14 +255,7 @@ async fn seed(store: &Store, user_id: i64, forum: i64, area: i64, weeks: &[(i32,
             }
         })
         .collect();
-    store
-        .write(move |db| {
-            let now = jiff::Timestamp::now();
-            let rows = inputs.iter().map(|i| observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
-            observations::create_many(db, &v, &rows, "import", None)
-        })
-        .await
-        .unwrap();
+    crate::common::report_all(store, v, inputs).await;
 }
 
 async fn the_followup_shows_the_place_before_and_after_a_completed_action(b: Backend) {

@@ -5,7 +5,7 @@
 
 use brygga_domain::time::IsoWeek;
 use brygga_store::forums::{self, ForumInput};
-use brygga_store::observations::{self, ObservationInput};
+use brygga_store::observations::ObservationInput;
 use brygga_store::{ConnExt, Store, args};
 use brygga_store_tests::stories::{self, Est};
 use reqwest::StatusCode;
@@ -257,13 +257,7 @@ async fn seed_reports(store: &Store, est: &Est) {
             ..Default::default()
         })
         .collect();
-    store
-        .write(move |db| {
-            let rows = inputs.iter().map(|i| observations::prepare(db, &v, i, jiff::Timestamp::now())).collect::<Result<Vec<_>, _>>()?;
-            observations::create_many(db, &v, &rows, "import", None)
-        })
-        .await
-        .unwrap();
+    crate::common::report_all(store, v, inputs).await;
 }
 
 async fn a_share_link_shows_the_report_without_sign_in_until_revoked(b: Backend) {

@@ -339,6 +339,10 @@ async fn share_links_show_the_token_once_and_are_revoked(b: Backend) {
     let token = c["token"].as_str().unwrap();
     assert!(token.len() >= 16);
     assert_eq!(c["link"]["prefix"].as_str(), Some(&token[..6]));
+    let url = c["url"].as_str().unwrap();
+    assert!(url.ends_with(&format!("/delad/{token}")), "{url}");
+    let shared = x.app.url(&format!("/delad/{token}"));
+    assert_eq!(reqwest::get(&shared).await.unwrap().status(), StatusCode::OK, "opens without an account");
     let id = c["link"]["id"].as_i64().unwrap();
     let (_, list) = coordinator.get(&path).await;
     assert_eq!(list[0]["id"], id);
@@ -355,6 +359,7 @@ async fn share_links_show_the_token_once_and_are_revoked(b: Backend) {
     assert!(r["revoked_at_ms"].is_i64());
     let (_, list) = coordinator.get(&path).await;
     assert!(list[0]["revoked_at_ms"].is_i64());
+    assert_eq!(reqwest::get(&shared).await.unwrap().status(), StatusCode::GONE, "revoked at once");
     let outsider = x.api(w.outsider, w.angelholm).await;
     let (s, _) = outsider.send(Method::POST, &format!("/share-links/{id}/revoke"), json!({})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

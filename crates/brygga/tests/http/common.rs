@@ -174,3 +174,15 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Stores `inputs` as one batch, as an import does (checked like every report, at the real time).
+pub async fn report_all(store: &Store, v: brygga_store::Viewer, inputs: Vec<brygga_store::observations::ObservationInput>) {
+    store
+        .write(move |db| {
+            let now = jiff::Timestamp::now();
+            let rows = inputs.iter().map(|i| brygga_store::observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
+            brygga_store::observations::create_many(db, &v, &rows, "import", None)
+        })
+        .await
+        .unwrap();
+}

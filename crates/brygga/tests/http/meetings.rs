@@ -6,7 +6,7 @@
 
 use brygga_domain::time::{IsoWeek, today};
 use brygga_store::actions::{self, ActionInput, Origin};
-use brygga_store::observations::{self, ObservationInput};
+use brygga_store::observations::ObservationInput;
 use brygga_store::{ConnExt, Store};
 use brygga_store_tests::stories;
 use reqwest::{Response, StatusCode};
@@ -30,14 +30,7 @@ async fn seed(store: &Store, user_id: i64, forum: i64, batches: &[(&str, Option<
             })
         })
         .collect();
-    store
-        .write(move |db| {
-            let now = jiff::Timestamp::now();
-            let rows = inputs.iter().map(|i| observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
-            observations::create_many(db, &v, &rows, "import", None)
-        })
-        .await
-        .unwrap();
+    crate::common::report_all(store, v, inputs).await;
 }
 
 fn in_days(n: i64) -> String {

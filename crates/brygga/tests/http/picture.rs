@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::observations::{self, ObservationInput};
+use brygga_store::observations::ObservationInput;
 use brygga_store::{ConnExt, Store};
 use brygga_store_tests::stories;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -46,14 +46,7 @@ async fn seed(store: &Store, user_id: i64, forum: i64, batches: &[Batch<'_>]) {
             })
         })
         .collect();
-    store
-        .write(move |db| {
-            let now = jiff::Timestamp::now();
-            let rows = inputs.iter().map(|i| observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
-            observations::create_many(db, &v, &rows, "import", None)
-        })
-        .await
-        .unwrap();
+    crate::common::report_all(store, v, inputs).await;
 }
 
 /// The picture table of a page: (category, place) → the count as shown.

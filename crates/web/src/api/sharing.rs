@@ -25,6 +25,8 @@ pub struct NewShareLink {
     link: ShareLink,
     /// The secret part of the link, shown once: only its hash is kept.
     token: String,
+    /// The link to hand out: `{--public-url}/delad/{token}`, readable without an account.
+    url: String,
 }
 
 /// Creates a share link (coordinators of member organisations). The answer holds the token,
@@ -38,7 +40,10 @@ pub async fn create(
     ApiJson(input): ApiJson<ShareInput>,
 ) -> ApiResult<Created<NewShareLink>> {
     let c = state.store.write(move |db| share_links::create(db, &v, id, &input)).await?;
-    Ok(Created(format!("/api/v1/forums/{}/share-links", c.link.forum_id), NewShareLink { link: c.link, token: c.token }))
+    Ok(Created(
+        format!("/api/v1/forums/{}/share-links", c.link.forum_id),
+        NewShareLink { url: format!("{}/delad/{}", state.config.public_url.trim_end_matches('/'), c.token), link: c.link, token: c.token },
+    ))
 }
 
 /// Revokes a share link at once; opening it afterwards says so. Revoking twice is once.

@@ -446,6 +446,26 @@ async fn invalid_form(state: &AppState, session: &Session, forum_id: i64, errors
     }
 }
 
+/// After a save or a decision: to `Ok(url)`, or back to the meeting with what was typed.
+async fn answer(
+    state: &AppState,
+    session: &Session,
+    forum_id: i64,
+    week: IsoWeek,
+    form: &FormData,
+    result: Result<String, AppError>,
+) -> PageResult {
+    match result {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let view = FormView::submitted(form, errors);
+            meeting_page(state, session, forum_id, week, Shown::again(view, StatusCode::UNPROCESSABLE_ENTITY)).await
+        }
+        Err(AppError::Stale) => stale(state, session, forum_id, week, form).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Someone else saved the meeting meanwhile: keep what was typed, say so, and let a second
 /// save overwrite (the version is moved to the stored one).
 async fn stale(state: &AppState, session: &Session, forum_id: i64, week: IsoWeek, form: &FormData) -> PageResult {
@@ -469,15 +489,8 @@ async fn save(
         Ok(input) => state.store.write(move |db| meetings::save(db, &v, forum_id, week, &input)).await.map_err(AppError::from),
         Err(e) => Err(invalid_form(&state, &session, forum_id, e).await),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("{}?klart=avstamning-sparad", base(forum_id, week))).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let view = FormView::submitted(&form, errors);
-            meeting_page(&state, &session, forum_id, week, Shown::again(view, StatusCode::UNPROCESSABLE_ENTITY)).await
-        }
-        Err(AppError::Stale) => stale(&state, &session, forum_id, week, &form).await,
-        Err(e) => Err(e.into()),
-    }
+    let done = format!("{}?klart=avstamning-sparad", base(forum_id, week));
+    answer(&state, &session, forum_id, week, &form, result.map(|_| done)).await
 }
 
 async fn refresh(
@@ -556,15 +569,8 @@ async fn decide(
             .map_err(AppError::from),
         Err(e) => Err(invalid_form(&state, &session, forum_id, e).await),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("{}?klart=atgard-beslutad#punkt-{item}", base(forum_id, week))).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let view = FormView::submitted(&form, errors);
-            meeting_page(&state, &session, forum_id, week, Shown::again(view, StatusCode::UNPROCESSABLE_ENTITY)).await
-        }
-        Err(AppError::Stale) => stale(&state, &session, forum_id, week, &form).await,
-        Err(e) => Err(e.into()),
-    }
+    let done = format!("{}?klart=atgard-beslutad#punkt-{item}", base(forum_id, week));
+    answer(&state, &session, forum_id, week, &form, result.map(|_| done)).await
 }
 
 // ---------------------------------------------------------------------------------------
