@@ -687,6 +687,7 @@ pub fn people(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<(
 
 /// What the picture did around one completed action.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = ActionOutcome)]
 pub struct Outcome {
     pub action: Action,
     /// The ISO week it was completed (Swedish time).

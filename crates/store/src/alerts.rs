@@ -31,6 +31,7 @@ pub const SUMMARY: TextRule = TextRule::line("summary", "Sammanfattningen", 2000
 const URGENT_HEAD_START_MS: i64 = 24 * 3_600_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = AlertRecipient)]
 pub struct Recipient {
     pub user_id: i64,
     pub name: String,
@@ -447,6 +448,7 @@ pub fn close(db: &mut dyn Conn, v: &Viewer, id: i64, summary: &str) -> StoreResu
 
 /// A forum's alert statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = AlertStats)]
 pub struct Stats {
     pub total: usize,
     pub open: usize,

@@ -29,6 +29,7 @@ pub const ITEM_NOTE: TextRule = TextRule::line("note", "Anteckningen", 2000).opt
 pub const OTHER_TITLE: TextRule = TextRule::line("other", "Punkten", 200).optional();
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = MeetingAttendance)]
 pub struct Attendance {
     pub org_id: i64,
     pub org_name: String,
@@ -37,6 +38,7 @@ pub struct Attendance {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = MeetingItem)]
 pub struct Item {
     pub id: i64,
     pub position: i64,
