@@ -46,7 +46,6 @@ pub async fn seed(store: &Store, post: Postmark) -> anyhow::Result<()> {
             let sys = Viewer::system();
             let forum = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").expect("demo forum").id;
             let coordinator = user(db, "samordnare@trelleborg.example")?;
-            let housing = user(db, "fastighet@trelleborgshem.example")?;
             let reporter = user(db, "faltassistent@trelleborg.example")?;
             let (kommun, polisen, hem, natt) = (
                 org(db, "Trelleborgs kommun")?,
@@ -119,7 +118,6 @@ pub async fn seed(store: &Store, post: Postmark) -> anyhow::Result<()> {
             let walk = actions::prepare(db, &coordinator, forum, &walk, None)?;
             let walk = actions::create(db, &coordinator, &walk, actions::Origin { meeting_id: Some(m.id), meeting_item_id: None })?;
             actions::set_status(db, &coordinator, walk.id, walk.version, &StatusInput { status: "in_progress".into(), ..StatusInput::default() })?;
-            let _ = housing;
             // A closed alert from two weeks ago.
             let alert = AlertInput {
                 title: "Stenkastning mot bussar vid resecentrum".into(),

@@ -319,9 +319,7 @@ pub fn raise(db: &mut dyn Conn, v: &Viewer, a: &ValidAlert, key: Option<&str>, p
                 );
                 let mail = NewMail { kind: "alert", to, to_user_id: Some(user_id), subject: subject.clone(), body };
                 let run_at = if a.urgency == AlertUrgency::ThisWeek { now } else { now - URGENT_HEAD_START_MS };
-                let q = mail::enqueue(db, &mail, &post.host, now)?;
-                db.execute("UPDATE jobs SET run_at = $1 WHERE id = $2", args![run_at, q.job_id])?;
-                Some(q.id)
+                Some(mail::enqueue_at(db, &mail, &post.host, now, run_at)?.id)
             }
             // An account's address is checked when it is made; one that is not valid still sees the alert in the app.
             Err(_) => None,

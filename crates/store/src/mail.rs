@@ -54,6 +54,12 @@ pub struct Queued {
 /// Writes `mail` to the outbox with its Message-ID (on `host`, the sender's domain) and the
 /// job that sends it, in the caller's transaction.
 pub fn enqueue(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64) -> StoreResult<Queued> {
+    enqueue_at(db, mail, host, now, now)
+}
+
+/// [`enqueue`] with the send job due at `run_at`: the queue takes the oldest due first, so an
+/// earlier `run_at` sends a message ahead of what is already waiting (urgent alerts).
+pub fn enqueue_at(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64, run_at: i64) -> StoreResult<Queued> {
     if mail.subject.trim().is_empty() || mail.subject.contains(['\r', '\n']) {
         return Err(StoreError::Internal("a mail subject must be one non-empty line".into()));
     }
@@ -71,7 +77,7 @@ pub fn enqueue(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64) -> Store
     )?;
     let random: String = crate::auth::random_token(12).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
     let message_id = format!("<outbox-{id}.{random}@{host}>");
-    let job = NewJob::new(SEND_KIND, serde_json::json!({ "outbox_id": id }), now).dedup(send_key(id)).attempts(MAX_ATTEMPTS);
+    let job = NewJob::new(SEND_KIND, serde_json::json!({ "outbox_id": id }), now).dedup(send_key(id)).attempts(MAX_ATTEMPTS).at(run_at);
     let job_id = jobs::enqueue(db, &job, now)?.ok_or_else(|| StoreError::Internal(format!("outbox {id} already had a send job")))?;
     db.execute("UPDATE mail_outbox SET message_id = $1, job_id = $2 WHERE id = $3", args![message_id.as_str(), job_id, id])?;
     Ok(Queued { id, message_id, job_id })

@@ -196,7 +196,7 @@ async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) 
 // ---------------------------------------------------------------------------------------------
 // View models: everything formatted the Swedish way before it reaches the templates.
 
-fn int(v: i64) -> String {
+pub(crate) fn int(v: i64) -> String {
     format_number(v as f64, 0)
 }
 
@@ -277,7 +277,7 @@ fn position_text(p: Option<&str>) -> &'static str {
     }
 }
 
-fn cell_row(c: &Cell, base: &str, week: IsoWeek, can_drill: bool) -> CellRow {
+pub(crate) fn cell_row(c: &Cell, base: &str, week: IsoWeek, can_drill: bool) -> CellRow {
     let drill = (can_drill && c.count.is_some_and(|n| n > 0)).then(|| {
         let ids = c.category_ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
         let place = c.area_id.map_or("ingen".to_owned(), |a| a.to_string());
@@ -303,7 +303,7 @@ fn cell_row(c: &Cell, base: &str, week: IsoWeek, can_drill: bool) -> CellRow {
     }
 }
 
-fn total_row(name: &str, t: &picture::Total, hotspot: Option<&picture::Hotspot>) -> TotalRow {
+pub(crate) fn total_row(name: &str, t: &picture::Total, hotspot: Option<&picture::Hotspot>) -> TotalRow {
     TotalRow {
         name: name.to_owned(),
         count: int(t.count),
@@ -320,7 +320,7 @@ fn total_row(name: &str, t: &picture::Total, hotspot: Option<&picture::Hotspot>)
     }
 }
 
-fn chart(id: String, heading: &str, weeks: &[IsoWeek], series: &[i64], band: (i64, i64)) -> ChartBlock {
+pub(crate) fn chart(id: String, heading: &str, weeks: &[IsoWeek], series: &[i64], band: (i64, i64)) -> ChartBlock {
     let values: Vec<Option<i64>> = series.iter().copied().map(Some).collect();
     let svg =
         line_chart(&WeekSeries { id: &id, name: heading, weeks, values: &values, band: Some(band), band_weeks: picture::RECENT_WEEKS + 1 });

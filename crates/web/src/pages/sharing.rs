@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use brygga_domain::time::{IsoWeek, format_number};
+use brygga_domain::time::IsoWeek;
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::forums::{self, Forum};
 use brygga_store::picture::{self, Cell, PictureQuery, WeeklyPicture};
@@ -20,14 +20,13 @@ use brygga_store::share_links::{self, Opened, ShareInput, ShareLink};
 use brygga_store::sharing::Scope;
 use brygga_store::{StoreError, now_ms};
 
-use super::picture::{CellRow, ChartBlock, TotalRow};
+use super::picture::{CellRow, ChartBlock, TotalRow, cell_row, chart, total_row};
 use super::{Chrome, Flash, FormView, html};
 use crate::AppState;
 use crate::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::context::RequestContext;
 use crate::error::{AppError, PageError, PageResult};
 use crate::i18n::filters;
-use crate::svg::chart::{WeekSeries, line_chart};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -179,70 +178,11 @@ pub struct SharedView {
     pub chart: Option<ChartBlock>,
 }
 
-fn int(v: i64) -> String {
-    format_number(v as f64, 0)
-}
-
-fn signed(v: f64) -> String {
-    let s = format_number(v, 1);
-    if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { format!("+{s}") } else { s }
-}
-
-fn cell_row(c: &Cell) -> CellRow {
-    CellRow {
-        category: c.category_name.clone(),
-        place: c.area_name.clone(),
-        count: c.count.map_or_else(String::new, int),
-        suppressed: c.suppressed,
-        reports: c.reports.map_or("–".into(), int),
-        range: picture::range_label(c.trend.typical_low, c.trend.typical_high),
-        expected: "–".into(),
-        change: "–".into(),
-        position: match c.trend.position.as_deref() {
-            Some("above") => "Över det normala",
-            Some("below") => "Under det normala",
-            Some(_) => "Inom det normala",
-            None => "–",
-        },
-        flag: match (c.trend.flagged, c.trend.direction.as_str()) {
-            (true, "decrease") => "▼ Minskning",
-            (true, _) => "▲ Ökning",
-            _ => "",
-        },
-        drill: None,
-    }
-}
-
-fn total_row(name: &str, t: &picture::Total) -> TotalRow {
-    TotalRow {
-        name: name.to_owned(),
-        count: int(t.count),
-        hidden: t.hidden_cells,
-        recent_mean: format_number(t.recent_mean, 1),
-        change: signed(t.change),
-        range: picture::range_label(t.typical_low, t.typical_high),
-        hotspot: String::new(),
-    }
-}
-
+/// The total's weekly chart, when anything was reported in the 52 weeks.
 fn total_chart(p: &WeeklyPicture) -> Option<ChartBlock> {
     let weeks: Vec<IsoWeek> = p.weeks.iter().filter_map(|w| IsoWeek::parse(w).ok()).collect();
-    let last = *weeks.last()?;
-    if !p.total.series.iter().any(|&n| n > 0) {
-        return None;
-    }
-    let values: Vec<Option<i64>> = p.total.series.iter().copied().map(Some).collect();
-    let heading = "Alla rapporter per vecka";
-    let svg = line_chart(&WeekSeries {
-        id: "totalt",
-        name: heading,
-        weeks: &weeks,
-        values: &values,
-        band: Some((p.total.typical_low, p.total.typical_high)),
-        band_weeks: picture::RECENT_WEEKS + 1,
-    });
-    let rows = weeks.iter().zip(&p.total.series).rev().map(|(w, n)| (picture::week_label(*w, last), int(*n))).collect();
-    Some(ChartBlock { id: "totalt".into(), heading: heading.into(), svg, rows })
+    (!weeks.is_empty() && p.total.series.iter().any(|&n| n > 0))
+        .then(|| chart("totalt".into(), "Alla rapporter per vecka", &weeks, &p.total.series, (p.total.typical_low, p.total.typical_high)))
 }
 
 impl SharedView {
@@ -255,10 +195,11 @@ impl SharedView {
             exact: false,
             threshold: p.suppressed_below.unwrap_or(0),
             can_drill: false,
-            cells: cells.into_iter().map(cell_row).collect(),
-            categories: p.categories.iter().map(|c| total_row(&c.name, &c.total)).collect(),
-            places: p.places.iter().map(|pl| total_row(&pl.name, &pl.total)).collect(),
-            total: total_row("Totalt", &p.total),
+            // No drill-down: a share link never reaches single reports.
+            cells: cells.into_iter().map(|c| cell_row(c, "", week, false)).collect(),
+            categories: p.categories.iter().map(|c| total_row(&c.name, &c.total, None)).collect(),
+            places: p.places.iter().map(|pl| total_row(&pl.name, &pl.total, None)).collect(),
+            total: total_row("Totalt", &p.total, None),
             chart: total_chart(p),
         }
     }
