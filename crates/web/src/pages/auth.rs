@@ -31,11 +31,26 @@ pub struct LoginQuery {
     orsak: Option<String>,
 }
 
-/// Only local paths: never send the user on to another site after signing in.
+/// Only a path on this site: never send the user on to another site after signing in.
+///
+/// Browsers drop tabs and newlines from a URL and trim spaces and control characters, so a
+/// character they would drop can turn `/\t/evil.example` into `//evil.example`. Rather than guess
+/// each browser's cleaning, any control, whitespace or backslash refuses the value; what remains is
+/// parsed as a URL against this site, and only a same-origin result is kept, re-serialised (so
+/// the `Location` header holds percent-encoded ASCII only).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => n.to_owned(),
-        _ => "/".to_owned(),
+    const HOME: &str = "/";
+    let Some(n) = next else { return HOME.to_owned() };
+    if !n.starts_with('/') || n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return HOME.to_owned();
+    }
+    let base = url::Url::parse("https://brygga.invalid/").expect("a valid base");
+    match base.join(n) {
+        Ok(u) if u.origin() == base.origin() && !u.path().starts_with("//") => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        },
+        _ => HOME.to_owned(),
     }
 }
 
@@ -135,7 +150,16 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/organisationer?q=a")), "/organisationer?q=a");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"] {
+        assert_eq!(safe_next(Some("/s\u{f6}k?q=tr\u{e4}d")), "/s%C3%B6k?q=tr%C3%A4d");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/.//evil.example",
+            "/\u{1}",
+        ] {
             assert_eq!(safe_next(Some(evil)), "/");
         }
     }
