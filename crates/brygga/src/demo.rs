@@ -305,26 +305,50 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     Ok(logins)
 }
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+/// Runs the demo: in a fresh SQLite file (a temporary directory, or `--data-dir`), or in the
+/// database of `--database-url` / `BRYGGA_DATABASE_URL` (e.g. an empty PostgreSQL database),
+/// which must hold no accounts yet: the demo never mixes its data into a real installation.
+pub async fn run(args: DemoArgs, db: &crate::config::DbArgs) -> anyhow::Result<()> {
     crate::init_logging(false);
-    let (dir, _temp) = match args.data_dir {
-        Some(d) => {
-            if d.join("brygga.db").exists() {
-                anyhow::bail!(
-                    "{} innehåller redan en databas. Demon startar alltid från början: välj en tom katalog eller ta bort den gamla.",
-                    d.display()
-                );
+    let (store, where_, _temp) = if let Some(url) = db.database_url.clone().filter(|u| !u.trim().is_empty()) {
+        let settings = crate::config::Settings::resolve(db, &crate::config::ServeArgs::default())?;
+        let store = crate::connect(&url, settings.pg_max_connections).await?;
+        store.migrate().await?;
+        let accounts: i64 = store
+            .read(|c| Ok(brygga_store::ConnExt::scalar(c, "SELECT COUNT(*) FROM users", &[])?))
+            .await
+            .context("kan inte läsa databasen")?;
+        if accounts > 0 {
+            anyhow::bail!(
+                "databasen {} innehåller redan {accounts} konton. Demon lägger bara in sina data i en tom databas: skapa en ny \
+                 (till exempel createdb brygga_demo) och ange den med --database-url.",
+                store.describe()
+            );
+        }
+        let describe = store.describe();
+        (store, describe, None)
+    } else {
+        let (dir, temp) = match args.data_dir {
+            Some(d) => {
+                if d.join("brygga.db").exists() {
+                    anyhow::bail!(
+                        "{} innehåller redan en databas. Demon startar alltid från början: välj en tom katalog eller ta bort den gamla.",
+                        d.display()
+                    );
+                }
+                (d, None)
             }
-            (d, None)
-        }
-        None => {
-            let t = tempfile::Builder::new().prefix("brygga-demo-").tempdir().context("kan inte skapa en tillfällig katalog")?;
-            (t.path().to_owned(), Some(t))
-        }
+            None => {
+                let t = tempfile::Builder::new().prefix("brygga-demo-").tempdir().context("kan inte skapa en tillfällig katalog")?;
+                (t.path().to_owned(), Some(t))
+            }
+        };
+        let url = format!("sqlite://{}", dir.join("brygga.db").display());
+        let store = crate::connect(&url, 1).await?;
+        store.migrate().await?;
+        let where_ = format!("{}{}", dir.display(), if temp.is_some() { " (tas bort när demon avslutas)" } else { "" });
+        (store, where_, temp)
     };
-    let url = format!("sqlite://{}", dir.join("brygga.db").display());
-    let store = crate::connect(&url, 1).await?;
-    store.migrate().await?;
     let password =
         std::env::var("BRYGGA_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| format!("demo-{}", auth::random_token(9)));
     let logins = seed(&store, &password).await?;
@@ -339,7 +363,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let running = crate::start(listener, store.clone(), crate::web_config(&settings))?;
     let workers = crate::start_workers(&store, &settings, false)?;
     println!("Brygga-demo körs på http://{}/", running.addr);
-    println!("Data: {}{}", dir.display(), if _temp.is_some() { " (tas bort när demon avslutas)" } else { "" });
+    println!("Data: {where_}");
     println!("Lösenord för alla demokonton: {password}");
     for l in &logins {
         println!("  {:<38} {}", l.email, l.role);

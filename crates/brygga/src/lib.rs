@@ -19,7 +19,7 @@ use anyhow::Context;
 use brygga_store::Store;
 use brygga_store::auth::SessionPolicy;
 use brygga_store_postgres::PgBackend;
-use brygga_store_sqlite::SqliteBackend;
+use brygga_store_sqlite::{SqliteBackend, SqliteOptions};
 use brygga_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -32,11 +32,14 @@ pub async fn connect(url: &str, pg_max_connections: usize) -> anyhow::Result<Sto
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Store::new(PgBackend::connect(&url, pg_max_connections).context("kan inte ansluta till PostgreSQL")?))
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(&url);
+            let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(&url);
+            // `?synchronous=normal&cache_mib=N` tunes durability and memory (see README).
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
             if path.is_empty() {
                 anyhow::bail!("databasadressen saknar sökväg; skriv till exempel sqlite://brygga-data/brygga.db");
             }
-            Ok(Store::new(SqliteBackend::open(path).with_context(|| format!("kan inte öppna SQLite-databasen {path}"))?))
+            let options = SqliteOptions::from_query(query).map_err(|e| anyhow::anyhow!("databasadressen: {e}"))?;
+            Ok(Store::new(SqliteBackend::open_with(path, options).with_context(|| format!("kan inte öppna SQLite-databasen {path}"))?))
         }
     })
     .await?

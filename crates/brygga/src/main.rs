@@ -131,7 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("stopped");
             Ok(())
         }
-        Command::Demo(args) => demo::run(args).await,
+        Command::Demo(args) => demo::run(args, &cli.db).await,
         Command::Migrate => {
             let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;
             let store = brygga::connect(&settings.database_url, settings.pg_max_connections).await?;

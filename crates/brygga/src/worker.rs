@@ -1,16 +1,18 @@
 //! Background workers: run the jobs of the durable queue (`brygga_store::jobs`).
 //!
 //! `brygga serve` starts them beside the web server; `brygga worker` runs only them. Each of
-//! `--workers` tasks loops: claim a few due jobs of the kinds it has handlers for (a lease of
-//! [`WorkerConfig::lease`]), run each handler, record done or failed (the queue applies the
-//! backoff). An idle worker polls every [`WorkerConfig::poll`], or at once when the web layer
+//! `--workers` tasks loops: claim a few due jobs of the kinds it has handlers for (a short lease
+//! of [`WorkerConfig::lease`], renewed every third of it by a heartbeat while the batch is in
+//! hand), run each handler, record done or failed (the queue applies the backoff). An idle worker polls every [`WorkerConfig::poll`], or at once when the web layer
 //! calls [`Store::wake_workers`] after raising an alert. A scheduler task enqueues the weekly jobs ([`SCHEDULES`]) once a minute; the dedup
 //! key makes that safe on every server at once.
 //!
 //! **Shutdown** (SIGTERM, or [`Workers::stop`]): no new claims; a job already running gets
 //! [`WorkerConfig::grace`] to finish and is given back to the queue (`release`) if it does not;
 //! claimed jobs not yet started are given back at once. A worker killed outright leaves its jobs
-//! to the lease: another worker takes them once it expires (at-least-once).
+//! to the lease: its heartbeat stops, and another worker (or the restarted server) takes them
+//! once the short lease expires, within seconds (at-least-once; a message sent twice carries
+//! the same Message-ID).
 //!
 //! A new kind of background work is a new [`Handler`] registered in [`Handlers::standard`]
 //! (and, when weekly, a [`Weekly`] in [`SCHEDULES`]).
@@ -89,8 +91,11 @@ pub const SCHEDULES: &[Weekly] = &[
 pub struct WorkerConfig {
     /// How many jobs run at once in this process.
     pub workers: usize,
-    /// How long a claimed job is this worker's before another may take it.
+    /// How long a claimed job is this worker's before another may take it, unless renewed:
+    /// the worker renews it every third of this while it holds the job.
     pub lease: Duration,
+    /// The longest one job may run before it counts as failed (`timeout`) and is retried.
+    pub max_run: Duration,
     /// How long to wait when the queue was empty.
     pub poll: Duration,
     /// Jobs claimed per round trip.
@@ -105,7 +110,8 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             workers: 2,
-            lease: Duration::from_secs(5 * 60),
+            lease: Duration::from_millis(jobs::DEFAULT_LEASE_MS as u64),
+            max_run: Duration::from_secs(5 * 60),
             poll: Duration::from_millis(500),
             batch: 10,
             grace: Duration::from_secs(20),
@@ -223,6 +229,7 @@ async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worke
             }
             continue;
         }
+        let heartbeat = tokio::spawn(heartbeat(store.clone(), worker.clone(), claimed.iter().map(|j| j.id).collect(), config.lease));
         let mut queue = claimed.into_iter();
         let mut finished = Vec::new();
         while let Some(job) = queue.next() {
@@ -230,14 +237,32 @@ async fn work(store: Store, handlers: Arc<Handlers>, config: WorkerConfig, worke
                 release(&store, &worker, std::iter::once(job).chain(queue.by_ref())).await;
                 break;
             }
-            match run_one(&store, &handlers, job, config.grace, &mut stop).await {
+            match run_one(&store, &handlers, job, config.max_run, config.grace, &mut stop).await {
                 Ran::Finished(f) => finished.push(f),
                 Ran::GiveBack(job) => release(&store, &worker, std::iter::once(job)).await,
             }
         }
         record(&store, &worker, finished).await;
+        heartbeat.abort();
     }
     tracing::debug!(worker = %worker, "worker stopped");
+}
+
+/// Renews the lease of the jobs in hand every third of the lease, until aborted (after the
+/// batch's outcomes are recorded). A renewal that fails (the database is away) is tried again
+/// at the next beat; if the database stays away longer than the lease, another worker may
+/// take the jobs, and the outcome recorded later says so (`LeaseLost`).
+async fn heartbeat(store: Store, worker: String, ids: Vec<i64>, lease: Duration) {
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    let every = (lease / 3).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        let (ids, w) = (ids.clone(), worker.clone());
+        match store.write(move |db| jobs::renew(db, &ids, &w, lease_ms, now_ms())).await {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "job leases could not be renewed"),
+        }
+    }
 }
 
 async fn release(store: &Store, worker: &str, jobs: impl Iterator<Item = Job>) {
@@ -264,17 +289,23 @@ enum Ran {
     GiveBack(Job),
 }
 
-async fn run_one(store: &Store, handlers: &Handlers, job: Job, grace: Duration, stop: &mut watch::Receiver<bool>) -> Ran {
+async fn run_one(
+    store: &Store,
+    handlers: &Handlers,
+    job: Job,
+    max_run: Duration,
+    grace: Duration,
+    stop: &mut watch::Receiver<bool>,
+) -> Ran {
     let Some(handler) = handlers.0.get(job.kind.as_str()).cloned() else {
         // claim() only returns kinds we have handlers for.
         return Ran::GiveBack(job);
     };
     let started = Instant::now();
-    // The lease bounds the run: after it another worker may take the job, so stop first.
-    let limit = Duration::from_millis(u64::try_from(job.locked_until - now_ms()).unwrap_or(0)).saturating_sub(Duration::from_secs(1));
-    let lease_over = |_| Err(JobError::Retry("timeout_lease".into()));
+    // The heartbeat keeps the lease while the handler runs; `max_run` bounds a handler that hangs.
+    let lease_over = |_| Err(JobError::Retry("timeout".into()));
     let outcome = {
-        let run = tokio::time::timeout(limit, handler.run(store, &job));
+        let run = tokio::time::timeout(max_run, handler.run(store, &job));
         tokio::pin!(run);
         tokio::select! {
             r = &mut run => Some(r.unwrap_or_else(lease_over)),
@@ -291,6 +322,11 @@ async fn run_one(store: &Store, handlers: &Handlers, job: Job, grace: Duration, 
         None => Ran::GiveBack(job),
     }
 }
+
+/// How often recording a batch's outcomes is tried while the database is unavailable, and the
+/// wait between tries.
+const RECORD_TRIES: u32 = 20;
+const RECORD_RETRY_WAIT: Duration = Duration::from_millis(500);
 
 /// Records a batch's outcomes in one transaction: done, or failed with backoff. Recording
 /// once per batch rather than once per job is what lets the queue run thousands of short jobs
@@ -312,19 +348,33 @@ async fn record(store: &Store, worker: &str, finished: Vec<Finished>) {
             (f.job.clone(), failure)
         })
         .collect();
-    let recorded = store
-        .write(move |db| {
-            let done: Vec<i64> = outcomes.iter().filter(|(_, f)| f.is_none()).map(|(j, _)| j.id).collect();
-            let completed = jobs::complete_many(db, &done, &w, now)?;
-            let mut failures = Vec::new();
-            for (job, failure) in &outcomes {
-                if let Some((class, permanent)) = failure {
-                    failures.push(jobs::fail(db, job, &w, class, *permanent, now)?);
+    // A short database outage (a restart, a failover) must not make the batch run twice: try
+    // again for a while — the heartbeat keeps the leases meanwhile — before leaving the jobs to
+    // their lease.
+    let mut tries = 0;
+    let recorded = loop {
+        let (w, outcomes) = (w.clone(), outcomes.clone());
+        let r = store
+            .write(move |db| {
+                let done: Vec<i64> = outcomes.iter().filter(|(_, f)| f.is_none()).map(|(j, _)| j.id).collect();
+                let completed = jobs::complete_many(db, &done, &w, now)?;
+                let mut failures = Vec::new();
+                for (job, failure) in &outcomes {
+                    if let Some((class, permanent)) = failure {
+                        failures.push(jobs::fail(db, job, &w, class, *permanent, now)?);
+                    }
                 }
+                Ok((completed, done.len(), failures))
+            })
+            .await;
+        tries += 1;
+        match r {
+            Err(brygga_store::StoreError::Unavailable(_) | brygga_store::StoreError::OutcomeUnknown(_)) if tries < RECORD_TRIES => {
+                tokio::time::sleep(RECORD_RETRY_WAIT).await;
             }
-            Ok((completed, done.len(), failures))
-        })
-        .await;
+            r => break r,
+        }
+    };
     let (completed, wanted, failures) = match recorded {
         Ok(r) => r,
         Err(e) => {

@@ -145,7 +145,65 @@ pub struct SqliteBackend {
     readers: Pool<SqliteConn>,
 }
 
-fn open(path: &Path, read_only: bool) -> Result<SqliteConn, DbError> {
+/// How many reader connections the pool opens at most.
+pub const READERS: usize = 8;
+
+/// Durability and memory settings, from the database URL's query
+/// (`sqlite:///srv/brygga/brygga.db?synchronous=normal&cache_mib=64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// `synchronous = FULL` (default): every acknowledged commit is on disk (fsync of the WAL
+    /// at each commit) and survives power loss. `false` gives `NORMAL`: consistent after a
+    /// crash, but the last commits before a power loss or OS crash may be lost.
+    pub full_sync: bool,
+    /// The page-cache budget for the whole database, in MiB, over all connections: a quarter
+    /// for the writer, the rest split between the [`READERS`] readers. Default 64.
+    pub cache_mib: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { full_sync: true, cache_mib: 64 }
+    }
+}
+
+impl SqliteOptions {
+    /// Reads `synchronous=full|normal` and `cache_mib=N` (8–4096) from a URL query; any other
+    /// key, or a bad value, is refused with a message that says what is allowed.
+    pub fn from_query(query: &str) -> Result<Self, String> {
+        let mut o = Self::default();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "synchronous" => {
+                    o.full_sync = match v.to_ascii_lowercase().as_str() {
+                        "full" => true,
+                        "normal" => false,
+                        _ => return Err(format!("synchronous={v}: skriv synchronous=full (standard) eller synchronous=normal")),
+                    }
+                }
+                "cache_mib" => {
+                    o.cache_mib = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (8..=4096).contains(n))
+                        .ok_or_else(|| format!("cache_mib={v}: ange ett heltal mellan 8 och 4096 (MiB för hela databasen)"))?
+                }
+                _ => return Err(format!("okänd inställning {k} i SQLite-adressen; tillåtna är synchronous och cache_mib")),
+            }
+        }
+        Ok(o)
+    }
+
+    /// The cache of the writer and of one reader, in KiB.
+    pub fn cache_kib(&self) -> (u64, u64) {
+        let total = u64::from(self.cache_mib) * 1024;
+        let writer = total / 4;
+        (writer, (total - writer) / READERS as u64)
+    }
+}
+
+fn open(path: &Path, read_only: bool, options: SqliteOptions) -> Result<SqliteConn, DbError> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
     } else {
@@ -155,25 +213,37 @@ fn open(path: &Path, read_only: bool) -> Result<SqliteConn, DbError> {
         Connection::open_with_flags(path, flags).map_err(|e| DbError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(map_err)?;
     conn.set_prepared_statement_cache_capacity(256);
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;")
-        .map_err(map_err)?;
+    let (writer_kib, reader_kib) = options.cache_kib();
+    let cache_kib = if read_only { reader_kib } else { writer_kib };
+    let synchronous = if options.full_sync { "FULL" } else { "NORMAL" };
+    // A negative cache_size is KiB. Bounded per connection, so the whole database stays
+    // within `cache_mib` however many rows it holds.
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
+    ))
+    .map_err(map_err)?;
     Ok(SqliteConn(conn))
 }
 
 impl SqliteBackend {
-    /// Opens (creating if missing) the database at `path`, in WAL mode.
+    /// Opens (creating if missing) the database at `path`, in WAL mode, with the default
+    /// [`SqliteOptions`] (durable commits, a 64 MiB cache budget).
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, DbError> {
+        Self::open_with(path, SqliteOptions::default())
+    }
+
+    pub fn open_with(path: impl Into<PathBuf>, options: SqliteOptions) -> Result<Self, DbError> {
         let path = path.into();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| DbError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let writer = open(&path, false)?;
+        let writer = open(&path, false, options)?;
         let mode: String = writer.0.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(map_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(DbError::Other(format!("could not switch {} to WAL mode (got {mode})", path.display())));
         }
         let reader_path = path.clone();
-        let readers = Pool::new(8, Duration::from_secs(10), move || open(&reader_path, true));
+        let readers = Pool::new(READERS, Duration::from_secs(10), move || open(&reader_path, true, options));
         Ok(Self { path, writer: Arc::new(Mutex::new(writer)), readers })
     }
 }
@@ -235,14 +305,38 @@ impl Backend for SqliteBackend {
     }
 
     /// `VACUUM INTO` writes a consistent, compacted copy while readers and the writer go on.
+    /// The copy is written to a temporary file beside `path` (`.NAME.partial`), flushed to
+    /// disk, and renamed to `path` only when complete: a backup killed half-way leaves no file
+    /// at `path`, and a stale temporary file from such a backup is replaced by the next one.
     fn backup(&self, path: &Path) -> Result<(), DbError> {
         if path.exists() {
             return Err(DbError::Other(format!("{} already exists; choose a new file name", path.display())));
         }
-        let target = path.to_str().ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
-        let conn = self.readers.get()?;
-        conn.0.execute("VACUUM INTO ?1", [target]).map_err(map_err)?;
-        Ok(())
+        let name = path.file_name().ok_or_else(|| DbError::Other(format!("{} is not a file name", path.display())))?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));
+        let io = |what: &str, e: std::io::Error| DbError::Other(format!("{what} {}: {e}", temp.display()));
+        match std::fs::remove_file(&temp) {
+            Ok(()) => tracing::info!(path = %temp.display(), "stale partial backup removed"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("cannot remove", e)),
+        }
+        let target = temp.to_str().ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
+        let written = (|| {
+            let conn = self.readers.get()?;
+            conn.0.execute("VACUUM INTO ?1", [target]).map_err(map_err)?;
+            drop(conn);
+            std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io("cannot flush", e))?;
+            // Refuse, not overwrite, if the target appeared meanwhile (hard_link fails on an existing name).
+            std::fs::hard_link(&temp, path).map_err(|e| DbError::Other(format!("cannot create {}: {e}", path.display())))?;
+            std::fs::remove_file(&temp).map_err(|e| io("cannot remove", e))?;
+            // The new directory entry must reach the disk too.
+            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| DbError::Other(format!("cannot flush {}: {e}", dir.display())))
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
     }
 }
 
@@ -253,5 +347,34 @@ impl Drop for SqliteBackend {
         if let Err(e) = self.writer.lock().0.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
             tracing::warn!(error = %e, "WAL checkpoint on close failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_come_from_the_url_query_and_bad_ones_are_named() {
+        assert_eq!(SqliteOptions::from_query("").unwrap(), SqliteOptions { full_sync: true, cache_mib: 64 });
+        assert_eq!(
+            SqliteOptions::from_query("synchronous=normal&cache_mib=32").unwrap(),
+            SqliteOptions { full_sync: false, cache_mib: 32 }
+        );
+        assert!(SqliteOptions::from_query("synchronous=off").unwrap_err().contains("synchronous"));
+        assert!(SqliteOptions::from_query("cache_mib=1").unwrap_err().contains("cache_mib"));
+        assert!(SqliteOptions::from_query("mmap=1").unwrap_err().contains("mmap"));
+        // 64 MiB: 16 MiB for the writer, 6 MiB for each of the 8 readers.
+        assert_eq!(SqliteOptions::default().cache_kib(), (16 * 1024, 6 * 1024));
+    }
+
+    #[test]
+    fn the_pragmas_are_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteBackend::open(dir.path().join("x.db")).unwrap();
+        let sync: i64 = db.writer.lock().0.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let cache: i64 = db.writer.lock().0.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(cache, -16 * 1024);
     }
 }

@@ -78,6 +78,41 @@ impl TestDb {
         self.store.as_ref().expect("present until drop")
     }
 
+    /// A fresh SQLite file that nothing has touched: not migrated (for testing migrations).
+    pub fn sqlite_unmigrated() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("brygga.db");
+        let store = Store::new(SqliteBackend::open(&path).expect("open sqlite"));
+        Self { store: Some(store), url: format!("sqlite://{}", path.display()), cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    /// A fresh, empty PostgreSQL database (not from the migrated template, not migrated), or
+    /// `None` as for [`TestDb::postgres`].
+    pub async fn postgres_unmigrated() -> Option<Self> {
+        let admin_url = postgres_admin_url();
+        let created = tokio::task::spawn_blocking({
+            let admin_url = admin_url.clone();
+            move || -> Result<(String, String), String> {
+                let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).map_err(pg_err)?;
+                let name = format!("brygga_e_{}", hex::encode(rand::random::<[u8; 6]>()));
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).map_err(pg_err)?;
+                Ok((name.clone(), url_with_db(&admin_url, &name)))
+            }
+        })
+        .await
+        .expect("join");
+        let (name, url) = match created {
+            Ok(x) => x,
+            Err(e) if !required() => {
+                eprintln!("SKIPPED: PostgreSQL at {admin_url} unavailable ({e}); set CI=true to make this a failure");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL at {admin_url} is required (CI=true) but unavailable: {e}"),
+        };
+        let store = Store::new(PgBackend::connect(&url, 2).expect("connect to test database"));
+        Some(Self { store: Some(store), url, cleanup: Cleanup::Postgres { admin_url, name } })
+    }
+
     /// The database URL, for starting the server binary on it.
     pub fn url(&self) -> &str {
         &self.url

@@ -57,4 +57,7 @@ conformance!(
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,
     an_alert_without_contact_persons_goes_to_the_conveners_coordinators,
+    ops_an_unrenewed_lease_is_reclaimed_within_seconds,
+    ops_a_renewed_lease_is_not_stolen,
+    ops_one_key_at_once_stores_once,
 );

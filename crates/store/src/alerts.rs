@@ -272,6 +272,7 @@ fn recipients(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<C
 pub fn raise(db: &mut dyn Conn, v: &Viewer, a: &ValidAlert, key: Option<&str>, post: &Postmark) -> StoreResult<Raised> {
     access::require(v, Permission::RaiseAlert { org: a.org_id })?;
     if let Some(k) = key {
+        crate::idempotency::lock(db, &format!("forum:{}", a.forum_id), k)?;
         let existing: Option<(i64,)> =
             db.opt("SELECT id FROM alerts WHERE forum_id = $1 AND idempotency_key = $2", args![a.forum_id, k])?;
         if let Some((id,)) = existing {

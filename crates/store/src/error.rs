@@ -25,9 +25,13 @@ pub enum StoreError {
     /// Wrong e-mail address or password.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// The database cannot be reached or is overloaded.
+    /// The database cannot be reached or is overloaded. Nothing was written.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The connection was lost while the database was committing: the write may or may not
+    /// have been stored. Only a retry with the same idempotency key is safe.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
     #[error("internal: {0}")]
     Internal(String),
 }

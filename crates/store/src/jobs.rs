@@ -12,9 +12,12 @@
 //!   other. On SQLite every write goes through the single writer connection inside
 //!   `BEGIN IMMEDIATE`, so the same `UPDATE … RETURNING` without the lock clause is already
 //!   exclusive.
-//! - **Leases**: a claimed job is `running` until `locked_until`. A worker that is killed never
-//!   completes it; the next claim after the lease puts it back in the queue (or fails it, when
-//!   it has used all its attempts, so a job that kills its worker cannot loop forever).
+//! - **Leases**: a claimed job is `running` until `locked_until`. Leases are short
+//!   ([`DEFAULT_LEASE_MS`]) and the worker holding a job renews them while it works ([`renew`],
+//!   a heartbeat every third of the lease), so a long job keeps its lease while a killed
+//!   worker's jobs come back within seconds: the next claim after the lease puts them back in
+//!   the queue (or fails them, when they have used all their attempts, so a job that kills its
+//!   worker cannot loop forever).
 //! - **Outcome**: [`complete`], or [`fail`] which retries with exponential backoff
 //!   ([`backoff_ms`], deterministic: no jitter, `now` is passed in) until `max_attempts`, after
 //!   which the job is `failed` and stays visible until an administrator retries it ([`retry`]).
@@ -41,6 +44,9 @@ use crate::{Action, Viewer, access, args};
 pub const BACKOFF_BASE_MS: i64 = 30_000;
 /// No retry waits longer than this.
 pub const BACKOFF_MAX_MS: i64 = 3_600_000;
+/// How long a claim holds a job unless renewed ([`renew`]). Short, so that the jobs of a
+/// worker that died (kill -9, a lost machine) are taken by another within seconds.
+pub const DEFAULT_LEASE_MS: i64 = 15_000;
 /// Attempts before a job is given up, unless its kind says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: i64 = 10;
 /// Done jobs are kept this long (their dedup keys with them), then purged.
@@ -223,6 +229,20 @@ pub fn claim_ids(db: &mut dyn Conn, ids: &[i64], worker: &str, lease_ms: i64, no
     let mut jobs: Vec<Job> = db.all(&sql, &[worker.into(), (now + lease_ms).into(), now.into(), Value::IntList(ids.to_vec())])?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
+}
+
+/// The heartbeat of a working worker: extends the lease of those of `ids` it still holds to
+/// `now + lease_ms`. Returns how many it still held; a job missing from the count was taken by
+/// another worker after its lease ran out (this worker was stalled for longer than the lease).
+pub fn renew(db: &mut dyn Conn, ids: &[i64], worker: &str, lease_ms: i64, now: i64) -> StoreResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE jobs SET locked_until = $3, updated_at = $4 WHERE {} AND locked_by = $2 AND state = 'running'",
+        db.dialect().in_list("id", 1)
+    );
+    Ok(db.execute(&sql, args![ids, worker, now.saturating_add(lease_ms), now])?)
 }
 
 /// Marks a job done. `false` when the worker no longer holds it (its lease expired and

@@ -1,5 +1,11 @@
 //! Applies a backend's migrations in order, each in its own transaction, and refuses to run
 //! when a migration that was already applied has been edited since.
+//!
+//! Several app servers may start at once on the same database, even an empty one: every
+//! transaction here — the one creating `schema_migrations` included — first takes the
+//! migration lock ([`lock`]), so one server migrates and the others wait and then find the
+//! work done. (On PostgreSQL, two concurrent `CREATE TABLE IF NOT EXISTS` of the same table
+//! are not safe: one of them fails on the catalog's unique index.)
 
 use sha2::{Digest, Sha256};
 
@@ -17,7 +23,19 @@ pub(crate) fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
-pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<MigrateReport, DbError> {
+/// Takes the migration lock for the rest of the open write transaction. On SQLite the write
+/// transaction (`BEGIN IMMEDIATE`) already is that lock; on PostgreSQL it is a transaction-level
+/// advisory lock, released at COMMIT or ROLLBACK.
+pub(crate) fn lock(conn: &mut dyn Conn) -> Result<(), DbError> {
+    if conn.dialect() == Dialect::Postgres {
+        conn.execute("SELECT pg_advisory_xact_lock(7274922)", &[])?;
+    }
+    Ok(())
+}
+
+/// Creates the bookkeeping table, under the lock.
+fn create_table(conn: &mut dyn Conn) -> Result<(), DbError> {
+    lock(conn)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY,
@@ -25,7 +43,18 @@ pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<Migra
             checksum TEXT NOT NULL,
             applied_at BIGINT NOT NULL
         )",
-    )?;
+    )
+}
+
+pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<MigrateReport, DbError> {
+    conn.execute_batch(conn.dialect().begin_write())?;
+    match create_table(conn) {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
     let mut report = MigrateReport::default();
     for m in migrations {
         conn.execute_batch(conn.dialect().begin_write())?;
@@ -50,10 +79,8 @@ pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<Migra
 }
 
 fn apply_one(conn: &mut dyn Conn, m: &Migration) -> Result<bool, DbError> {
-    if conn.dialect() == Dialect::Postgres {
-        // Several app servers may start at once: one migrates, the others wait.
-        conn.execute("SELECT pg_advisory_xact_lock(7274922)", &[])?;
-    }
+    // Several app servers may start at once: one migrates, the others wait.
+    lock(conn)?;
     let existing: Option<(String,)> = conn.opt("SELECT checksum FROM schema_migrations WHERE version = $1", args![m.version])?;
     let sum = checksum(m.sql);
     if let Some((applied_sum,)) = existing {

@@ -417,6 +417,7 @@ pub struct Created {
 pub fn create(db: &mut dyn Conn, v: &Viewer, o: &ValidObservation, source: &str, key: Option<&str>) -> StoreResult<Created> {
     require_report(v, o)?;
     if let Some(k) = key {
+        crate::idempotency::lock(db, &crate::idempotency::org_scope(o.org_id), k)?;
         let existing: Option<(i64,)> =
             db.opt("SELECT id FROM observations WHERE owner_org_id = $1 AND idempotency_key = $2", args![o.org_id, k])?;
         if let Some((id,)) = existing {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::db::{Backend, Conn, Dialect, Migration};
+use crate::db::{Backend, Conn, DbError, Dialect, Migration};
 use crate::error::{StoreError, StoreResult};
 use crate::migrate::{self, MigrateReport};
 
@@ -23,7 +23,32 @@ struct Tx<'a> {
 impl Tx<'_> {
     fn commit(mut self) -> StoreResult<()> {
         self.open = false;
-        self.conn.execute_batch("COMMIT").map_err(StoreError::from)
+        let dialect = self.conn.dialect();
+        match self.conn.execute_batch("COMMIT") {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = commit_failure(dialect, e);
+                if !matches!(e, StoreError::OutcomeUnknown(_)) {
+                    // The database answered: the transaction did not commit. End it, so the
+                    // connection goes back to its pool clean (SQLite keeps it open on BUSY).
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What a failed COMMIT means for the client. When the database itself refused the commit
+/// (a constraint checked at commit, SQLite's BUSY), nothing was written. When the connection
+/// to PostgreSQL broke while the COMMIT was under way (a restart, a network failure), the
+/// server may have committed before the answer was lost: the outcome is unknown, and saying
+/// "unavailable, nothing written" would be a lie (issue 11, finding 14). SQLite runs in-process:
+/// its COMMIT always answers.
+pub(crate) fn commit_failure(dialect: Dialect, e: DbError) -> StoreError {
+    match (dialect, e) {
+        (Dialect::Postgres, DbError::Unavailable(m)) => StoreError::OutcomeUnknown(m),
+        (_, e) => StoreError::from(e),
     }
 }
 
@@ -75,6 +100,8 @@ impl Store {
         })
         .await?;
         self.write(|db| {
+            // Under the migration lock too: servers starting at once do this one after another.
+            migrate::lock(db)?;
             crate::geography::sync_reference(db)?;
             // Forums from before the checklist existed get the default one.
             let bare: Vec<(i64,)> = crate::ConnExt::all(
@@ -145,5 +172,24 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send +
         Ok(r) => r,
         Err(e) if e.is_panic() => Err(StoreError::Internal("a database task panicked".into())),
         Err(_) => Err(StoreError::Unavailable("the server is shutting down".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_commit_on_postgres_is_an_unknown_outcome_and_nothing_else_is() {
+        let lost = commit_failure(Dialect::Postgres, DbError::Unavailable("the connection to PostgreSQL was closed".into()));
+        assert!(matches!(lost, StoreError::OutcomeUnknown(_)), "{lost:?}");
+        // The server answered the COMMIT with an error: definitely not committed.
+        let refused = commit_failure(Dialect::Postgres, DbError::Other("40001: could not serialize access".into()));
+        assert!(matches!(refused, StoreError::Internal(_)), "{refused:?}");
+        let unique = commit_failure(Dialect::Postgres, DbError::Unique { constraint: "x".into() });
+        assert!(matches!(unique, StoreError::Internal(_)), "{unique:?}");
+        // SQLite's COMMIT runs in-process and always answers.
+        let busy = commit_failure(Dialect::Sqlite, DbError::Unavailable("database is locked".into()));
+        assert!(matches!(busy, StoreError::Unavailable(_)), "{busy:?}");
     }
 }

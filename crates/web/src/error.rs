@@ -38,6 +38,9 @@ pub enum AppError {
     TooLarge,
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The database connection broke during COMMIT: the write may have been stored.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -61,6 +64,7 @@ impl From<StoreError> for AppError {
             StoreError::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             StoreError::InvalidCredentials => AppError::Unauthenticated { reason: AuthFailure::Invalid },
             StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::OutcomeUnknown(m) => AppError::OutcomeUnknown(m),
             StoreError::Internal(m) => AppError::Internal(m),
         }
     }
@@ -77,7 +81,7 @@ impl AppError {
             AppError::Stale | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::OutcomeUnknown(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +102,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::TooLarge => "payload_too_large",
             AppError::Unavailable(_) => "unavailable",
+            AppError::OutcomeUnknown(_) => "outcome_unknown",
             AppError::Internal(_) => "internal",
         }
     }
@@ -124,6 +129,7 @@ impl AppError {
             }
             AppError::TooLarge => "Det du skickade är för stort. Dela upp det i mindre delar.".into(),
             AppError::Unavailable(_) => "Databasen svarar inte just nu. Försök igen om en stund; kvarstår felet, kontakta den som driftar Brygga.".into(),
+            AppError::OutcomeUnknown(_) => "Förbindelsen med databasen bröts medan ändringen sparades, så det är okänt om den sparades. Skicka samma begäran igen med samma Idempotency-Key; utan nyckel, kontrollera först om ändringen finns innan du försöker igen.".into(),
             AppError::Internal(_) => "Något gick fel hos oss. Försök igen; kvarstår felet, kontakta den som driftar Brygga och ange tidpunkten.".into(),
         }
     }
@@ -132,6 +138,7 @@ impl AppError {
         match self {
             AppError::Internal(m) => tracing::error!(error = %m, "internal error"),
             AppError::Unavailable(m) => tracing::warn!(error = %m, "database unavailable"),
+            AppError::OutcomeUnknown(m) => tracing::warn!(error = %m, "connection lost during commit: outcome unknown"),
             _ => {}
         }
     }
@@ -227,6 +234,7 @@ impl IntoResponse for PageError {
             AppError::RateLimited { .. } => "För många försök",
             AppError::TooLarge => "För stort",
             AppError::Unavailable(_) => "Tillfälligt otillgänglig",
+            AppError::OutcomeUnknown(_) => "Okänt om ändringen sparades",
             AppError::Internal(_) => "Något gick fel",
         };
         let page = ErrorPage { status: status.as_u16(), title, message: e.message() };
@@ -239,3 +247,19 @@ impl IntoResponse for PageError {
 
 pub type PageResult<T = Response> = Result<T, PageError>;
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_outcome_is_a_503_that_says_retry_with_the_same_key() {
+        let e = AppError::from(StoreError::OutcomeUnknown("connection closed".into()));
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code(), "outcome_unknown");
+        assert!(e.message().contains("samma Idempotency-Key"), "{}", e.message());
+        // A plain refusal stays what it was: nothing written, safe to retry.
+        let e = AppError::from(StoreError::Unavailable("pool timeout".into()));
+        assert_eq!((e.status(), e.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"));
+    }
+}

@@ -118,8 +118,34 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(middleware::from_fn_with_state(state.clone(), read_body_first))
         .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
         .with_state(state)
+}
+
+/// Reads a request's whole body before routing it, when its declared length is within
+/// `max_body_bytes` (every form and API call; large uploads stream to their handler).
+///
+/// A request refused before its handler read the body — the token check answering 503 while
+/// the database is down, a 401 — would otherwise be answered with the body still unread in the
+/// socket; the server then closes the connection, the kernel answers the unread bytes with a
+/// TCP reset, and the client may lose the answer and see a dropped connection instead of the
+/// 503 (issue 11, finding 17). With the body read first, every answer arrives.
+async fn read_body_first(State(state): State<AppState>, req: axum::extract::Request, next: middleware::Next) -> Response {
+    let declared =
+        req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let Some(len) = declared.filter(|n| *n > 0 && *n <= state.config.max_body_bytes) else {
+        return next.run(req).await;
+    };
+    let api = req.uri().path().starts_with("/api/");
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, len).await {
+        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(_) => {
+            let e = AppError::BadRequest("Begärans innehåll kom inte fram helt. Skicka den igen.".into());
+            if api { crate::error::ApiError(e).into_response() } else { PageError(e).into_response() }
+        }
+    }
 }
 
 /// The process is alive.

@@ -19,4 +19,6 @@ mod picture;
 mod questionnaire;
 mod reporting;
 mod smtp;
+mod trust_ops;
 mod trust_redirect;
+

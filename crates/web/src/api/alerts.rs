@@ -59,8 +59,10 @@ enum Outcome {
 /// `Idempotent-Replayed: true`.
 #[utoipa::path(post, operation_id = "raise_alert", path = "/forums/{id}/alerts", request_body = AlertInput, tag = "alerts",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Unique per alert; reuse it when retrying")),
-    responses((status = 201, body = Alert), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
-        (status = 409, body = ApiErrorBody, description = "The key was used for a different request"), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = Alert, description = "Raised; or, with `Idempotent-Replayed: true`, the first answer to an earlier request with the same key, replayed unchanged"),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+        (status = 409, body = ApiErrorBody, description = "The key was used for a different request"), (status = 422, body = ApiErrorBody),
+        (status = 503, body = ApiErrorBody, description = "`unavailable`: nothing was written, retry later; `outcome_unknown`: the connection broke during commit, retry with the same key")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,

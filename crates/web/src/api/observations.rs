@@ -27,8 +27,9 @@ static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// with `Idempotent-Replayed: true`.
 #[utoipa::path(post, operation_id = "create_observation", path = "/observations", request_body = ObservationInput, tag = "observations",
     params(("Idempotency-Key" = Option<String>, Header, description = "Unique per report; reuse it when retrying")),
-    responses((status = 201, body = Observation), (status = 200, body = Observation, description = "A replay of an earlier request with the same key"),
-        (status = 409, body = ApiErrorBody, description = "The key was used for a different request"), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = Observation, description = "Stored; or, with `Idempotent-Replayed: true`, the first answer to an earlier request with the same key, replayed unchanged"),
+        (status = 409, body = ApiErrorBody, description = "The key was used for a different request"), (status = 422, body = ApiErrorBody),
+        (status = 503, body = ApiErrorBody, description = "`unavailable`: nothing was written, retry later; `outcome_unknown`: the connection broke during commit, retry with the same key")))]
 pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let key = match headers.get("idempotency-key").map(|h| h.to_str().map(str::trim)) {
         None => None,
@@ -79,7 +80,7 @@ pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, headers:
                 .into())
         }
         Err((status, body)) => {
-            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), [(header::CONTENT_TYPE, "application/json")], body)
+            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::CONTENT_TYPE, "application/json")], body)
                 .into_response();
             r.headers_mut().insert(REPLAYED.clone(), HeaderValue::from_static("true"));
             Ok(r)
