@@ -57,4 +57,5 @@ conformance!(
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,
     an_alert_without_contact_persons_goes_to_the_conveners_coordinators,
+    trust_guard_gdpr_export_covers_every_user_reference,
 );
