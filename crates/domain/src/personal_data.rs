@@ -128,10 +128,8 @@ pub const REDACTION: &str = "[borttaget]";
 pub fn scan(text: &str) -> Vec<Finding> {
     let view = View::of(text);
     let found = scan_plain(&view.text);
-    let mut mapped: Vec<Finding> = found
-        .into_iter()
-        .map(|f| Finding { kind: f.kind, start: view.origin[f.start].0, end: view.origin[f.end - 1].1 })
-        .collect();
+    let mut mapped: Vec<Finding> =
+        found.into_iter().map(|f| Finding { kind: f.kind, start: view.origin[f.start].0, end: view.origin[f.end - 1].1 }).collect();
     // Mapping back may make neighbouring findings touch or overlap: merge again.
     mapped.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut out: Vec<Finding> = Vec::with_capacity(mapped.len());
@@ -273,11 +271,8 @@ fn obfuscations(text: &str) -> Vec<(usize, usize, &'static str)> {
             _ => None,
         } {
             let inner = skip_space(text, i + 1);
-            let found = AT_WORDS_BRACKETED
-                .iter()
-                .map(|w| (*w, "@"))
-                .chain(DOT_WORDS_BRACKETED.iter().map(|w| (*w, ".")))
-                .find_map(|(w, with)| {
+            let found =
+                AT_WORDS_BRACKETED.iter().map(|w| (*w, "@")).chain(DOT_WORDS_BRACKETED.iter().map(|w| (*w, "."))).find_map(|(w, with)| {
                     let after = skip_space(text, inner + w.len());
                     (word_at(text, inner, w) && bytes.get(after) == Some(&close)).then_some((after + 1, with))
                 });
@@ -293,11 +288,8 @@ fn obfuscations(text: &str) -> Vec<(usize, usize, &'static str)> {
             let ws_start = i;
             let word_start = skip_space(text, i);
             if word_start > ws_start {
-                let found = AT_WORDS_BARE
-                    .iter()
-                    .map(|w| (*w, "@"))
-                    .chain(DOT_WORDS_BARE.iter().map(|w| (*w, ".")))
-                    .find_map(|(w, with)| {
+                let found =
+                    AT_WORDS_BARE.iter().map(|w| (*w, "@")).chain(DOT_WORDS_BARE.iter().map(|w| (*w, "."))).find_map(|(w, with)| {
                         let after = word_start + w.len();
                         (word_at(text, word_start, w) && skip_space(text, after) > after && ws_start > 0)
                             .then_some((skip_space(text, after), with))
@@ -1023,7 +1015,8 @@ mod tests {
 
     #[test]
     fn obfuscated_phone_numbers_are_found() {
-        for t in ["070 - 123 45 67", "070.123.45.67", "070/123 45 67", "0 7 0 1 2 3 4 5 6 7", "0-7-0-1-2-3-4-5-6-7", "8 1 1 2 1 8 9 8 7 6"] {
+        for t in ["070 - 123 45 67", "070.123.45.67", "070/123 45 67", "0 7 0 1 2 3 4 5 6 7", "0-7-0-1-2-3-4-5-6-7", "8 1 1 2 1 8 9 8 7 6"]
+        {
             let text = format!("Ring {t} i kväll");
             assert_eq!(scan(&text).len(), 1, "{text}");
             assert_eq!(redact(&text), "Ring [borttaget] i kväll", "{text}");

@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::args;
 use crate::db::{Conn, ConnExt, Dialect, Value};
 use crate::error::StoreResult;
-use crate::args;
 
 /// How the export covers one column that refers to a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

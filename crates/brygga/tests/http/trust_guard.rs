@@ -40,15 +40,20 @@ async fn trust_guard_names_with_personal_data_are_refused(b: Backend) {
     assert_eq!((field.as_str(), code.as_str()), ("name", "text.personal_data"));
     assert!(message.starts_with("Namnet innehåller ett personnummer.") && message.contains("ta bort"), "{message}");
     let (s, e) = api
-        .send(Method::POST, "/organisations", json!({"name": "Förening Norr", "kind": "civil_society", "description": "Ring ０７０-１２３ ４５ ６７"}))
+        .send(
+            Method::POST,
+            "/organisations",
+            json!({"name": "Förening Norr", "kind": "civil_society", "description": "Ring ０７０-１２３ ４５ ６７"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(only_error(&e).0, "description");
     assert!(only_error(&e).2.starts_with("Beskrivningen innehåller ett telefonnummer."), "{e}");
 
     // Forum: personnummer in the name, an obfuscated e-mail address in the description.
-    let (s, e) =
-        api.send(Method::POST, "/forums", json!({"name": "EST 19811218-9876", "municipality_code": "1287", "convener_org_id": kommun})).await;
+    let (s, e) = api
+        .send(Method::POST, "/forums", json!({"name": "EST 19811218-9876", "municipality_code": "1287", "convener_org_id": kommun}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(only_error(&e).0, "name");
     let (s, e) = api
@@ -64,32 +69,41 @@ async fn trust_guard_names_with_personal_data_are_refused(b: Backend) {
     assert!(message.contains("en e-postadress"), "{message}");
 
     // Place: a personnummer in full-width digits.
-    let place = |name: &str| {
-        json!({"type": "Feature", "properties": {"name": name, "municipality_code": "1287"}, "geometry": {"type": "Point", "coordinates": [13.1566, 55.3751]}})
-    };
+    let place = |name: &str| json!({"type": "Feature", "properties": {"name": name, "municipality_code": "1287"}, "geometry": {"type": "Point", "coordinates": [13.1566, 55.3751]}});
     let (s, e) = api.send(Method::POST, "/areas", place("Torget ８１１２１８-９８７６")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("personnummer"), "{e}");
-    assert_eq!((count(&app, "organisations").await, count(&app, "forums").await, count(&app, "areas").await), (orgs_before, forums_before, areas_before));
+    assert_eq!(
+        (count(&app, "organisations").await, count(&app, "forums").await, count(&app, "areas").await),
+        (orgs_before, forums_before, areas_before)
+    );
 
     // Category: a personnummer in the name is refused; a clean name gets a generated code.
-    let (s, forum) = api.send(Method::POST, "/forums", json!({"name": "EST Trelleborg", "municipality_code": "1287", "convener_org_id": kommun})).await;
+    let (s, forum) =
+        api.send(Method::POST, "/forums", json!({"name": "EST Trelleborg", "municipality_code": "1287", "convener_org_id": kommun})).await;
     assert_eq!(s, StatusCode::CREATED, "{forum}");
     let forum_id = forum["id"].as_i64().unwrap();
     let (_, before) = api.get(&format!("/forums/{forum_id}/categories")).await;
     let n_before = before.as_array().map_or(0, Vec::len);
-    let (s, e) = api.send(Method::POST, &format!("/forums/{forum_id}/categories"), json!({"name": "Klotter 811218-9876", "active": true})).await;
+    let (s, e) =
+        api.send(Method::POST, &format!("/forums/{forum_id}/categories"), json!({"name": "Klotter 811218-9876", "active": true})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let (field, code, message) = only_error(&e);
     assert_eq!((field.as_str(), code.as_str()), ("name", "text.personal_data"));
     assert!(message.starts_with("Namnet innehåller ett personnummer."), "{message}");
     let (s, e) = api
-        .send(Method::POST, &format!("/forums/{forum_id}/categories"), json!({"name": "Klotter", "description": "Kontakt anna snabel-a trelleborg.se", "active": true}))
+        .send(
+            Method::POST,
+            &format!("/forums/{forum_id}/categories"),
+            json!({"name": "Klotter", "description": "Kontakt anna snabel-a trelleborg.se", "active": true}),
+        )
         .await;
     assert_eq!((s, only_error(&e).0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "description"), "{e}");
     let (_, after) = api.get(&format!("/forums/{forum_id}/categories")).await;
     assert_eq!(after.as_array().map_or(0, Vec::len), n_before, "nothing written");
-    let (s, c) = api.send(Method::POST, &format!("/forums/{forum_id}/categories"), json!({"name": "Skadegörelse på skolgården", "active": true})).await;
+    let (s, c) = api
+        .send(Method::POST, &format!("/forums/{forum_id}/categories"), json!({"name": "Skadegörelse på skolgården", "active": true}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let code = c["code"].as_str().unwrap();
     assert!(code.starts_with("kategori_") && !code.contains("skol"), "the code is generated, not taken from the name: {code}");
@@ -100,7 +114,8 @@ async fn trust_guard_weeks_and_months_out_of_range_are_422(b: Backend) {
     let kommun = app.org("Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
     let user = app.user("samordnare@trelleborg.se", kommun, Role::Coordinator).await;
     let api = app.api(&app.token(user, kommun).await);
-    let (s, forum) = api.send(Method::POST, "/forums", json!({"name": "EST Trelleborg", "municipality_code": "1287", "convener_org_id": kommun})).await;
+    let (s, forum) =
+        api.send(Method::POST, "/forums", json!({"name": "EST Trelleborg", "municipality_code": "1287", "convener_org_id": kommun})).await;
     assert_eq!(s, StatusCode::CREATED, "{forum}");
     let f = forum["id"].as_i64().unwrap();
     for week in ["-9999-W01", "9999-W52", "1000-W01"] {
@@ -173,7 +188,6 @@ async fn trust_guard_current_password_check_is_throttled(b: Backend) {
     let blocked = count(&app, "login_failures").await;
     assert_eq!(blocked, brygga_store::auth::MAX_FAILURES_PER_ACCOUNT);
 }
-
 
 /// `brygga serve` (the real binary) against `db`, behind a trusted proxy, with its log on a pipe.
 struct Served {

@@ -30,7 +30,9 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
             assert!(reason.len() > 10, "{}.{}: state why it is excluded", r.table, r.column);
         }
     }
-    for expected in [("observations", "reporter_user_id"), ("alert_recipients", "user_id"), ("weekly_responses", "user_id"), ("jobs", "locked_by")] {
+    for expected in
+        [("observations", "reporter_user_id"), ("alert_recipients", "user_id"), ("weekly_responses", "user_id"), ("jobs", "locked_by")]
+    {
         assert!(live.iter().any(|(t, c)| (t.as_str(), c.as_str()) == expected), "the schema reader found {expected:?}: {live:?}");
     }
 
@@ -42,9 +44,13 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
     let kommun = w.kommun;
     store.write(move |db| auth::create_token(db, &v, kommun, "export", None)).await.unwrap();
     set_contacts(store, &w, vec![me]).await;
-    report(store, me, ObservationInput { forum_id: w.forum, category: "klotter".into(), area_id: Some(w.stortorget), ..Default::default() })
-        .await
-        .unwrap();
+    report(
+        store,
+        me,
+        ObservationInput { forum_id: w.forum, category: "klotter".into(), area_id: Some(w.stortorget), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let action = ActionInput {
         title: "Sanera klottret".into(),
         responsible_org_id: Some(w.kommun),
