@@ -37,8 +37,7 @@ fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .next_back();
+            .rfind(|s| !s.is_empty());
         if let Some(ip) = rightmost.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
             return Some(ip.to_string());
         }
