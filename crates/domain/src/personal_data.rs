@@ -51,11 +51,28 @@
 //! into one finding covering both, labelled with the kind that starts first (the longer one on a
 //! tie, then personnummer before samordningsnummer before telefonnummer before e-postadress).
 //!
-//! Not detected: names, addresses, numbers written with non-ASCII digits, and numbers spelled out
-//! in words. The guard is a safety net, not a guarantee; the interface still tells users not to
-//! write personal data.
+//! **Normalisation and obfuscation.** The rules above run on a *normalised view* of the text, and
+//! each finding is mapped back to the span of the original text it came from (so [`redact`]
+//! removes exactly what was written):
+//! - every character is NFKC-normalised on its own: full-width digits (`０７０…`), full-width or
+//!   small `＠`/`﹫`, superscript digits and compatibility spaces become their ASCII forms; the
+//!   hyphens `‐`, `‑`, `‒` and the minus sign `−` become `-`;
+//! - an obfuscated at sign becomes `@`: `(at)`, `[at]`, `{at}`, `<at>`, `(snabel-a)`, `(a)` (any
+//!   case, brackets of any of these kinds, spaces inside and around allowed), and the bare words
+//!   `at`, `snabel-a`, `snabela` between spaces; spaces around a real `@` are dropped;
+//! - an obfuscated full stop becomes `.`: `(dot)`, `[dot]`, `(punkt)`, `[punkt]` and the bare word
+//!   `dot` between spaces;
+//! - a dash with spaces around it between two digits (`070 - 123 45 67`) becomes `-`, and `.` and
+//!   `/` separate digit groups of a phone number like a space does (`070.123.45.67`);
+//! - seven or more single digits separated by single spaces, dots, dashes or slashes
+//!   (`0 7 0 1 2 3 4 5 6 7`) are read as one run of digits.
+//!
+//! Not detected: names, addresses, numbers written with non-ASCII digits that NFKC does not map
+//! (Arabic-Indic digits, say), and numbers spelled out in words. The guard is a safety net, not a
+//! guarantee; the interface still tells users not to write personal data.
 
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 /// What kind of personal data a [`Finding`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -106,8 +123,254 @@ pub struct Finding {
 /// The text that replaces each finding in [`redact`].
 pub const REDACTION: &str = "[borttaget]";
 
-/// Finds all personal data in `text`. The result is sorted by `start` and non-overlapping.
+/// Finds all personal data in `text`, after normalising it (see the module documentation). The
+/// result is sorted by `start` and non-overlapping; offsets refer to `text` itself.
 pub fn scan(text: &str) -> Vec<Finding> {
+    let view = View::of(text);
+    let found = scan_plain(&view.text);
+    let mut mapped: Vec<Finding> =
+        found.into_iter().map(|f| Finding { kind: f.kind, start: view.origin[f.start].0, end: view.origin[f.end - 1].1 }).collect();
+    // Mapping back may make neighbouring findings touch or overlap: merge again.
+    mapped.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Finding> = Vec::with_capacity(mapped.len());
+    for c in mapped {
+        match out.last_mut() {
+            Some(last) if c.start < last.end => last.end = last.end.max(c.end),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Swedish message for a text field that must not hold personal data at all (names,
+/// descriptions, titles): names the field by its `label` ("Namnet") and says how to fix it.
+pub fn explain_field_sv(label: &str, findings: &[Finding]) -> String {
+    let mut parts = Vec::new();
+    for kind in FindingKind::ALL {
+        let n = findings.iter().filter(|f| f.kind == kind).count();
+        if n == 0 {
+            continue;
+        }
+        let noun = if n == 1 { kind.label_sv() } else { kind.plural_sv() };
+        parts.push(format!("{} {noun}", count_word_sv(n, kind.is_common_gender())));
+    }
+    format!(
+        "{label} innehåller {}. Personuppgifter får inte stå här, eftersom andra organisationer \
+         läser texten — ta bort dem och försök igen.",
+        if parts.is_empty() { "personuppgifter".to_owned() } else { join_sv(&parts) }
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The normalised view
+
+/// `text` normalised for scanning; `origin[i]` is the span `(start, end)` of the original text
+/// that byte `i` of `text` came from (always on `char` boundaries of the original).
+struct View {
+    text: String,
+    origin: Vec<(usize, usize)>,
+}
+
+impl View {
+    fn of(original: &str) -> Self {
+        let mut view = View { text: String::with_capacity(original.len()), origin: Vec::with_capacity(original.len()) };
+        for (i, c) in original.char_indices() {
+            let span = (i, i + c.len_utf8());
+            match c {
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2212}' => view.push_str("-", span),
+                c if c.is_ascii() => view.push_str(c.encode_utf8(&mut [0; 4]), span),
+                c => {
+                    let n: String = std::iter::once(c).nfkc().collect();
+                    view.push_str(&n, span);
+                }
+            }
+        }
+        view.rewrite(obfuscations).rewrite(spaced_digits)
+    }
+
+    fn push_str(&mut self, s: &str, span: (usize, usize)) {
+        self.text.push_str(s);
+        self.origin.extend(std::iter::repeat_n(span, s.len()));
+    }
+
+    /// Applies the non-overlapping, sorted replacements `(start, end, with)` found by `find`.
+    fn rewrite(self, find: fn(&str) -> Vec<(usize, usize, &'static str)>) -> Self {
+        let edits = find(&self.text);
+        if edits.is_empty() {
+            return self;
+        }
+        let mut out = View { text: String::with_capacity(self.text.len()), origin: Vec::with_capacity(self.origin.len()) };
+        let mut pos = 0;
+        for (start, end, with) in edits {
+            if start < pos || end <= start {
+                continue;
+            }
+            for (i, c) in self.text[pos..start].char_indices() {
+                let at = pos + i;
+                out.text.push(c);
+                out.origin.extend_from_slice(&self.origin[at..at + c.len_utf8()]);
+            }
+            let span = (self.origin[start].0, self.origin[end - 1].1);
+            out.push_str(with, span);
+            pos = end;
+        }
+        for (i, c) in self.text[pos..].char_indices() {
+            let at = pos + i;
+            out.text.push(c);
+            out.origin.extend_from_slice(&self.origin[at..at + c.len_utf8()]);
+        }
+        out
+    }
+}
+
+/// End of the whitespace run starting at `i`.
+fn skip_space(text: &str, mut i: usize) -> usize {
+    while let Some(c) = char_at(text, i) {
+        if !c.is_whitespace() {
+            break;
+        }
+        i += c.len_utf8();
+    }
+    i
+}
+
+/// Start of the whitespace run ending at `i`.
+fn skip_space_back(text: &str, mut i: usize) -> usize {
+    while let Some(c) = char_before(text, i) {
+        if !c.is_whitespace() {
+            break;
+        }
+        i -= c.len_utf8();
+    }
+    i
+}
+
+/// `word` (ASCII, any case) at byte `i` of `text`.
+fn word_at(text: &str, i: usize, word: &str) -> bool {
+    text.get(i..i + word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word))
+}
+
+const AT_WORDS_BRACKETED: [&str; 5] = ["snabel-a", "snabel a", "snabela", "at", "a"];
+const AT_WORDS_BARE: [&str; 3] = ["snabel-a", "snabela", "at"];
+const DOT_WORDS_BRACKETED: [&str; 2] = ["punkt", "dot"];
+const DOT_WORDS_BARE: [&str; 1] = ["dot"];
+
+/// Obfuscated `@` and `.` (see the module documentation).
+fn obfuscations(text: &str) -> Vec<(usize, usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut edits = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Bracketed: "(at)", "[ at ]", "{punkt}", "<snabel-a>".
+        if let Some(close) = match b {
+            b'(' => Some(b')'),
+            b'[' => Some(b']'),
+            b'{' => Some(b'}'),
+            b'<' => Some(b'>'),
+            _ => None,
+        } {
+            let inner = skip_space(text, i + 1);
+            let found =
+                AT_WORDS_BRACKETED.iter().map(|w| (*w, "@")).chain(DOT_WORDS_BRACKETED.iter().map(|w| (*w, "."))).find_map(|(w, with)| {
+                    let after = skip_space(text, inner + w.len());
+                    (word_at(text, inner, w) && bytes.get(after) == Some(&close)).then_some((after + 1, with))
+                });
+            if let Some((end, with)) = found {
+                let end = skip_space(text, end);
+                edits.push((skip_space_back(text, i), end, with));
+                i = end;
+                continue;
+            }
+        }
+        // Bare words between whitespace: " at ", " snabel-a ", " dot ".
+        if b.is_ascii_whitespace() {
+            let ws_start = i;
+            let word_start = skip_space(text, i);
+            if word_start > ws_start {
+                let found =
+                    AT_WORDS_BARE.iter().map(|w| (*w, "@")).chain(DOT_WORDS_BARE.iter().map(|w| (*w, "."))).find_map(|(w, with)| {
+                        let after = word_start + w.len();
+                        (word_at(text, word_start, w) && skip_space(text, after) > after && ws_start > 0)
+                            .then_some((skip_space(text, after), with))
+                    });
+                if let Some((end, with)) = found {
+                    edits.push((ws_start, end, with));
+                    i = end;
+                    continue;
+                }
+                i = word_start;
+                continue;
+            }
+        }
+        // Spaces around a real "@".
+        if b == b'@' {
+            let start = skip_space_back(text, i);
+            let end = skip_space(text, i + 1);
+            if start < i || end > i + 1 {
+                // Drop an edit that ends inside this one's leading spaces.
+                while edits.last().is_some_and(|e: &(usize, usize, &str)| e.1 > start) {
+                    edits.pop();
+                }
+                edits.push((start, end, "@"));
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    edits
+}
+
+/// A spaced dash between digits (`070 - 123`), and seven or more single digits each separated by
+/// one space, dot, dash or slash (`0 7 0 1 2 3 4 5 6 7`).
+fn spaced_digits(text: &str) -> Vec<(usize, usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let is_sep = |b: u8| matches!(b, b' ' | b'.' | b'-' | b'/');
+    let mut edits = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // Single digits separated by single separators.
+        let run_start = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let single = |k: usize| bytes.get(k).is_some_and(u8::is_ascii_digit) && !bytes.get(k + 1).is_some_and(u8::is_ascii_digit);
+        if run_start && single(i) {
+            let mut j = i;
+            let mut digits = 1;
+            while bytes.get(j + 1).is_some_and(|&b| is_sep(b)) && single(j + 2) {
+                j += 2;
+                digits += 1;
+            }
+            if digits >= 7 {
+                edits.extend((i + 1..j).step_by(2).map(|k| (k, k + 1, "")));
+                i = j + 1;
+                continue;
+            }
+        }
+        // A dash with spaces around it between digits.
+        let end = digit_run_end(text, i);
+        let left = skip_space(text, end);
+        if left > end
+            && matches!(char_at(text, left), Some('-' | '–'))
+            && let dash_end = left + char_at(text, left).map_or(1, char::len_utf8)
+            && let right = skip_space(text, dash_end)
+            && right > dash_end
+            && bytes.get(right).is_some_and(u8::is_ascii_digit)
+        {
+            edits.push((end, right, "-"));
+            i = right;
+            continue;
+        }
+        i = end;
+    }
+    edits
+}
+
+/// [`scan`] on text that is already normalised.
+fn scan_plain(text: &str) -> Vec<Finding> {
     let bytes = text.as_bytes();
     let mut candidates = Vec::new();
     for (i, &b) in bytes.iter().enumerate() {
@@ -401,7 +664,7 @@ fn groups_from(text: &str, i: usize) -> Vec<Group> {
         }
         groups.push(Group { start, end, sep });
         match char_at(text, end) {
-            Some(c @ (' ' | '\u{a0}' | '-')) => {
+            Some(c @ (' ' | '\u{a0}' | '-' | '.' | '/')) => {
                 let next = end + c.len_utf8();
                 if char_at(text, next).is_some_and(|n| n.is_ascii_digit()) {
                     start = next;
@@ -699,6 +962,89 @@ mod tests {
         assert!(text.starts_with("Texten innehåller ett samordningsnummer, ett telefonnummer och två e-postadresser."), "{text}");
         assert!(explain_sv(&[f(FindingKind::Email)]).contains("en e-postadress."));
         assert!(explain_sv(&[]).contains("inga personnummer"));
+    }
+
+    #[test]
+    fn full_width_and_compatibility_digits_are_found() {
+        // "８１１２１８－９８７６" in full-width forms, and a phone number in full-width digits.
+        let pnr = "８１１２１８-９８７６";
+        assert_eq!(kinds(pnr), vec![(FindingKind::PersonalIdentityNumber, pnr)]);
+        let pnr_fw_dash = "８１１２１８\u{FF0D}９８７６";
+        assert_eq!(kinds(pnr_fw_dash), vec![(FindingKind::PersonalIdentityNumber, pnr_fw_dash)]);
+        let t = "Ring ０７０１２３４５６７ i kväll";
+        assert_eq!(kinds(t), vec![(FindingKind::PhoneNumber, "０７０１２３４５６７")]);
+        // Minus sign and non-breaking hyphen as separators.
+        assert_eq!(kinds("811218\u{2212}9876").len(), 1);
+        assert_eq!(kinds("070\u{2011}123 45 67").len(), 1);
+        // Redaction replaces the original characters.
+        assert_eq!(redact("pnr ８１１２１８９８７６."), "pnr [borttaget].");
+    }
+
+    #[test]
+    fn nfkc_at_signs_are_found() {
+        for t in ["anna＠example.se", "anna﹫example.se", "ａｎｎａ＠ｅｘａｍｐｌｅ．ｓｅ"] {
+            assert_eq!(kinds(t), vec![(FindingKind::Email, t)], "{t}");
+        }
+    }
+
+    #[test]
+    fn obfuscated_email_addresses_are_found() {
+        for t in [
+            "anna (at) example.se",
+            "anna(at)example.se",
+            "anna [at] example.se",
+            "anna [ AT ] example.se",
+            "anna {at} example.se",
+            "anna <at> example.se",
+            "anna at example.se",
+            "anna AT example.se",
+            "anna snabel-a example.se",
+            "anna (snabel-a) example.se",
+            "anna snabela example.se",
+            "anna (a) example.se",
+            "anna @ example.se",
+            "anna (at) example (dot) se",
+            "anna [at] example [punkt] se",
+            "anna at example dot se",
+        ] {
+            let text = format!("Kontakt: {t}, tack");
+            assert_eq!(kinds(&text), vec![(FindingKind::Email, t)], "{text}");
+        }
+        assert_eq!(redact("Mejla anna (at) example.se!"), "Mejla [borttaget]!");
+    }
+
+    #[test]
+    fn obfuscated_phone_numbers_are_found() {
+        for t in ["070 - 123 45 67", "070.123.45.67", "070/123 45 67", "0 7 0 1 2 3 4 5 6 7", "0-7-0-1-2-3-4-5-6-7", "8 1 1 2 1 8 9 8 7 6"]
+        {
+            let text = format!("Ring {t} i kväll");
+            assert_eq!(scan(&text).len(), 1, "{text}");
+            assert_eq!(redact(&text), "Ring [borttaget] i kväll", "{text}");
+        }
+    }
+
+    #[test]
+    fn everyday_words_are_not_obfuscation() {
+        for t in [
+            "Vi ses at 18.00 vid skolan",
+            "Möte kl. 08.30, punkt 3 på dagordningen",
+            "Bilaga (a) och (b)",
+            "1 2 3 4 5 6 personer",
+            "Sätt in 12 st. – 14 st. räcker",
+            "v. 47 - 48",
+        ] {
+            assert!(scan(t).is_empty(), "{t}: {:?}", kinds(t));
+        }
+    }
+
+    #[test]
+    fn field_explanation_names_the_field() {
+        let found = scan("Grannsamverkan 811218-9876");
+        assert_eq!(
+            explain_field_sv("Namnet", &found),
+            "Namnet innehåller ett personnummer. Personuppgifter får inte stå här, eftersom andra \
+             organisationer läser texten — ta bort dem och försök igen."
+        );
     }
 
     #[test]

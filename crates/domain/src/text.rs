@@ -1,8 +1,25 @@
-//! Text fields: trimmed, NFC-normalised, bounded, and free of control characters.
+//! Text fields: trimmed, NFC-normalised, bounded, free of control characters, and — unless the
+//! field is by nature a contact detail — free of personal data.
+//!
+//! The personal-data guard lives here, in the one place every free-text field of Brygga passes
+//! through: a [`TextRule`] refuses text in which [`personal_data::scan`] (which normalises with
+//! NFKC and reads obfuscated forms first) finds a personnummer, samordningsnummer, phone number
+//! or e-mail address. Only rules marked [`TextRule::contact_detail`] (a contact person's phone
+//! number, a user's own name, an organisation's website) let them through.
 
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::FieldError;
+use crate::personal_data;
+
+/// What a [`TextRule`] does with personal data in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalData {
+    /// Refused with this error code (the default: `text.personal_data`).
+    Refuse(&'static str),
+    /// Allowed: the field is by nature a contact detail, shown only where contact details are.
+    ContactDetail,
+}
 
 /// Rules for one text field.
 #[derive(Debug, Clone, Copy)]
@@ -14,11 +31,23 @@ pub struct TextRule {
     pub required: bool,
     /// Allows line breaks and tabs (descriptions); single-line fields refuse them.
     pub multiline: bool,
+    /// Whether personal data is refused (every free-text field) or allowed (contact details).
+    pub personal_data: PersonalData,
 }
 
 impl TextRule {
     pub const fn line(field: &'static str, label: &'static str, max_chars: usize) -> Self {
-        Self { field, label, max_chars, required: true, multiline: false }
+        Self { field, label, max_chars, required: true, multiline: false, personal_data: PersonalData::Refuse("text.personal_data") }
+    }
+    /// A field that is by nature a contact detail: personal data is not refused.
+    pub const fn contact_detail(mut self) -> Self {
+        self.personal_data = PersonalData::ContactDetail;
+        self
+    }
+    /// Refuses personal data with `code` instead of `text.personal_data`.
+    pub const fn personal_data_code(mut self, code: &'static str) -> Self {
+        self.personal_data = PersonalData::Refuse(code);
+        self
     }
     pub const fn optional(mut self) -> Self {
         self.required = false;
@@ -66,6 +95,12 @@ impl TextRule {
                 ),
             ));
         }
+        if let PersonalData::Refuse(code) = self.personal_data {
+            let found = personal_data::scan(value);
+            if !found.is_empty() {
+                return Err(FieldError::new(self.field, code, personal_data::explain_field_sv(self.label, &found)));
+            }
+        }
         Ok(Some(value.to_owned()))
     }
 
@@ -110,6 +145,19 @@ mod tests {
         let e = NAME.parse("åäöåäöåäöåx").unwrap_err();
         assert_eq!(e.code, "too_long");
         assert!(e.message.contains("11 tecken"), "{}", e.message);
+    }
+
+    #[test]
+    fn refuses_personal_data_unless_a_contact_detail() {
+        const LONG: TextRule = TextRule::line("name", "Namnet", 200);
+        for t in ["Grannar 811218-9876", "Ring ０７０１２３４５６７", "anna (at) example.se", "Anna＠example.se"] {
+            let e = LONG.parse(t).unwrap_err();
+            assert_eq!((e.field.as_str(), e.code), ("name", "text.personal_data"), "{t}");
+            assert!(e.message.starts_with("Namnet innehåller "), "{}", e.message);
+        }
+        assert_eq!(LONG.personal_data_code("note.personal_data").parse("a@b.se").unwrap_err().code, "note.personal_data");
+        assert_eq!(LONG.contact_detail().parse("070-123 45 67").unwrap().unwrap(), "070-123 45 67");
+        assert!(LONG.parse("Trygg i Trelleborg 2026").is_ok());
     }
 
     #[test]

@@ -27,15 +27,51 @@ pub fn today() -> Date {
     local(Timestamp::now()).date()
 }
 
+/// The years Brygga accepts in any date, week or month a user or a file gives: wide enough for
+/// every statistic and plan, narrow enough that date arithmetic (a year of weeks before, a month
+/// after) can never leave the calendar's range.
+pub const MIN_YEAR: i16 = 1900;
+pub const MAX_YEAR: i16 = 2100;
+
+fn year_out_of_range(field: &str, year: i64) -> Option<FieldError> {
+    (!(i64::from(MIN_YEAR)..=i64::from(MAX_YEAR)).contains(&year)).then(|| {
+        FieldError::new(
+            field,
+            "date.year_range",
+            format!("År {year} ligger utanför vad Brygga hanterar. Ange ett år mellan {MIN_YEAR} och {MAX_YEAR}."),
+        )
+    })
+}
+
+/// Reads a month as `2026-11` (the first day of it). `field` names the field in the error;
+/// years outside [`MIN_YEAR`]–[`MAX_YEAR`] are refused.
+pub fn parse_month(field: &str, input: &str) -> Result<Date, FieldError> {
+    let s = input.trim();
+    let bad = || FieldError::new(field, "month.invalid", format!("”{s}” är ingen månad. Skriv år och månad, till exempel 2026-11."));
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) || !(1..=2).contains(&m.len()) || !m.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let (year, month) = (y.parse::<i16>().map_err(|_| bad())?, m.parse::<i8>().map_err(|_| bad())?);
+    if let Some(e) = year_out_of_range(field, i64::from(year)) {
+        return Err(e);
+    }
+    Date::new(year, month, 1).map_err(|_| bad())
+}
+
 /// Reads a date as Swedes write it and `<input type="date">` sends it: `2026-12-24` (also
 /// `20261224`). `field` names the field in the error.
 pub fn parse_date(field: &str, input: &str) -> Result<Date, FieldError> {
     let s = input.trim();
     let iso =
         if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) { format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..]) } else { s.to_owned() };
-    iso.parse::<Date>().map_err(|_| {
+    let date = iso.parse::<Date>().map_err(|_| {
         FieldError::new(field, "date.invalid", format!("”{s}” är inget datum. Skriv år, månad och dag, till exempel 2026-12-24."))
-    })
+    })?;
+    match year_out_of_range(field, i64::from(date.year())) {
+        Some(e) => Err(e),
+        None => Ok(date),
+    }
 }
 
 /// "v. 48 (23–29 nov.)": an ISO week with its Monday and Sunday, for headings and e-mail.
@@ -92,7 +128,8 @@ impl IsoWeek {
     pub fn from_key(key: i64) -> Option<Self> {
         Self::new(i16::try_from(key / 100).ok()?, i8::try_from(key % 100).ok()?)
     }
-    /// Parses `2026-W47`, `2026W47` or `2026-47`.
+    /// Parses `2026-W47`, `2026W47` or `2026-47`; years outside [`MIN_YEAR`]–[`MAX_YEAR`] are
+    /// refused.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s = input.trim().to_ascii_uppercase();
         let bad = || {
@@ -100,6 +137,9 @@ impl IsoWeek {
         };
         let (y, w) = s.split_once("-W").or_else(|| s.split_once('W')).or_else(|| s.split_once('-')).ok_or_else(bad)?;
         let (year, week) = (y.parse::<i16>().map_err(|_| bad())?, w.parse::<i8>().map_err(|_| bad())?);
+        if let Some(e) = year_out_of_range("week", i64::from(year)) {
+            return Err(e);
+        }
         Self::new(year, week).ok_or_else(|| {
             FieldError::new("week", "week.out_of_range", format!("År {year} har ingen vecka {week}. Veckorna går från 1 till 52 eller 53."))
         })
@@ -154,6 +194,23 @@ mod tests {
         assert_eq!(IsoWeek::parse("2026-w47").unwrap().plus(-47).to_string(), "2025-W52");
         assert_eq!(IsoWeek::parse("2025-W53").unwrap_err().code, "week.out_of_range");
         assert_eq!(IsoWeek::from_key(202647), IsoWeek::new(2026, 47));
+    }
+
+    #[test]
+    fn years_are_bounded_everywhere() {
+        for w in ["-9999-W01", "9999-W01", "1899-W10", "2101-W01", "0-W1"] {
+            let e = IsoWeek::parse(w).unwrap_err();
+            assert_eq!((e.field.as_str(), e.code), ("week", "date.year_range"), "{w}");
+            assert!(e.message.contains("mellan 1900 och 2100"), "{}", e.message);
+        }
+        assert!(IsoWeek::parse("2100-W52").unwrap().plus(60).year() > 2100);
+        assert!(IsoWeek::parse("1900-W01").unwrap().plus(-60).year() < 1900);
+        assert_eq!(parse_month("manad", "9999-12").unwrap_err().code, "date.year_range");
+        assert_eq!(parse_month("manad", "-2026-11").unwrap_err().code, "month.invalid");
+        assert_eq!(parse_month("manad", "2026-13").unwrap_err().code, "month.invalid");
+        assert_eq!(parse_month("manad", " 2026-11 ").unwrap(), jiff::civil::date(2026, 11, 1));
+        assert_eq!(parse_date("due_on", "9999-12-31").unwrap_err().code, "date.year_range");
+        assert_eq!(parse_date("due_on", "20261224").unwrap(), jiff::civil::date(2026, 12, 24));
     }
 
     #[test]

@@ -60,4 +60,5 @@ conformance!(
     ops_an_unrenewed_lease_is_reclaimed_within_seconds,
     ops_a_renewed_lease_is_not_stolen,
     ops_one_key_at_once_stores_once,
+    trust_guard_gdpr_export_covers_every_user_reference,
 );

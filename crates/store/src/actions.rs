@@ -7,7 +7,6 @@
 //! the counts of its category at its place in the four weeks before the week it was completed
 //! and in that week and the three after.
 
-use brygga_domain::personal_data;
 use brygga_domain::text::TextRule;
 use brygga_domain::time::{IsoWeek, parse_date, today};
 use brygga_domain::{ActionStatus, FieldError, FieldErrors};
@@ -194,19 +193,11 @@ pub struct ValidAction {
     pub observation_ids: Vec<i64>,
 }
 
-/// A free-text field: the rule, then the personal-data guard (refused, as for reports: the
-/// action list is read by every partner).
+/// A free-text field: the rule, which includes the personal-data guard (refused, as for
+/// reports: the action list is read by every partner).
 pub(crate) fn clean_text(errs: &mut FieldErrors, rule: &TextRule, input: Option<&str>) -> Option<Option<String>> {
     match rule.parse(input.unwrap_or("")) {
-        Ok(Some(text)) => {
-            let found = personal_data::scan(&text);
-            if found.is_empty() {
-                Some(Some(text))
-            } else {
-                errs.push(FieldError::new(rule.field, "text.personal_data", personal_data::explain_sv(&found)));
-                None
-            }
-        }
+        Ok(Some(text)) => Some(Some(text)),
         Ok(None) if rule.required => {
             errs.push(FieldError::new(rule.field, "required", format!("{} saknas. Fyll i fältet.", rule.label)));
             None
@@ -724,9 +715,7 @@ pub struct Followup {
 
 /// Reads `2026-11`.
 pub fn parse_month(input: &str) -> Result<Date, FieldError> {
-    let s = input.trim();
-    parse_date("manad", &format!("{s}-01"))
-        .map_err(|_| FieldError::new("manad", "month.invalid", format!("”{s}” är ingen månad. Skriv år och månad, till exempel 2026-11.")))
+    brygga_domain::time::parse_month("manad", input)
 }
 
 fn day_start_ms(d: Date) -> StoreResult<i64> {

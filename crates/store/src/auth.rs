@@ -76,6 +76,64 @@ fn retry_after(oldest_ms: i64, now: i64) -> u64 {
     u64::try_from((oldest_ms + FAILURE_WINDOW_MS - now).max(1000) / 1000).unwrap_or(1)
 }
 
+/// Failed password checks for the account (by the hash of its normalised e-mail address) and
+/// for the address within the window, each as (count, oldest); shared by signing in and by the
+/// current-password check on a password change.
+fn recent_failures(db: &mut dyn Conn, email_key: &str, ip: Option<&str>) -> StoreResult<[(i64, Option<i64>); 2]> {
+    let since = now_ms() - FAILURE_WINDOW_MS;
+    let by_account: (i64, Option<i64>) =
+        db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at >= $2", args![email_key, since])?;
+    let by_ip: (i64, Option<i64>) = db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE ip = $1 AND at >= $2", args![ip, since])?;
+    Ok([by_account, by_ip])
+}
+
+/// `Some(retry_after_secs)` when either count has reached its limit.
+fn blocked(failures: &[(i64, Option<i64>); 2]) -> Option<u64> {
+    let now = now_ms();
+    failures
+        .iter()
+        .zip([MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP])
+        .find(|((count, _), max)| count >= max)
+        .map(|((_, oldest), _)| retry_after(oldest.unwrap_or(now), now))
+}
+
+/// Checks the signed-in user's current password before a change, throttled exactly like
+/// signing in: the same `login_failures` rows (per account and per address) count, a wrong
+/// password adds one, and once the limit is reached every attempt — even with the right
+/// password — is refused until the window has passed. `Ok(false)` is a wrong password.
+pub async fn check_current_password(store: &Store, v: &Viewer, password: &str) -> StoreResult<bool> {
+    let user_id = v.user_id().ok_or(StoreError::Forbidden)?;
+    let email_key = sha256_hex(&v.email().trim().to_lowercase());
+    let ip = v.origin().ip.clone();
+    let (key, addr) = (email_key.clone(), ip.clone());
+    let (failures, hash) = store
+        .read(move |db| {
+            let failures = recent_failures(db, &key, addr.as_deref())?;
+            let hash: Option<String> = db.scalar("SELECT password_hash FROM users WHERE id = $1", args![user_id])?;
+            Ok((failures, hash))
+        })
+        .await?;
+    if let Some(retry_after_secs) = blocked(&failures) {
+        let v = v.clone();
+        store.write(move |db| audit::record(db, &v, Event::new("password.check_blocked").record("user", user_id))).await?;
+        return Err(StoreError::RateLimited { retry_after_secs });
+    }
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || hash.is_some_and(|h| verify_password(&password, &h)))
+        .await
+        .map_err(|_| StoreError::Internal("password check panicked".into()))?;
+    if !ok {
+        let v = v.clone();
+        store
+            .write(move |db| {
+                db.execute("INSERT INTO login_failures (email_hash, ip, at) VALUES ($1, $2, $3)", args![email_key, ip, now_ms()])?;
+                audit::record(db, &v, Event::new("password.check_failed").record("user", user_id))
+            })
+            .await?;
+    }
+    Ok(ok)
+}
+
 /// Checks an e-mail address and password and opens a session.
 pub async fn login(
     store: &Store,
@@ -90,22 +148,15 @@ pub async fn login(
     let (key, ip) = (email_key.clone(), origin.ip.clone());
     let (account, user) = store
         .read(move |db| {
-            let since = now_ms() - FAILURE_WINDOW_MS;
-            let by_account: (i64, Option<i64>) =
-                db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at >= $2", args![key.as_str(), since])?;
-            let by_ip: (i64, Option<i64>) =
-                db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE ip = $1 AND at >= $2", args![ip, since])?;
+            let failures = recent_failures(db, &key, ip.as_deref())?;
             let user: Option<(i64, Option<String>)> = db.opt("SELECT id, password_hash FROM users WHERE email = $1", args![email_norm])?;
-            Ok(([by_account, by_ip], user))
+            Ok((failures, user))
         })
         .await?;
-    let now = now_ms();
-    for ((count, oldest), max) in account.iter().zip([MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP]) {
-        if *count >= max {
-            let v = Viewer::anonymous(origin.clone());
-            store.write(move |db| audit::record(db, &v, Event::new("login.blocked"))).await?;
-            return Err(StoreError::RateLimited { retry_after_secs: retry_after(oldest.unwrap_or(now), now) });
-        }
+    if let Some(retry_after_secs) = blocked(&account) {
+        let v = Viewer::anonymous(origin.clone());
+        store.write(move |db| audit::record(db, &v, Event::new("login.blocked"))).await?;
+        return Err(StoreError::RateLimited { retry_after_secs });
     }
     let password = password.to_owned();
     let hash = user.as_ref().and_then(|u| u.1.clone());

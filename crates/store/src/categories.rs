@@ -139,31 +139,17 @@ impl CategoryInput {
     }
 }
 
-/// A code from a new category's name: lower-case ASCII letters and `_`, unique in the forum.
-fn code_for(db: &mut dyn Conn, forum_id: i64, name: &str) -> StoreResult<String> {
-    let base: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            'é' => 'e',
-            c if c.is_ascii_alphanumeric() => c,
-            _ => '_',
-        })
-        .collect::<String>()
-        .split('_')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("_");
-    let base = if base.is_empty() { "kategori".to_owned() } else { base };
-    let mut code = base.clone();
-    let mut n = 2;
-    while db.scalar::<i64>("SELECT COUNT(*) FROM categories WHERE forum_id = $1 AND code = $2", args![forum_id, code.as_str()])? > 0 {
-        code = format!("{base}_{n}");
+/// A code for a new category: `kategori_N`, the next free number in the forum. Never derived from
+/// the name, which is free text (and may be renamed); existing codes are kept as they are.
+fn next_code(db: &mut dyn Conn, forum_id: i64) -> StoreResult<String> {
+    let mut n = db.scalar::<i64>("SELECT COUNT(*) FROM categories WHERE forum_id = $1", args![forum_id])? + 1;
+    loop {
+        let code = format!("kategori_{n}");
+        if db.scalar::<i64>("SELECT COUNT(*) FROM categories WHERE forum_id = $1 AND code = $2", args![forum_id, code.as_str()])? == 0 {
+            return Ok(code);
+        }
         n += 1;
     }
-    Ok(code)
 }
 
 fn require_manage(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<()> {
@@ -183,7 +169,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, forum_id: i64, c: &ValidCategory) -
             format!("Forumet har redan en kategori som heter ”{}”.", c.name),
         )));
     }
-    let code = code_for(db, forum_id, &c.name)?;
+    let code = next_code(db, forum_id)?;
     let order = match c.sort_order {
         Some(o) => o,
         None => db.scalar::<i64>("SELECT COALESCE(MAX(sort_order), 0) + 10 FROM categories WHERE forum_id = $1", args![forum_id])?,

@@ -14,9 +14,9 @@ use crate::error::{StoreError, StoreResult};
 use crate::sharing::{self, Visibility};
 use crate::{Action, Viewer, access, args, now_ms};
 
-pub const NAME: TextRule = TextRule::line("name", "Namnet", 120);
+pub const NAME: TextRule = TextRule::line("name", "Namnet", 120).contact_detail();
 pub const TITLE: TextRule = TextRule::line("title", "Befattningen", 120).optional();
-pub const PHONE: TextRule = TextRule::line("phone", "Telefonnumret", 40).optional();
+pub const PHONE: TextRule = TextRule::line("phone", "Telefonnumret", 40).optional().contact_detail();
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ContactPerson {

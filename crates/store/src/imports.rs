@@ -1002,16 +1002,12 @@ pub fn check_rows(ctx: &ObservationContext, table: &Table, m: &ColumnMapping, no
             }
         };
         let note = match NOTE.parse(cell(Target::Note).unwrap_or("")) {
-            Ok(Some(text)) => {
-                let found = personal_data::scan(&text);
-                if found.is_empty() {
-                    Some(Some(text))
-                } else {
-                    err(Target::Note, "observation.personal_data", personal_data::explain_sv(&found));
-                    None
-                }
+            Ok(note) => Some(note),
+            Err(e) if e.code == "note.personal_data" => {
+                let found = personal_data::scan(cell(Target::Note).unwrap_or(""));
+                err(Target::Note, "observation.personal_data", personal_data::explain_sv(&found));
+                None
             }
-            Ok(None) => Some(None),
             Err(e) => {
                 err(Target::Note, "observation.note_invalid", e.message);
                 None

@@ -21,6 +21,7 @@ pub mod db;
 pub mod digests;
 pub mod error;
 pub mod forums;
+pub mod gdpr;
 pub mod geography;
 pub mod idempotency;
 pub mod imports;

@@ -4,7 +4,6 @@
 //! aggregates leave the forum (see `sharing::Scope`).
 
 use brygga_domain::geography;
-use brygga_domain::personal_data;
 use brygga_domain::text::TextRule;
 use brygga_domain::time::{IsoWeek, stockholm};
 use brygga_domain::{FieldError, FieldErrors, OrgKind, VisibilityKind};
@@ -20,7 +19,7 @@ use crate::sharing::{self, Visibility};
 use crate::sql::Query;
 use crate::{Action, Page, Viewer, access, areas, args, forums, now_ms};
 
-pub const NOTE: TextRule = TextRule::line("note", "Texten", 500).optional().multiline();
+pub const NOTE: TextRule = TextRule::line("note", "Texten", 500).optional().multiline().personal_data_code("note.personal_data");
 pub const MAX_QUANTITY: i64 = 10_000;
 
 /// How an observation reached Brygga.
@@ -303,22 +302,9 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ObservationInput, now: Tim
             )),
         }
     }
-    let note = match NOTE.parse(input.note.as_deref().unwrap_or("")) {
-        Ok(Some(text)) => {
-            let found = personal_data::scan(&text);
-            if found.is_empty() {
-                Some(Some(text))
-            } else {
-                errs.push(FieldError::new("note", "note.personal_data", personal_data::explain_sv(&found)));
-                None
-            }
-        }
-        Ok(None) => Some(None),
-        Err(e) => {
-            errs.push(e);
-            None
-        }
-    };
+    // The rule refuses personal data (code `note.personal_data`, which the form answers with
+    // an offer to redact).
+    let note = errs.take(NOTE.parse(input.note.as_deref().unwrap_or("")));
     let org_kind = org.and_then(|o| v.memberships().iter().find(|m| m.org_id == o)).map(|m| m.org_kind);
     let visibility = match input.visibility.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(if matches!(org_kind, Some(OrgKind::CivilSociety | OrgKind::FaithCommunity)) {

@@ -19,7 +19,7 @@ use crate::{Action, Page, Viewer, access, args, now_ms, sort_key};
 
 pub const NAME: TextRule = TextRule::line("name", "Namnet", 120);
 pub const DESCRIPTION: TextRule = TextRule::line("description", "Beskrivningen", 2000).optional().multiline();
-pub const WEBSITE: TextRule = TextRule::line("website", "Webbadressen", 300).optional();
+pub const WEBSITE: TextRule = TextRule::line("website", "Webbadressen", 300).optional().contact_detail();
 
 /// An organisation as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

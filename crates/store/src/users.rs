@@ -13,7 +13,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::sql::Query;
 use crate::{Action, Page, Viewer, access, args, now_ms};
 
-pub const NAME: TextRule = TextRule::line("name", "Namnet", 120);
+pub const NAME: TextRule = TextRule::line("name", "Namnet", 120).contact_detail();
 
 /// An account as shown to administrators and to the user.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -339,6 +339,10 @@ pub struct PersonalData {
     pub messages: Vec<MessageSummary>,
     /// The account has turned the weekly digest off.
     pub digest_opt_out: bool,
+    /// Everything else that refers to the account, by section (`reports`, `uploads`,
+    /// `questionnaire_answers`, `alert_acknowledgements`, …): see `gdpr::GDPR_USER_REFERENCES`.
+    #[schema(value_type = Object)]
+    pub records: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
 }
 
 /// A message in the outbox addressed to the account, with its text.
@@ -409,7 +413,8 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         args![id, user.email.as_str()],
     )?;
     let digest_opt_out = crate::digests::opted_out(db, id)?;
-    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages, digest_opt_out })
+    let records = crate::gdpr::records(db, id)?;
+    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages, digest_opt_out, records })
 }
 
 /// Erases an account (GDPR art. 17): the account, its memberships, sessions, tokens and forum

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -22,10 +22,25 @@ pub struct RequestContext(pub Origin);
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The client's address. Behind a trusted reverse proxy (`--trust-proxy`) it is the address
+/// that proxy saw and appended: the RIGHTMOST `X-Forwarded-For` entry (over all such headers).
+/// Entries to its left come from the client and are never believed. This assumes exactly one
+/// proxy in front of Brygga; behind a chain, the last proxy must overwrite the header rather
+/// than append to it. Without `--trust-proxy`, or when the entry is not an address, the TCP
+/// peer address is used.
 fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
-    if trust_proxy && let Some(ip) = forwarded.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
-        return Some(ip.to_owned());
+    if trust_proxy {
+        let rightmost = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|s| !s.is_empty());
+        if let Some(ip) = rightmost.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
+            return Some(ip.to_string());
+        }
     }
     req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
@@ -38,7 +53,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let origin = Origin { ip: client_ip(&req, state.config.trust_proxy), request_id: Some(request_id.clone()) };
     req.extensions_mut().insert(RequestContext(origin));
-    let route = route_label(req.uri().path());
+    // The matched route template only (`/organisationer/{id}`): a raw path may hold an e-mail
+    // address, a personnummer or a token typed into the address bar.
+    let route = route_label(req.extensions().get::<MatchedPath>().map(MatchedPath::as_str));
     let api = req.uri().path().starts_with("/api/");
     let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
@@ -81,22 +98,11 @@ fn rejection(status: StatusCode, api: bool) -> Response {
     resp
 }
 
-/// The path with ids and secrets replaced, so logs hold the page family, never a record id
-/// or a share token: `/organisationer/12/redigera` → `/organisationer/{id}/redigera`.
-pub fn route_label(path: &str) -> String {
-    let parts: Vec<&str> = path
-        .split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-                "{id}"
-            } else if seg.len() > 24 {
-                "{token}"
-            } else {
-                seg
-            }
-        })
-        .collect();
-    parts.join("/")
+/// What a request is logged as: the route template it matched (`/organisationer/{id}/redigera`,
+/// `/delad/{token}`), never the raw path, or `unmatched` when no route did (the raw path of an
+/// unknown address is exactly what must not reach the log).
+pub fn route_label(matched: Option<&str>) -> String {
+    matched.unwrap_or("unmatched").to_owned()
 }
 
 /// Headers every response carries. The policy allows no inline script and no third party.
@@ -139,12 +145,8 @@ mod tests {
     use super::route_label;
 
     #[test]
-    fn logged_routes_hold_no_ids_or_share_tokens() {
-        assert_eq!(route_label("/organisationer/12/redigera"), "/organisationer/{id}/redigera");
-        // A share link's token (32 base64url characters, as share_links::create makes them).
-        let token = brygga_store::auth::random_token(24);
-        assert_eq!(token.len(), 32);
-        assert_eq!(route_label(&format!("/delad/{token}")), "/delad/{token}");
-        assert_eq!(route_label("/forum/3/avstamning/2026-W49"), "/forum/{id}/avstamning/2026-W49");
+    fn logged_routes_are_templates_or_unmatched() {
+        assert_eq!(route_label(Some("/organisationer/{id}/redigera")), "/organisationer/{id}/redigera");
+        assert_eq!(route_label(None), "unmatched");
     }
 }

@@ -19,6 +19,8 @@ mod picture;
 mod questionnaire;
 mod reporting;
 mod smtp;
+mod trust_guard;
 mod trust_ops;
 mod trust_redirect;
+
 

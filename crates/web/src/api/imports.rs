@@ -209,13 +209,10 @@ pub struct StatisticsParams {
 
 fn month(field: &str, raw: Option<&str>) -> Result<Option<(i64, i64)>, ApiError> {
     let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    let parsed = s.split_once('-').and_then(|(y, m)| Some((y.parse::<i64>().ok()?, m.parse::<i64>().ok()?)));
-    match parsed {
-        Some((y, m)) if (1900..=2100).contains(&y) && (1..=12).contains(&m) => Ok(Some((y, m))),
-        _ => Err(AppError::Invalid(
-            FieldError::new(field, "month.invalid", format!("”{s}” är ingen månad. Skriv år och månad, till exempel 2024-03.")).into(),
-        )
-        .into()),
+    // The domain's month rule (years 1900–2100), with this endpoint's field name.
+    match brygga_domain::time::parse_month(field, s) {
+        Ok(d) => Ok(Some((i64::from(d.year()), i64::from(d.month())))),
+        Err(e) => Err(AppError::Invalid(e.into()).into()),
     }
 }
 

@@ -13,7 +13,7 @@ use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::audit::{self, Event};
 use brygga_store::auth::{self, TokenSummary};
 use brygga_store::users::{self, PersonalData};
-use brygga_store::{Action, ConnExt, Membership, StoreError, access, args, now_ms};
+use brygga_store::{Action, Membership, StoreError, access, now_ms};
 
 use super::{Chrome, Flash, FormView, html, own_org_options};
 use crate::AppState;
@@ -149,14 +149,8 @@ pub async fn change_password(
     if current.is_empty() {
         errs.push(FieldError::new("current_password", "required", "Skriv ditt nuvarande lösenord."));
     } else {
-        let stored: Option<String> = state
-            .store
-            .read(move |db| Ok(db.scalar::<Option<String>>("SELECT password_hash FROM users WHERE id = $1", args![user_id])?))
-            .await?;
-        let ok = tokio::task::spawn_blocking(move || stored.is_some_and(|h| auth::verify_password(&current, &h)))
-            .await
-            .map_err(|_| AppError::Internal("password check panicked".into()))?;
-        if !ok {
+        // Throttled like signing in: too many wrong passwords answer 429 even for the right one.
+        if !auth::check_current_password(&state.store, &v, &current).await? {
             errs.push(FieldError::new("current_password", "password.wrong", "Det nuvarande lösenordet stämmer inte. Försök igen."));
         }
     }

@@ -1,0 +1,123 @@
+//! Issue 11, finding 11 (guard): the GDPR export covers every column that refers to a user.
+
+use brygga_domain::time::IsoWeek;
+use brygga_store::gdpr::{self, Coverage, GDPR_USER_REFERENCES};
+use brygga_store::{Origin, Store, args, questionnaire};
+
+use super::*;
+
+/// Reads the live schema (foreign keys to `users(id)`, columns named `*user_id` or `*_by`) and
+/// fails for every such column that `GDPR_USER_REFERENCES` neither exports nor excludes with a
+/// reason; then gives one user data in every exported place and checks the export holds it.
+pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) {
+    // 1. Every reference in the schema is registered, and every registered one exists.
+    let live = store.read(|db| gdpr::user_reference_columns(db)).await.unwrap();
+    let missing: Vec<String> = live
+        .iter()
+        .filter(|(t, c)| !GDPR_USER_REFERENCES.iter().any(|r| r.table == t && r.column == c))
+        .map(|(t, c)| gdpr::missing_reference_message(t, c))
+        .collect();
+    assert!(missing.is_empty(), "\n{}", missing.join("\n"));
+    for r in GDPR_USER_REFERENCES {
+        assert!(
+            live.iter().any(|(t, c)| t == r.table && c == r.column),
+            "GDPR_USER_REFERENCES in crates/store/src/gdpr.rs lists {}.{}, which the schema does not have (or which no longer \
+             refers to a user): remove or correct it",
+            r.table,
+            r.column
+        );
+        if let Coverage::Excluded(reason) = r.coverage {
+            assert!(reason.len() > 10, "{}.{}: state why it is excluded", r.table, r.column);
+        }
+    }
+    for expected in
+        [("observations", "reporter_user_id"), ("alert_recipients", "user_id"), ("weekly_responses", "user_id"), ("jobs", "locked_by")]
+    {
+        assert!(live.iter().any(|(t, c)| (t.as_str(), c.as_str()) == expected), "the schema reader found {expected:?}: {live:?}");
+    }
+
+    // 2. One user with data everywhere the registry says the export covers.
+    let w = est(store).await;
+    let me = w.coordinator;
+    auth::login(store, "samordnare@trelleborg.se", PASSWORD, Origin::default(), None, SessionPolicy::default()).await.unwrap();
+    let v = viewer(store, me).await;
+    let kommun = w.kommun;
+    store.write(move |db| auth::create_token(db, &v, kommun, "export", None)).await.unwrap();
+    set_contacts(store, &w, vec![me]).await;
+    report(
+        store,
+        me,
+        ObservationInput { forum_id: w.forum, category: "klotter".into(), area_id: Some(w.stortorget), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let action = ActionInput {
+        title: "Sanera klottret".into(),
+        responsible_org_id: Some(w.kommun),
+        responsible_user_id: Some(me),
+        due_on: Some(in_days(14)),
+        ..Default::default()
+    };
+    decide(store, me, w.forum, action).await.unwrap();
+    let alert = AlertInput { title: "Bråk vid torget".into(), urgency: "today".into(), area_id: Some(w.stortorget), ..Default::default() };
+    raise(store, me, w.forum, alert.clone(), None).await.unwrap();
+    // Another's alert reaches the user as the forum's contact: acknowledged and closed.
+    let raised = raise(store, w.reporter, w.forum, AlertInput { title: "Stenkastning".into(), ..alert }, None).await.unwrap();
+    let (v, id) = (viewer(store, me).await, raised.alert.id);
+    store.write(move |db| alerts::acknowledge(db, &v, id)).await.unwrap();
+    let (v, id) = (viewer(store, me).await, raised.alert.id);
+    store.write(move |db| alerts::close(db, &v, id, "Lugnt igen.")).await.unwrap();
+    let (v, f) = (viewer(store, me).await, w.forum);
+    let week = IsoWeek::current();
+    store.write(move |db| meetings::open(db, &v, f, week)).await.unwrap();
+    store.write(move |db| digests::write(db, f, week.plus(-1), &post())).await.unwrap();
+    let v = viewer(store, me).await;
+    let share = share_links::ShareInput { label: "Rektorerna".into(), days: Some(14), week: None };
+    store.write(move |db| share_links::create(db, &v, f, &share)).await.unwrap();
+    let (v, area) = (viewer(store, me).await, w.stortorget);
+    store.write(move |db| questionnaire::assign(db, &v, f, me, &[area])).await.unwrap();
+    // Questionnaire answers and uploads, as their own paths store them.
+    store
+        .write(move |db| {
+            let now = brygga_store::now_ms();
+            db.execute(
+                "INSERT INTO weekly_responses (forum_id, user_id, org_id, week, nothing_to_report, observation_count, submitted_at)
+                 VALUES ($1, $2, $3, $4, TRUE, 0, $5)",
+                args![f, me, kommun, i64::from(week.key()), now],
+            )?;
+            db.execute(
+                "INSERT INTO import_batches (kind, owner_org_id, user_id, file_name, file_sha256, row_count, created_at)
+                 VALUES ('observations', $1, $2, 'rapporter.xlsx', 'abc', 1, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO import_uploads (owner_org_id, user_id, kind, file_name, content, file_sha256, created_at)
+                 VALUES ($1, $2, 'observations', 'rapporter.xlsx', $3, 'abc', $4)",
+                args![kommun, me, b"PK".to_vec(), now],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    // 3. The export holds something from every exported reference.
+    let v = viewer(store, me).await;
+    let export = store.read(move |db| users::personal_data(db, &v)).await.unwrap();
+    let json = serde_json::to_value(&export).unwrap();
+    for r in GDPR_USER_REFERENCES {
+        let (place, value) = match r.coverage {
+            Coverage::Typed(path) => (path.to_owned(), path.split('.').fold(&json, |j, k| &j[k])),
+            Coverage::Rows { section, .. } => (format!("records.{section}"), &json["records"][section]),
+            Coverage::Excluded(_) => continue,
+        };
+        let holds = value.as_array().is_some_and(|a| !a.is_empty());
+        assert!(holds, "{}.{} is registered as exported at {place}, but the export has nothing there: {value}", r.table, r.column);
+    }
+    let reports = json["records"]["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["area_id"], w.stortorget);
+    assert_eq!(json["records"]["alert_acknowledgements"][0]["alert_id"], raised.alert.id);
+    assert!(json["records"]["alert_acknowledgements"][0]["acknowledged_at"].is_i64());
+    assert_eq!(json["records"]["uploads"][0]["file_name"], "rapporter.xlsx");
+    assert!(json["records"]["uploads"][0].get("content").is_none(), "the file itself is not repeated");
+}
