@@ -1679,3 +1679,6 @@ pub async fn an_alert_without_contact_persons_goes_to_the_conveners_coordinators
     let mails: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'alert'", &[])?)).await.unwrap();
     assert_eq!(mails, 1);
 }
+
+mod trust_picture;
+pub use trust_picture::*;

@@ -57,4 +57,6 @@ conformance!(
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,
     an_alert_without_contact_persons_goes_to_the_conveners_coordinators,
+    trust_picture_padding_never_lifts_a_hidden_cell,
+    trust_picture_outsider_picture_depends_on_published_values_only,
 );
