@@ -13,13 +13,13 @@ use serde_json::Value;
 use crate::stories::{est, org, user, viewer};
 
 /// The week under test: a complete week before the stories' "now" (2026-11-25).
-fn tp_week() -> IsoWeek {
+pub fn tp_week() -> IsoWeek {
     IsoWeek::new(2026, 45).unwrap()
 }
 
 /// One report of `quantity` in `category` at `area`, `weeks_ago` weeks before [`tp_week`], shared
 /// with `forum`.
-fn tp_input(forum: i64, category: &str, area: Option<i64>, weeks_ago: i32, quantity: i64) -> ObservationInput {
+pub fn tp_input(forum: i64, category: &str, area: Option<i64>, weeks_ago: i32, quantity: i64) -> ObservationInput {
     let day = tp_week().plus(-weeks_ago).monday().checked_add(jiff::Span::new().days(2)).unwrap();
     ObservationInput {
         forum_id: forum,
