@@ -201,7 +201,7 @@ pub struct Total {
 pub struct CategoryTotal {
     pub code: String,
     pub name: String,
-    /// As in [`Cell::category_ids`] (empty in suppressed pictures).
+    /// The category ids behind the code (empty in suppressed pictures).
     pub category_ids: Vec<i64>,
     #[serde(flatten)]
     pub total: Total,
