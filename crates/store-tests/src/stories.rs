@@ -1686,3 +1686,5 @@ mod trust_ops;
 pub use trust_ops::*;
 mod trust_guard;
 pub use trust_guard::*;
+mod trust_picture;
+pub use trust_picture::*;

@@ -61,4 +61,6 @@ conformance!(
     ops_a_renewed_lease_is_not_stolen,
     ops_one_key_at_once_stores_once,
     trust_guard_gdpr_export_covers_every_user_reference,
+    trust_picture_padding_never_lifts_a_hidden_cell,
+    trust_picture_outsider_picture_depends_on_published_values_only,
 );

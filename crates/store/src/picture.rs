@@ -13,12 +13,30 @@
 //! year's window); a second groups the week's reports by organisation. No raw rows are loaded.
 //!
 //! **Suppression.** When [`sharing::aggregate_threshold`] says the viewer is outside the scope,
-//! a cell (category × place × week) with 1 … t−1 reports is published as `null` (`<t`), and
-//! *every* coarser number — category and place totals, the weekly series, the map, the grand
-//! total — is the sum of the published cells only. No published number then depends on a hidden
-//! count, so no total or difference (between totals, filters or weeks) gives one back. The
-//! statistics that would (expected count, p, q, the difference from the expected count, counts
-//! per organisation) are left out; a hidden cell is never flagged.
+//! each cell (category × place × week) is split into the part the viewer can read record by
+//! record anyway (their organisations' reports and what is shared with their forums) and the
+//! rest, and [`sharing::published_count`] publishes the cell only when the rest is zero or
+//! reaches the threshold t; otherwise it is `null` (`<t`). The viewer's own reports can thus
+//! never lift a hidden count over the threshold (padding a cell with back-dated reports and
+//! subtracting them gives nothing back). A share link's viewer reads no records: the plain
+//! threshold.
+//!
+//! The outsider's picture is a function of the published values only:
+//! - *every* coarser number — category and place totals, the weekly series, the map and the
+//!   hotspot layer, the grand total — is the sum of the published cells only, so no total or
+//!   difference (between totals, filters or weeks) gives a hidden count back;
+//! - the trend test runs on published values: a hidden week is *missing* — left out of the
+//!   baseline (not counted as zero, not replaced by a stand-in); a cell whose week is hidden is
+//!   not tested and carries no trend (`trend: null`); Benjamini–Hochberg ranks the published
+//!   cells only; flags come from published cells only. A baseline left with fewer than four
+//!   published weeks is not tested;
+//! - the statistics that would depend on the exact count (expected count, p, q, the difference
+//!   from the expected count, reports and counts per organisation) are left out;
+//! - `sources` names an organisation only when it contributed to a published, non-zero cell of
+//!   the week (not one whose reports are all hidden).
+//!
+//! What is published beyond the values: that a hidden cell exists (1 … t−1 reports that the
+//! viewer cannot read), and which weeks have reports at all.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,7 +100,8 @@ impl PictureQuery {
     }
 }
 
-/// The verdict of the trend test for one cell or series.
+/// The verdict of the trend test for one cell or series. In suppressed pictures it is computed
+/// from the published weeks only (a hidden week is left out of the baseline).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Trend {
     /// Enough baseline weeks (≥ 4) for a test.
@@ -113,7 +132,8 @@ pub struct Trend {
 pub struct Cell {
     pub category_code: String,
     pub category_name: String,
-    /// The category ids behind the code (one per forum checklist in the scope).
+    /// The category ids behind the code (one per forum checklist in the scope); empty in
+    /// suppressed pictures (they would tell whose checklist a hidden count comes from).
     pub category_ids: Vec<i64>,
     /// `null`: reports without a place.
     pub area_id: Option<i64>,
@@ -130,7 +150,15 @@ pub struct Cell {
     pub baseline_recent: Vec<Option<i64>>,
     /// The same ISO weeks last year ± 3 (oldest first), when the data reaches back that far.
     pub baseline_last_year: Vec<Option<i64>>,
-    pub trend: Trend,
+    /// The trend test on the published weeks; `null` when the week's count is hidden.
+    pub trend: Option<Trend>,
+}
+
+impl Cell {
+    /// The cell is flagged (a published change unlikely to be chance).
+    pub fn flagged(&self) -> bool {
+        self.trend.as_ref().is_some_and(|t| t.flagged)
+    }
 }
 
 /// A flag: a change unlikely to be chance, as one plain Swedish sentence.
@@ -173,6 +201,7 @@ pub struct Total {
 pub struct CategoryTotal {
     pub code: String,
     pub name: String,
+    /// The category ids behind the code (empty in suppressed pictures).
     pub category_ids: Vec<i64>,
     #[serde(flatten)]
     pub total: Total,
@@ -359,6 +388,8 @@ struct Agg {
     area_id: Option<i64>,
     quantity: i64,
     reports: i64,
+    /// The part of `quantity` the viewer can read record by record.
+    known: i64,
 }
 
 struct Cat {
@@ -368,25 +399,28 @@ struct Cat {
     ids: Vec<i64>,
 }
 
-/// Hides a count below the threshold (zero is not hidden: there is nothing to protect).
-fn publish(count: i64, threshold: Option<i64>) -> Option<i64> {
-    match threshold {
-        Some(t) if count >= 1 && count < t => None,
-        _ => Some(count),
-    }
+/// One cell's 56 weeks: all reports of the scope, the part the viewer can read record by record,
+/// and the week's number of reports.
+struct Window {
+    total: Vec<i64>,
+    known: Vec<i64>,
+    reports: i64,
 }
 
 fn opts() -> TrendOptions {
     TrendOptions::default()
 }
 
-/// The trend cell for the week under test in a 56-week window whose first `first` weeks lie
-/// before the scope had any data (they are missing, not zero).
-fn trend_cell(window: &[u32], first: usize) -> TrendCell {
-    let recent = window[first.max(T - RECENT_WEEKS)..T].to_vec();
+/// The trend cell for the week under test in a 56-week window of published counts whose first
+/// `first` weeks lie before the scope had any data (they are missing, not zero). A hidden week
+/// (`None`) is missing too: the baseline holds the published weeks only, never a hidden value
+/// (nor a stand-in for one, which would still vary with what is hidden).
+fn trend_cell(window: &[Option<i64>], first: usize) -> TrendCell {
+    let weeks = |w: &[Option<i64>]| w.iter().flatten().map(|&v| to_u32(v)).collect::<Vec<_>>();
+    let recent = weeks(&window[first.max(T - RECENT_WEEKS)..T]);
     let ly_end = T - 52 + LAST_YEAR_HALF_WINDOW;
-    let last_year = (first <= ly_end).then(|| window[first..=ly_end].to_vec());
-    TrendCell { current: window[T], recent, last_year }
+    let last_year = (first <= ly_end).then(|| weeks(&window[first..=ly_end]));
+    TrendCell { current: to_u32(window[T].unwrap_or(0)), recent, last_year }
 }
 
 fn to_u32(v: i64) -> u32 {
@@ -473,17 +507,20 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     let from = i64::from(window_weeks[0].key());
     let to = i64::from(q.week.key());
 
-    // 1. The aggregate: one GROUP BY over the covering index.
-    let mut sql =
-        Query::new("SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT), COUNT(*) FROM observations o WHERE ");
+    // 1. The aggregate: one GROUP BY over the covering index, with the part the viewer can read
+    //    record by record anyway (`known`, see `sharing::published_count`).
+    let reader = sharing::reader_behind(v, db)?;
+    let mut sql = Query::new("SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT), COUNT(*), CAST(SUM(CASE WHEN ");
+    sql.push_numbered(&sharing::readable(db.dialect(), "o", 1), sharing::readable_args(&reader));
+    sql.raw(" THEN o.quantity ELSE 0 END) AS BIGINT) FROM observations o WHERE ");
     sql.push("o.municipality_code = ? AND o.week >= ? AND o.week <= ? AND ", [q.municipality.as_str().into(), from.into(), to.into()]);
     let (pred, args) = sharing::scope_predicate("o", &q.scope, sql.next_param());
     sql.push_numbered(&pred, args);
     sql.raw(" GROUP BY o.week, o.category_id, o.area_id");
-    let rows: Vec<(i64, i64, Option<i64>, i64, i64)> = db.all(&sql.sql, &sql.params)?;
+    let rows: Vec<(i64, i64, Option<i64>, i64, i64, i64)> = db.all(&sql.sql, &sql.params)?;
     let rows: Vec<Agg> = rows
         .into_iter()
-        .map(|(week, category_id, area_id, quantity, reports)| Agg { week, category_id, area_id, quantity, reports })
+        .map(|(week, category_id, area_id, quantity, reports, known)| Agg { week, category_id, area_id, quantity, reports, known })
         .collect();
 
     // Weeks before the scope's first report are missing, not zero.
@@ -568,20 +605,37 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
         picture.place_choices.push(Choice { value: "ingen".into(), label: NO_PLACE.into() });
     }
 
-    // 3. Cells: a 56-week window of counts each.
-    let mut windows: BTreeMap<(usize, Option<i64>), (Vec<i64>, i64)> = BTreeMap::new();
+    // 3. Cells: a 56-week window of counts each, and what of it the viewer may see.
+    let mut windows: BTreeMap<(usize, Option<i64>), Window> = BTreeMap::new();
     for r in &rows {
         let (Some(&c), Some(&w)) = (cat_of.get(&r.category_id), index.get(&r.week)) else { continue };
-        let e = windows.entry((c, r.area_id)).or_insert_with(|| (vec![0; LOOKBACK + 1], 0));
-        e.0[w] += r.quantity;
+        let e = windows.entry((c, r.area_id)).or_insert_with(|| Window {
+            total: vec![0; LOOKBACK + 1],
+            known: vec![0; LOOKBACK + 1],
+            reports: 0,
+        });
+        e.total[w] += r.quantity;
+        e.known[w] += r.known;
         if w == T {
-            e.1 += r.reports;
+            e.reports += r.reports;
         }
     }
     let keys: Vec<(usize, Option<i64>)> = windows.keys().copied().collect();
-    let tests: Vec<TrendCell> =
-        keys.iter().map(|k| trend_cell(&windows[k].0.iter().map(|&v| to_u32(v)).collect::<Vec<_>>(), first)).collect();
+    // Everything below reads these published values only (exact ones inside the scope).
+    let shown: BTreeMap<(usize, Option<i64>), Vec<Option<i64>>> = windows
+        .iter()
+        .map(|(k, w)| {
+            let values = w.total.iter().zip(&w.known).map(|(&n, &known)| sharing::published_count(known, n - known, threshold));
+            (*k, values.collect())
+        })
+        .collect();
+    // The trend test (and Benjamini–Hochberg over its p-values) runs on the published cells only,
+    // each on its published weeks only: a hidden week is missing from the baseline, and a cell
+    // whose week is hidden is not tested at all.
+    let tested: Vec<(usize, Option<i64>)> = keys.iter().filter(|k| shown[*k][T].is_some()).copied().collect();
+    let tests: Vec<TrendCell> = tested.iter().map(|k| trend_cell(&shown[k], first)).collect();
     let results = trend::detect(&tests, &opts()).map_err(|e| StoreError::Internal(format!("trend: {e}")))?;
+    let result_of: HashMap<(usize, Option<i64>), &TrendResult> = tested.iter().copied().zip(&results).collect();
 
     let keep = |c: usize, area: Option<i64>| {
         q.category.as_deref().is_none_or(|key| cats[c].code == key || cats[c].name.to_lowercase() == key.to_lowercase())
@@ -593,9 +647,8 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     };
     // Published windows (hidden cells count 0 in every sum).
     let mut published: BTreeMap<(usize, Option<i64>), Vec<i64>> = BTreeMap::new();
-    for (k, result) in keys.iter().zip(&results) {
-        let (window, reports) = &windows[k];
-        let shown: Vec<Option<i64>> = window.iter().map(|&n| publish(n, threshold)).collect();
+    for k in &keys {
+        let shown = &shown[k];
         published.insert(*k, shown.iter().map(|n| n.unwrap_or(0)).collect());
         if !keep(k.0, k.1) {
             continue;
@@ -603,8 +656,9 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
         let cat = &cats[k.0];
         let name = k.1.map_or(NO_PLACE.to_owned(), |id| area_name.get(&id).map_or_else(|| format!("Plats {id}"), |n| (*n).to_owned()));
         let count = shown[T];
-        let trend = trend_of(result, count, exact, in_progress);
-        if trend.flagged {
+        let result = result_of.get(k).copied();
+        let trend = result.map(|r| trend_of(r, count, exact, in_progress));
+        if let (Some(trend), Some(result)) = (trend.as_ref().filter(|t| t.flagged), result) {
             let c = count.expect("flagged cells are published");
             picture.flags.push(Flag {
                 category_code: cat.code.clone(),
@@ -631,12 +685,12 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
         picture.cells.push(Cell {
             category_code: cat.code.clone(),
             category_name: cat.name.clone(),
-            category_ids: cat.ids.clone(),
+            category_ids: if exact { cat.ids.clone() } else { vec![] },
             area_id: k.1,
             area_name: name,
             count,
             suppressed: count.is_none(),
-            reports: exact.then_some(*reports),
+            reports: exact.then_some(windows[k].reports),
             series: shown[T + 1 - SERIES_WEEKS..].to_vec(),
             baseline_recent: shown[first.max(T - RECENT_WEEKS)..T].to_vec(),
             baseline_last_year: if first <= ly_end { shown[first..=ly_end].to_vec() } else { vec![] },
@@ -653,7 +707,7 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
 
     // 4. Totals by category, place and overall, from the published cells that pass the filter.
     let kept: Vec<&(usize, Option<i64>)> = keys.iter().filter(|k| keep(k.0, k.1)).collect();
-    let hidden = |k: &&(usize, Option<i64>)| usize::from(publish(windows[*k].0[T], threshold).is_none());
+    let hidden = |k: &&(usize, Option<i64>)| usize::from(shown[*k][T].is_none());
     let mut sums: Vec<Vec<i64>> = Vec::new();
     let mut hidden_counts: Vec<usize> = Vec::new();
     let mut cat_totals: Vec<usize> = Vec::new();
@@ -678,17 +732,17 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     let grand = sum_windows(kept.iter().map(|k| &published[*k]));
     let grand_hidden: usize = kept.iter().map(hidden).sum();
     // One more call of the engine for the bands of the totals' charts (not flagged, not in BH).
-    let mut series_tests: Vec<TrendCell> =
-        sums.iter().map(|w| trend_cell(&w.iter().map(|&v| to_u32(v)).collect::<Vec<_>>(), first)).collect();
+    let as_published = |w: &[i64]| w.iter().map(|&v| Some(v)).collect::<Vec<_>>();
+    let mut series_tests: Vec<TrendCell> = sums.iter().map(|w| trend_cell(&as_published(w), first)).collect();
     let place_keys: Vec<Option<i64>> = place_sums.keys().copied().collect();
-    series_tests.extend(place_keys.iter().map(|k| trend_cell(&place_sums[k].0.iter().map(|&v| to_u32(v)).collect::<Vec<_>>(), first)));
-    series_tests.push(trend_cell(&grand.iter().map(|&v| to_u32(v)).collect::<Vec<_>>(), first));
+    series_tests.extend(place_keys.iter().map(|k| trend_cell(&as_published(&place_sums[k].0), first)));
+    series_tests.push(trend_cell(&as_published(&grand), first));
     let bands = trend::detect(&series_tests, &opts()).map_err(|e| StoreError::Internal(format!("trend: {e}")))?;
     for (i, &c) in cat_totals.iter().enumerate() {
         picture.categories.push(CategoryTotal {
             code: cats[c].code.clone(),
             name: cats[c].name.clone(),
-            category_ids: cats[c].ids.clone(),
+            category_ids: if exact { cats[c].ids.clone() } else { vec![] },
             total: total_of(&sums[i], first, hidden_counts[i], Some(&bands[i])),
         });
     }
@@ -703,8 +757,11 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     picture.hotspot_note = hotspots(&mut places, &all_areas);
     picture.places = places;
 
-    // 5. Sources: who contributed this week.
-    picture.sources = sources(db, &q.scope, &q.municipality, to, exact)?;
+    // 5. Sources: who contributed to the week's published cells.
+    let published_now = |category_id: i64, area_id: Option<i64>| {
+        cat_of.get(&category_id).and_then(|&c| shown.get(&(c, area_id))).is_some_and(|w| w[T].is_some_and(|n| n > 0))
+    };
+    picture.sources = sources(db, &q.scope, &q.municipality, to, exact, published_now)?;
     Ok(picture)
 }
 
@@ -851,16 +908,40 @@ fn audience(db: &mut dyn Conn, v: &Viewer, scope: &Scope, municipality_name: &st
     })
 }
 
-fn sources(db: &mut dyn Conn, scope: &Scope, municipality: &str, week: i64, exact: bool) -> StoreResult<Vec<Source>> {
+/// The organisations with reports in the week's published cells (`published(category_id,
+/// area_id)`), with their numbers when the picture is exact.
+fn sources(
+    db: &mut dyn Conn,
+    scope: &Scope,
+    municipality: &str,
+    week: i64,
+    exact: bool,
+    published: impl Fn(i64, Option<i64>) -> bool,
+) -> StoreResult<Vec<Source>> {
     let mut sql = Query::new(
-        "SELECT x.owner_org_id, g.name, x.n, x.q FROM (SELECT o.owner_org_id AS owner_org_id, COUNT(*) AS n, CAST(SUM(o.quantity) AS BIGINT) AS q FROM observations o WHERE ",
+        "SELECT x.owner_org_id, g.name, x.category_id, x.area_id, x.n, x.q FROM (SELECT o.owner_org_id AS owner_org_id, o.category_id AS category_id, o.area_id AS area_id, COUNT(*) AS n, CAST(SUM(o.quantity) AS BIGINT) AS q FROM observations o WHERE ",
     );
     sql.push("o.municipality_code = ? AND o.week = ? AND ", [municipality.into(), week.into()]);
     let (pred, args) = sharing::scope_predicate("o", scope, sql.next_param());
     sql.push_numbered(&pred, args);
-    sql.raw(" GROUP BY o.owner_org_id) x JOIN organisations g ON g.id = x.owner_org_id ORDER BY g.name_key, g.id");
-    let rows: Vec<(i64, String, i64, i64)> = db.all(&sql.sql, &sql.params)?;
-    Ok(rows
+    sql.raw(
+        " GROUP BY o.owner_org_id, o.category_id, o.area_id) x JOIN organisations g ON g.id = x.owner_org_id ORDER BY g.name_key, g.id",
+    );
+    let rows: Vec<(i64, String, i64, Option<i64>, i64, i64)> = db.all(&sql.sql, &sql.params)?;
+    let mut out: Vec<(i64, String, i64, i64)> = Vec::new();
+    for (org_id, name, category_id, area_id, n, q) in rows {
+        if !published(category_id, area_id) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.0 == org_id => {
+                last.2 += n;
+                last.3 += q;
+            }
+            _ => out.push((org_id, name, n, q)),
+        }
+    }
+    Ok(out
         .into_iter()
         .map(|(org_id, name, n, q)| Source { org_id, name, reports: exact.then_some(n), count: exact.then_some(q) })
         .collect())
@@ -947,22 +1028,33 @@ mod tests {
 
     #[test]
     fn small_counts_are_hidden_but_zero_is_not() {
-        assert_eq!(publish(0, Some(3)), Some(0));
-        assert_eq!(publish(1, Some(3)), None);
-        assert_eq!(publish(2, Some(3)), None);
-        assert_eq!(publish(3, Some(3)), Some(3));
-        assert_eq!(publish(1, None), Some(1));
+        use sharing::published_count as publish;
+        assert_eq!(publish(0, 0, Some(3)), Some(0));
+        assert_eq!(publish(0, 1, Some(3)), None);
+        assert_eq!(publish(0, 2, Some(3)), None);
+        assert_eq!(publish(0, 3, Some(3)), Some(3));
+        assert_eq!(publish(0, 1, None), Some(1));
+        // What the viewer reads anyway never lifts a hidden count, and is shown when alone.
+        assert_eq!(publish(5, 1, Some(3)), None);
+        assert_eq!(publish(2, 0, Some(3)), Some(2));
+        assert_eq!(publish(2, 3, Some(3)), Some(5));
+        assert_eq!(publish(2, 1, None), Some(3));
     }
 
     #[test]
     fn weeks_before_the_first_report_are_not_in_the_baseline() {
-        let mut window = vec![0u32; LOOKBACK + 1];
-        window[T] = 9;
+        let mut window = vec![Some(0); LOOKBACK + 1];
+        window[T] = Some(9);
         let all = trend_cell(&window, 0);
         assert_eq!((all.recent.len(), all.last_year.as_ref().map(Vec::len)), (8, Some(7)));
         let young = trend_cell(&window, T - 3);
         assert_eq!((young.recent.len(), young.last_year), (3, None));
         let partial = trend_cell(&window, 4);
         assert_eq!(partial.last_year.map(|l| l.len()), Some(3));
+        // Hidden weeks are missing, not zero.
+        window[T - 1] = None;
+        window[2] = None;
+        let hidden = trend_cell(&window, 0);
+        assert_eq!((hidden.recent.len(), hidden.last_year.as_ref().map(Vec::len)), (7, Some(6)));
     }
 }

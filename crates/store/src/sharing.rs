@@ -172,3 +172,32 @@ pub fn aggregate_threshold(v: &Viewer, scope: &Scope, threshold: i64) -> crate::
         _ => Err(crate::StoreError::Forbidden),
     }
 }
+
+/// The viewer whose single-record reading decides what a suppressed aggregate may show: the
+/// person behind `v` with every organisation they belong to (an API token acts for one of them,
+/// but its holder reads the others' records through the pages), or `v` itself when no person is
+/// behind it (a share link, the system).
+pub fn reader_behind(v: &Viewer, db: &mut dyn crate::Conn) -> crate::StoreResult<Viewer> {
+    match v.user_id() {
+        Some(user_id) if v.token_id().is_some() => Viewer::for_user(db, user_id, v.via()),
+        _ => Ok(v.clone()),
+    }
+}
+
+/// What a suppressed aggregate publishes of one count (one category × place × week), given the
+/// part the viewer can read record by record anyway (`known`: their organisations' records and
+/// what is shared with their forums, by [`readable`] for [`reader_behind`]) and the rest
+/// (`unknown`).
+///
+/// With no threshold (the viewer is inside the scope) the count is exact. Otherwise the count is
+/// published only when the unknown part is zero or reaches the threshold; it is hidden (`None`)
+/// when the unknown part is 1 … t−1, whatever the known part. So the viewer's own reports (or a
+/// forum partner's, which the viewer reads in the joint picture) can never lift a hidden count
+/// over the threshold: adding known reports to a cell and subtracting them gives nothing back.
+/// A share link's viewer knows no records: the plain threshold.
+pub fn published_count(known: i64, unknown: i64, threshold: Option<i64>) -> Option<i64> {
+    match threshold {
+        Some(t) if unknown >= 1 && unknown < t => None,
+        _ => Some(known + unknown),
+    }
+}

@@ -21,6 +21,8 @@ mod reporting;
 mod smtp;
 mod trust_guard;
 mod trust_ops;
+mod trust_picture;
 mod trust_redirect;
+
 
 

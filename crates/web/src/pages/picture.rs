@@ -290,14 +290,14 @@ pub(crate) fn cell_row(c: &Cell, base: &str, week: IsoWeek, can_drill: bool) -> 
         count: c.count.map_or_else(String::new, int),
         suppressed: c.suppressed,
         reports: c.reports.map_or("–".into(), int),
-        range: picture::range_label(c.trend.typical_low, c.trend.typical_high),
-        expected: c.trend.expected.map_or("–".into(), |e| format_number(e, 1)),
-        change: c.trend.change.map_or("–".into(), |d| signed(d, 1)),
-        position: position_text(c.trend.position.as_deref()),
-        flag: match (c.trend.flagged, c.trend.direction.as_str()) {
-            (true, "decrease") => "▼ Minskning",
-            (true, _) => "▲ Ökning",
-            _ => "",
+        range: c.trend.as_ref().map_or("–".into(), |t| picture::range_label(t.typical_low, t.typical_high)),
+        expected: c.trend.as_ref().and_then(|t| t.expected).map_or("–".into(), |e| format_number(e, 1)),
+        change: c.trend.as_ref().and_then(|t| t.change).map_or("–".into(), |d| signed(d, 1)),
+        position: position_text(c.trend.as_ref().and_then(|t| t.position.as_deref())),
+        flag: match c.trend.as_ref().filter(|t| t.flagged).map(|t| t.direction.as_str()) {
+            Some("decrease") => "▼ Minskning",
+            Some(_) => "▲ Ökning",
+            None => "",
         },
         drill,
     }
@@ -566,8 +566,8 @@ async fn report(state: AppState, session: Session, target: Target, params: Pictu
     let can_drill = r.scope != Scope::Shared && p.suppressed_below.is_none();
     let view = View::new(&p, &target, &params, can_drill, &places);
     let week = p.iso_week();
-    let mut top: Vec<&Cell> = p.cells.iter().filter(|c| c.count.unwrap_or(0) > 0 || c.trend.flagged).collect();
-    top.sort_by(|a, b| b.trend.flagged.cmp(&a.trend.flagged).then(b.count.unwrap_or(0).cmp(&a.count.unwrap_or(0))));
+    let mut top: Vec<&Cell> = p.cells.iter().filter(|c| c.count.unwrap_or(0) > 0 || c.flagged()).collect();
+    top.sort_by(|a, b| b.flagged().cmp(&a.flagged()).then(b.count.unwrap_or(0).cmp(&a.count.unwrap_or(0))));
     let top = top.into_iter().take(12).map(|c| cell_row(c, &view.base, week, false)).collect();
     let title = format!("Veckorapport {} – {}", view.week_label, p.title);
     html(

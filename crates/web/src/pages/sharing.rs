@@ -188,8 +188,8 @@ fn total_chart(p: &WeeklyPicture) -> Option<ChartBlock> {
 impl SharedView {
     fn new(p: &WeeklyPicture) -> Self {
         let week = p.iso_week();
-        let mut cells: Vec<&Cell> = p.cells.iter().filter(|c| c.suppressed || c.count.unwrap_or(0) > 0 || c.trend.flagged).collect();
-        cells.sort_by(|a, b| b.trend.flagged.cmp(&a.trend.flagged).then(b.count.unwrap_or(0).cmp(&a.count.unwrap_or(0))));
+        let mut cells: Vec<&Cell> = p.cells.iter().filter(|c| c.suppressed || c.count.unwrap_or(0) > 0 || c.flagged()).collect();
+        cells.sort_by(|a, b| b.flagged().cmp(&a.flagged()).then(b.count.unwrap_or(0).cmp(&a.count.unwrap_or(0))));
         Self {
             week_label: format!("v. {} {}", week.week(), week.year()),
             exact: false,

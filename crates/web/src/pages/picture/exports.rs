@@ -38,7 +38,7 @@ fn decimal(v: Option<f64>, decimals: usize) -> String {
 }
 
 fn position(c: &Cell) -> &'static str {
-    match c.trend.position.as_deref() {
+    match c.trend.as_ref().and_then(|t| t.position.as_deref()) {
         Some("above") => "över det normala",
         Some("below") => "under det normala",
         Some(_) => "inom det normala",
@@ -47,7 +47,7 @@ fn position(c: &Cell) -> &'static str {
 }
 
 fn direction(c: &Cell) -> &'static str {
-    match c.trend.direction.as_str() {
+    match c.trend.as_ref().map_or("", |t| t.direction.as_str()) {
         "increase" => "ökning",
         "decrease" => "minskning",
         _ => "",
@@ -66,15 +66,15 @@ pub fn rows(p: &WeeklyPicture) -> Vec<Vec<String>> {
                 c.count.map_or_else(|| hidden_label(p), |n| n.to_string()),
                 if c.suppressed { "ja" } else { "nej" }.to_owned(),
                 c.reports.map_or_else(String::new, |n| n.to_string()),
-                c.trend.typical_low.to_string(),
-                c.trend.typical_high.to_string(),
-                decimal(c.trend.expected, 2),
-                decimal(c.trend.change, 2),
+                c.trend.as_ref().map_or_else(String::new, |t| t.typical_low.to_string()),
+                c.trend.as_ref().map_or_else(String::new, |t| t.typical_high.to_string()),
+                decimal(c.trend.as_ref().and_then(|t| t.expected), 2),
+                decimal(c.trend.as_ref().and_then(|t| t.change), 2),
                 position(c).to_owned(),
-                if c.trend.flagged { "ja" } else { "nej" }.to_owned(),
+                if c.flagged() { "ja" } else { "nej" }.to_owned(),
                 direction(c).to_owned(),
-                decimal(c.trend.p_value, 4),
-                decimal(c.trend.q_value, 4),
+                decimal(c.trend.as_ref().and_then(|t| t.p_value), 4),
+                decimal(c.trend.as_ref().and_then(|t| t.q_value), 4),
             ]
         })
         .collect()
@@ -118,15 +118,23 @@ pub fn xlsx(file_name: &str, p: &WeeklyPicture) -> Result<Response, AppError> {
         if let Some(n) = c.reports {
             sheet.write_number(row, 5, n as f64).map_err(xlsx_error)?;
         }
-        sheet.write_number(row, 6, c.trend.typical_low as f64).map_err(xlsx_error)?;
-        sheet.write_number(row, 7, c.trend.typical_high as f64).map_err(xlsx_error)?;
-        for (col, v) in [(8, c.trend.expected), (9, c.trend.change), (13, c.trend.p_value), (14, c.trend.q_value)] {
+        if let Some(t) = &c.trend {
+            sheet.write_number(row, 6, t.typical_low as f64).map_err(xlsx_error)?;
+            sheet.write_number(row, 7, t.typical_high as f64).map_err(xlsx_error)?;
+        }
+        let t = c.trend.as_ref();
+        for (col, v) in [
+            (8, t.and_then(|t| t.expected)),
+            (9, t.and_then(|t| t.change)),
+            (13, t.and_then(|t| t.p_value)),
+            (14, t.and_then(|t| t.q_value)),
+        ] {
             if let Some(v) = v {
                 sheet.write_number(row, col, v).map_err(xlsx_error)?;
             }
         }
         sheet.write_string(row, 10, position(c)).map_err(xlsx_error)?;
-        sheet.write_string(row, 11, if c.trend.flagged { "ja" } else { "nej" }).map_err(xlsx_error)?;
+        sheet.write_string(row, 11, if c.flagged() { "ja" } else { "nej" }).map_err(xlsx_error)?;
         sheet.write_string(row, 12, direction(c)).map_err(xlsx_error)?;
     }
     sheet.set_column_width(1, 24).map_err(xlsx_error)?;
