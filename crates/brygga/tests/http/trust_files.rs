@@ -25,9 +25,12 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 fn xlsx(sheet_data: &str, filler: &[u8], times: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default().compression_level(Some(1));
-    for (name, text) in
-        [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELS), ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)]
-    {
+    for (name, text) in [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", RELS),
+        ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+    ] {
         zip.start_file(name, o).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
@@ -101,7 +104,8 @@ async fn trust_files_hostile_workbooks_are_refused_on_every_upload_path(b: Backe
     let bomb = zip_bomb();
     assert!(bomb.len() < 5_000_000, "{} bytes", bomb.len());
 
-    for (file, expected) in [(&grid, ["Kalkylbladet ”Blad1”", "XFD1048576", "högst 1 000"]), (&bomb, ["för stort", "256 MB", "dela upp"])] {
+    for (file, expected) in [(&grid, ["Kalkylbladet ”Blad1”", "XFD1048576", "högst 1 000"]), (&bomb, ["för stort", "256 MB", "dela upp"])]
+    {
         let pages: [(&str, Vec<(&str, &str)>); 3] = [
             ("/importera/observationer", vec![("forum_id", forum.as_str())]),
             ("/importera/brottsstatistik", vec![]),
@@ -153,4 +157,108 @@ async fn trust_files_hostile_workbooks_are_refused_on_every_upload_path(b: Backe
     }
 }
 
-crate::both_backends!(trust_files_hostile_workbooks_are_refused_on_every_upload_path);
+/// A comb of `teeth` one-metre teeth, 500 m long, in SWEREF 99 TM metres from `(x0, y0)`: every
+/// long edge overlaps every other in x, the case where the old pairwise check was quadratic.
+/// 4 × teeth + 3 positions. With `cross`, one tooth is bent into its neighbour.
+fn serpentine(x0: i64, y0: i64, teeth: i64, cross: bool) -> Value {
+    let mut pts = vec![[x0, y0]];
+    for k in 0..teeth {
+        let y = y0 + 2 * k;
+        let bent = if cross && k == teeth / 2 { 3 } else { 0 };
+        pts.push([x0 + 500, y]);
+        pts.push([x0 + 500, y + 1 + bent]);
+        pts.push([x0 + 1, y + 1]);
+        pts.push([x0 + 1, y + 2]);
+    }
+    pts.push([x0, y0 + 2 * teeth]);
+    pts.push([x0, y0]);
+    serde_json::json!({"type": "Polygon", "coordinates": [pts]})
+}
+
+/// Five 20 000-position serpentines inside Trelleborg (1287), as one FeatureCollection.
+fn five_serpentines(cross: bool) -> String {
+    let e = brygga_domain::geography::municipality("1287").unwrap().extent().unwrap();
+    let [x, y] = brygga_domain::geometry::sweref::to_sweref([(e.min_lon + e.max_lon) / 2.0, (e.min_lat + e.max_lat) / 2.0]);
+    let (x0, y0) = (x as i64 - 1_500, y as i64 - 5_000);
+    let features: Vec<Value> = (0..5)
+        .map(|i| {
+            serde_json::json!({"type": "Feature", "properties": {"name": format!("Slinga {}", i + 1)},
+                "geometry": serpentine(x0 + 600 * i, y0, 4_999, cross && i == 4)})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+async fn trust_files_serpentine_polygons_are_checked_off_the_async_workers(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    stories::est(app.store()).await;
+    let web = app.browser();
+    web.login("samordnare@trelleborg.se", PASSWORD).await;
+    let (_, page) = web.get_html("/platser/1287/importera").await;
+    let csrf = csrf_in(&page);
+    let places_before = count(&app, "SELECT COUNT(*) FROM areas").await;
+
+    // /healthz polled from a thread of its own (not the server's runtime) the whole time.
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let poller = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut answers = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                use std::io::{Read, Write};
+                if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+                    let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    let mut out = String::new();
+                    if s.read_to_string(&mut out).is_ok() && out.ends_with("ok") {
+                        answers.push(std::time::Instant::now());
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            answers
+        })
+    };
+
+    let good = five_serpentines(false);
+    assert!(good.len() < 2_000_000, "{} bytes", good.len());
+    let started = std::time::Instant::now();
+    let posts: Vec<_> = (0..3)
+        .map(|_| {
+            let (client, url, csrf, doc) = (web.client.clone(), app.url("/platser/1287/importera"), csrf.clone(), good.clone());
+            tokio::spawn(async move {
+                let (ct, body) = multipart(&[("csrf", csrf.as_str()), ("crs", "auto")], ("slingor.geojson", doc.as_bytes()));
+                let r = client.post(url).header("content-type", ct).body(body).send().await.unwrap();
+                let status = r.status();
+                let html = r.text().await.unwrap();
+                (std::time::Instant::now(), status, html)
+            })
+        })
+        .collect();
+    let mut first_answer = None;
+    for p in posts {
+        let (at, status, html) = p.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{}", &html[..html.len().min(3000)]);
+        assert!(html.contains("Importera 5 platser"), "the five serpentines are accepted");
+        first_answer = Some(first_answer.map_or(at, |f: std::time::Instant| f.min(at)));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answers = poller.join().unwrap();
+    let first_answer = first_answer.unwrap();
+    // While the checks ran, the server kept answering: not an assertion on time, on order.
+    let during = answers.iter().filter(|t| **t > started + std::time::Duration::from_millis(100) && **t < first_answer).count();
+    assert!(during >= 3, "/healthz answered {during} times while three imports were checked ({} in all)", answers.len());
+
+    // One bent tooth: refused, named.
+    let bad = five_serpentines(true);
+    let (status, html) = upload(&web, "/platser/1287/importera", &[("crs", "auto")], ("slingor.geojson", bad.as_bytes())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Objekt 5 (”Slinga 5”)") && html.contains("korsar sig själv"), "{}", &html[..html.len().min(3000)]);
+    healthy(&app).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM areas").await, places_before, "a dry run writes nothing");
+}
+
+crate::both_backends!(
+    trust_files_hostile_workbooks_are_refused_on_every_upload_path,
+    trust_files_serpentine_polygons_are_checked_off_the_async_workers
+);
