@@ -729,7 +729,12 @@ fn inspect_archive(bytes: &[u8]) -> Result<ArchiveKind, TableError> {
             return Err(if budget < part_limit {
                 too_big_workbook(format!("uppackat är det mer än {}, högst {} går", mib(MAX_INFLATED_BYTES), mib(MAX_INFLATED_BYTES)))
             } else {
-                too_big_workbook(format!("delen ”{}” blir uppackad mer än {}, högst {} går", short(&name), mib(part_limit), mib(part_limit)))
+                too_big_workbook(format!(
+                    "delen ”{}” blir uppackad mer än {}, högst {} går",
+                    short(&name),
+                    mib(part_limit),
+                    mib(part_limit)
+                ))
             });
         }
         total += inflated;
@@ -818,7 +823,12 @@ fn read_sheet_cells<RS: std::io::Read + std::io::Seek>(
         if text.chars().count() > MAX_CELL_CHARS {
             return Err(sheet_limit(
                 sheet,
-                format!("cell {} har fler än {} tecken, högst {} går", cell_ref(row, col), thousands(MAX_CELL_CHARS), thousands(MAX_CELL_CHARS)),
+                format!(
+                    "cell {} har fler än {} tecken, högst {} går",
+                    cell_ref(row, col),
+                    thousands(MAX_CELL_CHARS),
+                    thousands(MAX_CELL_CHARS)
+                ),
             ));
         }
         s.text_bytes += text.len();

@@ -23,7 +23,12 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 fn xlsx_streamed(dimension: &str, mut rows: impl FnMut(&mut dyn Write)) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).compression_level(Some(1));
-    for (name, text) in [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELS), ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)] {
+    for (name, text) in [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", RELS),
+        ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+    ] {
         zip.start_file(name, o).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
@@ -45,8 +50,14 @@ fn inline(r: &str, text: &str) -> String {
 /// The file of the review: cells A1, B1 and XFD1048576, about 1.6 KB.
 pub fn whole_grid() -> Vec<u8> {
     xlsx_streamed("A1:XFD1048576", |w| {
-        write!(w, r#"<row r="1">{}{}</row><row r="1048576">{}</row>"#, inline("A1", "Datum"), inline("B1", "Kategori"), inline("XFD1048576", "x"))
-            .unwrap();
+        write!(
+            w,
+            r#"<row r="1">{}{}</row><row r="1048576">{}</row>"#,
+            inline("A1", "Datum"),
+            inline("B1", "Kategori"),
+            inline("XFD1048576", "x")
+        )
+        .unwrap();
     })
 }
 
@@ -83,8 +94,15 @@ fn hostile_a_sheet_claiming_the_whole_grid_is_refused_by_its_columns() {
 fn hostile_far_rows_are_read_sparsely() {
     // A table whose last row lies at the bottom of the grid is read, not allocated densely.
     let bytes = xlsx_streamed("A1:XFD1048576", |w| {
-        write!(w, r#"<row r="1">{}{}</row><row r="1048576">{}{}</row>"#, inline("A1", "Datum"), inline("B1", "Antal"), inline("A1048576", "2024-01-01"), inline("B1048576", "3"))
-            .unwrap();
+        write!(
+            w,
+            r#"<row r="1">{}{}</row><row r="1048576">{}{}</row>"#,
+            inline("A1", "Datum"),
+            inline("B1", "Antal"),
+            inline("A1048576", "2024-01-01"),
+            inline("B1048576", "3")
+        )
+        .unwrap();
     });
     let t = read_table(&bytes, None).unwrap();
     assert_eq!(t.headers, ["Datum", "Antal"]);
