@@ -769,8 +769,13 @@ pub fn validate(raw: &Shape, choice: CrsChoice, declared: Option<Crs>, check: &C
                 ));
                 continue;
             }
+            // Bounding boxes first: they decide most pairs without walking the rings, so many
+            // holes or parts do not cost rings × positions.
+            let ext_box = planar::ring_box(&poly.exterior);
+            let hole_boxes: Vec<[f64; 4]> = poly.holes.iter().map(|h| planar::ring_box(h)).collect();
             for (hi, hole) in poly.holes.iter().enumerate() {
-                let outside = hole.iter().any(|p| planar::locate_in_ring(*p, &poly.exterior) == planar::Location::Outside);
+                let outside = !planar::box_within(hole_boxes[hi], ext_box)
+                    || hole.iter().any(|p| planar::locate_in_ring(*p, &poly.exterior) == planar::Location::Outside);
                 if outside {
                     faults.push(Fault::new(
                         "geometry.hole_outside",
@@ -778,7 +783,8 @@ pub fn validate(raw: &Shape, choice: CrsChoice, declared: Option<Crs>, check: &C
                     ));
                 }
                 for (hj, other) in poly.holes.iter().enumerate().filter(|(hj, _)| *hj != hi) {
-                    if hole.iter().all(|p| planar::locate_in_ring(*p, other) != planar::Location::Outside)
+                    if planar::box_within(hole_boxes[hi], hole_boxes[hj])
+                        && hole.iter().all(|p| planar::locate_in_ring(*p, other) != planar::Location::Outside)
                         && hole.iter().any(|p| planar::locate_in_ring(*p, other) == planar::Location::Inside)
                     {
                         faults.push(Fault::new(
@@ -806,9 +812,12 @@ pub fn validate(raw: &Shape, choice: CrsChoice, declared: Option<Crs>, check: &C
                     ),
                 ));
             } else {
+                let boxes: Vec<[f64; 4]> = polys.iter().map(|p| planar::ring_box(&p.exterior)).collect();
                 for (i, a) in polys.iter().enumerate() {
                     for (j, b) in polys.iter().enumerate().filter(|(j, _)| *j != i) {
-                        if b.exterior.iter().any(|p| planar::locate_in_polygon(*p, a) == planar::Location::Inside) {
+                        if planar::boxes_meet(boxes[i], boxes[j])
+                            && b.exterior.iter().any(|p| planar::locate_in_polygon(*p, a) == planar::Location::Inside)
+                        {
                             faults.push(Fault::new(
                                 "geometry.parts_overlap",
                                 format!("Del {} ligger inuti del {}. Delarna i en MultiPolygon ska ligga bredvid varandra; gör den inre delen till ett hål eller en egen plats.", j + 1, i + 1),

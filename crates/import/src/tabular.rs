@@ -2,9 +2,10 @@
 //! Swedish number helpers.
 //!
 //! # Format
-//! The content decides, not the name: a ZIP archive (`PK\x03\x04`: XLSX, ODS) or an OLE
-//! compound file (`D0 CF 11 E0`: old XLS) is read as a spreadsheet, its first non-empty sheet;
-//! anything else as CSV. A name ending in `.xlsx`/`.xls`/`.ods` on content that is neither is
+//! The content decides, not the name: a ZIP archive (`PK\x03\x04`) or an OLE compound file
+//! (`D0 CF 11 E0`) is a spreadsheet. XLSX is read, its first non-empty sheet, within the limits
+//! described under "Spreadsheets" below; old XLS, XLSB and ODS are refused with a message
+//! saying how to save them as XLSX or CSV. Anything else is read as CSV. A name ending in `.xlsx`/`.xls`/`.ods` on content that is neither is
 //! refused with a message, since the user probably picked the wrong file.
 //!
 //! # CSV encodings
@@ -30,7 +31,7 @@
 //! lines above it). Blank rows (all cells empty) are dropped wherever they are, but row numbers
 //! stay those a spreadsheet program shows: the header is row 1 when it is the first line.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader};
 use serde::Serialize;
@@ -601,10 +602,52 @@ fn build_table(rows: impl Iterator<Item = Row>, format: SourceFormat) -> Result<
 
 // ---------------------------------------------------------------------------------------------
 // Spreadsheets
+//
+// A workbook is an untrusted archive, and a sheet's XML may claim any extent: cells `A1` and
+// `XFD1048576` in a 1.6 KB file would make a dense reader allocate ~17 billion cells and abort
+// the process (no `catch_unwind` helps against an allocation failure). So:
+// - the archive is inflated once, counting, before the spreadsheet library sees it: too many
+//   entries, or more than [`MAX_INFLATED_BYTES`] (or [`MAX_PART_BYTES`] for one part other than
+//   a worksheet, since the library holds those parts in memory) refuse the file;
+// - only XLSX is read, and its cells are streamed one by one into a sparse table; the sheet's
+//   declared `<dimension>` is never used to allocate anything, and the actual extent is bounded
+//   as it grows: at most [`MAX_SHEET_COLUMNS`] columns, [`MAX_SHEET_ROWS`] rows with content,
+//   [`MAX_SHEET_CELLS`] cells (rows × columns as the table is built), [`MAX_CELL_CHARS`]
+//   characters in one cell and [`MAX_SHEET_TEXT_BYTES`] of text in all.
+// - old XLS, XLSB and ODS files, whose readers build whole sheets in memory, are refused with a
+//   message saying how to save the file as XLSX or CSV.
+
+/// At most this many bytes, all parts of a workbook together, once inflated.
+pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+/// At most this many bytes for one part of a workbook that is not a worksheet (shared strings,
+/// styles, …), once inflated: the spreadsheet library keeps those in memory.
+pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+/// At most this many parts (files) in a workbook archive.
+pub const MAX_PARTS: usize = 10_000;
+/// At most this many columns, from the first to the last with content.
+pub const MAX_SHEET_COLUMNS: usize = 1_000;
+/// At most this many rows with content in a sheet.
+pub const MAX_SHEET_ROWS: usize = 1_000_000;
+/// At most this many cells in the table read from a sheet (rows with content × columns).
+pub const MAX_SHEET_CELLS: usize = 5_000_000;
+/// At most this many characters in one cell (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// At most this many bytes of text in all cells of a sheet together.
+pub const MAX_SHEET_TEXT_BYTES: usize = 256 * 1024 * 1024;
 
 fn read_spreadsheet(bytes: &[u8]) -> Result<Table, TableError> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(legacy_format("en äldre Excel-arbetsbok (.xls)"));
+    }
+    let kind = inspect_archive(bytes)?;
+    match kind {
+        ArchiveKind::Xlsx => {}
+        ArchiveKind::Xlsb => return Err(legacy_format("en binär Excel-arbetsbok (.xlsb)")),
+        ArchiveKind::Ods => return Err(legacy_format("ett OpenDocument-kalkylark (.ods)")),
+        ArchiveKind::Other => return Err(unreadable_spreadsheet()),
+    }
     // calamine parses untrusted archives; a panic inside it must not take the server down.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_spreadsheet_inner(bytes)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(bytes)));
     match result {
         Ok(r) => r,
         Err(_) => Err(unreadable_spreadsheet()),
@@ -619,27 +662,221 @@ fn unreadable_spreadsheet() -> TableError {
     )
 }
 
-fn read_spreadsheet_inner(bytes: &[u8]) -> Result<Table, TableError> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| unreadable_spreadsheet())?;
+fn legacy_format(what: &str) -> TableError {
+    TableError::Spreadsheet(format!(
+        "Filen är {what}, som Brygga inte läser. Öppna den i kalkylprogrammet och spara den som \
+         Excel-arbetsbok (.xlsx) eller som CSV, och läs in den filen."
+    ))
+}
+
+fn too_big_workbook(detail: String) -> TableError {
+    TableError::Spreadsheet(format!(
+        "Kalkylarket är för stort för att läsas in: {detail}. Spara bara tabellen med uppgifterna \
+         (ett kalkylblad, utan bilder), eller dela upp den i flera filer, och försök igen."
+    ))
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{} MB", bytes / (1024 * 1024))
+}
+
+/// Thousands with a space, as Swedish text writes them: 1 000 000.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArchiveKind {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Other,
+}
+
+/// Inflates every part of the archive once, counting bytes, and tells what kind of workbook it
+/// is. Refuses archives that inflate beyond the limits (zip bombs) before any of it is parsed.
+fn inspect_archive(bytes: &[u8]) -> Result<ArchiveKind, TableError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable_spreadsheet())?;
+    if zip.len() > MAX_PARTS {
+        return Err(too_big_workbook(format!("arkivet har {} delar, högst {} går", thousands(zip.len()), thousands(MAX_PARTS))));
+    }
+    let mut kind = ArchiveKind::Other;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| unreadable_spreadsheet())?;
+        let name = part.name_raw().to_vec();
+        let name = String::from_utf8_lossy(&name).into_owned();
+        match name.as_str() {
+            "xl/workbook.xml" => kind = ArchiveKind::Xlsx,
+            "xl/workbook.bin" if kind == ArchiveKind::Other => kind = ArchiveKind::Xlsb,
+            "content.xml" if kind == ArchiveKind::Other => kind = ArchiveKind::Ods,
+            _ => {}
+        }
+        let is_sheet = name.starts_with("xl/worksheets/");
+        let part_limit = if is_sheet { MAX_INFLATED_BYTES } else { MAX_PART_BYTES };
+        // The sizes in the archive's directory can lie; count what actually comes out.
+        let budget = part_limit.min(MAX_INFLATED_BYTES - total);
+        let inflated = std::io::copy(&mut (&mut part).take(budget + 1), &mut std::io::sink()).map_err(|_| unreadable_spreadsheet())?;
+        if inflated > budget {
+            return Err(if budget < part_limit {
+                too_big_workbook(format!("uppackat är det mer än {}, högst {} går", mib(MAX_INFLATED_BYTES), mib(MAX_INFLATED_BYTES)))
+            } else {
+                too_big_workbook(format!(
+                    "delen ”{}” blir uppackad mer än {}, högst {} går",
+                    short(&name),
+                    mib(part_limit),
+                    mib(part_limit)
+                ))
+            });
+        }
+        total += inflated;
+    }
+    Ok(kind)
+}
+
+/// A part name as shown in a message: at most 60 characters.
+fn short(name: &str) -> String {
+    name.chars().take(60).collect()
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
+    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable_spreadsheet())?;
     let names = workbook.sheet_names();
-    for (i, name) in names.iter().enumerate() {
-        let range = match workbook.worksheet_range_at(i) {
-            Some(Ok(r)) => r,
-            Some(Err(_)) => return Err(unreadable_spreadsheet()),
-            None => continue,
+    for name in &names {
+        let cells = match workbook.worksheet_cells_reader(name) {
+            Ok(reader) => read_sheet_cells(reader, name)?,
+            // Chart sheets and the like hold no table.
+            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+            Err(_) => return Err(unreadable_spreadsheet()),
         };
-        let Some((start_row, _)) = range.start() else {
+        let Some(rows) = cells.into_rows(name)? else {
             continue;
         };
-        let first_row = start_row as usize + 1;
-        let rows: Vec<Row> =
-            range.rows().enumerate().map(|(k, cells)| Row { line: first_row + k, cells: cells.iter().map(cell_text).collect() }).collect();
         if rows.iter().all(Row::is_blank) {
             continue;
         }
         return build_table(rows.into_iter(), SourceFormat::Spreadsheet { sheet: name.clone() });
     }
     Err(TableError::NoHeader)
+}
+
+/// The cells of one sheet with content, sparse: by row, then column (both 0-based, absolute).
+#[derive(Default)]
+struct SparseSheet {
+    rows: std::collections::BTreeMap<u32, Vec<(u32, String)>>,
+    cells: usize,
+    text_bytes: usize,
+    min_col: u32,
+    max_col: u32,
+}
+
+fn sheet_limit(sheet: &str, detail: String) -> TableError {
+    TableError::Spreadsheet(format!(
+        "Kalkylbladet ”{}” kan inte läsas in: {detail}. Kopiera bara tabellen med uppgifterna till \
+         ett nytt kalkylblad (eller dela upp den i flera filer) och försök igen.",
+        short(sheet)
+    ))
+}
+
+fn cell_ref(row: u32, col: u32) -> String {
+    format!("{}{}", column_letter(col as usize), u64::from(row) + 1)
+}
+
+fn read_sheet_cells<RS: std::io::Read + std::io::Seek>(
+    mut reader: calamine::XlsxCellReader<'_, RS>,
+    sheet: &str,
+) -> Result<SparseSheet, TableError> {
+    let mut s = SparseSheet { min_col: u32::MAX, ..SparseSheet::default() };
+    while let Some(cell) = reader.next_cell().map_err(|_| unreadable_spreadsheet())? {
+        let (row, col) = cell.get_position();
+        let value = cell.get_value();
+        if matches!(value, calamine::DataRef::Empty) {
+            continue;
+        }
+        let (lo, hi) = (s.min_col.min(col), s.max_col.max(col));
+        if (hi - lo) as usize >= MAX_SHEET_COLUMNS {
+            return Err(sheet_limit(
+                sheet,
+                format!(
+                    "det finns innehåll i cell {} och i cell {}, det är fler än {} kolumner, högst {} går",
+                    cell_ref(row, col),
+                    if col == hi { column_letter(lo as usize) } else { column_letter(hi as usize) },
+                    thousands(MAX_SHEET_COLUMNS),
+                    thousands(MAX_SHEET_COLUMNS)
+                ),
+            ));
+        }
+        (s.min_col, s.max_col) = (lo, hi);
+        s.cells += 1;
+        if s.cells > MAX_SHEET_CELLS {
+            return Err(sheet_limit(sheet, format!("det har fler än {} celler med innehåll", thousands(MAX_SHEET_CELLS))));
+        }
+        let text = cell_text(&Data::from(value.clone()));
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(sheet_limit(
+                sheet,
+                format!(
+                    "cell {} har fler än {} tecken, högst {} går",
+                    cell_ref(row, col),
+                    thousands(MAX_CELL_CHARS),
+                    thousands(MAX_CELL_CHARS)
+                ),
+            ));
+        }
+        s.text_bytes += text.len();
+        if s.text_bytes > MAX_SHEET_TEXT_BYTES {
+            return Err(sheet_limit(sheet, format!("cellerna har tillsammans mer än {} text", mib(MAX_SHEET_TEXT_BYTES as u64))));
+        }
+        if !s.rows.contains_key(&row) && s.rows.len() >= MAX_SHEET_ROWS {
+            return Err(sheet_limit(sheet, format!("det har fler än {} rader med innehåll", thousands(MAX_SHEET_ROWS))));
+        }
+        s.rows.entry(row).or_default().push((col, text));
+    }
+    Ok(s)
+}
+
+impl SparseSheet {
+    /// The rows with content, each as wide as the sheet's columns from the first to the last
+    /// with content (as a dense range would give them), or `None` for a sheet without cells.
+    fn into_rows(self, sheet: &str) -> Result<Option<Vec<Row>>, TableError> {
+        if self.rows.is_empty() {
+            return Ok(None);
+        }
+        let width = (self.max_col - self.min_col) as usize + 1;
+        if self.rows.len().saturating_mul(width) > MAX_SHEET_CELLS {
+            return Err(sheet_limit(
+                sheet,
+                format!(
+                    "{} rader gånger {} kolumner är fler än {} celler, högst {} går",
+                    thousands(self.rows.len()),
+                    thousands(width),
+                    thousands(MAX_SHEET_CELLS),
+                    thousands(MAX_SHEET_CELLS)
+                ),
+            ));
+        }
+        let min_col = self.min_col;
+        let rows = self
+            .rows
+            .into_iter()
+            .map(|(row, cells)| {
+                let mut out = vec![String::new(); width];
+                for (col, text) in cells {
+                    out[(col - min_col) as usize] = text;
+                }
+                Row { line: row as usize + 1, cells: out }
+            })
+            .collect();
+        Ok(Some(rows))
+    }
 }
 
 fn cell_text(d: &Data) -> String {

@@ -12,6 +12,13 @@ use utoipa::ToSchema;
 
 use crate::i18n::filters;
 
+/// Runs CPU-heavy work on untrusted input (parsing and validating uploads, geometry checks) on
+/// the blocking pool, so that the async workers keep answering other requests (`/healthz`
+/// among them) while it runs.
+pub async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| AppError::Internal("validation panicked".into()))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]

@@ -19,10 +19,12 @@ mod picture;
 mod questionnaire;
 mod reporting;
 mod smtp;
+mod trust_files;
 mod trust_guard;
 mod trust_ops;
 mod trust_picture;
 mod trust_redirect;
+
 
 
 

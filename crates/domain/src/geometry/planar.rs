@@ -156,6 +156,25 @@ fn nudge_off_vertices(y: f64, poly: &Polygon, step: f64) -> f64 {
     y
 }
 
+/// The bounding box of a ring: [min x, min y, max x, max y].
+pub fn ring_box(r: &[[f64; 2]]) -> [f64; 4] {
+    r.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, p| {
+        [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+    })
+}
+
+/// Whether box `a` lies within box `b` (borders included): a ring can only lie within another
+/// (no position outside it) when its box does.
+pub fn box_within(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3]
+}
+
+/// Whether boxes `a` and `b` share a point: a position of one ring can only lie inside another
+/// when the boxes do.
+pub fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
 /// Orientation of the turn a → b → c: positive counter-clockwise, zero when collinear (to
 /// within rounding at metre scale).
 pub fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
@@ -231,11 +250,190 @@ pub struct Crossing {
     pub overlap: bool,
 }
 
-/// The first place where the rings meet improperly: a ring crossing or touching itself, or
-/// two rings crossing or overlapping along a stretch (rings may touch each other at single
-/// points). Segments are swept in order of their smallest x, so typical shapes cost about
-/// n log n.
+/// Whether segments `s` and `t` of `rings` meet where they must not: a ring crossing, touching
+/// or running along itself (neighbouring segments share their common end, nothing more), or two
+/// rings crossing or running along each other (they may touch at single points).
+fn improper(rings: &[&[[f64; 2]]], s: &Seg, t: &Seg) -> Option<Crossing> {
+    let m = meet(s.a, s.b, t.a, t.b);
+    let hit = if s.ring == t.ring {
+        let n = rings[s.ring].len() - 1; // segments in the ring
+        let adjacent = s.index.abs_diff(t.index) == 1 || s.index.abs_diff(t.index) == n - 1;
+        match m {
+            Meeting::Apart => None,
+            // Neighbours share their common end; anything more is a fold-back.
+            Meeting::Touch(_) if adjacent => None,
+            Meeting::Cross(p) | Meeting::Touch(p) => Some((p, false)),
+            Meeting::Overlap(p) => Some((p, true)),
+        }
+    } else {
+        match m {
+            Meeting::Cross(p) => Some((p, false)),
+            Meeting::Overlap(p) => Some((p, true)),
+            Meeting::Apart | Meeting::Touch(_) => None,
+        }
+    };
+    hit.map(|(at, overlap)| {
+        let (x, y) = if (s.ring, s.index) <= (t.ring, t.index) { (s, t) } else { (t, s) };
+        Crossing { first: (x.ring, x.index), second: (y.ring, y.index), at, overlap }
+    })
+}
+
+fn lex(p: [f64; 2], q: [f64; 2]) -> std::cmp::Ordering {
+    p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1]))
+}
+
+fn same(p: [f64; 2], q: [f64; 2]) -> bool {
+    p[0] == q[0] && p[1] == q[1]
+}
+
+/// A place where the rings meet improperly (see [`improper`]), or `None` when they do not.
+///
+/// A Shamos–Hoey sweep: a line sweeps the plane from left to right (ties by y, so vertical
+/// segments are swept bottom to top), keeping the segments it cuts ordered bottom to top.
+/// Before the first improper meeting, segments never change order, so the leftmost improper
+/// meeting is found when two segments become neighbours in that order (a segment is inserted,
+/// or one between them is removed), or at a vertex, where all segments ending, starting or
+/// passing there are compared directly: those sharing the vertex by ring (a ring passes a
+/// vertex once) and by direction (segments running along each other leave it in the same
+/// direction), and the one passing through it with each of them. Each segment is inserted and
+/// removed once, with a binary search, and compared with a bounded number of others, so a ring
+/// of n positions costs O(n log n) comparisons whatever its shape (the order is a vector:
+/// insertion moves memory, which for the allowed sizes is far below the cost of a comparison).
+///
+/// Which improper meeting is reported when there are several is the sweep's first, which is
+/// stable for a given input.
 pub fn first_crossing(rings: &[&[[f64; 2]]]) -> Option<Crossing> {
+    // Segments with their ends ordered left to right (then bottom to top); none of length 0.
+    let mut segs: Vec<Seg> = Vec::new();
+    for (ri, r) in rings.iter().enumerate() {
+        for (i, w) in r.windows(2).enumerate() {
+            if same(w[0], w[1]) {
+                continue;
+            }
+            segs.push(Seg { ring: ri, index: i, a: w[0], b: w[1] });
+        }
+    }
+    let left = |s: &Seg| if lex(s.a, s.b).is_le() { s.a } else { s.b };
+    let right = |s: &Seg| if lex(s.a, s.b).is_le() { s.b } else { s.a };
+    // Events: (point, segment, starts).
+    let mut events: Vec<([f64; 2], usize, bool)> = Vec::with_capacity(segs.len() * 2);
+    for (k, s) in segs.iter().enumerate() {
+        events.push((left(s), k, true));
+        events.push((right(s), k, false));
+    }
+    events.sort_by(|x, y| lex(x.0, y.0));
+    // Where q lies relative to segment k: > 0 above, < 0 below, 0 on its line.
+    let side = |k: usize, q: [f64; 2]| {
+        let s = &segs[k];
+        orient(left(s), right(s), q)
+    };
+    let mut status: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let q = events[i].0;
+        let mut j = i;
+        while j < events.len() && same(events[j].0, q) {
+            j += 1;
+        }
+        let starting: Vec<usize> = events[i..j].iter().filter(|e| e.2).map(|e| e.1).collect();
+        let ending: Vec<usize> = events[i..j].iter().filter(|e| !e.2).map(|e| e.1).collect();
+        i = j;
+
+        // The segments in the order whose line passes through q: those ending here and those
+        // passing through (q inside them).
+        let lo = status.partition_point(|&k| side(k, q) > 0.0);
+        let mut hi = lo;
+        while hi < status.len() && side(status[hi], q) == 0.0 {
+            hi += 1;
+        }
+        let through: Vec<usize> = status[lo..hi].iter().copied().filter(|&k| !same(right(&segs[k]), q)).collect();
+        for w in through.windows(2) {
+            if let Some(c) = improper(rings, &segs[w[0]], &segs[w[1]]) {
+                return Some(c);
+            }
+        }
+        let at_q: Vec<usize> = ending.iter().chain(&starting).copied().collect();
+        for &t in &through {
+            for &e in &at_q {
+                if let Some(c) = improper(rings, &segs[t], &segs[e]) {
+                    return Some(c);
+                }
+            }
+        }
+        // Segments sharing the vertex q: by ring, then by direction.
+        let mut by_ring = at_q.clone();
+        by_ring.sort_by_key(|&k| (segs[k].ring, segs[k].index));
+        for group in by_ring.chunk_by(|&x, &y| segs[x].ring == segs[y].ring) {
+            for (gi, &x) in group.iter().enumerate() {
+                for &y in &group[gi + 1..] {
+                    if let Some(c) = improper(rings, &segs[x], &segs[y]) {
+                        return Some(c);
+                    }
+                }
+            }
+        }
+        if at_q.len() > 1 {
+            let angle = |k: usize| {
+                let s = &segs[k];
+                let o = if same(s.a, q) { s.b } else { s.a };
+                (o[1] - q[1]).atan2(o[0] - q[0])
+            };
+            let mut by_angle = at_q.clone();
+            by_angle.sort_by(|&x, &y| angle(x).total_cmp(&angle(y)));
+            for k in 0..by_angle.len() {
+                let (x, y) = (by_angle[k], by_angle[(k + 1) % by_angle.len()]);
+                if x != y
+                    && let Some(c) = improper(rings, &segs[x], &segs[y])
+                {
+                    return Some(c);
+                }
+            }
+        }
+
+        // Remove the segments ending at q, insert those starting there.
+        let mut removed_in_block = 0;
+        for pos in (lo..hi).rev() {
+            if ending.contains(&status[pos]) {
+                status.remove(pos);
+                removed_in_block += 1;
+            }
+        }
+        if removed_in_block < ending.len() {
+            // Rounding put a segment ending here outside the block: find it anywhere.
+            for k in &ending {
+                if let Some(pos) = status.iter().position(|x| x == k) {
+                    status.remove(pos);
+                }
+            }
+        }
+        let (mut a, mut z) = (lo.min(status.len()), (hi - removed_in_block).min(status.len()));
+        for &t in &starting {
+            let tr = right(&segs[t]);
+            let p = status.partition_point(|&k| {
+                let s = side(k, q);
+                // t starts at q: above k when q is, or when q is on k's line and t turns up.
+                s > 0.0 || (s == 0.0 && side(k, tr) >= 0.0)
+            });
+            status.insert(p, t);
+            a = a.min(p);
+            z = if p <= z { z + 1 } else { p + 1 };
+        }
+        // New neighbours: compare each pair around the changed stretch.
+        let from = a.saturating_sub(1);
+        let to = (z + 1).min(status.len());
+        for k in from..to.saturating_sub(1) {
+            if let Some(c) = improper(rings, &segs[status[k]], &segs[status[k + 1]]) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// The quadratic check the sweep replaced: every pair of segments whose x ranges overlap,
+/// reporting the earliest pair in ring order. Kept as the oracle of the sweep's tests.
+#[cfg(test)]
+pub(crate) fn first_crossing_pairwise(rings: &[&[[f64; 2]]]) -> Option<Crossing> {
     let mut segs: Vec<Seg> = Vec::new();
     for (ri, r) in rings.iter().enumerate() {
         for (i, w) in r.windows(2).enumerate() {
@@ -254,31 +452,10 @@ pub fn first_crossing(rings: &[&[[f64; 2]]]) -> Option<Crossing> {
             if t.a[1].max(t.b[1]) < s_min_y || t.a[1].min(t.b[1]) > s_max_y {
                 continue;
             }
-            let m = meet(s.a, s.b, t.a, t.b);
-            let hit = if s.ring == t.ring {
-                let n = rings[s.ring].len() - 1; // segments in the ring
-                let adjacent = s.index.abs_diff(t.index) == 1 || s.index.abs_diff(t.index) == n - 1;
-                match m {
-                    Meeting::Apart => None,
-                    // Neighbours share their common end; anything more is a fold-back.
-                    Meeting::Touch(_) if adjacent => None,
-                    Meeting::Cross(p) | Meeting::Touch(p) => Some((p, false)),
-                    Meeting::Overlap(p) => Some((p, true)),
-                }
-            } else {
-                match m {
-                    Meeting::Cross(p) => Some((p, false)),
-                    Meeting::Overlap(p) => Some((p, true)),
-                    Meeting::Apart | Meeting::Touch(_) => None,
-                }
-            };
-            if let Some((at, overlap)) = hit {
-                let (x, y) = if (s.ring, s.index) <= (t.ring, t.index) { (s, *t) } else { (*t, s) };
-                let c = Crossing { first: (x.ring, x.index), second: (y.ring, y.index), at, overlap };
-                // Report the earliest pair in ring order, so messages are stable.
-                if found.is_none_or(|f| (c.first, c.second) < (f.first, f.second)) {
-                    found = Some(c);
-                }
+            if let Some(c) = improper(rings, &s, t)
+                && found.is_none_or(|f| (c.first, c.second) < (f.first, f.second))
+            {
+                found = Some(c);
             }
         }
     }
@@ -335,5 +512,90 @@ mod tests {
         // A spike folding back on itself.
         let spike = [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [4.0, 8.0], [4.0, 2.0], [0.0, 4.0], [0.0, 0.0]];
         assert!(first_crossing(&[&spike]).is_some());
+    }
+
+    /// Closed rings from raw positions: repeated neighbours dropped, closed.
+    fn rings_of(raw: Vec<Vec<(i32, i32)>>, scale: f64) -> Vec<Ring> {
+        raw.into_iter()
+            .map(|r| {
+                let mut ring: Ring = r.into_iter().map(|(x, y)| [f64::from(x) * scale, f64::from(y) * scale]).collect();
+                ring.dedup();
+                if ring.len() > 1 && ring.first() != ring.last() {
+                    ring.push(ring[0]);
+                }
+                ring
+            })
+            .filter(|r| r.len() >= 4)
+            .collect()
+    }
+
+    fn check_against_pairwise(rings: &[Ring]) -> Result<(), proptest::test_runner::TestCaseError> {
+        let refs: Vec<&[[f64; 2]]> = rings.iter().map(Vec::as_slice).collect();
+        let sweep = first_crossing(&refs);
+        let pairwise = first_crossing_pairwise(&refs);
+        proptest::prop_assert_eq!(sweep.is_some(), pairwise.is_some(), "sweep {:?} pairwise {:?} rings {:?}", sweep, pairwise, rings);
+        if let Some(c) = sweep {
+            // What the sweep reports is a real improper meeting.
+            let seg = |(r, i): (usize, usize)| Seg { ring: r, index: i, a: rings[r][i], b: rings[r][i + 1] };
+            proptest::prop_assert!(improper(&refs, &seg(c.first), &seg(c.second)).is_some(), "{:?} in {:?}", c, rings);
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// On a small integer grid (shared vertices, collinear runs, touching rings: every tie
+        /// the sweep must order) the sweep finds an improper meeting exactly when the old
+        /// pairwise check does.
+        #[test]
+        fn the_sweep_agrees_with_the_pairwise_check_on_a_grid(
+            raw in proptest::collection::vec(proptest::collection::vec((0i32..5, 0i32..5), 3..9), 1..4)
+        ) {
+            check_against_pairwise(&rings_of(raw, 1.0))?;
+        }
+
+        /// The same in general position, at the scale of SWEREF 99 TM metres.
+        #[test]
+        fn the_sweep_agrees_with_the_pairwise_check_in_general_position(
+            raw in proptest::collection::vec(proptest::collection::vec((0i32..100_000, 0i32..100_000), 3..12), 1..4)
+        ) {
+            let mut rings = rings_of(raw, 0.01);
+            for r in &mut rings {
+                for p in r.iter_mut() {
+                    p[0] += 400_000.0;
+                    p[1] += 6_100_000.0;
+                }
+            }
+            check_against_pairwise(&rings)?;
+        }
+    }
+
+    #[test]
+    fn simple_shapes_with_shared_vertices_and_touching_holes_pass_the_sweep() {
+        // A comb: many long horizontal segments overlapping in x, none meeting.
+        let mut comb = vec![[0.0, 0.0]];
+        for k in 0..200 {
+            let y = f64::from(k) * 2.0;
+            comb.push([1000.0, y]);
+            comb.push([1000.0, y + 1.0]);
+            comb.push([1.0, y + 1.0]);
+            comb.push([1.0, y + 2.0]);
+        }
+        comb.push([0.0, 402.0]);
+        comb.push([0.0, 0.0]);
+        assert!(first_crossing(&[&comb]).is_none());
+        assert!(first_crossing_pairwise(&[&comb]).is_none());
+        // The same comb with one tooth pushed into its neighbour.
+        let mut bad = comb.clone();
+        bad[5][1] = 0.5;
+        assert!(first_crossing(&[&bad]).is_some());
+        assert!(first_crossing_pairwise(&[&bad]).is_some());
+        // Two holes touching each other and the shell at single points.
+        let shell = square(0.0, 0.0, 10.0);
+        let h1 = vec![[0.0, 5.0], [5.0, 2.0], [5.0, 8.0], [0.0, 5.0]];
+        let h2 = vec![[5.0, 5.0], [8.0, 2.0], [8.0, 8.0], [5.0, 5.0]];
+        assert!(first_crossing(&[&shell, &h1, &h2]).is_none());
+        assert!(first_crossing_pairwise(&[&shell, &h1, &h2]).is_none());
     }
 }

@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{ApiJson, ApiQuery, Created, IfMatch, Versioned};
 use crate::AppState;
 use crate::auth::ApiAuth;
-use crate::error::{ApiErrorBody, ApiResult, AppError};
+use crate::error::{ApiErrorBody, ApiResult, AppError, off_runtime};
 use crate::pages::areas::preview;
 
 /// A GeoJSON Feature: `geometry` a Point, Polygon or MultiPolygon; `properties.name`
@@ -214,7 +214,7 @@ pub async fn create(
     let m = municipality(&code, "properties.municipality_code")?;
     let vv = v.clone();
     let owner = state.store.read(move |db| areas::owner_for(db, &vv, m)).await?;
-    let a = read_feature(&body, m, crs, owner)?;
+    let a = off_runtime(move || read_feature(&body, m, crs, owner)).await??;
     let area = state.store.write(move |db| areas::create(db, &v, &a)).await?;
     Ok(Created(format!("/api/v1/areas/{}", area.id), area))
 }
@@ -248,7 +248,8 @@ pub async fn update(
         Some(c) => municipality(c, "properties.municipality_code")?,
         None => m,
     };
-    let a = read_feature(&body, target, crs, before.owner_org_id)?;
+    let owner = before.owner_org_id;
+    let a = off_runtime(move || read_feature(&body, target, crs, owner)).await??;
     let area = state.store.write(move |db| areas::update(db, &v, id, version, &a)).await?;
     Ok(Versioned(area.version, area))
 }

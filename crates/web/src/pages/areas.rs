@@ -24,7 +24,7 @@ use serde::Deserialize;
 use super::{Chrome, Flash, FormView, html, version_of};
 use crate::AppState;
 use crate::auth::{FormData, Session, SignedIn};
-use crate::error::{AppError, PageError, PageResult};
+use crate::error::{AppError, PageError, PageResult, off_runtime};
 use crate::i18n::filters;
 use crate::svg::map::{self, MapArea, MapOptions};
 
@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
 // ---- a form that may carry a file ----
 
 /// An uploaded file.
+#[derive(Clone)]
 pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
@@ -589,6 +590,12 @@ fn draft_of(form: &FormData, upload: Option<&Upload>) -> Option<serde_json::Valu
     geometry_from(form, upload, &check).ok().and_then(|(v, _)| serde_json::from_str(&v.geometry.geojson).ok())
 }
 
+/// [`draft_of`] on the blocking pool: it reads and checks the geometry again.
+async fn draft_off_runtime(form: &FormData, upload: Option<&Upload>) -> Result<Option<serde_json::Value>, AppError> {
+    let (f, u) = (form.clone(), upload.cloned());
+    off_runtime(move || draft_of(&f, u.as_ref())).await
+}
+
 /// Sends the form back with what was typed (the uploaded file's text in the textarea).
 fn resubmitted(form: &FormData, upload: Option<&Upload>, errors: FieldErrors) -> FormView {
     let mut view = FormView::submitted(form, errors);
@@ -610,7 +617,9 @@ pub async fn create(
     let code = muni.municipality_code();
     let v = session.viewer.clone();
     let owner = state.store.read(move |db| areas::owner_for(db, &v, code)).await?;
-    let result = match new_area_from(&form, upload.as_ref(), muni, owner) {
+    let (f, u) = (form.clone(), upload.clone());
+    let checked = off_runtime(move || new_area_from(&f, u.as_ref(), muni, owner)).await?;
+    let result = match checked {
         Ok((a, _)) => {
             let v = session.viewer.clone();
             state.store.write(move |db| areas::create(db, &v, &a)).await.map_err(AppError::from)
@@ -621,7 +630,7 @@ pub async fn create(
         Ok(a) => Ok(Redirect::to(&format!("{}?klart=skapad", place_href(&a))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let all = list_for(&state, &session, muni).await?;
-            let draft = draft_of(&form, upload.as_ref());
+            let draft = draft_off_runtime(&form, upload.as_ref()).await?;
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 form_page(&session, muni, &all, resubmitted(&form, upload.as_ref(), errors), None, draft.as_ref()),
@@ -667,7 +676,9 @@ pub async fn update(
     let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     let id = area.id;
-    let result = match (new_area_from(&form, upload.as_ref(), muni, area.owner_org_id), version_of(&form)) {
+    let (f, u, owner) = (form.clone(), upload.clone(), area.owner_org_id);
+    let checked = off_runtime(move || new_area_from(&f, u.as_ref(), muni, owner)).await?;
+    let result = match (checked, version_of(&form)) {
         (Ok((a, _)), Ok(version)) => {
             let v = session.viewer.clone();
             state.store.write(move |db| areas::update(db, &v, id, version, &a)).await.map_err(AppError::from)
@@ -678,17 +689,17 @@ pub async fn update(
         }
         (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
     };
-    let draft = || draft_of(&form, upload.as_ref());
+    let draft = if result.is_err() { draft_off_runtime(&form, upload.as_ref()).await? } else { None };
     match result {
         Ok(a) => Ok(Redirect::to(&format!("{}?klart=sparad", place_href(&a))).into_response()),
         Err(AppError::Invalid(errors)) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(&session, muni, &all, resubmitted(&form, upload.as_ref(), errors), Some(&area), draft().as_ref()),
+            form_page(&session, muni, &all, resubmitted(&form, upload.as_ref(), errors), Some(&area), draft.as_ref()),
         ),
         Err(AppError::Stale) => {
             let mut view = resubmitted(&form, upload.as_ref(), FieldError::new("version", "stale", AppError::Stale.message()).into());
             view.set("version", area.version.to_string());
-            html(StatusCode::CONFLICT, form_page(&session, muni, &all, view, Some(&area), draft().as_ref()))
+            html(StatusCode::CONFLICT, form_page(&session, muni, &all, view, Some(&area), draft.as_ref()))
         }
         Err(e) => Err(e.into()),
     }
@@ -761,7 +772,9 @@ pub struct Preview {
 /// Reads, checks and plans an import against the database, writing nothing. A fault of the
 /// whole file is `Err`.
 pub async fn preview(state: &AppState, v: &Viewer, muni: &'static Municipality, text: &str, crs: CrsChoice) -> Result<Preview, AppError> {
-    let features = geometry::parse_collection(text, crs, &Check::municipality(muni))
+    let owned = text.to_owned();
+    let features = off_runtime(move || geometry::parse_collection(&owned, crs, &Check::municipality(muni)))
+        .await?
         .map_err(|f: Fault| AppError::Invalid(FieldError::new("geojson", f.code, f.message).into()))?;
     let rows_in: Vec<ImportRow> = features
         .iter()
