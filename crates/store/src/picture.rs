@@ -10,7 +10,8 @@
 //!
 //! **Cost.** One aggregate query (`GROUP BY week, category_id, area_id` over the covering index
 //! `observations_picture`) reads the 56 weeks the picture needs (the 52-week series and last
-//! year's window); a second groups the week's reports by organisation. No raw rows are loaded.
+//! year's window); a second groups the week's reports by organisation and cell. No raw rows are
+//! loaded.
 //!
 //! **Suppression.** When [`sharing::aggregate_threshold`] says the viewer is outside the scope,
 //! each cell (category × place × week) is split into the part the viewer can read record by
@@ -336,6 +337,8 @@ pub struct WeeklyPicture {
     pub total: Total,
     /// Why there is no hotspot layer, when there is none.
     pub hotspot_note: Option<String>,
+    /// The organisations with reports in the week's published cells (in suppressed pictures, not
+    /// one whose reports of the week are all hidden).
     pub sources: Vec<Source>,
     pub audience: Audience,
     pub context: Context,
@@ -509,7 +512,7 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
 
     // 1. The aggregate: one GROUP BY over the covering index, with the part the viewer can read
     //    record by record anyway (`known`, see `sharing::published_count`).
-    let reader = sharing::reader_behind(v, db)?;
+    let reader = if exact { v.clone() } else { sharing::reader_behind(v, db)? };
     let mut sql = Query::new("SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT), COUNT(*), CAST(SUM(CASE WHEN ");
     sql.push_numbered(&sharing::readable(db.dialect(), "o", 1), sharing::readable_args(&reader));
     sql.raw(" THEN o.quantity ELSE 0 END) AS BIGINT) FROM observations o WHERE ");
