@@ -54,8 +54,10 @@
 //! **Normalisation and obfuscation.** The rules above run on a *normalised view* of the text, and
 //! each finding is mapped back to the span of the original text it came from (so [`redact`]
 //! removes exactly what was written):
-//! - every character is NFKC-normalised on its own: full-width digits (`０７０…`), full-width or
-//!   small `＠`/`﹫`, superscript digits and compatibility spaces become their ASCII forms; the
+//! - every character is NFKC-normalised on its own: full-width digits (`０７０…`), mathematical
+//!   digits (`𝟎𝟕𝟎…`), full-width or small `＠`/`﹫` and compatibility spaces become their ASCII
+//!   forms (superscript, subscript and circled digits and fractions do not: as footnote marks
+//!   they must not lengthen a number next to them); the
 //!   hyphens `‐`, `‑`, `‒` and the minus sign `−` become `-`;
 //! - an obfuscated at sign becomes `@`: `(at)`, `[at]`, `{at}`, `<at>`, `(snabel-a)`, `(a)` (any
 //!   case, brackets of any of these kinds, spaces inside and around allowed), and the bare words
@@ -181,7 +183,13 @@ impl View {
                 c if c.is_ascii() => view.push_str(c.encode_utf8(&mut [0; 4]), span),
                 c => {
                     let n: String = std::iter::once(c).nfkc().collect();
-                    view.push_str(&n, span);
+                    // Superscripts, subscripts, circled digits and fractions stay as they are:
+                    // as footnote marks next to a number they must not make it a longer number.
+                    if n.bytes().any(|b| b.is_ascii_digit()) && !is_digit_lookalike_block(c) {
+                        view.push_str(c.encode_utf8(&mut [0; 4]), span);
+                    } else {
+                        view.push_str(&n, span);
+                    }
                 }
             }
         }
@@ -221,6 +229,12 @@ impl View {
         }
         out
     }
+}
+
+/// Blocks whose digits are ordinary digits written differently: full-width and small forms
+/// (`０`–`９`) and the mathematical alphanumerics (`𝟎`–`𝟿`).
+fn is_digit_lookalike_block(c: char) -> bool {
+    matches!(c, '\u{FE50}'..='\u{FE6F}' | '\u{FF00}'..='\u{FFEF}' | '\u{1D400}'..='\u{1D7FF}')
 }
 
 /// End of the whitespace run starting at `i`.
@@ -971,6 +985,9 @@ mod tests {
         assert_eq!(kinds(pnr), vec![(FindingKind::PersonalIdentityNumber, pnr)]);
         let pnr_fw_dash = "８１１２１８\u{FF0D}９８７６";
         assert_eq!(kinds(pnr_fw_dash), vec![(FindingKind::PersonalIdentityNumber, pnr_fw_dash)]);
+        assert_eq!(kinds("Ring 𝟎𝟕𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕").len(), 1);
+        // A footnote mark does not hide the number.
+        assert_eq!(kinds("811218-9876²").len(), 1);
         let t = "Ring ０７０１２３４５６７ i kväll";
         assert_eq!(kinds(t), vec![(FindingKind::PhoneNumber, "０７０１２３４５６７")]);
         // Minus sign and non-breaking hyphen as separators.
