@@ -39,8 +39,16 @@ pub enum Action {
     ManageGeography,
     /// Report observations on behalf of `org`.
     Report { org: i64 },
-    /// Create and edit a municipality's areas (places): coordinators of an organisation working there.
+    /// Create places in a municipality: coordinators of an organisation with an APPROVED claim
+    /// to work there (a pending claim grants nothing).
     ManageAreas { municipality: MunicipalityCode },
+    /// Change, archive or delete one place of `municipality` owned by `owner`: coordinators of
+    /// the owning organisation while it works there, and coordinators of the municipality's own
+    /// organisation (kind Municipality, approved claim), which looks after all of its places.
+    EditArea { municipality: MunicipalityCode, owner: i64 },
+    /// Approve or reject another organisation's claim to work in `municipality`: coordinators
+    /// and administrators of an organisation of kind Municipality whose approved claim covers it.
+    DecideClaim { municipality: MunicipalityCode },
     /// Import files (police events, statistics, surveys, observations) for `org`.
     Import { org: i64 },
     /// Correct or delete any of `org`'s reports (its coordinators; never an outsider).
@@ -95,6 +103,22 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 || v.memberships()
                     .iter()
                     .any(|m| m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str()))
+        }
+        Action::EditArea { municipality, owner } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.municipalities.iter().any(|c| c == municipality.as_str())
+                        && (m.org_id == owner || m.org_kind == OrgKind::Municipality)
+                })
+        }
+        Action::DecideClaim { municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::Municipality
+                        && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
         }
         Action::Import { org } => has_role(v, org, Role::Member),
         Action::ManageReports { org } => has_role(v, org, Role::Coordinator),
