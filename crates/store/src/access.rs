@@ -43,8 +43,10 @@ pub enum Action {
     /// to work there (a pending claim grants nothing).
     ManageAreas { municipality: MunicipalityCode },
     /// Change, archive or delete one place of `municipality` owned by `owner`: coordinators of
-    /// the owning organisation while it works there, and coordinators of the municipality's own
-    /// organisation (kind Municipality, approved claim), which looks after all of its places.
+    /// the owning organisation while its claim to work there is approved. Nobody else — not
+    /// another organisation working there, not even another municipality's organisation that
+    /// the municipality let in; the municipality's own organisation sees every change in its
+    /// audit log. (System administrators may, to clean up after an owner that is gone.)
     EditArea { municipality: MunicipalityCode, owner: i64 },
     /// Approve or reject another organisation's claim to work in `municipality`: coordinators
     /// and administrators of an organisation of kind Municipality whose approved claim covers it.
@@ -107,9 +109,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::EditArea { municipality, owner } => {
             admin
                 || v.memberships().iter().any(|m| {
-                    m.role <= Role::Coordinator
-                        && m.municipalities.iter().any(|c| c == municipality.as_str())
-                        && (m.org_id == owner || m.org_kind == OrgKind::Municipality)
+                    m.org_id == owner && m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str())
                 })
         }
         Action::DecideClaim { municipality } => {

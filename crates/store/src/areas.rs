@@ -2,10 +2,10 @@
 //! as points or polygons, with a hierarchy (a square inside a district). Places are shared
 //! reference data: every signed-in user may read them. Coordinators of an organisation with an
 //! approved claim in the municipality create them; a place belongs to the organisation that
-//! manages it (`owner_org_id`), and only that organisation's coordinators and the
-//! municipality's own organisation's change it (`Action::EditArea`). A place that records
+//! manages it (`owner_org_id`), and only that organisation's coordinators change it
+//! (`Action::EditArea`). A place that records
 //! refer to is archived, never deleted from under them. Every change is audit-logged naming
-//! the owner and the municipality's organisation. Geometry is validated by
+//! the owner and the municipality's organisations (kind Municipality, approved claim). Geometry is validated by
 //! `brygga_domain::geometry` first.
 
 use std::collections::{HashMap, HashSet};

@@ -165,6 +165,16 @@ impl FromRow for Entry {
     }
 }
 
+/// The SELECT that [`Entry::from_row`] reads (alias `a` for `audit_log`).
+pub(crate) fn select(db: &dyn Conn) -> String {
+    format!(
+        "SELECT a.id, a.at, a.actor_user_id, COALESCE(u.name, a.actor_label), a.actor_org_id, a.action, a.record_kind, a.record_id, a.org_id, a.fields, a.ip, a.via, a.request_id,
+                (SELECT {} FROM audit_log_orgs ao WHERE ao.audit_id = a.id)
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id",
+        db.dialect().string_agg("CAST(ao.org_id AS TEXT)")
+    )
+}
+
 /// Filters for reading the log.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -184,12 +194,7 @@ pub struct Filter {
 pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<Entry>> {
     access::require(v, Action::ReadAudit { org: f.org_id })?;
     let limit = f.limit.clamp(1, 10_000);
-    let mut q = Query::new(format!(
-        "SELECT a.id, a.at, a.actor_user_id, COALESCE(u.name, a.actor_label), a.actor_org_id, a.action, a.record_kind, a.record_id, a.org_id, a.fields, a.ip, a.via, a.request_id,
-                (SELECT {} FROM audit_log_orgs ao WHERE ao.audit_id = a.id)
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE 1=1",
-        db.dialect().string_agg("CAST(ao.org_id AS TEXT)")
-    ));
+    let mut q = Query::new(format!("{} WHERE 1=1", select(db)));
     if let Some(org) = f.org_id {
         // Every entry naming the organisation (audit_log_orgs) or made by one of its members.
         q.push(
