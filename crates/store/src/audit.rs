@@ -53,8 +53,7 @@ impl<'a> Event<'a> {
 
 /// Appends an entry in the caller's transaction, so the entry and the change commit together.
 pub fn record(db: &mut dyn Conn, v: &Viewer, e: Event<'_>) -> StoreResult<()> {
-    let acting_org =
-        e.orgs.iter().copied().find(|o| v.role_in(*o).is_some()).or_else(|| v.memberships().first().map(|m| m.org_id));
+    let acting_org = e.orgs.iter().copied().find(|o| v.role_in(*o).is_some()).or_else(|| v.memberships().first().map(|m| m.org_id));
     let label = if v.user_id().is_some() { None } else { Some(v.name().to_owned()) };
     let id: i64 = db.scalar(
         "INSERT INTO audit_log (at, actor_user_id, actor_label, actor_org_id, action, record_kind, record_id, org_id, fields, ip, via, request_id)
@@ -153,10 +152,7 @@ impl FromRow for Entry {
             record_kind: r.get(6)?,
             record_id: r.get(7)?,
             org_id: r.get(8)?,
-            org_ids: r
-                .get::<Option<String>>(13)?
-                .map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect())
-                .unwrap_or_default(),
+            org_ids: r.get::<Option<String>>(13)?.map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect()).unwrap_or_default(),
             fields: fields.map(|f| f.split(',').map(str::to_owned).collect()).unwrap_or_default(),
             ip: r.get(10)?,
             via: r.get(11)?,

@@ -309,7 +309,10 @@ fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, kind: OrgKind,
     let existing: Vec<String> = existing.into_iter().map(|r| r.0).collect();
     for old in &existing {
         if !codes.iter().any(|c| c.as_str() == old) {
-            db.execute("DELETE FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2", args![org_id, old.as_str()])?;
+            db.execute(
+                "DELETE FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2",
+                args![org_id, old.as_str()],
+            )?;
         }
     }
     let now = now_ms();
@@ -319,7 +322,14 @@ fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, kind: OrgKind,
         db.execute(
             "INSERT INTO organisation_municipalities (org_id, municipality_code, status, requested_at, approved_by, approved_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            args![org_id, c.as_str(), if approved { "approved" } else { "pending" }, now, if approved { v.user_id() } else { None }, approved.then_some(now)],
+            args![
+                org_id,
+                c.as_str(),
+                if approved { "approved" } else { "pending" },
+                now,
+                if approved { v.user_id() } else { None },
+                approved.then_some(now)
+            ],
         )?;
         let e = Event::new("organisation.claim").record("organisation", org_id).org(org_id).orgs(&stewards);
         audit::record(db, v, e.fields(if approved { &["municipality", "approved"] } else { &["municipality", "pending"] }))?;

@@ -215,7 +215,8 @@ pub fn open(db: &mut dyn Conn, token: &str, origin: Origin) -> StoreResult<Opene
     // organisation whose reports are in what the link shows (the municipality's shared
     // aggregate of the picture's weeks), so each sees the opening in its own log.
     let (sharer,): (Option<i64>,) = db.one("SELECT created_by_org_id FROM share_links WHERE id = $1", args![link.id])?;
-    let owners = crate::picture::owners(db, &crate::picture::PictureQuery::new(crate::sharing::Scope::Shared, municipality.clone(), week, 1))?;
+    let owners =
+        crate::picture::owners(db, &crate::picture::PictureQuery::new(crate::sharing::Scope::Shared, municipality.clone(), week, 1))?;
     let e = Event::new("share_link.open").record("share_link", link.id).orgs(&sharer.into_iter().chain(owners).collect::<Vec<_>>());
     audit::record(db, &viewer, e)?;
     let link = fetch(db, link.id)?;

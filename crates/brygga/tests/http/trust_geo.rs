@@ -59,7 +59,13 @@ async fn geo_a_claim_grants_nothing_until_the_municipality_approves(b: Backend) 
     assert_eq!(r.status(), StatusCode::OK);
     let claimed: Value = r.json().await.unwrap();
     // …and may not touch Trelleborg's places with it.
-    let r = hassleholm.req(Method::PUT, &stortorget).header("If-Match", "\"1\"").json(&place("Hässleholms torg", 13.2, 55.4)).send().await.unwrap();
+    let r = hassleholm
+        .req(Method::PUT, &stortorget)
+        .header("If-Match", "\"1\"")
+        .json(&place("Hässleholms torg", 13.2, 55.4))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a pending claim grants nothing");
     let (s, _) = hassleholm.send(Method::DELETE, &stortorget, Value::Null).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -94,7 +100,13 @@ async fn geo_a_claim_grants_nothing_until_the_municipality_approves(b: Backend) 
     assert_eq!(d["status"], "approved");
 
     // Approved: Hässleholm makes places of its own there, but Trelleborg's stay Trelleborg's.
-    let r = hassleholm.req(Method::PUT, &stortorget).header("If-Match", "\"1\"").json(&place("Hässleholms torg", 13.2, 55.4)).send().await.unwrap();
+    let r = hassleholm
+        .req(Method::PUT, &stortorget)
+        .header("If-Match", "\"1\"")
+        .json(&place("Hässleholms torg", 13.2, 55.4))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "places belong to the organisation that manages them");
     let (s, _) = hassleholm.send(Method::DELETE, &stortorget, Value::Null).await;
     assert_eq!(s, StatusCode::FORBIDDEN);

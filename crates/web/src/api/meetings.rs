@@ -57,7 +57,8 @@ pub async fn open(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, 
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, String)>) -> ApiResult<Json<Meeting>> {
     let w = week(&w)?;
     // The meeting's record is the minutes: reading it is audited like the minutes page.
-    let m = state.store.write(move |db| meetings::minutes(db, &v, id, w, "meeting.minutes")?.ok_or(StoreError::not_found("meeting"))).await?;
+    let m =
+        state.store.write(move |db| meetings::minutes(db, &v, id, w, "meeting.minutes")?.ok_or(StoreError::not_found("meeting"))).await?;
     Ok(Json(m.0))
 }
 

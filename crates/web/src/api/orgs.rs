@@ -178,8 +178,12 @@ pub async fn decide_claim(
         "reject" => false,
         _ => {
             return Err(AppError::Invalid(
-                brygga_domain::FieldError::new("decision", "decision.unknown", "Ange beslutet som ”approve” (godkänn) eller ”reject” (avslå).")
-                    .into(),
+                brygga_domain::FieldError::new(
+                    "decision",
+                    "decision.unknown",
+                    "Ange beslutet som ”approve” (godkänn) eller ”reject” (avslå).",
+                )
+                .into(),
             )
             .into());
         }

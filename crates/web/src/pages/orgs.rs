@@ -495,12 +495,19 @@ pub async fn claims(State(state): State<AppState>, SignedIn(session): SignedIn, 
 }
 
 /// Approves (`beslut=godkann`) or rejects (`beslut=avsla`) a pending claim.
-pub async fn decide_claim(State(state): State<AppState>, Path((id, code)): Path<(i64, String)>, SignedForm(session, form): SignedForm) -> PageResult {
+pub async fn decide_claim(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let approve = match form.get("beslut").trim() {
         "godkann" => true,
         "avsla" => false,
         _ => {
-            return Err(AppError::Invalid(FieldError::new("beslut", "decision.unknown", "Välj om anspråket ska godkännas eller avslås.").into()).into());
+            return Err(AppError::Invalid(
+                FieldError::new("beslut", "decision.unknown", "Välj om anspråket ska godkännas eller avslås.").into(),
+            )
+            .into());
         }
     };
     let v = session.viewer.clone();
