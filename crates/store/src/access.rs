@@ -39,8 +39,18 @@ pub enum Action {
     ManageGeography,
     /// Report observations on behalf of `org`.
     Report { org: i64 },
-    /// Create and edit a municipality's areas (places): coordinators of an organisation working there.
+    /// Create places in a municipality: coordinators of an organisation with an APPROVED claim
+    /// to work there (a pending claim grants nothing).
     ManageAreas { municipality: MunicipalityCode },
+    /// Change, archive or delete one place of `municipality` owned by `owner`: coordinators of
+    /// the owning organisation while its claim to work there is approved. Nobody else — not
+    /// another organisation working there, not even another municipality's organisation that
+    /// the municipality let in; the municipality's own organisation sees every change in its
+    /// audit log. (System administrators may, to clean up after an owner that is gone.)
+    EditArea { municipality: MunicipalityCode, owner: i64 },
+    /// Approve or reject another organisation's claim to work in `municipality`: coordinators
+    /// and administrators of an organisation of kind Municipality whose approved claim covers it.
+    DecideClaim { municipality: MunicipalityCode },
     /// Import files (police events, statistics, surveys, observations) for `org`.
     Import { org: i64 },
     /// Correct or delete any of `org`'s reports (its coordinators; never an outsider).
@@ -95,6 +105,20 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 || v.memberships()
                     .iter()
                     .any(|m| m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str()))
+        }
+        Action::EditArea { municipality, owner } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.org_id == owner && m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::DecideClaim { municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::Municipality
+                        && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
         }
         Action::Import { org } => has_role(v, org, Role::Member),
         Action::ManageReports { org } => has_role(v, org, Role::Coordinator),

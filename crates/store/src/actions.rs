@@ -324,6 +324,15 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &ActionInput
     let area = match input.area_id {
         None => Some(None),
         Some(id) => match areas::get(db, v, id) {
+            // An action that already names an archived place keeps it; a new choice must be active.
+            Ok(a) if !a.is_active() && before.is_none_or(|b| b.area_id != Some(a.id)) => {
+                errs.push(FieldError::new(
+                    "area_id",
+                    "area.archived",
+                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
+                ));
+                None
+            }
             Ok(a) if forum.municipality_code.as_ref().is_none_or(|m| *m == a.municipality_code) => Some(Some(a)),
             Ok(a) => {
                 errs.push(FieldError::new(
@@ -808,4 +817,19 @@ pub fn meeting_week(db: &mut dyn Conn, a: &Action) -> StoreResult<Option<String>
     let Some(id) = a.meeting_id else { return Ok(None) };
     let row: Option<(i64,)> = db.opt("SELECT week FROM meetings WHERE id = $1", args![id])?;
     Ok(row.and_then(|r| IsoWeek::from_key(r.0)).map(|w| w.to_string()))
+}
+
+/// The organisations whose records an action is: the responsible one, the partners and the
+/// deciding one.
+fn owners_of(items: &[Action]) -> Vec<i64> {
+    items.iter().flat_map(|a| std::iter::once(a.responsible.id).chain(a.partners.iter().map(|p| p.id)).chain(a.created_by_org_id)).collect()
+}
+
+/// [`list`], as one audited read (the action-list exports): ONE entry `action` (about the
+/// forum) naming the organisations of the listed actions other than the viewer's. Needs a
+/// write transaction.
+pub fn list_audited(db: &mut dyn Conn, v: &Viewer, forum_id: i64, f: &Filter, action: &'static str) -> StoreResult<Vec<Action>> {
+    let items = list(db, v, forum_id, f)?;
+    audit::shared_read(db, v, action, Some(("forum", forum_id)), &owners_of(&items), audit::Reads::Always)?;
+    Ok(items)
 }

@@ -179,6 +179,14 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &AlertInput)
     let area = match input.area_id {
         None => None,
         Some(id) => match areas::get(db, v, id) {
+            Ok(a) if !a.is_active() => {
+                errs.push(FieldError::new(
+                    "area_id",
+                    "area.archived",
+                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
+                ));
+                None
+            }
             Ok(a) if a.municipality_code == municipality => Some(a),
             Ok(a) => {
                 errs.push(FieldError::new(

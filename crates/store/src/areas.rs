@@ -1,7 +1,12 @@
 //! Areas (platser): a municipality's own places — districts, parks, squares, school yards —
 //! as points or polygons, with a hierarchy (a square inside a district). Places are shared
-//! reference data: every signed-in user may read them; coordinators of organisations working
-//! in the municipality edit them. Geometry is validated by `brygga_domain::geometry` first.
+//! reference data: every signed-in user may read them. Coordinators of an organisation with an
+//! approved claim in the municipality create them; a place belongs to the organisation that
+//! manages it (`owner_org_id`), and only that organisation's coordinators change it
+//! (`Action::EditArea`). A place that records
+//! refer to is archived, never deleted from under them. Every change is audit-logged naming
+//! the owner and the municipality's organisations (kind Municipality, approved claim). Geometry is validated by
+//! `brygga_domain::geometry` first.
 
 use std::collections::{HashMap, HashSet};
 
@@ -61,6 +66,8 @@ pub struct Area {
     pub centroid: [f64; 2],
     pub owner_org_id: i64,
     pub version: i64,
+    /// Set when the place was archived: still drawn in old pictures, not offered for new records.
+    pub archived_at_ms: Option<i64>,
 }
 
 impl FromRow for Area {
@@ -77,6 +84,7 @@ impl FromRow for Area {
             centroid: [r.get(10)?, r.get(11)?],
             owner_org_id: r.get(12)?,
             version: r.get(13)?,
+            archived_at_ms: r.get(14)?,
         })
     }
 }
@@ -93,13 +101,18 @@ impl Area {
         analysis::from_geojson(&self.geometry)
     }
 
+    /// Whether the place is offered for new reports, alerts and actions.
+    pub fn is_active(&self) -> bool {
+        self.archived_at_ms.is_none()
+    }
+
     /// The label of [`Area::kind`].
     pub fn kind_label(&self) -> &'static str {
         kind_label(&self.kind)
     }
 }
 
-const SELECT: &str = "SELECT id, municipality_code, parent_id, name, kind, geometry, min_lon, min_lat, max_lon, max_lat, centroid_lon, centroid_lat, owner_org_id, version FROM areas";
+const SELECT: &str = "SELECT id, municipality_code, parent_id, name, kind, geometry, min_lon, min_lat, max_lon, max_lat, centroid_lon, centroid_lat, owner_org_id, version, archived_at FROM areas";
 
 fn require_reader(v: &Viewer) -> StoreResult<()> {
     // A share link's report draws the municipality's places too.
@@ -111,7 +124,8 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Area> {
     db.opt(&format!("{SELECT} WHERE id = $1"), args![id])?.ok_or(StoreError::not_found("area"))
 }
 
-/// The municipality's areas, parents before children, by name.
+/// The municipality's areas (archived ones included, for old pictures), parents before
+/// children, by name. Forms offer only [`Area::is_active`] ones.
 pub fn list(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> StoreResult<Vec<Area>> {
     require_reader(v)?;
     let all: Vec<Area> = db.all(&format!("{SELECT} WHERE municipality_code = $1 ORDER BY name_key, id"), args![municipality])?;
@@ -243,14 +257,23 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, a: &NewArea) -> StoreResult<Area> {
             now
         ],
     )?;
-    audit::record(db, v, Event::new("area.create").record("area", id))?;
+    let orgs = concerned(db, a.owner_org_id, a.municipality.as_str())?;
+    audit::record(db, v, Event::new("area.create").record("area", id).orgs(&orgs))?;
     get(db, v, id)
+}
+
+/// The organisations a change to a place concerns: its owner and the municipality's own
+/// organisations (kind Municipality, approved claim). Both read the entry in their audit log.
+fn concerned(db: &mut dyn Conn, owner: i64, municipality: &str) -> StoreResult<Vec<i64>> {
+    let mut orgs = vec![owner];
+    orgs.extend(crate::orgs::stewards(db, municipality)?);
+    Ok(orgs)
 }
 
 pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &NewArea) -> StoreResult<Area> {
     let before = get(db, v, id)?;
     let municipality = MunicipalityCode::parse(&before.municipality_code).map_err(|e| StoreError::Internal(e.to_string()))?;
-    access::require(v, Action::ManageAreas { municipality })?;
+    access::require(v, Action::EditArea { municipality, owner: before.owner_org_id })?;
     if a.municipality != municipality {
         return Err(StoreError::invalid(FieldError::new(
             "municipality",
@@ -282,23 +305,55 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &NewArea)
             id
         ],
     )?;
-    audit::record(db, v, Event::new("area.update").record("area", id))?;
+    let orgs = concerned(db, before.owner_org_id, &before.municipality_code)?;
+    audit::record(db, v, Event::new("area.update").record("area", id).orgs(&orgs))?;
     get(db, v, id)
 }
 
-/// Deletes an area; its sub-areas move up to its parent, observations keep their municipality.
-pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
+/// What happened to a place asked to be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// Nothing referred to it: it is gone (its sub-places moved up to its parent).
+    Deleted,
+    /// Records refer to it: it is archived and keeps them (see [`references`]).
+    Archived,
+}
+
+/// How many records refer to the place: reports, survey rows, meeting items, actions, alerts.
+pub fn references(db: &mut dyn Conn, id: i64) -> StoreResult<i64> {
+    Ok(db.scalar(
+        "SELECT (SELECT COUNT(*) FROM observations WHERE area_id = $1) + (SELECT COUNT(*) FROM safety_surveys WHERE area_id = $1)
+              + (SELECT COUNT(*) FROM meeting_items WHERE area_id = $1) + (SELECT COUNT(*) FROM actions WHERE area_id = $1)
+              + (SELECT COUNT(*) FROM alerts WHERE area_id = $1)",
+        args![id],
+    )?)
+}
+
+/// Removes a place. A place that records refer to is never deleted from under them: it is
+/// archived (kept in old pictures, no longer offered for new records). Otherwise it is deleted
+/// and its sub-places move up to its parent.
+pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Removed> {
     let before = get(db, v, id)?;
     let municipality = MunicipalityCode::parse(&before.municipality_code).map_err(|e| StoreError::Internal(e.to_string()))?;
-    access::require(v, Action::ManageAreas { municipality })?;
+    access::require(v, Action::EditArea { municipality, owner: before.owner_org_id })?;
+    let orgs = concerned(db, before.owner_org_id, &before.municipality_code)?;
+    if references(db, id)? > 0 {
+        if before.is_active() {
+            db.execute("UPDATE areas SET archived_at = $1, version = version + 1, updated_at = $1 WHERE id = $2", args![now_ms(), id])?;
+            audit::record(db, v, Event::new("area.archive").record("area", id).orgs(&orgs))?;
+        }
+        return Ok(Removed::Archived);
+    }
     db.execute("UPDATE areas SET parent_id = $1 WHERE parent_id = $2", args![before.parent_id, id])?;
     db.execute("DELETE FROM areas WHERE id = $1", args![id])?;
-    audit::record(db, v, Event::new("area.delete").record("area", id))
+    audit::record(db, v, Event::new("area.delete").record("area", id).orgs(&orgs))?;
+    Ok(Removed::Deleted)
 }
 
 /// The organisation that owns places the viewer creates in `municipality`: the first of the
-/// viewer's organisations working there in which it is at least a coordinator; for system
-/// administrators without one, the municipality's own organisation (or any working there).
+/// viewer's organisations with an approved claim there in which it is at least a coordinator;
+/// for system administrators without one, the municipality's own organisation (or any with an
+/// approved claim there).
 pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) -> StoreResult<i64> {
     access::require(v, Action::ManageAreas { municipality })?;
     let mine = v
@@ -311,7 +366,7 @@ pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) 
     }
     let any: Option<(i64,)> = db.opt(
         "SELECT o.id FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
-         WHERE om.municipality_code = $1 ORDER BY CASE WHEN o.kind = 'municipality' THEN 0 ELSE 1 END, o.id LIMIT 1",
+         WHERE om.municipality_code = $1 AND om.status = 'approved' ORDER BY CASE WHEN o.kind = 'municipality' THEN 0 ELSE 1 END, o.id LIMIT 1",
         args![municipality.as_str()],
     )?;
     any.map(|r| r.0).ok_or_else(|| {

@@ -423,3 +423,29 @@ pub fn decide(
     }
     Ok(a)
 }
+
+/// A meeting with the actions decided at it, read as minutes: one audited read naming the
+/// organisations whose records are in it — the owners of the reports behind the joint picture
+/// it reviews, and the organisations of its decided actions — other than the viewer's. `None`
+/// when the meeting was not opened (nothing is logged). Needs a write transaction.
+pub fn minutes(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    forum_id: i64,
+    week: IsoWeek,
+    action: &'static str,
+) -> StoreResult<Option<(Meeting, Vec<actions::Action>)>> {
+    let Some(m) = get(db, v, forum_id, week)? else { return Ok(None) };
+    let all = actions::list(db, v, forum_id, &actions::Filter { status: Some("all".into()), ..Default::default() })?;
+    let decided: Vec<actions::Action> = all.into_iter().filter(|a| a.meeting_id == Some(m.id)).collect();
+    let municipality: Option<(Option<String>,)> = db.opt("SELECT municipality_code FROM forums WHERE id = $1", args![forum_id])?;
+    let mut owners: Vec<i64> = decided
+        .iter()
+        .flat_map(|a| std::iter::once(a.responsible.id).chain(a.partners.iter().map(|p| p.id)).chain(a.created_by_org_id))
+        .collect();
+    if let (Some((Some(code),)), Ok(pw)) = (municipality, IsoWeek::parse(&m.picture_week)) {
+        owners.extend(picture::owners(db, &PictureQuery::new(Scope::Joint { forum_id }, code, pw, 1))?);
+    }
+    audit::shared_read(db, v, action, Some(("meeting", m.id)), &owners, audit::Reads::OfOthers)?;
+    Ok(Some((m, decided)))
+}

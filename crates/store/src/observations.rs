@@ -205,6 +205,14 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ObservationInput, now: Tim
     // Place: an area of the forum's municipality, a position, or at least the municipality.
     let area = match input.area_id {
         Some(id) => match areas::get(db, v, id) {
+            Ok(a) if !a.is_active() => {
+                errs.push(FieldError::new(
+                    "area_id",
+                    "area.archived",
+                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
+                ));
+                None
+            }
             Ok(a) => Some(a),
             Err(StoreError::NotFound { .. }) => {
                 errs.push(FieldError::new("area_id", "area.unknown", "Platsen finns inte. Välj en plats i listan."));
@@ -534,4 +542,27 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
     }
     db.execute("DELETE FROM observations WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("observation.delete").record("observation", id).org(o.org_id))
+}
+
+/// Raw reports read through [`list`] for `filters` (one page each), as one audited read: when
+/// any of the rows belongs to another organisation (shared with the viewer's forum, or public),
+/// ONE entry `action` is written naming those owners, so each of them sees the read in its own
+/// audit log. Needs a write transaction (see `audit::shared_read`).
+pub fn list_audited(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    filters: &[Filter],
+    action: &'static str,
+    about: Option<(&'static str, i64)>,
+    when: crate::audit::Reads,
+) -> StoreResult<Vec<Page<Observation>>> {
+    let mut pages = Vec::with_capacity(filters.len());
+    let mut owners: Vec<i64> = Vec::new();
+    for f in filters {
+        let page = list(db, v, f)?;
+        owners.extend(page.items.iter().map(|o| o.org_id));
+        pages.push(page);
+    }
+    crate::audit::shared_read(db, v, action, about, &owners, when)?;
+    Ok(pages)
 }

@@ -34,8 +34,11 @@ pub struct Organisation {
     pub website: Option<String>,
     /// Visible to people who are not signed in.
     pub public_profile: bool,
-    /// Municipality codes (4 digits) the organisation works in.
+    /// Municipality codes (4 digits) the organisation works in: its approved claims.
     pub municipalities: Vec<String>,
+    /// Claims awaiting approval by the municipality's organisation (or a system
+    /// administrator); they grant nothing yet.
+    pub pending_municipalities: Vec<String>,
     /// Increases with every change; send it back when updating.
     pub version: i64,
     pub created_at_ms: i64,
@@ -45,9 +48,14 @@ pub struct Organisation {
 impl FromRow for Organisation {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         let kind: String = r.get(2)?;
-        let munis: Option<String> = r.get(7)?;
-        let mut municipalities: Vec<String> = munis.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default();
-        municipalities.sort();
+        let codes = |i: usize| -> Result<Vec<String>, DbError> {
+            let munis: Option<String> = r.get(i)?;
+            let mut m: Vec<String> = munis.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default();
+            m.sort();
+            Ok(m)
+        };
+        let municipalities = codes(7)?;
+        let pending_municipalities = codes(11)?;
         Ok(Self {
             id: r.get(0)?,
             name: r.get(1)?,
@@ -57,6 +65,7 @@ impl FromRow for Organisation {
             website: r.get(5)?,
             public_profile: r.get(6)?,
             municipalities,
+            pending_municipalities,
             version: r.get(8)?,
             created_at_ms: r.get(9)?,
             updated_at_ms: r.get(10)?,
@@ -67,9 +76,10 @@ impl FromRow for Organisation {
 fn select(db: &dyn Conn) -> String {
     format!(
         "SELECT o.id, o.name, o.kind, o.org_number, o.description, o.website, o.public_profile,
-                (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id), o.version, o.created_at, o.updated_at
+                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved'), o.version, o.created_at, o.updated_at,
+                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'pending')
          FROM organisations o",
-        db.dialect().string_agg("om.municipality_code")
+        agg = db.dialect().string_agg("om.municipality_code")
     )
 }
 
@@ -88,7 +98,9 @@ pub struct OrganisationInput {
     pub website: Option<String>,
     #[serde(default)]
     pub public_profile: bool,
-    /// Four-digit municipality codes, e.g. `["1287"]`.
+    /// Four-digit municipality codes, e.g. `["1287"]`: every municipality the organisation
+    /// works in or claims. A new claim is pending until the municipality's organisation (or a
+    /// system administrator) approves it; leaving a code out withdraws the claim.
     #[serde(default)]
     pub municipalities: Vec<String>,
 }
@@ -154,7 +166,11 @@ impl From<&Organisation> for OrganisationInput {
             description: o.description.clone(),
             website: o.website.clone(),
             public_profile: o.public_profile,
-            municipalities: o.municipalities.clone(),
+            municipalities: {
+                let mut all: Vec<String> = o.municipalities.iter().chain(&o.pending_municipalities).cloned().collect();
+                all.sort();
+                all
+            },
         }
     }
 }
@@ -190,7 +206,10 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<Organ
         q.push(" AND o.kind = ?", [kind.code().into()]);
     }
     if let Some(m) = &f.municipality {
-        q.push(" AND o.id IN (SELECT org_id FROM organisation_municipalities WHERE municipality_code = ?)", [m.as_str().into()]);
+        q.push(
+            " AND o.id IN (SELECT org_id FROM organisation_municipalities WHERE municipality_code = ? AND status = 'approved')",
+            [m.as_str().into()],
+        );
     }
     if let Some((key, id)) = f.after.as_deref().and_then(decode_cursor) {
         q.push(" AND (o.name_key > ? OR (o.name_key = ? AND o.id > ?))", [key.clone().into(), key.into(), id.into()]);
@@ -252,12 +271,184 @@ fn check_unique(db: &mut dyn Conn, o: &ValidOrganisation, except: Option<i64>) -
     errs.into_result().map_err(StoreError::Invalid)
 }
 
-fn set_municipalities(db: &mut dyn Conn, org_id: i64, codes: &[MunicipalityCode]) -> StoreResult<()> {
-    db.execute("DELETE FROM organisation_municipalities WHERE org_id = $1", args![org_id])?;
-    for c in codes {
-        db.execute("INSERT INTO organisation_municipalities (org_id, municipality_code) VALUES ($1, $2)", args![org_id, c.as_str()])?;
+/// Whether a new claim by `org` (of `kind`) to work in `code` is approved at once: claims made
+/// by a system administrator (or the system itself), and — so that a first installation and the
+/// demo work — an organisation of kind Municipality claiming a municipality where no
+/// organisation has an approved claim yet. Every other claim waits for the municipality's
+/// organisation ([`decide_claim`]).
+fn approved_at_once(db: &mut dyn Conn, v: &Viewer, kind: OrgKind, code: &MunicipalityCode) -> StoreResult<bool> {
+    if v.is_system_admin() {
+        return Ok(true);
+    }
+    if kind != OrgKind::Municipality {
+        return Ok(false);
+    }
+    let approved: i64 = db.scalar(
+        "SELECT COUNT(*) FROM organisation_municipalities WHERE municipality_code = $1 AND status = 'approved'",
+        args![code.as_str()],
+    )?;
+    Ok(approved == 0)
+}
+
+/// The municipality-kind organisations with an approved claim on `code`: who decides claims
+/// there, and who is told about changes to its places.
+pub fn stewards(db: &mut dyn Conn, code: &str) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = db.all(
+        "SELECT o.id FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
+         WHERE om.municipality_code = $1 AND om.status = 'approved' AND o.kind = 'municipality' ORDER BY o.id",
+        args![code],
+    )?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Makes `codes` the organisation's claims: codes left out are withdrawn, new ones are
+/// claimed (approved at once or pending, see [`approved_at_once`]), kept ones keep their status.
+/// Each new claim is audit-logged naming the claiming organisation and the municipality's.
+fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, kind: OrgKind, codes: &[MunicipalityCode]) -> StoreResult<()> {
+    let existing: Vec<(String,)> = db.all("SELECT municipality_code FROM organisation_municipalities WHERE org_id = $1", args![org_id])?;
+    let existing: Vec<String> = existing.into_iter().map(|r| r.0).collect();
+    for old in &existing {
+        if !codes.iter().any(|c| c.as_str() == old) {
+            db.execute(
+                "DELETE FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2",
+                args![org_id, old.as_str()],
+            )?;
+        }
+    }
+    let now = now_ms();
+    for c in codes.iter().filter(|c| !existing.iter().any(|e| e == c.as_str())) {
+        let stewards = stewards(db, c.as_str())?;
+        let approved = approved_at_once(db, v, kind, c)?;
+        db.execute(
+            "INSERT INTO organisation_municipalities (org_id, municipality_code, status, requested_at, approved_by, approved_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            args![
+                org_id,
+                c.as_str(),
+                if approved { "approved" } else { "pending" },
+                now,
+                if approved { v.user_id() } else { None },
+                approved.then_some(now)
+            ],
+        )?;
+        let e = Event::new("organisation.claim").record("organisation", org_id).org(org_id).orgs(&stewards);
+        audit::record(db, v, e.fields(if approved { &["municipality", "approved"] } else { &["municipality", "pending"] }))?;
     }
     Ok(())
+}
+
+/// A claim to work in a municipality, as the municipality's organisation sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Claim {
+    pub org_id: i64,
+    pub org_name: String,
+    #[schema(value_type = String, example = "civil_society")]
+    pub org_kind: OrgKind,
+    pub municipality_code: String,
+    /// `pending` or `approved`.
+    pub status: String,
+    pub requested_at_ms: Option<i64>,
+    pub approved_at_ms: Option<i64>,
+}
+
+impl FromRow for Claim {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let kind: String = r.get(2)?;
+        Ok(Self {
+            org_id: r.get(0)?,
+            org_name: r.get(1)?,
+            org_kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
+            municipality_code: r.get(3)?,
+            status: r.get(4)?,
+            requested_at_ms: r.get(5)?,
+            approved_at_ms: r.get(6)?,
+        })
+    }
+}
+
+/// The municipalities whose claims the viewer decides: for a coordinator or administrator of an
+/// organisation of kind Municipality, its approved municipalities; `None` for a system
+/// administrator (all of them).
+fn decides(v: &Viewer) -> Option<Vec<String>> {
+    if v.is_system_admin() {
+        return None;
+    }
+    let mut codes: Vec<String> = v
+        .memberships()
+        .iter()
+        .filter(|m| m.org_kind == OrgKind::Municipality && m.role <= brygga_domain::Role::Coordinator)
+        .flat_map(|m| m.municipalities.iter().cloned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    Some(codes)
+}
+
+/// Pending claims in the municipalities the viewer decides (empty for everyone else), oldest first.
+pub fn pending_claims(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Claim>> {
+    let mut q = Query::new(
+        "SELECT o.id, o.name, o.kind, om.municipality_code, om.status, om.requested_at, om.approved_at
+         FROM organisation_municipalities om JOIN organisations o ON o.id = om.org_id WHERE om.status = 'pending'",
+    );
+    match decides(v) {
+        None => {}
+        Some(codes) if codes.is_empty() => return Ok(vec![]),
+        Some(codes) => {
+            let marks = vec!["?"; codes.len()].join(", ");
+            q.push(&format!(" AND om.municipality_code IN ({marks})"), codes.into_iter().map(Into::into));
+        }
+    }
+    q.raw(" ORDER BY om.requested_at, o.id, om.municipality_code");
+    Ok(db.all(&q.sql, &q.params)?)
+}
+
+/// Approves (`approve = true`) or rejects a pending claim of `org_id` to work in `code`. Only
+/// a coordinator or administrator of an organisation of kind Municipality whose own approved
+/// claim covers `code`, or a system administrator, decides; a rejected claim is removed (the
+/// organisation may ask again). Audit-logged for the claiming and the deciding organisations.
+pub fn decide_claim(db: &mut dyn Conn, v: &Viewer, org_id: i64, code: &str, approve: bool) -> StoreResult<Claim> {
+    access::require(v, Action::DecideClaim { municipality: MunicipalityCode::parse(code).map_err(|_| StoreError::not_found("claim"))? })?;
+    let status: Option<(String,)> =
+        db.opt("SELECT status FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2", args![org_id, code])?;
+    match status {
+        None => return Err(StoreError::not_found("claim")),
+        Some((s,)) if s != "pending" => {
+            return Err(StoreError::invalid(FieldError::new(
+                "status",
+                "claim.decided",
+                "Anspråket är redan godkänt. Organisationen kan själv ta bort kommunen ur sin profil.",
+            )));
+        }
+        Some(_) => {}
+    }
+    let deciders: Vec<i64> = v
+        .memberships()
+        .iter()
+        .filter(|m| m.org_kind == OrgKind::Municipality && m.municipalities.iter().any(|c| c == code))
+        .map(|m| m.org_id)
+        .collect();
+    let now = now_ms();
+    if approve {
+        db.execute(
+            "UPDATE organisation_municipalities SET status = 'approved', approved_by = $1, approved_at = $2 WHERE org_id = $3 AND municipality_code = $4",
+            args![v.user_id(), now, org_id, code],
+        )?;
+    } else {
+        db.execute("DELETE FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2", args![org_id, code])?;
+    }
+    let action = if approve { "organisation.claim_approve" } else { "organisation.claim_reject" };
+    audit::record(db, v, Event::new(action).record("organisation", org_id).org(org_id).orgs(&deciders))?;
+    db.execute("UPDATE organisations SET version = version + 1, updated_at = $1 WHERE id = $2", args![now, org_id])?;
+    let (org_name, kind): (String, String) = db.one("SELECT name, kind FROM organisations WHERE id = $1", args![org_id])?;
+    Ok(Claim {
+        org_id,
+        org_name,
+        org_kind: OrgKind::from_code(&kind).unwrap_or(OrgKind::Other),
+        municipality_code: code.to_owned(),
+        status: if approve { "approved" } else { "rejected" }.into(),
+        requested_at_ms: None,
+        approved_at_ms: approve.then_some(now),
+    })
 }
 
 /// Registers a new organisation.
@@ -270,7 +461,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, o: &ValidOrganisation) -> StoreResu
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
         args![o.name.as_str(), sort_key(&o.name), o.kind.code(), o.org_number.as_ref().map(OrgNumber::as_str), o.description.as_deref(), o.website.as_deref(), o.public_profile, now],
     )?;
-    set_municipalities(db, id, &o.municipalities)?;
+    set_municipalities(db, v, id, o.kind, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.create").record("organisation", id).org(id))?;
     get(db, v, id)
 }
@@ -290,6 +481,16 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
         c.sort();
         c
     };
+    let claimed: Vec<String> = OrganisationInput::from(&before).municipalities;
+    // The kind decides who approves claims (a municipality's organisation): only a system
+    // administrator changes it.
+    if before.kind != o.kind && !v.is_system_admin() {
+        return Err(StoreError::invalid(FieldError::new(
+            "kind",
+            "kind.locked",
+            "Typen av organisation kan bara ändras av en systemadministratör. Kontakta den som driver Brygga.",
+        )));
+    }
     for (field, differs) in [
         ("name", before.name != o.name),
         ("kind", before.kind != o.kind),
@@ -297,7 +498,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
         ("description", before.description != o.description),
         ("website", before.website != o.website),
         ("public_profile", before.public_profile != o.public_profile),
-        ("municipalities", before.municipalities != codes),
+        ("municipalities", claimed != codes),
     ] {
         if differs {
             changed.push(field);
@@ -311,7 +512,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
                 version = version + 1, updated_at = $8 WHERE id = $9",
         args![o.name.as_str(), sort_key(&o.name), o.kind.code(), o.org_number.as_ref().map(OrgNumber::as_str), o.description.as_deref(), o.website.as_deref(), o.public_profile, now_ms(), id],
     )?;
-    set_municipalities(db, id, &o.municipalities)?;
+    set_municipalities(db, v, id, o.kind, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.update").record("organisation", id).org(id).fields(&changed))?;
     get(db, v, id)
 }

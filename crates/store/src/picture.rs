@@ -1012,6 +1012,39 @@ fn context(db: &mut dyn Conn, scope: &Scope, exact: bool, municipality: &str, we
     })
 }
 
+/// The organisations whose reports the picture of `q` is computed from: the owners of the
+/// observations of `q.municipality` in the picture's weeks that the scope takes in (the same
+/// predicate and window as [`weekly`]). For the audit of reads ([`weekly_audited`]).
+pub(crate) fn owners(db: &mut dyn Conn, q: &PictureQuery) -> StoreResult<Vec<i64>> {
+    let from = i64::from(q.week.plus(-(LOOKBACK as i32)).key());
+    let to = i64::from(q.week.key());
+    let mut sql = Query::new("SELECT DISTINCT o.owner_org_id FROM observations o WHERE ");
+    sql.push("o.municipality_code = ? AND o.week >= ? AND o.week <= ? AND ", [q.municipality.as_str().into(), from.into(), to.into()]);
+    let (pred, args) = sharing::scope_predicate("o", &q.scope, sql.next_param());
+    sql.push_numbered(&pred, args);
+    sql.raw(" ORDER BY o.owner_org_id");
+    let rows: Vec<(i64,)> = db.all(&sql.sql, &sql.params)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// [`weekly`], as one audited read: when reports of organisations other than the viewer's are
+/// in the picture (a forum's joint picture, the municipality-wide aggregate), ONE entry
+/// `action` names them, so each owner sees the read in its own audit log. Pages, the API and
+/// exports call this; needs a write transaction.
+pub fn weekly_audited(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    q: &PictureQuery,
+    action: &'static str,
+    about: Option<(&'static str, i64)>,
+    when: crate::audit::Reads,
+) -> StoreResult<WeeklyPicture> {
+    let picture = weekly(db, v, q)?;
+    let owners = owners(db, q)?;
+    crate::audit::shared_read(db, v, action, about, &owners, when)?;
+    Ok(picture)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

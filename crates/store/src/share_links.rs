@@ -210,8 +210,15 @@ pub fn open(db: &mut dyn Conn, token: &str, origin: Origin) -> StoreResult<Opene
     let Some(municipality) = municipality else { return Ok(Opened::Unknown) };
     db.execute("UPDATE share_links SET open_count = open_count + 1, last_opened_at = $1 WHERE id = $2", args![now, link.id])?;
     let viewer = Viewer::share_link(link.id, origin);
-    audit::record(db, &viewer, Event::new("share_link.open").record("share_link", link.id))?;
     let week = link.week.as_deref().and_then(|w| IsoWeek::parse(w).ok()).unwrap_or_else(|| IsoWeek::current().plus(-1));
+    // One entry per opening, naming the organisation that shared the link and every
+    // organisation whose reports are in what the link shows (the municipality's shared
+    // aggregate of the picture's weeks), so each sees the opening in its own log.
+    let (sharer,): (Option<i64>,) = db.one("SELECT created_by_org_id FROM share_links WHERE id = $1", args![link.id])?;
+    let owners =
+        crate::picture::owners(db, &crate::picture::PictureQuery::new(crate::sharing::Scope::Shared, municipality.clone(), week, 1))?;
+    let e = Event::new("share_link.open").record("share_link", link.id).orgs(&sharer.into_iter().chain(owners).collect::<Vec<_>>());
+    audit::record(db, &viewer, e)?;
     let link = fetch(db, link.id)?;
     Ok(Opened::Valid { link: Box::new(link), forum_name, municipality, week, viewer: Box::new(viewer) })
 }

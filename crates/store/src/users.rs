@@ -402,11 +402,7 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         .into_iter()
         .map(|r| r.0)
         .collect();
-    let audit_entries = db.all(
-        "SELECT a.id, a.at, a.actor_user_id, COALESCE(u.name, a.actor_label), a.actor_org_id, a.action, a.record_kind, a.record_id, a.org_id, a.fields, a.ip, a.via, a.request_id
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.actor_user_id = $1 ORDER BY a.id",
-        args![id],
-    )?;
+    let audit_entries = db.all(&format!("{} WHERE a.actor_user_id = $1 ORDER BY a.id", crate::audit::select(db)), args![id])?;
     let messages = db.all(
         "SELECT message_id, kind, recipient, subject, body_text, created_at, sent_at FROM mail_outbox
          WHERE recipient_user_id = $1 OR recipient = $2 ORDER BY id",

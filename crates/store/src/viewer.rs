@@ -36,7 +36,8 @@ pub struct Membership {
     pub org_name: String,
     pub org_kind: OrgKind,
     pub role: Role,
-    /// Codes of the municipalities the organisation works in.
+    /// Codes of the municipalities the organisation works in: its APPROVED claims only (a
+    /// pending claim grants nothing; see `orgs::decide_claim`).
     pub municipalities: Vec<String>,
 }
 
@@ -129,7 +130,7 @@ impl Viewer {
         let (name, email, system_admin): (String, String, bool) =
             db.opt("SELECT name, email, system_admin FROM users WHERE id = $1", args![user_id])?.ok_or(StoreError::not_found("user"))?;
         let sql = format!(
-            "SELECT o.id, o.name, o.kind, m.role, (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id)
+            "SELECT o.id, o.name, o.kind, m.role, (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved')
              FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name_key, o.id",
             db.dialect().string_agg("om.municipality_code")
         );

@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/organisationer", get(orgs::list).post(orgs::create))
         .route("/organisationer.csv", get(orgs::export_csv))
         .route("/organisationer/ny", get(orgs::new))
+        .route("/organisationer/ansprak", get(orgs::claims))
+        .route("/organisationer/{id}/ansprak/{code}", post(orgs::decide_claim))
         .route("/organisationer/{id}", get(orgs::show).post(orgs::update))
         .route("/organisationer/{id}/redigera", get(orgs::edit))
         .route("/organisationer/{id}/ta-bort", post(orgs::delete))

@@ -20,10 +20,12 @@ mod questionnaire;
 mod reporting;
 mod smtp;
 mod trust_files;
+mod trust_geo;
 mod trust_guard;
 mod trust_ops;
 mod trust_picture;
 mod trust_redirect;
+
 
 
 

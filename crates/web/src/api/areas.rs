@@ -254,7 +254,10 @@ pub async fn update(
     Ok(Versioned(area.version, area))
 }
 
-/// Deletes a place; its sub-places move up to its parent.
+/// Deletes a place; its sub-places move up to its parent. A place that reports, alerts, actions
+/// or survey rows refer to is archived instead (kept for them and in old pictures, no longer
+/// offered for new records): the answer is the same 204, and `GET` shows `archived_at_ms`.
+/// Only coordinators of the owning organisation or of the municipality's own organisation may.
 #[utoipa::path(delete, operation_id = "delete_area", path = "/areas/{id}", params(("id" = i64, Path)), tag = "areas",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {

@@ -56,8 +56,10 @@ pub async fn open(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, 
     responses((status = 200, body = Meeting), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, String)>) -> ApiResult<Json<Meeting>> {
     let w = week(&w)?;
-    let m = state.store.read(move |db| meetings::get(db, &v, id, w)?.ok_or(StoreError::not_found("meeting"))).await?;
-    Ok(Json(m))
+    // The meeting's record is the minutes: reading it is audited like the minutes page.
+    let m =
+        state.store.write(move |db| meetings::minutes(db, &v, id, w, "meeting.minutes")?.ok_or(StoreError::not_found("meeting"))).await?;
+    Ok(Json(m.0))
 }
 
 /// Turns a decision on an agenda item into an action. The item's category, place and flag come

@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/organisations", get(orgs::list).post(orgs::create))
         .route("/organisations/{id}", get(orgs::get).put(orgs::update).delete(orgs::delete))
         .route("/organisations/{id}/contacts", get(orgs::list_contacts).post(orgs::create_contact))
+        .route("/organisations/{id}/claims/{code}", post(orgs::decide_claim))
+        .route("/claims", get(orgs::pending_claims))
         .route("/contacts/{id}", get(orgs::get_contact).put(orgs::update_contact).delete(orgs::delete_contact))
         .route("/forums", get(forums::list).post(forums::create))
         .route("/forums/{id}", get(forums::get).put(forums::update).delete(forums::delete))
@@ -103,7 +105,7 @@ impl Modify for BearerAuth {
     security(("token" = [])),
     modifiers(&BearerAuth),
     paths(
-        orgs::list, orgs::create, orgs::get, orgs::update, orgs::delete,
+        orgs::list, orgs::create, orgs::get, orgs::update, orgs::delete, orgs::pending_claims, orgs::decide_claim,
         orgs::list_contacts, orgs::create_contact, orgs::get_contact, orgs::update_contact, orgs::delete_contact,
         forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
         users::list, users::create, users::get, users::set_membership, users::remove_membership,

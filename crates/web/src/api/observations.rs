@@ -149,7 +149,12 @@ pub async fn list(
         limit: p.limit,
         ..Default::default()
     };
-    let page = state.store.read(move |db| observations::list(db, &v, &f)).await?;
+    // Reports of other organisations in the page are an audited read (one entry naming them).
+    let mut pages = state
+        .store
+        .write(move |db| observations::list_audited(db, &v, &[f], "observation.read", None, brygga_store::audit::Reads::OfOthers))
+        .await?;
+    let page = pages.pop().ok_or_else(|| AppError::Internal("no page".into()))?;
     Ok(Json(ObservationPage { items: page.items, next: page.next }))
 }
 

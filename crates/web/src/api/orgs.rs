@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use brygga_domain::OrgKind;
 use brygga_store::contacts::{self, ContactInput, ContactPerson};
-use brygga_store::orgs::{self, Organisation, OrganisationInput};
+use brygga_store::orgs::{self, Claim, Organisation, OrganisationInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -144,4 +144,49 @@ pub async fn update_contact(
 pub async fn delete_contact(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     state.store.write(move |db| contacts::delete(db, &v, id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Pending claims to work in the municipalities whose claims the caller decides: a coordinator
+/// or administrator of an organisation of kind `municipality` with an approved claim there (a
+/// system administrator: all). Oldest first; empty for everyone else.
+#[utoipa::path(get, operation_id = "list_pending_claims", path = "/claims", tag = "organisations",
+    responses((status = 200, body = Vec<Claim>), (status = 401, body = ApiErrorBody)))]
+pub async fn pending_claims(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<Vec<Claim>>> {
+    Ok(Json(state.store.read(move |db| orgs::pending_claims(db, &v)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimDecision {
+    /// `approve` or `reject` (a rejected claim is removed; the organisation may ask again).
+    pub decision: String,
+}
+
+/// Approves or rejects organisation `id`'s pending claim to work in municipality `code`. Until
+/// approved, a claim grants nothing (no places, no forums, no picture of that municipality).
+#[utoipa::path(post, operation_id = "decide_claim", path = "/organisations/{id}/claims/{code}",
+    params(("id" = i64, Path), ("code" = String, Path, description = "Four-digit municipality code")), request_body = ClaimDecision, tag = "organisations",
+    responses((status = 200, body = Claim), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide_claim(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, code)): Path<(i64, String)>,
+    ApiJson(d): ApiJson<ClaimDecision>,
+) -> ApiResult<Json<Claim>> {
+    let approve = match d.decision.trim() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::Invalid(
+                brygga_domain::FieldError::new(
+                    "decision",
+                    "decision.unknown",
+                    "Ange beslutet som ”approve” (godkänn) eller ”reject” (avslå).",
+                )
+                .into(),
+            )
+            .into());
+        }
+    };
+    Ok(Json(state.store.write(move |db| orgs::decide_claim(db, &v, id, &code, approve)).await?))
 }

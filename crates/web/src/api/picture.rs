@@ -88,9 +88,9 @@ pub async fn get(
     let t = state.config.suppress_below;
     let result = state
         .store
-        .read(move |db| {
+        .write(move |db| {
             let r = resolve(db, &v, &target, &params, t)?;
-            picture::weekly(db, &v, &r.query)
+            picture::weekly_audited(db, &v, &r.query, "picture.read", r.about(), brygga_store::audit::Reads::OfOthers)
         })
         .await;
     match result {

@@ -279,9 +279,21 @@ fn file_stem(forum: &Forum) -> String {
     format!("atgarder-forum-{}-{}", forum.id, today())
 }
 
+/// The action list for an export: the same filters as the page, one audited read.
+async fn exported(state: &AppState, session: &Session, forum_id: i64, q: &RawQuery) -> PageResult<(Forum, Vec<Action>)> {
+    member_of(session, forum_id)?;
+    let q = query_fields(q)?;
+    let v = session.viewer.clone();
+    let forum = state.store.read(move |db| forums::get(db, &v, forum_id)).await?;
+    let filter = list_filter(&q, &forum);
+    let (v, f) = (session.viewer.clone(), filter.store.clone());
+    let items = state.store.write(move |db| actions::list_audited(db, &v, forum_id, &f, "action.export")).await?;
+    Ok((forum, items))
+}
+
 async fn export_csv(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<String>, q: RawQuery) -> PageResult {
     let forum_id = id_in_path(&forum_id)?;
-    let (forum, _, items) = listed(&state, &session, forum_id, &q).await?;
+    let (forum, items) = exported(&state, &session, forum_id, &q).await?;
     Ok(csv_download(&format!("{}.csv", file_stem(&forum)), EXPORT_HEADER, items.iter().map(export_row))?)
 }
 
@@ -315,7 +327,7 @@ fn workbook(forum: &Forum, items: &[Action]) -> Result<Vec<u8>, XlsxError> {
 
 async fn export_xlsx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<String>, q: RawQuery) -> PageResult {
     let forum_id = id_in_path(&forum_id)?;
-    let (forum, _, items) = listed(&state, &session, forum_id, &q).await?;
+    let (forum, items) = exported(&state, &session, forum_id, &q).await?;
     let body = workbook(&forum, &items).map_err(xlsx_error)?;
     let disposition = format!("attachment; filename=\"{}.xlsx\"", file_stem(&forum));
     Ok((
@@ -454,7 +466,7 @@ fn choices(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Choices>
     let people = actions::people(db, v, forum_id)?;
     let categories = categories::list(db, v, forum_id, true)?;
     let areas = match &forum.municipality_code {
-        Some(m) => areas::list(db, v, m)?,
+        Some(m) => areas::list(db, v, m)?.into_iter().filter(areas::Area::is_active).collect(),
         None => Vec::new(),
     };
     Ok(Choices { forum, people, categories, areas })

@@ -201,7 +201,7 @@ async fn new_page(state: &AppState, session: &Session, id: i64, form: FormView) 
                 return Err(StoreError::not_found("forum"));
             }
             let places = match &forum.municipality_code {
-                Some(m) => areas::list(db, &v, m)?,
+                Some(m) => areas::list(db, &v, m)?.into_iter().filter(areas::Area::is_active).collect(),
                 None => vec![],
             };
             Ok((forum, places))

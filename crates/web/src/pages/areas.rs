@@ -378,7 +378,8 @@ pub async fn show(
             size: shape.as_ref().map_or("–".into(), |s| area_text(s.area_m2())),
             centre: format!("lat {lat:.6}, lon {lon:.6}"),
             centre_sweref: format!("N {n:.0}, E {e:.0}"),
-            can_manage: can_manage(&session.viewer, muni),
+            can_manage: area.is_active()
+                && access::allowed(&session.viewer, Action::EditArea { municipality: muni.municipality_code(), owner: area.owner_org_id }),
             area,
             parent,
             children,
@@ -741,8 +742,9 @@ pub async fn delete(
     let (area, _) = load(&state, &session, muni, parse_id(&id)?).await?;
     let v = session.viewer.clone();
     let id = area.id;
-    state.store.write(move |db| areas::delete(db, &v, id)).await?;
-    Ok(Redirect::to(&format!("/platser/{}?klart=borttagen", muni.code)).into_response())
+    let removed = state.store.write(move |db| areas::delete(db, &v, id)).await?;
+    let done = if removed == areas::Removed::Archived { "arkiverad" } else { "borttagen" };
+    Ok(Redirect::to(&format!("/platser/{}?klart={done}", muni.code)).into_response())
 }
 
 // ---- import ----

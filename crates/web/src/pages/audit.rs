@@ -75,6 +75,20 @@ pub fn action_label(code: &str) -> &str {
         "police_area.update" => "Polisområde ändrat",
         "police_area.delete" => "Polisområde borttaget",
         "audit.export" => "Loggen exporterad",
+        "organisation.claim" => "Anspråk på kommun gjort",
+        "organisation.claim_approve" => "Anspråk på kommun godkänt",
+        "organisation.claim_reject" => "Anspråk på kommun avslaget",
+        "area.create" => "Plats skapad",
+        "area.update" => "Plats ändrad",
+        "area.delete" => "Plats borttagen",
+        "area.archive" => "Plats arkiverad",
+        "observation.read" => "Delade rapporter lästa",
+        "picture.read" => "Lägesbild läst",
+        "picture.drilldown" => "Rapporter i lägesbilden lästa",
+        "picture.export" => "Lägesbild exporterad",
+        "action.export" => "Åtgärdslista exporterad",
+        "meeting.minutes" => "Mötesprotokoll läst",
+        "share_link.open" => "Delad länk öppnad",
         other => other,
     }
 }
@@ -87,6 +101,9 @@ fn record_label(kind: &str) -> &str {
         "forum" => "Forum",
         "api_token" => "API-nyckel",
         "police_area" => "Polisområde",
+        "area" => "Plats",
+        "meeting" => "Möte",
+        "share_link" => "Delad länk",
         other => other,
     }
 }
@@ -255,7 +272,11 @@ fn rows(entries: Vec<Entry>, org_names: &HashMap<i64, String>) -> Vec<Row> {
                 record_href: e.record_kind.as_deref().zip(e.record_id).and_then(|(k, id)| record_href(k, id)),
                 action_code: e.action,
                 record,
-                org: name(e.org_id),
+                org: if e.org_ids.is_empty() {
+                    name(e.org_id)
+                } else {
+                    e.org_ids.iter().map(|o| name(Some(*o))).collect::<Vec<_>>().join(", ")
+                },
                 fields: e.fields.join(", "),
                 ip: e.ip.unwrap_or_default(),
                 via: via_label(&e.via).to_owned(),

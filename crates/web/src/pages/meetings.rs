@@ -592,7 +592,10 @@ struct MinutesPage {
 
 async fn minutes(State(state): State<AppState>, SignedIn(session): SignedIn, Path((forum_id, week)): Path<(i64, String)>) -> PageResult {
     let week = week_in_path(&week)?;
-    let Some((meeting, decided, _)) = loaded(&state, &session, forum_id, week).await? else {
+    member_of(&session, forum_id)?;
+    let v = session.viewer.clone();
+    let minutes = state.store.write(move |db| meetings::minutes(db, &v, forum_id, week, "meeting.minutes")).await?;
+    let Some((meeting, decided)) = minutes else {
         return Err(AppError::NotFound.into());
     };
     let names = |present: bool| meeting.attendance.iter().filter(|a| a.present == Some(present)).map(|a| a.org_name.clone()).collect();

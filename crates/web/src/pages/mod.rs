@@ -105,6 +105,11 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "skapad" => "Uppgifterna har sparats.",
         "sparad" => "Ändringarna har sparats.",
         "borttagen" => "Posten har tagits bort.",
+        "arkiverad" => {
+            "Platsen har rapporter och är därför arkiverad i stället för borttagen. Den finns kvar i äldre lägesbilder men erbjuds inte för nya rapporter."
+        }
+        "ansprak-godkant" => "Anspråket är godkänt. Organisationen arbetar nu i kommunen.",
+        "ansprak-avslaget" => "Anspråket är avslaget.",
         "inloggad" => "Du är inloggad.",
         "losenord" => "Lösenordet är bytt. Andra inloggningar har avslutats.",
         "nyckel-aterkallad" => "API-nyckeln är återkallad.",

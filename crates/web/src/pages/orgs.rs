@@ -250,6 +250,8 @@ struct ShowPage {
     chrome: Chrome,
     org: Organisation,
     municipalities: String,
+    /// Claims awaiting approval.
+    pending: String,
     contacts: Vec<ContactPerson>,
     members: Vec<User>,
     forums: Vec<Forum>,
@@ -297,6 +299,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
     Ok(ShowPage {
         chrome: Chrome::new(session, org.name.clone(), "orgs", flash),
         municipalities: municipality_names(&org.municipalities),
+        pending: municipality_names(&org.pending_municipalities),
         can_delete: access::allowed(&session.viewer, Action::DeleteOrganisation),
         visibility_options: VisibilityKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect(),
         forum_options: forums.iter().map(|f| (f.id.to_string(), f.name.clone())).collect(),
@@ -326,7 +329,7 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
         .set("org_number", org.org_number.clone().unwrap_or_default())
         .set("description", org.description.clone().unwrap_or_default())
         .set("website", org.website.clone().unwrap_or_default())
-        .set("municipalities", municipality_names(&org.municipalities))
+        .set("municipalities", municipality_names(&OrganisationInput::from(&org).municipalities))
         .set("version", org.version.to_string());
     if org.public_profile {
         form.set("public_profile", "on");
@@ -465,4 +468,50 @@ pub async fn delete_contact(State(state): State<AppState>, Path(id): Path<i64>, 
         })
         .await?;
     Ok(Redirect::to(&format!("/organisationer/{org_id}?klart=borttagen#kontaktpersoner")).into_response())
+}
+
+// ---- claims to work in a municipality ----
+
+#[derive(Template)]
+#[template(path = "orgs/claims.html")]
+struct ClaimsPage {
+    chrome: Chrome,
+    claims: Vec<(orgs::Claim, String)>,
+}
+
+/// The pending claims the viewer decides (the municipality's organisation, or a system
+/// administrator): approve or reject each.
+pub async fn claims(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
+    let v = session.viewer.clone();
+    let claims = state.store.read(move |db| orgs::pending_claims(db, &v)).await?;
+    let claims = claims
+        .into_iter()
+        .map(|c| {
+            let name = geography::municipality(&c.municipality_code).map_or(c.municipality_code.clone(), |m| m.name.to_owned());
+            (c, name)
+        })
+        .collect();
+    html(StatusCode::OK, ClaimsPage { chrome: Chrome::new(&session, "Anspråk på kommuner", "orgs", &flash), claims })
+}
+
+/// Approves (`beslut=godkann`) or rejects (`beslut=avsla`) a pending claim.
+pub async fn decide_claim(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let approve = match form.get("beslut").trim() {
+        "godkann" => true,
+        "avsla" => false,
+        _ => {
+            return Err(AppError::Invalid(
+                FieldError::new("beslut", "decision.unknown", "Välj om anspråket ska godkännas eller avslås.").into(),
+            )
+            .into());
+        }
+    };
+    let v = session.viewer.clone();
+    state.store.write(move |db| orgs::decide_claim(db, &v, id, &code, approve)).await?;
+    let done = if approve { "ansprak-godkant" } else { "ansprak-avslaget" };
+    Ok(Redirect::to(&format!("/organisationer/ansprak?klart={done}")).into_response())
 }

@@ -17,7 +17,7 @@ use brygga_domain::geography;
 use brygga_domain::time::{IsoWeek, format_number};
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::areas::Area;
-use brygga_store::audit::{self, Event};
+use brygga_store::audit::Reads;
 use brygga_store::forums::{self, Forum};
 use brygga_store::observations::{self, Observation};
 use brygga_store::picture::{self, Cell, PictureQuery, Place, WeeklyPicture};
@@ -141,6 +141,18 @@ pub(crate) struct Resolved {
     pub query: PictureQuery,
 }
 
+impl Resolved {
+    /// What an audit entry of reading this picture is about: the forum, the organisation, or the
+    /// municipality (by its code) for the shared aggregate.
+    pub(crate) fn about(&self) -> Option<(&'static str, i64)> {
+        Some(match self.scope {
+            Scope::Joint { forum_id } => ("forum", forum_id),
+            Scope::Own { org_id } => ("organisation", org_id),
+            Scope::Shared => ("municipality", self.query.municipality.parse().unwrap_or(0)),
+        })
+    }
+}
+
 fn field(e: FieldError) -> StoreError {
     StoreError::invalid(e)
 }
@@ -184,9 +196,9 @@ async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) 
     let (v, target, p, t) = (v.clone(), target.clone(), p.clone(), state.config.suppress_below);
     Ok(state
         .store
-        .read(move |db| {
+        .write(move |db| {
             let r = resolve(db, &v, &target, &p, t)?;
-            let picture = picture::weekly(db, &v, &r.query)?;
+            let picture = picture::weekly_audited(db, &v, &r.query, "picture.read", r.about(), Reads::OfOthers)?;
             let places = areas::list(db, &v, &r.query.municipality)?;
             Ok((r, picture, places))
         })
@@ -648,25 +660,19 @@ async fn drill(state: AppState, session: Session, target: Target, params: Pictur
                 limit: Some(DRILL_PAGE),
                 ..Default::default()
             };
-            // One list per checklist the category code appears in, merged newest first.
+            // One list per checklist the category code appears in, merged newest first; one
+            // audited read naming the owners of the reports shown.
+            let lists: Vec<Option<i64>> = if ids.is_empty() { vec![None] } else { ids.iter().take(20).copied().map(Some).collect() };
+            let filters: Vec<observations::Filter> = lists.into_iter().map(filter).collect();
             let mut items = Vec::new();
             let mut more = false;
-            let lists: Vec<Option<i64>> = if ids.is_empty() { vec![None] } else { ids.iter().take(20).copied().map(Some).collect() };
-            for c in lists {
-                let page = observations::list(db, &v, &filter(c))?;
+            for page in observations::list_audited(db, &v, &filters, "picture.drilldown", r.about(), Reads::Always)? {
                 more |= page.next.is_some();
                 items.extend(page.items);
             }
             items.sort_by_key(|o| std::cmp::Reverse(o.id));
             more |= items.len() > DRILL_PAGE;
             items.truncate(DRILL_PAGE);
-            let event = Event::new("picture.drilldown");
-            let event = match r.scope {
-                Scope::Joint { forum_id } => event.record("forum", forum_id),
-                Scope::Own { org_id } => event.org(org_id),
-                Scope::Shared => event,
-            };
-            audit::record(db, &v, event)?;
             Ok((r, items, more))
         })
         .await;
@@ -720,15 +726,9 @@ async fn export(state: AppState, session: Session, target: Target, params: Pictu
         .store
         .write(move |db| {
             let r = resolve(db, &v, &t, &p, suppress)?;
-            let picture = picture::weekly(db, &v, &r.query)?;
+            // Each download is in the audit log, naming the organisations whose reports are in it.
+            let picture = picture::weekly_audited(db, &v, &r.query, "picture.export", r.about(), Reads::Always)?;
             let geometry = if with_areas { areas::list(db, &v, &r.query.municipality)? } else { vec![] };
-            let event = Event::new("picture.export");
-            let event = match r.scope {
-                Scope::Joint { forum_id } => event.record("forum", forum_id),
-                Scope::Own { org_id } => event.org(org_id),
-                Scope::Shared => event.record("municipality", r.query.municipality.parse().unwrap_or(0)),
-            };
-            audit::record(db, &v, event)?;
             Ok((picture, geometry))
         })
         .await;

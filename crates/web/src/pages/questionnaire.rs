@@ -108,7 +108,7 @@ async fn setup(state: &AppState, session: &Session, forum_id: i64) -> Result<Set
             let categories = categories::list(db, &v, forum_id, false)?;
             let mine = v.user_id().map(|u| questionnaire::assigned_areas(db, forum_id, u)).transpose()?.unwrap_or_default();
             let places = match &forum.municipality_code {
-                Some(m) => areas::list(db, &v, m)?.into_iter().filter(|a| mine.contains(&a.id)).collect(),
+                Some(m) => areas::list(db, &v, m)?.into_iter().filter(|a| a.is_active() && mine.contains(&a.id)).collect(),
                 None => Vec::new(),
             };
             Ok(Setup { forum, q, categories, places })
@@ -252,7 +252,7 @@ async fn status_page(
             let week = q.and_then(|q| q.period_of(week)).unwrap_or(week);
             let rows = questionnaire::status(db, &v, forum_id, week)?;
             let places = match &forum.municipality_code {
-                Some(m) => areas::list(db, &v, m)?,
+                Some(m) => areas::list(db, &v, m)?.into_iter().filter(areas::Area::is_active).collect(),
                 None => vec![],
             };
             Ok((forum, q, rows, places))

@@ -116,7 +116,7 @@ async fn context(state: &AppState, v: &Viewer, wanted: Option<i64>) -> Result<Co
                 Some(f) => (
                     categories::list(db, &v, f.id, false)?,
                     match &f.municipality_code {
-                        Some(m) => areas::list(db, &v, m)?,
+                        Some(m) => areas::list(db, &v, m)?.into_iter().filter(areas::Area::is_active).collect(),
                         None => Vec::new(),
                     },
                 ),
