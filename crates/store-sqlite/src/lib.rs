@@ -18,6 +18,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "situation_picture", sql: include_str!("../migrations/0002_situation_picture.sql") },
     Migration { version: 3, name: "jobs_and_mail", sql: include_str!("../migrations/0003_jobs_and_mail.sql") },
     Migration { version: 4, name: "meetings_actions_alerts", sql: include_str!("../migrations/0004_meetings_actions_alerts.sql") },
+    Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

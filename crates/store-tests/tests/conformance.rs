@@ -57,4 +57,8 @@ conformance!(
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,
     an_alert_without_contact_persons_goes_to_the_conveners_coordinators,
+    consent_forum_members_and_contacts_accept_first,
+    consent_only_an_approved_claim_opens_a_municipality_forum,
+    consent_memberships_are_invitations_the_person_accepts,
+    consent_an_alert_that_reaches_nobody_says_so,
 );
