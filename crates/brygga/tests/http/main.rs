@@ -19,3 +19,4 @@ mod picture;
 mod questionnaire;
 mod reporting;
 mod smtp;
+mod trust_consent;
