@@ -179,6 +179,9 @@ const USERS: &[(&str, &str, &str, Role, &str)] = &[
 /// (forum, municipality, convener, members, contact e-mails).
 type ForumSeed = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
 
+/// Invited to EST Trelleborg but has not answered yet (the demo shows an open invitation).
+const PENDING_INVITATION: &str = "Räddningstjänsten Söderslätt";
+
 const FORUMS: &[ForumSeed] = &[
     (
         "EST Trelleborg",
@@ -253,16 +256,27 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
                 user_ids.insert(*email, users::create(db, &sys, &valid)?.id);
                 logins.push(DemoLogin { email, role: what });
             }
+            // Members are invited and contact persons asked, as in real use; the fictional
+            // organisations and people then say yes (the system stands in for their answers) —
+            // except one invitation left open, to show what an unanswered one looks like.
+            let post = brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
             for (name, muni, convener, members, contacts) in FORUMS {
-                let input = ForumInput {
+                let mut input = ForumInput {
                     name: (*name).into(),
                     description: Some("Veckovis avstämning enligt EST: gemensam lägesbild, riskbedömning och åtgärder.".into()),
                     municipality_code: Some(code(muni)),
                     convener_org_id: org_ids[convener],
                     member_org_ids: members.iter().map(|m| org_ids[m]).collect(),
-                    contact_user_ids: contacts.iter().map(|c| user_ids[c]).collect(),
+                    contact_user_ids: vec![],
                 };
-                forums::create(db, &sys, &input.validate()?)?;
+                let forum = forums::create(db, &sys, &input.validate()?, &post)?;
+                let keep_open: Vec<i64> = members.iter().filter(|m| **m == PENDING_INVITATION).map(|m| org_ids[m]).collect();
+                brygga_store::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
+                if !contacts.is_empty() {
+                    input.contact_user_ids = contacts.iter().map(|c| user_ids[c]).collect();
+                    let forum = forums::update(db, &sys, forum.id, forum.version, &input.validate()?, &post)?;
+                    brygga_store::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
+                }
             }
             // The municipalities' places, parents first, owned by the municipality itself.
             let mut place_ids: std::collections::HashMap<(&str, &str), i64> = std::collections::HashMap::new();

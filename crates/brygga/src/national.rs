@@ -203,7 +203,9 @@ fn setup(db: &mut dyn brygga_store::Conn) -> brygga_store::StoreResult<Vec<Targe
             member_org_ids: vec![kommun, housing],
             contact_user_ids: vec![],
         };
-        let forum_id = forums::create(db, &sys, &forum.validate()?)?.id;
+        let post = brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
+        let forum_id = forums::create(db, &sys, &forum.validate()?, &post)?.id;
+        brygga_store::consent::accept_all_as_system(db, &sys, forum_id, &[])?;
         let municipality = MunicipalityCode::parse(code).map_err(|e| brygga_store::StoreError::Internal(e.to_string()))?;
         let mut area_ids = Vec::new();
         for (i, (lon, lat)) in place_points(code, index).into_iter().enumerate() {

@@ -19,6 +19,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "jobs_and_mail", sql: include_str!("../migrations/0003_jobs_and_mail.sql") },
     Migration { version: 4, name: "meetings_actions_alerts", sql: include_str!("../migrations/0004_meetings_actions_alerts.sql") },
     Migration { version: 5, name: "claims_places_audit_orgs", sql: include_str!("../migrations/0005_claims_places_audit_orgs.sql") },
+    Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

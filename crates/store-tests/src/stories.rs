@@ -2,6 +2,7 @@
 
 use brygga_domain::{OrgKind, Role};
 use brygga_store::auth::{self, SessionPolicy, SessionState, TokenState};
+use brygga_store::consent::{self, Answer};
 use brygga_store::contacts::{self, ContactInput};
 use brygga_store::forums::{self, ForumInput};
 use brygga_store::orgs::{self, OrganisationInput};
@@ -39,6 +40,43 @@ pub async fn user(store: &Store, email: &str, org_id: i64, role: Role) -> i64 {
 /// The viewer for an account, as a signed-in session would see it.
 pub async fn viewer(store: &Store, user_id: i64) -> Viewer {
     store.read(move |db| Viewer::for_user(db, user_id, Via::Web)).await.expect("viewer")
+}
+
+/// Every open invitation of `forum` accepted the way a real organisation would: by one of its
+/// administrators or coordinators (when it has none, the system stands in, as in the demo).
+/// Every open contact request is accepted by the person asked.
+pub async fn accept_all(store: &Store, forum: i64) {
+    let (invited, asked) = store
+        .read(move |db| {
+            let invited: Vec<(i64, Option<i64>)> = db.all(
+                "SELECT i.org_id, (SELECT MIN(m.user_id) FROM memberships m WHERE m.org_id = i.org_id AND m.role IN ('administrator', 'coordinator'))
+                 FROM forum_invitations i WHERE i.forum_id = $1 AND i.status = 'invited' ORDER BY i.org_id",
+                &[forum.into()],
+            )?;
+            let asked: Vec<(i64,)> =
+                db.all("SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", &[forum.into()])?;
+            Ok((invited, asked))
+        })
+        .await
+        .unwrap();
+    for (org, answerer) in &invited {
+        if let Some(u) = *answerer {
+            let (v, org) = (viewer(store, u).await, *org);
+            store.write(move |db| consent::answer_forum_invitation(db, &v, forum, org, Answer::Accept)).await.unwrap();
+        }
+    }
+    if invited.iter().any(|i| i.1.is_none()) {
+        store.write(move |db| consent::accept_all_as_system(db, &Viewer::system(), forum, &[])).await.unwrap();
+    }
+    for (user,) in asked {
+        let v = viewer(store, user).await;
+        store.write(move |db| consent::answer_contact_request(db, &v, forum, Answer::Accept)).await.unwrap();
+    }
+}
+
+/// The mail stamp used by the stories.
+pub fn postmark() -> brygga_store::mail::Postmark {
+    brygga_store::mail::Postmark::new("brygga.test", "https://brygga.test")
 }
 
 fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
@@ -362,7 +400,8 @@ pub async fn sharing_isolates_organisations(store: &Store) {
     .validate()
     .unwrap();
     let v = va.clone();
-    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap();
+    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap();
+    accept_all(store, forum.id).await;
 
     // Viewers are per-request snapshots: load them after the forum exists.
     let va = viewer(store, ua).await;
@@ -450,7 +489,7 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
     .validate()
     .unwrap();
     let v = viewer(store, coordinator).await;
-    let e = store.write(move |db| forums::create(db, &v, &input)).await.unwrap_err();
+    let e = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap_err();
     assert_eq!(field_codes(&e), [("member_org_ids".to_owned(), "organisation.unknown")]);
 
     // A member of the police cannot create a forum convened by the municipality.
@@ -459,12 +498,14 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
         .unwrap();
     let v = viewer(store, outsider).await;
     let i2 = input.clone();
-    let e = store.write(move |db| forums::create(db, &v, &i2)).await.unwrap_err();
+    let e = store.write(move |db| forums::create(db, &v, &i2, &postmark())).await.unwrap_err();
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
 
     let v = viewer(store, coordinator).await;
-    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap();
-    assert_eq!(forum.members.iter().map(|m| m.id).collect::<Vec<_>>().len(), 2);
+    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap();
+    // The police are invited, not members, until one of theirs accepts.
+    assert_eq!(forum.members.iter().map(|m| m.id).collect::<Vec<_>>(), [a]);
+    assert_eq!(forum.invited.iter().map(|m| m.id).collect::<Vec<_>>(), [b]);
     assert_eq!(forum.convener.id, a);
 
     // The convener cannot leave; contact persons must belong to a member organisation.
@@ -484,7 +525,7 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
     .validate()
     .unwrap();
     let v = viewer(store, coordinator).await;
-    let e = store.write(move |db| forums::update(db, &v, fid, 1, &bad)).await.unwrap_err();
+    let e = store.write(move |db| forums::update(db, &v, fid, 1, &bad, &postmark())).await.unwrap_err();
     assert_eq!(field_codes(&e), [("contact_user_ids".to_owned(), "forum.contact_not_member")]);
 }
 
@@ -652,7 +693,8 @@ pub async fn est(store: &Store) -> Est {
     }
     .validate()
     .unwrap();
-    let forum = store.write(move |db| forums::create(db, &v, &input)).await.unwrap().id;
+    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap().id;
+    accept_all(store, forum).await;
     let v = viewer(store, coordinator).await;
     let stortorget = store
         .write(move |db| {
@@ -1076,7 +1118,7 @@ pub async fn weekly_jobs_are_enqueued_once_per_forum_and_week(store: &Store) {
     let b = org(store, "Trelleborgshem", OrgKind::HousingCompany, &["1287"]).await;
     for name in ["EST Trelleborg", "EST Centrum"] {
         let input = ForumInput { name: name.into(), convener_org_id: a, member_org_ids: vec![b], ..Default::default() }.validate().unwrap();
-        store.write(move |db| forums::create(db, &Viewer::command_line(), &input)).await.unwrap();
+        store.write(move |db| forums::create(db, &Viewer::command_line(), &input, &postmark())).await.unwrap();
     }
     let digest = Weekly { kind: "test.digest", scope: WeeklyScope::PerForum, weekday: jiff::civil::Weekday::Monday, hour: 7 };
     let week = brygga_domain::time::IsoWeek::new(2026, 48).unwrap();
@@ -1457,7 +1499,8 @@ pub async fn meetings_build_the_agenda_and_decisions_become_actions(store: &Stor
     assert!(store.read(move |db| meetings::get(db, &v, f, week)).await.is_err(), "members only");
 }
 
-/// Makes `contacts` the forum's contact persons (users of its member organisations).
+/// Makes `contacts` the forum's contact persons (users of its member organisations): asked,
+/// and each accepts.
 pub async fn set_contacts(store: &Store, w: &Est, contacts: Vec<i64>) {
     let (v, f, kommun, bostad, forening) = (viewer(store, w.coordinator).await, w.forum, w.kommun, w.bostad, w.forening);
     store
@@ -1472,10 +1515,11 @@ pub async fn set_contacts(store: &Store, w: &Est, contacts: Vec<i64>) {
                 ..Default::default()
             }
             .validate()?;
-            forums::update(db, &v, f, forum.version, &input)
+            forums::update(db, &v, f, forum.version, &input, &postmark())
         })
         .await
         .unwrap();
+    accept_all(store, w.forum).await;
 }
 
 async fn raise(store: &Store, user: i64, forum: i64, input: AlertInput, key: Option<&str>) -> Result<alerts::Raised, StoreError> {
@@ -1688,3 +1732,5 @@ mod trust_guard;
 pub use trust_guard::*;
 mod trust_picture;
 pub use trust_picture::*;
+mod trust_consent;
+pub use trust_consent::*;

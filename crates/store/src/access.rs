@@ -69,6 +69,15 @@ pub enum Action {
     RaiseAlert { org: i64 },
     /// Create and revoke read-only share links to the forum's weekly report (coordinators).
     ShareReport { org: i64 },
+    /// Open a forum for `municipality` convened by `convener`: an organisation whose approved
+    /// claim covers that municipality (its coordinators), or a system administrator.
+    ConveneIn { convener: i64, municipality: MunicipalityCode },
+    /// Accept or decline `org`'s invitation into a forum (its administrators and coordinators;
+    /// never a system administrator from outside: joining is the organisation's own choice).
+    AnswerForumInvitation { org: i64 },
+    /// Approve a person's joining `org` when someone from outside the organisation (a system
+    /// administrator) invited them: the organisation's administrators only.
+    ApproveMembership { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -125,6 +134,14 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::RunMeeting { org } | Action::ShareReport { org } => has_role(v, org, Role::Coordinator),
         Action::DecideAction { org } | Action::UpdateAction { org } => has_role(v, org, Role::Member),
         Action::RaiseAlert { org } => has_role(v, org, Role::Reporter),
+        Action::ConveneIn { convener, municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.org_id == convener && m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::AnswerForumInvitation { org } => has_role(v, org, Role::Coordinator),
+        Action::ApproveMembership { org } => has_role(v, org, Role::Administrator),
     }
 }
 

@@ -71,6 +71,9 @@ pub struct Alert {
     pub recipients: Vec<Recipient>,
     /// Milliseconds from raising to the first acknowledgement.
     pub first_ack_ms: Option<i64>,
+    /// Set when the alert reached nobody (a forum without contact persons whose only
+    /// coordinator raised it): say so to the one who pressed the button.
+    pub notice: Option<String>,
 }
 
 impl Alert {
@@ -108,6 +111,7 @@ impl FromRow for Alert {
             created_at_ms: r.get(16)?,
             recipients: Vec::new(),
             first_ack_ms: None,
+            notice: None,
         })
     }
 }
@@ -253,8 +257,10 @@ pub struct Raised {
     pub replayed: bool,
 }
 
-/// Who an alert goes to: the forum's contact persons except the one raising it; without any,
-/// the convener's coordinators and administrators, so that an alert never goes nowhere.
+/// Who an alert goes to: the forum's contact persons (who accepted) except the one raising it;
+/// without any, the convener's coordinators and administrators; without any of those either,
+/// the coordinators and administrators of the other member organisations (accepted members
+/// only). When even that is nobody, the alert carries a [`Alert::notice`] saying so.
 /// (user id, name, e-mail, organisation).
 type Contact = (i64, String, String, Option<i64>);
 
@@ -268,11 +274,21 @@ fn recipients(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<C
     if !contacts.is_empty() {
         return Ok(contacts);
     }
-    Ok(db.all(
+    let conveners: Vec<Contact> = db.all(
         "SELECT u.id, u.name, u.email, m.org_id FROM forums f JOIN memberships m ON m.org_id = f.convener_org_id JOIN users u ON u.id = m.user_id
          WHERE f.id = $1 AND m.role IN ('administrator', 'coordinator') AND u.id <> $2 ORDER BY u.id",
         args![forum_id, me],
-    )?)
+    )?;
+    if !conveners.is_empty() {
+        return Ok(conveners);
+    }
+    let mut members: Vec<Contact> = db.all(
+        "SELECT u.id, u.name, u.email, m.org_id FROM forum_members f JOIN memberships m ON m.org_id = f.org_id JOIN users u ON u.id = m.user_id
+         WHERE f.forum_id = $1 AND m.role IN ('administrator', 'coordinator') AND u.id <> $2 ORDER BY u.id, m.org_id",
+        args![forum_id, me],
+    )?;
+    members.dedup_by_key(|c| c.0);
+    Ok(members)
 }
 
 /// Raises the alert and queues its e-mail, in the caller's transaction. With `key` (the form's
@@ -363,6 +379,11 @@ fn complete(db: &mut dyn Conn, list: &mut [Alert]) -> StoreResult<()> {
             .map(|r| Recipient { user_id: r.1, name: r.2.clone(), org_name: r.3.clone(), notified_at_ms: r.4, acknowledged_at_ms: r.5 })
             .collect();
         a.first_ack_ms = a.recipients.iter().filter_map(|r| r.acknowledged_at_ms).min().map(|t| t - a.created_at_ms);
+        a.notice = a.recipients.is_empty().then(|| {
+            "Larmet nådde ingen: forumet har inga kontaktpersoner som har tackat ja, och inga andra samordnare eller administratörer i medlemsorganisationerna. \
+             Ring den du behöver nå, och be den sammankallande organisationen utse kontaktpersoner."
+                .to_owned()
+        });
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod categories;
+pub mod consent;
 pub mod contacts;
 pub mod db;
 pub mod digests;

@@ -212,11 +212,31 @@ impl NewUserInput {
     }
 }
 
+/// Creates an account (system administrators and the command line). Organisation
+/// administrators do not create accounts — that would tell them which addresses have one —
+/// they invite an address instead ([`crate::consent::invite_member`]). Outside the trusted
+/// operator paths (command line, demo) the membership asked for becomes an invitation the
+/// person accepts (and the organisation's administrators approve, see `consent`).
+pub fn create_and_invite(db: &mut dyn Conn, v: &Viewer, u: &ValidNewUser, post: &crate::mail::Postmark) -> StoreResult<User> {
+    access::require(v, Action::ManageAllUsers)?;
+    let mut account = u.clone();
+    let membership = account.membership.take();
+    if crate::consent::is_operator(v) {
+        return create(db, v, u);
+    }
+    let user = create(db, v, &account)?;
+    if let Some((org, role)) = membership {
+        crate::consent::invite_member(db, v, org, &u.email, role, post)?;
+    }
+    Ok(user)
+}
+
+/// Creates an account; with a membership only on the trusted operator paths (the command
+/// line, the demo), which add it directly. Everyone else goes through [`create_and_invite`].
 pub fn create(db: &mut dyn Conn, v: &Viewer, u: &ValidNewUser) -> StoreResult<User> {
-    match u.membership {
-        _ if v.is_system_admin() => {}
-        Some((org, _)) if !u.system_admin => access::require(v, Action::ManageMembers { org })?,
-        _ => return Err(StoreError::Forbidden),
+    access::require(v, Action::ManageAllUsers)?;
+    if u.membership.is_some() && !crate::consent::is_operator(v) {
+        return Err(StoreError::Forbidden);
     }
     if let Some((org, _)) = u.membership {
         let exists: i64 = db.scalar("SELECT COUNT(*) FROM organisations WHERE id = $1", args![org])?;
@@ -256,14 +276,20 @@ fn insert_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, r
     audit::record(db, v, Event::new("membership.create").record("user", user_id).org(org_id))
 }
 
-/// Adds an existing account to an organisation, or changes its role there.
+/// Changes a member's role. Adding a person is an invitation they accept
+/// ([`crate::consent::invite_member`]); only the trusted operator paths (command line, demo)
+/// add an existing account directly. For anyone else an account that is not a member answers
+/// "not found", exactly like an id that does not exist.
 pub fn set_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, role: Role) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
+    let current: Option<(String,)> = db.opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    if current.is_none() && !crate::consent::is_operator(v) {
+        return Err(StoreError::not_found("membership"));
+    }
     let exists: i64 = db.scalar("SELECT COUNT(*) FROM users WHERE id = $1", args![user_id])?;
     if exists == 0 {
         return Err(StoreError::not_found("user"));
     }
-    let current: Option<(String,)> = db.opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     match current {
         None => insert_membership(db, v, user_id, org_id, role),
         Some((r,)) if r == role.code() => Ok(()),
@@ -305,6 +331,7 @@ pub fn remove_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i6
     db.execute("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     db.execute("DELETE FROM api_tokens WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     db.execute("DELETE FROM forum_contacts WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    db.execute("DELETE FROM forum_contact_requests WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     audit::record(db, v, Event::new("membership.delete").record("user", user_id).org(org_id))
 }
 
@@ -444,6 +471,7 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
     db.execute("UPDATE audit_log SET actor_label = $1, actor_user_id = NULL WHERE actor_user_id = $2", args![pseudonym.as_str(), user_id])?;
     // Messages to the account (queued or kept after sending) hold its address and text.
     crate::mail::forget_recipient(db, &email)?;
+    db.execute("DELETE FROM membership_invitations WHERE email = $1", args![email.as_str()])?;
     db.execute("DELETE FROM users WHERE id = $1", args![user_id])?;
     audit::record(db, v, Event::new("user.erase").record("user", user_id))?;
     Ok(pseudonym)

@@ -33,7 +33,8 @@ async fn world(b: Backend) -> Option<World> {
     let forum = ForumInput { name: "EST Trelleborg".into(), convener_org_id: a, member_org_ids: vec![org_b], ..Default::default() }
         .validate()
         .unwrap();
-    let forum_id = app.store().write(move |db| forums::create(db, &va, &forum)).await.unwrap().id;
+    let forum_id = app.store().write(move |db| forums::create(db, &va, &forum, &stories::postmark())).await.unwrap().id;
+    stories::accept_all(app.store(), forum_id).await;
     let vb = stories::viewer(app.store(), user_b).await;
     let mk = |name: &str, vis: &str, forum: Option<i64>| {
         ContactInput {

@@ -19,12 +19,14 @@ mod picture;
 mod questionnaire;
 mod reporting;
 mod smtp;
+mod trust_consent;
 mod trust_files;
 mod trust_geo;
 mod trust_guard;
 mod trust_ops;
 mod trust_picture;
 mod trust_redirect;
+
 
 
 

@@ -139,3 +139,11 @@ pub async fn audit(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(
     let page = state.store.read(move |db| audit::list(db, &v, &f)).await?;
     Ok(Json(AuditPage { items: page.items, next: page.next }))
 }
+
+/// Everything waiting for the caller's answer: forum invitations of organisations the caller
+/// answers for, requests to be a forum's contact person, invitations into organisations (and,
+/// for administrators, a system administrator's invitations waiting for their approval).
+#[utoipa::path(get, operation_id = "list_my_invitations", path = "/me/invitations", tag = "me", responses((status = 200, body = brygga_store::consent::Pending)))]
+pub async fn invitations(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<brygga_store::consent::Pending>> {
+    Ok(Json(state.store.read(move |db| brygga_store::consent::pending_for(db, &v)).await?))
+}

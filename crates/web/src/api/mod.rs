@@ -38,11 +38,16 @@ pub fn router() -> Router<AppState> {
         .route("/forums", get(forums::list).post(forums::create))
         .route("/forums/{id}", get(forums::get).put(forums::update).delete(forums::delete))
         .route("/forums/{id}/members/{org_id}", delete(forums::leave))
+        .route("/forums/{id}/invitations/{org_id}", post(forums::answer_invitation))
+        .route("/forums/{id}/contact-request", post(forums::answer_contact_request))
+        .route("/organisations/{id}/invitations", get(users::list_invitations).post(users::invite))
+        .route("/membership-invitations/{id}", post(users::answer_invitation).delete(users::withdraw_invitation))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/memberships/{org_id}", put(users::set_membership).delete(users::remove_membership))
         .route("/me", get(me::me))
         .route("/me/data", get(me::data))
+        .route("/me/invitations", get(me::invitations))
         .route("/me/tokens", get(me::tokens))
         .route("/me/tokens/{id}", delete(me::revoke_token))
         .route("/me/preferences", get(me::preferences).put(me::set_preferences))
@@ -108,8 +113,10 @@ impl Modify for BearerAuth {
         orgs::list, orgs::create, orgs::get, orgs::update, orgs::delete, orgs::pending_claims, orgs::decide_claim,
         orgs::list_contacts, orgs::create_contact, orgs::get_contact, orgs::update_contact, orgs::delete_contact,
         forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
+        forums::answer_invitation, forums::answer_contact_request,
         users::list, users::create, users::get, users::set_membership, users::remove_membership,
-        me::me, me::data, me::tokens, me::revoke_token, me::preferences, me::set_preferences, me::audit,
+        users::invite, users::list_invitations, users::answer_invitation, users::withdraw_invitation,
+        me::me, me::data, me::invitations, me::tokens, me::revoke_token, me::preferences, me::set_preferences, me::audit,
         observations::create, observations::list, observations::get, observations::delete,
         observations::list_categories, observations::create_category, observations::update_category,
         imports::import_police_events, imports::list_police_events, imports::import_crime_statistics, imports::list_crime_statistics,

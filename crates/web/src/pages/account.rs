@@ -25,6 +25,7 @@ use crate::i18n::filters;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/konto", get(show))
+        .route("/konto/inbjudningar/{id}", post(answer_membership))
         .route("/konto/losenord", post(change_password))
         .route("/konto/sammanfattning", get(digest_section).post(set_digest))
         .route("/konto/mina-uppgifter.json", get(export_personal_data))
@@ -47,6 +48,8 @@ struct AccountPage {
     form: FormView,
     /// The weekly digest is sent to the viewer (they have not opted out).
     digest: bool,
+    /// Invitations and requests waiting for the viewer's answer.
+    pending: brygga_store::consent::Pending,
 }
 
 /// How much Brygga holds about the viewer, for the "Mina uppgifter" summary.
@@ -74,7 +77,8 @@ impl From<&PersonalData> for Held {
 
 async fn account_page(state: &AppState, session: &Session, flash: &Flash, form: FormView) -> Result<AccountPage, PageError> {
     let v = session.viewer.clone();
-    let data = state.store.read(move |db| users::personal_data(db, &v)).await?;
+    let (data, pending) =
+        state.store.read(move |db| Ok((users::personal_data(db, &v)?, brygga_store::consent::pending_for(db, &v)?))).await?;
     let v = &session.viewer;
     Ok(AccountPage {
         digest: !data.digest_opt_out,
@@ -85,11 +89,25 @@ async fn account_page(state: &AppState, session: &Session, flash: &Flash, form: 
         memberships: v.memberships().to_vec(),
         held: Held::from(&data),
         form,
+        pending,
     })
 }
 
 pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     html(StatusCode::OK, account_page(&state, &session, &flash, FormView::empty()).await?)
+}
+
+/// Answers an invitation into an organisation: the invited person, or an administrator
+/// approving a system administrator's invitation.
+pub async fn answer_membership(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
+    let Some(answer) = brygga_store::consent::Answer::parse(form.get("answer")) else {
+        return Err(
+            AppError::Invalid(FieldError::new("answer", "required", "Svara ja eller nej. Ladda om sidan och försök igen.").into()).into()
+        );
+    };
+    let v = session.viewer.clone();
+    state.store.write(move |db| brygga_store::consent::answer_membership_invitation(db, &v, id, answer)).await?;
+    Ok(Redirect::to("/konto?klart=sparad#inbjudningar").into_response())
 }
 
 /// `/konto/sammanfattning` (the link in every digest e-mail): the account page's digest section.

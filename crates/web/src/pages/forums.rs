@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::{FieldError, FieldErrors, geography};
+use brygga_store::consent::{self, Answer};
 use brygga_store::forums::{self, Forum, ForumInput};
 use brygga_store::orgs::{self, Organisation};
 use brygga_store::users::{self, User};
@@ -28,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/{id}", get(show).post(update))
         .route("/forum/{id}/redigera", get(edit))
         .route("/forum/{id}/lamna", post(leave))
+        .route("/forum/{id}/inbjudan", post(answer_invitation))
+        .route("/forum/{id}/kontaktperson", post(answer_contact_request))
         .route("/forum/{id}/ta-bort", post(delete))
 }
 
@@ -82,6 +85,7 @@ struct ListPage {
     forums: Vec<Forum>,
     can_create: bool,
     mine: Vec<i64>,
+    my_orgs: Vec<i64>,
 }
 
 impl ListPage {
@@ -90,6 +94,10 @@ impl ListPage {
     }
     fn is_mine(&self, f: &Forum) -> bool {
         self.mine.contains(&f.id)
+    }
+    /// One of the viewer's organisations is invited and has not answered.
+    fn is_invited(&self, f: &Forum) -> bool {
+        !self.is_mine(f) && !f.invited.is_empty() && f.invited.iter().any(|o| self.my_orgs.contains(&o.id))
     }
 }
 
@@ -103,6 +111,7 @@ pub async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, fl
             forums,
             can_create: can_create_any(&session.viewer),
             mine: session.viewer.forum_ids().to_vec(),
+            my_orgs: session.viewer.org_ids(),
         },
     )
 }
@@ -116,8 +125,14 @@ struct ShowPage {
     chrome: Chrome,
     forum: Forum,
     municipality: String,
-    /// The viewer's organisations are members (or the viewer is a system administrator).
+    /// The viewer's organisations are members (accepted).
     insider: bool,
+    /// Invitations of the viewer's organisations the viewer may answer.
+    answerable: Vec<i64>,
+    /// The viewer was asked to be a contact person and has not answered.
+    asked: bool,
+    /// The viewer is one of the contact persons.
+    is_contact: bool,
     can_manage: bool,
     /// Member organisations the viewer may take out of the forum, with the button's words.
     leave: Vec<(i64, &'static str)>,
@@ -144,10 +159,15 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
         .filter(|m| m.id != forum.convener.id && (can_manage || access::allowed(v, Action::LeaveForum { org: m.id })))
         .map(|m| (m.id, if v.role_in(m.id).is_some() { "Lämna forumet" } else { "Ta bort ur forumet" }))
         .collect();
+    let answerable = forum.invited.iter().map(|o| o.id).filter(|o| access::allowed(v, Action::AnswerForumInvitation { org: *o })).collect();
+    let me = v.user_id().unwrap_or(0);
     Ok(ShowPage {
         chrome: Chrome::new(session, forum.name.clone(), "forums", flash),
         municipality: municipality_name(forum.municipality_code.as_deref()),
-        insider: v.is_system_admin() || v.forum_ids().contains(&id),
+        insider: v.forum_ids().contains(&id),
+        answerable,
+        asked: forum.pending_contact_user_ids.contains(&me),
+        is_contact: forum.contacts.iter().any(|c| c.user_id == me),
         convener_note: can_manage || access::allowed(v, Action::LeaveForum { org: forum.convener.id }),
         can_manage,
         leave,
@@ -177,6 +197,65 @@ pub async fn leave(State(state): State<AppState>, Path(id): Path<i64>, SignedFor
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/forum/{id}?klart=lamnat")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+            html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), Some(message)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn answer_of(form: &FormData) -> Result<Answer, AppError> {
+    Answer::parse(form.get("answer")).ok_or_else(|| {
+        AppError::Invalid(FieldError::new("answer", "required", "Svara ja eller nej. Ladda om sidan och försök igen.").into())
+    })
+}
+
+/// An administrator or coordinator answers their organisation's invitation into the forum.
+pub async fn answer_invitation(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
+    let result = match (form.int("org_id"), answer_of(&form)) {
+        (Some(org), Ok(answer)) => {
+            let v = session.viewer.clone();
+            state
+                .store
+                .write(move |db| consent::answer_forum_invitation(db, &v, id, org, answer))
+                .await
+                .map_err(AppError::from)
+                .map(|_| answer)
+        }
+        (None, _) => Err(AppError::Invalid(
+            FieldError::new("org_id", "required", "Formuläret saknar vilken organisation som svarar. Ladda om sidan och försök igen.")
+                .into(),
+        )),
+        (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(Answer::Accept) => Ok(Redirect::to(&format!("/forum/{id}?klart=medlem")).into_response()),
+        Ok(Answer::Decline) => Ok(Redirect::to("/forum?klart=avbojd").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+            html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), Some(message)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The viewer answers a request to be a contact person (or, declining, stops being one).
+pub async fn answer_contact_request(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let back = if form.get("tillbaka") == "konto" { "/konto".to_owned() } else { format!("/forum/{id}") };
+    let result = match answer_of(&form) {
+        Ok(answer) => {
+            let v = session.viewer.clone();
+            state.store.write(move |db| consent::answer_contact_request(db, &v, id, answer)).await.map_err(AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{back}?klart=sparad")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
             html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), Some(message)).await?)
@@ -315,6 +394,11 @@ fn contact_options(
                 out.push((c.user_id, format!("{} ({})", c.name, c.org_name)));
             }
         }
+        for u in &f.pending_contact_user_ids {
+            if !out.iter().any(|(id, _)| id == u) {
+                out.push((*u, format!("Tillfrågad person nr {u} (har inte svarat)")));
+            }
+        }
     }
     if let Some(me) = v.user_id() {
         let here: Vec<String> = v.memberships().iter().filter(|m| members.contains(&m.org_id)).map(|m| org_name(m.org_id)).collect();
@@ -396,7 +480,10 @@ pub async fn new(State(state): State<AppState>, SignedIn(session): SignedIn) -> 
 pub async fn create(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
     let result = match forum_input(&form).and_then(|i| i.validate()) {
-        Ok(valid) => state.store.write(move |db| forums::create(db, &v, &valid)).await.map_err(AppError::from),
+        Ok(valid) => {
+            let post = state.config.postmark();
+            state.store.write(move |db| forums::create(db, &v, &valid, &post)).await.map_err(AppError::from)
+        }
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -418,11 +505,15 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
         .set("municipality_code", municipality_name(forum.municipality_code.as_deref()))
         .set("convener_org_id", forum.convener.id.to_string())
         .set("version", forum.version.to_string());
-    for m in &forum.members {
+    // Open invitations and requests stay open unless unticked.
+    for m in forum.members.iter().chain(&forum.invited) {
         form.add("member_org_ids", m.id.to_string());
     }
     for c in &forum.contacts {
         form.add("contact_user_ids", c.user_id.to_string());
+    }
+    for u in &forum.pending_contact_user_ids {
+        form.add("contact_user_ids", u.to_string());
     }
     html(StatusCode::OK, form_page(&state, &session, form, Some(id)).await?)
 }
@@ -430,7 +521,10 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
 pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
     let result = match (forum_input(&form).and_then(|i| i.validate()), version_of(&form)) {
-        (Ok(valid), Ok(version)) => state.store.write(move |db| forums::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
+        (Ok(valid), Ok(version)) => {
+            let post = state.config.postmark();
+            state.store.write(move |db| forums::update(db, &v, id, version, &valid, &post)).await.map_err(AppError::from)
+        }
         (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
     };
     match result {

@@ -254,6 +254,8 @@ struct ShowPage {
     pending: String,
     contacts: Vec<ContactPerson>,
     members: Vec<User>,
+    /// Open invitations into the organisation (administrators only): what was typed.
+    invitations: Vec<brygga_store::consent::MembershipInvitation>,
     forums: Vec<Forum>,
     can_edit: bool,
     can_edit_contacts: bool,
@@ -280,18 +282,21 @@ impl ShowPage {
 
 async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, contact_form: FormView) -> Result<ShowPage, PageError> {
     let v = session.viewer.clone();
-    let (org, contacts, forums, members) = state
+    let (org, contacts, forums, members, invitations) = state
         .store
         .read(move |db| {
             let org = orgs::get(db, &v, id)?;
             let contacts = contacts::list_for_org(db, &v, id)?;
             let forums: Vec<Forum> = forums::list(db, &v)?.into_iter().filter(|f| f.members.iter().any(|m| m.id == id)).collect();
-            let members = if access::allowed(&v, Action::ManageMembers { org: id }) {
-                users::list(db, &v, &users::Filter { org_id: Some(id), limit: Some(500), ..Default::default() })?.items
+            let (members, invitations) = if access::allowed(&v, Action::ManageMembers { org: id }) {
+                (
+                    users::list(db, &v, &users::Filter { org_id: Some(id), limit: Some(500), ..Default::default() })?.items,
+                    brygga_store::consent::org_invitations(db, &v, id)?,
+                )
             } else {
-                vec![]
+                (vec![], vec![])
             };
-            Ok((org, contacts, forums, members))
+            Ok((org, contacts, forums, members, invitations))
         })
         .await?;
     let can_edit = access::allowed(&session.viewer, Action::EditOrganisation { org: id });
@@ -306,6 +311,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
         org,
         contacts,
         members,
+        invitations,
         forums,
         can_edit,
         can_edit_contacts,

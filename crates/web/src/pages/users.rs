@@ -226,11 +226,41 @@ async fn new_user(form: &FormData, system_admin: bool) -> Result<users::ValidNew
     })
 }
 
+/// An organisation administrator invites an address (they do not create accounts: that would
+/// tell them which addresses have one). The answer is the same whether the address has an account.
+async fn invite(state: &AppState, session: &Session, form: &FormData) -> Result<(), AppError> {
+    let mut errs = FieldErrors::new();
+    let email = errs.take(Email::parse(form.get("email")));
+    let org = opt_id(form, "org_id", &mut errs, "Välj en organisation i listan.");
+    if org.is_none() && errs.get("org_id").is_none() {
+        errs.push(FieldError::new("org_id", "required", "Välj vilken organisation personen ska bjudas in till."));
+    }
+    let role = errs.take(Role::parse(form.get("role")));
+    if !errs.is_empty() {
+        sort_errors(&mut errs, NEW_USER_FIELDS);
+        return Err(AppError::Invalid(errs));
+    }
+    let (email, org, role) = (email.expect("checked"), org.expect("checked"), role.expect("checked"));
+    let (v, post) = (session.viewer.clone(), state.config.postmark());
+    state.store.write(move |db| brygga_store::consent::invite_member(db, &v, org, &email, role, &post)).await?;
+    Ok(())
+}
+
 pub async fn create(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
+    if !session.viewer.is_system_admin() {
+        return match invite(&state, &session, &form).await {
+            Ok(()) => Ok(Redirect::to("/anvandare?klart=inbjuden").into_response()),
+            Err(AppError::Invalid(errors)) => {
+                html(StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &session, FormView::submitted(&form, errors)).await?)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     let result = match new_user(&form, session.viewer.is_system_admin()).await {
         Ok(valid) => {
             let v = session.viewer.clone();
-            state.store.write(move |db| users::create(db, &v, &valid)).await.map_err(AppError::from)
+            let post = state.config.postmark();
+            state.store.write(move |db| users::create_and_invite(db, &v, &valid, &post)).await.map_err(AppError::from)
         }
         Err(e) => Err(e),
     };
@@ -337,7 +367,21 @@ pub async fn set_membership(State(state): State<AppState>, Path(id): Path<i64>, 
             None
         }
     };
+    let adding = form.get("kalla") != "rad";
     let result = match (org, role) {
+        (Some(org), Some(role)) if errs.is_empty() && adding => {
+            // Adding is an invitation the person accepts (by the address the viewer already sees).
+            let (v, post) = (session.viewer.clone(), state.config.postmark());
+            state
+                .store
+                .write(move |db| {
+                    let user = users::get(db, &v, id)?;
+                    let email = Email::parse(&user.email).map_err(|e| brygga_store::StoreError::Invalid(e.into()))?;
+                    brygga_store::consent::invite_member(db, &v, org, &email, role, &post).map(|_| ())
+                })
+                .await
+                .map_err(AppError::from)
+        }
         (Some(org), Some(role)) if errs.is_empty() => {
             let v = session.viewer.clone();
             state.store.write(move |db| users::set_membership(db, &v, id, org, role)).await.map_err(AppError::from)
@@ -345,7 +389,9 @@ pub async fn set_membership(State(state): State<AppState>, Path(id): Path<i64>, 
         _ => Err(AppError::Invalid(errs)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/anvandare/{id}?klart=sparad#medlemskap")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/anvandare/{id}?klart={}#medlemskap", if adding { "inbjuden" } else { "sparad" })).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let s = if form.get("kalla") == "rad" {
                 ShowState { error: Some(joined(&errors)), ..Default::default() }
