@@ -82,6 +82,14 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
         "share_links_created",
         "id, forum_id, prefix, label, week, created_by_org_id, created_at, expires_at, revoked_at, open_count",
     ),
+    rows("organisation_municipalities", "approved_by", "claims_approved", "org_id, municipality_code, status, approved_at"),
+    rows("forum_invitations", "invited_by", "forum_invitations_sent", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_invitations", "responded_by", "forum_invitations_answered", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_contact_requests", "user_id", "contact_requests", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_contact_requests", "invited_by", "contact_requests_sent", "forum_id, org_id, status, invited_at, responded_at"),
+    // The invitee's address is that person's data, not the inviter's: it is left out here.
+    rows("membership_invitations", "invited_by", "membership_invitations_sent", "id, org_id, role, status, invited_at, responded_at"),
+    rows("membership_invitations", "org_approved_by", "membership_invitations_approved", "id, org_id, role, status, org_approved_at"),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

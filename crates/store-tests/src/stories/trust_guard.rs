@@ -76,7 +76,9 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
     store.write(move |db| share_links::create(db, &v, f, &share)).await.unwrap();
     let (v, area) = (viewer(store, me).await, w.stortorget);
     store.write(move |db| questionnaire::assign(db, &v, f, me, &[area])).await.unwrap();
-    // Questionnaire answers and uploads, as their own paths store them.
+    // Questionnaire answers and uploads, as their own paths store them; and the consent and claim
+    // records (migrations 0005 and 0006) the user took part in, as their decisions leave them.
+    let extra = org(store, "Föreningen Trygga Kvarter", OrgKind::CivilSociety, &["1287"]).await;
     store
         .write(move |db| {
             let now = brygga_store::now_ms();
@@ -94,6 +96,25 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "INSERT INTO import_uploads (owner_org_id, user_id, kind, file_name, content, file_sha256, created_at)
                  VALUES ($1, $2, 'observations', 'rapporter.xlsx', $3, 'abc', $4)",
                 args![kommun, me, b"PK".to_vec(), now],
+            )?;
+            db.execute(
+                "INSERT INTO forum_invitations (forum_id, org_id, status, invited_by, invited_at, responded_by, responded_at)
+                 VALUES ($1, $2, 'declined', $3, $4, $3, $4)",
+                args![f, extra, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO forum_contact_requests (forum_id, user_id, org_id, status, invited_by, invited_at)
+                 VALUES ($1, $2, $3, 'invited', $2, $4) ON CONFLICT DO NOTHING",
+                args![f, me, kommun, now],
+            )?;
+            db.execute(
+                "INSERT INTO membership_invitations (org_id, email, role, status, needs_org_approval, org_approved_at, org_approved_by, invited_by, invited_at)
+                 VALUES ($1, 'ny.medlem@example.se', 'member', 'invited', 1, $2, $3, $3, $2)",
+                args![extra, now, me],
+            )?;
+            db.execute(
+                "UPDATE organisation_municipalities SET approved_by = $1, approved_at = $2 WHERE org_id = $3",
+                args![me, now, extra],
             )?;
             Ok(())
         })

@@ -74,7 +74,7 @@ pub async fn tp_attacker(store: &Store) -> TpAttacker {
     }
     .validate()
     .unwrap();
-    let forum = store.write(move |db| forums::create(db, &v, &input)).await.expect("the attacker's forum").id;
+    let forum = store.write(move |db| forums::create(db, &v, &input, &super::postmark())).await.expect("the attacker's forum").id;
     TpAttacker { org: vast, coordinator, forum }
 }
 
