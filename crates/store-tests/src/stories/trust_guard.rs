@@ -109,7 +109,7 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
             )?;
             db.execute(
                 "INSERT INTO membership_invitations (org_id, email, role, status, needs_org_approval, org_approved_at, org_approved_by, invited_by, invited_at)
-                 VALUES ($1, 'ny.medlem@example.se', 'member', 'invited', 1, $2, $3, $3, $2)",
+                 VALUES ($1, 'ny.medlem@example.se', 'member', 'invited', TRUE, $2, $3, $3, $2)",
                 args![extra, now, me],
             )?;
             db.execute(
