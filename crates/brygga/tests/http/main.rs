@@ -26,9 +26,3 @@ mod trust_guard;
 mod trust_ops;
 mod trust_picture;
 mod trust_redirect;
-
-
-
-
-
-
