@@ -90,6 +90,16 @@ pub enum Reads {
     Always,
 }
 
+/// A read to be audited once its result is in hand: what [`shared_read`] records.
+#[derive(Debug, Clone)]
+pub struct SharedRead {
+    pub action: &'static str,
+    pub about: Option<(&'static str, i64)>,
+    /// The organisations whose records were in the result, as found where the rows were read.
+    pub owners: Vec<i64>,
+    pub when: Reads,
+}
+
 /// Audits one read request: ONE entry naming every organisation, other than the viewer's own,
 /// whose records were in the result (`owners`, as found by the store function that read the
 /// rows), so each of them sees the read in its own audit log. With [`Reads::OfOthers`] nothing

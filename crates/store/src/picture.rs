@@ -1027,10 +1027,8 @@ pub(crate) fn owners(db: &mut dyn Conn, q: &PictureQuery) -> StoreResult<Vec<i64
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// [`weekly`], as one audited read: when reports of organisations other than the viewer's are
-/// in the picture (a forum's joint picture, the municipality-wide aggregate), ONE entry
-/// `action` names them, so each owner sees the read in its own audit log. Pages, the API and
-/// exports call this; needs a write transaction.
+/// The weekly picture with the read to audit (run it through [`crate::Store::read_audited`]):
+/// the owners are the organisations whose reports are in the picture's scope and window.
 pub fn weekly_audited(
     db: &mut dyn Conn,
     v: &Viewer,
@@ -1038,11 +1036,10 @@ pub fn weekly_audited(
     action: &'static str,
     about: Option<(&'static str, i64)>,
     when: crate::audit::Reads,
-) -> StoreResult<WeeklyPicture> {
+) -> StoreResult<(WeeklyPicture, crate::audit::SharedRead)> {
     let picture = weekly(db, v, q)?;
     let owners = owners(db, q)?;
-    crate::audit::shared_read(db, v, action, about, &owners, when)?;
-    Ok(picture)
+    Ok((picture, crate::audit::SharedRead { action, about, owners, when }))
 }
 
 #[cfg(test)]

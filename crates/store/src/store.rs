@@ -132,6 +132,21 @@ impl Store {
         .await
     }
 
+    /// Runs the read `f` on a reader connection, then records its audit entry
+    /// ([`crate::audit::shared_read`]) in a short write transaction of its own, and hands back
+    /// the result only once that entry is committed: no audited read reaches the viewer
+    /// unlogged, and a long read (a picture over 56 weeks) never holds SQLite's one writer.
+    pub async fn read_audited<T, F>(&self, v: &crate::Viewer, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> StoreResult<(T, crate::audit::SharedRead)> + Send + 'static,
+    {
+        let (value, read) = self.read(f).await?;
+        let v = v.clone();
+        self.write(move |db| crate::audit::shared_read(db, &v, read.action, read.about, &read.owners, read.when)).await?;
+        Ok(value)
+    }
+
     /// Runs `f` in one write transaction: all of it is committed, or none of it.
     pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where

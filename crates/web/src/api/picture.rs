@@ -86,11 +86,12 @@ pub async fn get(
         fore: None,
     };
     let t = state.config.suppress_below;
+    let reader = v.clone();
     let result = state
         .store
-        .write(move |db| {
-            let r = resolve(db, &v, &target, &params, t)?;
-            picture::weekly_audited(db, &v, &r.query, "picture.read", r.about(), brygga_store::audit::Reads::OfOthers)
+        .read_audited(&v, move |db| {
+            let r = resolve(db, &reader, &target, &params, t)?;
+            picture::weekly_audited(db, &reader, &r.query, "picture.read", r.about(), brygga_store::audit::Reads::OfOthers)
         })
         .await;
     match result {

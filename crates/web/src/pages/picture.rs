@@ -194,13 +194,14 @@ pub(crate) fn resolve(db: &mut dyn Conn, v: &Viewer, target: &Target, p: &Pictur
 /// The picture and the municipality's places (for the maps).
 async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) -> Result<(Resolved, WeeklyPicture, Vec<Area>), AppError> {
     let (v, target, p, t) = (v.clone(), target.clone(), p.clone(), state.config.suppress_below);
+    let reader = v.clone();
     Ok(state
         .store
-        .write(move |db| {
-            let r = resolve(db, &v, &target, &p, t)?;
-            let picture = picture::weekly_audited(db, &v, &r.query, "picture.read", r.about(), Reads::OfOthers)?;
-            let places = areas::list(db, &v, &r.query.municipality)?;
-            Ok((r, picture, places))
+        .read_audited(&v, move |db| {
+            let r = resolve(db, &reader, &target, &p, t)?;
+            let (picture, read) = picture::weekly_audited(db, &reader, &r.query, "picture.read", r.about(), Reads::OfOthers)?;
+            let places = areas::list(db, &reader, &r.query.municipality)?;
+            Ok(((r, picture, places), read))
         })
         .await?)
 }
@@ -722,14 +723,15 @@ async fn export(state: AppState, session: Session, target: Target, params: Pictu
     let v = session.viewer.clone();
     let (t, p, suppress) = (target.clone(), params.clone(), state.config.suppress_below);
     let with_areas = format == "export.geojson";
+    let reader = v.clone();
     let result = state
         .store
-        .write(move |db| {
-            let r = resolve(db, &v, &t, &p, suppress)?;
+        .read_audited(&v, move |db| {
+            let r = resolve(db, &reader, &t, &p, suppress)?;
             // Each download is in the audit log, naming the organisations whose reports are in it.
-            let picture = picture::weekly_audited(db, &v, &r.query, "picture.export", r.about(), Reads::Always)?;
-            let geometry = if with_areas { areas::list(db, &v, &r.query.municipality)? } else { vec![] };
-            Ok((picture, geometry))
+            let (picture, read) = picture::weekly_audited(db, &reader, &r.query, "picture.export", r.about(), Reads::Always)?;
+            let geometry = if with_areas { areas::list(db, &reader, &r.query.municipality)? } else { vec![] };
+            Ok(((picture, geometry), read))
         })
         .await;
     let (p, geometry) = match result {
