@@ -326,11 +326,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &ActionInput
         Some(id) => match areas::get(db, v, id) {
             // An action that already names an archived place keeps it; a new choice must be active.
             Ok(a) if !a.is_active() && before.is_none_or(|b| b.area_id != Some(a.id)) => {
-                errs.push(FieldError::new(
-                    "area_id",
-                    "area.archived",
-                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
-                ));
+                errs.push(a.archived_error());
                 None
             }
             Ok(a) if forum.municipality_code.as_ref().is_none_or(|m| *m == a.municipality_code) => Some(Some(a)),

@@ -184,11 +184,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &AlertInput)
         None => None,
         Some(id) => match areas::get(db, v, id) {
             Ok(a) if !a.is_active() => {
-                errs.push(FieldError::new(
-                    "area_id",
-                    "area.archived",
-                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
-                ));
+                errs.push(a.archived_error());
                 None
             }
             Ok(a) if a.municipality_code == municipality => Some(a),

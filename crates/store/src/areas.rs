@@ -106,6 +106,15 @@ impl Area {
         self.archived_at_ms.is_none()
     }
 
+    /// The field error for choosing an archived place for a new report, alert or action.
+    pub fn archived_error(&self) -> FieldError {
+        FieldError::new(
+            "area_id",
+            "area.archived",
+            format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", self.name),
+        )
+    }
+
     /// The label of [`Area::kind`].
     pub fn kind_label(&self) -> &'static str {
         kind_label(&self.kind)

@@ -206,11 +206,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ObservationInput, now: Tim
     let area = match input.area_id {
         Some(id) => match areas::get(db, v, id) {
             Ok(a) if !a.is_active() => {
-                errs.push(FieldError::new(
-                    "area_id",
-                    "area.archived",
-                    format!("Platsen ”{}” är arkiverad och tar inte emot nya uppgifter. Välj en annan plats.", a.name),
-                ));
+                errs.push(a.archived_error());
                 None
             }
             Ok(a) => Some(a),
@@ -467,6 +463,19 @@ fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<Observation> {
 pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Observation> {
     let o = fetch(db, id)?;
     if sharing::can_read(v, o.org_id, o.visibility) { Ok(o) } else { Err(StoreError::not_found("observation")) }
+}
+
+/// [`get`] as one audited read (run it through [`crate::Store::read_audited`]): reading another
+/// organisation's shared report is logged for that organisation; reading one's own is not.
+pub fn get_audited(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(Observation, crate::audit::SharedRead)> {
+    let o = get(db, v, id)?;
+    let read = crate::audit::SharedRead {
+        action: "observation.read",
+        about: Some(("observation", id)),
+        owners: vec![o.org_id],
+        when: crate::audit::Reads::OfOthers,
+    };
+    Ok((o, read))
 }
 
 /// Filters for the list of reports behind a picture.

@@ -198,6 +198,21 @@ async fn geo_reads_of_shared_records_reach_the_owners_audit_log(b: Backend) {
     let week = IsoWeek::current().plus(-1);
     let names_owner = |entries: &[Value]| entries.iter().any(|e| e["org_ids"].as_array().is_some_and(|o| o.contains(&json!(w.bostad))));
 
+    // One report through the API: the owner reading its own writes nothing; the reader is logged.
+    let (s, own) = owner.get(&format!("/observations?forum_id={}", w.forum)).await;
+    assert_eq!(s, StatusCode::OK, "{own}");
+    let id = own["items"].as_array().unwrap().iter().find(|o| o["org_id"] == json!(w.bostad)).expect("the company's report")["id"].clone();
+    let (s, _) = owner.get(&format!("/observations/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let about_it = |entries: Vec<Value>| entries.into_iter().filter(|e| e["record_id"] == id).collect::<Vec<_>>();
+    assert!(
+        about_it(audit_of(&app, &owner_admin, w.bostad, "observation.read").await).is_empty(),
+        "reading one's own report is not logged"
+    );
+    let (s, _) = reader.get(&format!("/observations/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let single = about_it(audit_of(&app, &owner_admin, w.bostad, "observation.read").await);
+    assert!(names_owner(&single), "single report {single:?}");
     // Raw reports through the API.
     let (s, _) = reader.get(&format!("/observations?forum_id={}", w.forum)).await;
     assert_eq!(s, StatusCode::OK);

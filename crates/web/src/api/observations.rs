@@ -161,7 +161,8 @@ pub async fn list(
 #[utoipa::path(get, operation_id = "get_observation", path = "/observations/{id}", params(("id" = i64, Path)), tag = "observations",
     responses((status = 200, body = Observation), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<Observation>> {
-    Ok(Json(state.store.read(move |db| observations::get(db, &v, id)).await?))
+    let reader = v.clone();
+    Ok(Json(state.store.read_audited(&v, move |db| observations::get_audited(db, &reader, id)).await?))
 }
 
 /// Removes a report (its reporter, or a coordinator of the reporting organisation).
