@@ -225,6 +225,16 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<Entry
     }
     q.raw(&format!(" ORDER BY a.id DESC LIMIT {}", limit + 1));
     let mut items: Vec<Entry> = db.all(&q.sql, &q.params)?;
+    // An organisation's log names that organisation and the actor's, never the others an entry
+    // concerns: which other organisations' reports were in a read is theirs to know, not its.
+    if let Some(org) = f.org_id
+        && !v.is_system_admin()
+    {
+        for e in &mut items {
+            let actor = e.actor_org_id;
+            e.org_ids.retain(|o| *o == org || Some(*o) == actor);
+        }
+    }
     let next = if items.len() > limit {
         items.truncate(limit);
         items.last().map(|e| e.id.to_string())

@@ -271,23 +271,12 @@ fn check_unique(db: &mut dyn Conn, o: &ValidOrganisation, except: Option<i64>) -
     errs.into_result().map_err(StoreError::Invalid)
 }
 
-/// Whether a new claim by `org` (of `kind`) to work in `code` is approved at once: claims made
-/// by a system administrator (or the system itself), and — so that a first installation and the
-/// demo work — an organisation of kind Municipality claiming a municipality where no
-/// organisation has an approved claim yet. Every other claim waits for the municipality's
-/// organisation ([`decide_claim`]).
-fn approved_at_once(db: &mut dyn Conn, v: &Viewer, kind: OrgKind, code: &MunicipalityCode) -> StoreResult<bool> {
-    if v.is_system_admin() {
-        return Ok(true);
-    }
-    if kind != OrgKind::Municipality {
-        return Ok(false);
-    }
-    let approved: i64 = db.scalar(
-        "SELECT COUNT(*) FROM organisation_municipalities WHERE municipality_code = $1 AND status = 'approved'",
-        args![code.as_str()],
-    )?;
-    Ok(approved == 0)
+/// Whether a new claim is approved at once: only when a system administrator (or the system
+/// itself: the command line, the demo) makes it. Every other claim waits for the municipality's
+/// organisation ([`decide_claim`]) — an organisation of kind Municipality included, or its
+/// coordinator could take over a municipality nobody has claimed yet and decide all claims there.
+fn approved_at_once(v: &Viewer) -> bool {
+    v.is_system_admin()
 }
 
 /// The municipality-kind organisations with an approved claim on `code`: who decides claims
@@ -304,7 +293,7 @@ pub fn stewards(db: &mut dyn Conn, code: &str) -> StoreResult<Vec<i64>> {
 /// Makes `codes` the organisation's claims: codes left out are withdrawn, new ones are
 /// claimed (approved at once or pending, see [`approved_at_once`]), kept ones keep their status.
 /// Each new claim is audit-logged naming the claiming organisation and the municipality's.
-fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, kind: OrgKind, codes: &[MunicipalityCode]) -> StoreResult<()> {
+fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, codes: &[MunicipalityCode]) -> StoreResult<()> {
     let existing: Vec<(String,)> = db.all("SELECT municipality_code FROM organisation_municipalities WHERE org_id = $1", args![org_id])?;
     let existing: Vec<String> = existing.into_iter().map(|r| r.0).collect();
     for old in &existing {
@@ -318,7 +307,7 @@ fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, kind: OrgKind,
     let now = now_ms();
     for c in codes.iter().filter(|c| !existing.iter().any(|e| e == c.as_str())) {
         let stewards = stewards(db, c.as_str())?;
-        let approved = approved_at_once(db, v, kind, c)?;
+        let approved = approved_at_once(v);
         db.execute(
             "INSERT INTO organisation_municipalities (org_id, municipality_code, status, requested_at, approved_by, approved_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -461,7 +450,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, o: &ValidOrganisation) -> StoreResu
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
         args![o.name.as_str(), sort_key(&o.name), o.kind.code(), o.org_number.as_ref().map(OrgNumber::as_str), o.description.as_deref(), o.website.as_deref(), o.public_profile, now],
     )?;
-    set_municipalities(db, v, id, o.kind, &o.municipalities)?;
+    set_municipalities(db, v, id, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.create").record("organisation", id).org(id))?;
     get(db, v, id)
 }
@@ -512,7 +501,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
                 version = version + 1, updated_at = $8 WHERE id = $9",
         args![o.name.as_str(), sort_key(&o.name), o.kind.code(), o.org_number.as_ref().map(OrgNumber::as_str), o.description.as_deref(), o.website.as_deref(), o.public_profile, now_ms(), id],
     )?;
-    set_municipalities(db, v, id, o.kind, &o.municipalities)?;
+    set_municipalities(db, v, id, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.update").record("organisation", id).org(id).fields(&changed))?;
     get(db, v, id)
 }

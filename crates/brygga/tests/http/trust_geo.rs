@@ -54,7 +54,7 @@ async fn geo_a_claim_grants_nothing_until_the_municipality_approves(b: Backend) 
     // The reproduction: Hässleholm's coordinator adds Trelleborg's code to its own organisation.
     let (s, before) = hassleholm.get(&format!("/organisations/{hlm}")).await;
     assert_eq!(s, StatusCode::OK);
-    let mut input = json!({"name": before["name"], "kind": before["kind"], "municipalities": ["1293", "1287"]});
+    let mut input = json!({"name": before["name"], "kind": before["kind"], "municipalities": ["1293", "1287", "1290"]});
     let r = hassleholm.req(Method::PUT, &format!("/organisations/{hlm}")).header("If-Match", "\"1\"").json(&input).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let claimed: Value = r.json().await.unwrap();
@@ -72,7 +72,9 @@ async fn geo_a_claim_grants_nothing_until_the_municipality_approves(b: Backend) 
     let (s, _) = hassleholm.send(Method::POST, "/areas", place("Smyge", 13.35, 55.34)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(claimed["municipalities"], json!(["1293"]));
-    assert_eq!(claimed["pending_municipalities"], json!(["1287"]));
+    // A municipality's own organisation claiming one nobody has claimed (Kristianstad) waits too:
+    // otherwise its coordinator would become the one who decides every claim there.
+    assert_eq!(claimed["pending_municipalities"], json!(["1287", "1290"]));
     // Nobody approves their own claim, nor does an association working in Trelleborg.
     let decide = |d: &str| json!({"decision": d});
     let (s, _) = hassleholm.send(Method::POST, &format!("/organisations/{hlm}/claims/1287"), decide("approve")).await;
@@ -85,7 +87,7 @@ async fn geo_a_claim_grants_nothing_until_the_municipality_approves(b: Backend) 
     let r = hassleholm.req(Method::PUT, &format!("/organisations/{hlm}")).header("If-Match", "\"2\"").json(&input).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let again: Value = r.json().await.unwrap();
-    assert_eq!(again["pending_municipalities"], json!(["1287"]));
+    assert_eq!(again["pending_municipalities"], json!(["1287", "1290"]));
 
     // Trelleborg sees the pending claim and approves it.
     let t = app.api(&trelleborg);
@@ -260,6 +262,13 @@ async fn geo_reads_of_shared_records_reach_the_owners_audit_log(b: Backend) {
     assert_eq!(app.browser().get(&path).await.status(), StatusCode::OK);
     let opened = audit_of(&app, &owner_admin, w.bostad, "share_link.open").await;
     assert!(names_owner(&opened), "share link {opened:?}");
+    // The owner's log names the owner and the actor's organisation, not the other organisations
+    // whose reports were in the same result.
+    for e in audit_of(&app, &owner_admin, w.bostad, "share_link.open").await {
+        let others: Vec<&Value> =
+            e["org_ids"].as_array().unwrap().iter().filter(|o| **o != json!(w.bostad) && **o != e["actor_org_id"]).collect();
+        assert!(others.is_empty(), "the company's log names other organisations: {e}");
+    }
 
     // Reading only one's own records does not fill the log.
     let before = audit_of(&app, &owner_admin, w.bostad, "observation.read").await.len();
