@@ -165,18 +165,22 @@ pub(crate) fn set_contact_requests(
     post: &Postmark,
 ) -> StoreResult<()> {
     let wanted = |u: i64| asked.iter().any(|a| a.0 == u);
-    let active: Vec<(i64,)> = db.all("SELECT user_id FROM forum_contacts WHERE forum_id = $1", args![forum_id])?;
-    for (user,) in &active {
-        if !wanted(*user) {
-            db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, *user])?;
-            db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, *user])?;
+    // Who gets the forum's alerts changes: each removal and withdrawal is in the audit log,
+    // naming the person's organisation.
+    let active: Vec<(i64, i64)> = db.all("SELECT user_id, org_id FROM forum_contacts WHERE forum_id = $1", args![forum_id])?;
+    for &(user, org) in &active {
+        if !wanted(user) {
+            db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
+            db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
+            audit::record(db, v, Event::new("forum.contact.remove").record("forum", forum_id).org(org))?;
         }
     }
-    let open: Vec<(i64,)> =
-        db.all("SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
-    for (user,) in &open {
-        if !wanted(*user) {
-            db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, *user])?;
+    let open: Vec<(i64, i64)> =
+        db.all("SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
+    for &(user, org) in &open {
+        if !wanted(user) {
+            db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
+            audit::record(db, v, Event::new("forum.contact.withdraw").record("forum", forum_id).org(org))?;
         }
     }
     let now = now_ms();

@@ -285,6 +285,7 @@ fn write_links(db: &mut dyn Conn, v: &Viewer, forum_id: i64, forum_name: &str, f
             db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND org_id = $2", args![forum_id, *org])?;
             db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND org_id = $2", args![forum_id, *org])?;
             db.execute("DELETE FROM forum_members WHERE forum_id = $1 AND org_id = $2", args![forum_id, *org])?;
+            audit::record(db, v, Event::new("forum.member.remove").record("forum", forum_id).org(*org))?;
         }
     }
     if !existing.iter().any(|e| e.0 == f.convener) {

@@ -436,7 +436,11 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, edit: Op
     {
         conveners.insert(0, (f.convener.id.to_string(), f.convener.name.clone()));
     }
-    let members = member_set(&form);
+    // People can be asked only from ticked organisations that have accepted, or the convener —
+    // the rule `forums::check` applies — so an invited organisation's users are not offered.
+    let convener: Option<i64> = form.values.iter().find(|(k, _)| k == "convener_org_id").and_then(|(_, v)| v.trim().parse().ok());
+    let accepted: Vec<i64> = current.as_ref().map(|f| f.members.iter().map(|m| m.id).collect()).unwrap_or_default();
+    let members: Vec<i64> = member_set(&form).into_iter().filter(|o| Some(*o) == convener || accepted.contains(o)).collect();
     let contacts = contact_options(v, users.as_deref(), &members, &current, &orgs);
     let (heading, action, cancel) = match edit {
         Some(id) => ("Redigera forum", format!("/forum/{id}"), format!("/forum/{id}")),
