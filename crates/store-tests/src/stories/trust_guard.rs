@@ -113,6 +113,11 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 args![extra, now, me],
             )?;
             db.execute(
+                "INSERT INTO membership_invitations (org_id, email, role, status, invited_at)
+                 VALUES ($1, 'samordnare@trelleborg.se', 'member', 'invited', $2)",
+                args![extra, now],
+            )?;
+            db.execute(
                 "UPDATE organisation_municipalities SET approved_by = $1, approved_at = $2 WHERE org_id = $3",
                 args![me, now, extra],
             )?;
@@ -134,6 +139,9 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
         let holds = value.as_array().is_some_and(|a| !a.is_empty());
         assert!(holds, "{}.{} is registered as exported at {place}, but the export has nothing there: {value}", r.table, r.column);
     }
+    // Invitations addressed to the user's e-mail (no user column refers to them).
+    let received = &json["records"]["membership_invitations_received"];
+    assert_eq!(received.as_array().map(Vec::len), Some(1), "invitations to the user's address: {received}");
     let reports = json["records"]["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0]["area_id"], w.stortorget);
