@@ -130,18 +130,10 @@ pub const REDACTION: &str = "[borttaget]";
 pub fn scan(text: &str) -> Vec<Finding> {
     let view = View::of(text);
     let found = scan_plain(&view.text);
-    let mut mapped: Vec<Finding> =
+    let mapped: Vec<Finding> =
         found.into_iter().map(|f| Finding { kind: f.kind, start: view.origin[f.start].0, end: view.origin[f.end - 1].1 }).collect();
     // Mapping back may make neighbouring findings touch or overlap: merge again.
-    mapped.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut out: Vec<Finding> = Vec::with_capacity(mapped.len());
-    for c in mapped {
-        match out.last_mut() {
-            Some(last) if c.start < last.end => last.end = last.end.max(c.end),
-            _ => out.push(c),
-        }
-    }
-    out
+    merge(mapped)
 }
 
 /// A Swedish message for a text field that must not hold personal data at all (names,

@@ -119,8 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        // Inside the timeout: a client that sends its body slowly is cut off like any other.
         .layer(middleware::from_fn_with_state(state.clone(), read_body_first))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
         .with_state(state)
 }
