@@ -17,9 +17,9 @@ use brygga::worker::{self, Handlers, WorkerConfig};
 use brygga_domain::Role;
 use brygga_domain::account::Email;
 use brygga_mail::{MailConfig, Mailer, SmtpConfig};
-use brygga_store::alerts::{self, AlertInput};
-use brygga_store::mail::Postmark;
-use brygga_store::viewer::Via;
+use brygga_store::forum_work::alerts::{self, AlertInput};
+use brygga_store::kernel::mail::Postmark;
+use brygga_store::kernel::viewer::Via;
 use brygga_store::{Store, Viewer};
 use brygga_store_tests::{TestDb, stories};
 

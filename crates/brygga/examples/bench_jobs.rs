@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use brygga::worker::{self, Handler, HandlerFuture, Handlers, WorkerConfig};
-use brygga_store::jobs::{self, Job, NewJob};
+use brygga_store::kernel::jobs::{self, Job, NewJob};
 use brygga_store::{ConnExt, Store, now_ms};
 use brygga_store_tests::TestDb;
 

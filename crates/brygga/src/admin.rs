@@ -6,9 +6,9 @@ use std::io::BufRead;
 use anyhow::Context;
 use brygga_domain::FieldErrors;
 use brygga_domain::account::{Email, check_new_password};
-use brygga_store::orgs::{self, OrganisationInput};
-use brygga_store::users::{self, NewUserInput};
-use brygga_store::{ConnExt, Store, StoreError, Viewer, auth, sort_key};
+use brygga_store::accounts::orgs::{self, OrganisationInput};
+use brygga_store::accounts::users::{self, NewUserInput};
+use brygga_store::{ConnExt, Store, StoreError, Viewer, accounts::auth, sort_key};
 use clap::Subcommand;
 
 use crate::config::{DbArgs, ServeArgs, Settings};

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use brygga_domain::{OrgKind, Role, geography};
-use brygga_store::contacts::{self, ContactInput};
-use brygga_store::forums::{self, ForumInput};
-use brygga_store::geography::{self as geo, PoliceAreaInput};
-use brygga_store::orgs::{self, OrganisationInput};
-use brygga_store::users::{self, NewUserInput};
-use brygga_store::{Store, Viewer, auth};
+use brygga_store::accounts::contacts::{self, ContactInput};
+use brygga_store::accounts::orgs::{self, OrganisationInput};
+use brygga_store::accounts::users::{self, NewUserInput};
+use brygga_store::forums::forum::{self, ForumInput};
+use brygga_store::places::geography::{self as geo, PoliceAreaInput};
+use brygga_store::{Store, Viewer, accounts::auth};
 use clap::Args;
 
 #[derive(Debug, Clone, Args)]
@@ -259,7 +259,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
             // Members are invited and contact persons asked, as in real use; the fictional
             // organisations and people then say yes (the system stands in for their answers) —
             // except one invitation left open, to show what an unanswered one looks like.
-            let post = brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
+            let post = brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
             for (name, muni, convener, members, contacts) in FORUMS {
                 let mut input = ForumInput {
                     name: (*name).into(),
@@ -269,13 +269,13 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
                     member_org_ids: members.iter().map(|m| org_ids[m]).collect(),
                     contact_user_ids: vec![],
                 };
-                let forum = forums::create(db, &sys, &input.validate()?, &post)?;
+                let forum = forum::create(db, &sys, &input.validate()?, &post)?;
                 let keep_open: Vec<i64> = members.iter().filter(|m| **m == PENDING_INVITATION).map(|m| org_ids[m]).collect();
-                brygga_store::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
+                brygga_store::forums::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
                 if !contacts.is_empty() {
                     input.contact_user_ids = contacts.iter().map(|c| user_ids[c]).collect();
-                    let forum = forums::update(db, &sys, forum.id, forum.version, &input.validate()?, &post)?;
-                    brygga_store::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
+                    let forum = forum::update(db, &sys, forum.id, forum.version, &input.validate()?, &post)?;
+                    brygga_store::forums::consent::accept_all_as_system(db, &sys, forum.id, &keep_open)?;
                 }
             }
             // The municipalities' places, parents first, owned by the municipality itself.
@@ -288,11 +288,17 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
                 let Some(owner_org_id) = owner else { continue };
                 let municipality = brygga_domain::geography::MunicipalityCode::parse(muni).expect("demo municipality code");
                 let parent_id = parent.and_then(|p| place_ids.get(&(muni, p)).copied());
-                let a =
-                    brygga_store::areas::NewArea { municipality, parent_id, name: name.into(), kind: kind.into(), geometry, owner_org_id };
-                place_ids.insert((muni, name), brygga_store::areas::create(db, &sys, &a)?.id);
+                let a = brygga_store::places::areas::NewArea {
+                    municipality,
+                    parent_id,
+                    name: name.into(),
+                    kind: kind.into(),
+                    geometry,
+                    owner_org_id,
+                };
+                place_ids.insert((muni, name), brygga_store::places::areas::create(db, &sys, &a)?.id);
             }
-            let est = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").map(|f| f.id);
+            let est = forum::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").map(|f| f.id);
             for (org, name, title, visibility) in [
                 ("Trelleborgs kommun", "Sara Samordnare", "Brottsförebyggande samordnare", "public"),
                 ("AB Trelleborgshem", "Jonas Fastighetschef", "Fastighetschef", "forum"),
@@ -315,7 +321,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     let now = jiff::Timestamp::now();
     crate::demo_year::seed(store, now).await?;
     crate::demo_year::seed_questionnaire(store, now).await?;
-    crate::demo_work::seed(store, brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")).await?;
+    crate::demo_work::seed(store, brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")).await?;
     Ok(logins)
 }
 

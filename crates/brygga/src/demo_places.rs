@@ -132,7 +132,7 @@ mod tests {
         let all = demo_areas();
         assert!(all.len() >= 20);
         for (i, (code, name, kind, parent, g)) in all.iter().enumerate() {
-            assert!(brygga_store::areas::KINDS.iter().any(|(k, _)| k == kind), "{name}: kind {kind}");
+            assert!(brygga_store::places::areas::KINDS.iter().any(|(k, _)| k == kind), "{name}: kind {kind}");
             if let Some(p) = parent {
                 let found = all[..i].iter().find(|(c, n, ..)| c == code && n == p);
                 let (.., parent_geometry) = found.unwrap_or_else(|| panic!("{name}: parent {p} must come before it"));

@@ -7,12 +7,12 @@
 //! (a due date cannot be set in the past through the store, and a completion is stamped "now").
 
 use brygga_domain::time::{IsoWeek, today};
-use brygga_store::actions::{self, ActionInput, StatusInput};
-use brygga_store::alerts::{self, AlertInput};
-use brygga_store::mail::Postmark;
-use brygga_store::meetings::{self, SaveInput};
-use brygga_store::viewer::Via;
-use brygga_store::{Conn, ConnExt, Store, StoreResult, Viewer, args, forums};
+use brygga_store::forum_work::actions::{self, ActionInput, StatusInput};
+use brygga_store::forum_work::alerts::{self, AlertInput};
+use brygga_store::forum_work::meetings::{self, SaveInput};
+use brygga_store::kernel::mail::Postmark;
+use brygga_store::kernel::viewer::Via;
+use brygga_store::{Conn, ConnExt, Store, StoreResult, Viewer, args, forums::forum};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -44,7 +44,7 @@ pub async fn seed(store: &Store, post: Postmark) -> anyhow::Result<()> {
     store
         .write(move |db| {
             let sys = Viewer::system();
-            let forum = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").expect("demo forum").id;
+            let forum = forum::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg").expect("demo forum").id;
             let coordinator = user(db, "samordnare@trelleborg.example")?;
             let reporter = user(db, "faltassistent@trelleborg.example")?;
             let (kommun, polisen, hem, natt) = (

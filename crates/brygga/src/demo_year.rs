@@ -14,9 +14,9 @@
 use std::collections::HashMap;
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::categories::{self, Category};
-use brygga_store::observations::{self, ValidObservation};
-use brygga_store::{ConnExt, Store, StoreResult, Viewer, Visibility, areas, forums};
+use brygga_store::forums::categories::{self, Category};
+use brygga_store::picture::observations::{self, ValidObservation};
+use brygga_store::{ConnExt, Store, StoreResult, Viewer, Visibility, forums::forum, places::areas};
 use jiff::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -156,7 +156,7 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
     let this_week = IsoWeek::of(now);
     let mut total = 0;
     for plan in PLANS {
-        let Some(forum) = forums::list(db, &sys)?.into_iter().find(|f| f.name == plan.forum) else { continue };
+        let Some(forum) = forum::list(db, &sys)?.into_iter().find(|f| f.name == plan.forum) else { continue };
         let Some(muni) = forum.municipality_code.clone() else { continue };
         let cats: Vec<Category> = categories::list(db, &sys, forum.id, false)?;
         let places = areas::list(db, &sys, &muni)?;
@@ -243,19 +243,19 @@ pub async fn seed_questionnaire(store: &Store, now: Timestamp) -> anyhow::Result
     store
         .write(move |db| {
             let sys = Viewer::system();
-            let Some(forum) = forums::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg") else { return Ok(()) };
+            let Some(forum) = forum::list(db, &sys)?.into_iter().find(|f| f.name == "EST Trelleborg") else { return Ok(()) };
             let Some(muni) = forum.municipality_code.clone() else { return Ok(()) };
             let places = areas::list(db, &sys, &muni)?;
             let this_week = IsoWeek::of(now);
             let start = this_week.plus(-8);
-            brygga_store::questionnaire::configure(db, &sys, forum.id, 1, start, true)?;
+            brygga_store::picture::questionnaire::configure(db, &sys, forum.id, 1, start, true)?;
             let assignments: [(&str, &[&str]); 2] =
                 [("faltassistent@trelleborg.example", &["Stortorget", "Stadsparken", "Biblioteket"]), ("fastighet@trelleborgshem.example", &["Västra Sorgenfri"])];
             for (email, names) in assignments {
                 let found: Option<(i64,)> = db.opt("SELECT id FROM users WHERE email = $1", &[email.into()])?;
                 let Some((uid,)) = found else { continue };
                 let ids: Vec<i64> = places.iter().filter(|a| names.contains(&a.name.as_str())).map(|a| a.id).collect();
-                brygga_store::questionnaire::assign(db, &sys, forum.id, uid, &ids)?;
+                brygga_store::picture::questionnaire::assign(db, &sys, forum.id, uid, &ids)?;
                 let v = Viewer::for_user(db, uid, brygga_store::Via::System)?;
                 let Some(org) = v.org_ids().first().copied() else { continue };
                 for back in 1..=8 {

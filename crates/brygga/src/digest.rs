@@ -10,8 +10,8 @@
 use clap::{Args, Subcommand};
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::jobs::{self, Job};
-use brygga_store::{ConnExt, Value, digests};
+use brygga_store::kernel::jobs::{self, Job};
+use brygga_store::{ConnExt, Value, forum_work::digests};
 
 use crate::config::{DbArgs, JobArgs, ServeArgs, Settings};
 use crate::worker::{Handler, JobError, SendMail};

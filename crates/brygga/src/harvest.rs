@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use brygga_import::police_events::parse_police_events_with;
 use brygga_import::tabular::ReadOptions;
-use brygga_store::imports::MAX_UPLOAD_BYTES;
-use brygga_store::police_events::{self, EventsFile, ImportSummary};
+use brygga_store::picture::imports::MAX_UPLOAD_BYTES;
+use brygga_store::picture::police_events::{self, EventsFile, ImportSummary};
 use brygga_store::{Store, Viewer};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, RETRY_AFTER};

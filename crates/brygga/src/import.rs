@@ -15,10 +15,10 @@ use brygga_domain::geography;
 use brygga_import::police_events::parse_police_events;
 use brygga_import::tabular::{ReadOptions, read_table_with};
 use brygga_import::{crime_stats, safety_survey};
-use brygga_store::imports::{self, Refusal};
-use brygga_store::police_events::{self, EventsFile};
-use brygga_store::statistics::{self, SurveyTarget};
-use brygga_store::{ConnExt, Store, Via, Viewer, Visibility, forums, sort_key};
+use brygga_store::picture::imports::{self, Refusal};
+use brygga_store::picture::police_events::{self, EventsFile};
+use brygga_store::picture::statistics::{self, SurveyTarget};
+use brygga_store::{ConnExt, Store, Via, Viewer, Visibility, forums::forum, sort_key};
 use clap::Subcommand;
 
 use crate::config::{DbArgs, ServeArgs, Settings};
@@ -108,7 +108,7 @@ async fn find_org(store: &Store, org: &str) -> anyhow::Result<i64> {
 /// A forum by id or exact name.
 async fn find_forum(store: &Store, forum: &str) -> anyhow::Result<i64> {
     let key = sort_key(forum);
-    let all = store.read(|db| forums::list(db, &Viewer::command_line())).await?;
+    let all = store.read(|db| forum::list(db, &Viewer::command_line())).await?;
     all.iter()
         .find(|f| f.id.to_string() == forum.trim() || sort_key(&f.name) == key)
         .map(|f| f.id)

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use brygga_store::Store;
-use brygga_store::auth::SessionPolicy;
+use brygga_store::accounts::auth::SessionPolicy;
 use brygga_store_postgres::PgBackend;
 use brygga_store_sqlite::{SqliteBackend, SqliteOptions};
 use brygga_web::{AppState, WebConfig};
@@ -141,8 +141,8 @@ pub fn start_workers(store: &Store, settings: &Settings, on_signal: bool) -> any
 }
 
 /// Message-ID domain and link base for e-mail written by this process.
-pub fn postmark(settings: &Settings) -> brygga_store::mail::Postmark {
-    brygga_store::mail::Postmark::new(settings.mail_host.clone(), settings.public_url.clone())
+pub fn postmark(settings: &Settings) -> brygga_store::kernel::mail::Postmark {
+    brygga_store::kernel::mail::Postmark::new(settings.mail_host.clone(), settings.public_url.clone())
 }
 
 /// Sets up logging: `BRYGGA_LOG` (e.g. `info`, `brygga_web=debug`) picks what is logged.

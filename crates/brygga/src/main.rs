@@ -97,7 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             brygga::init_logging(settings.log_json);
             if let Some(path) = &settings.translations {
                 let text = std::fs::read_to_string(path).with_context(|| format!("kan inte läsa {}", path.display()))?;
-                brygga_web::i18n::load_catalog(&text).map_err(anyhow::Error::msg)?;
+                brygga_web::kit::i18n::load_catalog(&text).map_err(anyhow::Error::msg)?;
             }
             let started = std::time::Instant::now();
             let store = brygga::open(&settings).await?;

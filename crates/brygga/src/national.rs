@@ -26,12 +26,14 @@ use brygga_domain::geography::{self, MunicipalityCode};
 use brygga_domain::geometry::{self, Check, CrsChoice, Shape};
 use brygga_domain::time::IsoWeek;
 use brygga_import::police_events::parse_police_events;
-use brygga_store::forums::ForumInput;
-use brygga_store::observations::{self, ValidObservation};
-use brygga_store::orgs::OrganisationInput;
-use brygga_store::police_events::{self, EventsFile};
-use brygga_store::users::NewUserInput;
-use brygga_store::{ConnExt, Store, Via, Viewer, Visibility, areas, categories, forums, orgs, users};
+use brygga_store::accounts::orgs::OrganisationInput;
+use brygga_store::accounts::users::NewUserInput;
+use brygga_store::forums::forum::ForumInput;
+use brygga_store::picture::observations::{self, ValidObservation};
+use brygga_store::picture::police_events::{self, EventsFile};
+use brygga_store::{
+    ConnExt, Store, Via, Viewer, Visibility, accounts::orgs, accounts::users, forums::categories, forums::forum, places::areas,
+};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 use rand::rngs::StdRng;
@@ -203,9 +205,9 @@ fn setup(db: &mut dyn brygga_store::Conn) -> brygga_store::StoreResult<Vec<Targe
             member_org_ids: vec![kommun, housing],
             contact_user_ids: vec![],
         };
-        let post = brygga_store::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
-        let forum_id = forums::create(db, &sys, &forum.validate()?, &post)?.id;
-        brygga_store::consent::accept_all_as_system(db, &sys, forum_id, &[])?;
+        let post = brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080");
+        let forum_id = forum::create(db, &sys, &forum.validate()?, &post)?.id;
+        brygga_store::forums::consent::accept_all_as_system(db, &sys, forum_id, &[])?;
         let municipality = MunicipalityCode::parse(code).map_err(|e| brygga_store::StoreError::Internal(e.to_string()))?;
         let mut area_ids = Vec::new();
         for (i, (lon, lat)) in place_points(code, index).into_iter().enumerate() {

@@ -1,4 +1,4 @@
-//! Background workers: run the jobs of the durable queue (`brygga_store::jobs`).
+//! Background workers: run the jobs of the durable queue (`brygga_store::kernel::jobs`).
 //!
 //! `brygga serve` starts them beside the web server; `brygga worker` runs only them. Each of
 //! `--workers` tasks loops: claim a few due jobs of the kinds it has handlers for (a short lease
@@ -27,9 +27,9 @@ use std::time::{Duration, Instant};
 
 use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
-use brygga_store::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
-use brygga_store::mail::Postmark;
-use brygga_store::{Store, digests, mail, now_ms};
+use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
+use brygga_store::kernel::mail::Postmark;
+use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
 

@@ -2,8 +2,8 @@
 //! message built from an outbox row with its fixed Message-ID, and sending with errors sorted
 //! into classes that say whether a retry can help.
 //!
-//! The outbox and the retries live in the store and the job queue (`brygga_store::mail`,
-//! `brygga_store::jobs`); this crate never touches the database, and the store never links
+//! The outbox and the retries live in the store and the job queue (`brygga_store::kernel::mail`,
+//! `brygga_store::kernel::jobs`); this crate never touches the database, and the store never links
 //! an SMTP client.
 //!
 //! | URL | connection |

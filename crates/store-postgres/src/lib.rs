@@ -6,8 +6,8 @@ use std::error::Error;
 use std::str::FromStr;
 use std::time::Duration;
 
-use brygga_store::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
-use brygga_store::pool::{Pool, Poolable, Pooled};
+use brygga_store::kernel::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
+use brygga_store::kernel::pool::{Pool, Poolable, Pooled};
 use bytes::BytesMut;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{IsNull, ToSql, Type};

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use brygga_store::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
-use brygga_store::pool::{Pool, Poolable};
+use brygga_store::kernel::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
+use brygga_store::kernel::pool::{Pool, Poolable};
 use parking_lot::Mutex;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -252,7 +252,7 @@ impl SqliteBackend {
 
 /// A checked-out reader or the locked writer, as a [`Conn`].
 enum Handle<'a> {
-    Reader(brygga_store::pool::Pooled<SqliteConn>),
+    Reader(brygga_store::kernel::pool::Pooled<SqliteConn>),
     Writer(parking_lot::MutexGuard<'a, SqliteConn>),
 }
 

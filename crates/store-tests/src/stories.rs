@@ -1,13 +1,13 @@
 //! Conformance stories: each takes a migrated, empty [`Store`] and must pass on every backend.
 
 use brygga_domain::{OrgKind, Role};
-use brygga_store::auth::{self, SessionPolicy, SessionState, TokenState};
-use brygga_store::consent::{self, Answer};
-use brygga_store::contacts::{self, ContactInput};
-use brygga_store::forums::{self, ForumInput};
-use brygga_store::orgs::{self, OrganisationInput};
-use brygga_store::users::{self, NewUserInput};
-use brygga_store::{ConnExt, Origin, Store, StoreError, Via, Viewer, Visibility, audit, geography};
+use brygga_store::accounts::auth::{self, SessionPolicy, SessionState, TokenState};
+use brygga_store::accounts::contacts::{self, ContactInput};
+use brygga_store::accounts::orgs::{self, OrganisationInput};
+use brygga_store::accounts::users::{self, NewUserInput};
+use brygga_store::forums::consent::{self, Answer};
+use brygga_store::forums::forum::{self, ForumInput};
+use brygga_store::{ConnExt, Origin, Store, StoreError, Via, Viewer, Visibility, kernel::audit, places::geography};
 
 /// Creates an organisation as the command-line operator.
 pub async fn org(store: &Store, name: &str, kind: OrgKind, municipalities: &[&str]) -> i64 {
@@ -75,8 +75,8 @@ pub async fn accept_all(store: &Store, forum: i64) {
 }
 
 /// The mail stamp used by the stories.
-pub fn postmark() -> brygga_store::mail::Postmark {
-    brygga_store::mail::Postmark::new("brygga.test", "https://brygga.test")
+pub fn postmark() -> brygga_store::kernel::mail::Postmark {
+    brygga_store::kernel::mail::Postmark::new("brygga.test", "https://brygga.test")
 }
 
 fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
@@ -400,7 +400,7 @@ pub async fn sharing_isolates_organisations(store: &Store) {
     .validate()
     .unwrap();
     let v = va.clone();
-    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap();
+    let forum = store.write(move |db| forum::create(db, &v, &input, &postmark())).await.unwrap();
     accept_all(store, forum.id).await;
 
     // Viewers are per-request snapshots: load them after the forum exists.
@@ -458,13 +458,13 @@ pub async fn sharing_isolates_organisations(store: &Store) {
 
     // Forum contact persons are shown to forum members only.
     let (v, fid) = (vc.clone(), forum.id);
-    assert!(store.read(move |db| forums::get(db, &v, fid)).await.unwrap().contacts.is_empty());
+    assert!(store.read(move |db| forum::get(db, &v, fid)).await.unwrap().contacts.is_empty());
     let (v, fid) = (vb.clone(), forum.id);
-    assert_eq!(store.read(move |db| forums::get(db, &v, fid)).await.unwrap().contacts.len(), 1);
+    assert_eq!(store.read(move |db| forum::get(db, &v, fid)).await.unwrap().contacts.len(), 1);
 
     // When B leaves the forum, what it shared there goes back to B alone.
     let (v, fid) = (vb.clone(), forum.id);
-    store.write(move |db| forums::leave(db, &v, fid, b)).await.unwrap();
+    store.write(move |db| forum::leave(db, &v, fid, b)).await.unwrap();
     let va = viewer(store, ua).await;
     assert_eq!(names(store, &va, b).await, ["Publik kontakt"]);
     let vb = viewer(store, ub).await;
@@ -489,7 +489,7 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
     .validate()
     .unwrap();
     let v = viewer(store, coordinator).await;
-    let e = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap_err();
+    let e = store.write(move |db| forum::create(db, &v, &input, &postmark())).await.unwrap_err();
     assert_eq!(field_codes(&e), [("member_org_ids".to_owned(), "organisation.unknown")]);
 
     // A member of the police cannot create a forum convened by the municipality.
@@ -498,11 +498,11 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
         .unwrap();
     let v = viewer(store, outsider).await;
     let i2 = input.clone();
-    let e = store.write(move |db| forums::create(db, &v, &i2, &postmark())).await.unwrap_err();
+    let e = store.write(move |db| forum::create(db, &v, &i2, &postmark())).await.unwrap_err();
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
 
     let v = viewer(store, coordinator).await;
-    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap();
+    let forum = store.write(move |db| forum::create(db, &v, &input, &postmark())).await.unwrap();
     // The police are invited, not members, until one of theirs accepts.
     assert_eq!(forum.members.iter().map(|m| m.id).collect::<Vec<_>>(), [a]);
     assert_eq!(forum.invited.iter().map(|m| m.id).collect::<Vec<_>>(), [b]);
@@ -511,7 +511,7 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
     // The convener cannot leave; contact persons must belong to a member organisation.
     let v = viewer(store, coordinator).await;
     let fid = forum.id;
-    let e = store.write(move |db| forums::leave(db, &v, fid, a)).await.unwrap_err();
+    let e = store.write(move |db| forum::leave(db, &v, fid, a)).await.unwrap_err();
     assert_eq!(field_codes(&e), [("org_id".to_owned(), "forum.convener_leaves")]);
     let lone = org(store, "Ensam förening", OrgKind::CivilSociety, &["1293"]).await;
     let stranger = user(store, "x@ensam.se", lone, Role::Member).await;
@@ -525,7 +525,7 @@ pub async fn forums_need_the_convener_and_real_members(store: &Store) {
     .validate()
     .unwrap();
     let v = viewer(store, coordinator).await;
-    let e = store.write(move |db| forums::update(db, &v, fid, 1, &bad, &postmark())).await.unwrap_err();
+    let e = store.write(move |db| forum::update(db, &v, fid, 1, &bad, &postmark())).await.unwrap_err();
     assert_eq!(field_codes(&e), [("contact_user_ids".to_owned(), "forum.contact_not_member")]);
 }
 
@@ -550,14 +550,14 @@ pub async fn audit_is_scoped_and_survives_erasure(store: &Store) {
     // A message queued to the account is part of what is held about it.
     store
         .write(move |db| {
-            let mail = brygga_store::mail::NewMail {
+            let mail = brygga_store::kernel::mail::NewMail {
                 kind: "test",
                 to: brygga_domain::account::Email::parse("slutat@trelleborg.se").unwrap(),
                 to_user_id: Some(leaver),
                 subject: "Veckans lägesbild".into(),
                 body: "Hej!".into(),
             };
-            brygga_store::mail::enqueue(db, &mail, "brygga.example", 1_700_000_000_000)
+            brygga_store::kernel::mail::enqueue(db, &mail, "brygga.example", 1_700_000_000_000)
         })
         .await
         .unwrap();
@@ -650,10 +650,10 @@ pub async fn police_areas_import_and_edit(store: &Store) {
 
 use brygga_domain::geography::MunicipalityCode;
 use brygga_domain::geometry::PlaceGeometry;
-use brygga_store::areas::{self, NewArea};
-use brygga_store::categories;
-use brygga_store::observations::{self, ObservationInput};
-use brygga_store::sharing::Scope;
+use brygga_store::forums::categories;
+use brygga_store::kernel::sharing::Scope;
+use brygga_store::picture::observations::{self, ObservationInput};
+use brygga_store::places::areas::{self, NewArea};
 
 /// Trelleborg: the municipality (coordinator, reporter, reader), the housing company (member),
 /// an association (administrator), all in "EST Trelleborg"; Ängelholm outside it.
@@ -693,7 +693,7 @@ pub async fn est(store: &Store) -> Est {
     }
     .validate()
     .unwrap();
-    let forum = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap().id;
+    let forum = store.write(move |db| forum::create(db, &v, &input, &postmark())).await.unwrap().id;
     accept_all(store, forum).await;
     let v = viewer(store, coordinator).await;
     let stortorget = store
@@ -894,10 +894,10 @@ pub async fn associations_share_nothing_unless_they_choose(store: &Store) {
     assert!(matches!(e, StoreError::NotFound { .. }));
     // Outside the forum only the municipality-wide aggregate, with small counts suppressed.
     let v = viewer(store, w.outsider).await;
-    assert!(matches!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3), Err(StoreError::Forbidden)));
-    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &Scope::Shared, 3).unwrap(), Some(3));
+    assert!(matches!(brygga_store::kernel::sharing::aggregate_threshold(&v, &joint, 3), Err(StoreError::Forbidden)));
+    assert_eq!(brygga_store::kernel::sharing::aggregate_threshold(&v, &Scope::Shared, 3).unwrap(), Some(3));
     let v = viewer(store, w.tenant_member).await;
-    assert_eq!(brygga_store::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), None);
+    assert_eq!(brygga_store::kernel::sharing::aggregate_threshold(&v, &joint, 3).unwrap(), None);
 }
 
 pub async fn retried_reports_are_stored_once(store: &Store) {
@@ -959,8 +959,8 @@ pub async fn bulk_reports_commit_together(store: &Store) {
 // ---------------------------------------------------------------------------------------------
 // Background jobs and the e-mail outbox (issue 5)
 
-use brygga_store::jobs::{self, ClaimRequest, Failure, NewJob, Weekly, WeeklyScope};
-use brygga_store::mail::{self, MailState, NewMail};
+use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, NewJob, Weekly, WeeklyScope};
+use brygga_store::kernel::mail::{self, MailState, NewMail};
 
 const T0: i64 = 1_790_000_000_000;
 
@@ -1118,7 +1118,7 @@ pub async fn weekly_jobs_are_enqueued_once_per_forum_and_week(store: &Store) {
     let b = org(store, "Trelleborgshem", OrgKind::HousingCompany, &["1287"]).await;
     for name in ["EST Trelleborg", "EST Centrum"] {
         let input = ForumInput { name: name.into(), convener_org_id: a, member_org_ids: vec![b], ..Default::default() }.validate().unwrap();
-        store.write(move |db| forums::create(db, &Viewer::command_line(), &input, &postmark())).await.unwrap();
+        store.write(move |db| forum::create(db, &Viewer::command_line(), &input, &postmark())).await.unwrap();
     }
     let digest = Weekly { kind: "test.digest", scope: WeeklyScope::PerForum, weekday: jiff::civil::Weekday::Monday, hour: 7 };
     let week = brygga_domain::time::IsoWeek::new(2026, 48).unwrap();
@@ -1211,10 +1211,10 @@ pub async fn the_outbox_keeps_the_message_id_and_shows_failures(store: &Store) {
 
 // ---- From picture to action: actions, meetings, alerts, digests, share links ----
 
-use brygga_store::actions::{self, ActionInput, StatusInput};
-use brygga_store::alerts::{self, AlertInput};
-use brygga_store::mail::Postmark;
-use brygga_store::{digests, meetings, share_links};
+use brygga_store::forum_work::actions::{self, ActionInput, StatusInput};
+use brygga_store::forum_work::alerts::{self, AlertInput};
+use brygga_store::kernel::mail::Postmark;
+use brygga_store::{forum_work::digests, forum_work::meetings, forum_work::share_links};
 
 fn post() -> Postmark {
     Postmark::new("trelleborg.se", "https://brygga.trelleborg.se")
@@ -1505,7 +1505,7 @@ pub async fn set_contacts(store: &Store, w: &Est, contacts: Vec<i64>) {
     let (v, f, kommun, bostad, forening) = (viewer(store, w.coordinator).await, w.forum, w.kommun, w.bostad, w.forening);
     store
         .write(move |db| {
-            let forum = forums::get(db, &v, f)?;
+            let forum = forum::get(db, &v, f)?;
             let input = ForumInput {
                 name: forum.name.clone(),
                 municipality_code: forum.municipality_code.clone(),
@@ -1515,7 +1515,7 @@ pub async fn set_contacts(store: &Store, w: &Est, contacts: Vec<i64>) {
                 ..Default::default()
             }
             .validate()?;
-            forums::update(db, &v, f, forum.version, &input, &postmark())
+            forum::update(db, &v, f, forum.version, &input, &postmark())
         })
         .await
         .unwrap();
@@ -1644,7 +1644,7 @@ pub async fn digests_go_once_to_members_who_want_them(store: &Store) {
     store
         .write(move |db| {
             for id in ids {
-                brygga_store::mail::mark_sent(db, id, 1)?;
+                brygga_store::kernel::mail::mark_sent(db, id, 1)?;
             }
             Ok(())
         })
@@ -1692,8 +1692,8 @@ pub async fn share_links_show_aggregates_until_revoked(store: &Store) {
     let share_links::Opened::Valid { viewer: sv, municipality, .. } = opened else { panic!("valid link") };
     assert_eq!(municipality, "1287");
     // The link's viewer gets the outsiders' view and nothing else.
-    assert_eq!(brygga_store::sharing::aggregate_threshold(&sv, &Scope::Shared, 3).unwrap(), Some(3));
-    assert!(brygga_store::sharing::aggregate_threshold(&sv, &Scope::Joint { forum_id: f }, 3).is_err());
+    assert_eq!(brygga_store::kernel::sharing::aggregate_threshold(&sv, &Scope::Shared, 3).unwrap(), Some(3));
+    assert!(brygga_store::kernel::sharing::aggregate_threshold(&sv, &Scope::Joint { forum_id: f }, 3).is_err());
     assert!(!sv.is_signed_in());
     let (opens, audited): (i64, i64) = store
         .read(|db| {

@@ -9,48 +9,20 @@
 //! - [`sharing`] (who may read a record) and [`access`] (who may do what): each rule in
 //!   exactly one place, applied by the record modules, never by pages.
 
-pub mod access;
-pub mod actions;
-pub mod alerts;
-pub mod areas;
-pub mod audit;
-pub mod auth;
-pub mod categories;
-pub mod consent;
-pub mod contacts;
-pub mod db;
-pub mod digests;
-pub mod error;
+pub mod accounts;
+pub mod forum_work;
 pub mod forums;
-pub mod gdpr;
-pub mod geography;
-pub mod idempotency;
-pub mod imports;
-pub mod jobs;
-pub mod mail;
-pub mod meetings;
-mod migrate;
-pub mod observations;
-pub mod orgs;
+pub mod kernel;
 pub mod picture;
-pub mod police_events;
-pub mod pool;
-pub mod questionnaire;
-pub mod share_links;
-pub mod sharing;
-pub mod sql;
-pub mod statistics;
-mod store;
-pub mod users;
-pub mod viewer;
+pub mod places;
 
-pub use access::Action;
-pub use db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
-pub use error::{StoreError, StoreResult};
-pub use migrate::MigrateReport;
-pub use sharing::Visibility;
-pub use store::Store;
-pub use viewer::{Membership, Origin, Via, Viewer};
+pub use kernel::access::Action;
+pub use kernel::db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
+pub use kernel::error::{StoreError, StoreResult};
+pub use kernel::migrate::MigrateReport;
+pub use kernel::sharing::Visibility;
+pub use kernel::store::Store;
+pub use kernel::viewer::{Membership, Origin, Via, Viewer};
 
 use serde::Serialize;
 

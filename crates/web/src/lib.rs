@@ -1,18 +1,12 @@
 //! Brygga's web layer: server-rendered Swedish pages and the JSON API under `/api/v1`, over
-//! one [`brygga_store::Store`]. Request flow: [`context::middleware`] (request id, client
+//! one [`brygga_store::Store`]. Request flow: [`kit::context::middleware`] (request id, client
 //! address, log line, security headers) → an extractor from [`auth`] (session cookie, bearer
 //! token, CSRF check) → a handler in [`pages`] or [`api`] → a store function, which applies
 //! the access policy and sharing rules and writes its audit entry in the same transaction.
 
 pub mod api;
-pub mod assets;
-pub mod auth;
-pub mod context;
-pub mod error;
-pub mod export;
-pub mod i18n;
+pub mod kit;
 pub mod pages;
-pub mod svg;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,10 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use brygga_store::Store;
-use brygga_store::auth::SessionPolicy;
+use brygga_store::accounts::auth::SessionPolicy;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::error::{AppError, PageError};
+use crate::kit::error::{AppError, PageError};
 
 /// How the web layer behaves; set from the command line / environment / TOML file.
 #[derive(Debug, Clone)]
@@ -50,8 +44,8 @@ pub struct WebConfig {
 
 impl WebConfig {
     /// What e-mail written by the web layer needs: Message-ID domain and link base.
-    pub fn postmark(&self) -> brygga_store::mail::Postmark {
-        brygga_store::mail::Postmark::new(self.mail_host.clone(), self.public_url.clone())
+    pub fn postmark(&self) -> brygga_store::kernel::mail::Postmark {
+        brygga_store::kernel::mail::Postmark::new(self.mail_host.clone(), self.public_url.clone())
     }
 }
 
@@ -62,7 +56,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             session: SessionPolicy::default(),
             max_body_bytes: 2 * 1024 * 1024,
-            suppress_below: brygga_store::picture::DEFAULT_SUPPRESS_BELOW,
+            suppress_below: brygga_store::picture::weekly::DEFAULT_SUPPRESS_BELOW,
             mail_host: "localhost".to_owned(),
             mail_configured: false,
             public_url: "http://127.0.0.1:8080".to_owned(),
@@ -81,40 +75,40 @@ pub fn router(state: AppState) -> Router {
     use pages::*;
     let pages = Router::new()
         .route("/", get(home::show))
-        .route("/logga-in", get(auth::show).post(auth::submit))
-        .route("/logga-ut", post(auth::logout))
-        .route("/organisationer", get(orgs::list).post(orgs::create))
-        .route("/organisationer.csv", get(orgs::export_csv))
-        .route("/organisationer/ny", get(orgs::new))
-        .route("/organisationer/ansprak", get(orgs::claims))
-        .route("/organisationer/{id}/ansprak/{code}", post(orgs::decide_claim))
-        .route("/organisationer/{id}", get(orgs::show).post(orgs::update))
-        .route("/organisationer/{id}/redigera", get(orgs::edit))
-        .route("/organisationer/{id}/ta-bort", post(orgs::delete))
-        .route("/organisationer/{id}/kontaktpersoner", post(orgs::create_contact))
-        .route("/kontaktpersoner/{id}", post(orgs::update_contact))
-        .route("/kontaktpersoner/{id}/redigera", get(orgs::edit_contact))
-        .route("/kontaktpersoner/{id}/ta-bort", post(orgs::delete_contact))
-        .merge(forums::routes())
-        .merge(operations::routes())
-        .merge(users::routes())
-        .merge(account::routes())
-        .merge(audit::routes())
-        .merge(geography::routes())
-        .merge(imports::routes())
-        .merge(areas::routes())
-        .merge(picture::routes())
-        .merge(reporting::routes())
-        .merge(categories::routes())
-        .merge(questionnaire::routes())
-        .merge(meetings::routes())
-        .merge(actions::routes())
-        .merge(alerts::routes())
-        .merge(sharing::routes());
+        .route("/logga-in", get(accounts::auth::show).post(accounts::auth::submit))
+        .route("/logga-ut", post(accounts::auth::logout))
+        .route("/organisationer", get(accounts::orgs::list).post(accounts::orgs::create))
+        .route("/organisationer.csv", get(accounts::orgs::export_csv))
+        .route("/organisationer/ny", get(accounts::orgs::new))
+        .route("/organisationer/ansprak", get(accounts::orgs::claims))
+        .route("/organisationer/{id}/ansprak/{code}", post(accounts::orgs::decide_claim))
+        .route("/organisationer/{id}", get(accounts::orgs::show).post(accounts::orgs::update))
+        .route("/organisationer/{id}/redigera", get(accounts::orgs::edit))
+        .route("/organisationer/{id}/ta-bort", post(accounts::orgs::delete))
+        .route("/organisationer/{id}/kontaktpersoner", post(accounts::orgs::create_contact))
+        .route("/kontaktpersoner/{id}", post(accounts::orgs::update_contact))
+        .route("/kontaktpersoner/{id}/redigera", get(accounts::orgs::edit_contact))
+        .route("/kontaktpersoner/{id}/ta-bort", post(accounts::orgs::delete_contact))
+        .merge(forums::forum::routes())
+        .merge(operations::status::routes())
+        .merge(accounts::users::routes())
+        .merge(accounts::account::routes())
+        .merge(operations::audit::routes())
+        .merge(places::geography::routes())
+        .merge(picture::imports::routes())
+        .merge(places::areas::routes())
+        .merge(picture::weekly::routes())
+        .merge(picture::reporting::routes())
+        .merge(forums::categories::routes())
+        .merge(picture::questionnaire::routes())
+        .merge(forum_work::meetings::routes())
+        .merge(forum_work::actions::routes())
+        .merge(forum_work::alerts::routes())
+        .merge(forum_work::sharing::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())
-        .route("/static/{name}", get(assets::serve))
+        .route("/static/{name}", get(kit::assets::serve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
@@ -122,7 +116,7 @@ pub fn router(state: AppState) -> Router {
         // Inside the timeout: a client that sends its body slowly is cut off like any other.
         .layer(middleware::from_fn_with_state(state.clone(), read_body_first))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
-        .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(middleware::from_fn_with_state(state.clone(), kit::context::middleware))
         .with_state(state)
 }
 
@@ -146,7 +140,7 @@ async fn read_body_first(State(state): State<AppState>, req: axum::extract::Requ
         Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Err(_) => {
             let e = AppError::BadRequest("Begärans innehåll kom inte fram helt. Skicka den igen.".into());
-            if api { crate::error::ApiError(e).into_response() } else { PageError(e).into_response() }
+            if api { crate::kit::error::ApiError(e).into_response() } else { PageError(e).into_response() }
         }
     }
 }
@@ -169,7 +163,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        error::ApiError(AppError::NotFound).into_response()
+        kit::error::ApiError(AppError::NotFound).into_response()
     } else {
         PageError(AppError::NotFound).into_response()
     }

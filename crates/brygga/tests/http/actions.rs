@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use brygga_domain::time::{IsoWeek, today};
 use brygga_store::Store;
-use brygga_store::observations::ObservationInput;
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store_tests::stories;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;

@@ -5,7 +5,7 @@
 
 use brygga_domain::time::IsoWeek;
 
-use brygga_store::observations::ObservationInput;
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store::{ConnExt, Store, args};
 use brygga_store_tests::stories::{self, Est};
 use reqwest::StatusCode;
@@ -316,8 +316,9 @@ async fn the_weekly_digest_can_be_turned_off_and_on(b: Backend) {
     let (_, account) = web.get_html("/konto").await;
     assert!(account.contains(r#"name="digest" value="on" checked"#), "on by default: {account}");
 
-    let opted_out =
-        |store: Store, user: i64| async move { store.read(move |db| brygga_store::digests::opted_out(db, user)).await.unwrap() };
+    let opted_out = |store: Store, user: i64| async move {
+        store.read(move |db| brygga_store::forum_work::digests::opted_out(db, user)).await.unwrap()
+    };
     let r = web.submit("/konto", "/konto/sammanfattning", &[]).await;
     assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/konto?klart=sammanfattning-av#sammanfattning".to_owned()));
     assert!(opted_out(app.store().clone(), est.coordinator).await);

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use brygga_domain::{OrgKind, Role};
 use brygga_store::Store;
-use brygga_store::auth;
+use brygga_store::accounts::auth;
 use brygga_store_tests::{TestDb, stories};
 use brygga_web::WebConfig;
 use reqwest::redirect::Policy;
@@ -176,12 +176,13 @@ macro_rules! both_backends {
 }
 
 /// Stores `inputs` as one batch, as an import does (checked like every report, at the real time).
-pub async fn report_all(store: &Store, v: brygga_store::Viewer, inputs: Vec<brygga_store::observations::ObservationInput>) {
+pub async fn report_all(store: &Store, v: brygga_store::Viewer, inputs: Vec<brygga_store::picture::observations::ObservationInput>) {
     store
         .write(move |db| {
             let now = jiff::Timestamp::now();
-            let rows = inputs.iter().map(|i| brygga_store::observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
-            brygga_store::observations::create_many(db, &v, &rows, "import", None)
+            let rows =
+                inputs.iter().map(|i| brygga_store::picture::observations::prepare(db, &v, i, now)).collect::<Result<Vec<_>, _>>()?;
+            brygga_store::picture::observations::create_many(db, &v, &rows, "import", None)
         })
         .await
         .unwrap();

@@ -501,7 +501,7 @@ async fn each_forum_maps_event_types_to_its_categories(b: Backend) {
     let i = index(&html, "Trafikolycka");
     assert_eq!(selected(&html, &format!("category_{i}")), Some(annat.clone()), "a type the forum added is listed");
     let v = stories::viewer(app.store(), w.coordinator).await;
-    let map = app.store().read(move |db| brygga_store::police_events::category_map(db, &v, forum)).await.unwrap();
+    let map = app.store().read(move |db| brygga_store::picture::police_events::category_map(db, &v, forum)).await.unwrap();
     assert_eq!(map.len(), 2);
     assert_eq!(map["Trafikolycka"].to_string(), annat);
 
@@ -613,7 +613,7 @@ async fn safety_surveys_are_shared_as_chosen(b: Backend) {
     let appr = &app;
     let read = |user: i64| async move {
         let v = stories::viewer(appr.store(), user).await;
-        appr.store().read(move |db| brygga_store::statistics::safety_surveys(db, &v, "1287", Some(2024))).await.unwrap().len()
+        appr.store().read(move |db| brygga_store::picture::statistics::safety_surveys(db, &v, "1287", Some(2024))).await.unwrap().len()
     };
     assert_eq!(read(w.tenant_member).await, 4, "a forum partner reads what was shared with the forum");
     assert_eq!(read(w.outsider).await, 0, "an outsider reads nothing");

@@ -1,8 +1,8 @@
 //! Organisation A cannot read B's unshared records through any page or endpoint.
 
 use brygga_domain::{OrgKind, Role};
-use brygga_store::contacts::{self, ContactInput};
-use brygga_store::forums::{self, ForumInput};
+use brygga_store::accounts::contacts::{self, ContactInput};
+use brygga_store::forums::forum::{self, ForumInput};
 use brygga_store_tests::stories;
 use reqwest::{Method, StatusCode};
 
@@ -33,7 +33,7 @@ async fn world(b: Backend) -> Option<World> {
     let forum = ForumInput { name: "EST Trelleborg".into(), convener_org_id: a, member_org_ids: vec![org_b], ..Default::default() }
         .validate()
         .unwrap();
-    let forum_id = app.store().write(move |db| forums::create(db, &va, &forum, &stories::postmark())).await.unwrap().id;
+    let forum_id = app.store().write(move |db| forum::create(db, &va, &forum, &stories::postmark())).await.unwrap().id;
     stories::accept_all(app.store(), forum_id).await;
     let vb = stories::viewer(app.store(), user_b).await;
     let mk = |name: &str, vis: &str, forum: Option<i64>| {
@@ -56,7 +56,7 @@ async fn world(b: Backend) -> Option<World> {
     let token_c = app.token(uc, c).await;
     app.token(user_b, org_b).await;
     let v = vb.clone();
-    let token_b_id = app.store().read(move |db| brygga_store::auth::list_tokens(db, &v)).await.unwrap()[0].id;
+    let token_b_id = app.store().read(move |db| brygga_store::accounts::auth::list_tokens(db, &v)).await.unwrap()[0].id;
     Some(World { app, org_b, user_b, secret_contact, shared_contact, token_a, token_c, token_b_id })
 }
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 use brygga::worker::{self, Handler, HandlerFuture, Handlers, WorkerConfig};
 use brygga_domain::account::Email;
 use brygga_mail::{MailConfig, Mailer, Outgoing, SmtpConfig};
-use brygga_store::jobs::{self, ClaimRequest, NewJob};
-use brygga_store::mail::{self, NewMail, Queued};
+use brygga_store::kernel::jobs::{self, ClaimRequest, NewJob};
+use brygga_store::kernel::mail::{self, NewMail, Queued};
 use brygga_store::{ConnExt, Store, Viewer, args, now_ms};
 
 use crate::both_backends;
@@ -226,7 +226,7 @@ async fn shutdown_finishes_the_running_job_and_gives_back_the_rest(b: Backend) {
 }
 
 async fn admin(app: &TestApp, org: i64) -> i64 {
-    let input = brygga_store::users::NewUserInput {
+    let input = brygga_store::accounts::users::NewUserInput {
         email: "drift@trelleborg.se".into(),
         name: "Drift Admin".into(),
         password: Some(PASSWORD.into()),
@@ -236,7 +236,7 @@ async fn admin(app: &TestApp, org: i64) -> i64 {
     }
     .validate()
     .unwrap();
-    app.store().write(move |db| brygga_store::users::create(db, &Viewer::command_line(), &input)).await.unwrap().id
+    app.store().write(move |db| brygga_store::accounts::users::create(db, &Viewer::command_line(), &input)).await.unwrap().id
 }
 
 /// The operations page: counts, the failed message masked with its error in Swedish, a retry

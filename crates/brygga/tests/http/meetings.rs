@@ -5,8 +5,8 @@
 //! outsiders learn nothing.
 
 use brygga_domain::time::{IsoWeek, today};
-use brygga_store::actions::{self, ActionInput, Origin};
-use brygga_store::observations::ObservationInput;
+use brygga_store::forum_work::actions::{self, ActionInput, Origin};
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store::{ConnExt, Store};
 use brygga_store_tests::stories;
 use reqwest::{Response, StatusCode};

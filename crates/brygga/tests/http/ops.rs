@@ -196,7 +196,7 @@ async fn demo_data_loads_and_its_logins_work(b: Backend) {
     ] {
         assert!(orgs.contains(name), "{name}");
     }
-    let areas = app.store().read(brygga_store::geography::list_police_areas).await.unwrap();
+    let areas = app.store().read(brygga_store::places::geography::list_police_areas).await.unwrap();
     assert_eq!(areas.len(), 3);
 }
 

@@ -137,7 +137,8 @@ async fn wrong_passwords_are_refused_then_paused(b: Backend) {
 }
 
 async fn expired_sessions_say_so(b: Backend) {
-    let config = WebConfig { session: brygga_store::auth::SessionPolicy { idle_ms: 400, absolute_ms: 3_600_000 }, ..WebConfig::default() };
+    let config =
+        WebConfig { session: brygga_store::accounts::auth::SessionPolicy { idle_ms: 400, absolute_ms: 3_600_000 }, ..WebConfig::default() };
     let Some(app) = TestApp::spawn_with(b, config).await else { return };
     let org = app.org("Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
     app.user("samordnare@trelleborg.se", org, Role::Coordinator).await;

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::observations::ObservationInput;
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store::{ConnExt, Store};
 use brygga_store_tests::stories;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -378,7 +378,7 @@ async fn the_hotspot_layer_finds_the_cluster(b: Backend) {
         .write(move |db| {
             (0..12)
                 .map(|i: i32| {
-                    let a = brygga_store::areas::NewArea {
+                    let a = brygga_store::places::areas::NewArea {
                         municipality: brygga_domain::geography::MunicipalityCode::parse("1287").unwrap(),
                         parent_id: None,
                         name: format!("Kvarter {}", i + 1),
@@ -389,7 +389,7 @@ async fn the_hotspot_layer_finds_the_cluster(b: Backend) {
                         ),
                         owner_org_id: kommun,
                     };
-                    brygga_store::areas::create(db, &v, &a).map(|a| a.id)
+                    brygga_store::places::areas::create(db, &v, &a).map(|a| a.id)
                 })
                 .collect()
         })

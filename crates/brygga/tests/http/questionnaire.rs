@@ -2,7 +2,7 @@
 //! period, the coordinator's overview, reminders.
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::questionnaire::{self, Response};
+use brygga_store::picture::questionnaire::{self, Response};
 use brygga_store_tests::stories;
 use reqwest::StatusCode;
 
@@ -46,7 +46,7 @@ async fn reporters_answer_once_per_period_and_can_say_nothing(b: Backend) {
         .store()
         .read({
             let f = w.forum;
-            move |db| Ok(brygga_store::categories::resolve(db, f, "klotter")?.unwrap().id)
+            move |db| Ok(brygga_store::forums::categories::resolve(db, f, "klotter")?.unwrap().id)
         })
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 
 use brygga_domain::time::IsoWeek;
 use brygga_domain::{OrgKind, Role};
-use brygga_store::observations::ObservationInput;
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store::{Store, StoreError};
 use brygga_store_tests::stories::{self, PASSWORD};
 use reqwest::{Method, StatusCode};
@@ -169,7 +169,7 @@ async fn geo_a_place_with_reports_is_archived_not_deleted(b: Backend) {
         .store()
         .write(move |db| {
             let input = ObservationInput { forum_id: forum, category: "klotter".into(), area_id: Some(area), ..Default::default() };
-            brygga_store::observations::prepare(db, &v, &input, jiff::Timestamp::now())
+            brygga_store::picture::observations::prepare(db, &v, &input, jiff::Timestamp::now())
         })
         .await
         .unwrap_err();

@@ -170,7 +170,7 @@ async fn trust_guard_current_password_check_is_throttled(b: Backend) {
                 .await
         }
     };
-    for _ in 0..brygga_store::auth::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..brygga_store::accounts::auth::MAX_FAILURES_PER_ACCOUNT {
         let r = change("fel lösenord").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("Det nuvarande lösenordet stämmer inte"));
@@ -182,11 +182,11 @@ async fn trust_guard_current_password_check_is_throttled(b: Backend) {
     let hash_ok: bool = {
         let stored: String =
             app.store().read(|db| Ok(db.scalar("SELECT password_hash FROM users WHERE email = 'falt@trelleborg.se'", &[])?)).await.unwrap();
-        brygga_store::auth::verify_password(PASSWORD, &stored)
+        brygga_store::accounts::auth::verify_password(PASSWORD, &stored)
     };
     assert!(hash_ok, "the password was not changed");
     let blocked = count(&app, "login_failures").await;
-    assert_eq!(blocked, brygga_store::auth::MAX_FAILURES_PER_ACCOUNT);
+    assert_eq!(blocked, brygga_store::accounts::auth::MAX_FAILURES_PER_ACCOUNT);
 }
 
 /// `brygga serve` (the real binary) against `db`, behind a trusted proxy, with its log on a pipe.
@@ -237,7 +237,7 @@ async fn trust_guard_logs_hold_route_templates_and_the_proxy_seen_address(b: Bac
     let kommun = stories::org(&store, "Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
     let user = stories::user(&store, "samordnare@trelleborg.se", kommun, Role::Coordinator).await;
     let v = stories::viewer(&store, user).await;
-    let token = store.write(move |db| brygga_store::auth::create_token(db, &v, kommun, "test", None)).await.unwrap().1;
+    let token = store.write(move |db| brygga_store::accounts::auth::create_token(db, &v, kommun, "test", None)).await.unwrap().1;
     let served = Served::start(&db);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = |p: &str| format!("{}{p}", served.base);

@@ -187,7 +187,7 @@ async fn ops_with_the_database_gone_every_write_gets_a_503() {
     let w = stories::est(db.store()).await;
     let v = stories::viewer(db.store(), w.reporter).await;
     let org = w.kommun;
-    let token = db.store().write(move |c| brygga_store::auth::create_token(c, &v, org, "test", None)).await.unwrap().1;
+    let token = db.store().write(move |c| brygga_store::accounts::auth::create_token(c, &v, org, "test", None)).await.unwrap().1;
     // postgres://user@host:port/name → the same through the proxy.
     let url = db.url().to_owned();
     let (head, rest) = url.split_once('@').unwrap();

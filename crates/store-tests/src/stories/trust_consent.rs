@@ -4,11 +4,11 @@
 
 use brygga_domain::account::Email;
 use brygga_domain::{OrgKind, Role};
-use brygga_store::alerts::{self, AlertInput};
-use brygga_store::consent::{self, Answer};
-use brygga_store::forums::{self, ForumInput};
-use brygga_store::users::{self, NewUserInput};
-use brygga_store::{ConnExt, Store, StoreError, Viewer, digests};
+use brygga_store::accounts::users::{self, NewUserInput};
+use brygga_store::forum_work::alerts::{self, AlertInput};
+use brygga_store::forums::consent::{self, Answer};
+use brygga_store::forums::forum::{self, ForumInput};
+use brygga_store::{ConnExt, Store, StoreError, Viewer, forum_work::digests};
 
 use super::{accept_all, org, postmark, user, viewer};
 
@@ -67,8 +67,8 @@ pub async fn consent_forum_members_and_contacts_accept_first(store: &Store) {
     };
     let v = viewer(store, coordinator).await;
     let (v1, v2, existing, unknown) = (v.clone(), v.clone(), input(vec![tenant]), input(vec![999_999]));
-    let e1 = store.write(move |db| forums::create(db, &v1, &existing, &postmark())).await.unwrap_err();
-    let e2 = store.write(move |db| forums::create(db, &v2, &unknown, &postmark())).await.unwrap_err();
+    let e1 = store.write(move |db| forum::create(db, &v1, &existing, &postmark())).await.unwrap_err();
+    let e2 = store.write(move |db| forum::create(db, &v2, &unknown, &postmark())).await.unwrap_err();
     let anon = |m: Vec<(String, &'static str, String)>, id: i64| {
         m.into_iter().map(|(f, c, msg)| (f, c, msg.replace(&id.to_string(), "ID"))).collect::<Vec<_>>()
     };
@@ -77,7 +77,7 @@ pub async fn consent_forum_members_and_contacts_accept_first(store: &Store) {
 
     let valid = input(vec![]);
     let v1 = v.clone();
-    let forum = store.write(move |db| forums::create(db, &v1, &valid, &postmark())).await.unwrap();
+    let forum = store.write(move |db| forum::create(db, &v1, &valid, &postmark())).await.unwrap();
     let fid = forum.id;
     assert_eq!(forum.members.iter().map(|m| m.id).collect::<Vec<_>>(), [kommun], "only the convener is a member");
     assert_eq!(forum.invited.len(), 2);
@@ -130,7 +130,7 @@ pub async fn consent_forum_members_and_contacts_accept_first(store: &Store) {
     .validate()
     .unwrap();
     let v1 = v.clone();
-    let f = store.write(move |db| forums::update(db, &v1, fid, forum.version, &ask, &postmark())).await.unwrap();
+    let f = store.write(move |db| forum::update(db, &v1, fid, forum.version, &ask, &postmark())).await.unwrap();
     assert!(f.contacts.is_empty());
     assert_eq!(f.pending_contact_user_ids, [tenant]);
     assert_eq!(mails_to(store, tenant, consent::MAIL_KIND).await, 1, "the person asked is told");
@@ -147,9 +147,9 @@ pub async fn consent_forum_members_and_contacts_accept_first(store: &Store) {
     let r = raise(store, reporter, fid, "Brand igen").await;
     assert_eq!(r.alert.recipients.iter().map(|x| x.user_id).collect::<Vec<_>>(), [tenant]);
     let (vm, vo) = (viewer(store, bostad_admin).await, viewer(store, police).await);
-    let seen = store.read(move |db| forums::get(db, &vm, fid)).await.unwrap();
+    let seen = store.read(move |db| forum::get(db, &vm, fid)).await.unwrap();
     assert_eq!(seen.contacts.iter().map(|c| (c.user_id, c.email.as_str())).collect::<Vec<_>>(), [(tenant, "vard@trelleborgshem.se")]);
-    let outside = store.read(move |db| forums::get(db, &vo, fid)).await.unwrap();
+    let outside = store.read(move |db| forum::get(db, &vo, fid)).await.unwrap();
     assert!(outside.contacts.is_empty() && outside.invited.is_empty(), "details for members only");
     // A system administrator from outside is not a member either.
     let root = {
@@ -159,7 +159,7 @@ pub async fn consent_forum_members_and_contacts_accept_first(store: &Store) {
         store.write(move |db| users::create(db, &Viewer::command_line(), &input)).await.unwrap().id
     };
     let vr = viewer(store, root).await;
-    assert!(store.read(move |db| forums::get(db, &vr, fid)).await.unwrap().contacts.is_empty());
+    assert!(store.read(move |db| forum::get(db, &vr, fid)).await.unwrap().contacts.is_empty());
     let week2 = week.plus(1);
     store.write(move |db| digests::write(db, fid, week2, &postmark())).await.unwrap();
     assert_eq!(mails_to(store, tenant, "digest").await, 1);
@@ -180,15 +180,15 @@ pub async fn consent_only_an_approved_claim_opens_a_municipality_forum(store: &S
         .unwrap()
     };
     let (v, trelleborg) = (viewer(store, coordinator).await, input("1287"));
-    let e = store.write(move |db| forums::create(db, &v, &trelleborg, &postmark())).await.unwrap_err();
+    let e = store.write(move |db| forum::create(db, &v, &trelleborg, &postmark())).await.unwrap_err();
     assert_eq!(
         messages(&e).iter().map(|m| (m.0.as_str(), m.1)).collect::<Vec<_>>(),
         [("municipality_code", "forum.municipality_not_claimed")]
     );
     let (v, own) = (viewer(store, coordinator).await, input("1293"));
-    store.write(move |db| forums::create(db, &v, &own, &postmark())).await.unwrap();
+    store.write(move |db| forum::create(db, &v, &own, &postmark())).await.unwrap();
     let trelleborg = input("1287");
-    store.write(move |db| forums::create(db, &Viewer::command_line(), &trelleborg, &postmark())).await.unwrap();
+    store.write(move |db| forum::create(db, &Viewer::command_line(), &trelleborg, &postmark())).await.unwrap();
 }
 
 pub async fn consent_memberships_are_invitations_the_person_accepts(store: &Store) {
@@ -280,7 +280,7 @@ pub async fn consent_an_alert_that_reaches_nobody_says_so(store: &Store) {
             .validate()
             .unwrap();
     let v = viewer(store, coordinator).await;
-    let fid = store.write(move |db| forums::create(db, &v, &input, &postmark())).await.unwrap().id;
+    let fid = store.write(move |db| forum::create(db, &v, &input, &postmark())).await.unwrap().id;
     accept_all(store, fid).await;
     let r = raise(store, coordinator, fid, "Brand i soprum").await;
     assert!(r.alert.recipients.is_empty());

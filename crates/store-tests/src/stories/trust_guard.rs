@@ -1,8 +1,8 @@
 //! Issue 11, finding 11 (guard): the GDPR export covers every column that refers to a user.
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::gdpr::{self, Coverage, GDPR_USER_REFERENCES};
-use brygga_store::{Origin, Store, args, questionnaire};
+use brygga_store::kernel::gdpr::{self, Coverage, GDPR_USER_REFERENCES};
+use brygga_store::{Origin, Store, args, picture::questionnaire};
 
 use super::*;
 

@@ -1,9 +1,9 @@
 //! Issue 11, findings 13 and 15 (ops): concurrent writes with one idempotency key, and short
 //! job leases kept alive by a heartbeat.
 
-use brygga_store::jobs::{self, ClaimRequest, NewJob};
-use brygga_store::observations::{self, ObservationInput};
-use brygga_store::{ConnExt, Store, idempotency};
+use brygga_store::kernel::jobs::{self, ClaimRequest, NewJob};
+use brygga_store::picture::observations::{self, ObservationInput};
+use brygga_store::{ConnExt, Store, kernel::idempotency};
 
 use super::{est, viewer};
 

@@ -3,10 +3,10 @@
 
 use brygga_domain::time::IsoWeek;
 use brygga_domain::{OrgKind, Role};
-use brygga_store::forums::{self, ForumInput};
-use brygga_store::observations::{self, ObservationInput};
-use brygga_store::picture::{self, PictureQuery, WeeklyPicture};
-use brygga_store::sharing::Scope;
+use brygga_store::forums::forum::{self, ForumInput};
+use brygga_store::kernel::sharing::Scope;
+use brygga_store::picture::observations::{self, ObservationInput};
+use brygga_store::picture::weekly::{self, PictureQuery, WeeklyPicture};
 use brygga_store::{Store, StoreError};
 use serde_json::Value;
 
@@ -48,10 +48,7 @@ pub async fn tp_report(store: &Store, user_id: i64, inputs: Vec<ObservationInput
 /// The municipality-wide picture of 1287 in [`tp_week`] as `user_id` sees it.
 pub async fn tp_shared_picture(store: &Store, user_id: i64) -> WeeklyPicture {
     let v = viewer(store, user_id).await;
-    store
-        .read(move |db| picture::weekly(db, &v, &PictureQuery::new(Scope::Shared, "1287", tp_week(), 3)))
-        .await
-        .expect("the shared picture")
+    store.read(move |db| weekly::weekly(db, &v, &PictureQuery::new(Scope::Shared, "1287", tp_week(), 3))).await.expect("the shared picture")
 }
 
 /// A 1287 organisation outside the EST forum, with a coordinator and a forum of its own.
@@ -74,11 +71,11 @@ pub async fn tp_attacker(store: &Store) -> TpAttacker {
     }
     .validate()
     .unwrap();
-    let forum = store.write(move |db| forums::create(db, &v, &input, &super::postmark())).await.expect("the attacker's forum").id;
+    let forum = store.write(move |db| forum::create(db, &v, &input, &super::postmark())).await.expect("the attacker's forum").id;
     TpAttacker { org: vast, coordinator, forum }
 }
 
-fn tp_cell<'a>(p: &'a WeeklyPicture, category: &str, area: Option<i64>) -> &'a picture::Cell {
+fn tp_cell<'a>(p: &'a WeeklyPicture, category: &str, area: Option<i64>) -> &'a weekly::Cell {
     p.cells
         .iter()
         .find(|c| c.category_name == category && c.area_id == area)

@@ -3,83 +3,77 @@
 //! which acts for one organisation. Conventions: docs/API.md. The OpenAPI 3.1 description is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
-mod actions;
-mod alerts;
-mod areas;
-pub mod extract;
-mod forums;
-mod geo;
-mod imports;
-mod me;
-mod meetings;
-mod observations;
-mod orgs;
-mod picture;
-mod sharing;
-mod users;
-
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod accounts;
+mod forum_work;
+mod forums;
+mod picture;
+mod places;
+
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
-        .route("/organisations", get(orgs::list).post(orgs::create))
-        .route("/organisations/{id}", get(orgs::get).put(orgs::update).delete(orgs::delete))
-        .route("/organisations/{id}/contacts", get(orgs::list_contacts).post(orgs::create_contact))
-        .route("/organisations/{id}/claims/{code}", post(orgs::decide_claim))
-        .route("/claims", get(orgs::pending_claims))
-        .route("/contacts/{id}", get(orgs::get_contact).put(orgs::update_contact).delete(orgs::delete_contact))
-        .route("/forums", get(forums::list).post(forums::create))
-        .route("/forums/{id}", get(forums::get).put(forums::update).delete(forums::delete))
-        .route("/forums/{id}/members/{org_id}", delete(forums::leave))
-        .route("/forums/{id}/invitations/{org_id}", post(forums::answer_invitation))
-        .route("/forums/{id}/contact-request", post(forums::answer_contact_request))
-        .route("/organisations/{id}/invitations", get(users::list_invitations).post(users::invite))
-        .route("/membership-invitations/{id}", post(users::answer_invitation).delete(users::withdraw_invitation))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", get(users::get))
-        .route("/users/{id}/memberships/{org_id}", put(users::set_membership).delete(users::remove_membership))
-        .route("/me", get(me::me))
-        .route("/me/data", get(me::data))
-        .route("/me/invitations", get(me::invitations))
-        .route("/me/tokens", get(me::tokens))
-        .route("/me/tokens/{id}", delete(me::revoke_token))
-        .route("/me/preferences", get(me::preferences).put(me::set_preferences))
-        .route("/audit", get(me::audit))
-        .route("/observations", get(observations::list).post(observations::create))
-        .route("/observations/{id}", get(observations::get).delete(observations::delete))
-        .route("/forums/{id}/categories", get(observations::list_categories).post(observations::create_category))
-        .route("/categories/{id}", put(observations::update_category))
-        .route("/police-events", imports::police_events())
-        .route("/crime-statistics", imports::crime_statistics())
-        .route("/counties", get(geo::counties))
-        .route("/municipalities", get(geo::municipalities))
-        .route("/police-areas", get(geo::police_areas))
-        .route("/picture", get(picture::get))
-        .route("/areas", get(areas::list).post(areas::create))
-        .route("/areas/geojson", get(areas::export))
-        .route("/areas/import", axum::routing::post(areas::import))
-        .route("/areas/{id}", get(areas::get).put(areas::update).delete(areas::delete))
-        .route("/forums/{id}/actions", get(actions::list).post(actions::create))
-        .route("/actions/{id}", get(actions::get).put(actions::update))
-        .route("/actions/{id}/status", post(actions::set_status))
-        .route("/forums/{id}/followup", get(actions::followup))
-        .route("/forums/{id}/meetings", get(meetings::list))
-        .route("/forums/{id}/meetings/{week}", get(meetings::get).put(meetings::open))
-        .route("/forums/{id}/meetings/{week}/items/{item_id}/actions", post(meetings::decide))
-        .route("/forums/{id}/alerts", get(alerts::list).post(alerts::create))
-        .route("/forums/{id}/alerts/stats", get(alerts::stats))
-        .route("/alerts/{id}", get(alerts::get))
-        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
-        .route("/alerts/{id}/close", post(alerts::close))
-        .route("/forums/{id}/share-links", get(sharing::list).post(sharing::create))
-        .route("/share-links/{id}/revoke", post(sharing::revoke))
+        .route("/organisations", get(accounts::orgs::list).post(accounts::orgs::create))
+        .route("/organisations/{id}", get(accounts::orgs::get).put(accounts::orgs::update).delete(accounts::orgs::delete))
+        .route("/organisations/{id}/contacts", get(accounts::orgs::list_contacts).post(accounts::orgs::create_contact))
+        .route("/organisations/{id}/claims/{code}", post(accounts::orgs::decide_claim))
+        .route("/claims", get(accounts::orgs::pending_claims))
+        .route(
+            "/contacts/{id}",
+            get(accounts::orgs::get_contact).put(accounts::orgs::update_contact).delete(accounts::orgs::delete_contact),
+        )
+        .route("/forums", get(forums::forum::list).post(forums::forum::create))
+        .route("/forums/{id}", get(forums::forum::get).put(forums::forum::update).delete(forums::forum::delete))
+        .route("/forums/{id}/members/{org_id}", delete(forums::forum::leave))
+        .route("/forums/{id}/invitations/{org_id}", post(forums::forum::answer_invitation))
+        .route("/forums/{id}/contact-request", post(forums::forum::answer_contact_request))
+        .route("/organisations/{id}/invitations", get(accounts::users::list_invitations).post(accounts::users::invite))
+        .route("/membership-invitations/{id}", post(accounts::users::answer_invitation).delete(accounts::users::withdraw_invitation))
+        .route("/users", get(accounts::users::list).post(accounts::users::create))
+        .route("/users/{id}", get(accounts::users::get))
+        .route("/users/{id}/memberships/{org_id}", put(accounts::users::set_membership).delete(accounts::users::remove_membership))
+        .route("/me", get(accounts::me::me))
+        .route("/me/data", get(accounts::me::data))
+        .route("/me/invitations", get(accounts::me::invitations))
+        .route("/me/tokens", get(accounts::me::tokens))
+        .route("/me/tokens/{id}", delete(accounts::me::revoke_token))
+        .route("/me/preferences", get(accounts::me::preferences).put(accounts::me::set_preferences))
+        .route("/audit", get(accounts::me::audit))
+        .route("/observations", get(picture::observations::list).post(picture::observations::create))
+        .route("/observations/{id}", get(picture::observations::get).delete(picture::observations::delete))
+        .route("/forums/{id}/categories", get(picture::observations::list_categories).post(picture::observations::create_category))
+        .route("/categories/{id}", put(picture::observations::update_category))
+        .route("/police-events", picture::imports::police_events())
+        .route("/crime-statistics", picture::imports::crime_statistics())
+        .route("/counties", get(places::geo::counties))
+        .route("/municipalities", get(places::geo::municipalities))
+        .route("/police-areas", get(places::geo::police_areas))
+        .route("/picture", get(picture::weekly::get))
+        .route("/areas", get(places::areas::list).post(places::areas::create))
+        .route("/areas/geojson", get(places::areas::export))
+        .route("/areas/import", axum::routing::post(places::areas::import))
+        .route("/areas/{id}", get(places::areas::get).put(places::areas::update).delete(places::areas::delete))
+        .route("/forums/{id}/actions", get(forum_work::actions::list).post(forum_work::actions::create))
+        .route("/actions/{id}", get(forum_work::actions::get).put(forum_work::actions::update))
+        .route("/actions/{id}/status", post(forum_work::actions::set_status))
+        .route("/forums/{id}/followup", get(forum_work::actions::followup))
+        .route("/forums/{id}/meetings", get(forum_work::meetings::list))
+        .route("/forums/{id}/meetings/{week}", get(forum_work::meetings::get).put(forum_work::meetings::open))
+        .route("/forums/{id}/meetings/{week}/items/{item_id}/actions", post(forum_work::meetings::decide))
+        .route("/forums/{id}/alerts", get(forum_work::alerts::list).post(forum_work::alerts::create))
+        .route("/forums/{id}/alerts/stats", get(forum_work::alerts::stats))
+        .route("/alerts/{id}", get(forum_work::alerts::get))
+        .route("/alerts/{id}/acknowledge", post(forum_work::alerts::acknowledge))
+        .route("/alerts/{id}/close", post(forum_work::alerts::close))
+        .route("/forums/{id}/share-links", get(forum_work::sharing::list).post(forum_work::sharing::create))
+        .route("/share-links/{id}/revoke", post(forum_work::sharing::revoke))
 }
 
 struct BearerAuth;
@@ -110,25 +104,25 @@ impl Modify for BearerAuth {
     security(("token" = [])),
     modifiers(&BearerAuth),
     paths(
-        orgs::list, orgs::create, orgs::get, orgs::update, orgs::delete, orgs::pending_claims, orgs::decide_claim,
-        orgs::list_contacts, orgs::create_contact, orgs::get_contact, orgs::update_contact, orgs::delete_contact,
-        forums::list, forums::create, forums::get, forums::update, forums::delete, forums::leave,
-        forums::answer_invitation, forums::answer_contact_request,
-        users::list, users::create, users::get, users::set_membership, users::remove_membership,
-        users::invite, users::list_invitations, users::answer_invitation, users::withdraw_invitation,
-        me::me, me::data, me::invitations, me::tokens, me::revoke_token, me::preferences, me::set_preferences, me::audit,
-        observations::create, observations::list, observations::get, observations::delete,
-        observations::list_categories, observations::create_category, observations::update_category,
-        imports::import_police_events, imports::list_police_events, imports::import_crime_statistics, imports::list_crime_statistics,
-        geo::counties, geo::municipalities, geo::police_areas,
-        picture::get,
-        areas::list, areas::export, areas::create, areas::get, areas::update, areas::delete, areas::import,
-        actions::list, actions::create, actions::get, actions::update, actions::set_status, actions::followup,
-        meetings::list, meetings::open, meetings::get, meetings::decide,
-        alerts::list, alerts::create, alerts::get, alerts::acknowledge, alerts::close, alerts::stats,
-        sharing::list, sharing::create, sharing::revoke,
+        accounts::orgs::list, accounts::orgs::create, accounts::orgs::get, accounts::orgs::update, accounts::orgs::delete, accounts::orgs::pending_claims, accounts::orgs::decide_claim,
+        accounts::orgs::list_contacts, accounts::orgs::create_contact, accounts::orgs::get_contact, accounts::orgs::update_contact, accounts::orgs::delete_contact,
+        forums::forum::list, forums::forum::create, forums::forum::get, forums::forum::update, forums::forum::delete, forums::forum::leave,
+        forums::forum::answer_invitation, forums::forum::answer_contact_request,
+        accounts::users::list, accounts::users::create, accounts::users::get, accounts::users::set_membership, accounts::users::remove_membership,
+        accounts::users::invite, accounts::users::list_invitations, accounts::users::answer_invitation, accounts::users::withdraw_invitation,
+        accounts::me::me, accounts::me::data, accounts::me::invitations, accounts::me::tokens, accounts::me::revoke_token, accounts::me::preferences, accounts::me::set_preferences, accounts::me::audit,
+        picture::observations::create, picture::observations::list, picture::observations::get, picture::observations::delete,
+        picture::observations::list_categories, picture::observations::create_category, picture::observations::update_category,
+        picture::imports::import_police_events, picture::imports::list_police_events, picture::imports::import_crime_statistics, picture::imports::list_crime_statistics,
+        places::geo::counties, places::geo::municipalities, places::geo::police_areas,
+        picture::weekly::get,
+        places::areas::list, places::areas::export, places::areas::create, places::areas::get, places::areas::update, places::areas::delete, places::areas::import,
+        forum_work::actions::list, forum_work::actions::create, forum_work::actions::get, forum_work::actions::update, forum_work::actions::set_status, forum_work::actions::followup,
+        forum_work::meetings::list, forum_work::meetings::open, forum_work::meetings::get, forum_work::meetings::decide,
+        forum_work::alerts::list, forum_work::alerts::create, forum_work::alerts::get, forum_work::alerts::acknowledge, forum_work::alerts::close, forum_work::alerts::stats,
+        forum_work::sharing::list, forum_work::sharing::create, forum_work::sharing::revoke,
     ),
-    components(schemas(crate::error::ApiErrorBody, crate::error::FieldProblem))
+    components(schemas(crate::kit::error::ApiErrorBody, crate::kit::error::FieldProblem))
 )]
 pub struct ApiDoc;
 

@@ -3,13 +3,13 @@
 use askama::Template;
 use axum::extract::State;
 use brygga_store::Membership;
-use brygga_store::forums::{self, Forum};
+use brygga_store::forums::forum::{self, Forum};
 
-use super::{Chrome, Flash, html};
 use crate::AppState;
-use crate::auth::SignedIn;
-use crate::error::PageResult;
-use crate::i18n::filters;
+use crate::kit::auth::SignedIn;
+use crate::kit::error::PageResult;
+use crate::kit::i18n::filters;
+use crate::kit::page::{Chrome, Flash, html};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -32,8 +32,8 @@ pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, fl
         .store
         .read(move |db| {
             // The session counted the alerts waiting for the viewer; read them only when there are some.
-            let open = if pending > 0 { brygga_store::alerts::open_for(db, &v)? } else { vec![] };
-            Ok((forums::list(db, &v)?, brygga_store::questionnaire::due_for(db, &v, now)?, open))
+            let open = if pending > 0 { brygga_store::forum_work::alerts::open_for(db, &v)? } else { vec![] };
+            Ok((forum::list(db, &v)?, brygga_store::picture::questionnaire::due_for(db, &v, now)?, open))
         })
         .await?;
     let alerts = open

@@ -1,0 +1,4 @@
+pub mod auth;
+pub mod contacts;
+pub mod orgs;
+pub mod users;

@@ -1,0 +1,5 @@
+pub mod actions;
+pub mod alerts;
+pub mod digests;
+pub mod meetings;
+pub mod share_links;

@@ -1,0 +1,3 @@
+pub mod categories;
+pub mod consent;
+pub mod forum;

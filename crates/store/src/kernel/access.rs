@@ -1,0 +1,161 @@
+//! The access policy: every "may this viewer do that?" is answered here and nowhere else.
+//! What a viewer may *read* of shared records is decided by [`crate::kernel::sharing`].
+
+use brygga_domain::geography::MunicipalityCode;
+use brygga_domain::{OrgKind, Role};
+
+use crate::kernel::error::{StoreError, StoreResult};
+use crate::kernel::viewer::{Via, Viewer};
+
+/// Something a viewer wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Register a new organisation in this installation.
+    CreateOrganisation,
+    /// Change an organisation's profile, municipalities and contact persons.
+    EditOrganisation { org: i64 },
+    /// Add, change and remove an organisation's contact persons (shareable records: only the
+    /// organisation itself, never a system administrator from outside).
+    EditContacts { org: i64 },
+    /// Delete an organisation (only one without members).
+    DeleteOrganisation,
+    /// Add, remove and change the roles of an organisation's members.
+    ManageMembers { org: i64 },
+    /// See all accounts, create accounts with any membership, reset passwords.
+    ManageAllUsers,
+    /// Erase an account (GDPR).
+    EraseUser,
+    /// Create a forum convened by `convener`.
+    CreateForum { convener: i64 },
+    /// Change a forum convened by `convener`: name, members, contact persons.
+    ManageForum { convener: i64 },
+    /// Take `org` out of a forum.
+    LeaveForum { org: i64 },
+    /// Read the audit entries of `org`, or with `None` the whole log.
+    ReadAudit { org: Option<i64> },
+    /// Create API tokens acting for `org`.
+    CreateToken { org: i64 },
+    /// Edit local police areas (reference geography).
+    ManageGeography,
+    /// Report observations on behalf of `org`.
+    Report { org: i64 },
+    /// Create places in a municipality: coordinators of an organisation with an APPROVED claim
+    /// to work there (a pending claim grants nothing).
+    ManageAreas { municipality: MunicipalityCode },
+    /// Change, archive or delete one place of `municipality` owned by `owner`: coordinators of
+    /// the owning organisation while its claim to work there is approved. Nobody else — not
+    /// another organisation working there, not even another municipality's organisation that
+    /// the municipality let in; the municipality's own organisation sees every change in its
+    /// audit log. (System administrators may, to clean up after an owner that is gone.)
+    EditArea { municipality: MunicipalityCode, owner: i64 },
+    /// Approve or reject another organisation's claim to work in `municipality`: coordinators
+    /// and administrators of an organisation of kind Municipality whose approved claim covers it.
+    DecideClaim { municipality: MunicipalityCode },
+    /// Import files (police events, statistics, surveys, observations) for `org`.
+    Import { org: i64 },
+    /// Correct or delete any of `org`'s reports (its coordinators; never an outsider).
+    ManageReports { org: i64 },
+    /// See the e-mail outbox and the job queue, retry failed jobs, send a test message.
+    ManageOperations,
+    // Forum work (meetings, actions, alerts, share links). `org` is the viewer's organisation
+    // in the forum; the store function checks that it is a member (see [`acting_org`]).
+    /// Open and keep the forum's weekly meeting: agenda, attendance, notes (coordinators).
+    RunMeeting { org: i64 },
+    /// Decide an action in the forum's action list.
+    DecideAction { org: i64 },
+    /// Change an action `org` is responsible for or decided: status, outcome, details.
+    UpdateAction { org: i64 },
+    /// Press the button: alert the forum's contact persons ("trycka på knappen").
+    RaiseAlert { org: i64 },
+    /// Create and revoke read-only share links to the forum's weekly report (coordinators).
+    ShareReport { org: i64 },
+    /// Open a forum for `municipality` convened by `convener`: an organisation whose approved
+    /// claim covers that municipality (its coordinators), or a system administrator.
+    ConveneIn { convener: i64, municipality: MunicipalityCode },
+    /// Accept or decline `org`'s invitation into a forum (its administrators and coordinators;
+    /// never a system administrator from outside: joining is the organisation's own choice).
+    AnswerForumInvitation { org: i64 },
+    /// Approve a person's joining `org` when someone from outside the organisation (a system
+    /// administrator) invited them: the organisation's administrators only.
+    ApproveMembership { org: i64 },
+}
+
+/// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
+fn has_role(v: &Viewer, org: i64, min: Role) -> bool {
+    v.role_in(org).is_some_and(|r| r <= min)
+}
+
+pub fn allowed(v: &Viewer, action: Action) -> bool {
+    if !v.is_signed_in() && !v.is_system_admin() {
+        return false;
+    }
+    let admin = v.is_system_admin();
+    match action {
+        Action::CreateOrganisation => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator && matches!(m.org_kind, OrgKind::Municipality | OrgKind::CountyBoard | OrgKind::Police)
+                })
+        }
+        Action::EditOrganisation { org } => admin || has_role(v, org, Role::Coordinator),
+        Action::EditContacts { org } => v.via() == Via::System || has_role(v, org, Role::Coordinator),
+        Action::DeleteOrganisation | Action::ManageAllUsers | Action::EraseUser | Action::ManageGeography | Action::ManageOperations => {
+            admin
+        }
+        Action::ManageMembers { org } => admin || has_role(v, org, Role::Administrator),
+        Action::CreateForum { convener } | Action::ManageForum { convener } => admin || has_role(v, convener, Role::Coordinator),
+        Action::LeaveForum { org } => admin || has_role(v, org, Role::Administrator),
+        Action::ReadAudit { org: None } => admin,
+        Action::ReadAudit { org: Some(org) } => admin || has_role(v, org, Role::Administrator),
+        Action::CreateToken { org } => v.role_in(org).is_some(),
+        Action::Report { org } => has_role(v, org, Role::Reporter),
+        Action::ManageAreas { municipality } => {
+            admin
+                || v.memberships()
+                    .iter()
+                    .any(|m| m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str()))
+        }
+        Action::EditArea { municipality, owner } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.org_id == owner && m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::DecideClaim { municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::Municipality
+                        && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::Import { org } => has_role(v, org, Role::Member),
+        Action::ManageReports { org } => has_role(v, org, Role::Coordinator),
+        Action::RunMeeting { org } | Action::ShareReport { org } => has_role(v, org, Role::Coordinator),
+        Action::DecideAction { org } | Action::UpdateAction { org } => has_role(v, org, Role::Member),
+        Action::RaiseAlert { org } => has_role(v, org, Role::Reporter),
+        Action::ConveneIn { convener, municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.org_id == convener && m.role <= Role::Coordinator && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::AnswerForumInvitation { org } => has_role(v, org, Role::Coordinator),
+        Action::ApproveMembership { org } => has_role(v, org, Role::Administrator),
+    }
+}
+
+/// The organisation the viewer acts for among a forum's `members`: `wanted` if it is one of
+/// the viewer's and allowed `action`, otherwise the first of the viewer's member organisations
+/// that is. `None` when none is.
+pub fn acting_org(v: &Viewer, members: &[i64], wanted: Option<i64>, action: impl Fn(i64) -> Action) -> Option<i64> {
+    let mine = v.memberships().iter().map(|m| m.org_id).filter(|o| members.contains(o));
+    match wanted {
+        Some(w) => mine.into_iter().find(|o| *o == w).filter(|o| allowed(v, action(*o))),
+        None => mine.into_iter().find(|o| allowed(v, action(*o))),
+    }
+}
+
+pub fn require(v: &Viewer, action: Action) -> StoreResult<()> {
+    if allowed(v, action) { Ok(()) } else { Err(StoreError::Forbidden) }
+}

@@ -1,0 +1,181 @@
+//! What the GDPR export (`users::personal_data`) covers: every column of the schema that refers to
+//! a user is listed in [`GDPR_USER_REFERENCES`], either exported or excluded with a stated reason.
+//!
+//! The conformance story `trust_guard_gdpr_export_covers_every_user_reference` reads the live
+//! schema ([`user_reference_columns`]: foreign keys to `users(id)` and columns named `*user_id` or
+//! `*_by`) and fails for any column missing here, so a new table that refers to users cannot be
+//! left out of the export by accident.
+
+use std::collections::BTreeMap;
+
+use crate::args;
+use crate::kernel::db::{Conn, ConnExt, Dialect, Value};
+use crate::kernel::error::StoreResult;
+
+/// How the export covers one column that refers to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// In the export as a typed member of `PersonalData`, at this JSON path (`sessions`,
+    /// `user.memberships`).
+    Typed(&'static str),
+    /// In the export's `records` member under `section`: these `columns` of every row whose
+    /// column is the user.
+    Rows { section: &'static str, columns: &'static str },
+    /// Not exported, for this reason.
+    Excluded(&'static str),
+}
+
+/// One column that refers to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserReference {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub coverage: Coverage,
+}
+
+const fn typed(table: &'static str, column: &'static str, path: &'static str) -> UserReference {
+    UserReference { table, column, coverage: Coverage::Typed(path) }
+}
+
+const fn rows(table: &'static str, column: &'static str, section: &'static str, columns: &'static str) -> UserReference {
+    UserReference { table, column, coverage: Coverage::Rows { section, columns } }
+}
+
+const fn excluded(table: &'static str, column: &'static str, reason: &'static str) -> UserReference {
+    UserReference { table, column, coverage: Coverage::Excluded(reason) }
+}
+
+/// Every column of the schema that refers to a user, and how the export covers it.
+pub const GDPR_USER_REFERENCES: &[UserReference] = &[
+    typed("memberships", "user_id", "user.memberships"),
+    typed("sessions", "user_id", "sessions"),
+    typed("api_tokens", "user_id", "api_tokens"),
+    typed("forum_contacts", "user_id", "forum_contact_for"),
+    typed("audit_log", "actor_user_id", "audit_entries"),
+    typed("mail_outbox", "recipient_user_id", "messages"),
+    rows("import_batches", "user_id", "imports", "id, kind, owner_org_id, file_name, file_sha256, row_count, created_at"),
+    rows("import_uploads", "user_id", "uploads", "id, kind, owner_org_id, file_name, file_sha256, created_at"),
+    rows(
+        "observations",
+        "reporter_user_id",
+        "reports",
+        "id, owner_org_id, visibility, forum_id, municipality_code, area_id, category_id, observed_at, week, quantity, intensity, \
+         lon, lat, note, source, created_at",
+    ),
+    rows("reporter_areas", "user_id", "place_assignments", "forum_id, area_id"),
+    rows(
+        "weekly_responses",
+        "user_id",
+        "questionnaire_answers",
+        "id, forum_id, org_id, week, nothing_to_report, observation_count, submitted_at",
+    ),
+    rows("meetings", "opened_by_user_id", "meetings_opened", "id, forum_id, week, held_on, created_at"),
+    rows("actions", "responsible_user_id", "actions_responsible", "id, forum_id, title, responsible_org_id, due_on, status, created_at"),
+    rows("actions", "created_by_user_id", "actions_created", "id, forum_id, title, created_by_org_id, due_on, status, created_at"),
+    rows("alerts", "raised_by_user_id", "alerts_raised", "id, forum_id, raised_by_org_id, title, description, urgency, status, created_at"),
+    rows("alerts", "closed_by_user_id", "alerts_closed", "id, forum_id, title, status, summary, closed_at"),
+    rows("alert_recipients", "user_id", "alert_acknowledgements", "alert_id, org_id, notified_at, acknowledged_at"),
+    rows("digest_sends", "user_id", "digests_sent", "forum_id, week, created_at"),
+    rows(
+        "share_links",
+        "created_by_user_id",
+        "share_links_created",
+        "id, forum_id, prefix, label, week, created_by_org_id, created_at, expires_at, revoked_at, open_count",
+    ),
+    rows("organisation_municipalities", "approved_by", "claims_approved", "org_id, municipality_code, status, approved_at"),
+    rows("forum_invitations", "invited_by", "forum_invitations_sent", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_invitations", "responded_by", "forum_invitations_answered", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_contact_requests", "user_id", "contact_requests", "forum_id, org_id, status, invited_at, responded_at"),
+    rows("forum_contact_requests", "invited_by", "contact_requests_sent", "forum_id, org_id, status, invited_at, responded_at"),
+    // The invitee's address is that person's data, not the inviter's: it is left out here.
+    rows("membership_invitations", "invited_by", "membership_invitations_sent", "id, org_id, role, status, invited_at, responded_at"),
+    rows("membership_invitations", "org_approved_by", "membership_invitations_approved", "id, org_id, role, status, org_approved_at"),
+    excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
+];
+
+/// The export's `records`: for each [`Coverage::Rows`] reference, its section with the user's
+/// rows as JSON objects (column name → value), oldest first.
+pub fn records(db: &mut dyn Conn, user_id: i64) -> StoreResult<BTreeMap<String, Vec<serde_json::Value>>> {
+    let mut out = BTreeMap::new();
+    for r in GDPR_USER_REFERENCES {
+        let Coverage::Rows { section, columns } = r.coverage else { continue };
+        out.insert(section.to_owned(), rows_where(db, columns, r.table, r.column, user_id.into())?);
+    }
+    // References by e-mail address, which the schema check cannot see, are listed here by hand:
+    // invitations addressed to the user (erasure deletes them by the same address).
+    let email: Option<(String,)> = db.opt("SELECT email FROM users WHERE id = $1", args![user_id])?;
+    if let Some((email,)) = email {
+        let columns = "id, org_id, role, status, invited_at, person_accepted_at, responded_at";
+        out.insert("membership_invitations_received".to_owned(), rows_where(db, columns, "membership_invitations", "email", email.into())?);
+    }
+    Ok(out)
+}
+
+/// `columns` of the rows of `table` whose `column` is `value`, as JSON objects, oldest first.
+fn rows_where(db: &mut dyn Conn, columns: &str, table: &str, column: &str, value: Value) -> StoreResult<Vec<serde_json::Value>> {
+    let names: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let rows = db.query(&format!("SELECT {columns} FROM {table} WHERE {column} = $1 ORDER BY 1"), &[value])?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let object: serde_json::Map<String, serde_json::Value> =
+                names.iter().zip(&row.0).map(|(name, value)| ((*name).to_owned(), json_of(value))).collect();
+            serde_json::Value::Object(object)
+        })
+        .collect())
+}
+
+fn json_of(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Int(i) => (*i).into(),
+        Value::Real(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Text(s) => s.clone().into(),
+        Value::Bool(b) => (*b).into(),
+        Value::Blob(b) => format!("{} bytes", b.len()).into(),
+        Value::IntList(l) => l.clone().into(),
+    }
+}
+
+/// Every `(table, column)` of the live schema that refers to a user: a foreign key to
+/// `users(id)`, or a column named `*user_id` or `*_by`. Sorted.
+pub fn user_reference_columns(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
+    let (columns_sql, fk_sql) = match db.dialect() {
+        Dialect::Sqlite => (
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            "SELECT m.name, f.\"from\" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table' AND f.\"table\" = 'users'",
+        ),
+        Dialect::Postgres => (
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema()",
+            "SELECT kcu.table_name::text, kcu.column_name::text
+             FROM information_schema.referential_constraints rc
+             JOIN information_schema.key_column_usage kcu
+               ON kcu.constraint_name = rc.constraint_name AND kcu.constraint_schema = rc.constraint_schema
+             JOIN information_schema.constraint_column_usage ccu
+               ON ccu.constraint_name = rc.unique_constraint_name AND ccu.constraint_schema = rc.unique_constraint_schema
+             WHERE kcu.table_schema = current_schema() AND ccu.table_name = 'users'",
+        ),
+    };
+    let mut found: Vec<(String, String)> = db
+        .all::<(String, String)>(columns_sql, &[])?
+        .into_iter()
+        .filter(|(table, column)| table != "users" && (column.ends_with("user_id") || column.ends_with("_by")))
+        .collect();
+    found.extend(db.all::<(String, String)>(fk_sql, &[])?);
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// What to tell a developer about a column that refers to a user but is not in
+/// [`GDPR_USER_REFERENCES`].
+pub fn missing_reference_message(table: &str, column: &str) -> String {
+    format!(
+        "{table}.{column} refers to a user but is not covered by the GDPR export. Add it to GDPR_USER_REFERENCES in \
+         crates/store/src/gdpr.rs: either `rows(\"{table}\", \"{column}\", \"<section name>\", \"<columns to export>\")` \
+         to export the user's rows, or `excluded(\"{table}\", \"{column}\", \"<why this is not the user's personal data>\")`."
+    )
+}

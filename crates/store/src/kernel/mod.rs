@@ -1,0 +1,14 @@
+pub mod access;
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod gdpr;
+pub mod idempotency;
+pub mod jobs;
+pub mod mail;
+pub(crate) mod migrate;
+pub mod pool;
+pub mod sharing;
+pub mod sql;
+pub(crate) mod store;
+pub mod viewer;

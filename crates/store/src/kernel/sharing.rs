@@ -1,0 +1,203 @@
+//! The sharing model, in one place.
+//!
+//! Every shareable record has three columns: `owner_org_id`, `visibility`
+//! (`organisation` | `forum` | `public`) and `forum_id` (set exactly when visibility is
+//! `forum`). A viewer may read a record when
+//! - the viewer acts for the owning organisation, or
+//! - the record is shared with a forum that one of the viewer's organisations belongs to, or
+//! - the record is public.
+//!
+//! System administrators get no exception: they manage accounts, not other organisations'
+//! data. Queries use [`readable`] as their WHERE predicate; single-record checks use
+//! [`can_read`]. Both state the same rule.
+
+use brygga_domain::VisibilityKind;
+use serde::Serialize;
+
+use crate::kernel::db::{Dialect, Value};
+use crate::kernel::viewer::Viewer;
+
+/// Who may read a record besides its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Visibility {
+    Organisation,
+    Forum { forum_id: i64 },
+    Public,
+}
+
+impl Visibility {
+    pub fn kind(self) -> VisibilityKind {
+        match self {
+            Visibility::Organisation => VisibilityKind::Organisation,
+            Visibility::Forum { .. } => VisibilityKind::Forum,
+            Visibility::Public => VisibilityKind::Public,
+        }
+    }
+    pub fn forum_id(self) -> Option<i64> {
+        match self {
+            Visibility::Forum { forum_id } => Some(forum_id),
+            _ => None,
+        }
+    }
+    /// From the stored columns.
+    pub fn from_columns(kind: &str, forum_id: Option<i64>) -> Option<Self> {
+        match (VisibilityKind::from_code(kind)?, forum_id) {
+            (VisibilityKind::Organisation, _) => Some(Visibility::Organisation),
+            (VisibilityKind::Forum, Some(forum_id)) => Some(Visibility::Forum { forum_id }),
+            (VisibilityKind::Forum, None) => None,
+            (VisibilityKind::Public, _) => Some(Visibility::Public),
+        }
+    }
+}
+
+/// SQL predicate over the record aliased `t`, binding the viewer's organisations at `$p` and
+/// forums at `$p+1` (see [`readable_args`]).
+pub fn readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "({own} OR ({t}.visibility = 'forum' AND {forum}) OR {t}.visibility = 'public')",
+        own = dialect.in_list(&format!("{t}.owner_org_id"), p),
+        forum = dialect.in_list(&format!("{t}.forum_id"), p + 1),
+    )
+}
+
+/// The two arguments [`readable`] binds.
+pub fn readable_args(v: &Viewer) -> [Value; 2] {
+    [Value::IntList(v.org_ids()), Value::IntList(v.forum_ids().to_vec())]
+}
+
+/// The same rule for one record already in memory.
+pub fn can_read(v: &Viewer, owner_org_id: i64, visibility: Visibility) -> bool {
+    v.role_in(owner_org_id).is_some()
+        || match visibility {
+            Visibility::Organisation => false,
+            Visibility::Forum { forum_id } => v.forum_ids().contains(&forum_id),
+            Visibility::Public => true,
+        }
+}
+
+/// Forum records — a forum's meetings, action list and alerts — belong to the forum rather than
+/// to one organisation: the decisions of a meeting are the forum's, not the minute-taker's. They
+/// are readable by the users of the forum's member organisations and by nobody else (system
+/// administrators included), and they stay with the forum when an organisation leaves it (its
+/// users then no longer read them). SQL predicate over the record aliased `t`, binding the
+/// viewer's forums at `$p` (see [`forum_record_args`]).
+pub fn forum_record_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    dialect.in_list(&format!("{t}.forum_id"), p)
+}
+
+/// The argument [`forum_record_readable`] binds.
+pub fn forum_record_args(v: &Viewer) -> Value {
+    Value::IntList(v.forum_ids().to_vec())
+}
+
+/// The same rule for one forum record already in memory. A record the viewer may not read is
+/// answered as not found.
+pub fn can_read_forum_record(v: &Viewer, forum_id: i64) -> bool {
+    v.forum_ids().contains(&forum_id)
+}
+
+/// Every table of shareable records. When an organisation leaves a forum, or a forum is
+/// closed, what was shared with it goes back to being visible to the owner only.
+pub const SHAREABLE_TABLES: &[&str] = &["contact_persons", "observations", "safety_surveys"];
+
+/// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
+pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {
+    let mut n = 0;
+    for table in SHAREABLE_TABLES {
+        n += db.execute(
+            &format!(
+                "UPDATE {table} SET visibility = 'organisation', forum_id = NULL WHERE forum_id = $1 AND ($2 < 0 OR owner_org_id = $2)"
+            ),
+            &[forum_id.into(), org_id.unwrap_or(-1).into()],
+        )?;
+    }
+    Ok(n)
+}
+
+/// Which records make up a picture (lägesbild). DOMAIN.md keeps these apart: each organisation's
+/// own picture, and a forum's joint problem picture; outside a forum only aggregates are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    /// Everything one organisation recorded, shared or not (its own picture).
+    Own { org_id: i64 },
+    /// What the members of a forum shared with it (the joint problem picture).
+    Joint { forum_id: i64 },
+    /// Everything shared with any forum, or public: for aggregates seen outside the forums,
+    /// with small counts suppressed. Never as single records.
+    Shared,
+}
+
+/// SQL predicate over the record aliased `t` selecting the scope, binding its argument at `$p`
+/// (if it has one).
+pub fn scope_predicate(t: &str, scope: &Scope, p: usize) -> (String, Vec<Value>) {
+    match scope {
+        Scope::Own { org_id } => (format!("{t}.owner_org_id = ${p}"), vec![Value::Int(*org_id)]),
+        Scope::Joint { forum_id } => (
+            format!(
+                "(({t}.visibility = 'forum' AND {t}.forum_id = ${p}) OR ({t}.visibility = 'public' AND {t}.owner_org_id IN (SELECT org_id FROM forum_members WHERE forum_id = ${p})))"
+            ),
+            vec![Value::Int(*forum_id)],
+        ),
+        Scope::Shared => (format!("{t}.visibility IN ('forum', 'public')"), vec![]),
+    }
+}
+
+/// May the viewer see single records of this scope? (Own: it acts for the organisation;
+/// joint: one of its organisations is in the forum; shared: never.)
+pub fn require_raw(v: &Viewer, _db: &mut dyn crate::Conn, scope: &Scope) -> crate::StoreResult<()> {
+    let ok = match scope {
+        Scope::Own { org_id } => v.role_in(*org_id).is_some(),
+        Scope::Joint { forum_id } => v.forum_ids().contains(forum_id),
+        Scope::Shared => false,
+    };
+    if ok { Ok(()) } else { Err(crate::StoreError::Forbidden) }
+}
+
+/// For aggregates: `None` when the viewer may see exact counts, `Some(threshold)` when counts
+/// below the threshold must be suppressed.
+///
+/// Outside its forum, a viewer gets exactly one view of shared data: the municipality-wide
+/// aggregate of everything shared ([`Scope::Shared`]), always suppressed. A forum's joint picture
+/// and an organisation's own picture are for their members only. With a single outside view
+/// there is nothing to difference against: comparing two suppressed pictures of overlapping data
+/// (one forum's, and the municipality's) could otherwise give a hidden small count back.
+pub fn aggregate_threshold(v: &Viewer, scope: &Scope, threshold: i64) -> crate::StoreResult<Option<i64>> {
+    match scope {
+        Scope::Own { org_id } if v.role_in(*org_id).is_some() => Ok(None),
+        Scope::Joint { forum_id } if v.forum_ids().contains(forum_id) => Ok(None),
+        // A share link sees exactly what every signed-in outsider sees, and nothing else.
+        Scope::Shared if v.is_signed_in() || v.is_system_admin() || v.share_link_id().is_some() => Ok(Some(threshold)),
+        _ => Err(crate::StoreError::Forbidden),
+    }
+}
+
+/// The viewer whose single-record reading decides what a suppressed aggregate may show: the
+/// person behind `v` with every organisation they belong to (an API token acts for one of them,
+/// but its holder reads the others' records through the pages), or `v` itself when no person is
+/// behind it (a share link, the system).
+pub fn reader_behind(v: &Viewer, db: &mut dyn crate::Conn) -> crate::StoreResult<Viewer> {
+    match v.user_id() {
+        Some(user_id) if v.token_id().is_some() => Viewer::for_user(db, user_id, v.via()),
+        _ => Ok(v.clone()),
+    }
+}
+
+/// What a suppressed aggregate publishes of one count (one category × place × week), given the
+/// part the viewer can read record by record anyway (`known`: their organisations' records and
+/// what is shared with their forums, by [`readable`] for [`reader_behind`]) and the rest
+/// (`unknown`).
+///
+/// With no threshold (the viewer is inside the scope) the count is exact. Otherwise the count is
+/// published only when the unknown part is zero or reaches the threshold; it is hidden (`None`)
+/// when the unknown part is 1 … t−1, whatever the known part. So the viewer's own reports (or a
+/// forum partner's, which the viewer reads in the joint picture) can never lift a hidden count
+/// over the threshold: adding known reports to a cell and subtracting them gives nothing back.
+/// A share link's viewer knows no records: the plain threshold.
+pub fn published_count(known: i64, unknown: i64, threshold: Option<i64>) -> Option<i64> {
+    match threshold {
+        Some(t) if unknown >= 1 && unknown < t => None,
+        _ => Some(known + unknown),
+    }
+}

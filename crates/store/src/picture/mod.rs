@@ -1,0 +1,6 @@
+pub mod imports;
+pub mod observations;
+pub mod police_events;
+pub mod questionnaire;
+pub mod statistics;
+pub mod weekly;

@@ -1,0 +1,355 @@
+//! The weekly questionnaire (veckoenkät), Trelleborg's EST routine: each reporter answers a
+//! checklist of categories × their places once per period (every week, or every third week as
+//! in Ängelholm), with an explicit "inget att rapportera" so that silence can be told apart from
+//! absence. The convener's coordinators choose the rhythm, assign places and see who has answered.
+
+use brygga_domain::FieldError;
+use brygga_domain::time::{IsoWeek, stockholm};
+use jiff::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::kernel::audit::{self, Event};
+use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
+use crate::kernel::error::{StoreError, StoreResult};
+use crate::kernel::sharing::Visibility;
+use crate::picture::observations::{self, ValidObservation};
+use crate::{Action, Viewer, args, forums::categories, forums::forum, kernel::access, now_ms, places::areas};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Questionnaire {
+    pub forum_id: i64,
+    /// 1 = every week, 3 = every third week.
+    pub every_weeks: i64,
+    /// The first week of the rhythm (weeks since it, divisible by `every_weeks`, are due).
+    #[schema(value_type = String)]
+    pub first_week: IsoWeek,
+    /// ISO weekday (1 = Monday … 7 = Sunday) when reminders are shown.
+    pub reminder_weekday: i64,
+    pub active: bool,
+}
+
+impl FromRow for Questionnaire {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let first: i64 = r.get(2)?;
+        Ok(Self {
+            forum_id: r.get(0)?,
+            every_weeks: r.get(1)?,
+            first_week: IsoWeek::from_key(first).ok_or_else(|| DbError::Decode(format!("week {first}")))?,
+            reminder_weekday: r.get(3)?,
+            active: r.get(4)?,
+        })
+    }
+}
+
+/// Whole weeks from `a` to `b`.
+fn weeks_between(a: IsoWeek, b: IsoWeek) -> i64 {
+    (b.monday() - a.monday()).get_days() as i64 / 7
+}
+
+impl Questionnaire {
+    /// Is `week` a week the reporters answer for?
+    pub fn is_due(&self, week: IsoWeek) -> bool {
+        let n = weeks_between(self.first_week, week);
+        self.active && n >= 0 && n % self.every_weeks == 0
+    }
+
+    /// The latest due week at or before `week`.
+    pub fn period_of(&self, week: IsoWeek) -> Option<IsoWeek> {
+        let n = weeks_between(self.first_week, week);
+        (self.active && n >= 0).then(|| self.first_week.plus((n - n % self.every_weeks) as i32))
+    }
+}
+
+pub fn get(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Option<Questionnaire>> {
+    Ok(db.opt(
+        "SELECT forum_id, every_weeks, first_week, reminder_weekday, active FROM questionnaires WHERE forum_id = $1",
+        args![forum_id],
+    )?)
+}
+
+fn require_manage(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<()> {
+    let forum = forum::get(db, v, forum_id)?;
+    access::require(v, Action::ManageForum { convener: forum.convener.id })
+}
+
+/// Turns the questionnaire on or off and sets its rhythm, starting at `first_week`.
+pub fn configure(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    forum_id: i64,
+    every_weeks: i64,
+    first_week: IsoWeek,
+    active: bool,
+) -> StoreResult<Questionnaire> {
+    require_manage(db, v, forum_id)?;
+    if !(1..=8).contains(&every_weeks) {
+        return Err(StoreError::invalid(FieldError::new(
+            "every_weeks",
+            "every_weeks.range",
+            "Välj hur ofta enkäten ska besvaras: varje vecka upp till var åttonde vecka.",
+        )));
+    }
+    db.execute(
+        "INSERT INTO questionnaires (forum_id, every_weeks, first_week, reminder_weekday, active, updated_at) VALUES ($1, $2, $3, 4, $4, $5)
+         ON CONFLICT (forum_id) DO UPDATE SET every_weeks = excluded.every_weeks, first_week = excluded.first_week, active = excluded.active, updated_at = excluded.updated_at",
+        args![forum_id, every_weeks, i64::from(first_week.key()), active, now_ms()],
+    )?;
+    audit::record(db, v, Event::new("questionnaire.update").record("forum", forum_id))?;
+    Ok(get(db, forum_id)?.expect("just written"))
+}
+
+/// Which places `user_id` answers for in the forum.
+pub fn assigned_areas(db: &mut dyn Conn, forum_id: i64, user_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(db
+        .all::<(i64,)>(
+            "SELECT area_id FROM reporter_areas WHERE forum_id = $1 AND user_id = $2 ORDER BY area_id",
+            args![forum_id, user_id],
+        )?
+        .into_iter()
+        .map(|r| r.0)
+        .collect())
+}
+
+/// Assigns places to a reporter (replacing earlier ones). The reporter must belong to a member
+/// organisation, and the places to the forum's municipality.
+pub fn assign(db: &mut dyn Conn, v: &Viewer, forum_id: i64, user_id: i64, area_ids: &[i64]) -> StoreResult<()> {
+    require_manage(db, v, forum_id)?;
+    let forum = forum::get(db, v, forum_id)?;
+    let member: i64 = db.scalar(
+        &format!("SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND {}", db.dialect().in_list("org_id", 2)),
+        args![user_id, forum.members.iter().map(|m| m.id).collect::<Vec<_>>()],
+    )?;
+    if member == 0 {
+        return Err(StoreError::invalid(FieldError::new(
+            "user_id",
+            "forum.not_member",
+            "Personen tillhör ingen av forumets organisationer.",
+        )));
+    }
+    for &a in area_ids {
+        let area = areas::get(db, v, a)?;
+        if forum.municipality_code.as_deref().is_some_and(|m| m != area.municipality_code) {
+            return Err(StoreError::invalid(FieldError::new(
+                "area_ids",
+                "area.other_municipality",
+                format!("Platsen ”{}” ligger inte i forumets kommun.", area.name),
+            )));
+        }
+    }
+    db.execute("DELETE FROM reporter_areas WHERE forum_id = $1 AND user_id = $2", args![forum_id, user_id])?;
+    for &a in area_ids {
+        db.execute("INSERT INTO reporter_areas (forum_id, user_id, area_id) VALUES ($1, $2, $3)", args![forum_id, user_id, a])?;
+    }
+    audit::record(db, v, Event::new("questionnaire.assign").record("user", user_id))
+}
+
+/// One answered cell: how many times something was seen at a place that period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    pub category_id: i64,
+    /// `None`: somewhere else in the municipality (no specific place).
+    pub area_id: Option<i64>,
+    pub count: i64,
+}
+
+/// A response as submitted.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub forum_id: i64,
+    pub week: IsoWeek,
+    pub nothing_to_report: bool,
+    pub answers: Vec<Answer>,
+    /// Share with the forum (default) or keep within the organisation.
+    pub share: bool,
+}
+
+pub const MAX_COUNT: i64 = 999;
+
+/// Records a reporter's answer for a period: the observations and the response, together.
+pub fn submit(db: &mut dyn Conn, v: &Viewer, r: &Response, now: Timestamp) -> StoreResult<i64> {
+    let user = v.user_id().ok_or(StoreError::Forbidden)?;
+    let q = get(db, r.forum_id)?
+        .filter(|q| q.active)
+        .ok_or_else(|| StoreError::invalid(FieldError::new("forum_id", "questionnaire.inactive", "Forumet har ingen aktiv veckoenkät.")))?;
+    let forum = forum::get(db, v, r.forum_id)?;
+    let org = v
+        .org_ids()
+        .into_iter()
+        .find(|o| forum.members.iter().any(|m| m.id == *o) && access::allowed(v, Action::Report { org: *o }))
+        .ok_or_else(|| {
+            StoreError::invalid(FieldError::new(
+                "forum_id",
+                "forum.not_member",
+                "Du kan inte svara på enkäten: ingen av dina organisationer rapporterar i forumet.",
+            ))
+        })?;
+    let current = q.period_of(IsoWeek::of(now));
+    let previous = current.and_then(|c| q.period_of(c.plus(-1)));
+    if Some(r.week) != current && Some(r.week) != previous {
+        let due = current.map_or_else(String::new, |c| format!(" Nu gäller v. {}.", c.week()));
+        return Err(StoreError::invalid(FieldError::new(
+            "week",
+            "questionnaire.week",
+            format!("Enkäten kan bara besvaras för den aktuella perioden eller den närmast före.{due}"),
+        )));
+    }
+    let answered: Option<(i64,)> = db.opt(
+        "SELECT submitted_at FROM weekly_responses WHERE forum_id = $1 AND user_id = $2 AND week = $3",
+        args![r.forum_id, user, i64::from(r.week.key())],
+    )?;
+    if answered.is_some() {
+        return Err(StoreError::invalid(FieldError::new(
+            "week",
+            "questionnaire.answered",
+            format!("Du har redan svarat för v. {}. Ändra enskilda rader under Mina rapporter.", r.week.week()),
+        )));
+    }
+    let given: Vec<&Answer> = r.answers.iter().filter(|a| a.count != 0).collect();
+    if let Some(a) = given.iter().find(|a| !(0..=MAX_COUNT).contains(&a.count)) {
+        return Err(StoreError::invalid(FieldError::new(
+            cell_field(a),
+            "count.range",
+            format!("Antalet ska vara mellan 0 och {MAX_COUNT}."),
+        )));
+    }
+    match (r.nothing_to_report, given.is_empty()) {
+        (true, false) => {
+            return Err(StoreError::invalid(FieldError::new(
+                "nothing_to_report",
+                "questionnaire.contradiction",
+                "Du har kryssat i ”Inget att rapportera” men också fyllt i antal. Ta bort det ena.",
+            )));
+        }
+        (false, true) => {
+            return Err(StoreError::invalid(FieldError::new(
+                "nothing_to_report",
+                "questionnaire.empty",
+                "Fyll i antal där du har sett något, eller kryssa i ”Inget att rapportera” så att vi vet att du har tittat.",
+            )));
+        }
+        _ => {}
+    }
+    let mine = assigned_areas(db, r.forum_id, user)?;
+    let cats = categories::list(db, v, r.forum_id, false)?;
+    let municipality = forum
+        .municipality_code
+        .clone()
+        .ok_or_else(|| StoreError::invalid(FieldError::new("forum_id", "forum.no_municipality", "Forumet saknar kommun.")))?;
+    // When: now in the current period, otherwise the Sunday noon ending the period.
+    let observed_at = if Some(r.week) == current {
+        now
+    } else {
+        let sunday = r.week.monday().checked_add(jiff::Span::new().days(6)).map_err(|e| StoreError::Internal(e.to_string()))?;
+        sunday.at(12, 0, 0, 0).to_zoned(stockholm()).map_err(|e| StoreError::Internal(e.to_string()))?.timestamp()
+    };
+    let mut rows = Vec::new();
+    for a in given {
+        if !cats.iter().any(|c| c.id == a.category_id) {
+            return Err(StoreError::invalid(FieldError::new(
+                cell_field(a),
+                "category.unknown",
+                "Kategorin finns inte i forumets checklista.",
+            )));
+        }
+        if a.area_id.is_some_and(|id| !mine.contains(&id)) {
+            return Err(StoreError::invalid(FieldError::new(
+                cell_field(a),
+                "area.not_assigned",
+                "Platsen hör inte till dina platser i enkäten.",
+            )));
+        }
+        rows.push(ValidObservation {
+            org_id: org,
+            visibility: if r.share { Visibility::Forum { forum_id: r.forum_id } } else { Visibility::Organisation },
+            municipality: municipality.clone(),
+            area_id: a.area_id,
+            category_id: a.category_id,
+            observed_at_ms: observed_at.as_millisecond(),
+            week: r.week,
+            quantity: a.count,
+            intensity: None,
+            position: None,
+            note: None,
+        });
+    }
+    if !rows.is_empty() {
+        observations::create_many(db, v, &rows, "questionnaire", None)?;
+    }
+    let id: i64 = db.scalar(
+        "INSERT INTO weekly_responses (forum_id, user_id, org_id, week, nothing_to_report, observation_count, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        args![r.forum_id, user, org, i64::from(r.week.key()), r.nothing_to_report, rows.len() as i64, now.as_millisecond()],
+    )?;
+    audit::record(db, v, Event::new("questionnaire.answer").record("weekly_response", id).org(org))?;
+    Ok(id)
+}
+
+/// The form field of one cell: `c{category}_a{area}` (`_a0` for no specific place).
+pub fn cell_field(a: &Answer) -> String {
+    format!("c{}_a{}", a.category_id, a.area_id.unwrap_or(0))
+}
+
+/// A reporter's state for a period, for the coordinator's overview.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ReporterStatus {
+    pub user_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub answered_at_ms: Option<i64>,
+    pub nothing_to_report: bool,
+    pub observation_count: i64,
+    pub assigned_areas: i64,
+}
+
+impl FromRow for ReporterStatus {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            user_id: r.get(0)?,
+            name: r.get(1)?,
+            org_name: r.get(2)?,
+            answered_at_ms: r.get(3)?,
+            nothing_to_report: r.get::<Option<bool>>(4)?.unwrap_or(false),
+            observation_count: r.get::<Option<i64>>(5)?.unwrap_or(0),
+            assigned_areas: r.get(6)?,
+        })
+    }
+}
+
+/// Who has answered for `week`: every user who reports for a member organisation (reporters
+/// and members), whether they answered, and how.
+pub fn status(db: &mut dyn Conn, v: &Viewer, forum_id: i64, week: IsoWeek) -> StoreResult<Vec<ReporterStatus>> {
+    require_manage(db, v, forum_id)?;
+    let forum = forum::get(db, v, forum_id)?;
+    let orgs: Vec<i64> = forum.members.iter().map(|m| m.id).collect();
+    let sql = format!(
+        "SELECT u.id, u.name, o.name, r.submitted_at, r.nothing_to_report, r.observation_count,
+                (SELECT COUNT(*) FROM reporter_areas ra WHERE ra.forum_id = $1 AND ra.user_id = u.id)
+         FROM memberships m JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.org_id
+         LEFT JOIN weekly_responses r ON r.forum_id = $1 AND r.user_id = u.id AND r.week = $2
+         WHERE {} AND m.role IN ('reporter', 'member', 'coordinator')
+         ORDER BY r.submitted_at IS NULL DESC, o.name_key, u.name",
+        db.dialect().in_list("m.org_id", 3)
+    );
+    Ok(db.all(&sql, args![forum_id, i64::from(week.key()), orgs])?)
+}
+
+/// The forums where the viewer has a questionnaire due and unanswered (for the reminder).
+pub fn due_for(db: &mut dyn Conn, v: &Viewer, now: Timestamp) -> StoreResult<Vec<(i64, IsoWeek)>> {
+    let Some(user) = v.user_id() else { return Ok(vec![]) };
+    let mut due = Vec::new();
+    for &forum in v.forum_ids() {
+        let Some(q) = get(db, forum)? else { continue };
+        let Some(week) = q.period_of(IsoWeek::of(now)) else { continue };
+        if assigned_areas(db, forum, user)?.is_empty() {
+            continue;
+        }
+        let answered: i64 = db.scalar(
+            "SELECT COUNT(*) FROM weekly_responses WHERE forum_id = $1 AND user_id = $2 AND week = $3",
+            args![forum, user, i64::from(week.key())],
+        )?;
+        if answered == 0 {
+            due.push((forum, week));
+        }
+    }
+    Ok(due)
+}

@@ -1,0 +1,3 @@
+pub mod me;
+pub mod orgs;
+pub mod users;

@@ -1,0 +1,4 @@
+pub mod actions;
+pub mod alerts;
+pub mod meetings;
+pub mod sharing;

@@ -1,0 +1,3 @@
+pub mod imports;
+pub mod observations;
+pub mod weekly;

@@ -1,0 +1,176 @@
+//! Server-rendered pages, one module per page family. Every page works without JavaScript.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse};
+use brygga_domain::{FieldError, FieldErrors};
+use brygga_store::{Action, Viewer, kernel::access};
+use serde::Deserialize;
+
+use crate::kit::auth::{FormData, Session};
+use crate::kit::error::{AppError, PageResult};
+
+/// Renders a page template with `status`.
+pub fn html<T: askama::Template>(status: StatusCode, page: T) -> PageResult {
+    let body = page.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((status, Html(body)).into_response())
+}
+
+/// What every page's layout needs: title, navigation, CSRF token for the logout button, and
+/// the confirmation of what just happened.
+pub struct Chrome {
+    pub title: String,
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    pub flash: Option<&'static str>,
+    pub active: &'static str,
+    pub asset_version: &'static str,
+}
+
+pub struct NavUser {
+    pub name: String,
+    pub system_admin: bool,
+    pub manages_members: bool,
+    pub reads_audit: bool,
+    /// Open alerts waiting for the viewer's acknowledgement (the count beside "Larm").
+    pub pending_alerts: i64,
+}
+
+impl Chrome {
+    pub fn new(session: &Session, title: impl Into<String>, active: &'static str, flash: &Flash) -> Self {
+        let v = &session.viewer;
+        let admin_of_any = v.org_ids().into_iter().any(|org| access::allowed(v, Action::ManageMembers { org }));
+        Self {
+            title: title.into(),
+            user: Some(NavUser {
+                name: v.name().to_owned(),
+                system_admin: v.is_system_admin(),
+                manages_members: v.is_system_admin() || admin_of_any,
+                reads_audit: v.is_system_admin()
+                    || v.org_ids().into_iter().any(|org| access::allowed(v, Action::ReadAudit { org: Some(org) })),
+                pending_alerts: session.pending_alerts,
+            }),
+            csrf: session.csrf.clone(),
+            flash: flash.0,
+            active,
+            asset_version: crate::kit::assets::VERSION,
+        }
+    }
+
+    pub fn anonymous(title: impl Into<String>) -> Self {
+        Self { title: title.into(), user: None, csrf: String::new(), flash: None, active: "", asset_version: crate::kit::assets::VERSION }
+    }
+}
+
+/// The confirmation after a redirect (`?klart=sparad`), from a fixed list so no text can be
+/// injected through the address.
+pub struct Flash(pub Option<&'static str>);
+
+#[derive(Deserialize)]
+struct FlashQuery {
+    klart: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Flash {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let q = Query::<FlashQuery>::from_request_parts(parts, s).await.ok().and_then(|q| q.0.klart);
+        Ok(Flash(q.as_deref().and_then(flash_text)))
+    }
+}
+
+fn flash_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "skapad" => "Uppgifterna har sparats.",
+        "sparad" => "Ändringarna har sparats.",
+        "borttagen" => "Posten har tagits bort.",
+        "arkiverad" => {
+            "Platsen har rapporter och är därför arkiverad i stället för borttagen. Den finns kvar i äldre lägesbilder men erbjuds inte för nya rapporter."
+        }
+        "ansprak-godkant" => "Anspråket är godkänt. Organisationen arbetar nu i kommunen.",
+        "ansprak-avslaget" => "Anspråket är avslaget.",
+        "inloggad" => "Du är inloggad.",
+        "losenord" => "Lösenordet är bytt. Andra inloggningar har avslutats.",
+        "nyckel-aterkallad" => "API-nyckeln är återkallad.",
+        "lamnat" => "Organisationen har lämnat forumet. Det den delat där syns nu bara för den själv.",
+        "inbjuden" => "Inbjudan är skickad. Personen blir medlem när hen tackar ja.",
+        "medlem" => "Ni är nu medlemmar i forumet.",
+        "avbojd" => "Ni har tackat nej till inbjudan.",
+        "raderad" => "Kontot är raderat. Loggen behåller händelserna under en pseudonym.",
+        "importerad" => "Filen är importerad.",
+        "skickad" => "Tack! Svaret är skickat.",
+        "nytt-forsok" => "Meddelandet skickas igen, med alla försök kvar.",
+        "provmeddelande" => "Provmeddelandet ligger i kön och skickas strax till din adress.",
+        "avstamning-sparad" => "Avstämningen är sparad.",
+        "atgard-beslutad" => "Åtgärden är beslutad och står nu i forumets åtgärdslista.",
+        "kvitterat" => "Tack! Du har kvitterat larmet. De andra ser nu att du har sett det.",
+        "larm-avslutat" => "Larmet är avslutat med en sammanfattning.",
+        "lank-aterkallad" => "Länken är återkallad och slutar fungera direkt.",
+        "sammanfattning-pa" => "Du får veckosammanfattningen med e-post.",
+        "sammanfattning-av" => "Du får inte längre veckosammanfattningen med e-post.",
+        "atgard-skapad" => "Åtgärden är sparad i forumets åtgärdslista.",
+        "atgard-sparad" => "Ändringarna i åtgärden är sparade.",
+        "status-sparad" => "Statusen är sparad. Forumets organisationer ser den i åtgärdslistan.",
+        _ => return None,
+    })
+}
+
+/// A form as shown: the values to put back in the inputs, and the problems to point at.
+#[derive(Debug, Clone, Default)]
+pub struct FormView {
+    pub values: Vec<(String, String)>,
+    pub errors: FieldErrors,
+}
+
+impl FormView {
+    pub fn empty() -> Self {
+        Self::default()
+    }
+    /// Shows what was submitted (minus secrets) next to what was wrong with it.
+    pub fn submitted(form: &FormData, errors: FieldErrors) -> Self {
+        let values = form
+            .0
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "password" | "current_password" | "new_password"))
+            .cloned()
+            .collect();
+        Self { values, errors }
+    }
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.values.retain(|(k, _)| k != name);
+        self.values.push((name.to_owned(), value.into()));
+        self
+    }
+    pub fn add(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.values.push((name.to_owned(), value.into()));
+        self
+    }
+    pub fn value(&self, name: &str) -> &str {
+        self.values.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == name && v == value)
+    }
+    pub fn checked(&self, name: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == name && (v == "on" || v == "true"))
+    }
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(|e| e.message.as_str())
+    }
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// The version number sent with an edit form, or a field error.
+pub fn version_of(form: &FormData) -> Result<i64, FieldErrors> {
+    form.int("version").ok_or_else(|| {
+        FieldError::new("version", "version.missing", "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.").into()
+    })
+}
+
+/// Options for an organisation picker: the viewer's own organisations first.
+pub fn own_org_options(v: &Viewer) -> Vec<(String, String)> {
+    v.memberships().iter().map(|m| (m.org_id.to_string(), m.org_name.clone())).collect()
+}

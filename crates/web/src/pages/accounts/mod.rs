@@ -1,0 +1,4 @@
+pub mod account;
+pub mod auth;
+pub mod orgs;
+pub mod users;

@@ -1,0 +1,4 @@
+pub mod imports;
+pub mod questionnaire;
+pub mod reporting;
+pub mod weekly;
