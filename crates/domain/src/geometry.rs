@@ -28,7 +28,6 @@
 //! number and name. Measurements (area, crossings, the point inside) are made in SWEREF 99
 //! TM metres.
 
-pub mod analysis;
 pub mod planar;
 pub mod sweref;
 

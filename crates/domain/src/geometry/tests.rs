@@ -220,18 +220,6 @@ fn typed_points_are_forgiving_about_commas_and_strict_about_order() {
     assert_eq!(e[0].1.code, "crs.not_degrees");
 }
 
-#[test]
-fn the_analysis_engine_gets_metres() {
-    let v = parse_geometry(TORG, CrsChoice::Auto, &trelleborg()).unwrap();
-    let place = analysis::from_shape(&v.shape);
-    let area = place.area().unwrap();
-    assert!((area.area() - v.area_m2).abs() < 1e-6);
-    let c = place.point();
-    assert!((c[0] - 383_190.0).abs() < 100.0 && (c[1] - 6_138_080.0).abs() < 100.0, "{c:?}");
-    let stored: Value = serde_json::from_str(&PlaceGeometry::point(13.1566, 55.3751).geojson).unwrap();
-    assert!(matches!(analysis::from_geojson(&stored).unwrap(), analysis::AnalysisPlace::Point(_)));
-}
-
 fn arb_position() -> impl Strategy<Value = [f64; 2]> + Clone {
     prop_oneof![
         // Around Trelleborg, in degrees and in metres.

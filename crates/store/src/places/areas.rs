@@ -10,8 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::places::analysis::{self, AnalysisPlace};
 use brygga_domain::geography::MunicipalityCode;
-use brygga_domain::geometry::analysis::{self, AnalysisPlace};
 use brygga_domain::geometry::{Bbox, Fault, PlaceGeometry, Shape};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};

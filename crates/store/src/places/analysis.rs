@@ -1,8 +1,9 @@
 //! Stored places as input for the analysis engine (`brygga_analys`), which works in SWEREF 99
-//! TM metres: polygons become [`brygga_analys::Area`]s, points stay points.
+//! TM metres: polygons become [`brygga_analys::Area`]s, points stay points. This adapter lives in
+//! the store, which knows both `domain` and `analys`, so that those two stay independent.
 //!
 //! ```
-//! use brygga_domain::geometry::analysis::{AnalysisPlace, from_geojson};
+//! use brygga_store::places::analysis::{AnalysisPlace, from_geojson};
 //! let stored: serde_json::Value = serde_json::from_str(
 //!     r#"{"type":"Polygon","coordinates":[[[13.15,55.37],[13.16,55.37],[13.16,55.38],[13.15,55.37]]]}"#,
 //! ).unwrap();
@@ -12,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::{Fault, Shape};
+use brygga_domain::geometry::{Fault, Shape};
 
 /// A place in SWEREF 99 TM metres.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,4 +55,27 @@ pub fn from_shape(shape: &Shape) -> AnalysisPlace {
 /// A stored GeoJSON geometry (WGS84, as in the `areas` table) in SWEREF 99 TM.
 pub fn from_geojson(geometry: &Value) -> Result<AnalysisPlace, Fault> {
     Shape::from_stored(geometry).map(|s| from_shape(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use brygga_domain::geometry::PlaceGeometry;
+
+    use super::*;
+
+    #[test]
+    fn the_analysis_engine_gets_metres() {
+        let square: Value = serde_json::from_str(
+            r#"{"type":"Polygon","coordinates":[[[13.15,55.37],[13.16,55.37],[13.16,55.38],[13.15,55.38],[13.15,55.37]]]}"#,
+        )
+        .unwrap();
+        let place = from_geojson(&square).unwrap();
+        // About 630 m east–west by 1,110 m north–south at 55.4° N.
+        let area = place.area().unwrap().area();
+        assert!((600_000.0..800_000.0).contains(&area), "{area}");
+        let c = place.point();
+        assert!((c[0] - 383_000.0).abs() < 2_000.0 && (c[1] - 6_138_000.0).abs() < 3_000.0, "{c:?}");
+        let stored: Value = serde_json::from_str(&PlaceGeometry::point(13.1566, 55.3751).geojson).unwrap();
+        assert!(matches!(from_geojson(&stored).unwrap(), AnalysisPlace::Point(_)));
+    }
 }
