@@ -1,20 +1,28 @@
-//! Brygga's storage layer.
+//! Brygga's storage layer, cut by capability (docs/ARCHITECTURE.md, "Where things go").
 //!
-//! - [`db`]: the seam — [`Conn`] and [`Backend`], implemented natively by
-//!   `brygga-store-sqlite` and `brygga-store-postgres`.
-//! - [`Store`]: the handle the web layer holds; runs closures over a connection off the
-//!   async runtime, writes in one transaction each.
-//! - One module per record family (`orgs`, `users`, `forums`, …) holding all of its SQL,
-//!   written once for both databases.
-//! - [`sharing`] (who may read a record) and [`access`] (who may do what): each rule in
-//!   exactly one place, applied by the record modules, never by pages.
+//! - [`kernel`]: the seam ([`Conn`], [`Backend`], implemented natively by `brygga-store-sqlite`
+//!   and `brygga-store-postgres`), rows decoded by column name, the query builder, the
+//!   [`Store`] handle (closures over a connection off the async runtime, one transaction per
+//!   write), the [`Viewer`], the access policy and the sharing rules (each rule in exactly one
+//!   place), audit, idempotency, the job queue, the outbox and the registries.
+//! - Capability folders, lowest first — [`accounts`], [`places`], [`forums`], [`picture`],
+//!   [`forum_work`] — each holding its models, queries, validation, commands and reads, written
+//!   once for both databases. A folder uses the kernel and the folders below it, never one above
+//!   (`crates/brygga/tests/layering.rs`).
+//! - This root wires what crosses folders: [`Store::migrate`] (schema, then reference data).
+
+// The folders, lowest first (each may use only those above it in this list).
+pub mod kernel;
 
 pub mod accounts;
-pub mod forum_work;
-pub mod forums;
-pub mod kernel;
-pub mod picture;
+
 pub mod places;
+
+pub mod forums;
+
+pub mod picture;
+
+pub mod forum_work;
 
 pub use kernel::access::Action;
 pub use kernel::db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
@@ -25,6 +33,23 @@ pub use kernel::store::Store;
 pub use kernel::viewer::{Membership, Origin, Via, Viewer};
 
 use serde::Serialize;
+
+impl Store {
+    /// Applies pending migrations, then refreshes the reference data that capabilities own:
+    /// the reference geography (places) and the default checklist of forums that lack one
+    /// (forums). Under the migration lock, so servers starting at once do this one after another.
+    pub async fn migrate(&self) -> StoreResult<MigrateReport> {
+        let report = self.apply_migrations().await?;
+        self.write(|db| {
+            kernel::migrate::lock(db)?;
+            places::geography::sync_reference(db)?;
+            forums::categories::backfill_defaults(db)?;
+            Ok(())
+        })
+        .await?;
+        Ok(report)
+    }
+}
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.
 pub fn now_ms() -> i64 {

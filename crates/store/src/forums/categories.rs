@@ -49,6 +49,16 @@ impl FromRow for Category {
 
 const SELECT: &str = "SELECT id, forum_id, code, name, description, intensity_max, sort_order, active, version FROM categories";
 
+/// Gives every forum without a checklist the default one (forums from before the checklist
+/// existed); run after migrating.
+pub fn backfill_defaults(db: &mut dyn Conn) -> StoreResult<()> {
+    let bare = db.query("SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)", &[])?;
+    for row in bare {
+        ensure_defaults(db, row.get(0)?)?;
+    }
+    Ok(())
+}
+
 /// Creates the default checklist for a forum that has none yet.
 pub fn ensure_defaults(db: &mut dyn Conn, forum_id: i64) -> StoreResult<()> {
     let n: i64 = db.scalar("SELECT COUNT(*) FROM categories WHERE forum_id = $1", args![forum_id])?;

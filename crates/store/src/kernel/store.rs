@@ -91,31 +91,15 @@ impl Store {
         self.backend.migrations()
     }
 
-    /// Applies pending migrations and refreshes the reference geography.
-    pub async fn migrate(&self) -> StoreResult<MigrateReport> {
+    /// Applies pending migrations (the schema only). [`Store::migrate`], at the crate root, does
+    /// this and then refreshes the reference data the capabilities own.
+    pub async fn apply_migrations(&self) -> StoreResult<MigrateReport> {
         let backend = self.backend.clone();
-        let report = blocking(move || {
+        blocking(move || {
             let mut conn = backend.writer()?;
             Ok(migrate::run(&mut *conn, backend.migrations())?)
         })
-        .await?;
-        self.write(|db| {
-            // Under the migration lock too: servers starting at once do this one after another.
-            migrate::lock(db)?;
-            crate::places::geography::sync_reference(db)?;
-            // Forums from before the checklist existed get the default one.
-            let bare: Vec<(i64,)> = crate::ConnExt::all(
-                db,
-                "SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)",
-                &[],
-            )?;
-            for (forum,) in bare {
-                crate::forums::categories::ensure_defaults(db, forum)?;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(report)
+        .await
     }
 
     /// Runs `f` on a reader connection.
