@@ -31,23 +31,24 @@ pub struct Category {
     pub version: i64,
 }
 
+/// The SELECT that [`Category::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT id, forum_id, code, name, description, intensity_max, sort_order, active, version FROM categories";
+
 impl FromRow for Category {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            forum_id: r.get(1)?,
-            code: r.get(2)?,
-            name: r.get(3)?,
-            description: r.get(4)?,
-            intensity_max: r.get(5)?,
-            sort_order: r.get(6)?,
-            active: r.get(7)?,
-            version: r.get(8)?,
+            id: r.get("id")?,
+            forum_id: r.get("forum_id")?,
+            code: r.get("code")?,
+            name: r.get("name")?,
+            description: r.get("description")?,
+            intensity_max: r.get("intensity_max")?,
+            sort_order: r.get("sort_order")?,
+            active: r.get("active")?,
+            version: r.get("version")?,
         })
     }
 }
-
-const SELECT: &str = "SELECT id, forum_id, code, name, description, intensity_max, sort_order, active, version FROM categories";
 
 /// Creates the default checklist for a forum that has none yet.
 pub fn ensure_defaults(db: &mut dyn Conn, forum_id: i64) -> StoreResult<()> {

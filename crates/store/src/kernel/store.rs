@@ -104,12 +104,12 @@ impl Store {
             migrate::lock(db)?;
             crate::places::geography::sync_reference(db)?;
             // Forums from before the checklist existed get the default one.
-            let bare: Vec<(i64,)> = crate::ConnExt::all(
+            let bare: Vec<i64> = crate::ConnExt::scalars(
                 db,
                 "SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)",
                 &[],
             )?;
-            for (forum,) in bare {
+            for forum in bare {
                 crate::forums::categories::ensure_defaults(db, forum)?;
             }
             Ok(())
