@@ -951,15 +951,14 @@ pub async fn bulk_reports_commit_together(store: &Store) {
         .await
         .unwrap();
     assert_eq!(n, 500);
-    let (count, weeks): (i64, i64) =
-        store
-            .read(|db| {
-                Ok(db.map_one("SELECT COUNT(*) AS n, COUNT(DISTINCT week) AS weeks FROM observations WHERE source = 'import'", &[], |r| {
-                    Ok((r.get("n")?, r.get("weeks")?))
-                })?)
-            })
-            .await
-            .unwrap();
+    let (count, weeks): (i64, i64) = store
+        .read(|db| {
+            Ok(db.map_one("SELECT COUNT(*) AS n, COUNT(DISTINCT week) AS weeks FROM observations WHERE source = 'import'", &[], |r| {
+                Ok((r.get("n")?, r.get("weeks")?))
+            })?)
+        })
+        .await
+        .unwrap();
     // 1–19 November 2026: Sunday the 1st is in week 44, then weeks 45, 46 and 47.
     assert_eq!((count, weeks), (500, 4));
 }
@@ -1606,7 +1605,9 @@ pub async fn alerts_reach_every_contact_once_and_are_acknowledged(store: &Store)
     assert_eq!(mails, 2);
     assert!(head_start > 0, "urgent alerts are sent before other waiting mail");
     let (subject, body): (String, String) = store
-        .read(|db| Ok(db.map_one("SELECT subject, body_text FROM mail_outbox WHERE kind = 'alert' ORDER BY id LIMIT 1", &[], subject_body)?))
+        .read(|db| {
+            Ok(db.map_one("SELECT subject, body_text FROM mail_outbox WHERE kind = 'alert' ORDER BY id LIMIT 1", &[], subject_body)?)
+        })
         .await
         .unwrap();
     assert!(subject.starts_with("LARM (Akut – nu): Stenkastning mot bussar – Stortorget"), "{subject}");

@@ -382,7 +382,14 @@ async fn police_events_every_variant_once(b: Backend) {
                     "SELECT municipality_code, county_code, lon, lat, url, week FROM police_events WHERE id = $1",
                     &[id.into()],
                     |r| {
-                        Ok((r.get("municipality_code")?, r.get("county_code")?, r.get("lon")?, r.get("lat")?, r.get("url")?, r.get("week")?))
+                        Ok((
+                            r.get("municipality_code")?,
+                            r.get("county_code")?,
+                            r.get("lon")?,
+                            r.get("lat")?,
+                            r.get("url")?,
+                            r.get("week")?,
+                        ))
                     },
                 )?)
             })
@@ -454,13 +461,13 @@ async fn each_forum_maps_event_types_to_its_categories(b: Backend) {
     let (ok, _, err) = cli(&app, &["import", "police-events", &fixture_path("police_events.json")]).await;
     assert!(ok, "{err}");
     let forum = w.forum;
-    let cats: Vec<(i64, String)> =
-        app.store()
-            .read(move |db| {
-                Ok(db.map_all("SELECT id, name FROM categories WHERE forum_id = $1", &[forum.into()], |r| Ok((r.get("id")?, r.get("name")?)))?)
-            })
-            .await
-            .unwrap();
+    let cats: Vec<(i64, String)> = app
+        .store()
+        .read(move |db| {
+            Ok(db.map_all("SELECT id, name FROM categories WHERE forum_id = $1", &[forum.into()], |r| Ok((r.get("id")?, r.get("name")?)))?)
+        })
+        .await
+        .unwrap();
     let cat = |name: &str| cats.iter().find(|c| c.1 == name).unwrap().0.to_string();
     let web = app.browser();
     web.login("samordnare@trelleborg.se", PASSWORD).await;

@@ -87,8 +87,11 @@ fn recent_failures(db: &mut dyn Conn, email_key: &str, ip: Option<&str>) -> Stor
         args![email_key, since],
         count_since,
     )?;
-    let by_ip: (i64, Option<i64>) =
-        db.map_one("SELECT COUNT(*) AS n, MIN(at) AS first_at FROM login_failures WHERE ip = $1 AND at >= $2", args![ip, since], count_since)?;
+    let by_ip: (i64, Option<i64>) = db.map_one(
+        "SELECT COUNT(*) AS n, MIN(at) AS first_at FROM login_failures WHERE ip = $1 AND at >= $2",
+        args![ip, since],
+        count_since,
+    )?;
     Ok([by_account, by_ip])
 }
 
@@ -154,9 +157,10 @@ pub async fn login(
     let (account, user) = store
         .read(move |db| {
             let failures = recent_failures(db, &key, ip.as_deref())?;
-            let user: Option<(i64, Option<String>)> = db.map_opt("SELECT id, password_hash FROM users WHERE email = $1", args![email_norm], |r| {
-                Ok((r.get("id")?, r.get("password_hash")?))
-            })?;
+            let user: Option<(i64, Option<String>)> =
+                db.map_opt("SELECT id, password_hash FROM users WHERE email = $1", args![email_norm], |r| {
+                    Ok((r.get("id")?, r.get("password_hash")?))
+                })?;
             Ok((failures, user))
         })
         .await?;
@@ -294,7 +298,8 @@ impl FromRow for TokenSummary {
 }
 
 /// The SELECT that [`TokenSummary::from_row`] decodes, by the names given here.
-const TOKEN_SELECT: &str = "SELECT t.id, t.name, t.prefix, t.org_id, o.name AS org_name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at
+const TOKEN_SELECT: &str =
+    "SELECT t.id, t.name, t.prefix, t.org_id, o.name AS org_name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at
      FROM api_tokens t JOIN organisations o ON o.id = t.org_id";
 
 pub(crate) fn list_tokens_of(db: &mut dyn Conn, user_id: i64) -> StoreResult<Vec<TokenSummary>> {
@@ -380,7 +385,14 @@ struct TokenRow {
 
 impl FromRow for TokenRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { id: r.get("id")?, user_id: r.get("user_id")?, org_id: r.get("org_id")?, expires: r.get("expires_at")?, revoked: r.get("revoked_at")?, last_used: r.get("last_used_at")? })
+        Ok(Self {
+            id: r.get("id")?,
+            user_id: r.get("user_id")?,
+            org_id: r.get("org_id")?,
+            expires: r.get("expires_at")?,
+            revoked: r.get("revoked_at")?,
+            last_used: r.get("last_used_at")?,
+        })
     }
 }
 

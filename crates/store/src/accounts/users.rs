@@ -71,7 +71,6 @@ impl FromRow for UserRow {
     }
 }
 
-
 fn with_memberships(db: &mut dyn Conn, rows: Vec<UserRow>) -> StoreResult<Vec<User>> {
     rows.into_iter()
         .map(|u| {
@@ -284,7 +283,8 @@ fn insert_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, r
 /// "not found", exactly like an id that does not exist.
 pub fn set_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, role: Role) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
-    let current: Option<String> = db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    let current: Option<String> =
+        db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     if current.is_none() && !crate::forums::consent::is_operator(v) {
         return Err(StoreError::not_found("membership"));
     }
@@ -323,7 +323,8 @@ fn ensure_other_admin(db: &mut dyn Conn, org_id: i64, leaving: i64) -> StoreResu
 
 pub fn remove_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
-    let current: Option<String> = db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    let current: Option<String> =
+        db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     let Some(role) = current else {
         return Err(StoreError::not_found("membership"));
     };
@@ -411,7 +412,13 @@ pub struct SessionSummary {
 
 impl FromRow for SessionSummary {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { created_at_ms: r.get("created_at")?, last_seen_at_ms: r.get("last_seen_at")?, expires_at_ms: r.get("expires_at")?, ip: r.get("ip")?, user_agent: r.get("user_agent")? })
+        Ok(Self {
+            created_at_ms: r.get("created_at")?,
+            last_seen_at_ms: r.get("last_seen_at")?,
+            expires_at_ms: r.get("expires_at")?,
+            ip: r.get("ip")?,
+            user_agent: r.get("user_agent")?,
+        })
     }
 }
 
@@ -423,8 +430,10 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         args![id],
     )?;
     let api_tokens = crate::accounts::auth::list_tokens_of(db, id)?;
-    let forum_contact_for = db
-        .scalars("SELECT f.name FROM forum_contacts c JOIN forums f ON f.id = c.forum_id WHERE c.user_id = $1 ORDER BY f.name_key", args![id])?;
+    let forum_contact_for = db.scalars(
+        "SELECT f.name FROM forum_contacts c JOIN forums f ON f.id = c.forum_id WHERE c.user_id = $1 ORDER BY f.name_key",
+        args![id],
+    )?;
     let audit_entries = db.all(&format!("{} WHERE a.actor_user_id = $1 ORDER BY a.id", crate::kernel::audit::select(db)), args![id])?;
     let messages = db.all(
         "SELECT message_id, kind, recipient, subject, body_text, created_at, sent_at FROM mail_outbox
@@ -449,8 +458,9 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
             "Du kan inte radera ditt eget konto här. Be en annan administratör.",
         )));
     }
-    let row: Option<(bool, String)> =
-        db.map_opt("SELECT system_admin, email FROM users WHERE id = $1", args![user_id], |r| Ok((r.get("system_admin")?, r.get("email")?)))?;
+    let row: Option<(bool, String)> = db.map_opt("SELECT system_admin, email FROM users WHERE id = $1", args![user_id], |r| {
+        Ok((r.get("system_admin")?, r.get("email")?))
+    })?;
     let Some((is_admin, email)) = row else {
         return Err(StoreError::not_found("user"));
     };

@@ -127,7 +127,6 @@ impl FromRow for Action {
     }
 }
 
-
 /// An action as sent by a form or the API; checked by [`prepare`].
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

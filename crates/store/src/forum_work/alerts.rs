@@ -42,7 +42,13 @@ pub struct Recipient {
 
 impl FromRow for Recipient {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { user_id: r.get("user_id")?, name: r.get("name")?, org_name: r.get("org_name")?, notified_at_ms: r.get("notified_at")?, acknowledged_at_ms: r.get("acknowledged_at")? })
+        Ok(Self {
+            user_id: r.get("user_id")?,
+            name: r.get("name")?,
+            org_name: r.get("org_name")?,
+            notified_at_ms: r.get("notified_at")?,
+            acknowledged_at_ms: r.get("acknowledged_at")?,
+        })
     }
 }
 
@@ -378,11 +384,7 @@ fn complete(db: &mut dyn Conn, list: &mut [Alert]) -> StoreResult<()> {
         |r| Ok((r.get("alert_id")?, Recipient::from_row(r)?)),
     )?;
     for a in list.iter_mut() {
-        a.recipients = rows
-            .iter()
-            .filter(|r| r.0 == a.id)
-            .map(|r| r.1.clone())
-            .collect();
+        a.recipients = rows.iter().filter(|r| r.0 == a.id).map(|r| r.1.clone()).collect();
         a.first_ack_ms = a.recipients.iter().filter_map(|r| r.acknowledged_at_ms).min().map(|t| t - a.created_at_ms);
         a.notice = a.recipients.is_empty().then(|| {
             "Larmet nådde ingen: forumet har inga kontaktpersoner som har tackat ja, och inga andra samordnare eller administratörer i medlemsorganisationerna. \

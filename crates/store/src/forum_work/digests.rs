@@ -58,9 +58,10 @@ pub fn set_opt_out(db: &mut dyn Conn, v: &Viewer, opt_out: bool) -> StoreResult<
 
 /// Writes forum `forum_id`'s digest for `week` (the week reported on) to the outbox.
 pub fn write(db: &mut dyn Conn, forum_id: i64, week: IsoWeek, post: &Postmark) -> StoreResult<Written> {
-    let forum: Option<(String, Option<String>)> = db.map_opt("SELECT name, municipality_code FROM forums WHERE id = $1", args![forum_id], |r| {
-        Ok((r.get("name")?, r.get("municipality_code")?))
-    })?;
+    let forum: Option<(String, Option<String>)> =
+        db.map_opt("SELECT name, municipality_code FROM forums WHERE id = $1", args![forum_id], |r| {
+            Ok((r.get("name")?, r.get("municipality_code")?))
+        })?;
     let Some((forum_name, municipality)) = forum else { return Err(StoreError::not_found("forum")) };
     let people: Vec<(i64, String, String, bool)> = db.map_all(
         "SELECT DISTINCT u.id, u.name, u.email, u.digest_opt_out FROM forum_members f JOIN memberships m ON m.org_id = f.org_id

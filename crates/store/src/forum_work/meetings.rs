@@ -231,8 +231,7 @@ fn agenda(db: &mut dyn Conn, v: &Viewer, forum: &Forum, week: IsoWeek) -> StoreR
 
 fn add_items(db: &mut dyn Conn, meeting_id: i64, items: Vec<NewItem>) -> StoreResult<usize> {
     let now = now_ms();
-    let mut position: i64 =
-        db.scalar("SELECT COALESCE(MAX(position), 0) FROM meeting_items WHERE meeting_id = $1", args![meeting_id])?;
+    let mut position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) FROM meeting_items WHERE meeting_id = $1", args![meeting_id])?;
     let mut added = 0;
     for it in items {
         let exists: i64 =

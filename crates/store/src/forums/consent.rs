@@ -105,7 +105,10 @@ pub fn pending_forum_orgs(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Vec<O
 
 /// Users asked to be contact persons of `forum_id` who have not answered.
 pub fn pending_contact_users(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Vec<i64>> {
-    Ok(db.scalars("SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited' ORDER BY user_id", args![forum_id])?)
+    Ok(db.scalars(
+        "SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited' ORDER BY user_id",
+        args![forum_id],
+    )?)
 }
 
 /// Makes `orgs` the forum's open invitations: new ones are written and announced to the
@@ -166,7 +169,8 @@ pub(crate) fn set_contact_requests(
     let wanted = |u: i64| asked.iter().any(|a| a.0 == u);
     // Who gets the forum's alerts changes: each removal and withdrawal is in the audit log,
     // naming the person's organisation.
-    let active: Vec<(i64, i64)> = db.map_all("SELECT user_id, org_id FROM forum_contacts WHERE forum_id = $1", args![forum_id], user_org)?;
+    let active: Vec<(i64, i64)> =
+        db.map_all("SELECT user_id, org_id FROM forum_contacts WHERE forum_id = $1", args![forum_id], user_org)?;
     for &(user, org) in &active {
         if !wanted(user) {
             db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
@@ -174,8 +178,11 @@ pub(crate) fn set_contact_requests(
             audit::record(db, v, Event::new("forum.contact.remove").record("forum", forum_id).org(org))?;
         }
     }
-    let open: Vec<(i64, i64)> =
-        db.map_all("SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id], user_org)?;
+    let open: Vec<(i64, i64)> = db.map_all(
+        "SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'",
+        args![forum_id],
+        user_org,
+    )?;
     for &(user, org) in &open {
         if !wanted(user) {
             db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
@@ -216,8 +223,10 @@ pub fn answer_forum_invitation(db: &mut dyn Conn, v: &Viewer, forum_id: i64, org
     if !access::allowed(v, Action::AnswerForumInvitation { org }) {
         return Err(StoreError::not_found("invitation"));
     }
-    let open: Option<i64> =
-        db.scalar_opt("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND org_id = $2 AND status = 'invited'", args![forum_id, org])?;
+    let open: Option<i64> = db.scalar_opt(
+        "SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND org_id = $2 AND status = 'invited'",
+        args![forum_id, org],
+    )?;
     if open.is_none() {
         return Err(StoreError::not_found("invitation"));
     }
@@ -246,7 +255,8 @@ pub fn answer_contact_request(db: &mut dyn Conn, v: &Viewer, forum_id: i64, answ
         "SELECT org_id FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2 AND status = 'invited'",
         args![forum_id, me],
     )?;
-    let active: Option<i64> = db.scalar_opt("SELECT org_id FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, me])?;
+    let active: Option<i64> =
+        db.scalar_opt("SELECT org_id FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, me])?;
     let now = now_ms();
     match (answer, open, active) {
         (Answer::Accept, Some(org), _) => {
@@ -521,7 +531,12 @@ pub struct ContactRequest {
 
 impl FromRow for ContactRequest {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { forum_id: r.get("forum_id")?, forum_name: r.get("forum_name")?, org_name: r.get("org_name")?, invited_at_ms: r.get("invited_at")? })
+        Ok(Self {
+            forum_id: r.get("forum_id")?,
+            forum_name: r.get("forum_name")?,
+            org_name: r.get("org_name")?,
+            invited_at_ms: r.get("invited_at")?,
+        })
     }
 }
 
@@ -593,8 +608,11 @@ pub fn accept_all_as_system(db: &mut dyn Conn, v: &Viewer, forum_id: i64, keep_o
         )?;
         audit::record(db, v, Event::new("forum.invitation.accept").record("forum", forum_id).org(org))?;
     }
-    let asked: Vec<(i64, i64)> =
-        db.map_all("SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id], user_org)?;
+    let asked: Vec<(i64, i64)> = db.map_all(
+        "SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'",
+        args![forum_id],
+        user_org,
+    )?;
     for (user, org) in asked {
         db.execute(
             "UPDATE forum_contact_requests SET status = 'accepted', responded_at = $1 WHERE forum_id = $2 AND user_id = $3",

@@ -46,7 +46,13 @@ pub struct ForumContact {
 
 impl FromRow for ForumContact {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { user_id: r.get("user_id")?, name: r.get("name")?, email: r.get("email")?, org_id: r.get("org_id")?, org_name: r.get("org_name")? })
+        Ok(Self {
+            user_id: r.get("user_id")?,
+            name: r.get("name")?,
+            email: r.get("email")?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
+        })
     }
 }
 
@@ -296,8 +302,7 @@ fn write_links(db: &mut dyn Conn, v: &Viewer, forum_id: i64, forum_name: &str, f
     }
     let invite: Vec<i64> = f.members.iter().copied().filter(|o| *o != f.convener && !existing.contains(o)).collect();
     crate::forums::consent::set_forum_invitations(db, v, forum_id, forum_name, &invite, post)?;
-    let members: Vec<i64> =
-        db.scalars("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?;
+    let members: Vec<i64> = db.scalars("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?;
     let mut asked = Vec::new();
     for &user in &f.contacts {
         let org = contact_org(db, user, &members)?.expect("checked");

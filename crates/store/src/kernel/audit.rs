@@ -162,7 +162,10 @@ impl FromRow for Entry {
             record_kind: r.get("record_kind")?,
             record_id: r.get("record_id")?,
             org_id: r.get("org_id")?,
-            org_ids: r.get::<Option<String>>("org_ids")?.map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect()).unwrap_or_default(),
+            org_ids: r
+                .get::<Option<String>>("org_ids")?
+                .map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect())
+                .unwrap_or_default(),
             fields: fields.map(|f| f.split(',').map(str::to_owned).collect()).unwrap_or_default(),
             ip: r.get("ip")?,
             via: r.get("via")?,

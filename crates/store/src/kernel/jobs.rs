@@ -356,9 +356,10 @@ pub struct KindCounts {
 }
 
 pub fn counts(db: &mut dyn Conn) -> StoreResult<Vec<KindCounts>> {
-    let rows: Vec<(String, String, i64)> = db.map_all("SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state ORDER BY kind, state", &[], |r| {
-        Ok((r.get("kind")?, r.get("state")?, r.get("n")?))
-    })?;
+    let rows: Vec<(String, String, i64)> =
+        db.map_all("SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state ORDER BY kind, state", &[], |r| {
+            Ok((r.get("kind")?, r.get("state")?, r.get("n")?))
+        })?;
     let mut out: Vec<KindCounts> = Vec::new();
     for (kind, state, n) in rows {
         if out.last().is_none_or(|c| c.kind != kind) {

@@ -50,7 +50,10 @@ impl FromRow for Membership {
             org_name: r.get("org_name")?,
             org_kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
             role: Role::from_code(&role).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
-            municipalities: r.get::<Option<String>>("municipalities")?.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+            municipalities: r
+                .get::<Option<String>>("municipalities")?
+                .map(|m| m.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
         })
     }
 }

@@ -366,7 +366,14 @@ pub fn get_upload(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Upload>
     let kind: String = r.get("kind")?;
     let kind = ImportKind::from_code(&kind).ok_or_else(|| StoreError::Internal(format!("upload kind {kind}")))?;
     Ok(Upload {
-        meta: UploadMeta { id, org_id, kind, file_name: r.get("file_name")?, sha256: r.get("file_sha256")?, created_at_ms: r.get("created_at")? },
+        meta: UploadMeta {
+            id,
+            org_id,
+            kind,
+            file_name: r.get("file_name")?,
+            sha256: r.get("file_sha256")?,
+            created_at_ms: r.get("created_at")?,
+        },
         content: r.get("content")?,
     })
 }

@@ -135,7 +135,13 @@ pub struct CrimeStatistic {
 
 impl FromRow for CrimeStatistic {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { municipality_code: r.get("municipality_code")?, year: r.get("year")?, month: r.get("month")?, offence: r.get("offence")?, count: r.get("crime_count")? })
+        Ok(Self {
+            municipality_code: r.get("municipality_code")?,
+            year: r.get("year")?,
+            month: r.get("month")?,
+            offence: r.get("offence")?,
+            count: r.get("crime_count")?,
+        })
     }
 }
 

@@ -513,8 +513,9 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     // 1. The aggregate: one GROUP BY over the covering index, with the part the viewer can read
     //    record by record anyway (`known`, see `sharing::published_count`).
     let reader = if exact { v.clone() } else { sharing::reader_behind(v, db)? };
-    let mut sql =
-        Query::new("SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT) AS quantity, COUNT(*) AS reports, CAST(SUM(CASE WHEN ");
+    let mut sql = Query::new(
+        "SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT) AS quantity, COUNT(*) AS reports, CAST(SUM(CASE WHEN ",
+    );
     sql.push_numbered(&sharing::readable(db.dialect(), "o", 1), sharing::readable_args(&reader));
     sql.raw(" THEN o.quantity ELSE 0 END) AS BIGINT) AS known FROM observations o WHERE ");
     sql.push("o.municipality_code = ? AND o.week >= ? AND o.week <= ? AND ", [q.municipality.as_str().into(), from.into(), to.into()]);
@@ -594,9 +595,8 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
         ids
     };
     let sql = format!("SELECT id, code, name, sort_order FROM categories WHERE {} ORDER BY sort_order, id", db.dialect().in_list("id", 1));
-    let cat_rows: Vec<(i64, String, String, i64)> = db.map_all(&sql, &[Value::IntList(cat_ids)], |r| {
-        Ok((r.get("id")?, r.get("code")?, r.get("name")?, r.get("sort_order")?))
-    })?;
+    let cat_rows: Vec<(i64, String, String, i64)> =
+        db.map_all(&sql, &[Value::IntList(cat_ids)], |r| Ok((r.get("id")?, r.get("code")?, r.get("name")?, r.get("sort_order")?)))?;
     let mut cats: Vec<Cat> = Vec::new();
     let mut cat_of: HashMap<i64, usize> = HashMap::new();
     for (id, code, name, sort_order) in cat_rows {

@@ -394,9 +394,10 @@ pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) 
 /// How many places each municipality has, for the municipalities that have any.
 pub fn counts(db: &mut dyn Conn, v: &Viewer) -> StoreResult<HashMap<String, i64>> {
     require_reader(v)?;
-    let rows: Vec<(String, i64)> = db.map_all("SELECT municipality_code, COUNT(*) AS n FROM areas GROUP BY municipality_code", &[], |r| {
-        Ok((r.get("municipality_code")?, r.get("n")?))
-    })?;
+    let rows: Vec<(String, i64)> =
+        db.map_all("SELECT municipality_code, COUNT(*) AS n FROM areas GROUP BY municipality_code", &[], |r| {
+            Ok((r.get("municipality_code")?, r.get("n")?))
+        })?;
     Ok(rows.into_iter().collect())
 }
 
