@@ -124,7 +124,7 @@ impl Columns {
 }
 
 /// One result row: its values and the names of its result set's columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Row {
     columns: Arc<Columns>,
     values: Vec<Value>,
@@ -164,6 +164,17 @@ impl Row {
                 self.columns.names.join(", ")
             ))),
         }
+    }
+}
+
+/// `Row { id: Int(7), title: Text("…") }`: each value under its name.
+impl fmt::Debug for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Row");
+        for (name, value) in self.iter() {
+            s.field(name, value);
+        }
+        s.finish()
     }
 }
 
@@ -431,5 +442,6 @@ mod tests {
         let r = row(&["id", "title"], vec![Value::Int(7), Value::Text("Städa".into())]);
         let pairs: Vec<(&str, &Value)> = r.iter().collect();
         assert_eq!(pairs, [("id", &Value::Int(7)), ("title", &Value::Text("Städa".into()))]);
+        assert_eq!(format!("{r:?}"), r#"Row { id: Int(7), title: Text("Städa") }"#);
     }
 }
