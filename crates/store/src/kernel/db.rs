@@ -99,12 +99,15 @@ pub struct Columns {
 }
 
 impl Columns {
+    /// The names as the backend reports them, in SELECT order. Backends build this once per
+    /// statement and share it (in an `Arc`) by all rows, so a row costs no name allocations.
     pub fn new<S: Into<Box<str>>>(names: impl IntoIterator<Item = S>) -> Self {
         let names: Box<[Box<str>]> = names.into_iter().map(Into::into).collect();
         let ambiguous = names.iter().map(|n| names.iter().filter(|m| m.eq_ignore_ascii_case(n)).count() > 1).collect();
         Columns { names, ambiguous }
     }
 
+    /// The names, in SELECT order.
     pub fn names(&self) -> &[Box<str>] {
         &self.names
     }
