@@ -11,7 +11,7 @@ use std::time::Instant;
 
 /// The joint picture's aggregate: what forum members shared with the forum, or made public,
 /// in one municipality and a range of weeks, counted by week × category × place.
-const SQL: &str = "SELECT o.week, o.category_id, o.area_id, SUM(o.quantity), COUNT(*) FROM observations o
+const SQL: &str = "SELECT o.week, o.category_id, o.area_id, SUM(o.quantity) AS quantity, COUNT(*) AS reports FROM observations o
     WHERE o.municipality_code = $1 AND o.week >= $2 AND o.week <= $3
       AND ((o.visibility = 'forum' AND o.forum_id = $4)
         OR (o.visibility = 'public' AND o.owner_org_id IN (SELECT org_id FROM forum_members WHERE forum_id = $4)))
@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let result = client.query(&stmt, &[municipality, &from, &to, &forum])?;
             let mut check = 0_i64;
             for r in &result {
-                check += r.get::<_, i64>(3);
+                check += r.get::<_, i64>("quantity");
             }
             std::hint::black_box(check);
             rows = result.len();
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut result = stmt.query(rusqlite::params![municipality, from, to, forum])?;
             let (mut n, mut check) = (0, 0_i64);
             while let Some(r) = result.next()? {
-                check += r.get::<_, i64>(3)?;
+                check += r.get::<_, i64>("quantity")?;
                 n += 1;
             }
             std::hint::black_box(check);

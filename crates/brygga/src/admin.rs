@@ -112,9 +112,9 @@ async fn find_org(store: &Store, org: &str) -> anyhow::Result<i64> {
         return Ok(id);
     }
     let key = sort_key(org);
-    let found: Option<(i64,)> =
-        store.read(move |db| Ok(db.opt("SELECT id FROM organisations WHERE name_key = $1", &[key.into()])?)).await?;
-    found.map(|r| r.0).ok_or_else(|| anyhow::anyhow!("hittar ingen organisation som heter ”{org}”; se brygga org list"))
+    let found: Option<i64> =
+        store.read(move |db| Ok(db.scalar_opt("SELECT id FROM organisations WHERE name_key = $1", &[key.into()])?)).await?;
+    found.ok_or_else(|| anyhow::anyhow!("hittar ingen organisation som heter ”{org}”; se brygga org list"))
 }
 
 pub async fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<()> {

@@ -17,16 +17,16 @@ use brygga_store::{Conn, ConnExt, Store, StoreResult, Viewer, args, forums::foru
 const DAY_MS: i64 = 86_400_000;
 
 fn user(db: &mut dyn Conn, email: &str) -> StoreResult<Viewer> {
-    let (id,): (i64,) = db.one("SELECT id FROM users WHERE email = $1", args![email])?;
+    let id: i64 = db.scalar("SELECT id FROM users WHERE email = $1", args![email])?;
     Viewer::for_user(db, id, Via::Web)
 }
 
 fn org(db: &mut dyn Conn, name: &str) -> StoreResult<i64> {
-    Ok(db.one::<(i64,)>("SELECT id FROM organisations WHERE name = $1", args![name])?.0)
+    Ok(db.scalar("SELECT id FROM organisations WHERE name = $1", args![name])?)
 }
 
 fn area(db: &mut dyn Conn, name: &str) -> StoreResult<i64> {
-    Ok(db.one::<(i64,)>("SELECT id FROM areas WHERE municipality_code = '1287' AND name = $1", args![name])?.0)
+    Ok(db.scalar("SELECT id FROM areas WHERE municipality_code = '1287' AND name = $1", args![name])?)
 }
 
 /// Moves an action's dates `days` back (demo history).

@@ -163,8 +163,8 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
         let area_ids: Vec<Option<i64>> = if places.is_empty() { vec![None] } else { places.iter().map(|a| Some(a.id)).collect() };
         let mut reporters = Vec::new();
         for r in plan.reporters {
-            let found: Option<(i64,)> = db.opt("SELECT id FROM users WHERE email = $1", &[r.email.into()])?;
-            let Some((uid,)) = found else { continue };
+            let found: Option<i64> = db.scalar_opt("SELECT id FROM users WHERE email = $1", &[r.email.into()])?;
+            let Some(uid) = found else { continue };
             let v = Viewer::for_user(db, uid, brygga_store::Via::System)?;
             let Some(org) = v.org_ids().into_iter().find(|o| forum.members.iter().any(|m| m.id == *o)) else { continue };
             reporters.push((r, v, org));
@@ -252,8 +252,8 @@ pub async fn seed_questionnaire(store: &Store, now: Timestamp) -> anyhow::Result
             let assignments: [(&str, &[&str]); 2] =
                 [("faltassistent@trelleborg.example", &["Stortorget", "Stadsparken", "Biblioteket"]), ("fastighet@trelleborgshem.example", &["Västra Sorgenfri"])];
             for (email, names) in assignments {
-                let found: Option<(i64,)> = db.opt("SELECT id FROM users WHERE email = $1", &[email.into()])?;
-                let Some((uid,)) = found else { continue };
+                let found: Option<i64> = db.scalar_opt("SELECT id FROM users WHERE email = $1", &[email.into()])?;
+                let Some(uid) = found else { continue };
                 let ids: Vec<i64> = places.iter().filter(|a| names.contains(&a.name.as_str())).map(|a| a.id).collect();
                 brygga_store::picture::questionnaire::assign(db, &sys, forum.id, uid, &ids)?;
                 let v = Viewer::for_user(db, uid, brygga_store::Via::System)?;

@@ -56,8 +56,7 @@ pub async fn run(db: &DbArgs, cmd: DigestCommand) -> anyhow::Result<()> {
     let (written, claimed) = store
         .write(move |db| {
             let Some(forum) = digests::forum_by_name(db, &name)? else {
-                let names: Vec<(String,)> = db.all("SELECT name FROM forums ORDER BY name_key", &[])?;
-                let names: Vec<String> = names.into_iter().map(|n| n.0).collect();
+                let names: Vec<String> = db.scalars("SELECT name FROM forums ORDER BY name_key", &[])?;
                 return Err(brygga_store::StoreError::Invalid(
                     brygga_domain::FieldError::new(
                         "forum",
@@ -68,11 +67,10 @@ pub async fn run(db: &DbArgs, cmd: DigestCommand) -> anyhow::Result<()> {
                 ));
             };
             let written = digests::write(db, forum, week, &post)?;
-            let job_ids: Vec<(i64,)> = db.all(
+            let ids: Vec<i64> = db.scalars(
                 &format!("SELECT job_id FROM mail_outbox WHERE {} AND job_id IS NOT NULL", db.dialect().in_list("id", 1)),
                 &[Value::IntList(written.unsent())],
             )?;
-            let ids: Vec<i64> = job_ids.into_iter().map(|j| j.0).collect();
             let claimed = jobs::claim_ids(db, &ids, &w, LEASE_MS, brygga_store::now_ms())?;
             Ok((written, claimed))
         })

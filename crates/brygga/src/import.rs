@@ -97,12 +97,12 @@ fn file_name(file: &Path) -> Option<String> {
 async fn find_org(store: &Store, org: &str) -> anyhow::Result<i64> {
     let key = sort_key(org);
     let wanted = org.trim().parse::<i64>().ok();
-    let found: Option<(i64,)> = store
+    let found: Option<i64> = store
         .read(move |db| {
-            Ok(db.opt("SELECT id FROM organisations WHERE id = $1 OR name_key = $2", &[wanted.unwrap_or(-1).into(), key.into()])?)
+            Ok(db.scalar_opt("SELECT id FROM organisations WHERE id = $1 OR name_key = $2", &[wanted.unwrap_or(-1).into(), key.into()])?)
         })
         .await?;
-    found.map(|r| r.0).ok_or_else(|| anyhow::anyhow!("--org: hittar ingen organisation ”{org}”; se brygga org list"))
+    found.ok_or_else(|| anyhow::anyhow!("--org: hittar ingen organisation ”{org}”; se brygga org list"))
 }
 
 /// A forum by id or exact name.
@@ -142,9 +142,8 @@ pub async fn run(db: &DbArgs, cmd: ImportCommand) -> anyhow::Result<()> {
             };
             let email = user.trim().to_lowercase();
             let user_id: i64 = store
-                .read(move |db| Ok(db.opt::<(i64,)>("SELECT id FROM users WHERE email = $1", &[email.into()])?))
+                .read(move |db| Ok(db.scalar_opt::<i64>("SELECT id FROM users WHERE email = $1", &[email.into()])?))
                 .await?
-                .map(|r| r.0)
                 .ok_or_else(|| anyhow::anyhow!("--user: hittar inget konto med e-postadressen ”{user}”; se brygga user list"))?;
             let settings = imports::ObservationSettings { forum_id, org_id, visibility };
             let mapping = imports::ColumnMapping::guess(&table.headers);

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::error::Error;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use brygga_store::kernel::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
+use brygga_store::kernel::db::{Backend, Columns, Conn, DbError, Dialect, Migration, Row, Value};
 use brygga_store::kernel::pool::{Pool, Poolable, Pooled};
 use bytes::BytesMut;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -80,8 +81,9 @@ fn map_err(e: postgres::Error) -> DbError {
 }
 
 fn read_value(row: &postgres::Row, i: usize) -> Result<Value, DbError> {
-    let ty = row.columns()[i].type_();
-    let dec = |e: postgres::Error| DbError::Decode(format!("column {i} ({ty}): {e}"));
+    let column = &row.columns()[i];
+    let ty = column.type_();
+    let dec = |e: postgres::Error| DbError::Decode(format!("column \"{}\" ({ty}): {e}", column.name()));
     Ok(match *ty {
         Type::BOOL => row.try_get::<_, Option<bool>>(i).map_err(dec)?.map_or(Value::Null, Value::Bool),
         Type::INT2 => row.try_get::<_, Option<i16>>(i).map_err(dec)?.map_or(Value::Null, |v| Value::Int(v.into())),
@@ -150,7 +152,11 @@ impl Conn for PgConn {
         let params: Vec<Param<'_>> = args.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.client().query(&stmt, &refs).map_err(map_err)?;
-        rows.iter().map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row)).collect()
+        // The names come from the prepared statement, once for all its rows.
+        let columns = Arc::new(Columns::new(stmt.columns().iter().map(|c| c.name())));
+        rows.iter()
+            .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(|vals| Row::new(Arc::clone(&columns), vals)))
+            .collect()
     }
 
     fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, DbError> {

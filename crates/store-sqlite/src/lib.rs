@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use brygga_store::kernel::db::{Backend, Conn, DbError, Dialect, Migration, Row, Value};
+use brygga_store::kernel::db::{Backend, Columns, Conn, DbError, Dialect, Migration, Row, Value};
 use brygga_store::kernel::pool::{Pool, Poolable};
 use parking_lot::Mutex;
 use rusqlite::types::ValueRef;
@@ -98,6 +98,8 @@ impl Conn for SqliteConn {
         let mut stmt = self.0.prepare_cached(sql).map_err(map_err)?;
         bind(&mut stmt, args)?;
         let n = stmt.column_count();
+        // The names are read once per statement and shared by every row.
+        let columns = Arc::new(Columns::new(stmt.column_names()));
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(map_err)? {
@@ -105,7 +107,7 @@ impl Conn for SqliteConn {
             for i in 0..n {
                 vals.push(read_value(r.get_ref(i).map_err(map_err)?));
             }
-            out.push(Row(vals));
+            out.push(Row::new(Arc::clone(&columns), vals));
         }
         Ok(out)
     }
@@ -240,7 +242,7 @@ impl SqliteBackend {
             std::fs::create_dir_all(dir).map_err(|e| DbError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let writer = open(&path, false, options)?;
-        let mode: String = writer.0.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(map_err)?;
+        let mode: String = writer.0.query_row("PRAGMA journal_mode = WAL", [], |r| r.get("journal_mode")).map_err(map_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(DbError::Other(format!("could not switch {} to WAL mode (got {mode})", path.display())));
         }
@@ -374,9 +376,9 @@ mod tests {
     fn the_pragmas_are_applied() {
         let dir = tempfile::tempdir().unwrap();
         let db = SqliteBackend::open(dir.path().join("x.db")).unwrap();
-        let sync: i64 = db.writer.lock().0.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let sync: i64 = db.writer.lock().0.query_row("PRAGMA synchronous", [], |r| r.get("synchronous")).unwrap();
         assert_eq!(sync, 2, "FULL");
-        let cache: i64 = db.writer.lock().0.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        let cache: i64 = db.writer.lock().0.query_row("PRAGMA cache_size", [], |r| r.get("cache_size")).unwrap();
         assert_eq!(cache, -16 * 1024);
     }
 }

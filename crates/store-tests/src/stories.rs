@@ -48,13 +48,14 @@ pub async fn viewer(store: &Store, user_id: i64) -> Viewer {
 pub async fn accept_all(store: &Store, forum: i64) {
     let (invited, asked) = store
         .read(move |db| {
-            let invited: Vec<(i64, Option<i64>)> = db.all(
-                "SELECT i.org_id, (SELECT MIN(m.user_id) FROM memberships m WHERE m.org_id = i.org_id AND m.role IN ('administrator', 'coordinator'))
+            let invited: Vec<(i64, Option<i64>)> = db.map_all(
+                "SELECT i.org_id, (SELECT MIN(m.user_id) FROM memberships m WHERE m.org_id = i.org_id AND m.role IN ('administrator', 'coordinator')) AS answerer
                  FROM forum_invitations i WHERE i.forum_id = $1 AND i.status = 'invited' ORDER BY i.org_id",
                 &[forum.into()],
+                |r| Ok((r.get("org_id")?, r.get("answerer")?)),
             )?;
-            let asked: Vec<(i64,)> =
-                db.all("SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", &[forum.into()])?;
+            let asked: Vec<i64> =
+                db.scalars("SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", &[forum.into()])?;
             Ok((invited, asked))
         })
         .await
@@ -68,7 +69,7 @@ pub async fn accept_all(store: &Store, forum: i64) {
     if invited.iter().any(|i| i.1.is_none()) {
         store.write(move |db| consent::accept_all_as_system(db, &Viewer::system(), forum, &[])).await.unwrap();
     }
-    for (user,) in asked {
+    for user in asked {
         let v = viewer(store, user).await;
         store.write(move |db| consent::answer_contact_request(db, &v, forum, Answer::Accept)).await.unwrap();
     }
@@ -950,8 +951,14 @@ pub async fn bulk_reports_commit_together(store: &Store) {
         .await
         .unwrap();
     assert_eq!(n, 500);
-    let (count, weeks): (i64, i64) =
-        store.read(|db| Ok(db.one("SELECT COUNT(*), COUNT(DISTINCT week) FROM observations WHERE source = 'import'", &[])?)).await.unwrap();
+    let (count, weeks): (i64, i64) = store
+        .read(|db| {
+            Ok(db.map_one("SELECT COUNT(*) AS n, COUNT(DISTINCT week) AS weeks FROM observations WHERE source = 'import'", &[], |r| {
+                Ok((r.get("n")?, r.get("weeks")?))
+            })?)
+        })
+        .await
+        .unwrap();
     // 1–19 November 2026: Sunday the 1st is in week 44, then weeks 45, 46 and 47.
     assert_eq!((count, weeks), (500, 4));
 }
@@ -1218,6 +1225,11 @@ use brygga_store::{forum_work::digests, forum_work::meetings, forum_work::share_
 
 fn post() -> Postmark {
     Postmark::new("trelleborg.se", "https://brygga.trelleborg.se")
+}
+
+/// The subject and text of an outbox row.
+fn subject_body(r: &brygga_store::Row) -> Result<(String, String), brygga_store::DbError> {
+    Ok((r.get("subject")?, r.get("body_text")?))
 }
 
 fn in_days(n: i64) -> String {
@@ -1593,7 +1605,9 @@ pub async fn alerts_reach_every_contact_once_and_are_acknowledged(store: &Store)
     assert_eq!(mails, 2);
     assert!(head_start > 0, "urgent alerts are sent before other waiting mail");
     let (subject, body): (String, String) = store
-        .read(|db| Ok(db.one("SELECT subject, body_text FROM mail_outbox WHERE kind = 'alert' ORDER BY id LIMIT 1", &[])?))
+        .read(|db| {
+            Ok(db.map_one("SELECT subject, body_text FROM mail_outbox WHERE kind = 'alert' ORDER BY id LIMIT 1", &[], subject_body)?)
+        })
         .await
         .unwrap();
     assert!(subject.starts_with("LARM (Akut – nu): Stenkastning mot bussar – Stortorget"), "{subject}");
@@ -1654,7 +1668,11 @@ pub async fn digests_go_once_to_members_who_want_them(store: &Store) {
     assert_eq!((third.queued.len(), third.already_sent), (0, 4));
     let (subject, body): (String, String) = store
         .read(|db| {
-            Ok(db.one("SELECT o.subject, o.body_text FROM mail_outbox o JOIN users u ON u.id = o.recipient_user_id WHERE u.email = 'vard@trelleborgshem.se'", &[])?)
+            Ok(db.map_one(
+                "SELECT o.subject, o.body_text FROM mail_outbox o JOIN users u ON u.id = o.recipient_user_id WHERE u.email = 'vard@trelleborgshem.se'",
+                &[],
+                subject_body,
+            )?)
         })
         .await
         .unwrap();

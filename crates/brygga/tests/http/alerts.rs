@@ -102,12 +102,9 @@ async fn pressing_the_button_notifies_each_contact_person_once(b: Backend) {
     assert_eq!(count(store, "SELECT COUNT(*) FROM alerts").await, 1);
     assert_eq!(count(store, "SELECT COUNT(*) FROM alert_recipients").await, 3);
     let mut to_addrs: Vec<String> = store
-        .read(|db| Ok(db.all::<(String,)>("SELECT recipient FROM mail_outbox WHERE kind = 'alert' ORDER BY recipient", &[])?))
+        .read(|db| Ok(db.scalars::<String>("SELECT recipient FROM mail_outbox WHERE kind = 'alert' ORDER BY recipient", &[])?))
         .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
+        .unwrap();
     to_addrs.sort();
     assert_eq!(
         to_addrs,

@@ -164,9 +164,10 @@ async fn the_wizard_imports_a_spreadsheet_all_at_once(b: Backend) {
     let stored: (i64, i64, i64) = app
         .store()
         .read(|db| {
-            Ok(db.one(
-                "SELECT COUNT(*), CAST(SUM(quantity) AS BIGINT), COUNT(DISTINCT batch_id) FROM observations WHERE source = 'import'",
+            Ok(db.map_one(
+                "SELECT COUNT(*) AS n, CAST(SUM(quantity) AS BIGINT) AS q, COUNT(DISTINCT batch_id) AS batches FROM observations WHERE source = 'import'",
                 &[],
+                |r| Ok((r.get("n")?, r.get("q")?, r.get("batches")?)),
             )?)
         })
         .await
@@ -377,9 +378,19 @@ async fn police_events_every_variant_once(b: Backend) {
     let row = |id: i64| async move {
         appr.store()
             .read(move |db| {
-                Ok(db.one::<(Option<String>, Option<String>, f64, f64, String, i64)>(
+                Ok(db.map_one::<(Option<String>, Option<String>, f64, f64, String, i64)>(
                     "SELECT municipality_code, county_code, lon, lat, url, week FROM police_events WHERE id = $1",
                     &[id.into()],
+                    |r| {
+                        Ok((
+                            r.get("municipality_code")?,
+                            r.get("county_code")?,
+                            r.get("lon")?,
+                            r.get("lat")?,
+                            r.get("url")?,
+                            r.get("week")?,
+                        ))
+                    },
                 )?)
             })
             .await
@@ -450,8 +461,13 @@ async fn each_forum_maps_event_types_to_its_categories(b: Backend) {
     let (ok, _, err) = cli(&app, &["import", "police-events", &fixture_path("police_events.json")]).await;
     assert!(ok, "{err}");
     let forum = w.forum;
-    let cats: Vec<(i64, String)> =
-        app.store().read(move |db| Ok(db.all("SELECT id, name FROM categories WHERE forum_id = $1", &[forum.into()])?)).await.unwrap();
+    let cats: Vec<(i64, String)> = app
+        .store()
+        .read(move |db| {
+            Ok(db.map_all("SELECT id, name FROM categories WHERE forum_id = $1", &[forum.into()], |r| Ok((r.get("id")?, r.get("name")?)))?)
+        })
+        .await
+        .unwrap();
     let cat = |name: &str| cats.iter().find(|c| c.1 == name).unwrap().0.to_string();
     let web = app.browser();
     web.login("samordnare@trelleborg.se", PASSWORD).await;
@@ -532,14 +548,13 @@ async fn crime_statistics_in_windows_1252_with_suppressed_values(b: Backend) {
     let value = |month: i64| async move {
         appr.store()
             .read(move |db| {
-                Ok(db.one::<(Option<f64>,)>(
+                Ok(db.scalar::<Option<f64>>(
                     "SELECT crime_count FROM crime_statistics WHERE municipality_code = '1287' AND year = 2023 AND month = $1 AND offence = 'Skadegörelse'",
                     &[month.into()],
                 )?)
             })
             .await
             .unwrap()
-            .0
     };
     assert_eq!(value(1).await, Some(31.0));
     assert_eq!(value(3).await, None, "”..” is no value, not zero");
@@ -726,7 +741,13 @@ async fn the_command_line_imports_observations_all_or_nothing(b: Backend) {
     assert_eq!(done["rows"], 3);
     let stored: (i64, i64, i64) = app
         .store()
-        .read(|db| Ok(db.one("SELECT COUNT(*), CAST(SUM(quantity) AS BIGINT), COUNT(DISTINCT reporter_user_id) FROM observations", &[])?))
+        .read(|db| {
+            Ok(db.map_one(
+                "SELECT COUNT(*) AS n, CAST(SUM(quantity) AS BIGINT) AS q, COUNT(DISTINCT reporter_user_id) AS reporters FROM observations",
+                &[],
+                |r| Ok((r.get("n")?, r.get("q")?, r.get("reporters")?)),
+            )?)
+        })
         .await
         .unwrap();
     assert_eq!(stored, (3, 6, 1));

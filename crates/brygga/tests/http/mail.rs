@@ -290,12 +290,18 @@ async fn the_operations_page_shows_and_retries_failed_mail(b: Backend) {
 
     let r = web.submit("/drift", "/drift/provmeddelande", &[]).await;
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
-    let (to, subject): (String, String) =
-        store.read(|db| Ok(db.one("SELECT recipient, subject FROM mail_outbox ORDER BY id DESC LIMIT 1", &[])?)).await.unwrap();
+    let (to, subject): (String, String) = store
+        .read(|db| {
+            Ok(db.map_one("SELECT recipient, subject FROM mail_outbox ORDER BY id DESC LIMIT 1", &[], |r| {
+                Ok((r.get("recipient")?, r.get("subject")?))
+            })?)
+        })
+        .await
+        .unwrap();
     assert_eq!((to.as_str(), subject.as_str()), ("drift@trelleborg.se", "Provmeddelande från Brygga"));
-    let actions: Vec<(String,)> =
-        store.read(|db| Ok(db.all("SELECT action FROM audit_log WHERE action LIKE 'mail.%' ORDER BY id", &[])?)).await.unwrap();
-    assert_eq!(actions, [("mail.retry".to_owned(),), ("mail.test".to_owned(),)]);
+    let actions: Vec<String> =
+        store.read(|db| Ok(db.scalars("SELECT action FROM audit_log WHERE action LIKE 'mail.%' ORDER BY id", &[])?)).await.unwrap();
+    assert_eq!(actions, ["mail.retry", "mail.test"]);
 }
 
 both_backends!(

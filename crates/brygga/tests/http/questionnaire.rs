@@ -61,10 +61,11 @@ async fn reporters_answer_once_per_period_and_can_say_nothing(b: Backend) {
     let (n, q): (i64, i64) = app
         .store()
         .read(|db| {
-            Ok(brygga_store::ConnExt::one(
+            Ok(brygga_store::ConnExt::map_one(
                 db,
-                "SELECT COUNT(*), CAST(SUM(quantity) AS BIGINT) FROM observations WHERE source = 'questionnaire'",
+                "SELECT COUNT(*) AS n, CAST(SUM(quantity) AS BIGINT) AS q FROM observations WHERE source = 'questionnaire'",
                 &[],
+                |r| Ok((r.get("n")?, r.get("q")?)),
             )?)
         })
         .await

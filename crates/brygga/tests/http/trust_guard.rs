@@ -263,11 +263,11 @@ async fn trust_guard_logs_hold_route_templates_and_the_proxy_seen_address(b: Bac
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let log = served.stop();
-    let ips: Vec<(Option<String>,)> = store
-        .read(|db| Ok(db.all("SELECT ip FROM audit_log WHERE action = 'organisation.create' AND ip IS NOT NULL", &[])?))
+    let ips: Vec<Option<String>> = store
+        .read(|db| Ok(db.scalars("SELECT ip FROM audit_log WHERE action = 'organisation.create' AND ip IS NOT NULL", &[])?))
         .await
         .unwrap();
-    assert_eq!(ips, [(Some("198.51.100.9".to_owned()),)], "the address the trusted proxy saw, not the client's claim");
+    assert_eq!(ips, [Some("198.51.100.9".to_owned())], "the address the trusted proxy saw, not the client's claim");
     for secret in ["anna.ek", "example.se", "811218", "9876"] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }

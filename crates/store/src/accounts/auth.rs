@@ -81,9 +81,17 @@ fn retry_after(oldest_ms: i64, now: i64) -> u64 {
 /// current-password check on a password change.
 fn recent_failures(db: &mut dyn Conn, email_key: &str, ip: Option<&str>) -> StoreResult<[(i64, Option<i64>); 2]> {
     let since = now_ms() - FAILURE_WINDOW_MS;
-    let by_account: (i64, Option<i64>) =
-        db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at >= $2", args![email_key, since])?;
-    let by_ip: (i64, Option<i64>) = db.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE ip = $1 AND at >= $2", args![ip, since])?;
+    let count_since = |r: &Row| Ok((r.get("n")?, r.get("first_at")?));
+    let by_account: (i64, Option<i64>) = db.map_one(
+        "SELECT COUNT(*) AS n, MIN(at) AS first_at FROM login_failures WHERE email_hash = $1 AND at >= $2",
+        args![email_key, since],
+        count_since,
+    )?;
+    let by_ip: (i64, Option<i64>) = db.map_one(
+        "SELECT COUNT(*) AS n, MIN(at) AS first_at FROM login_failures WHERE ip = $1 AND at >= $2",
+        args![ip, since],
+        count_since,
+    )?;
     Ok([by_account, by_ip])
 }
 
@@ -149,7 +157,10 @@ pub async fn login(
     let (account, user) = store
         .read(move |db| {
             let failures = recent_failures(db, &key, ip.as_deref())?;
-            let user: Option<(i64, Option<String>)> = db.opt("SELECT id, password_hash FROM users WHERE email = $1", args![email_norm])?;
+            let user: Option<(i64, Option<String>)> =
+                db.map_opt("SELECT id, password_hash FROM users WHERE email = $1", args![email_norm], |r| {
+                    Ok((r.get("id")?, r.get("password_hash")?))
+                })?;
             Ok((failures, user))
         })
         .await?;
@@ -225,8 +236,11 @@ pub enum SessionState {
 
 /// Resolves a session cookie.
 pub fn session(db: &mut dyn Conn, token: &str, origin: Origin, policy: SessionPolicy) -> StoreResult<SessionState> {
-    let row: Option<(i64, String, i64, i64)> =
-        db.opt("SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1", args![sha256_hex(token)])?;
+    let row: Option<(i64, String, i64, i64)> = db.map_opt(
+        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+        args![sha256_hex(token)],
+        |r| Ok((r.get("user_id")?, r.get("csrf_token")?, r.get("last_seen_at")?, r.get("expires_at")?)),
+    )?;
     let Some((user_id, csrf, last_seen, expires)) = row else {
         return Ok(SessionState::Unknown);
     };
@@ -270,20 +284,22 @@ pub struct TokenSummary {
 impl FromRow for TokenSummary {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            prefix: r.get(2)?,
-            org_id: r.get(3)?,
-            org_name: r.get(4)?,
-            created_at_ms: r.get(5)?,
-            last_used_at_ms: r.get(6)?,
-            expires_at_ms: r.get(7)?,
-            revoked_at_ms: r.get(8)?,
+            id: r.get("id")?,
+            name: r.get("name")?,
+            prefix: r.get("prefix")?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
+            created_at_ms: r.get("created_at")?,
+            last_used_at_ms: r.get("last_used_at")?,
+            expires_at_ms: r.get("expires_at")?,
+            revoked_at_ms: r.get("revoked_at")?,
         })
     }
 }
 
-const TOKEN_SELECT: &str = "SELECT t.id, t.name, t.prefix, t.org_id, o.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at
+/// The SELECT that [`TokenSummary::from_row`] decodes, by the names given here.
+const TOKEN_SELECT: &str =
+    "SELECT t.id, t.name, t.prefix, t.org_id, o.name AS org_name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at
      FROM api_tokens t JOIN organisations o ON o.id = t.org_id";
 
 pub(crate) fn list_tokens_of(db: &mut dyn Conn, user_id: i64) -> StoreResult<Vec<TokenSummary>> {
@@ -335,7 +351,10 @@ pub fn create_token(
 
 /// Revokes one of the viewer's tokens (or, for an organisation administrator, a member's).
 pub fn revoke_token(db: &mut dyn Conn, v: &Viewer, token_id: i64) -> StoreResult<()> {
-    let row: Option<(i64, i64)> = db.opt("SELECT user_id, org_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", args![token_id])?;
+    let row: Option<(i64, i64)> =
+        db.map_opt("SELECT user_id, org_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", args![token_id], |r| {
+            Ok((r.get("user_id")?, r.get("org_id")?))
+        })?;
     let Some((owner, org)) = row else {
         return Err(StoreError::not_found("api_token"));
     };
@@ -366,7 +385,14 @@ struct TokenRow {
 
 impl FromRow for TokenRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { id: r.get(0)?, user_id: r.get(1)?, org_id: r.get(2)?, expires: r.get(3)?, revoked: r.get(4)?, last_used: r.get(5)? })
+        Ok(Self {
+            id: r.get("id")?,
+            user_id: r.get("user_id")?,
+            org_id: r.get("org_id")?,
+            expires: r.get("expires_at")?,
+            revoked: r.get("revoked_at")?,
+            last_used: r.get("last_used_at")?,
+        })
     }
 }
 

@@ -31,24 +31,25 @@ pub struct ContactPerson {
     pub version: i64,
 }
 
+/// The SELECT that [`ContactPerson::from_row`] decodes, by the names given here.
+const SELECT: &str =
+    "SELECT c.id, c.owner_org_id, c.name, c.title, c.email, c.phone, c.visibility, c.forum_id, c.version FROM contact_persons c";
+
 impl FromRow for ContactPerson {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let kind: String = r.get(6)?;
+        let kind: String = r.get("visibility")?;
         Ok(Self {
-            id: r.get(0)?,
-            org_id: r.get(1)?,
-            name: r.get(2)?,
-            title: r.get(3)?,
-            email: r.get(4)?,
-            phone: r.get(5)?,
-            visibility: Visibility::from_columns(&kind, r.get(7)?).ok_or_else(|| DbError::Decode(format!("visibility {kind}")))?,
-            version: r.get(8)?,
+            id: r.get("id")?,
+            org_id: r.get("owner_org_id")?,
+            name: r.get("name")?,
+            title: r.get("title")?,
+            email: r.get("email")?,
+            phone: r.get("phone")?,
+            visibility: Visibility::from_columns(&kind, r.get("forum_id")?).ok_or_else(|| DbError::Decode(format!("visibility {kind}")))?,
+            version: r.get("version")?,
         })
     }
 }
-
-const SELECT: &str =
-    "SELECT c.id, c.owner_org_id, c.name, c.title, c.email, c.phone, c.visibility, c.forum_id, c.version FROM contact_persons c";
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -47,37 +47,39 @@ pub struct Organisation {
 
 impl FromRow for Organisation {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let kind: String = r.get(2)?;
-        let codes = |i: usize| -> Result<Vec<String>, DbError> {
-            let munis: Option<String> = r.get(i)?;
+        let kind: String = r.get("kind")?;
+        let codes = |name: &str| -> Result<Vec<String>, DbError> {
+            let munis: Option<String> = r.get(name)?;
             let mut m: Vec<String> = munis.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default();
             m.sort();
             Ok(m)
         };
-        let municipalities = codes(7)?;
-        let pending_municipalities = codes(11)?;
+        let municipalities = codes("municipalities")?;
+        let pending_municipalities = codes("pending_municipalities")?;
         Ok(Self {
-            id: r.get(0)?,
-            name: r.get(1)?,
+            id: r.get("id")?,
+            name: r.get("name")?,
             kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
-            org_number: r.get(3)?,
-            description: r.get(4)?,
-            website: r.get(5)?,
-            public_profile: r.get(6)?,
+            org_number: r.get("org_number")?,
+            description: r.get("description")?,
+            website: r.get("website")?,
+            public_profile: r.get("public_profile")?,
             municipalities,
             pending_municipalities,
-            version: r.get(8)?,
-            created_at_ms: r.get(9)?,
-            updated_at_ms: r.get(10)?,
+            version: r.get("version")?,
+            created_at_ms: r.get("created_at")?,
+            updated_at_ms: r.get("updated_at")?,
         })
     }
 }
 
+/// The SELECT that [`Organisation::from_row`] decodes, by the names given here.
 fn select(db: &dyn Conn) -> String {
     format!(
         "SELECT o.id, o.name, o.kind, o.org_number, o.description, o.website, o.public_profile,
-                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved'), o.version, o.created_at, o.updated_at,
-                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'pending')
+                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved') AS municipalities,
+                o.version, o.created_at, o.updated_at,
+                (SELECT {agg} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'pending') AS pending_municipalities
          FROM organisations o",
         agg = db.dialect().string_agg("om.municipality_code")
     )
@@ -252,9 +254,9 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Organisation> 
 fn check_unique(db: &mut dyn Conn, o: &ValidOrganisation, except: Option<i64>) -> StoreResult<()> {
     let mut errs = FieldErrors::new();
     let except = except.unwrap_or(-1);
-    let taken: Option<(String,)> =
-        db.opt("SELECT name FROM organisations WHERE name_key = $1 AND id <> $2", args![sort_key(&o.name), except])?;
-    if let Some((existing,)) = taken {
+    let taken: Option<String> =
+        db.scalar_opt("SELECT name FROM organisations WHERE name_key = $1 AND id <> $2", args![sort_key(&o.name), except])?;
+    if let Some(existing) = taken {
         errs.push(FieldError::new(
             "name",
             "name.taken",
@@ -262,9 +264,9 @@ fn check_unique(db: &mut dyn Conn, o: &ValidOrganisation, except: Option<i64>) -
         ));
     }
     if let Some(n) = &o.org_number {
-        let taken: Option<(String,)> =
-            db.opt("SELECT name FROM organisations WHERE org_number = $1 AND id <> $2", args![n.as_str(), except])?;
-        if let Some((existing,)) = taken {
+        let taken: Option<String> =
+            db.scalar_opt("SELECT name FROM organisations WHERE org_number = $1 AND id <> $2", args![n.as_str(), except])?;
+        if let Some(existing) = taken {
             errs.push(FieldError::new("org_number", "org_number.taken", format!("Organisationsnumret {n} används redan av ”{existing}”.")));
         }
     }
@@ -282,20 +284,18 @@ fn approved_at_once(v: &Viewer) -> bool {
 /// The municipality-kind organisations with an approved claim on `code`: who decides claims
 /// there, and who is told about changes to its places.
 pub fn stewards(db: &mut dyn Conn, code: &str) -> StoreResult<Vec<i64>> {
-    let rows: Vec<(i64,)> = db.all(
+    Ok(db.scalars(
         "SELECT o.id FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
          WHERE om.municipality_code = $1 AND om.status = 'approved' AND o.kind = 'municipality' ORDER BY o.id",
         args![code],
-    )?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    )?)
 }
 
 /// Makes `codes` the organisation's claims: codes left out are withdrawn, new ones are
 /// claimed (approved at once or pending, see [`approved_at_once`]), kept ones keep their status.
 /// Each new claim is audit-logged naming the claiming organisation and the municipality's.
 fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, codes: &[MunicipalityCode]) -> StoreResult<()> {
-    let existing: Vec<(String,)> = db.all("SELECT municipality_code FROM organisation_municipalities WHERE org_id = $1", args![org_id])?;
-    let existing: Vec<String> = existing.into_iter().map(|r| r.0).collect();
+    let existing: Vec<String> = db.scalars("SELECT municipality_code FROM organisation_municipalities WHERE org_id = $1", args![org_id])?;
     for old in &existing {
         if !codes.iter().any(|c| c.as_str() == old) {
             db.execute(
@@ -342,15 +342,15 @@ pub struct Claim {
 
 impl FromRow for Claim {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let kind: String = r.get(2)?;
+        let kind: String = r.get("org_kind")?;
         Ok(Self {
-            org_id: r.get(0)?,
-            org_name: r.get(1)?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
             org_kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
-            municipality_code: r.get(3)?,
-            status: r.get(4)?,
-            requested_at_ms: r.get(5)?,
-            approved_at_ms: r.get(6)?,
+            municipality_code: r.get("municipality_code")?,
+            status: r.get("status")?,
+            requested_at_ms: r.get("requested_at")?,
+            approved_at_ms: r.get("approved_at")?,
         })
     }
 }
@@ -376,7 +376,7 @@ fn decides(v: &Viewer) -> Option<Vec<String>> {
 /// Pending claims in the municipalities the viewer decides (empty for everyone else), oldest first.
 pub fn pending_claims(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Claim>> {
     let mut q = Query::new(
-        "SELECT o.id, o.name, o.kind, om.municipality_code, om.status, om.requested_at, om.approved_at
+        "SELECT o.id AS org_id, o.name AS org_name, o.kind AS org_kind, om.municipality_code, om.status, om.requested_at, om.approved_at
          FROM organisation_municipalities om JOIN organisations o ON o.id = om.org_id WHERE om.status = 'pending'",
     );
     match decides(v) {
@@ -397,11 +397,11 @@ pub fn pending_claims(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Claim>> 
 /// organisation may ask again). Audit-logged for the claiming and the deciding organisations.
 pub fn decide_claim(db: &mut dyn Conn, v: &Viewer, org_id: i64, code: &str, approve: bool) -> StoreResult<Claim> {
     access::require(v, Action::DecideClaim { municipality: MunicipalityCode::parse(code).map_err(|_| StoreError::not_found("claim"))? })?;
-    let status: Option<(String,)> =
-        db.opt("SELECT status FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2", args![org_id, code])?;
+    let status: Option<String> =
+        db.scalar_opt("SELECT status FROM organisation_municipalities WHERE org_id = $1 AND municipality_code = $2", args![org_id, code])?;
     match status {
         None => return Err(StoreError::not_found("claim")),
-        Some((s,)) if s != "pending" => {
+        Some(s) if s != "pending" => {
             return Err(StoreError::invalid(FieldError::new(
                 "status",
                 "claim.decided",
@@ -428,7 +428,8 @@ pub fn decide_claim(db: &mut dyn Conn, v: &Viewer, org_id: i64, code: &str, appr
     let action = if approve { "organisation.claim_approve" } else { "organisation.claim_reject" };
     audit::record(db, v, Event::new(action).record("organisation", org_id).org(org_id).orgs(&deciders))?;
     db.execute("UPDATE organisations SET version = version + 1, updated_at = $1 WHERE id = $2", args![now, org_id])?;
-    let (org_name, kind): (String, String) = db.one("SELECT name, kind FROM organisations WHERE id = $1", args![org_id])?;
+    let (org_name, kind): (String, String) =
+        db.map_one("SELECT name, kind FROM organisations WHERE id = $1", args![org_id], |r| Ok((r.get("name")?, r.get("kind")?)))?;
     Ok(Claim {
         org_id,
         org_name,

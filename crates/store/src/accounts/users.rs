@@ -37,10 +37,10 @@ pub struct UserMembership {
 
 impl FromRow for UserMembership {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let role: String = r.get(2)?;
+        let role: String = r.get("role")?;
         Ok(Self {
-            org_id: r.get(0)?,
-            org_name: r.get(1)?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
             role: Role::from_code(&role).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
         })
     }
@@ -55,26 +55,27 @@ struct UserRow {
     last_login_at_ms: Option<i64>,
 }
 
+/// The columns [`UserRow::from_row`] decodes, by these names.
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.system_admin, u.created_at, u.last_login_at";
+
 impl FromRow for UserRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            email: r.get(1)?,
-            name: r.get(2)?,
-            system_admin: r.get(3)?,
-            created_at_ms: r.get(4)?,
-            last_login_at_ms: r.get(5)?,
+            id: r.get("id")?,
+            email: r.get("email")?,
+            name: r.get("name")?,
+            system_admin: r.get("system_admin")?,
+            created_at_ms: r.get("created_at")?,
+            last_login_at_ms: r.get("last_login_at")?,
         })
     }
 }
-
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.system_admin, u.created_at, u.last_login_at";
 
 fn with_memberships(db: &mut dyn Conn, rows: Vec<UserRow>) -> StoreResult<Vec<User>> {
     rows.into_iter()
         .map(|u| {
             let memberships = db.all(
-                "SELECT o.id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name_key",
+                "SELECT o.id AS org_id, o.name AS org_name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name_key",
                 args![u.id],
             )?;
             Ok(User { id: u.id, email: u.email, name: u.name, system_admin: u.system_admin, memberships, created_at_ms: u.created_at_ms, last_login_at_ms: u.last_login_at_ms })
@@ -282,7 +283,8 @@ fn insert_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, r
 /// "not found", exactly like an id that does not exist.
 pub fn set_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, role: Role) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
-    let current: Option<(String,)> = db.opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    let current: Option<String> =
+        db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
     if current.is_none() && !crate::forums::consent::is_operator(v) {
         return Err(StoreError::not_found("membership"));
     }
@@ -292,8 +294,8 @@ pub fn set_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, 
     }
     match current {
         None => insert_membership(db, v, user_id, org_id, role),
-        Some((r,)) if r == role.code() => Ok(()),
-        Some((r,)) => {
+        Some(r) if r == role.code() => Ok(()),
+        Some(r) => {
             if r == Role::Administrator.code() {
                 ensure_other_admin(db, org_id, user_id)?;
             }
@@ -321,8 +323,9 @@ fn ensure_other_admin(db: &mut dyn Conn, org_id: i64, leaving: i64) -> StoreResu
 
 pub fn remove_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
-    let current: Option<(String,)> = db.opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
-    let Some((role,)) = current else {
+    let current: Option<String> =
+        db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
+    let Some(role) = current else {
         return Err(StoreError::not_found("membership"));
     };
     if role == Role::Administrator.code() {
@@ -350,7 +353,7 @@ pub fn set_password_hash(db: &mut dyn Conn, v: &Viewer, user_id: i64, hash: &str
 
 /// Finds an account by e-mail (command line).
 pub fn id_by_email(db: &mut dyn Conn, email: &Email) -> StoreResult<Option<i64>> {
-    Ok(db.opt::<(i64,)>("SELECT id FROM users WHERE email = $1", args![email.as_str()])?.map(|r| r.0))
+    Ok(db.scalar_opt("SELECT id FROM users WHERE email = $1", args![email.as_str()])?)
 }
 
 /// Everything Brygga holds about the viewer (GDPR art. 15), as one JSON-ready value.
@@ -387,13 +390,13 @@ pub struct MessageSummary {
 impl FromRow for MessageSummary {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            message_id: r.get(0)?,
-            kind: r.get(1)?,
-            recipient: r.get(2)?,
-            subject: r.get(3)?,
-            body_text: r.get(4)?,
-            created_at_ms: r.get(5)?,
-            sent_at_ms: r.get(6)?,
+            message_id: r.get("message_id")?,
+            kind: r.get("kind")?,
+            recipient: r.get("recipient")?,
+            subject: r.get("subject")?,
+            body_text: r.get("body_text")?,
+            created_at_ms: r.get("created_at")?,
+            sent_at_ms: r.get("sent_at")?,
         })
     }
 }
@@ -409,7 +412,13 @@ pub struct SessionSummary {
 
 impl FromRow for SessionSummary {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { created_at_ms: r.get(0)?, last_seen_at_ms: r.get(1)?, expires_at_ms: r.get(2)?, ip: r.get(3)?, user_agent: r.get(4)? })
+        Ok(Self {
+            created_at_ms: r.get("created_at")?,
+            last_seen_at_ms: r.get("last_seen_at")?,
+            expires_at_ms: r.get("expires_at")?,
+            ip: r.get("ip")?,
+            user_agent: r.get("user_agent")?,
+        })
     }
 }
 
@@ -421,14 +430,10 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         args![id],
     )?;
     let api_tokens = crate::accounts::auth::list_tokens_of(db, id)?;
-    let forum_contact_for = db
-        .all::<(String,)>(
-            "SELECT f.name FROM forum_contacts c JOIN forums f ON f.id = c.forum_id WHERE c.user_id = $1 ORDER BY f.name_key",
-            args![id],
-        )?
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
+    let forum_contact_for = db.scalars(
+        "SELECT f.name FROM forum_contacts c JOIN forums f ON f.id = c.forum_id WHERE c.user_id = $1 ORDER BY f.name_key",
+        args![id],
+    )?;
     let audit_entries = db.all(&format!("{} WHERE a.actor_user_id = $1 ORDER BY a.id", crate::kernel::audit::select(db)), args![id])?;
     let messages = db.all(
         "SELECT message_id, kind, recipient, subject, body_text, created_at, sent_at FROM mail_outbox
@@ -453,7 +458,9 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
             "Du kan inte radera ditt eget konto här. Be en annan administratör.",
         )));
     }
-    let row: Option<(bool, String)> = db.opt("SELECT system_admin, email FROM users WHERE id = $1", args![user_id])?;
+    let row: Option<(bool, String)> = db.map_opt("SELECT system_admin, email FROM users WHERE id = $1", args![user_id], |r| {
+        Ok((r.get("system_admin")?, r.get("email")?))
+    })?;
     let Some((is_admin, email)) = row else {
         return Err(StoreError::not_found("user"));
     };

@@ -79,51 +79,53 @@ impl Action {
     }
 }
 
+/// The SELECT that [`Action::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT t.id, t.forum_id, t.title, t.reason, t.flag_text, t.flag_week, t.category_id, c.code AS category_code,
+        c.name AS category_name, t.area_id, a.name AS area_name, t.responsible_org_id, o.name AS responsible_org_name, t.due_on,
+        t.status, t.status_reason, t.outcome, t.no_police_powers, t.meeting_id, t.created_by_org_id, t.completed_at, t.version,
+        t.created_at, t.responsible_user_id, u.name AS responsible_user_name, t.updated_at
+     FROM actions t JOIN organisations o ON o.id = t.responsible_org_id
+     LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN areas a ON a.id = t.area_id LEFT JOIN users u ON u.id = t.responsible_user_id";
+
 impl FromRow for Action {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let status: String = r.get(14)?;
+        let status: String = r.get("status")?;
         let st = ActionStatus::from_code(&status).ok_or_else(|| DbError::Decode(format!("status {status}")))?;
-        let due_on: String = r.get(13)?;
-        let flag_week: Option<i64> = r.get(5)?;
+        let due_on: String = r.get("due_on")?;
+        let flag_week: Option<i64> = r.get("flag_week")?;
         Ok(Self {
-            id: r.get(0)?,
-            forum_id: r.get(1)?,
-            title: r.get(2)?,
-            reason: r.get(3)?,
-            flag_text: r.get(4)?,
+            id: r.get("id")?,
+            forum_id: r.get("forum_id")?,
+            title: r.get("title")?,
+            reason: r.get("reason")?,
+            flag_text: r.get("flag_text")?,
             flag_week: flag_week.and_then(IsoWeek::from_key).map(|w| w.to_string()),
-            category_id: r.get(6)?,
-            category_code: r.get(7)?,
-            category_name: r.get(8)?,
-            area_id: r.get(9)?,
-            area_name: r.get(10)?,
-            responsible: OrgRef { id: r.get(11)?, name: r.get(12)? },
-            responsible_user_id: r.get(23)?,
-            responsible_user_name: r.get(24)?,
+            category_id: r.get("category_id")?,
+            category_code: r.get("category_code")?,
+            category_name: r.get("category_name")?,
+            area_id: r.get("area_id")?,
+            area_name: r.get("area_name")?,
+            responsible: OrgRef { id: r.get("responsible_org_id")?, name: r.get("responsible_org_name")? },
+            responsible_user_id: r.get("responsible_user_id")?,
+            responsible_user_name: r.get("responsible_user_name")?,
             partners: Vec::new(),
             overdue: st.is_open() && due_on.as_str() < today().to_string().as_str(),
             due_on,
             status,
             status_label: st.label().to_owned(),
-            status_reason: r.get(15)?,
-            outcome: r.get(16)?,
-            no_police_powers: r.get(17)?,
-            meeting_id: r.get(18)?,
+            status_reason: r.get("status_reason")?,
+            outcome: r.get("outcome")?,
+            no_police_powers: r.get("no_police_powers")?,
+            meeting_id: r.get("meeting_id")?,
             observation_ids: Vec::new(),
-            created_by_org_id: r.get(19)?,
-            completed_at_ms: r.get(20)?,
-            version: r.get(21)?,
-            created_at_ms: r.get(22)?,
-            updated_at_ms: r.get(25)?,
+            created_by_org_id: r.get("created_by_org_id")?,
+            completed_at_ms: r.get("completed_at")?,
+            version: r.get("version")?,
+            created_at_ms: r.get("created_at")?,
+            updated_at_ms: r.get("updated_at")?,
         })
     }
 }
-
-const SELECT: &str = "SELECT t.id, t.forum_id, t.title, t.reason, t.flag_text, t.flag_week, t.category_id, c.code, c.name, t.area_id, a.name,
-        t.responsible_org_id, o.name, t.due_on, t.status, t.status_reason, t.outcome, t.no_police_powers, t.meeting_id,
-        t.created_by_org_id, t.completed_at, t.version, t.created_at, t.responsible_user_id, u.name, t.updated_at
-     FROM actions t JOIN organisations o ON o.id = t.responsible_org_id
-     LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN areas a ON a.id = t.area_id LEFT JOIN users u ON u.id = t.responsible_user_id";
 
 /// An action as sent by a form or the API; checked by [`prepare`].
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -508,8 +510,8 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &ValidAct
             id
         ],
     )?;
-    let linked: Vec<(i64,)> = db.all("SELECT observation_id FROM action_observations WHERE action_id = $1", args![id])?;
-    let unreadable: Vec<i64> = linked.into_iter().map(|l| l.0).filter(|o| !before.observation_ids.contains(o)).collect();
+    let linked: Vec<i64> = db.scalars("SELECT observation_id FROM action_observations WHERE action_id = $1", args![id])?;
+    let unreadable: Vec<i64> = linked.into_iter().filter(|o| !before.observation_ids.contains(o)).collect();
     write_links(db, id, a, &unreadable)?;
     audit::record(db, v, Event::new("action.update").record("action", id).org(a.acting_org_id))?;
     fetch(db, v, id)
@@ -574,15 +576,16 @@ fn complete(db: &mut dyn Conn, v: &Viewer, list: &mut [Action]) -> StoreResult<(
     }
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
     let d = db.dialect();
-    let partners: Vec<(i64, i64, String)> = db.all(
+    let partners: Vec<(i64, i64, String)> = db.map_all(
         &format!(
             "SELECT p.action_id, o.id, o.name FROM action_partners p JOIN organisations o ON o.id = p.org_id WHERE {} ORDER BY o.name_key",
             d.in_list("p.action_id", 1)
         ),
         &[Value::IntList(ids.clone())],
+        |r| Ok((r.get("action_id")?, r.get("id")?, r.get("name")?)),
     )?;
     let [orgs, forums] = sharing::readable_args(v);
-    let observations: Vec<(i64, i64)> = db.all(
+    let observations: Vec<(i64, i64)> = db.map_all(
         &format!(
             "SELECT x.action_id, x.observation_id FROM action_observations x JOIN observations o ON o.id = x.observation_id
              WHERE {} AND {} ORDER BY x.observation_id",
@@ -590,6 +593,7 @@ fn complete(db: &mut dyn Conn, v: &Viewer, list: &mut [Action]) -> StoreResult<(
             sharing::readable(d, "o", 2)
         ),
         &[Value::IntList(ids), orgs, forums],
+        |r| Ok((r.get("action_id")?, r.get("observation_id")?)),
     )?;
     for a in list.iter_mut() {
         a.partners = partners.iter().filter(|p| p.0 == a.id).map(|p| OrgRef { id: p.1, name: p.2.clone() }).collect();
@@ -669,12 +673,13 @@ pub fn due_by(db: &mut dyn Conn, v: &Viewer, forum_id: i64, until: Date) -> Stor
 /// The users of `org_id` (for "responsible person" choices).
 pub fn people(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<(i64, String, i64)>> {
     let forum = member_forum(db, v, forum_id)?;
-    Ok(db.all(
+    Ok(db.map_all(
         &format!(
             "SELECT u.id, u.name, m.org_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE {} ORDER BY u.name",
             db.dialect().in_list("m.org_id", 1)
         ),
         &[Value::IntList(member_ids(&forum))],
+        |r| Ok((r.get("id")?, r.get("name")?, r.get("org_id")?)),
     )?)
 }
 
@@ -794,9 +799,9 @@ fn weekly_counts(db: &mut dyn Conn, forum_id: i64, code: &str, area: i64, from: 
     let mut params = values;
     params.extend([code.into(), area.into(), i64::from(from.key()).into(), i64::from(to.key()).into()]);
     let n = params.len();
-    Ok(db.all(
+    Ok(db.map_all(
         &format!(
-            "SELECT o.week, CAST(SUM(o.quantity) AS BIGINT) FROM observations o JOIN categories c ON c.id = o.category_id
+            "SELECT o.week, CAST(SUM(o.quantity) AS BIGINT) AS quantity FROM observations o JOIN categories c ON c.id = o.category_id
              WHERE {scope} AND c.code = ${} AND o.area_id = ${} AND o.week >= ${} AND o.week <= ${} GROUP BY o.week",
             n - 3,
             n - 2,
@@ -804,6 +809,7 @@ fn weekly_counts(db: &mut dyn Conn, forum_id: i64, code: &str, area: i64, from: 
             n
         ),
         &params,
+        |r| Ok((r.get("week")?, r.get("quantity")?)),
     )?)
 }
 
@@ -811,8 +817,8 @@ fn weekly_counts(db: &mut dyn Conn, forum_id: i64, code: &str, area: i64, from: 
 /// from [`get`], so the viewer may read it and the meeting.
 pub fn meeting_week(db: &mut dyn Conn, a: &Action) -> StoreResult<Option<String>> {
     let Some(id) = a.meeting_id else { return Ok(None) };
-    let row: Option<(i64,)> = db.opt("SELECT week FROM meetings WHERE id = $1", args![id])?;
-    Ok(row.and_then(|r| IsoWeek::from_key(r.0)).map(|w| w.to_string()))
+    let week: Option<i64> = db.scalar_opt("SELECT week FROM meetings WHERE id = $1", args![id])?;
+    Ok(week.and_then(IsoWeek::from_key).map(|w| w.to_string()))
 }
 
 /// The organisations whose records an action is: the responsible one, the partners and the

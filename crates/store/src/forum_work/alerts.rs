@@ -42,7 +42,13 @@ pub struct Recipient {
 
 impl FromRow for Recipient {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { user_id: r.get(0)?, name: r.get(1)?, org_name: r.get(2)?, notified_at_ms: r.get(3)?, acknowledged_at_ms: r.get(4)? })
+        Ok(Self {
+            user_id: r.get("user_id")?,
+            name: r.get("name")?,
+            org_name: r.get("org_name")?,
+            notified_at_ms: r.get("notified_at")?,
+            acknowledged_at_ms: r.get("acknowledged_at")?,
+        })
     }
 }
 
@@ -86,40 +92,42 @@ impl Alert {
     }
 }
 
+/// The SELECT that [`Alert::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT t.id, t.forum_id, t.title, t.description, t.urgency, t.municipality_code, t.area_id, a.name AS area_name,
+        t.lat, t.lon, t.raised_by_user_id, u.name AS raised_by_name, o.name AS raised_by_org_name, t.status, t.summary, t.closed_at,
+        t.created_at
+     FROM alerts t LEFT JOIN areas a ON a.id = t.area_id LEFT JOIN users u ON u.id = t.raised_by_user_id
+     LEFT JOIN organisations o ON o.id = t.raised_by_org_id";
+
 impl FromRow for Alert {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let urgency: String = r.get(4)?;
+        let urgency: String = r.get("urgency")?;
         let u = AlertUrgency::from_code(&urgency).ok_or_else(|| DbError::Decode(format!("urgency {urgency}")))?;
         Ok(Self {
-            id: r.get(0)?,
-            forum_id: r.get(1)?,
-            title: r.get(2)?,
-            description: r.get(3)?,
+            id: r.get("id")?,
+            forum_id: r.get("forum_id")?,
+            title: r.get("title")?,
+            description: r.get("description")?,
             urgency,
             urgency_label: u.label().to_owned(),
-            municipality_code: r.get(5)?,
-            area_id: r.get(6)?,
-            area_name: r.get(7)?,
-            lat: r.get(8)?,
-            lon: r.get(9)?,
-            raised_by_user_id: r.get(10)?,
-            raised_by_name: r.get(11)?,
-            raised_by_org_name: r.get(12)?,
-            status: r.get(13)?,
-            summary: r.get(14)?,
-            closed_at_ms: r.get(15)?,
-            created_at_ms: r.get(16)?,
+            municipality_code: r.get("municipality_code")?,
+            area_id: r.get("area_id")?,
+            area_name: r.get("area_name")?,
+            lat: r.get("lat")?,
+            lon: r.get("lon")?,
+            raised_by_user_id: r.get("raised_by_user_id")?,
+            raised_by_name: r.get("raised_by_name")?,
+            raised_by_org_name: r.get("raised_by_org_name")?,
+            status: r.get("status")?,
+            summary: r.get("summary")?,
+            closed_at_ms: r.get("closed_at")?,
+            created_at_ms: r.get("created_at")?,
             recipients: Vec::new(),
             first_ack_ms: None,
             notice: None,
         })
     }
 }
-
-const SELECT: &str = "SELECT t.id, t.forum_id, t.title, t.description, t.urgency, t.municipality_code, t.area_id, a.name, t.lat, t.lon,
-        t.raised_by_user_id, u.name, o.name, t.status, t.summary, t.closed_at, t.created_at
-     FROM alerts t LEFT JOIN areas a ON a.id = t.area_id LEFT JOIN users u ON u.id = t.raised_by_user_id
-     LEFT JOIN organisations o ON o.id = t.raised_by_org_id";
 
 /// An alert as the button's form or the API sends it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -260,28 +268,35 @@ pub struct Raised {
 /// (user id, name, e-mail, organisation).
 type Contact = (i64, String, String, Option<i64>);
 
+fn contact(r: &Row) -> Result<Contact, DbError> {
+    Ok((r.get("id")?, r.get("name")?, r.get("email")?, r.get("org_id")?))
+}
+
 fn recipients(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<Contact>> {
     let me = v.user_id().unwrap_or(0);
-    let contacts: Vec<Contact> = db.all(
+    let contacts: Vec<Contact> = db.map_all(
         "SELECT u.id, u.name, u.email, c.org_id FROM forum_contacts c JOIN users u ON u.id = c.user_id
          WHERE c.forum_id = $1 AND u.id <> $2 ORDER BY u.id",
         args![forum_id, me],
+        contact,
     )?;
     if !contacts.is_empty() {
         return Ok(contacts);
     }
-    let conveners: Vec<Contact> = db.all(
+    let conveners: Vec<Contact> = db.map_all(
         "SELECT u.id, u.name, u.email, m.org_id FROM forums f JOIN memberships m ON m.org_id = f.convener_org_id JOIN users u ON u.id = m.user_id
          WHERE f.id = $1 AND m.role IN ('administrator', 'coordinator') AND u.id <> $2 ORDER BY u.id",
         args![forum_id, me],
+        contact,
     )?;
     if !conveners.is_empty() {
         return Ok(conveners);
     }
-    let mut members: Vec<Contact> = db.all(
+    let mut members: Vec<Contact> = db.map_all(
         "SELECT u.id, u.name, u.email, m.org_id FROM forum_members f JOIN memberships m ON m.org_id = f.org_id JOIN users u ON u.id = m.user_id
          WHERE f.forum_id = $1 AND m.role IN ('administrator', 'coordinator') AND u.id <> $2 ORDER BY u.id, m.org_id",
         args![forum_id, me],
+        contact,
     )?;
     members.dedup_by_key(|c| c.0);
     Ok(members)
@@ -293,9 +308,9 @@ pub fn raise(db: &mut dyn Conn, v: &Viewer, a: &ValidAlert, key: Option<&str>, p
     access::require(v, Permission::RaiseAlert { org: a.org_id })?;
     if let Some(k) = key {
         crate::kernel::idempotency::lock(db, &format!("forum:{}", a.forum_id), k)?;
-        let existing: Option<(i64,)> =
-            db.opt("SELECT id FROM alerts WHERE forum_id = $1 AND idempotency_key = $2", args![a.forum_id, k])?;
-        if let Some((id,)) = existing {
+        let existing: Option<i64> =
+            db.scalar_opt("SELECT id FROM alerts WHERE forum_id = $1 AND idempotency_key = $2", args![a.forum_id, k])?;
+        if let Some(id) = existing {
             return Ok(Raised { alert: get(db, v, id)?, replayed: true });
         }
     }
@@ -359,21 +374,17 @@ fn complete(db: &mut dyn Conn, list: &mut [Alert]) -> StoreResult<()> {
         return Ok(());
     }
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
-    type Row = (i64, i64, String, Option<String>, i64, Option<i64>);
-    let rows: Vec<Row> = db.all(
+    let rows: Vec<(i64, Recipient)> = db.map_all(
         &format!(
-            "SELECT r.alert_id, r.user_id, u.name, o.name, r.notified_at, r.acknowledged_at FROM alert_recipients r
+            "SELECT r.alert_id, r.user_id, u.name, o.name AS org_name, r.notified_at, r.acknowledged_at FROM alert_recipients r
              JOIN users u ON u.id = r.user_id LEFT JOIN organisations o ON o.id = r.org_id WHERE {} ORDER BY u.name",
             db.dialect().in_list("r.alert_id", 1)
         ),
         &[Value::IntList(ids)],
+        |r| Ok((r.get("alert_id")?, Recipient::from_row(r)?)),
     )?;
     for a in list.iter_mut() {
-        a.recipients = rows
-            .iter()
-            .filter(|r| r.0 == a.id)
-            .map(|r| Recipient { user_id: r.1, name: r.2.clone(), org_name: r.3.clone(), notified_at_ms: r.4, acknowledged_at_ms: r.5 })
-            .collect();
+        a.recipients = rows.iter().filter(|r| r.0 == a.id).map(|r| r.1.clone()).collect();
         a.first_ack_ms = a.recipients.iter().filter_map(|r| r.acknowledged_at_ms).min().map(|t| t - a.created_at_ms);
         a.notice = a.recipients.is_empty().then(|| {
             "Larmet nådde ingen: forumet har inga kontaktpersoner som har tackat ja, och inga andra samordnare eller administratörer i medlemsorganisationerna. \

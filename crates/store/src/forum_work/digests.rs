@@ -45,7 +45,7 @@ impl Written {
 
 /// Whether the user has opted out of digests.
 pub fn opted_out(db: &mut dyn Conn, user_id: i64) -> StoreResult<bool> {
-    let (v,): (bool,) = db.one("SELECT digest_opt_out FROM users WHERE id = $1", args![user_id])?;
+    let v: bool = db.scalar("SELECT digest_opt_out FROM users WHERE id = $1", args![user_id])?;
     Ok(v)
 }
 
@@ -58,12 +58,16 @@ pub fn set_opt_out(db: &mut dyn Conn, v: &Viewer, opt_out: bool) -> StoreResult<
 
 /// Writes forum `forum_id`'s digest for `week` (the week reported on) to the outbox.
 pub fn write(db: &mut dyn Conn, forum_id: i64, week: IsoWeek, post: &Postmark) -> StoreResult<Written> {
-    let forum: Option<(String, Option<String>)> = db.opt("SELECT name, municipality_code FROM forums WHERE id = $1", args![forum_id])?;
+    let forum: Option<(String, Option<String>)> =
+        db.map_opt("SELECT name, municipality_code FROM forums WHERE id = $1", args![forum_id], |r| {
+            Ok((r.get("name")?, r.get("municipality_code")?))
+        })?;
     let Some((forum_name, municipality)) = forum else { return Err(StoreError::not_found("forum")) };
-    let people: Vec<(i64, String, String, bool)> = db.all(
+    let people: Vec<(i64, String, String, bool)> = db.map_all(
         "SELECT DISTINCT u.id, u.name, u.email, u.digest_opt_out FROM forum_members f JOIN memberships m ON m.org_id = f.org_id
          JOIN users u ON u.id = m.user_id WHERE f.forum_id = $1 ORDER BY u.id",
         args![forum_id],
+        |r| Ok((r.get("id")?, r.get("name")?, r.get("email")?, r.get("digest_opt_out")?)),
     )?;
     let mut out = Written::default();
     let mut picture_text: Option<String> = None;
@@ -73,10 +77,11 @@ pub fn write(db: &mut dyn Conn, forum_id: i64, week: IsoWeek, post: &Postmark) -
         if opt_out {
             continue;
         }
-        let sent: Option<(Option<i64>, Option<i64>)> = db.opt(
+        let sent: Option<(Option<i64>, Option<i64>)> = db.map_opt(
             "SELECT d.outbox_id, o.sent_at FROM digest_sends d LEFT JOIN mail_outbox o ON o.id = d.outbox_id
              WHERE d.forum_id = $1 AND d.week = $2 AND d.user_id = $3",
             args![forum_id, i64::from(week.key()), user_id],
+            |r| Ok((r.get("outbox_id")?, r.get("sent_at")?)),
         )?;
         match sent {
             Some((Some(id), None)) => {
@@ -164,5 +169,5 @@ fn picture_section(
 
 /// The forum whose name is `name` (case-insensitive), for the command line.
 pub fn forum_by_name(db: &mut dyn Conn, name: &str) -> StoreResult<Option<i64>> {
-    Ok(db.opt::<(i64,)>("SELECT id FROM forums WHERE name_key = $1", args![crate::sort_key(name)])?.map(|r| r.0))
+    Ok(db.scalar_opt("SELECT id FROM forums WHERE name_key = $1", args![crate::sort_key(name)])?)
 }

@@ -60,19 +60,19 @@ pub struct Item {
 
 impl FromRow for Item {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let week: Option<i64> = r.get(8)?;
+        let week: Option<i64> = r.get("flag_week")?;
         Ok(Self {
-            id: r.get(0)?,
-            position: r.get(1)?,
-            kind: r.get(2)?,
-            title: r.get(3)?,
-            category_id: r.get(4)?,
-            category_code: r.get(5)?,
-            area_id: r.get(6)?,
-            area_name: r.get(7)?,
+            id: r.get("id")?,
+            position: r.get("position")?,
+            kind: r.get("kind")?,
+            title: r.get("title")?,
+            category_id: r.get("category_id")?,
+            category_code: r.get("category_code")?,
+            area_id: r.get("area_id")?,
+            area_name: r.get("area_name")?,
             flag_week: week.and_then(IsoWeek::from_key).map(|w| w.to_string()),
-            subject_action_id: r.get(9)?,
-            note: r.get(10)?,
+            subject_action_id: r.get("subject_action_id")?,
+            note: r.get("note")?,
             decided: Vec::new(),
         })
     }
@@ -113,7 +113,7 @@ pub fn may_run(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<bool
 }
 
 fn find(db: &mut dyn Conn, forum_id: i64, week: IsoWeek) -> StoreResult<Option<i64>> {
-    Ok(db.opt::<(i64,)>("SELECT id FROM meetings WHERE forum_id = $1 AND week = $2", args![forum_id, i64::from(week.key())])?.map(|r| r.0))
+    Ok(db.scalar_opt("SELECT id FROM meetings WHERE forum_id = $1 AND week = $2", args![forum_id, i64::from(week.key())])?)
 }
 
 /// The meeting of `week`, if it has been opened.
@@ -128,32 +128,40 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, forum_id: i64, week: IsoWeek) -> Store
 /// The forum's meetings, newest first: (week, items, decided actions).
 pub fn list(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<(String, i64, i64)>> {
     member_forum(db, v, forum_id)?;
-    let rows: Vec<(i64, i64, i64)> = db.all(
-        "SELECT m.week, (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id), (SELECT COUNT(*) FROM actions a WHERE a.meeting_id = m.id)
+    let rows: Vec<(i64, i64, i64)> = db.map_all(
+        "SELECT m.week, (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id) AS items,
+                (SELECT COUNT(*) FROM actions a WHERE a.meeting_id = m.id) AS actions
          FROM meetings m WHERE m.forum_id = $1 ORDER BY m.week DESC LIMIT 200",
         args![forum_id],
+        |r| Ok((r.get("week")?, r.get("items")?, r.get("actions")?)),
     )?;
     Ok(rows.into_iter().filter_map(|(w, i, a)| IsoWeek::from_key(w).map(|w| (w.to_string(), i, a))).collect())
 }
 
 fn load(db: &mut dyn Conn, forum: &Forum, id: i64) -> StoreResult<Meeting> {
     let (week, picture_week, held_on, notes, version): (i64, i64, Option<String>, Option<String>, i64) =
-        db.one("SELECT week, picture_week, held_on, notes, version FROM meetings WHERE id = $1", args![id])?;
-    let present: Vec<(i64, bool)> = db.all("SELECT org_id, present FROM meeting_attendance WHERE meeting_id = $1", args![id])?;
+        db.map_one("SELECT week, picture_week, held_on, notes, version FROM meetings WHERE id = $1", args![id], |r| {
+            Ok((r.get("week")?, r.get("picture_week")?, r.get("held_on")?, r.get("notes")?, r.get("version")?))
+        })?;
+    let present: Vec<(i64, bool)> = db.map_all("SELECT org_id, present FROM meeting_attendance WHERE meeting_id = $1", args![id], |r| {
+        Ok((r.get("org_id")?, r.get("present")?))
+    })?;
     let attendance = forum
         .members
         .iter()
         .map(|m| Attendance { org_id: m.id, org_name: m.name.clone(), present: present.iter().find(|p| p.0 == m.id).map(|p| p.1) })
         .collect();
     let mut items: Vec<Item> = db.all(
-        "SELECT i.id, i.position, i.kind, i.title, i.category_id, c.code, i.area_id, a.name, i.flag_week, i.subject_action_id, i.note
+        "SELECT i.id, i.position, i.kind, i.title, i.category_id, c.code AS category_code, i.area_id, a.name AS area_name, i.flag_week,
+                i.subject_action_id, i.note
          FROM meeting_items i LEFT JOIN categories c ON c.id = i.category_id LEFT JOIN areas a ON a.id = i.area_id
          WHERE i.meeting_id = $1 ORDER BY i.position, i.id",
         args![id],
     )?;
-    let decided: Vec<(i64, i64, String)> = db.all(
+    let decided: Vec<(i64, i64, String)> = db.map_all(
         "SELECT meeting_item_id, id, title FROM actions WHERE meeting_id = $1 AND meeting_item_id IS NOT NULL ORDER BY id",
         args![id],
+        |r| Ok((r.get("meeting_item_id")?, r.get("id")?, r.get("title")?)),
     )?;
     for it in &mut items {
         it.decided = decided.iter().filter(|d| d.0 == it.id).map(|d| (d.1, d.2.clone())).collect();
@@ -223,8 +231,7 @@ fn agenda(db: &mut dyn Conn, v: &Viewer, forum: &Forum, week: IsoWeek) -> StoreR
 
 fn add_items(db: &mut dyn Conn, meeting_id: i64, items: Vec<NewItem>) -> StoreResult<usize> {
     let now = now_ms();
-    let (mut position,): (i64,) =
-        db.one("SELECT COALESCE(MAX(position), 0) FROM meeting_items WHERE meeting_id = $1", args![meeting_id])?;
+    let mut position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) FROM meeting_items WHERE meeting_id = $1", args![meeting_id])?;
     let mut added = 0;
     for it in items {
         let exists: i64 =
@@ -362,7 +369,7 @@ pub fn save(db: &mut dyn Conn, v: &Viewer, forum_id: i64, week: IsoWeek, input: 
         db.execute("UPDATE meeting_items SET note = $1 WHERE id = $2 AND meeting_id = $3", args![note, item, id])?;
     }
     if let Some(title) = other.flatten() {
-        let (n,): (i64,) = db.one("SELECT COUNT(*) FROM meeting_items WHERE meeting_id = $1 AND kind = 'other'", args![id])?;
+        let n: i64 = db.scalar("SELECT COUNT(*) FROM meeting_items WHERE meeting_id = $1 AND kind = 'other'", args![id])?;
         add_items(
             db,
             id,
@@ -438,12 +445,12 @@ pub fn minutes(
     let Some(m) = get(db, v, forum_id, week)? else { return Ok(None) };
     let all = actions::list(db, v, forum_id, &actions::Filter { status: Some("all".into()), ..Default::default() })?;
     let decided: Vec<actions::Action> = all.into_iter().filter(|a| a.meeting_id == Some(m.id)).collect();
-    let municipality: Option<(Option<String>,)> = db.opt("SELECT municipality_code FROM forums WHERE id = $1", args![forum_id])?;
+    let municipality: Option<Option<String>> = db.scalar_opt("SELECT municipality_code FROM forums WHERE id = $1", args![forum_id])?;
     let mut owners: Vec<i64> = decided
         .iter()
         .flat_map(|a| std::iter::once(a.responsible.id).chain(a.partners.iter().map(|p| p.id)).chain(a.created_by_org_id))
         .collect();
-    if let (Some((Some(code),)), Ok(pw)) = (municipality, IsoWeek::parse(&m.picture_week)) {
+    if let (Some(Some(code)), Ok(pw)) = (municipality, IsoWeek::parse(&m.picture_week)) {
         owners.extend(weekly::owners(db, &PictureQuery::new(Scope::Joint { forum_id }, code, pw, 1))?);
     }
     audit::shared_read(db, v, action, Some(("meeting", m.id)), &owners, audit::Reads::OfOthers)?;

@@ -46,26 +46,27 @@ impl ShareLink {
     }
 }
 
+/// The SELECT that [`ShareLink::from_row`] decodes, by the names given here.
+const SELECT: &str =
+    "SELECT id, forum_id, prefix, label, created_at, week, expires_at, revoked_at, open_count, last_opened_at FROM share_links";
+
 impl FromRow for ShareLink {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let week: Option<i64> = r.get(5)?;
+        let week: Option<i64> = r.get("week")?;
         Ok(Self {
-            id: r.get(0)?,
-            forum_id: r.get(1)?,
-            prefix: r.get(2)?,
-            label: r.get(3)?,
-            created_at_ms: r.get(4)?,
+            id: r.get("id")?,
+            forum_id: r.get("forum_id")?,
+            prefix: r.get("prefix")?,
+            label: r.get("label")?,
+            created_at_ms: r.get("created_at")?,
             week: week.and_then(IsoWeek::from_key).map(|w| w.to_string()),
-            expires_at_ms: r.get(6)?,
-            revoked_at_ms: r.get(7)?,
-            open_count: r.get(8)?,
-            last_opened_at_ms: r.get(9)?,
+            expires_at_ms: r.get("expires_at")?,
+            revoked_at_ms: r.get("revoked_at")?,
+            open_count: r.get("open_count")?,
+            last_opened_at_ms: r.get("last_opened_at")?,
         })
     }
 }
-
-const SELECT: &str =
-    "SELECT id, forum_id, prefix, label, created_at, week, expires_at, revoked_at, open_count, last_opened_at FROM share_links";
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -206,7 +207,9 @@ pub fn open(db: &mut dyn Conn, token: &str, origin: Origin) -> StoreResult<Opene
         return Ok(Opened::Expired);
     }
     let (forum_name, municipality): (String, Option<String>) =
-        db.one("SELECT name, municipality_code FROM forums WHERE id = $1", args![link.forum_id])?;
+        db.map_one("SELECT name, municipality_code FROM forums WHERE id = $1", args![link.forum_id], |r| {
+            Ok((r.get("name")?, r.get("municipality_code")?))
+        })?;
     let Some(municipality) = municipality else { return Ok(Opened::Unknown) };
     db.execute("UPDATE share_links SET open_count = open_count + 1, last_opened_at = $1 WHERE id = $2", args![now, link.id])?;
     let viewer = Viewer::share_link(link.id, origin);
@@ -214,7 +217,7 @@ pub fn open(db: &mut dyn Conn, token: &str, origin: Origin) -> StoreResult<Opene
     // One entry per opening, naming the organisation that shared the link and every
     // organisation whose reports are in what the link shows (the municipality's shared
     // aggregate of the picture's weeks), so each sees the opening in its own log.
-    let (sharer,): (Option<i64>,) = db.one("SELECT created_by_org_id FROM share_links WHERE id = $1", args![link.id])?;
+    let sharer: Option<i64> = db.scalar("SELECT created_by_org_id FROM share_links WHERE id = $1", args![link.id])?;
     let owners = crate::picture::weekly::owners(
         db,
         &crate::picture::weekly::PictureQuery::new(crate::kernel::sharing::Scope::Shared, municipality.clone(), week, 1),

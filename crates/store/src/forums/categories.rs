@@ -31,30 +31,32 @@ pub struct Category {
     pub version: i64,
 }
 
+/// The SELECT that [`Category::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT id, forum_id, code, name, description, intensity_max, sort_order, active, version FROM categories";
+
 impl FromRow for Category {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            forum_id: r.get(1)?,
-            code: r.get(2)?,
-            name: r.get(3)?,
-            description: r.get(4)?,
-            intensity_max: r.get(5)?,
-            sort_order: r.get(6)?,
-            active: r.get(7)?,
-            version: r.get(8)?,
+            id: r.get("id")?,
+            forum_id: r.get("forum_id")?,
+            code: r.get("code")?,
+            name: r.get("name")?,
+            description: r.get("description")?,
+            intensity_max: r.get("intensity_max")?,
+            sort_order: r.get("sort_order")?,
+            active: r.get("active")?,
+            version: r.get("version")?,
         })
     }
 }
 
-const SELECT: &str = "SELECT id, forum_id, code, name, description, intensity_max, sort_order, active, version FROM categories";
-
 /// Gives every forum without a checklist the default one (forums from before the checklist
 /// existed); run after migrating.
 pub fn backfill_defaults(db: &mut dyn Conn) -> StoreResult<()> {
-    let bare = db.query("SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)", &[])?;
-    for row in bare {
-        ensure_defaults(db, row.get(0)?)?;
+    let bare: Vec<i64> =
+        db.scalars("SELECT id FROM forums f WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.forum_id = f.id)", &[])?;
+    for forum in bare {
+        ensure_defaults(db, forum)?;
     }
     Ok(())
 }

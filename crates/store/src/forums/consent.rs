@@ -66,15 +66,21 @@ fn notify(db: &mut dyn Conn, post: &Postmark, user_id: i64, email: &str, subject
 /// The users of `org` with at least `min` rights: (id, name, e-mail).
 fn org_people(db: &mut dyn Conn, org: i64, roles: &[Role]) -> StoreResult<Vec<(i64, String, String)>> {
     let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-    let all: Vec<(i64, String, String, String)> = db.all(
+    let all: Vec<(i64, String, String, String)> = db.map_all(
         "SELECT u.id, u.name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY u.id",
         args![org],
+        |r| Ok((r.get("id")?, r.get("name")?, r.get("email")?, r.get("role")?)),
     )?;
     Ok(all.into_iter().filter(|r| codes.contains(&r.3.as_str())).map(|r| (r.0, r.1, r.2)).collect())
 }
 
+/// A `(user_id, org_id)` pair of a contact or contact request.
+fn user_org(r: &Row) -> Result<(i64, i64), DbError> {
+    Ok((r.get("user_id")?, r.get("org_id")?))
+}
+
 fn org_name(db: &mut dyn Conn, org: i64) -> StoreResult<String> {
-    Ok(db.opt::<(String,)>("SELECT name FROM organisations WHERE id = $1", args![org])?.map(|r| r.0).unwrap_or_default())
+    Ok(db.scalar_opt::<String>("SELECT name FROM organisations WHERE id = $1", args![org])?.unwrap_or_default())
 }
 
 fn inviter_label(v: &Viewer, org: Option<i64>) -> String {
@@ -99,14 +105,10 @@ pub fn pending_forum_orgs(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Vec<O
 
 /// Users asked to be contact persons of `forum_id` who have not answered.
 pub fn pending_contact_users(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Vec<i64>> {
-    Ok(db
-        .all::<(i64,)>(
-            "SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited' ORDER BY user_id",
-            args![forum_id],
-        )?
-        .into_iter()
-        .map(|r| r.0)
-        .collect())
+    Ok(db.scalars(
+        "SELECT user_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited' ORDER BY user_id",
+        args![forum_id],
+    )?)
 }
 
 /// Makes `orgs` the forum's open invitations: new ones are written and announced to the
@@ -119,18 +121,18 @@ pub(crate) fn set_forum_invitations(
     orgs: &[i64],
     post: &Postmark,
 ) -> StoreResult<()> {
-    let open: Vec<(i64,)> = db.all("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
-    for (org,) in &open {
+    let open: Vec<i64> = db.scalars("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
+    for org in &open {
         if !orgs.contains(org) {
             db.execute("DELETE FROM forum_invitations WHERE forum_id = $1 AND org_id = $2", args![forum_id, *org])?;
             audit::record(db, v, Event::new("forum.invitation.withdraw").record("forum", forum_id).org(*org))?;
         }
     }
     let now = now_ms();
-    let convener: Option<(i64,)> = db.opt("SELECT convener_org_id FROM forums WHERE id = $1", args![forum_id])?;
-    let by = inviter_label(v, convener.map(|c| c.0));
+    let convener: Option<i64> = db.scalar_opt("SELECT convener_org_id FROM forums WHERE id = $1", args![forum_id])?;
+    let by = inviter_label(v, convener);
     for &org in orgs {
-        if open.iter().any(|o| o.0 == org) {
+        if open.contains(&org) {
             continue;
         }
         db.execute(
@@ -167,7 +169,8 @@ pub(crate) fn set_contact_requests(
     let wanted = |u: i64| asked.iter().any(|a| a.0 == u);
     // Who gets the forum's alerts changes: each removal and withdrawal is in the audit log,
     // naming the person's organisation.
-    let active: Vec<(i64, i64)> = db.all("SELECT user_id, org_id FROM forum_contacts WHERE forum_id = $1", args![forum_id])?;
+    let active: Vec<(i64, i64)> =
+        db.map_all("SELECT user_id, org_id FROM forum_contacts WHERE forum_id = $1", args![forum_id], user_org)?;
     for &(user, org) in &active {
         if !wanted(user) {
             db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
@@ -175,8 +178,11 @@ pub(crate) fn set_contact_requests(
             audit::record(db, v, Event::new("forum.contact.remove").record("forum", forum_id).org(org))?;
         }
     }
-    let open: Vec<(i64, i64)> =
-        db.all("SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
+    let open: Vec<(i64, i64)> = db.map_all(
+        "SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'",
+        args![forum_id],
+        user_org,
+    )?;
     for &(user, org) in &open {
         if !wanted(user) {
             db.execute("DELETE FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2", args![forum_id, user])?;
@@ -184,8 +190,8 @@ pub(crate) fn set_contact_requests(
         }
     }
     let now = now_ms();
-    let convener: Option<(i64,)> = db.opt("SELECT convener_org_id FROM forums WHERE id = $1", args![forum_id])?;
-    let by = inviter_label(v, convener.map(|c| c.0));
+    let convener: Option<i64> = db.scalar_opt("SELECT convener_org_id FROM forums WHERE id = $1", args![forum_id])?;
+    let by = inviter_label(v, convener);
     for &(user, org) in asked {
         if active.iter().any(|a| a.0 == user) || open.iter().any(|o| o.0 == user) {
             continue;
@@ -196,7 +202,8 @@ pub(crate) fn set_contact_requests(
             args![forum_id, user, org, v.user_id(), now],
         )?;
         audit::record(db, v, Event::new("forum.contact.request").record("user", user).org(org))?;
-        let person: Option<(String, String)> = db.opt("SELECT name, email FROM users WHERE id = $1", args![user])?;
+        let person: Option<(String, String)> =
+            db.map_opt("SELECT name, email FROM users WHERE id = $1", args![user], |r| Ok((r.get("name")?, r.get("email")?)))?;
         if let Some((name, email)) = person {
             let body = format!(
                 "Hej {name}!\n\n{by} frågar om du vill vara kontaktperson i samverkansforumet {forum_name} i Brygga.\n\n\
@@ -216,8 +223,10 @@ pub fn answer_forum_invitation(db: &mut dyn Conn, v: &Viewer, forum_id: i64, org
     if !access::allowed(v, Action::AnswerForumInvitation { org }) {
         return Err(StoreError::not_found("invitation"));
     }
-    let open: Option<(i64,)> =
-        db.opt("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND org_id = $2 AND status = 'invited'", args![forum_id, org])?;
+    let open: Option<i64> = db.scalar_opt(
+        "SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND org_id = $2 AND status = 'invited'",
+        args![forum_id, org],
+    )?;
     if open.is_none() {
         return Err(StoreError::not_found("invitation"));
     }
@@ -242,14 +251,15 @@ pub fn answer_forum_invitation(db: &mut dyn Conn, v: &Viewer, forum_id: i64, org
 /// being one. Without a request: "not found".
 pub fn answer_contact_request(db: &mut dyn Conn, v: &Viewer, forum_id: i64, answer: Answer) -> StoreResult<()> {
     let me = v.user_id().ok_or(StoreError::not_found("contact_request"))?;
-    let open: Option<(i64,)> = db.opt(
+    let open: Option<i64> = db.scalar_opt(
         "SELECT org_id FROM forum_contact_requests WHERE forum_id = $1 AND user_id = $2 AND status = 'invited'",
         args![forum_id, me],
     )?;
-    let active: Option<(i64,)> = db.opt("SELECT org_id FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, me])?;
+    let active: Option<i64> =
+        db.scalar_opt("SELECT org_id FROM forum_contacts WHERE forum_id = $1 AND user_id = $2", args![forum_id, me])?;
     let now = now_ms();
     match (answer, open, active) {
-        (Answer::Accept, Some((org,)), _) => {
+        (Answer::Accept, Some(org), _) => {
             // The organisation must still be a member and the person still in it.
             let member: i64 = db.scalar(
                 "SELECT COUNT(*) FROM forum_members f JOIN memberships m ON m.org_id = f.org_id WHERE f.forum_id = $1 AND f.org_id = $2 AND m.user_id = $3",
@@ -269,7 +279,7 @@ pub fn answer_contact_request(db: &mut dyn Conn, v: &Viewer, forum_id: i64, answ
             audit::record(db, v, Event::new("forum.contact.accept").record("forum", forum_id).org(org))
         }
         (Answer::Decline, open, active) if open.is_some() || active.is_some() => {
-            let org = open.or(active).map(|o| o.0).expect("one of them");
+            let org = open.or(active).expect("one of them");
             db.execute(
                 "UPDATE forum_contact_requests SET status = 'declined', responded_at = $1 WHERE forum_id = $2 AND user_id = $3",
                 args![now, forum_id, me],
@@ -306,29 +316,30 @@ struct InvitationRow {
     person_accepted: bool,
 }
 
+/// The SELECT that [`InvitationRow::from_row`] decodes, by the names given here.
+const INVITATION: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.role, i.status, i.needs_org_approval, i.org_approved_at,
+        i.invited_at, i.person_accepted_at
+     FROM membership_invitations i JOIN organisations o ON o.id = i.org_id";
+
 impl FromRow for InvitationRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let role: String = r.get(4)?;
+        let role: String = r.get("role")?;
         Ok(Self {
             inv: MembershipInvitation {
-                id: r.get(0)?,
-                org_id: r.get(1)?,
-                org_name: r.get(2)?,
-                email: r.get(3)?,
+                id: r.get("id")?,
+                org_id: r.get("org_id")?,
+                org_name: r.get("org_name")?,
+                email: r.get("email")?,
                 role: Role::from_code(&role).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
-                status: r.get(5)?,
-                needs_org_approval: r.get(6)?,
-                org_approved: r.get::<Option<i64>>(7)?.is_some(),
-                invited_at_ms: r.get(8)?,
+                status: r.get("status")?,
+                needs_org_approval: r.get("needs_org_approval")?,
+                org_approved: r.get::<Option<i64>>("org_approved_at")?.is_some(),
+                invited_at_ms: r.get("invited_at")?,
             },
-            person_accepted: r.get::<Option<i64>>(9)?.is_some(),
+            person_accepted: r.get::<Option<i64>>("person_accepted_at")?.is_some(),
         })
     }
 }
-
-const INVITATION: &str =
-    "SELECT i.id, i.org_id, o.name, i.email, i.role, i.status, i.needs_org_approval, i.org_approved_at, i.invited_at, i.person_accepted_at
-     FROM membership_invitations i JOIN organisations o ON o.id = i.org_id";
 
 /// Invites `email` into `org` with `role`. The answer is the same whether or not the address
 /// has an account; a person with an account sees it on `/konto` and gets an e-mail. A system
@@ -374,7 +385,8 @@ pub fn invite_member(
     audit::record(db, v, Event::new("membership.invite").record("membership_invitation", id).org(org))?;
     let by = inviter_label(v, Some(org));
     if !is_me {
-        let person: Option<(i64, String)> = db.opt("SELECT id, name FROM users WHERE email = $1", args![email.as_str()])?;
+        let person: Option<(i64, String)> =
+            db.map_opt("SELECT id, name FROM users WHERE email = $1", args![email.as_str()], |r| Ok((r.get("id")?, r.get("name")?)))?;
         if let Some((uid, name)) = person {
             let body = format!(
                 "Hej {name}!\n\n{by} bjuder in dig till {org_label} i Brygga, med rollen {role}.\n\n\
@@ -419,8 +431,8 @@ fn complete_if_agreed(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()>
     if inv.status != "invited" || !row.person_accepted || (inv.needs_org_approval && !inv.org_approved) {
         return Ok(());
     }
-    let user: Option<(i64,)> = db.opt("SELECT id FROM users WHERE email = $1", args![inv.email.as_str()])?;
-    let Some((user_id,)) = user else { return Ok(()) };
+    let user: Option<i64> = db.scalar_opt("SELECT id FROM users WHERE email = $1", args![inv.email.as_str()])?;
+    let Some(user_id) = user else { return Ok(()) };
     db.execute("UPDATE membership_invitations SET status = 'accepted', responded_at = $1 WHERE id = $2", args![now_ms(), id])?;
     db.execute(
         "INSERT INTO memberships (user_id, org_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, org_id) DO NOTHING",
@@ -498,12 +510,12 @@ pub struct ForumInvitation {
 impl FromRow for ForumInvitation {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            forum_id: r.get(0)?,
-            forum_name: r.get(1)?,
-            convener_name: r.get(2)?,
-            org_id: r.get(3)?,
-            org_name: r.get(4)?,
-            invited_at_ms: r.get(5)?,
+            forum_id: r.get("forum_id")?,
+            forum_name: r.get("forum_name")?,
+            convener_name: r.get("convener_name")?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
+            invited_at_ms: r.get("invited_at")?,
         })
     }
 }
@@ -519,7 +531,12 @@ pub struct ContactRequest {
 
 impl FromRow for ContactRequest {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { forum_id: r.get(0)?, forum_name: r.get(1)?, org_name: r.get(2)?, invited_at_ms: r.get(3)? })
+        Ok(Self {
+            forum_id: r.get("forum_id")?,
+            forum_name: r.get("forum_name")?,
+            org_name: r.get("org_name")?,
+            invited_at_ms: r.get("invited_at")?,
+        })
     }
 }
 
@@ -544,7 +561,8 @@ impl Pending {
 pub fn pending_for(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Pending> {
     let Some(me) = v.user_id() else { return Ok(Pending::default()) };
     let mut forums: Vec<ForumInvitation> = db.all(
-        "SELECT f.id, f.name, c.name, o.id, o.name, i.invited_at FROM forum_invitations i JOIN forums f ON f.id = i.forum_id
+        "SELECT f.id AS forum_id, f.name AS forum_name, c.name AS convener_name, o.id AS org_id, o.name AS org_name, i.invited_at
+         FROM forum_invitations i JOIN forums f ON f.id = i.forum_id
          JOIN organisations c ON c.id = f.convener_org_id JOIN organisations o ON o.id = i.org_id
          JOIN memberships m ON m.org_id = i.org_id AND m.user_id = $1
          WHERE i.status = 'invited' ORDER BY i.invited_at, f.id",
@@ -552,7 +570,7 @@ pub fn pending_for(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Pending> {
     )?;
     forums.retain(|f| access::allowed(v, Action::AnswerForumInvitation { org: f.org_id }));
     let contact_requests = db.all(
-        "SELECT f.id, f.name, o.name, r.invited_at FROM forum_contact_requests r JOIN forums f ON f.id = r.forum_id
+        "SELECT f.id AS forum_id, f.name AS forum_name, o.name AS org_name, r.invited_at FROM forum_contact_requests r JOIN forums f ON f.id = r.forum_id
          JOIN organisations o ON o.id = r.org_id WHERE r.user_id = $1 AND r.status = 'invited' ORDER BY r.invited_at, f.id",
         args![me],
     )?;
@@ -577,9 +595,9 @@ pub fn accept_all_as_system(db: &mut dyn Conn, v: &Viewer, forum_id: i64, keep_o
         return Err(StoreError::Forbidden);
     }
     let now = now_ms();
-    let open: Vec<(i64,)> =
-        db.all("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND status = 'invited' ORDER BY org_id", args![forum_id])?;
-    for (org,) in open.into_iter().filter(|o| !keep_open.contains(&o.0)) {
+    let open: Vec<i64> =
+        db.scalars("SELECT org_id FROM forum_invitations WHERE forum_id = $1 AND status = 'invited' ORDER BY org_id", args![forum_id])?;
+    for org in open.into_iter().filter(|o| !keep_open.contains(o)) {
         db.execute(
             "UPDATE forum_invitations SET status = 'accepted', responded_at = $1 WHERE forum_id = $2 AND org_id = $3",
             args![now, forum_id, org],
@@ -590,8 +608,11 @@ pub fn accept_all_as_system(db: &mut dyn Conn, v: &Viewer, forum_id: i64, keep_o
         )?;
         audit::record(db, v, Event::new("forum.invitation.accept").record("forum", forum_id).org(org))?;
     }
-    let asked: Vec<(i64, i64)> =
-        db.all("SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'", args![forum_id])?;
+    let asked: Vec<(i64, i64)> = db.map_all(
+        "SELECT user_id, org_id FROM forum_contact_requests WHERE forum_id = $1 AND status = 'invited'",
+        args![forum_id],
+        user_org,
+    )?;
     for (user, org) in asked {
         db.execute(
             "UPDATE forum_contact_requests SET status = 'accepted', responded_at = $1 WHERE forum_id = $2 AND user_id = $3",

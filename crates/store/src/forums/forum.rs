@@ -31,7 +31,7 @@ pub struct OrgRef {
 
 impl FromRow for OrgRef {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { id: r.get(0)?, name: r.get(1)? })
+        Ok(Self { id: r.get("id")?, name: r.get("name")? })
     }
 }
 
@@ -46,7 +46,13 @@ pub struct ForumContact {
 
 impl FromRow for ForumContact {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { user_id: r.get(0)?, name: r.get(1)?, email: r.get(2)?, org_id: r.get(3)?, org_name: r.get(4)? })
+        Ok(Self {
+            user_id: r.get("user_id")?,
+            name: r.get("name")?,
+            email: r.get("email")?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
+        })
     }
 }
 
@@ -81,22 +87,24 @@ struct ForumRow {
     created_at_ms: i64,
 }
 
+/// The SELECT that [`ForumRow::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT f.id, f.name, f.description, f.municipality_code, o.id AS convener_id, o.name AS convener_name, f.version,
+        f.created_at
+     FROM forums f JOIN organisations o ON o.id = f.convener_org_id";
+
 impl FromRow for ForumRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            description: r.get(2)?,
-            municipality_code: r.get(3)?,
-            convener: OrgRef { id: r.get(4)?, name: r.get(5)? },
-            version: r.get(6)?,
-            created_at_ms: r.get(7)?,
+            id: r.get("id")?,
+            name: r.get("name")?,
+            description: r.get("description")?,
+            municipality_code: r.get("municipality_code")?,
+            convener: OrgRef { id: r.get("convener_id")?, name: r.get("convener_name")? },
+            version: r.get("version")?,
+            created_at_ms: r.get("created_at")?,
         })
     }
 }
-
-const SELECT: &str = "SELECT f.id, f.name, f.description, f.municipality_code, o.id, o.name, f.version, f.created_at
-     FROM forums f JOIN organisations o ON o.id = f.convener_org_id";
 
 fn complete(db: &mut dyn Conn, v: &Viewer, f: ForumRow) -> StoreResult<Forum> {
     let members: Vec<OrgRef> = db.all(
@@ -108,7 +116,7 @@ fn complete(db: &mut dyn Conn, v: &Viewer, f: ForumRow) -> StoreResult<Forum> {
     let insider = v.forum_ids().contains(&f.id) || v.role_in(f.convener.id).is_some();
     let contacts = if insider {
         db.all(
-            "SELECT u.id, u.name, u.email, o.id, o.name FROM forum_contacts c JOIN users u ON u.id = c.user_id JOIN organisations o ON o.id = c.org_id
+            "SELECT u.id AS user_id, u.name, u.email, o.id AS org_id, o.name AS org_name FROM forum_contacts c JOIN users u ON u.id = c.user_id JOIN organisations o ON o.id = c.org_id
              WHERE c.forum_id = $1 ORDER BY u.name",
             args![f.id],
         )?
@@ -217,9 +225,9 @@ impl ForumInput {
 
 fn check(db: &mut dyn Conn, v: &Viewer, f: &ValidForum, except: Option<i64>, check_place: bool) -> StoreResult<()> {
     let mut errs = FieldErrors::new();
-    let taken: Option<(String,)> =
-        db.opt("SELECT name FROM forums WHERE name_key = $1 AND id <> $2", args![sort_key(&f.name), except.unwrap_or(-1)])?;
-    if let Some((existing,)) = taken {
+    let taken: Option<String> =
+        db.scalar_opt("SELECT name FROM forums WHERE name_key = $1 AND id <> $2", args![sort_key(&f.name), except.unwrap_or(-1)])?;
+    if let Some(existing) = taken {
         errs.push(FieldError::new("name", "name.taken", format!("Det finns redan ett forum som heter ”{existing}”. Välj ett annat namn.")));
     }
     if let Some(m) = f.municipality
@@ -249,7 +257,7 @@ fn check(db: &mut dyn Conn, v: &Viewer, f: &ValidForum, except: Option<i64>, che
     // Contact persons come from organisations that are already members (accepted). An unknown
     // id and the id of someone outside the members get the same answer: ids are not revealed.
     let members: Vec<i64> = match except {
-        Some(id) => db.all::<(i64,)>("SELECT org_id FROM forum_members WHERE forum_id = $1", args![id])?.into_iter().map(|r| r.0).collect(),
+        Some(id) => db.scalars("SELECT org_id FROM forum_members WHERE forum_id = $1", args![id])?,
         None => vec![],
     };
     let accepted: Vec<i64> = f.members.iter().copied().filter(|o| *o == f.convener || members.contains(o)).collect();
@@ -269,8 +277,8 @@ fn check(db: &mut dyn Conn, v: &Viewer, f: &ValidForum, except: Option<i64>, che
 
 /// The member organisation through which `user` can be a contact person.
 pub(crate) fn contact_org(db: &mut dyn Conn, user: i64, members: &[i64]) -> StoreResult<Option<i64>> {
-    let orgs: Vec<(i64,)> = db.all("SELECT org_id FROM memberships WHERE user_id = $1 ORDER BY org_id", args![user])?;
-    Ok(orgs.into_iter().map(|o| o.0).find(|o| members.contains(o)))
+    let orgs: Vec<i64> = db.scalars("SELECT org_id FROM memberships WHERE user_id = $1 ORDER BY org_id", args![user])?;
+    Ok(orgs.into_iter().find(|o| members.contains(o)))
 }
 
 /// Brings the forum's members, invitations, contact persons and contact requests in line with
@@ -278,8 +286,8 @@ pub(crate) fn contact_org(db: &mut dyn Conn, user: i64, members: &[i64]) -> Stor
 /// (and notified); those left out are taken out, their invitations and requests withdrawn.
 fn write_links(db: &mut dyn Conn, v: &Viewer, forum_id: i64, forum_name: &str, f: &ValidForum, post: &Postmark) -> StoreResult<()> {
     let now = now_ms();
-    let existing: Vec<(i64,)> = db.all("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?;
-    for (org,) in &existing {
+    let existing: Vec<i64> = db.scalars("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?;
+    for org in &existing {
         if !f.members.contains(org) {
             sharing::unshare_from_forum(db, forum_id, Some(*org))?;
             db.execute("DELETE FROM forum_contacts WHERE forum_id = $1 AND org_id = $2", args![forum_id, *org])?;
@@ -288,14 +296,13 @@ fn write_links(db: &mut dyn Conn, v: &Viewer, forum_id: i64, forum_name: &str, f
             audit::record(db, v, Event::new("forum.member.remove").record("forum", forum_id).org(*org))?;
         }
     }
-    if !existing.iter().any(|e| e.0 == f.convener) {
+    if !existing.contains(&f.convener) {
         db.execute("INSERT INTO forum_members (forum_id, org_id, joined_at) VALUES ($1, $2, $3)", args![forum_id, f.convener, now])?;
         db.execute("DELETE FROM forum_invitations WHERE forum_id = $1 AND org_id = $2", args![forum_id, f.convener])?;
     }
-    let invite: Vec<i64> = f.members.iter().copied().filter(|o| *o != f.convener && !existing.iter().any(|e| e.0 == *o)).collect();
+    let invite: Vec<i64> = f.members.iter().copied().filter(|o| *o != f.convener && !existing.contains(o)).collect();
     crate::forums::consent::set_forum_invitations(db, v, forum_id, forum_name, &invite, post)?;
-    let members: Vec<i64> =
-        db.all::<(i64,)>("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?.into_iter().map(|r| r.0).collect();
+    let members: Vec<i64> = db.scalars("SELECT org_id FROM forum_members WHERE forum_id = $1", args![forum_id])?;
     let mut asked = Vec::new();
     for &user in &f.contacts {
         let org = contact_org(db, user, &members)?.expect("checked");

@@ -151,31 +151,34 @@ pub struct Entry {
 
 impl FromRow for Entry {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let fields: Option<String> = r.get(9)?;
+        let fields: Option<String> = r.get("fields")?;
         Ok(Self {
-            id: r.get(0)?,
-            at_ms: r.get(1)?,
-            actor_user_id: r.get(2)?,
-            actor: r.get::<Option<String>>(3)?.unwrap_or_else(|| "okänd".into()),
-            actor_org_id: r.get(4)?,
-            action: r.get(5)?,
-            record_kind: r.get(6)?,
-            record_id: r.get(7)?,
-            org_id: r.get(8)?,
-            org_ids: r.get::<Option<String>>(13)?.map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect()).unwrap_or_default(),
+            id: r.get("id")?,
+            at_ms: r.get("at")?,
+            actor_user_id: r.get("actor_user_id")?,
+            actor: r.get::<Option<String>>("actor")?.unwrap_or_else(|| "okänd".into()),
+            actor_org_id: r.get("actor_org_id")?,
+            action: r.get("action")?,
+            record_kind: r.get("record_kind")?,
+            record_id: r.get("record_id")?,
+            org_id: r.get("org_id")?,
+            org_ids: r
+                .get::<Option<String>>("org_ids")?
+                .map(|s| s.split(',').filter_map(|o| o.trim().parse().ok()).collect())
+                .unwrap_or_default(),
             fields: fields.map(|f| f.split(',').map(str::to_owned).collect()).unwrap_or_default(),
-            ip: r.get(10)?,
-            via: r.get(11)?,
-            request_id: r.get(12)?,
+            ip: r.get("ip")?,
+            via: r.get("via")?,
+            request_id: r.get("request_id")?,
         })
     }
 }
 
-/// The SELECT that [`Entry::from_row`] reads (alias `a` for `audit_log`).
+/// The SELECT that [`Entry::from_row`] decodes, by the names given here (alias `a` for `audit_log`).
 pub(crate) fn select(db: &dyn Conn) -> String {
     format!(
-        "SELECT a.id, a.at, a.actor_user_id, COALESCE(u.name, a.actor_label), a.actor_org_id, a.action, a.record_kind, a.record_id, a.org_id, a.fields, a.ip, a.via, a.request_id,
-                (SELECT {} FROM audit_log_orgs ao WHERE ao.audit_id = a.id)
+        "SELECT a.id, a.at, a.actor_user_id, COALESCE(u.name, a.actor_label) AS actor, a.actor_org_id, a.action, a.record_kind, a.record_id,
+                a.org_id, a.fields, a.ip, a.via, a.request_id, (SELECT {} FROM audit_log_orgs ao WHERE ao.audit_id = a.id) AS org_ids
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id",
         db.dialect().string_agg("CAST(ao.org_id AS TEXT)")
     )

@@ -5,6 +5,7 @@
 //! and the access policy — is written once, against [`Conn`].
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Which SQL dialect a connection speaks, for the few places the two databases differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,14 +85,99 @@ macro_rules! args {
     ($($e:expr),* $(,)?) => { &[$($crate::kernel::db::Value::from($e)),*][..] };
 }
 
-/// One result row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row(pub Vec<Value>);
+/// The column names of one result set, shared by all its rows.
+///
+/// Rows are decoded by name, never by position: a SELECT that gains, loses or reorders a
+/// column keeps decoding, or fails with an error that names the missing column. Names compare
+/// ASCII case-insensitively because PostgreSQL folds unquoted aliases to lower case while
+/// SQLite keeps them as written. A name that occurs twice (say `id` from both sides of a join)
+/// cannot be decoded until the SELECT aliases it; that is found once per result set here.
+#[derive(Debug, PartialEq)]
+pub struct Columns {
+    names: Box<[Box<str>]>,
+    ambiguous: Box<[bool]>,
+}
+
+impl Columns {
+    /// The names as the backend reports them, in SELECT order. Backends build this once per
+    /// statement and share it (in an `Arc`) by all rows, so a row costs no name allocations.
+    pub fn new<S: Into<Box<str>>>(names: impl IntoIterator<Item = S>) -> Self {
+        let names: Box<[Box<str>]> = names.into_iter().map(Into::into).collect();
+        let ambiguous = names.iter().map(|n| names.iter().filter(|m| m.eq_ignore_ascii_case(n)).count() > 1).collect();
+        Columns { names, ambiguous }
+    }
+
+    /// The names, in SELECT order.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    /// Where `name` is; a linear scan, which beats hashing for the handful of columns a row has.
+    fn position(&self, name: &str) -> Result<usize, DbError> {
+        let i = self.names.iter().position(|n| n.eq_ignore_ascii_case(name)).ok_or_else(|| self.missing(name))?;
+        if self.ambiguous[i] {
+            return Err(DbError::Decode(format!("column \"{name}\" occurs more than once in row (alias it in the SELECT)")));
+        }
+        Ok(i)
+    }
+
+    fn missing(&self, name: &str) -> DbError {
+        DbError::Decode(format!("no column \"{name}\" in row (columns: {})", self.names.join(", ")))
+    }
+}
+
+/// One result row: its values and the names of its result set's columns.
+#[derive(Clone, PartialEq)]
+pub struct Row {
+    columns: Arc<Columns>,
+    values: Vec<Value>,
+}
 
 impl Row {
-    pub fn get<T: FromValue>(&self, i: usize) -> Result<T, DbError> {
-        let v = self.0.get(i).ok_or_else(|| DbError::Decode(format!("column {i} missing")))?;
-        T::from_value(v).map_err(|why| DbError::Decode(format!("column {i}: {why}")))
+    /// A row of the result set described by `columns`; one value per column.
+    pub fn new(columns: Arc<Columns>, values: Vec<Value>) -> Self {
+        debug_assert_eq!(columns.names.len(), values.len(), "one value per column");
+        Row { columns, values }
+    }
+
+    /// The column called `name`, decoded.
+    pub fn get<T: FromValue>(&self, name: &str) -> Result<T, DbError> {
+        T::from_value(self.value(name)?).map_err(|why| DbError::Decode(format!("column \"{name}\": {why}")))
+    }
+
+    /// The raw value of the column called `name`.
+    pub fn value(&self, name: &str) -> Result<&Value, DbError> {
+        Ok(&self.values[self.columns.position(name)?])
+    }
+
+    /// Every column with its value, in the order of the SELECT (for generic dumps such as
+    /// the GDPR export, which key each value by its name).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.columns.names.iter().map(|n| &**n).zip(&self.values)
+    }
+
+    /// The value of a row's only column; an error if the row has more (or fewer) columns, so a
+    /// single-value read never silently picks the first of several.
+    pub fn only<T: FromValue>(&self) -> Result<T, DbError> {
+        match (&*self.columns.names, &*self.values) {
+            ([name], [v]) => T::from_value(v).map_err(|why| DbError::Decode(format!("column \"{name}\": {why}"))),
+            _ => Err(DbError::Decode(format!(
+                "expected exactly one column, got {} (columns: {})",
+                self.values.len(),
+                self.columns.names.join(", ")
+            ))),
+        }
+    }
+}
+
+/// `Row { id: Int(7), title: Text("…") }`: each value under its name.
+impl fmt::Debug for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Row");
+        for (name, value) in self.iter() {
+            s.field(name, value);
+        }
+        s.finish()
     }
 }
 
@@ -219,11 +305,29 @@ pub trait ConnExt: Conn {
     fn one<T: FromRow>(&mut self, sql: &str, args: &[Value]) -> Result<T, DbError> {
         self.opt(sql, args)?.ok_or_else(|| DbError::Decode("expected one row, got none".into()))
     }
-    /// The first column of the first row.
+    /// The value of the only column of the first row (see [`Row::only`]).
     fn scalar<T: FromValue>(&mut self, sql: &str, args: &[Value]) -> Result<T, DbError> {
-        let rows = self.query(sql, args)?;
-        let row = rows.first().ok_or_else(|| DbError::Decode("expected one row, got none".into()))?;
-        row.get(0)
+        self.scalar_opt(sql, args)?.ok_or_else(|| DbError::Decode("expected one row, got none".into()))
+    }
+    /// The value of the only column of the first row, if there is a row.
+    fn scalar_opt<T: FromValue>(&mut self, sql: &str, args: &[Value]) -> Result<Option<T>, DbError> {
+        self.query(sql, args)?.first().map(Row::only).transpose()
+    }
+    /// The value of the only column of every row.
+    fn scalars<T: FromValue>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, DbError> {
+        self.query(sql, args)?.iter().map(Row::only).collect()
+    }
+    /// Every row, decoded by `f` (for a one-off SELECT that has no model of its own).
+    fn map_all<T>(&mut self, sql: &str, args: &[Value], f: impl FnMut(&Row) -> Result<T, DbError>) -> Result<Vec<T>, DbError> {
+        self.query(sql, args)?.iter().map(f).collect()
+    }
+    /// The first row, if any, decoded by `f`.
+    fn map_opt<T>(&mut self, sql: &str, args: &[Value], f: impl FnOnce(&Row) -> Result<T, DbError>) -> Result<Option<T>, DbError> {
+        self.query(sql, args)?.first().map(f).transpose()
+    }
+    /// The first row decoded by `f`; an error if there is none.
+    fn map_one<T>(&mut self, sql: &str, args: &[Value], f: impl FnOnce(&Row) -> Result<T, DbError>) -> Result<T, DbError> {
+        self.map_opt(sql, args, f)?.ok_or_else(|| DbError::Decode("expected one row, got none".into()))
     }
 }
 
@@ -234,20 +338,6 @@ impl FromRow for Row {
         Ok(row.clone())
     }
 }
-
-macro_rules! tuple_from_row {
-    ($($t:ident $i:tt),+) => {
-        impl<$($t: FromValue),+> FromRow for ($($t,)+) {
-            fn from_row(row: &Row) -> Result<Self, DbError> { Ok(($(row.get::<$t>($i)?,)+)) }
-        }
-    };
-}
-tuple_from_row!(A 0);
-tuple_from_row!(A 0, B 1);
-tuple_from_row!(A 0, B 1, C 2);
-tuple_from_row!(A 0, B 1, C 2, D 3);
-tuple_from_row!(A 0, B 1, C 2, D 3, E 4);
-tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5);
 
 /// A database: hands out connections. Implemented natively by each backend.
 pub trait Backend: Send + Sync + 'static {
@@ -276,5 +366,85 @@ pub struct Migration {
 impl fmt::Display for Migration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}_{}", self.version, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(names: &[&str], values: Vec<Value>) -> Row {
+        Row::new(Arc::new(Columns::new(names.iter().copied())), values)
+    }
+
+    /// A model decoded the way every `FromRow` impl decodes: by name.
+    #[derive(Debug, PartialEq)]
+    struct Item {
+        id: i64,
+        title: String,
+        due_date: Option<String>,
+    }
+
+    impl FromRow for Item {
+        fn from_row(r: &Row) -> Result<Self, DbError> {
+            Ok(Item { id: r.get("id")?, title: r.get("title")?, due_date: r.get("due_date")? })
+        }
+    }
+
+    fn decode_error(result: Result<impl fmt::Debug, DbError>) -> String {
+        match result {
+            Err(DbError::Decode(why)) => why,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decodes_by_name() {
+        let r = row(&["id", "title", "due_date"], vec![Value::Int(7), Value::Text("Städa".into()), Value::Null]);
+        assert_eq!(Item::from_row(&r).unwrap(), Item { id: 7, title: "Städa".into(), due_date: None });
+        assert_eq!(r.get::<i64>("ID").unwrap(), 7, "PostgreSQL folds unquoted aliases: names compare case-insensitively");
+    }
+
+    #[test]
+    fn reordered_and_extra_columns_still_decode() {
+        let r = row(
+            &["due_date", "extra", "title", "id"],
+            vec![Value::Text("2026-12-24".into()), Value::Bool(true), Value::Text("Städa".into()), Value::Int(7)],
+        );
+        assert_eq!(Item::from_row(&r).unwrap(), Item { id: 7, title: "Städa".into(), due_date: Some("2026-12-24".into()) });
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let r = row(&["id", "title"], vec![Value::Int(7), Value::Text("Städa".into())]);
+        assert_eq!(decode_error(Item::from_row(&r)), r#"no column "due_date" in row (columns: id, title)"#);
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_column() {
+        let r = row(&["id", "title", "due_date"], vec![Value::Text("sju".into()), Value::Text("Städa".into()), Value::Null]);
+        assert_eq!(decode_error(Item::from_row(&r)), r#"column "id": expected integer, got Text("sju")"#);
+    }
+
+    #[test]
+    fn a_duplicate_name_must_be_aliased() {
+        let r = row(&["id", "name", "id"], vec![Value::Int(1), Value::Text("x".into()), Value::Int(2)]);
+        assert!(decode_error(r.get::<i64>("id")).contains(r#"column "id" occurs more than once"#));
+        assert_eq!(r.get::<String>("name").unwrap(), "x", "the other columns still decode");
+    }
+
+    #[test]
+    fn only_refuses_more_than_one_column() {
+        assert_eq!(row(&["count"], vec![Value::Int(3)]).only::<i64>().unwrap(), 3);
+        let two = row(&["n", "max"], vec![Value::Int(3), Value::Null]);
+        assert_eq!(decode_error(two.only::<i64>()), "expected exactly one column, got 2 (columns: n, max)");
+    }
+
+    #[test]
+    fn iter_pairs_names_with_values() {
+        let r = row(&["id", "title"], vec![Value::Int(7), Value::Text("Städa".into())]);
+        let pairs: Vec<(&str, &Value)> = r.iter().collect();
+        assert_eq!(pairs, [("id", &Value::Int(7)), ("title", &Value::Text("Städa".into()))]);
+        assert_eq!(format!("{r:?}"), r#"Row { id: Int(7), title: Text("Städa") }"#);
     }
 }

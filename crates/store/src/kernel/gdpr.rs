@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::args;
-use crate::kernel::db::{Conn, ConnExt, Dialect, Value};
+use crate::kernel::db::{Conn, ConnExt, DbError, Dialect, Row, Value};
 use crate::kernel::error::StoreResult;
 
 /// How the export covers one column that refers to a user.
@@ -103,8 +103,8 @@ pub fn records(db: &mut dyn Conn, user_id: i64) -> StoreResult<BTreeMap<String, 
     }
     // References by e-mail address, which the schema check cannot see, are listed here by hand:
     // invitations addressed to the user (erasure deletes them by the same address).
-    let email: Option<(String,)> = db.opt("SELECT email FROM users WHERE id = $1", args![user_id])?;
-    if let Some((email,)) = email {
+    let email: Option<String> = db.scalar_opt("SELECT email FROM users WHERE id = $1", args![user_id])?;
+    if let Some(email) = email {
         let columns = "id, org_id, role, status, invited_at, person_accepted_at, responded_at";
         out.insert("membership_invitations_received".to_owned(), rows_where(db, columns, "membership_invitations", "email", email.into())?);
     }
@@ -113,13 +113,12 @@ pub fn records(db: &mut dyn Conn, user_id: i64) -> StoreResult<BTreeMap<String, 
 
 /// `columns` of the rows of `table` whose `column` is `value`, as JSON objects, oldest first.
 fn rows_where(db: &mut dyn Conn, columns: &str, table: &str, column: &str, value: Value) -> StoreResult<Vec<serde_json::Value>> {
-    let names: Vec<&str> = columns.split(',').map(str::trim).collect();
     let rows = db.query(&format!("SELECT {columns} FROM {table} WHERE {column} = $1 ORDER BY 1"), &[value])?;
     Ok(rows
         .iter()
         .map(|row| {
             let object: serde_json::Map<String, serde_json::Value> =
-                names.iter().zip(&row.0).map(|(name, value)| ((*name).to_owned(), json_of(value))).collect();
+                row.iter().map(|(name, value)| (name.to_owned(), json_of(value))).collect();
             serde_json::Value::Object(object)
         })
         .collect())
@@ -142,15 +141,15 @@ fn json_of(v: &Value) -> serde_json::Value {
 pub fn user_reference_columns(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
     let (columns_sql, fk_sql) = match db.dialect() {
         Dialect::Sqlite => (
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-            "SELECT m.name, f.\"from\" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+            "SELECT m.name AS table_name, f.\"from\" AS column_name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
              WHERE m.type = 'table' AND f.\"table\" = 'users'",
         ),
         Dialect::Postgres => (
-            "SELECT table_name::text, column_name::text FROM information_schema.columns
+            "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
              WHERE table_schema = current_schema()",
-            "SELECT kcu.table_name::text, kcu.column_name::text
+            "SELECT kcu.table_name::text AS table_name, kcu.column_name::text AS column_name
              FROM information_schema.referential_constraints rc
              JOIN information_schema.key_column_usage kcu
                ON kcu.constraint_name = rc.constraint_name AND kcu.constraint_schema = rc.constraint_schema
@@ -160,14 +159,18 @@ pub fn user_reference_columns(db: &mut dyn Conn) -> StoreResult<Vec<(String, Str
         ),
     };
     let mut found: Vec<(String, String)> = db
-        .all::<(String, String)>(columns_sql, &[])?
+        .map_all(columns_sql, &[], table_column)?
         .into_iter()
         .filter(|(table, column)| table != "users" && (column.ends_with("user_id") || column.ends_with("_by")))
         .collect();
-    found.extend(db.all::<(String, String)>(fk_sql, &[])?);
+    found.extend(db.map_all(fk_sql, &[], table_column)?);
     found.sort();
     found.dedup();
     Ok(found)
+}
+
+fn table_column(r: &Row) -> Result<(String, String), DbError> {
+    Ok((r.get("table_name")?, r.get("column_name")?))
 }
 
 /// What to tell a developer about a column that refers to a user but is not in

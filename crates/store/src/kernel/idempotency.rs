@@ -64,8 +64,11 @@ pub fn org_scope(org_id: i64) -> String {
 /// [`remember`] the answer).
 pub fn lookup(db: &mut dyn Conn, org_id: i64, key: &str, hash: &str) -> StoreResult<Seen> {
     lock(db, &org_scope(org_id), key)?;
-    let row: Option<(String, i64, String)> =
-        db.opt("SELECT request_sha256, status, response FROM idempotency_keys WHERE owner_org_id = $1 AND key = $2", args![org_id, key])?;
+    let row: Option<(String, i64, String)> = db.map_opt(
+        "SELECT request_sha256, status, response FROM idempotency_keys WHERE owner_org_id = $1 AND key = $2",
+        args![org_id, key],
+        |r| Ok((r.get("request_sha256")?, r.get("status")?, r.get("response")?)),
+    )?;
     Ok(match row {
         None => Seen::New,
         Some((h, status, body)) if h == hash => Seen::Replay { status: u16::try_from(status).unwrap_or(200), body },

@@ -123,13 +123,12 @@ impl NewJob {
 /// Puts a job in the queue in the caller's transaction. Returns its id, or `None` when a job
 /// with the same dedup key already exists (in any state).
 pub fn enqueue(db: &mut dyn Conn, job: &NewJob, now: i64) -> StoreResult<Option<i64>> {
-    let row: Option<(i64,)> = db.opt(
+    Ok(db.scalar_opt(
         "INSERT INTO jobs (kind, payload, dedup_key, state, run_at, attempts, max_attempts, created_at, updated_at)
          VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6)
          ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
         args![job.kind.as_str(), job.payload.to_string(), job.dedup_key.as_deref(), job.run_at, job.max_attempts.max(1), now],
-    )?;
-    Ok(row.map(|r| r.0))
+    )?)
 }
 
 /// A claimed job, as its handler sees it.
@@ -145,17 +144,20 @@ pub struct Job {
     pub locked_until: i64,
 }
 
+/// The columns [`Job::from_row`] decodes, by these names (the claims return them).
+const JOB_COLUMNS: &str = "id, kind, payload, dedup_key, attempts, max_attempts, locked_until";
+
 impl FromRow for Job {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let payload: String = r.get(2)?;
+        let payload: String = r.get("payload")?;
         Ok(Self {
-            id: r.get(0)?,
-            kind: r.get(1)?,
+            id: r.get("id")?,
+            kind: r.get("kind")?,
             payload: serde_json::from_str(&payload).map_err(|e| DbError::Decode(format!("job payload: {e}")))?,
-            dedup_key: r.get(3)?,
-            attempts: r.get(4)?,
-            max_attempts: r.get(5)?,
-            locked_until: r.get::<Option<i64>>(6)?.unwrap_or_default(),
+            dedup_key: r.get("dedup_key")?,
+            attempts: r.get("attempts")?,
+            max_attempts: r.get("max_attempts")?,
+            locked_until: r.get::<Option<i64>>("locked_until")?.unwrap_or_default(),
         })
     }
 }
@@ -204,7 +206,7 @@ pub fn claim(db: &mut dyn Conn, req: &ClaimRequest<'_>, now: i64) -> StoreResult
     let sql = format!(
         "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
          WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 AND kind IN ({}) ORDER BY run_at, id LIMIT $4{lock})
-         RETURNING id, kind, payload, dedup_key, attempts, max_attempts, locked_until",
+         RETURNING {JOB_COLUMNS}",
         kinds.join(", ")
     );
     let mut params: Vec<Value> = vec![req.worker.into(), (now + req.lease_ms).into(), now.into(), (req.limit as i64).into()];
@@ -223,7 +225,7 @@ pub fn claim_ids(db: &mut dyn Conn, ids: &[i64], worker: &str, lease_ms: i64, no
     let sql = format!(
         "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
          WHERE state = 'queued' AND {}
-         RETURNING id, kind, payload, dedup_key, attempts, max_attempts, locked_until",
+         RETURNING {JOB_COLUMNS}",
         db.dialect().in_list("id", 4)
     );
     let mut jobs: Vec<Job> = db.all(&sql, &[worker.into(), (now + lease_ms).into(), now.into(), Value::IntList(ids.to_vec())])?;
@@ -323,10 +325,10 @@ pub fn release(db: &mut dyn Conn, id: i64, worker: &str, now: i64) -> StoreResul
 /// Queues a failed job again with all its attempts (a system administrator's decision).
 pub fn retry(db: &mut dyn Conn, v: &Viewer, id: i64, now: i64) -> StoreResult<()> {
     access::require(v, Action::ManageOperations)?;
-    let state: Option<(String,)> = db.opt("SELECT state FROM jobs WHERE id = $1", args![id])?;
+    let state: Option<String> = db.scalar_opt("SELECT state FROM jobs WHERE id = $1", args![id])?;
     match state {
         None => return Err(StoreError::not_found("job")),
-        Some((s,)) if s != JobState::Failed.code() => {
+        Some(s) if s != JobState::Failed.code() => {
             return Err(StoreError::invalid(brygga_domain::FieldError::new(
                 "job",
                 "job.not_failed",
@@ -355,7 +357,9 @@ pub struct KindCounts {
 
 pub fn counts(db: &mut dyn Conn) -> StoreResult<Vec<KindCounts>> {
     let rows: Vec<(String, String, i64)> =
-        db.all("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state", &[])?;
+        db.map_all("SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state ORDER BY kind, state", &[], |r| {
+            Ok((r.get("kind")?, r.get("state")?, r.get("n")?))
+        })?;
     let mut out: Vec<KindCounts> = Vec::new();
     for (kind, state, n) in rows {
         if out.last().is_none_or(|c| c.kind != kind) {
@@ -389,14 +393,14 @@ pub struct JobRow {
 impl FromRow for JobRow {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            state: r.get(2)?,
-            run_at: r.get(3)?,
-            attempts: r.get(4)?,
-            max_attempts: r.get(5)?,
-            locked_by: r.get(6)?,
-            last_error: r.get(7)?,
+            id: r.get("id")?,
+            kind: r.get("kind")?,
+            state: r.get("state")?,
+            run_at: r.get("run_at")?,
+            attempts: r.get("attempts")?,
+            max_attempts: r.get("max_attempts")?,
+            locked_by: r.get("locked_by")?,
+            last_error: r.get("last_error")?,
         })
     }
 }
@@ -462,9 +466,9 @@ pub fn enqueue_weekly(db: &mut dyn Conn, schedule: &Weekly, now: i64) -> StoreRe
     let targets: Vec<(String, serde_json::Value)> = match schedule.scope {
         WeeklyScope::Installation => vec![("all".to_owned(), serde_json::json!({ "week": week.to_string() }))],
         WeeklyScope::PerForum => db
-            .all::<(i64,)>("SELECT id FROM forums ORDER BY id", &[])?
+            .scalars::<i64>("SELECT id FROM forums ORDER BY id", &[])?
             .into_iter()
-            .map(|(id,)| (format!("forum-{id}"), serde_json::json!({ "forum_id": id, "week": week.to_string() })))
+            .map(|id| (format!("forum-{id}"), serde_json::json!({ "forum_id": id, "week": week.to_string() })))
             .collect(),
     };
     let mut created = Vec::new();

@@ -70,7 +70,7 @@ pub fn enqueue_at(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64, run_a
     };
     // Unique on its own until the real one replaces it below.
     let placeholder = format!("pending-{}", crate::accounts::auth::random_token(12));
-    let (id,): (i64,) = db.one(
+    let id: i64 = db.scalar(
         "INSERT INTO mail_outbox (message_id, kind, recipient, recipient_user_id, subject, body_text, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         args![placeholder, mail.kind, mail.to.as_str(), mail.to_user_id, mail.subject.as_str(), mail.body.as_str(), now],
@@ -104,13 +104,13 @@ pub struct Outgoing {
 impl FromRow for Outgoing {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            id: r.get(0)?,
-            message_id: r.get(1)?,
-            recipient: r.get(2)?,
-            subject: r.get(3)?,
-            body: r.get(4)?,
-            created_at: r.get(5)?,
-            sent_at: r.get(6)?,
+            id: r.get("id")?,
+            message_id: r.get("message_id")?,
+            recipient: r.get("recipient")?,
+            subject: r.get("subject")?,
+            body: r.get("body_text")?,
+            created_at: r.get("created_at")?,
+            sent_at: r.get("sent_at")?,
         })
     }
 }
@@ -177,21 +177,21 @@ pub struct Overview {
 pub const OVERVIEW_LIMIT: usize = 200;
 
 fn unsent(r: &Row) -> Result<Unsent, DbError> {
-    let recipient: String = r.get(2)?;
-    let job_state: Option<String> = r.get(4)?;
+    let recipient: String = r.get("recipient")?;
+    let job_state: Option<String> = r.get("state")?;
     // A message whose job is gone (purged) can only be sent by an administrator's retry.
     let failed = job_state.is_none() || job_state.as_deref() == Some(JobState::Failed.code());
     Ok(Unsent {
-        id: r.get(0)?,
-        kind: r.get(1)?,
+        id: r.get("id")?,
+        kind: r.get("kind")?,
         recipient_masked: mask(&recipient),
-        subject: r.get(3)?,
+        subject: r.get("subject")?,
         state: if failed { MailState::Failed } else { MailState::Pending },
-        attempts: r.get::<Option<i64>>(5)?.unwrap_or(0),
-        max_attempts: r.get::<Option<i64>>(6)?.unwrap_or(MAX_ATTEMPTS),
-        next_attempt_ms: if failed { None } else { r.get(7)? },
-        last_error: r.get(8)?,
-        created_at_ms: r.get(9)?,
+        attempts: r.get::<Option<i64>>("attempts")?.unwrap_or(0),
+        max_attempts: r.get::<Option<i64>>("max_attempts")?.unwrap_or(MAX_ATTEMPTS),
+        next_attempt_ms: if failed { None } else { r.get("run_at")? },
+        last_error: r.get("last_error")?,
+        created_at_ms: r.get("created_at")?,
     })
 }
 
@@ -222,8 +222,11 @@ pub fn overview(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Overview> {
 /// operations page). Audit-logged with the outbox id.
 pub fn retry(db: &mut dyn Conn, v: &Viewer, id: i64, now: i64) -> StoreResult<()> {
     access::require(v, Action::ManageOperations)?;
-    let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
-        db.opt("SELECT o.sent_at, o.job_id, j.state FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id WHERE o.id = $1", args![id])?;
+    let row: Option<(Option<i64>, Option<i64>, Option<String>)> = db.map_opt(
+        "SELECT o.sent_at, o.job_id, j.state FROM mail_outbox o LEFT JOIN jobs j ON j.id = o.job_id WHERE o.id = $1",
+        args![id],
+        |r| Ok((r.get("sent_at")?, r.get("job_id")?, r.get("state")?)),
+    )?;
     let Some((sent_at, job_id, state)) = row else { return Err(StoreError::not_found("mail")) };
     let not_failed = || {
         StoreError::invalid(FieldError::new(

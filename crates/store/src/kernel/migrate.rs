@@ -81,9 +81,9 @@ pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<Migra
 fn apply_one(conn: &mut dyn Conn, m: &Migration) -> Result<bool, DbError> {
     // Several app servers may start at once: one migrates, the others wait.
     lock(conn)?;
-    let existing: Option<(String,)> = conn.opt("SELECT checksum FROM schema_migrations WHERE version = $1", args![m.version])?;
+    let existing: Option<String> = conn.scalar_opt("SELECT checksum FROM schema_migrations WHERE version = $1", args![m.version])?;
     let sum = checksum(m.sql);
-    if let Some((applied_sum,)) = existing {
+    if let Some(applied_sum) = existing {
         if applied_sum != sum {
             return Err(DbError::Migration(format!(
                 "migration {m} was edited after it was applied to this database; never edit a landed migration, add a new one"

@@ -43,14 +43,17 @@ pub struct Membership {
 
 impl FromRow for Membership {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let kind: String = r.get(2)?;
-        let role: String = r.get(3)?;
+        let kind: String = r.get("org_kind")?;
+        let role: String = r.get("role")?;
         Ok(Self {
-            org_id: r.get(0)?,
-            org_name: r.get(1)?,
+            org_id: r.get("org_id")?,
+            org_name: r.get("org_name")?,
             org_kind: OrgKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("org kind {kind}")))?,
             role: Role::from_code(&role).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
-            municipalities: r.get::<Option<String>>(4)?.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+            municipalities: r
+                .get::<Option<String>>("municipalities")?
+                .map(|m| m.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -127,10 +130,14 @@ impl Viewer {
         token_id: Option<i64>,
         origin: Origin,
     ) -> StoreResult<Self> {
-        let (name, email, system_admin): (String, String, bool) =
-            db.opt("SELECT name, email, system_admin FROM users WHERE id = $1", args![user_id])?.ok_or(StoreError::not_found("user"))?;
+        let (name, email, system_admin): (String, String, bool) = db
+            .map_opt("SELECT name, email, system_admin FROM users WHERE id = $1", args![user_id], |r| {
+                Ok((r.get("name")?, r.get("email")?, r.get("system_admin")?))
+            })?
+            .ok_or(StoreError::not_found("user"))?;
         let sql = format!(
-            "SELECT o.id, o.name, o.kind, m.role, (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved')
+            "SELECT o.id AS org_id, o.name AS org_name, o.kind AS org_kind, m.role,
+                    (SELECT {} FROM organisation_municipalities om WHERE om.org_id = o.id AND om.status = 'approved') AS municipalities
              FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name_key, o.id",
             db.dialect().string_agg("om.municipality_code")
         );
@@ -140,7 +147,7 @@ impl Viewer {
         }
         let org_ids: Vec<i64> = memberships.iter().map(|m| m.org_id).collect();
         let sql = format!("SELECT DISTINCT forum_id FROM forum_members WHERE {} ORDER BY forum_id", db.dialect().in_list("org_id", 1));
-        let forum_ids = db.query(&sql, args![org_ids])?.iter().map(|r| r.get::<i64>(0)).collect::<Result<_, _>>()?;
+        let forum_ids = db.scalars(&sql, args![org_ids])?;
         Ok(Self {
             user_id: Some(user_id),
             name,

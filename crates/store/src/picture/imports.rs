@@ -123,19 +123,24 @@ pub struct Batch {
     pub created_at_ms: i64,
 }
 
+/// The SELECT that [`Batch::from_row`] decodes, by the names given here.
+const BATCH_SELECT: &str = "SELECT b.id, b.kind, b.owner_org_id, o.name AS org_name, u.name AS user_name, b.file_name, b.file_sha256,
+        b.row_count, b.created_at
+     FROM import_batches b JOIN organisations o ON o.id = b.owner_org_id LEFT JOIN users u ON u.id = b.user_id";
+
 impl FromRow for Batch {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let kind: String = r.get(1)?;
+        let kind: String = r.get("kind")?;
         Ok(Self {
-            id: r.get(0)?,
+            id: r.get("id")?,
             kind: ImportKind::from_code(&kind).ok_or_else(|| DbError::Decode(format!("import kind {kind}")))?,
-            org_id: r.get(2)?,
-            org_name: r.get(3)?,
-            user_name: r.get(4)?,
-            file_name: r.get(5)?,
-            file_sha256: r.get(6)?,
-            row_count: r.get(7)?,
-            created_at_ms: r.get(8)?,
+            org_id: r.get("owner_org_id")?,
+            org_name: r.get("org_name")?,
+            user_name: r.get("user_name")?,
+            file_name: r.get("file_name")?,
+            file_sha256: r.get("file_sha256")?,
+            row_count: r.get("row_count")?,
+            created_at_ms: r.get("created_at")?,
         })
     }
 }
@@ -159,9 +164,6 @@ impl Batch {
         )
     }
 }
-
-const BATCH_SELECT: &str = "SELECT b.id, b.kind, b.owner_org_id, o.name, u.name, b.file_name, b.file_sha256, b.row_count, b.created_at
-     FROM import_batches b JOIN organisations o ON o.id = b.owner_org_id LEFT JOIN users u ON u.id = b.user_id";
 
 /// The earlier import of the same file by the same organisation, if any.
 pub fn previous(db: &mut dyn Conn, kind: ImportKind, org: i64, sha256: &str) -> StoreResult<Option<Batch>> {
@@ -355,17 +357,24 @@ pub fn get_upload(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Upload>
         args![id, now_ms() - UPLOAD_TTL_MS],
     )?;
     let Some(r) = row else { return Err(StoreError::not_found("upload")) };
-    let user_id: i64 = r.get(1)?;
+    let user_id: i64 = r.get("user_id")?;
     if Some(user_id) != v.user_id() {
         return Err(StoreError::not_found("upload"));
     }
-    let org_id: i64 = r.get(0)?;
+    let org_id: i64 = r.get("owner_org_id")?;
     require_import(v, org_id)?;
-    let kind: String = r.get(2)?;
+    let kind: String = r.get("kind")?;
     let kind = ImportKind::from_code(&kind).ok_or_else(|| StoreError::Internal(format!("upload kind {kind}")))?;
     Ok(Upload {
-        meta: UploadMeta { id, org_id, kind, file_name: r.get(3)?, sha256: r.get(5)?, created_at_ms: r.get(6)? },
-        content: r.get(4)?,
+        meta: UploadMeta {
+            id,
+            org_id,
+            kind,
+            file_name: r.get("file_name")?,
+            sha256: r.get("file_sha256")?,
+            created_at_ms: r.get("created_at")?,
+        },
+        content: r.get("content")?,
     })
 }
 

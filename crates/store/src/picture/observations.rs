@@ -51,37 +51,39 @@ pub struct Observation {
     pub created_at_ms: i64,
 }
 
+/// The SELECT that [`Observation::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT o.id, o.owner_org_id, g.name AS org_name, o.visibility, o.forum_id, o.municipality_code, o.area_id,
+        a.name AS area_name, o.category_id, c.code AS category_code, c.name AS category_name, o.observed_at, o.week, o.quantity,
+        o.intensity, o.lon, o.lat, o.note, o.source, o.created_at
+     FROM observations o JOIN organisations g ON g.id = o.owner_org_id JOIN categories c ON c.id = o.category_id LEFT JOIN areas a ON a.id = o.area_id";
+
 impl FromRow for Observation {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let vis: String = r.get(3)?;
-        let week: i64 = r.get(12)?;
+        let vis: String = r.get("visibility")?;
+        let week: i64 = r.get("week")?;
         Ok(Self {
-            id: r.get(0)?,
-            org_id: r.get(1)?,
-            org_name: r.get(2)?,
-            visibility: Visibility::from_columns(&vis, r.get(4)?).ok_or_else(|| DbError::Decode(format!("visibility {vis}")))?,
-            municipality_code: r.get(5)?,
-            area_id: r.get(6)?,
-            area_name: r.get(7)?,
-            category_id: r.get(8)?,
-            category_code: r.get(9)?,
-            category_name: r.get(10)?,
-            observed_at_ms: r.get(11)?,
+            id: r.get("id")?,
+            org_id: r.get("owner_org_id")?,
+            org_name: r.get("org_name")?,
+            visibility: Visibility::from_columns(&vis, r.get("forum_id")?).ok_or_else(|| DbError::Decode(format!("visibility {vis}")))?,
+            municipality_code: r.get("municipality_code")?,
+            area_id: r.get("area_id")?,
+            area_name: r.get("area_name")?,
+            category_id: r.get("category_id")?,
+            category_code: r.get("category_code")?,
+            category_name: r.get("category_name")?,
+            observed_at_ms: r.get("observed_at")?,
             week: IsoWeek::from_key(week).map(|w| w.to_string()).unwrap_or_default(),
-            quantity: r.get(13)?,
-            intensity: r.get(14)?,
-            lon: r.get(15)?,
-            lat: r.get(16)?,
-            note: r.get(17)?,
-            source: r.get(18)?,
-            created_at_ms: r.get(19)?,
+            quantity: r.get("quantity")?,
+            intensity: r.get("intensity")?,
+            lon: r.get("lon")?,
+            lat: r.get("lat")?,
+            note: r.get("note")?,
+            source: r.get("source")?,
+            created_at_ms: r.get("created_at")?,
         })
     }
 }
-
-const SELECT: &str = "SELECT o.id, o.owner_org_id, g.name, o.visibility, o.forum_id, o.municipality_code, o.area_id, a.name, o.category_id, c.code, c.name,
-        o.observed_at, o.week, o.quantity, o.intensity, o.lon, o.lat, o.note, o.source, o.created_at
-     FROM observations o JOIN organisations g ON g.id = o.owner_org_id JOIN categories c ON c.id = o.category_id LEFT JOIN areas a ON a.id = o.area_id";
 
 /// A report as sent by a form, the API or an import row; validated by [`prepare`].
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -408,9 +410,9 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, o: &ValidObservation, source: &str,
     require_report(v, o)?;
     if let Some(k) = key {
         crate::kernel::idempotency::lock(db, &crate::kernel::idempotency::org_scope(o.org_id), k)?;
-        let existing: Option<(i64,)> =
-            db.opt("SELECT id FROM observations WHERE owner_org_id = $1 AND idempotency_key = $2", args![o.org_id, k])?;
-        if let Some((id,)) = existing {
+        let existing: Option<i64> =
+            db.scalar_opt("SELECT id FROM observations WHERE owner_org_id = $1 AND idempotency_key = $2", args![o.org_id, k])?;
+        if let Some(id) = existing {
             return Ok(Created { observation: fetch(db, id)?, replayed: true });
         }
     }
@@ -543,8 +545,8 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<Obser
 /// Deletes a report: its reporter, or a coordinator of the owning organisation.
 pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
     let o = get(db, v, id)?;
-    let reporter: Option<(Option<i64>,)> = db.opt("SELECT reporter_user_id FROM observations WHERE id = $1", args![id])?;
-    let own = reporter.and_then(|r| r.0).is_some_and(|r| Some(r) == v.user_id());
+    let reporter: Option<Option<i64>> = db.scalar_opt("SELECT reporter_user_id FROM observations WHERE id = $1", args![id])?;
+    let own = reporter.flatten().is_some_and(|r| Some(r) == v.user_id());
     let may = access::allowed(v, Action::ManageReports { org: o.org_id }) || (own && access::allowed(v, Action::Report { org: o.org_id }));
     if !may {
         return Err(StoreError::Forbidden);

@@ -101,22 +101,26 @@ pub struct PoliceEvent {
     pub centroid: Option<[f64; 2]>,
 }
 
+/// The SELECT that [`PoliceEvent::from_row`] decodes, by the names given here.
+const SELECT: &str =
+    "SELECT id, at, week, name, summary, url, event_type, location_name, municipality_code, county_code, lon, lat FROM police_events";
+
 impl FromRow for PoliceEvent {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let week: i64 = r.get(2)?;
-        let municipality_code: Option<String> = r.get(8)?;
-        let county_code: Option<String> = r.get(9)?;
-        let lon: Option<f64> = r.get(10)?;
-        let lat: Option<f64> = r.get(11)?;
+        let week: i64 = r.get("week")?;
+        let municipality_code: Option<String> = r.get("municipality_code")?;
+        let county_code: Option<String> = r.get("county_code")?;
+        let lon: Option<f64> = r.get("lon")?;
+        let lat: Option<f64> = r.get("lat")?;
         Ok(Self {
-            id: r.get(0)?,
-            at_ms: r.get(1)?,
+            id: r.get("id")?,
+            at_ms: r.get("at")?,
             week: IsoWeek::from_key(week).map(|w| w.to_string()).unwrap_or_default(),
-            name: r.get(3)?,
-            summary: r.get(4)?,
-            url: r.get(5)?,
-            event_type: r.get(6)?,
-            location_name: r.get(7)?,
+            name: r.get("name")?,
+            summary: r.get("summary")?,
+            url: r.get("url")?,
+            event_type: r.get("event_type")?,
+            location_name: r.get("location_name")?,
             precision: precision(municipality_code.as_deref(), county_code.as_deref()).to_owned(),
             municipality_code,
             county_code,
@@ -124,9 +128,6 @@ impl FromRow for PoliceEvent {
         })
     }
 }
-
-const SELECT: &str =
-    "SELECT id, at, week, name, summary, url, event_type, location_name, municipality_code, county_code, lon, lat FROM police_events";
 
 const COLUMNS: &[&str] = &[
     "id",
@@ -196,16 +197,12 @@ fn require_write(v: &Viewer, org: Option<i64>) -> StoreResult<()> {
 /// import is done for (none for the operator and the harvester).
 pub fn upsert(db: &mut dyn Conn, v: &Viewer, org: Option<i64>, events: &[ParsedEvent], batch: Option<i64>) -> StoreResult<UpsertCounts> {
     require_write(v, org)?;
-    let mut existing: HashMap<i64, Vec<Value>> = HashMap::new();
+    let mut existing: HashMap<i64, Row> = HashMap::new();
     let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-    let sql = format!(
-        "SELECT id, at, week, name, summary, url, event_type, location_name, municipality_code, county_code, lon, lat FROM police_events WHERE {}",
-        db.dialect().in_list("id", 1)
-    );
+    let sql = format!("{SELECT} WHERE {}", db.dialect().in_list("id", 1));
     for chunk in ids.chunks(1000) {
         for row in db.query(&sql, args![chunk])? {
-            let id: i64 = row.get(0)?;
-            existing.insert(id, row.0);
+            existing.insert(row.get("id")?, row);
         }
     }
     let now = now_ms();
@@ -217,7 +214,9 @@ pub fn upsert(db: &mut dyn Conn, v: &Viewer, org: Option<i64>, events: &[ParsedE
             None => fresh.push(values),
             Some(old) => {
                 counts.duplicates += 1;
-                if !same_values(old, &values) {
+                // The stored values, read by name in the order of `values` (= `COLUMNS`).
+                let old: Vec<Value> = COLUMNS.iter().take(values.len()).map(|c| old.value(c).cloned()).collect::<Result<_, _>>()?;
+                if !same_values(&old, &values) {
                     counts.updated += 1;
                     let mut args = values[1..].to_vec();
                     args.push(now.into());
@@ -404,7 +403,8 @@ pub fn stats(db: &mut dyn Conn, v: &Viewer) -> StoreResult<(i64, Option<i64>)> {
     if !v.is_signed_in() && !v.is_system_admin() {
         return Err(StoreError::Forbidden);
     }
-    let (n, newest): (i64, Option<i64>) = db.one("SELECT COUNT(*), MAX(at) FROM police_events", &[])?;
+    let (n, newest): (i64, Option<i64>) =
+        db.map_one("SELECT COUNT(*) AS n, MAX(at) AS newest FROM police_events", &[], |r| Ok((r.get("n")?, r.get("newest")?)))?;
     Ok((n, newest))
 }
 
@@ -424,7 +424,14 @@ pub struct TypeMapping {
 }
 
 fn saved(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Vec<(String, i64)>> {
-    Ok(db.all("SELECT event_type, category_id FROM police_event_mappings WHERE forum_id = $1", args![forum_id])?)
+    Ok(db.map_all("SELECT event_type, category_id FROM police_event_mappings WHERE forum_id = $1", args![forum_id], |r| {
+        Ok((r.get("event_type")?, r.get("category_id")?))
+    })?)
+}
+
+/// An `(event_type, n)` pair of a count per event type.
+fn type_count(r: &Row) -> Result<(String, i64), DbError> {
+    Ok((r.get("event_type")?, r.get("n")?))
 }
 
 /// The default mapping resolved against a forum's active categories.
@@ -451,10 +458,12 @@ pub fn mapping(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<
     let is_default = own.is_empty();
     let effective: HashMap<String, i64> = if is_default { defaults(&active) } else { own.iter().cloned().collect() };
     let counts: Vec<(String, i64)> = match &forum.municipality_code {
-        Some(m) => {
-            db.all("SELECT event_type, COUNT(*) FROM police_events WHERE municipality_code = $1 GROUP BY event_type", args![m.as_str()])?
-        }
-        None => db.all("SELECT event_type, COUNT(*) FROM police_events GROUP BY event_type", &[])?,
+        Some(m) => db.map_all(
+            "SELECT event_type, COUNT(*) AS n FROM police_events WHERE municipality_code = $1 GROUP BY event_type",
+            args![m.as_str()],
+            type_count,
+        )?,
+        None => db.map_all("SELECT event_type, COUNT(*) AS n FROM police_events GROUP BY event_type", &[], type_count)?,
     };
     let mut types: Vec<String> = DEFAULT_MAPPING.iter().map(|(t, _)| (*t).to_owned()).collect();
     types.extend(counts.iter().map(|(t, _)| t.clone()));

@@ -31,13 +31,13 @@ pub struct Questionnaire {
 
 impl FromRow for Questionnaire {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let first: i64 = r.get(2)?;
+        let first: i64 = r.get("first_week")?;
         Ok(Self {
-            forum_id: r.get(0)?,
-            every_weeks: r.get(1)?,
+            forum_id: r.get("forum_id")?,
+            every_weeks: r.get("every_weeks")?,
             first_week: IsoWeek::from_key(first).ok_or_else(|| DbError::Decode(format!("week {first}")))?,
-            reminder_weekday: r.get(3)?,
-            active: r.get(4)?,
+            reminder_weekday: r.get("reminder_weekday")?,
+            active: r.get("active")?,
         })
     }
 }
@@ -101,14 +101,7 @@ pub fn configure(
 
 /// Which places `user_id` answers for in the forum.
 pub fn assigned_areas(db: &mut dyn Conn, forum_id: i64, user_id: i64) -> StoreResult<Vec<i64>> {
-    Ok(db
-        .all::<(i64,)>(
-            "SELECT area_id FROM reporter_areas WHERE forum_id = $1 AND user_id = $2 ORDER BY area_id",
-            args![forum_id, user_id],
-        )?
-        .into_iter()
-        .map(|r| r.0)
-        .collect())
+    Ok(db.scalars("SELECT area_id FROM reporter_areas WHERE forum_id = $1 AND user_id = $2 ORDER BY area_id", args![forum_id, user_id])?)
 }
 
 /// Assigns places to a reporter (replacing earlier ones). The reporter must belong to a member
@@ -194,7 +187,7 @@ pub fn submit(db: &mut dyn Conn, v: &Viewer, r: &Response, now: Timestamp) -> St
             format!("Enkäten kan bara besvaras för den aktuella perioden eller den närmast före.{due}"),
         )));
     }
-    let answered: Option<(i64,)> = db.opt(
+    let answered: Option<i64> = db.scalar_opt(
         "SELECT submitted_at FROM weekly_responses WHERE forum_id = $1 AND user_id = $2 AND week = $3",
         args![r.forum_id, user, i64::from(r.week.key())],
     )?;
@@ -304,13 +297,13 @@ pub struct ReporterStatus {
 impl FromRow for ReporterStatus {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         Ok(Self {
-            user_id: r.get(0)?,
-            name: r.get(1)?,
-            org_name: r.get(2)?,
-            answered_at_ms: r.get(3)?,
-            nothing_to_report: r.get::<Option<bool>>(4)?.unwrap_or(false),
-            observation_count: r.get::<Option<i64>>(5)?.unwrap_or(0),
-            assigned_areas: r.get(6)?,
+            user_id: r.get("user_id")?,
+            name: r.get("name")?,
+            org_name: r.get("org_name")?,
+            answered_at_ms: r.get("submitted_at")?,
+            nothing_to_report: r.get::<Option<bool>>("nothing_to_report")?.unwrap_or(false),
+            observation_count: r.get::<Option<i64>>("observation_count")?.unwrap_or(0),
+            assigned_areas: r.get("assigned_areas")?,
         })
     }
 }
@@ -322,8 +315,8 @@ pub fn status(db: &mut dyn Conn, v: &Viewer, forum_id: i64, week: IsoWeek) -> St
     let forum = forum::get(db, v, forum_id)?;
     let orgs: Vec<i64> = forum.members.iter().map(|m| m.id).collect();
     let sql = format!(
-        "SELECT u.id, u.name, o.name, r.submitted_at, r.nothing_to_report, r.observation_count,
-                (SELECT COUNT(*) FROM reporter_areas ra WHERE ra.forum_id = $1 AND ra.user_id = u.id)
+        "SELECT u.id AS user_id, u.name, o.name AS org_name, r.submitted_at, r.nothing_to_report, r.observation_count,
+                (SELECT COUNT(*) FROM reporter_areas ra WHERE ra.forum_id = $1 AND ra.user_id = u.id) AS assigned_areas
          FROM memberships m JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.org_id
          LEFT JOIN weekly_responses r ON r.forum_id = $1 AND r.user_id = u.id AND r.week = $2
          WHERE {} AND m.role IN ('reporter', 'member', 'coordinator')

@@ -135,7 +135,13 @@ pub struct CrimeStatistic {
 
 impl FromRow for CrimeStatistic {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self { municipality_code: r.get(0)?, year: r.get(1)?, month: r.get(2)?, offence: r.get(3)?, count: r.get(4)? })
+        Ok(Self {
+            municipality_code: r.get("municipality_code")?,
+            year: r.get("year")?,
+            month: r.get("month")?,
+            offence: r.get("offence")?,
+            count: r.get("crime_count")?,
+        })
     }
 }
 
@@ -218,8 +224,8 @@ pub fn import_safety_survey(
     imports::require_import(v, target.org_id)?;
     match target.visibility {
         Visibility::Forum { forum_id } => {
-            let member: Option<(i64,)> =
-                db.opt("SELECT org_id FROM forum_members WHERE forum_id = $1 AND org_id = $2", args![forum_id, target.org_id])?;
+            let member: Option<i64> =
+                db.scalar_opt("SELECT org_id FROM forum_members WHERE forum_id = $1 AND org_id = $2", args![forum_id, target.org_id])?;
             if member.is_none() {
                 return Ok(Err(Refusal::Settings(
                     FieldError::new("forum_id", "forum.not_member", "Organisationen är inte med i forumet. Välj ett forum där den är med.")
@@ -306,19 +312,19 @@ pub struct SurveyResult {
 
 impl FromRow for SurveyResult {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let vis: String = r.get(3)?;
+        let vis: String = r.get("visibility")?;
         Ok(Self {
-            id: r.get(0)?,
-            org_id: r.get(1)?,
-            org_name: r.get(2)?,
-            visibility: Visibility::from_columns(&vis, r.get(4)?).ok_or_else(|| DbError::Decode(format!("visibility {vis}")))?,
-            municipality_code: r.get(5)?,
-            area_id: r.get(6)?,
-            area_name: r.get(7)?,
-            question: r.get(8)?,
-            year: r.get(9)?,
-            share_unsafe: r.get(10)?,
-            respondents: r.get(11)?,
+            id: r.get("id")?,
+            org_id: r.get("owner_org_id")?,
+            org_name: r.get("org_name")?,
+            visibility: Visibility::from_columns(&vis, r.get("forum_id")?).ok_or_else(|| DbError::Decode(format!("visibility {vis}")))?,
+            municipality_code: r.get("municipality_code")?,
+            area_id: r.get("area_id")?,
+            area_name: r.get("area_name")?,
+            question: r.get("question")?,
+            year: r.get("year")?,
+            share_unsafe: r.get("share_unsafe")?,
+            respondents: r.get("respondents")?,
         })
     }
 }
@@ -326,7 +332,7 @@ impl FromRow for SurveyResult {
 /// The survey results of a municipality the viewer may read, by year, area and question.
 pub fn safety_surveys(db: &mut dyn Conn, v: &Viewer, municipality: &str, year: Option<i64>) -> StoreResult<Vec<SurveyResult>> {
     let mut q = Query::new(
-        "SELECT s.id, s.owner_org_id, o.name, s.visibility, s.forum_id, s.municipality_code, s.area_id, s.area_name, s.question, s.year, s.share_unsafe, s.respondents
+        "SELECT s.id, s.owner_org_id, o.name AS org_name, s.visibility, s.forum_id, s.municipality_code, s.area_id, s.area_name, s.question, s.year, s.share_unsafe, s.respondents
          FROM safety_surveys s JOIN organisations o ON o.id = s.owner_org_id WHERE ",
     );
     let n = q.next_param();

@@ -513,18 +513,25 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
     // 1. The aggregate: one GROUP BY over the covering index, with the part the viewer can read
     //    record by record anyway (`known`, see `sharing::published_count`).
     let reader = if exact { v.clone() } else { sharing::reader_behind(v, db)? };
-    let mut sql = Query::new("SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT), COUNT(*), CAST(SUM(CASE WHEN ");
+    let mut sql = Query::new(
+        "SELECT o.week, o.category_id, o.area_id, CAST(SUM(o.quantity) AS BIGINT) AS quantity, COUNT(*) AS reports, CAST(SUM(CASE WHEN ",
+    );
     sql.push_numbered(&sharing::readable(db.dialect(), "o", 1), sharing::readable_args(&reader));
-    sql.raw(" THEN o.quantity ELSE 0 END) AS BIGINT) FROM observations o WHERE ");
+    sql.raw(" THEN o.quantity ELSE 0 END) AS BIGINT) AS known FROM observations o WHERE ");
     sql.push("o.municipality_code = ? AND o.week >= ? AND o.week <= ? AND ", [q.municipality.as_str().into(), from.into(), to.into()]);
     let (pred, args) = sharing::scope_predicate("o", &q.scope, sql.next_param());
     sql.push_numbered(&pred, args);
     sql.raw(" GROUP BY o.week, o.category_id, o.area_id");
-    let rows: Vec<(i64, i64, Option<i64>, i64, i64, i64)> = db.all(&sql.sql, &sql.params)?;
-    let rows: Vec<Agg> = rows
-        .into_iter()
-        .map(|(week, category_id, area_id, quantity, reports, known)| Agg { week, category_id, area_id, quantity, reports, known })
-        .collect();
+    let rows: Vec<Agg> = db.map_all(&sql.sql, &sql.params, |r| {
+        Ok(Agg {
+            week: r.get("week")?,
+            category_id: r.get("category_id")?,
+            area_id: r.get("area_id")?,
+            quantity: r.get("quantity")?,
+            reports: r.get("reports")?,
+            known: r.get("known")?,
+        })
+    })?;
 
     // Weeks before the scope's first report are missing, not zero.
     let first_in_window = rows.iter().filter_map(|r| index.get(&r.week).copied()).min();
@@ -588,7 +595,8 @@ pub fn weekly(db: &mut dyn Conn, v: &Viewer, q: &PictureQuery) -> StoreResult<We
         ids
     };
     let sql = format!("SELECT id, code, name, sort_order FROM categories WHERE {} ORDER BY sort_order, id", db.dialect().in_list("id", 1));
-    let cat_rows: Vec<(i64, String, String, i64)> = db.all(&sql, &[Value::IntList(cat_ids)])?;
+    let cat_rows: Vec<(i64, String, String, i64)> =
+        db.map_all(&sql, &[Value::IntList(cat_ids)], |r| Ok((r.get("id")?, r.get("code")?, r.get("name")?, r.get("sort_order")?)))?;
     let mut cats: Vec<Cat> = Vec::new();
     let mut cat_of: HashMap<i64, usize> = HashMap::new();
     for (id, code, name, sort_order) in cat_rows {
@@ -887,7 +895,7 @@ fn first_week(db: &mut dyn Conn, scope: &Scope, municipality: &str, after: Optio
         Some(b) => sql.push(" AND o.week < ? ORDER BY o.week DESC LIMIT 1", [b.into()]),
         None => sql.raw(" ORDER BY o.week LIMIT 1"),
     };
-    Ok(db.opt::<(i64,)>(&sql.sql, &sql.params)?.map(|r| r.0))
+    Ok(db.scalar_opt(&sql.sql, &sql.params)?)
 }
 
 /// The picture's title and who can see it.
@@ -895,9 +903,8 @@ fn audience(db: &mut dyn Conn, v: &Viewer, scope: &Scope, municipality_name: &st
     Ok(match scope {
         Scope::Own { org_id } => {
             let name: String = db
-                .opt::<(String,)>("SELECT name FROM organisations WHERE id = $1", crate::args![*org_id])?
-                .ok_or(StoreError::not_found("organisation"))?
-                .0;
+                .scalar_opt("SELECT name FROM organisations WHERE id = $1", crate::args![*org_id])?
+                .ok_or(StoreError::not_found("organisation"))?;
             (
                 name.clone(),
                 Audience { kind: "organisation".into(), name: Some(name.clone()), organisations: vec![OrgRef { id: *org_id, name }] },
@@ -922,7 +929,7 @@ fn sources(
     published: impl Fn(i64, Option<i64>) -> bool,
 ) -> StoreResult<Vec<Source>> {
     let mut sql = Query::new(
-        "SELECT x.owner_org_id, g.name, x.category_id, x.area_id, x.n, x.q FROM (SELECT o.owner_org_id AS owner_org_id, o.category_id AS category_id, o.area_id AS area_id, COUNT(*) AS n, CAST(SUM(o.quantity) AS BIGINT) AS q FROM observations o WHERE ",
+        "SELECT x.owner_org_id, g.name AS org_name, x.category_id, x.area_id, x.n, x.q FROM (SELECT o.owner_org_id AS owner_org_id, o.category_id AS category_id, o.area_id AS area_id, COUNT(*) AS n, CAST(SUM(o.quantity) AS BIGINT) AS q FROM observations o WHERE ",
     );
     sql.push("o.municipality_code = ? AND o.week = ? AND ", [municipality.into(), week.into()]);
     let (pred, args) = sharing::scope_predicate("o", scope, sql.next_param());
@@ -930,7 +937,9 @@ fn sources(
     sql.raw(
         " GROUP BY o.owner_org_id, o.category_id, o.area_id) x JOIN organisations g ON g.id = x.owner_org_id ORDER BY g.name_key, g.id",
     );
-    let rows: Vec<(i64, String, i64, Option<i64>, i64, i64)> = db.all(&sql.sql, &sql.params)?;
+    let rows: Vec<(i64, String, i64, Option<i64>, i64, i64)> = db.map_all(&sql.sql, &sql.params, |r| {
+        Ok((r.get("owner_org_id")?, r.get("org_name")?, r.get("category_id")?, r.get("area_id")?, r.get("n")?, r.get("q")?))
+    })?;
     let mut out: Vec<(i64, String, i64, i64)> = Vec::new();
     for (org_id, name, category_id, area_id, n, q) in rows {
         if !published(category_id, area_id) {
@@ -951,25 +960,28 @@ fn sources(
 }
 
 fn context(db: &mut dyn Conn, scope: &Scope, exact: bool, municipality: &str, week: IsoWeek) -> StoreResult<Context> {
-    let police: Vec<(String, i64)> = db.all(
-        "SELECT event_type, COUNT(*) FROM police_events WHERE municipality_code = $1 AND week = $2 GROUP BY event_type ORDER BY COUNT(*) DESC, event_type",
+    let police: Vec<(String, i64)> = db.map_all(
+        "SELECT event_type, COUNT(*) AS n FROM police_events WHERE municipality_code = $1 AND week = $2 GROUP BY event_type ORDER BY COUNT(*) DESC, event_type",
         crate::args![municipality, i64::from(week.key())],
+        |r| Ok((r.get("event_type")?, r.get("n")?)),
     )?;
     let police_events_total = police.iter().map(|p| p.1).sum();
     // The latest month that has begun by the end of the week.
     let sunday = week.monday().checked_add(jiff::Span::new().days(6)).unwrap_or(week.monday());
     let month_key = i64::from(sunday.year()) * 100 + i64::from(sunday.month());
-    let latest: Option<(i64, i64)> = db.opt(
+    let latest: Option<(i64, i64)> = db.map_opt(
         "SELECT year, month FROM crime_statistics WHERE municipality_code = $1 AND year * 100 + month <= $2 ORDER BY year DESC, month DESC LIMIT 1",
         crate::args![municipality, month_key],
+        |r| Ok((r.get("year")?, r.get("month")?)),
     )?;
     let crime_statistics = match latest {
         Some((year, month)) => {
-            let rows: Vec<(String, Option<f64>, Option<f64>)> = db.all(
-                "SELECT c.offence, c.crime_count, p.crime_count FROM crime_statistics c
+            let rows: Vec<(String, Option<f64>, Option<f64>)> = db.map_all(
+                "SELECT c.offence, c.crime_count, p.crime_count AS last_year FROM crime_statistics c
                  LEFT JOIN crime_statistics p ON p.municipality_code = c.municipality_code AND p.offence = c.offence AND p.year = c.year - 1 AND p.month = c.month
                  WHERE c.municipality_code = $1 AND c.year = $2 AND c.month = $3 ORDER BY c.offence",
                 crate::args![municipality, year, month],
+                |r| Ok((r.get("offence")?, r.get("crime_count")?, r.get("last_year")?)),
             )?;
             Some(CrimeMonth {
                 year,
@@ -980,7 +992,7 @@ fn context(db: &mut dyn Conn, scope: &Scope, exact: bool, municipality: &str, we
         None => None,
     };
     let mut sql = Query::new(
-        "SELECT g.name, s.area_name, s.question, s.year, s.share_unsafe, s.respondents FROM safety_surveys s JOIN organisations g ON g.id = s.owner_org_id WHERE ",
+        "SELECT g.name AS org_name, s.area_name, s.question, s.year, s.share_unsafe, s.respondents FROM safety_surveys s JOIN organisations g ON g.id = s.owner_org_id WHERE ",
     );
     sql.push("s.municipality_code = ? AND s.year <= ? AND ", [municipality.into(), i64::from(week.year()).into()]);
     let (pred, args) = sharing::scope_predicate("s", scope, sql.next_param());
@@ -990,20 +1002,18 @@ fn context(db: &mut dyn Conn, scope: &Scope, exact: bool, municipality: &str, we
         sql.raw(" AND s.visibility = 'public'");
     }
     sql.raw(" ORDER BY s.year DESC, s.area_name, s.question LIMIT 200");
-    let rows: Vec<(String, String, String, i64, f64, Option<i64>)> = db.all(&sql.sql, &sql.params)?;
-    let latest_year = rows.first().map(|r| r.3);
-    let surveys = rows
-        .into_iter()
-        .filter(|r| Some(r.3) == latest_year)
-        .map(|(org_name, area_name, question, year, share_unsafe, respondents)| SurveyResult {
-            org_name,
-            area_name,
-            question,
-            year,
-            share_unsafe,
-            respondents,
+    let rows: Vec<SurveyResult> = db.map_all(&sql.sql, &sql.params, |r| {
+        Ok(SurveyResult {
+            org_name: r.get("org_name")?,
+            area_name: r.get("area_name")?,
+            question: r.get("question")?,
+            year: r.get("year")?,
+            share_unsafe: r.get("share_unsafe")?,
+            respondents: r.get("respondents")?,
         })
-        .collect();
+    })?;
+    let latest_year = rows.first().map(|r| r.year);
+    let surveys = rows.into_iter().filter(|r| Some(r.year) == latest_year).collect();
     Ok(Context {
         police_events: police.into_iter().map(|(event_type, count)| PoliceEventCount { event_type, count }).collect(),
         police_events_total,
@@ -1023,8 +1033,7 @@ pub(crate) fn owners(db: &mut dyn Conn, q: &PictureQuery) -> StoreResult<Vec<i64
     let (pred, args) = sharing::scope_predicate("o", &q.scope, sql.next_param());
     sql.push_numbered(&pred, args);
     sql.raw(" ORDER BY o.owner_org_id");
-    let rows: Vec<(i64,)> = db.all(&sql.sql, &sql.params)?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    Ok(db.scalars(&sql.sql, &sql.params)?)
 }
 
 /// The weekly picture with the read to audit (run it through [`crate::Store::read_audited`]):

@@ -70,21 +70,24 @@ pub struct Area {
     pub archived_at_ms: Option<i64>,
 }
 
+/// The SELECT that [`Area::from_row`] decodes, by the names given here.
+const SELECT: &str = "SELECT id, municipality_code, parent_id, name, kind, geometry, min_lon, min_lat, max_lon, max_lat, centroid_lon, centroid_lat, owner_org_id, version, archived_at FROM areas";
+
 impl FromRow for Area {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let geometry: String = r.get(5)?;
+        let geometry: String = r.get("geometry")?;
         Ok(Self {
-            id: r.get(0)?,
-            municipality_code: r.get(1)?,
-            parent_id: r.get(2)?,
-            name: r.get(3)?,
-            kind: r.get(4)?,
+            id: r.get("id")?,
+            municipality_code: r.get("municipality_code")?,
+            parent_id: r.get("parent_id")?,
+            name: r.get("name")?,
+            kind: r.get("kind")?,
             geometry: serde_json::from_str(&geometry).map_err(|e| DbError::Decode(format!("area geometry: {e}")))?,
-            bbox: Bbox { min_lon: r.get(6)?, min_lat: r.get(7)?, max_lon: r.get(8)?, max_lat: r.get(9)? },
-            centroid: [r.get(10)?, r.get(11)?],
-            owner_org_id: r.get(12)?,
-            version: r.get(13)?,
-            archived_at_ms: r.get(14)?,
+            bbox: Bbox { min_lon: r.get("min_lon")?, min_lat: r.get("min_lat")?, max_lon: r.get("max_lon")?, max_lat: r.get("max_lat")? },
+            centroid: [r.get("centroid_lon")?, r.get("centroid_lat")?],
+            owner_org_id: r.get("owner_org_id")?,
+            version: r.get("version")?,
+            archived_at_ms: r.get("archived_at")?,
         })
     }
 }
@@ -120,8 +123,6 @@ impl Area {
         kind_label(&self.kind)
     }
 }
-
-const SELECT: &str = "SELECT id, municipality_code, parent_id, name, kind, geometry, min_lon, min_lat, max_lon, max_lat, centroid_lon, centroid_lat, owner_org_id, version, archived_at FROM areas";
 
 fn require_reader(v: &Viewer) -> StoreResult<()> {
     // A share link's report draws the municipality's places too.
@@ -199,7 +200,7 @@ impl AreaFields {
 
 fn check(db: &mut dyn Conn, a: &NewArea, except: Option<i64>) -> StoreResult<()> {
     let mut errs = FieldErrors::new();
-    let taken: Option<(i64,)> = db.opt(
+    let taken: Option<i64> = db.scalar_opt(
         "SELECT id FROM areas WHERE municipality_code = $1 AND name_key = $2 AND id <> $3",
         args![a.municipality.as_str(), sort_key(&a.name), except.unwrap_or(-1)],
     )?;
@@ -211,10 +212,10 @@ fn check(db: &mut dyn Conn, a: &NewArea, except: Option<i64>) -> StoreResult<()>
         ));
     }
     if let Some(parent) = a.parent_id {
-        let p: Option<(String, Option<i64>)> = db.opt("SELECT municipality_code, parent_id FROM areas WHERE id = $1", args![parent])?;
+        let p: Option<String> = db.scalar_opt("SELECT municipality_code FROM areas WHERE id = $1", args![parent])?;
         match p {
             None => errs.push(FieldError::new("parent_id", "area.unknown", "Den överordnade platsen finns inte.")),
-            Some((m, _)) if m != a.municipality.as_str() => {
+            Some(m) if m != a.municipality.as_str() => {
                 errs.push(FieldError::new("parent_id", "area.other_municipality", "Den överordnade platsen ligger i en annan kommun."))
             }
             Some(_) => {
@@ -231,7 +232,7 @@ fn check(db: &mut dyn Conn, a: &NewArea, except: Option<i64>) -> StoreResult<()>
                             ));
                             break;
                         }
-                        cursor = db.opt::<(Option<i64>,)>("SELECT parent_id FROM areas WHERE id = $1", args![id])?.and_then(|r| r.0);
+                        cursor = db.scalar_opt::<Option<i64>>("SELECT parent_id FROM areas WHERE id = $1", args![id])?.flatten();
                         steps += 1;
                     }
                 }
@@ -373,12 +374,12 @@ pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) 
     if let Some(org) = mine {
         return Ok(org);
     }
-    let any: Option<(i64,)> = db.opt(
+    let any: Option<i64> = db.scalar_opt(
         "SELECT o.id FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
          WHERE om.municipality_code = $1 AND om.status = 'approved' ORDER BY CASE WHEN o.kind = 'municipality' THEN 0 ELSE 1 END, o.id LIMIT 1",
         args![municipality.as_str()],
     )?;
-    any.map(|r| r.0).ok_or_else(|| {
+    any.ok_or_else(|| {
         StoreError::invalid(FieldError::new(
             "municipality",
             "municipality.no_organisation",
@@ -393,7 +394,10 @@ pub fn owner_for(db: &mut dyn Conn, v: &Viewer, municipality: MunicipalityCode) 
 /// How many places each municipality has, for the municipalities that have any.
 pub fn counts(db: &mut dyn Conn, v: &Viewer) -> StoreResult<HashMap<String, i64>> {
     require_reader(v)?;
-    let rows: Vec<(String, i64)> = db.all("SELECT municipality_code, COUNT(*) FROM areas GROUP BY municipality_code", &[])?;
+    let rows: Vec<(String, i64)> =
+        db.map_all("SELECT municipality_code, COUNT(*) AS n FROM areas GROUP BY municipality_code", &[], |r| {
+            Ok((r.get("municipality_code")?, r.get("n")?))
+        })?;
     Ok(rows.into_iter().collect())
 }
 

@@ -18,8 +18,8 @@ use crate::{Action, Viewer, args, kernel::access, now_ms, sort_key};
 /// normal start costs one query).
 pub(crate) fn sync_reference(db: &mut dyn Conn) -> StoreResult<()> {
     let digest = reference_digest();
-    let stored: Option<(String,)> = db.opt("SELECT value FROM settings WHERE key = 'geography_digest'", &[])?;
-    if stored.is_some_and(|(d,)| d == digest) {
+    let stored: Option<String> = db.scalar_opt("SELECT value FROM settings WHERE key = 'geography_digest'", &[])?;
+    if stored.is_some_and(|d| d == digest) {
         return Ok(());
     }
     for c in geo::counties() {
@@ -65,16 +65,17 @@ pub struct PoliceArea {
 
 impl FromRow for PoliceArea {
     fn from_row(r: &Row) -> Result<Self, DbError> {
-        let codes: Option<String> = r.get(3)?;
+        let codes: Option<String> = r.get("municipality_codes")?;
         let mut municipality_codes: Vec<String> = codes.map(|c| c.split(',').map(str::to_owned).collect()).unwrap_or_default();
         municipality_codes.sort();
-        Ok(Self { id: r.get(0)?, name: r.get(1)?, region: r.get(2)?, municipality_codes })
+        Ok(Self { id: r.get("id")?, name: r.get("name")?, region: r.get("region")?, municipality_codes })
     }
 }
 
 fn select(db: &dyn Conn) -> String {
     format!(
-        "SELECT p.id, p.name, p.region, (SELECT {} FROM police_area_municipalities pm WHERE pm.police_area_id = p.id) FROM police_areas p",
+        "SELECT p.id, p.name, p.region, (SELECT {} FROM police_area_municipalities pm WHERE pm.police_area_id = p.id) AS municipality_codes
+         FROM police_areas p",
         db.dialect().string_agg("pm.municipality_code")
     )
 }
@@ -130,9 +131,9 @@ impl PoliceAreaInput {
 pub fn upsert_police_area(db: &mut dyn Conn, v: &Viewer, p: &ValidPoliceArea) -> StoreResult<PoliceArea> {
     access::require(v, Action::ManageGeography)?;
     let now = now_ms();
-    let existing: Option<(i64,)> = db.opt("SELECT id FROM police_areas WHERE name_key = $1", args![sort_key(&p.name)])?;
+    let existing: Option<i64> = db.scalar_opt("SELECT id FROM police_areas WHERE name_key = $1", args![sort_key(&p.name)])?;
     let (id, action) = match existing {
-        Some((id,)) => {
+        Some(id) => {
             db.execute(
                 "UPDATE police_areas SET name = $1, region = $2, updated_at = $3 WHERE id = $4",
                 args![p.name.as_str(), p.region.as_str(), now, id],

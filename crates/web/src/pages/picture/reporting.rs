@@ -307,12 +307,12 @@ pub async fn mine(State(state): State<AppState>, SignedIn(session): SignedIn, fl
     let reports = state
         .store
         .read(move |db| {
-            let ids: Vec<(i64,)> = brygga_store::ConnExt::all(
+            let ids: Vec<i64> = brygga_store::ConnExt::scalars(
                 db,
                 "SELECT id FROM observations WHERE reporter_user_id = $1 ORDER BY id DESC LIMIT 50",
                 &[uid.into()],
             )?;
-            ids.into_iter().map(|(id,)| observations::get(db, &v, id)).collect::<Result<Vec<_>, _>>()
+            ids.into_iter().map(|id| observations::get(db, &v, id)).collect::<Result<Vec<_>, _>>()
         })
         .await?;
     let reports = reports
