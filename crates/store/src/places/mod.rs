@@ -1,2 +1,3 @@
 pub mod areas;
 pub mod geography;
+pub mod place;

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::page::{Chrome, Flash, FormView, both, html, version_of};
 
 pub fn kind_options() -> Vec<(String, String)> {
     OrgKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
@@ -345,9 +345,9 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
 
 pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match (validate(&form), version_of(&form)) {
-        (Ok(valid), Ok(version)) => state.store.write(move |db| orgs::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+    let result = match both(validate(&form), version_of(&form)) {
+        Ok((valid, version)) => state.store.write(move |db| orgs::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/organisationer/{id}?klart=sparad")).into_response()),
@@ -448,11 +448,11 @@ pub async fn edit_contact(State(state): State<AppState>, SignedIn(session): Sign
 
 pub async fn update_contact(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match (contact_input(&form).validate(), version_of(&form)) {
-        (Ok(valid), Ok(version)) => {
+    let result = match both(contact_input(&form).validate(), version_of(&form)) {
+        Ok((valid, version)) => {
             state.store.write(move |db| contacts::update(db, &v, id, version, &valid)).await.map_err(AppError::from)
         }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/organisationer/{}?klart=sparad#kontaktpersoner", c.org_id)).into_response()),

@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult, off_runtime};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::page::{Chrome, Flash, FormView, both, html, version_of};
 use crate::kit::svg::map::{self, MapArea, MapOptions};
 
 pub fn routes() -> Router<AppState> {
@@ -334,18 +334,14 @@ async fn load(state: &AppState, session: &Session, muni: &'static Municipality, 
     Ok((area, all))
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     flash: Flash,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     let parent = area.parent_id.and_then(|p| all.iter().find(|a| a.id == p)).cloned();
     let children: Vec<Area> = all.iter().filter(|a| a.parent_id == Some(area.id)).cloned().collect();
     let shape = area.shape().ok();
@@ -661,34 +657,30 @@ fn form_of(a: &Area) -> FormView {
     f
 }
 
-pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path((kod, id)): Path<(String, String)>) -> PageResult {
+pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path((kod, id)): Path<(String, i64)>) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     html(StatusCode::OK, form_page(&session, muni, &all, form_of(&area), Some(&area), None))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
     SignedUpload(session, form, upload): SignedUpload,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     let id = area.id;
     let (f, u, owner) = (form.clone(), upload.clone(), area.owner_org_id);
     let checked = off_runtime(move || new_area_from(&f, u.as_ref(), muni, owner)).await?;
-    let result = match (checked, version_of(&form)) {
-        (Ok((a, _)), Ok(version)) => {
+    let result = match both(checked, version_of(&form)) {
+        Ok(((a, _), version)) => {
             let v = session.viewer.clone();
             state.store.write(move |db| areas::update(db, &v, id, version, &a)).await.map_err(AppError::from)
         }
-        (Err(mut e), Err(more)) => {
-            e.0.extend(more.0);
-            Err(AppError::Invalid(e))
-        }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     let draft = if result.is_err() { draft_off_runtime(&form, upload.as_ref()).await? } else { None };
     match result {
@@ -720,10 +712,10 @@ struct DeletePage {
 pub async fn confirm_delete(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     let parent = area.parent_id.and_then(|p| all.iter().find(|a| a.id == p)).cloned();
     let children = all.iter().filter(|a| a.parent_id == Some(area.id)).cloned().collect();
@@ -735,11 +727,11 @@ pub async fn confirm_delete(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
     crate::kit::auth::SignedForm(session, _): crate::kit::auth::SignedForm,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, _) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, _) = load(&state, &session, muni, id).await?;
     let v = session.viewer.clone();
     let id = area.id;
     let removed = state.store.write(move |db| areas::delete(db, &v, id)).await?;
