@@ -413,6 +413,18 @@ impl FromRow for SessionSummary {
     }
 }
 
+/// The GDPR access: everything Brygga holds about the viewer, with its `user.export` audit
+/// entry written in the same transaction. The one command behind the account page's download
+/// and `GET /me/data`, so no door can hand out the data without the entry. Needs a write
+/// transaction.
+pub fn export_personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData> {
+    let data = personal_data(db, v)?;
+    audit::record(db, v, Event::new("user.export").record("user", data.user.id))?;
+    Ok(data)
+}
+
+/// Everything Brygga holds about the viewer, read without a trace; doors hand it out through
+/// [`export_personal_data`].
 pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData> {
     let id = v.user_id().ok_or(StoreError::Forbidden)?;
     let user = get(db, v, id)?;

@@ -12,7 +12,6 @@ use brygga_domain::account::{Email, check_new_password};
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::accounts::auth::{self, TokenSummary};
 use brygga_store::accounts::users::{self, PersonalData};
-use brygga_store::kernel::audit::{self, Event};
 use brygga_store::{Action, Membership, StoreError, kernel::access, now_ms};
 
 use crate::AppState;
@@ -199,14 +198,7 @@ pub async fn change_password(
 /// The export itself is recorded in the audit log, in the same transaction.
 pub async fn export_personal_data(State(state): State<AppState>, SignedIn(session): SignedIn) -> PageResult {
     let v = session.viewer.clone();
-    let data = state
-        .store
-        .write(move |db| {
-            let data = users::personal_data(db, &v)?;
-            audit::record(db, &v, Event::new("user.export").record("user", data.user.id))?;
-            Ok(data)
-        })
-        .await?;
+    let data = state.store.write(move |db| users::export_personal_data(db, &v)).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
