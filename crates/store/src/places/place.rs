@@ -33,7 +33,11 @@ fn position_error(lat: f64, lon: f64, municipality: Option<&str>) -> Option<Fiel
     let sweden = geography::SWEDEN_EXTENT;
     if !sweden.contains(lon, lat) {
         let hint = if sweden.contains(lat, lon) { " Latitud och longitud verkar ha bytt plats." } else { "" };
-        return Some(FieldError::new("lat", "position.outside_sweden", format!("Positionen {lat:.5}, {lon:.5} ligger utanför Sverige.{hint}")));
+        return Some(FieldError::new(
+            "lat",
+            "position.outside_sweden",
+            format!("Positionen {lat:.5}, {lon:.5} ligger utanför Sverige.{hint}"),
+        ));
     }
     let code = municipality?;
     if geography::municipality_extent(code).is_none_or(|e| e.contains(lon, lat)) {

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use brygga_domain::{FieldError, FieldErrors};
 use brygga_domain::time::today;
+use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::forum_work::actions::{self, Action, ActionInput, Followup, StatusInput};
 use serde::Deserialize;
 use utoipa::IntoParams;

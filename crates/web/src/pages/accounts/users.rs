@@ -20,7 +20,6 @@ use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, html};
-use crate::pages::forums::forum::all_orgs;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,7 +47,7 @@ fn role_help() -> Vec<(&'static str, &'static str)> {
 async fn manageable_orgs(state: &AppState, session: &Session) -> Result<Vec<(String, String)>, PageError> {
     let v = session.viewer.clone();
     if v.is_system_admin() {
-        let orgs = state.store.read(move |db| all_orgs(db, &v)).await?;
+        let orgs = state.store.read(move |db| brygga_store::accounts::orgs::all(db, &v)).await?;
         return Ok(orgs.into_iter().map(|o| (o.id.to_string(), o.name)).collect());
     }
     Ok(v.memberships()

@@ -120,9 +120,7 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(s
     let v = session.viewer.clone();
     let forum_id = state.store.read(move |db| categories::get(db, id)).await?.forum_id;
     let result = match both(input_from(&form).and_then(|i| i.validate()), version_of(&form)) {
-        Ok((valid, version)) => {
-            state.store.write(move |db| categories::update(db, &v, id, version, &valid)).await.map_err(AppError::from)
-        }
+        Ok((valid, version)) => state.store.write(move |db| categories::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {

@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
+use crate::kit::options::all_municipality_names;
 use crate::kit::page::{Chrome, Flash, FormView, both, html, own_org_options, version_of};
 
 pub fn routes() -> Router<AppState> {
@@ -32,20 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/{id}/inbjudan", post(answer_invitation))
         .route("/forum/{id}/kontaktperson", post(answer_contact_request))
         .route("/forum/{id}/ta-bort", post(delete))
-}
-
-/// Every organisation the viewer may see, all pages of [`orgs::list`].
-pub(crate) fn all_orgs(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Organisation>> {
-    let mut f = orgs::Filter { limit: Some(orgs::MAX_LIMIT), ..Default::default() };
-    let mut all = Vec::new();
-    loop {
-        let page = orgs::list(db, v, &f)?;
-        all.extend(page.items);
-        match page.next {
-            Some(n) => f.after = Some(n),
-            None => return Ok(all),
-        }
-    }
 }
 
 /// Every account the viewer may list, or `None` when the viewer may list no accounts.
@@ -405,7 +392,7 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, edit: Op
                 Some(id) => Some(forum::get(db, &v, id)?),
                 None => None,
             };
-            Ok((all_orgs(db, &v)?, visible_users(db, &v)?, current))
+            Ok((orgs::all(db, &v)?, visible_users(db, &v)?, current))
         })
         .await?;
     let v = &session.viewer;
@@ -442,7 +429,7 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, edit: Op
         orgs: orgs.iter().map(|o| (o.id.to_string(), o.name.clone())).collect(),
         contacts,
         contacts_limited: users.is_none(),
-        municipalities: crate::pages::accounts::orgs::all_municipality_names(),
+        municipalities: all_municipality_names(),
     })
 }
 
