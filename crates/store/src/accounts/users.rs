@@ -175,6 +175,7 @@ pub struct ValidNewUser {
 }
 
 impl NewUserInput {
+    /// Checks every field, then hashes the password (slow: doors use [`validate_off_runtime`]).
     pub fn validate(&self) -> Result<ValidNewUser, FieldErrors> {
         let mut errs = FieldErrors::new();
         let email = errs.take(Email::parse(&self.email));
@@ -197,7 +198,7 @@ impl NewUserInput {
         errs.into_result()?;
         let password_hash = match self.password.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => Some(
-                crate::accounts::auth::hash_password(p)
+                brygga_domain::account::hash_password(p)
                     .map_err(|e| FieldErrors::from(FieldError::new("password", "password.hash", e.to_string())))?,
             ),
             None => None,
@@ -210,6 +211,12 @@ impl NewUserInput {
             system_admin: self.system_admin,
         })
     }
+}
+
+/// [`NewUserInput::validate`] off the async runtime, as every door calls it (it hashes the
+/// password).
+pub async fn validate_off_runtime(input: NewUserInput) -> StoreResult<ValidNewUser> {
+    crate::accounts::auth::off_runtime(move || input.validate().map_err(StoreError::Invalid)).await
 }
 
 /// Creates an account (system administrators and the command line). Organisation

@@ -176,11 +176,7 @@ pub async fn change_password(
     if !errs.is_empty() {
         return html(StatusCode::UNPROCESSABLE_ENTITY, account_page(&state, &session, &Flash(None), without_passwords(&form, errs)).await?);
     }
-    let to_hash = new.clone();
-    let hashed = tokio::task::spawn_blocking(move || auth::hash_password(&to_hash))
-        .await
-        .map_err(|_| AppError::Internal("password hashing panicked".into()))?
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
+    let hashed = auth::hash_off_runtime(new.clone()).await?;
     state.store.write(move |db| users::set_password_hash(db, &v, user_id, &hashed)).await?;
     let ua = headers.get(header::USER_AGENT).and_then(|h| h.to_str().ok()).map(str::to_owned);
     match auth::login(&state.store, session.viewer.email(), &new, origin, ua, state.config.session).await {
