@@ -127,7 +127,7 @@ pub async fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let input = NewUserInput { email, name, password: Some(password.clone()), org_id, role, system_admin };
-            let valid = tokio::task::spawn_blocking(move || input.validate()).await?.map_err(invalid)?;
+            let valid = users::validate_off_runtime(input).await.map_err(explain)?;
             let user = store.write(move |db| users::create(db, &Viewer::command_line(), &valid)).await.map_err(explain)?;
             let mut out = serde_json::json!({ "id": user.id, "email": user.email });
             if generated {
@@ -144,10 +144,7 @@ pub async fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<()> {
                 .read(move |db| users::id_by_email(db, &e2))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("det finns inget konto med e-postadressen {email}"))?;
-            let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password).map(|h| (h, password)))
-                .await?
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (hash, password) = hash;
+            let hash = auth::hash_off_runtime(password.clone()).await?;
             store.write(move |db| users::set_password_hash(db, &Viewer::command_line(), id, &hash)).await.map_err(explain)?;
             let mut out = serde_json::json!({ "id": id, "email": email.as_str() });
             if generated {

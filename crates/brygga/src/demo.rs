@@ -212,10 +212,7 @@ fn code(name: &str) -> String {
 
 /// Fills an empty, migrated database. Every account gets `password`.
 pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin>> {
-    let hash = {
-        let p = password.to_owned();
-        tokio::task::spawn_blocking(move || auth::hash_password(&p)).await?.map_err(|e| anyhow::anyhow!("{e}"))?
-    };
+    let hash = auth::hash_off_runtime(password.to_owned()).await?;
     let logins = store
         .write(move |db| {
             let sys = Viewer::system();

@@ -98,6 +98,24 @@ const COMMON: &[&str] = &[
     "trelleborg1",
 ];
 
+/// A password as argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane — OWASP's
+/// recommendation), in PHC string form with its own salt. Slow on purpose: run it off the
+/// async runtime (the store's `accounts::auth::hash_off_runtime` is the one way the doors do).
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use rand::TryRngCore;
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.try_fill_bytes(&mut salt).expect("the OS random number generator works");
+    let salt = SaltString::encode_b64(&salt)?;
+    Ok(argon2::Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// Whether `password` matches a hash made by [`hash_password`].
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,17 @@ impl MunicipalityCode {
         municipality(t).map(|m| Self(m.code)).ok_or_else(|| MunicipalityCodeError::Unknown { code: t.to_owned() })
     }
 
+    /// Accepts what a person types or a client sends: a code ("1287") or a name in any of the
+    /// forms [`municipality_by_name`] knows ("Trelleborg", "Trelleborgs kommun"). Every door
+    /// that takes a municipality uses this, so a page and the API accept the same things.
+    pub fn named(s: &str) -> Result<Self, MunicipalityCodeError> {
+        let t = s.trim();
+        if t.bytes().all(|b| b.is_ascii_digit()) {
+            return Self::parse(t);
+        }
+        municipality_by_name(t).map(|m| Self(m.code)).ok_or_else(|| MunicipalityCodeError::Name { value: t.to_owned() })
+    }
+
     /// The four digits, e.g. `"0114"`.
     pub fn as_str(&self) -> &'static str {
         self.0
@@ -249,6 +260,9 @@ pub enum MunicipalityCodeError {
     /// Four digits, but no municipality has them.
     #[error("Det finns ingen kommun med koden {code}. Se SCB:s lista över kommunkoder.")]
     Unknown { code: String },
+    /// Neither a code nor the name of a municipality.
+    #[error("Hittar ingen kommun som heter ”{value}”. Skriv kommunens namn eller fyrsiffriga kod, till exempel Trelleborg eller 1287.")]
+    Name { value: String },
 }
 
 impl MunicipalityCodeError {
@@ -257,7 +271,7 @@ impl MunicipalityCodeError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Format { .. } => "municipality_code.format",
-            Self::Unknown { .. } => "municipality_code.unknown",
+            Self::Unknown { .. } | Self::Name { .. } => "municipality_code.unknown",
         }
     }
 }

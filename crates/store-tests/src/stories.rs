@@ -1752,3 +1752,5 @@ mod trust_picture;
 pub use trust_picture::*;
 mod trust_consent;
 pub use trust_consent::*;
+mod usecases;
+pub use usecases::*;

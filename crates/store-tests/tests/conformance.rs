@@ -67,4 +67,7 @@ conformance!(
     consent_only_an_approved_claim_opens_a_municipality_forum,
     consent_memberships_are_invitations_the_person_accepts,
     consent_an_alert_that_reaches_nobody_says_so,
+    usecases_reports_and_alerts_check_a_place_alike,
+    usecases_a_forum_municipality_is_a_name_or_a_code,
+    usecases_the_gdpr_export_writes_its_audit_entry,
 );

@@ -26,3 +26,4 @@ mod trust_guard;
 mod trust_ops;
 mod trust_picture;
 mod trust_redirect;
+mod usecases;

@@ -2,8 +2,6 @@
 //! limiting. Secrets are stored only as hashes: sessions and tokens are high-entropy random
 //! strings, so a fast SHA-256 suffices for them; passwords get argon2id.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use brygga_domain::FieldError;
 use brygga_domain::text::TextRule;
@@ -29,16 +27,17 @@ pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-/// argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's recommendation).
-pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.try_fill_bytes(&mut salt).expect("the OS random number generator works");
-    let salt = SaltString::encode_b64(&salt)?;
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+pub use brygga_domain::account::{hash_password, verify_password};
+
+/// Hashes a password off the async runtime (argon2 is slow on purpose and would stall every
+/// other request on the thread). The one way pages, the API and the command line hash.
+pub async fn hash_off_runtime(password: String) -> StoreResult<String> {
+    off_runtime(move || hash_password(&password).map_err(|e| StoreError::Internal(format!("password hashing failed: {e}")))).await
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+/// Runs slow, CPU-bound account work (hashing and checking passwords) on the blocking pool.
+pub(crate) async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| StoreError::Internal("password work panicked".into()))?
 }
 
 /// Verified against when the account does not exist, so both cases take the same time.
@@ -127,9 +126,7 @@ pub async fn check_current_password(store: &Store, v: &Viewer, password: &str) -
         return Err(StoreError::RateLimited { retry_after_secs });
     }
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || hash.is_some_and(|h| verify_password(&password, &h)))
-        .await
-        .map_err(|_| StoreError::Internal("password check panicked".into()))?;
+    let ok = off_runtime(move || Ok(hash.is_some_and(|h| verify_password(&password, &h)))).await?;
     if !ok {
         let v = v.clone();
         store
@@ -171,15 +168,16 @@ pub async fn login(
     }
     let password = password.to_owned();
     let hash = user.as_ref().and_then(|u| u.1.clone());
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_password(&password, &h),
-        None => {
-            verify_password(&password, &DUMMY_HASH);
-            false
-        }
+    let ok = off_runtime(move || {
+        Ok(match hash {
+            Some(h) => verify_password(&password, &h),
+            None => {
+                verify_password(&password, &DUMMY_HASH);
+                false
+            }
+        })
     })
-    .await
-    .map_err(|_| StoreError::Internal("password check panicked".into()))?;
+    .await?;
     let v = Viewer::anonymous(origin.clone());
     let user_id = match (ok, user) {
         (true, Some((id, _))) => id,

@@ -228,6 +228,20 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<Organ
     Ok(Page { items, next })
 }
 
+/// Every organisation the viewer may see: all pages of [`list`] (for pickers and filters).
+pub fn all(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Organisation>> {
+    let mut f = Filter { limit: Some(MAX_LIMIT), ..Default::default() };
+    let mut all = Vec::new();
+    loop {
+        let page = list(db, v, &f)?;
+        all.extend(page.items);
+        match page.next {
+            Some(n) => f.after = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
 fn encode_cursor(key: &str, id: i64) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}:{key}"))

@@ -176,6 +176,7 @@ pub struct ValidNewUser {
 }
 
 impl NewUserInput {
+    /// Checks every field, then hashes the password (slow: doors use [`validate_off_runtime`]).
     pub fn validate(&self) -> Result<ValidNewUser, FieldErrors> {
         let mut errs = FieldErrors::new();
         let email = errs.take(Email::parse(&self.email));
@@ -198,7 +199,7 @@ impl NewUserInput {
         errs.into_result()?;
         let password_hash = match self.password.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => Some(
-                crate::accounts::auth::hash_password(p)
+                brygga_domain::account::hash_password(p)
                     .map_err(|e| FieldErrors::from(FieldError::new("password", "password.hash", e.to_string())))?,
             ),
             None => None,
@@ -211,6 +212,12 @@ impl NewUserInput {
             system_admin: self.system_admin,
         })
     }
+}
+
+/// [`NewUserInput::validate`] off the async runtime, as every door calls it (it hashes the
+/// password).
+pub async fn validate_off_runtime(input: NewUserInput) -> StoreResult<ValidNewUser> {
+    crate::accounts::auth::off_runtime(move || input.validate().map_err(StoreError::Invalid)).await
 }
 
 /// Creates an account (system administrators and the command line). Organisation
@@ -422,6 +429,18 @@ impl FromRow for SessionSummary {
     }
 }
 
+/// The GDPR access: everything Brygga holds about the viewer, with its `user.export` audit
+/// entry written in the same transaction. The one command behind the account page's download
+/// and `GET /me/data`, so no door can hand out the data without the entry. Needs a write
+/// transaction.
+pub fn export_personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData> {
+    let data = personal_data(db, v)?;
+    audit::record(db, v, Event::new("user.export").record("user", data.user.id))?;
+    Ok(data)
+}
+
+/// Everything Brygga holds about the viewer, read without a trace; doors hand it out through
+/// [`export_personal_data`].
 pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData> {
     let id = v.user_id().ok_or(StoreError::Forbidden)?;
     let user = get(db, v, id)?;

@@ -18,7 +18,7 @@ use crate::forums::forum::{self, Forum, OrgRef};
 use crate::kernel::access::{self, Action as Permission};
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
-use crate::kernel::error::{StoreError, StoreResult};
+use crate::kernel::error::{StoreError, StoreResult, checked_with};
 use crate::kernel::sharing::{self, Scope};
 use crate::kernel::sql::Query;
 use crate::picture::weekly::{self, PictureQuery};
@@ -517,6 +517,23 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &ValidAct
     fetch(db, v, id)
 }
 
+/// Decides a new action in the forum: the one command behind the form and `POST
+/// /forums/{id}/actions`. `unread` holds what the front door could not read; with any, nothing
+/// is written and its errors come back with the store's own.
+pub fn decide(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &ActionInput, unread: FieldErrors) -> StoreResult<Action> {
+    let valid = checked_with(unread, prepare(db, v, forum_id, input, None))?;
+    create(db, v, &valid, Origin::default())
+}
+
+/// Edits an action: the one command behind the edit form and `PUT /actions/{id}`. Reads the
+/// action as it is now, checks the input against it (an unchanged due date may lie in the past)
+/// and writes it when `version` is still current. `unread` as for [`decide`].
+pub fn edit(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: &ActionInput, unread: FieldErrors) -> StoreResult<Action> {
+    let before = get(db, v, id)?;
+    let valid = checked_with(unread, prepare(db, v, before.forum_id, input, Some(&before)))?;
+    update(db, v, id, version, &valid)
+}
+
 fn completion(before: &Action, status: ActionStatus) -> Option<i64> {
     match (before.status().is_open(), status.is_open()) {
         (_, true) => None,
@@ -625,9 +642,20 @@ pub struct Filter {
     pub org_id: Option<i64>,
 }
 
+/// The refusal of an organisation filter that is not one of the forum's members.
+pub fn org_filter_error() -> FieldError {
+    FieldError::new("org_id", "forum.not_member", "Organisationen är inte med i forumet. Välj en av forumets organisationer.")
+}
+
 /// The forum's action list: open ones by due date (overdue first), then the rest newest first.
+///
+/// An organisation filter must name one of the forum's members: any other is refused on
+/// `org_id` (an empty list would read as "they have nothing to do").
 pub fn list(db: &mut dyn Conn, v: &Viewer, forum_id: i64, f: &Filter) -> StoreResult<Vec<Action>> {
-    member_forum(db, v, forum_id)?;
+    let forum = member_forum(db, v, forum_id)?;
+    if f.org_id.is_some_and(|o| !member_ids(&forum).contains(&o)) {
+        return Err(StoreError::invalid(org_filter_error()));
+    }
     let mut q = Query::new(format!("{SELECT} WHERE t.forum_id = "));
     q.push("?", [forum_id.into()]);
     match f.status.as_deref().map(str::trim).unwrap_or("open") {

@@ -20,7 +20,7 @@ use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::mail::{self, NewMail, Postmark};
-use crate::{Viewer, args, kernel::sharing, now_ms, places::areas};
+use crate::{Viewer, args, kernel::sharing, now_ms, places::areas, places::place};
 
 pub const TITLE: TextRule = TextRule::line("title", "Vad som händer", 160);
 pub const DESCRIPTION: TextRule = TextRule::line("description", "Beskrivningen", 2000).optional().multiline();
@@ -215,27 +215,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &AlertInput)
             Err(e) => return Err(e),
         },
     };
-    let position = match (input.lat, input.lon) {
-        (None, None) => None,
-        (Some(lat), Some(lon)) if lat.is_finite() && lon.is_finite() => {
-            if geography::municipality_extent(&municipality).is_none_or(|e| e.contains(lon, lat)) {
-                Some((lat, lon))
-            } else {
-                errs.push(FieldError::new(
-                    "lat",
-                    "position.outside_municipality",
-                    format!(
-                        "Positionen {lat:.5}, {lon:.5} ligger utanför {m_name}. Larmet gäller forumets kommun: välj en plats i {m_name} eller rätta positionen."
-                    ),
-                ));
-                None
-            }
-        }
-        _ => {
-            errs.push(FieldError::new("lat", "position.incomplete", "Ange både latitud och longitud, eller ingen av dem."));
-            None
-        }
-    };
+    let position = place::check_position(&mut errs, input.lat, input.lon, Some(&municipality));
     if input.area_id.is_none() && position.is_none() && errs.get("lat").is_none() {
         errs.push(FieldError::new("area_id", "required", format!("Var händer det? Välj en plats i {m_name} eller ange en position.")));
     }

@@ -8,7 +8,7 @@
 //! row in `forum_members` / `forum_contacts`, the tables every sharing, alert and digest rule
 //! reads. The convener is a member from the start (its coordinator opens the forum).
 
-use brygga_domain::geography::MunicipalityCode;
+use brygga_domain::geography::{MunicipalityCode, MunicipalityCodeError};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
@@ -167,6 +167,7 @@ pub struct ForumInput {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// The municipality's code (`1287`) or name (`Trelleborg`); leave out for a county-wide forum.
     #[serde(default)]
     pub municipality_code: Option<String>,
     pub convener_org_id: i64,
@@ -191,15 +192,20 @@ pub struct ValidForum {
     contacts: Vec<i64>,
 }
 
+/// The refusal of a municipality that is neither a code nor a name, with the forum's way out.
+fn municipality_error(e: MunicipalityCodeError) -> FieldError {
+    FieldError::new("municipality_code", "municipality.unknown", format!("{e} Lämna fältet tomt för ett länsövergripande forum."))
+}
+
 impl ForumInput {
+    /// Checks the input; `municipality_code` may be a code ("1287") or a name ("Trelleborg"),
+    /// the same on the page and in the API.
     pub fn validate(&self) -> Result<ValidForum, FieldErrors> {
         let mut errs = FieldErrors::new();
         let name = errs.take(NAME.require(&self.name));
         let description = errs.take(DESCRIPTION.parse(self.description.as_deref().unwrap_or("")));
         let municipality = match self.municipality_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(c) => errs
-                .take(MunicipalityCode::parse(c).map_err(|e| FieldError::new("municipality_code", "municipality.unknown", e.to_string())))
-                .map(Some),
+            Some(c) => errs.take(MunicipalityCode::named(c).map_err(municipality_error)).map(Some),
             None => Some(None),
         };
         errs.into_result()?;

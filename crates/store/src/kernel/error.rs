@@ -61,3 +61,24 @@ impl From<FieldErrors> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A command's check together with what its front door could not even read (a form choice
+/// that is not a number, a missing version): one verdict, one message per field, the door's
+/// first. Commands take the door's errors so a page never writes half-read input and never
+/// merges the store's verdict its own way.
+pub fn checked_with<T>(unread: FieldErrors, checked: StoreResult<T>) -> StoreResult<T> {
+    match checked {
+        Ok(v) if unread.is_empty() => Ok(v),
+        Ok(_) => Err(StoreError::Invalid(unread)),
+        Err(StoreError::Invalid(found)) => {
+            let mut all = unread;
+            for e in found.0 {
+                if all.get(&e.field).is_none() {
+                    all.push(e);
+                }
+            }
+            Err(StoreError::Invalid(all))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -84,3 +84,40 @@ pub fn remember(db: &mut dyn Conn, org_id: i64, key: &str, hash: &str, status: u
     )?;
     Ok(())
 }
+
+/// What one keyed write answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keyed<T> {
+    /// The work was done now: its value and the answer to remember (`status`, JSON `body`).
+    Done { value: T, status: u16, body: String },
+    /// The key (or the record's own key) was used for this very request: the first answer.
+    Replayed { status: u16, body: String },
+    /// The key was used for a different request; nothing was done.
+    Conflict,
+}
+
+/// The Idempotency-Key protocol around one write, in the caller's write transaction — the one
+/// place every keyed API command goes through. Without a key, `work` simply runs. With one,
+/// the key is locked and looked up: a replay or a conflict stops there; otherwise `work` runs
+/// and its answer is remembered together with what it wrote, so a retry after a lost
+/// connection gets the same answer and nothing twice.
+pub fn once<T>(
+    db: &mut dyn Conn,
+    org_id: i64,
+    key: Option<&str>,
+    hash: &str,
+    work: impl FnOnce(&mut dyn Conn) -> StoreResult<Keyed<T>>,
+) -> StoreResult<Keyed<T>> {
+    if let Some(k) = key {
+        match lookup(db, org_id, k, hash)? {
+            Seen::Replay { status, body } => return Ok(Keyed::Replayed { status, body }),
+            Seen::Conflict => return Ok(Keyed::Conflict),
+            Seen::New => {}
+        }
+    }
+    let out = work(db)?;
+    if let (Some(k), Keyed::Done { status, body, .. }) = (key, &out) {
+        remember(db, org_id, k, hash, *status, body)?;
+    }
+    Ok(out)
+}

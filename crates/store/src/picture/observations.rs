@@ -17,7 +17,7 @@ use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Visibility};
 use crate::kernel::sql::Query;
-use crate::{Action, Page, Viewer, args, forums::forum, kernel::access, now_ms, places::areas};
+use crate::{Action, Page, Viewer, args, forums::forum, kernel::access, now_ms, places::areas, places::place};
 
 pub const NOTE: TextRule = TextRule::line("note", "Texten", 500).optional().multiline().personal_data_code("note.personal_data");
 pub const MAX_QUANTITY: i64 = 10_000;
@@ -243,36 +243,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ObservationInput, now: Tim
             None
         }
     };
-    let position = match (input.lat, input.lon) {
-        (None, None) => None,
-        (Some(lat), Some(lon)) if lat.is_finite() && lon.is_finite() => {
-            let sweden = geography::SWEDEN_EXTENT;
-            let inside_municipality = municipality.as_deref().and_then(geography::municipality_extent).is_none_or(|e| e.contains(lon, lat));
-            if !sweden.contains(lon, lat) {
-                let hint = if sweden.contains(lat, lon) { " Latitud och longitud verkar ha bytt plats." } else { "" };
-                errs.push(FieldError::new(
-                    "lat",
-                    "position.outside_sweden",
-                    format!("Positionen {lat:.5}, {lon:.5} ligger utanför Sverige.{hint}"),
-                ));
-                None
-            } else if !inside_municipality {
-                let name = municipality.as_deref().and_then(geography::municipality).map_or("kommunen", |m| m.name);
-                errs.push(FieldError::new(
-                    "lat",
-                    "position.outside_municipality",
-                    format!("Positionen {lat:.5}, {lon:.5} ligger utanför {name}. Kontrollera platsen eller välj en plats i listan."),
-                ));
-                None
-            } else {
-                Some((lat, lon))
-            }
-        }
-        _ => {
-            errs.push(FieldError::new("lat", "position.incomplete", "Ange både latitud och longitud, eller ingen av dem."));
-            None
-        }
-    };
+    let position = place::check_position(&mut errs, input.lat, input.lon, municipality.as_deref());
     let observed_at = match input.observed_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(now),
         Some(s) => match parse_time("observed_at", s) {

@@ -1,3 +1,4 @@
 pub mod analysis;
 pub mod areas;
 pub mod geography;
+pub mod place;

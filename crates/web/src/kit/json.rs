@@ -3,9 +3,10 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use brygga_domain::FieldError;
+use brygga_store::kernel::idempotency::{self, Keyed};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -100,5 +101,49 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
                 .into(),
             ))
         })
+    }
+}
+
+/// The `Idempotency-Key` header, if sent: 1–200 characters, surrounding space ignored. One
+/// reading for every keyed endpoint, so each refuses a bad key with the same field error.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("idempotency-key").map(|h| h.to_str().map(str::trim)) {
+            None => Ok(IdempotencyKey(None)),
+            Some(Ok(k)) if !k.is_empty() && k.len() <= idempotency::MAX_KEY_LEN => Ok(IdempotencyKey(Some(k.to_owned()))),
+            Some(_) => Err(ApiError(AppError::Invalid(
+                FieldError::new(
+                    "Idempotency-Key",
+                    "idempotency_key.invalid",
+                    format!("Idempotency-Key ska vara 1–{} tecken.", idempotency::MAX_KEY_LEN),
+                )
+                .into(),
+            ))),
+        }
+    }
+}
+
+static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The answer to a keyed write ([`idempotency::once`]): the new record (with `Location` from
+/// `location`), the first answer again with `Idempotent-Replayed: true`, or 409 with
+/// `conflict` (what to do instead, in Swedish).
+pub fn keyed_response<T>(keyed: Keyed<T>, location: impl FnOnce(&T) -> String, conflict: &str) -> Result<Response, ApiError> {
+    let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    match keyed {
+        Keyed::Done { value, status, body } => {
+            let location = HeaderValue::try_from(location(&value)).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::LOCATION, location), json], body).into_response())
+        }
+        Keyed::Replayed { status, body } => {
+            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [json], body).into_response();
+            r.headers_mut().insert(REPLAYED.clone(), HeaderValue::from_static("true"));
+            Ok(r)
+        }
+        Keyed::Conflict => Err(AppError::Conflict(conflict.to_owned()).into()),
     }
 }

@@ -1,5 +1,6 @@
 //! The web kit: what every page and API handler may use.
 
+pub mod area_import;
 pub mod assets;
 pub mod auth;
 pub mod context;
@@ -7,5 +8,7 @@ pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod json;
+pub mod options;
 pub mod page;
+pub mod picture_view;
 pub mod svg;

@@ -163,6 +163,39 @@ impl FormView {
     }
 }
 
+/// What became of a submitted form.
+pub enum Submitted<T> {
+    /// The command did its work.
+    Done(T),
+    /// The command refused fields: the form as sent, with every problem beside its field.
+    Refused(FormView),
+}
+
+/// Turns a store command's answer to a form into what the page does next. Field errors —
+/// whether the form could not read a value, the version was missing or the store's one
+/// check refused the input — become the submitted form to show again; every other error
+/// stays an error for the caller (a stale version, for one, has its own page).
+pub fn submitted<T, E: Into<AppError>>(form: &FormData, result: Result<T, E>) -> Result<Submitted<T>, AppError> {
+    match result.map_err(Into::into) {
+        Ok(v) => Ok(Submitted::Done(v)),
+        Err(AppError::Invalid(errors)) => Ok(Submitted::Refused(FormView::submitted(form, errors))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Both parts of a form read, or every problem of both (a missing version and a bad field
+/// are reported together, not one after the other).
+pub fn both<A, B>(a: Result<A, FieldErrors>, b: Result<B, FieldErrors>) -> Result<(A, B), FieldErrors> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(mut e), Err(more)) => {
+            e.0.extend(more.0);
+            Err(e)
+        }
+    }
+}
+
 /// The version number sent with an edit form, or a field error.
 pub fn version_of(form: &FormData) -> Result<i64, FieldErrors> {
     form.int("version").ok_or_else(|| {

@@ -7,7 +7,7 @@ use brygga_store::Membership;
 use brygga_store::accounts::auth::{self, TokenSummary};
 use brygga_store::accounts::users::{self, PersonalData};
 use brygga_store::forum_work::digests;
-use brygga_store::kernel::audit::{self, Entry, Event};
+use brygga_store::kernel::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -42,14 +42,7 @@ pub async fn me(ApiAuth(v): ApiAuth) -> Json<Me> {
 /// Everything Brygga holds about the token's user (GDPR access). Recorded in the audit log.
 #[utoipa::path(get, operation_id = "export_my_data", path = "/me/data", tag = "me", responses((status = 200, body = PersonalData)))]
 pub async fn data(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<PersonalData>> {
-    let data = state
-        .store
-        .write(move |db| {
-            let data = users::personal_data(db, &v)?;
-            audit::record(db, &v, Event::new("user.export").record("user", data.user.id))?;
-            Ok(data)
-        })
-        .await?;
+    let data = state.store.write(move |db| users::export_personal_data(db, &v)).await?;
     Ok(Json(data))
 }
 

@@ -46,11 +46,7 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p
 #[utoipa::path(post, operation_id = "create_user", path = "/users", request_body = NewUserInput, tag = "users",
     responses((status = 201, body = User), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<NewUserInput>) -> ApiResult<Created<User>> {
-    // Validation hashes the password (slow): keep it off the async threads.
-    let valid = tokio::task::spawn_blocking(move || input.validate())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Invalid)?;
+    let valid = users::validate_off_runtime(input).await?;
     let post = state.config.postmark();
     let u = state.store.write(move |db| users::create_and_invite(db, &v, &valid, &post)).await?;
     Ok(Created(format!("/api/v1/users/{}", u.id), u))

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use brygga_domain::FieldError;
 use brygga_domain::time::today;
+use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::forum_work::actions::{self, Action, ActionInput, Followup, StatusInput};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -53,13 +53,7 @@ pub async fn create(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> ApiResult<Created<Action>> {
-    let a = state
-        .store
-        .write(move |db| {
-            let valid = actions::prepare(db, &v, id, &input, None)?;
-            actions::create(db, &v, &valid, actions::Origin::default())
-        })
-        .await?;
+    let a = state.store.write(move |db| actions::decide(db, &v, id, &input, FieldErrors::new())).await?;
     Ok(Created(format!("/api/v1/actions/{}", a.id), a))
 }
 
@@ -82,14 +76,7 @@ pub async fn update(
     IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> ApiResult<Versioned<Action>> {
-    let a = state
-        .store
-        .write(move |db| {
-            let before = actions::get(db, &v, id)?;
-            let valid = actions::prepare(db, &v, before.forum_id, &input, Some(&before))?;
-            actions::update(db, &v, id, version, &valid)
-        })
-        .await?;
+    let a = state.store.write(move |db| actions::edit(db, &v, id, version, &input, FieldErrors::new())).await?;
     Ok(Versioned(a.version, a))
 }
 

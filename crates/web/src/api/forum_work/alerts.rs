@@ -4,53 +4,19 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use brygga_domain::FieldError;
-use brygga_store::StoreError;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use brygga_store::forum_work::alerts::{self, Alert, AlertInput, Stats};
-use brygga_store::kernel::idempotency::{self, Seen};
+use brygga_store::kernel::idempotency::{self, Keyed};
+use brygga_store::kernel::mail::Postmark;
+use brygga_store::{Conn, StoreError, StoreResult, Viewer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::kit::auth::ApiAuth;
 use crate::kit::error::{ApiError, ApiErrorBody, ApiResult, AppError};
-use crate::kit::json::{ApiJson, ApiQuery, parse_json};
-
-static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-
-/// The `Idempotency-Key` header, if sent, checked as for reports.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("idempotency-key").map(|h| h.to_str().map(str::trim)) {
-        None => Ok(None),
-        Some(Ok(k)) if !k.is_empty() && k.len() <= idempotency::MAX_KEY_LEN => Ok(Some(k.to_owned())),
-        Some(_) => Err(AppError::Invalid(
-            FieldError::new(
-                "Idempotency-Key",
-                "idempotency_key.invalid",
-                format!("Idempotency-Key ska vara 1–{} tecken.", idempotency::MAX_KEY_LEN),
-            )
-            .into(),
-        )
-        .into()),
-    }
-}
-
-/// What raising with a key came to.
-enum Outcome {
-    Created {
-        id: i64,
-        body: String,
-    },
-    /// The key was used for this very request: the first answer, again.
-    Replayed {
-        status: u16,
-        body: String,
-    },
-    /// The key was used for a different request.
-    Conflict,
-}
+use crate::kit::json::{ApiJson, ApiQuery, IdempotencyKey, keyed_response, parse_json};
 
 /// Raises an alert: the forum's contact persons (without any, the convener's coordinators) are
 /// notified at once in the app and by e-mail. The place (`area_id`, or `lat`/`lon`) must lie in
@@ -67,59 +33,36 @@ pub async fn create(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
     let input: AlertInput = parse_json(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body)?;
     let hash = idempotency::request_hash("POST", &format!("/forums/{id}/alerts"), &body);
     let org = v.org_ids().first().copied().ok_or(AppError::Forbidden)?;
     let post = state.config.postmark();
-    let outcome = state
+    let keyed = state
         .store
-        .write(move |db| {
-            if let Some(k) = &key {
-                match idempotency::lookup(db, org, k, &hash)? {
-                    Seen::Replay { status, body } => return Ok(Outcome::Replayed { status, body }),
-                    Seen::Conflict => return Ok(Outcome::Conflict),
-                    Seen::New => {}
-                }
-            }
-            let valid = alerts::prepare(db, &v, id, &input)?;
-            let raised = alerts::raise(db, &v, &valid, key.as_deref(), &post)?;
-            let body = serde_json::to_string(&raised.alert).map_err(|e| StoreError::Internal(e.to_string()))?;
-            if raised.replayed {
-                // The forum already has an alert with this key (sent by another of its organisations).
-                return Ok(Outcome::Replayed { status: 201, body });
-            }
-            if let Some(k) = &key {
-                idempotency::remember(db, org, k, &hash, 201, &body)?;
-            }
-            Ok(Outcome::Created { id: raised.alert.id, body })
-        })
+        .write(move |db| idempotency::once(db, org, key.as_deref(), &hash, |db| raise(db, &v, id, &input, key.as_deref(), &post)))
         .await?;
-    match outcome {
-        Outcome::Created { id, body } => {
-            // The e-mails are committed: send them now rather than at the workers' next poll.
-            state.store.wake_workers();
-            Ok((
-                StatusCode::CREATED,
-                [(header::LOCATION, format!("/api/v1/alerts/{id}")), (header::CONTENT_TYPE, "application/json".to_owned())],
-                body,
-            )
-                .into_response())
-        }
-        Outcome::Replayed { status, body } => {
-            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::CONTENT_TYPE, "application/json")], body)
-                .into_response();
-            r.headers_mut().insert(REPLAYED.clone(), HeaderValue::from_static("true"));
-            Ok(r)
-        }
-        Outcome::Conflict => {
-            Err(AppError::Conflict("Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för ett nytt larm.".into())
-                .into())
-        }
+    if matches!(keyed, Keyed::Done { .. }) {
+        // The e-mails are committed: send them now rather than at the workers' next poll.
+        state.store.wake_workers();
     }
+    keyed_response(
+        keyed,
+        |id| format!("/api/v1/alerts/{id}"),
+        "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för ett nytt larm.",
+    )
+}
+
+/// Checks and raises the alert; an alert the forum already has under this key (sent by
+/// another of its organisations) is answered as a replay, and not remembered again.
+fn raise(db: &mut dyn Conn, v: &Viewer, forum_id: i64, input: &AlertInput, key: Option<&str>, post: &Postmark) -> StoreResult<Keyed<i64>> {
+    let valid = alerts::prepare(db, v, forum_id, input)?;
+    let raised = alerts::raise(db, v, &valid, key, post)?;
+    let body = serde_json::to_string(&raised.alert).map_err(|e| StoreError::Internal(e.to_string()))?;
+    Ok(if raised.replayed { Keyed::Replayed { status: 201, body } } else { Keyed::Done { value: raised.alert.id, status: 201, body } })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

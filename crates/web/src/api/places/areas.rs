@@ -16,10 +16,10 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
+use crate::kit::area_import::preview;
 use crate::kit::auth::ApiAuth;
 use crate::kit::error::{ApiErrorBody, ApiResult, AppError, off_runtime};
 use crate::kit::json::{ApiJson, ApiQuery, Created, IfMatch, Versioned};
-use crate::pages::places::areas::preview;
 
 /// A GeoJSON Feature: `geometry` a Point, Polygon or MultiPolygon; `properties.name`
 /// (required), `properties.kind` (a kind code such as `park`, `square`, `district`),

@@ -12,7 +12,6 @@ use brygga_domain::account::{Email, check_new_password};
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::accounts::auth::{self, TokenSummary};
 use brygga_store::accounts::users::{self, PersonalData};
-use brygga_store::kernel::audit::{self, Event};
 use brygga_store::{Action, Membership, StoreError, kernel::access, now_ms};
 
 use crate::AppState;
@@ -177,11 +176,7 @@ pub async fn change_password(
     if !errs.is_empty() {
         return html(StatusCode::UNPROCESSABLE_ENTITY, account_page(&state, &session, &Flash(None), without_passwords(&form, errs)).await?);
     }
-    let to_hash = new.clone();
-    let hashed = tokio::task::spawn_blocking(move || auth::hash_password(&to_hash))
-        .await
-        .map_err(|_| AppError::Internal("password hashing panicked".into()))?
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
+    let hashed = auth::hash_off_runtime(new.clone()).await?;
     state.store.write(move |db| users::set_password_hash(db, &v, user_id, &hashed)).await?;
     let ua = headers.get(header::USER_AGENT).and_then(|h| h.to_str().ok()).map(str::to_owned);
     match auth::login(&state.store, session.viewer.email(), &new, origin, ua, state.config.session).await {
@@ -199,14 +194,7 @@ pub async fn change_password(
 /// The export itself is recorded in the audit log, in the same transaction.
 pub async fn export_personal_data(State(state): State<AppState>, SignedIn(session): SignedIn) -> PageResult {
     let v = session.viewer.clone();
-    let data = state
-        .store
-        .write(move |db| {
-            let data = users::personal_data(db, &v)?;
-            audit::record(db, &v, Event::new("user.export").record("user", data.user.id))?;
-            Ok(data)
-        })
-        .await?;
+    let data = state.store.write(move |db| users::export_personal_data(db, &v)).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [

@@ -18,43 +18,11 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::options::{all_municipality_names, municipalities_from_text, municipality_names};
+use crate::kit::page::{Chrome, Flash, FormView, both, html, version_of};
 
 pub fn kind_options() -> Vec<(String, String)> {
     OrgKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
-}
-
-/// "Trelleborg, 1233 Vellinge" → municipality codes; names it cannot find become a field error.
-pub fn municipalities_from_text(field: &str, text: &str) -> Result<Vec<String>, FieldError> {
-    let mut codes = Vec::new();
-    let mut unknown = Vec::new();
-    for part in text.split([',', ';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
-        match geography::municipality_by_name(part) {
-            Some(m) if !codes.iter().any(|c| c == m.code) => codes.push(m.code.to_owned()),
-            Some(_) => {}
-            None => unknown.push(part.to_owned()),
-        }
-    }
-    if unknown.is_empty() {
-        Ok(codes)
-    } else {
-        Err(FieldError::new(
-            field,
-            "municipality.unknown",
-            format!(
-                "Hittar ingen kommun som heter ”{}”. Skriv kommunens namn eller fyrsiffriga kod, till exempel Trelleborg eller 1287, och skilj flera åt med komma.",
-                unknown.join("”, ”")
-            ),
-        ))
-    }
-}
-
-pub fn municipality_names(codes: &[String]) -> String {
-    codes.iter().map(|c| geography::municipality(c).map_or(c.clone(), |m| m.name.to_owned())).collect::<Vec<_>>().join(", ")
-}
-
-pub fn all_municipality_names() -> Vec<&'static str> {
-    geography::municipalities().iter().map(|m| m.name).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -345,9 +313,9 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
 
 pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match (validate(&form), version_of(&form)) {
-        (Ok(valid), Ok(version)) => state.store.write(move |db| orgs::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+    let result = match both(validate(&form), version_of(&form)) {
+        Ok((valid, version)) => state.store.write(move |db| orgs::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/organisationer/{id}?klart=sparad")).into_response()),
@@ -448,11 +416,9 @@ pub async fn edit_contact(State(state): State<AppState>, SignedIn(session): Sign
 
 pub async fn update_contact(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match (contact_input(&form).validate(), version_of(&form)) {
-        (Ok(valid), Ok(version)) => {
-            state.store.write(move |db| contacts::update(db, &v, id, version, &valid)).await.map_err(AppError::from)
-        }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+    let result = match both(contact_input(&form).validate(), version_of(&form)) {
+        Ok((valid, version)) => state.store.write(move |db| contacts::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/organisationer/{}?klart=sparad#kontaktpersoner", c.org_id)).into_response()),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::account::{Email, check_new_password};
 use brygga_domain::{FieldError, FieldErrors, Role};
-use brygga_store::accounts::auth::hash_password;
+use brygga_store::accounts::auth::hash_off_runtime;
 use brygga_store::accounts::users::{self, NewUserInput, User};
 use brygga_store::{Action, Page, kernel::access};
 use serde::Deserialize;
@@ -20,7 +20,6 @@ use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, html};
-use crate::pages::forums::forum::all_orgs;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,7 +47,7 @@ fn role_help() -> Vec<(&'static str, &'static str)> {
 async fn manageable_orgs(state: &AppState, session: &Session) -> Result<Vec<(String, String)>, PageError> {
     let v = session.viewer.clone();
     if v.is_system_admin() {
-        let orgs = state.store.read(move |db| all_orgs(db, &v)).await?;
+        let orgs = state.store.read(move |db| brygga_store::accounts::orgs::all(db, &v)).await?;
         return Ok(orgs.into_iter().map(|o| (o.id.to_string(), o.name)).collect());
     }
     Ok(v.memberships()
@@ -71,14 +70,6 @@ fn opt_id(form: &FormData, field: &str, errs: &mut FieldErrors, message: &str) -
             None
         }
     }
-}
-
-/// Runs argon2 off the async runtime.
-async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| AppError::Internal("password hashing panicked".into()))?
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -218,11 +209,12 @@ async fn new_user(form: &FormData, system_admin: bool) -> Result<users::ValidNew
         sort_errors(&mut errs, NEW_USER_FIELDS);
         return Err(AppError::Invalid(errs));
     }
-    let valid =
-        tokio::task::spawn_blocking(move || input.validate()).await.map_err(|_| AppError::Internal("validation panicked".into()))?;
-    valid.map_err(|mut e| {
-        sort_errors(&mut e, NEW_USER_FIELDS);
-        AppError::Invalid(e)
+    users::validate_off_runtime(input).await.map_err(|e| match AppError::from(e) {
+        AppError::Invalid(mut e) => {
+            sort_errors(&mut e, NEW_USER_FIELDS);
+            AppError::Invalid(e)
+        }
+        other => other,
     })
 }
 
@@ -447,7 +439,7 @@ pub async fn set_password(State(state): State<AppState>, Path(id): Path<i64>, Si
         let s = ShowState { password_form: Some(FormView::submitted(&form, e.into())), ..Default::default() };
         return html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), s).await?);
     }
-    let hashed = hash(password).await?;
+    let hashed = hash_off_runtime(password).await?;
     let v = session.viewer.clone();
     state.store.write(move |db| users::set_password_hash(db, &v, id, &hashed)).await?;
     Ok(Redirect::to(&format!("/anvandare/{id}?klart=losenord")).into_response())

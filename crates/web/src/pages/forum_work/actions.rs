@@ -30,7 +30,7 @@ use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::export::csv_download;
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::page::{Chrome, Flash, FormView, Submitted, html, submitted, version_of};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,11 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/atgarder/{id}", get(show))
         .route("/atgarder/{id}/status", post(status))
         .route("/atgarder/{id}/redigera", get(edit).post(update))
-}
-
-/// An id in the address; anything else is a page that does not exist.
-fn id_in_path(s: &str) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Only users of the forum's member organisations learn anything about its actions.
@@ -110,7 +105,7 @@ fn status_filter_options() -> Vec<(String, String)> {
     STATUS_FILTERS.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).chain(status_options()).collect()
 }
 
-fn list_filter(q: &FormData, forum: &Forum) -> ListFilter {
+fn list_filter(q: &FormData) -> ListFilter {
     let mut errors = FieldErrors::new();
     let mut form = FormView::empty();
     let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -143,17 +138,13 @@ fn list_filter(q: &FormData, forum: &Forum) -> ListFilter {
     let org_id = match q.opt("organisation") {
         None => None,
         Some(s) => match s.parse::<i64>() {
-            Ok(id) if forum.members.iter().any(|m| m.id == id) => {
+            Ok(id) => {
                 form.set("organisation", s.clone());
                 pairs.push(("organisation", s));
                 Some(id)
             }
-            _ => {
-                errors.push(FieldError::new(
-                    "organisation",
-                    "forum.not_member",
-                    "Organisationen är inte med i forumet. Välj en av forumets organisationer; nu visas alla.",
-                ));
+            Err(_) => {
+                errors.push(org_filter_refused(actions::org_filter_error()));
                 None
             }
         },
@@ -199,20 +190,44 @@ async fn listed(state: &AppState, session: &Session, forum_id: i64, q: &RawQuery
     let q = query_fields(q)?;
     let v = session.viewer.clone();
     let forum = state.store.read(move |db| forum::get(db, &v, forum_id)).await?;
-    let filter = list_filter(&q, &forum);
+    let mut filter = list_filter(&q);
     let (v, f) = (session.viewer.clone(), filter.store.clone());
-    let items = state.store.read(move |db| actions::list(db, &v, forum_id, &f)).await?;
+    let items = match state.store.read(move |db| actions::list(db, &v, forum_id, &f)).await {
+        Err(StoreError::Invalid(e)) if filter.store.org_id.is_some() && e.get("org_id").is_some() => {
+            filter.drop_org(e.get("org_id").cloned().expect("checked"));
+            let (v, f) = (session.viewer.clone(), filter.store.clone());
+            state.store.read(move |db| actions::list(db, &v, forum_id, &f)).await?
+        }
+        r => r?,
+    };
     Ok((forum, filter, items))
+}
+
+/// The store's refusal of the organisation filter, put beside the page's `organisation` field
+/// with a word on what is shown instead.
+fn org_filter_refused(e: FieldError) -> FieldError {
+    FieldError::new("organisation", e.code, format!("{} Nu visas alla.", e.message))
+}
+
+impl ListFilter {
+    /// Lists all organisations' actions instead, saying why.
+    fn drop_org(&mut self, refusal: FieldError) {
+        self.store.org_id = None;
+        self.form.values.retain(|(k, _)| k != "organisation");
+        self.form.errors.push(org_filter_refused(refusal));
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&self.query).unwrap_or_default();
+        let kept: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "organisation").collect();
+        self.query = serde_urlencoded::to_string(kept).unwrap_or_default();
+    }
 }
 
 async fn list(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     flash: Flash,
-    Path(forum_id): Path<String>,
+    Path(forum_id): Path<i64>,
     q: RawQuery,
 ) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
     let (forum, filter, items) = listed(&state, &session, forum_id, &q).await?;
     let status = if filter.form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     html(
@@ -279,20 +294,20 @@ fn file_stem(forum: &Forum) -> String {
     format!("atgarder-forum-{}-{}", forum.id, today())
 }
 
-/// The action list for an export: the same filters as the page, one audited read.
+/// The action list for an export: the same filters as the page, one audited read. A filter the
+/// store refuses (an organisation outside the forum) is refused here too, not widened.
 async fn exported(state: &AppState, session: &Session, forum_id: i64, q: &RawQuery) -> PageResult<(Forum, Vec<Action>)> {
     member_of(session, forum_id)?;
     let q = query_fields(q)?;
     let v = session.viewer.clone();
     let forum = state.store.read(move |db| forum::get(db, &v, forum_id)).await?;
-    let filter = list_filter(&q, &forum);
+    let filter = list_filter(&q);
     let (v, f) = (session.viewer.clone(), filter.store.clone());
     let items = state.store.write(move |db| actions::list_audited(db, &v, forum_id, &f, "action.export")).await?;
     Ok((forum, items))
 }
 
-async fn export_csv(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<String>, q: RawQuery) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
+async fn export_csv(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<i64>, q: RawQuery) -> PageResult {
     let (forum, items) = exported(&state, &session, forum_id, &q).await?;
     Ok(csv_download(&format!("{}.csv", file_stem(&forum)), EXPORT_HEADER, items.iter().map(export_row))?)
 }
@@ -325,8 +340,7 @@ fn workbook(forum: &Forum, items: &[Action]) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-async fn export_xlsx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<String>, q: RawQuery) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
+async fn export_xlsx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<i64>, q: RawQuery) -> PageResult {
     let (forum, items) = exported(&state, &session, forum_id, &q).await?;
     let body = workbook(&forum, &items).map_err(xlsx_error)?;
     let disposition = format!("attachment; filename=\"{}.xlsx\"", file_stem(&forum));
@@ -441,16 +455,10 @@ fn action_input(form: &FormData) -> (ActionInput, FieldErrors) {
     (input, errs)
 }
 
-/// The store's verdict merged with what the form could not read: one list, in form order,
-/// one message per field.
-fn merged(mut read: FieldErrors, store: Option<FieldErrors>) -> FieldErrors {
-    for e in store.map(|s| s.0).unwrap_or_default() {
-        if read.get(&e.field).is_none() {
-            read.push(e);
-        }
-    }
-    sort_errors(&mut read);
-    read
+/// The refused form with its errors in form order.
+fn sorted(mut view: FormView) -> FormView {
+    sort_errors(&mut view.errors);
+    view
 }
 
 /// What the form offers: the forum, its members, their people, the checklist and the places.
@@ -528,8 +536,7 @@ async fn form_page(
 }
 
 /// `GET /forum/{id}/atgarder/ny?kategori=klotter&plats=12&vecka=2026-W48`.
-async fn new(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<String>, q: RawQuery) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
+async fn new(State(state): State<AppState>, SignedIn(session): SignedIn, Path(forum_id): Path<i64>, q: RawQuery) -> PageResult {
     member_of(&session, forum_id)?;
     let q = query_fields(&q)?;
     let mut form = FormView::empty();
@@ -545,31 +552,16 @@ async fn new(State(state): State<AppState>, SignedIn(session): SignedIn, Path(fo
     html(StatusCode::OK, page)
 }
 
-async fn create(State(state): State<AppState>, Path(forum_id): Path<String>, SignedForm(session, form): SignedForm) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
+async fn create(State(state): State<AppState>, Path(forum_id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     member_of(&session, forum_id)?;
-    let (input, read) = action_input(&form);
+    let (input, unread) = action_input(&form);
     let v = session.viewer.clone();
-    let result = state
-        .store
-        .write(move |db| {
-            let valid = actions::prepare(db, &v, forum_id, &input, None);
-            match (valid, read.is_empty()) {
-                (Ok(valid), true) => actions::create(db, &v, &valid, actions::Origin::default()),
-                (Ok(_), false) => Err(StoreError::Invalid(merged(read, None))),
-                (Err(StoreError::Invalid(e)), _) => Err(StoreError::Invalid(merged(read, Some(e)))),
-                (Err(e), _) => Err(e),
-            }
-        })
-        .await
-        .map_err(AppError::from);
-    match result {
-        Ok(a) => Ok(Redirect::to(&format!("/atgarder/{}?klart=atgard-skapad", a.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let page = form_page(&state, &session, forum_id, FormView::submitted(&form, errors), None, false).await?;
-            html(StatusCode::UNPROCESSABLE_ENTITY, page)
+    let result = state.store.write(move |db| actions::decide(db, &v, forum_id, &input, unread)).await;
+    match submitted(&form, result)? {
+        Submitted::Done(a) => Ok(Redirect::to(&format!("/atgarder/{}?klart=atgard-skapad", a.id)).into_response()),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &session, forum_id, sorted(view), None, false).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -611,45 +603,28 @@ async fn may_update(state: &AppState, session: &Session, a: &Action) -> PageResu
     Ok(state.store.read(move |db| actions::may_update(db, &v, &a)).await?)
 }
 
-async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> PageResult {
-    let a = fetch(&state, &session, id_in_path(&id)?).await?;
+async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
+    let a = fetch(&state, &session, id).await?;
     if !may_update(&state, &session, &a).await? {
         return Err(AppError::Forbidden.into());
     }
     html(StatusCode::OK, form_page(&state, &session, a.forum_id, edit_values(&a), Some(&a), false).await?)
 }
 
-async fn update(State(state): State<AppState>, Path(id): Path<String>, SignedForm(session, form): SignedForm) -> PageResult {
-    let id = id_in_path(&id)?;
+async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let before = fetch(&state, &session, id).await?;
-    let (input, mut read) = action_input(&form);
-    let version = match version_of(&form) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            read.0.extend(e.0);
-            None
-        }
-    };
+    let (input, mut unread) = action_input(&form);
+    // A missing version is one more thing the form could not read; nothing is written then.
+    let version = version_of(&form).unwrap_or_else(|e| {
+        unread.0.extend(e.0);
+        0
+    });
     let (v, forum_id) = (session.viewer.clone(), before.forum_id);
-    let result = state
-        .store
-        .write(move |db| {
-            let now = actions::get(db, &v, id)?;
-            let valid = actions::prepare(db, &v, forum_id, &input, Some(&now));
-            match (valid, version) {
-                (Ok(valid), Some(version)) if read.is_empty() => actions::update(db, &v, id, version, &valid),
-                (Ok(_), _) => Err(StoreError::Invalid(merged(read, None))),
-                (Err(StoreError::Invalid(e)), _) => Err(StoreError::Invalid(merged(read, Some(e)))),
-                (Err(e), _) => Err(e),
-            }
-        })
-        .await
-        .map_err(AppError::from);
-    match result {
-        Ok(a) => Ok(Redirect::to(&format!("/atgarder/{}?klart=atgard-sparad", a.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let page = form_page(&state, &session, forum_id, FormView::submitted(&form, errors), Some(&before), false).await?;
-            html(StatusCode::UNPROCESSABLE_ENTITY, page)
+    let result = state.store.write(move |db| actions::edit(db, &v, id, version, &input, unread)).await;
+    match submitted(&form, result) {
+        Ok(Submitted::Done(a)) => Ok(Redirect::to(&format!("/atgarder/{}?klart=atgard-sparad", a.id)).into_response()),
+        Ok(Submitted::Refused(view)) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &session, forum_id, sorted(view), Some(&before), false).await?)
         }
         Err(AppError::Stale) => {
             let now = fetch(&state, &session, id).await?;
@@ -724,13 +699,12 @@ async fn show_page(
     )
 }
 
-async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash, Path(id): Path<String>) -> PageResult {
-    let a = fetch(&state, &session, id_in_path(&id)?).await?;
+async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash, Path(id): Path<i64>) -> PageResult {
+    let a = fetch(&state, &session, id).await?;
     show_page(&state, &session, a, &flash, None, StatusCode::OK).await
 }
 
-async fn status(State(state): State<AppState>, Path(id): Path<String>, SignedForm(session, form): SignedForm) -> PageResult {
-    let id = id_in_path(&id)?;
+async fn status(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let before = fetch(&state, &session, id).await?;
     let input =
         StatusInput { status: form.get("status").to_owned(), status_reason: form.opt("status_reason"), outcome: form.opt("outcome") };
@@ -739,12 +713,10 @@ async fn status(State(state): State<AppState>, Path(id): Path<String>, SignedFor
         Ok(version) => state.store.write(move |db| actions::set_status(db, &v, id, version, &input)).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
-    match result {
-        Ok(a) => Ok(Redirect::to(&format!("/atgarder/{}?klart=status-sparad", a.id)).into_response()),
-        Err(AppError::Invalid(mut errors)) => {
-            sort_errors(&mut errors);
-            let view = FormView::submitted(&form, errors);
-            show_page(&state, &session, before, &Flash(None), Some(view), StatusCode::UNPROCESSABLE_ENTITY).await
+    match submitted(&form, result) {
+        Ok(Submitted::Done(a)) => Ok(Redirect::to(&format!("/atgarder/{}?klart=status-sparad", a.id)).into_response()),
+        Ok(Submitted::Refused(view)) => {
+            show_page(&state, &session, before, &Flash(None), Some(sorted(view)), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(AppError::Stale) => {
             let now = fetch(&state, &session, id).await?;
@@ -859,10 +831,9 @@ async fn followup(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     flash: Flash,
-    Path(forum_id): Path<String>,
+    Path(forum_id): Path<i64>,
     q: RawQuery,
 ) -> PageResult {
-    let forum_id = id_in_path(&forum_id)?;
     member_of(&session, forum_id)?;
     let q = query_fields(&q)?;
     let mut form = FormView::empty();
@@ -907,6 +878,7 @@ async fn followup(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use brygga_store::kernel::error::checked_with;
 
     fn fields(pairs: &[(&str, &str)]) -> FormData {
         FormData(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
@@ -921,7 +893,8 @@ mod tests {
             FieldError::new("due_on", "required", "Ange datum."),
             FieldError::new("responsible_org_id", "required", "Välj."),
         ]);
-        let all = merged(read, Some(store));
+        let Err(StoreError::Invalid(mut all)) = checked_with::<()>(read, Err(StoreError::Invalid(store))) else { panic!("refused") };
+        sort_errors(&mut all);
         let fields: Vec<&str> = all.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["responsible_org_id", "due_on"]);
         assert_eq!(all.0[0].code, "invalid");

@@ -23,8 +23,8 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
+use crate::kit::options::area_options;
 use crate::kit::page::{Chrome, Flash, FormView, html};
-use crate::pages::picture::reporting::area_options;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

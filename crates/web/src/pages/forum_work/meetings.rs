@@ -47,11 +47,6 @@ fn member_of(session: &Session, forum_id: i64) -> Result<(), AppError> {
     if session.viewer.forum_ids().contains(&forum_id) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
-/// The week in the address; anything else is a page that does not exist.
-fn week_in_path(s: &str) -> Result<IsoWeek, AppError> {
-    IsoWeek::parse(s).map_err(|_| AppError::NotFound)
-}
-
 /// "v. 49 (30 nov.–6 dec.) 2026".
 fn week_title(w: IsoWeek) -> String {
     format!("{} {}", week_span(w), w.year())
@@ -146,11 +141,10 @@ async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, flash:
 /// Opens the meeting (or finds it open) and goes there.
 async fn open(
     State(state): State<AppState>,
-    Path((forum_id, week)): Path<(i64, String)>,
+    Path((forum_id, week)): Path<(i64, IsoWeek)>,
     SignedForm(session, _): SignedForm,
 ) -> PageResult {
     member_of(&session, forum_id)?;
-    let week = week_in_path(&week)?;
     let v = session.viewer.clone();
     match state.store.write(move |db| meetings::open(db, &v, forum_id, week)).await.map_err(AppError::from) {
         Ok(_) => Ok(Redirect::to(&base(forum_id, week)).into_response()),
@@ -402,10 +396,9 @@ async fn show(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     flash: Flash,
-    Path((forum_id, week)): Path<(i64, String)>,
+    Path((forum_id, week)): Path<(i64, IsoWeek)>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let week = week_in_path(&week)?;
     meeting_page(&state, &session, forum_id, week, Shown { flash: &flash, form: None, added: q.nya, status: StatusCode::OK }).await
 }
 
@@ -479,11 +472,10 @@ async fn stale(state: &AppState, session: &Session, forum_id: i64, week: IsoWeek
 
 async fn save(
     State(state): State<AppState>,
-    Path((forum_id, week)): Path<(i64, String)>,
+    Path((forum_id, week)): Path<(i64, IsoWeek)>,
     SignedForm(session, form): SignedForm,
 ) -> PageResult {
     member_of(&session, forum_id)?;
-    let week = week_in_path(&week)?;
     let v = session.viewer.clone();
     let result = match save_input(&form) {
         Ok(input) => state.store.write(move |db| meetings::save(db, &v, forum_id, week, &input)).await.map_err(AppError::from),
@@ -495,11 +487,10 @@ async fn save(
 
 async fn refresh(
     State(state): State<AppState>,
-    Path((forum_id, week)): Path<(i64, String)>,
+    Path((forum_id, week)): Path<(i64, IsoWeek)>,
     SignedForm(session, _): SignedForm,
 ) -> PageResult {
     member_of(&session, forum_id)?;
-    let week = week_in_path(&week)?;
     let v = session.viewer.clone();
     let (_, added) = state.store.write(move |db| meetings::refresh(db, &v, forum_id, week)).await?;
     Ok(Redirect::to(&format!("{}?nya={added}", base(forum_id, week))).into_response())
@@ -541,11 +532,10 @@ fn at_item(errors: FieldErrors, item: i64) -> FieldErrors {
 /// at its field.
 async fn decide(
     State(state): State<AppState>,
-    Path((forum_id, week, item)): Path<(i64, String, i64)>,
+    Path((forum_id, week, item)): Path<(i64, IsoWeek, i64)>,
     SignedForm(session, form): SignedForm,
 ) -> PageResult {
     member_of(&session, forum_id)?;
-    let week = week_in_path(&week)?;
     let decision = decision_input(&form, item);
     let v = session.viewer.clone();
     let result = match save_input(&form) {
@@ -590,8 +580,7 @@ struct MinutesPage {
     generated: String,
 }
 
-async fn minutes(State(state): State<AppState>, SignedIn(session): SignedIn, Path((forum_id, week)): Path<(i64, String)>) -> PageResult {
-    let week = week_in_path(&week)?;
+async fn minutes(State(state): State<AppState>, SignedIn(session): SignedIn, Path((forum_id, week)): Path<(i64, IsoWeek)>) -> PageResult {
     member_of(&session, forum_id)?;
     let v = session.viewer.clone();
     let minutes = state.store.write(move |db| meetings::minutes(db, &v, forum_id, week, "meeting.minutes")).await?;

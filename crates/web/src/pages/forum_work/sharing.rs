@@ -26,7 +26,7 @@ use crate::kit::context::RequestContext;
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, html};
-use crate::pages::picture::weekly::{CellRow, ChartBlock, TotalRow, cell_row, chart, total_row};
+use crate::kit::picture_view::{CellRow, ChartBlock, TotalRow, cell_row, chart, total_row};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

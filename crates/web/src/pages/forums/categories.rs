@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageResult};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::page::{Chrome, Flash, FormView, both, html, version_of};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/forum/{id}/kategorier", get(list).post(create)).route("/kategorier/{id}", post(update))
@@ -119,11 +119,9 @@ async fn create(State(state): State<AppState>, Path(forum_id): Path<i64>, Signed
 async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
     let forum_id = state.store.read(move |db| categories::get(db, id)).await?.forum_id;
-    let result = match (input_from(&form).and_then(|i| i.validate()), version_of(&form)) {
-        (Ok(valid), Ok(version)) => {
-            state.store.write(move |db| categories::update(db, &v, id, version, &valid)).await.map_err(AppError::from)
-        }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+    let result = match both(input_from(&form).and_then(|i| i.validate()), version_of(&form)) {
+        Ok((valid, version)) => state.store.write(move |db| categories::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/forum/{forum_id}/kategorier?klart=sparad#kategori-{id}")).into_response()),

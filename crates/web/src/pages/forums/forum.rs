@@ -20,7 +20,8 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, own_org_options, version_of};
+use crate::kit::options::all_municipality_names;
+use crate::kit::page::{Chrome, Flash, FormView, both, html, own_org_options, version_of};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,20 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/{id}/inbjudan", post(answer_invitation))
         .route("/forum/{id}/kontaktperson", post(answer_contact_request))
         .route("/forum/{id}/ta-bort", post(delete))
-}
-
-/// Every organisation the viewer may see, all pages of [`orgs::list`].
-pub(crate) fn all_orgs(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Organisation>> {
-    let mut f = orgs::Filter { limit: Some(orgs::MAX_LIMIT), ..Default::default() };
-    let mut all = Vec::new();
-    loop {
-        let page = orgs::list(db, v, &f)?;
-        all.extend(page.items);
-        match page.next {
-            Some(n) => f.after = Some(n),
-            None => return Ok(all),
-        }
-    }
 }
 
 /// Every account the viewer may list, or `None` when the viewer may list no accounts.
@@ -312,26 +299,12 @@ fn ids(form: &FormData, field: &str, errs: &mut FieldErrors, what: &str) -> Vec<
     out
 }
 
-/// Reads the forum form: the municipality is typed as a name or a code; every problem is
+/// Reads the forum form (the municipality is typed as a name or a code); every problem is
 /// reported at once, in the order of the form.
 fn forum_input(form: &FormData) -> Result<ForumInput, FieldErrors> {
     let mut errs = FieldErrors::new();
-    let municipality_code = match form.opt("municipality_code") {
-        None => None,
-        Some(text) => match geography::municipality_by_name(&text) {
-            Some(m) => Some(m.code.to_owned()),
-            None => {
-                errs.push(FieldError::new(
-                    "municipality_code",
-                    "municipality.unknown",
-                    format!(
-                        "Hittar ingen kommun som heter ”{text}”. Skriv kommunens namn eller fyrsiffriga kod, till exempel Trelleborg eller 1287, eller lämna tomt för ett länsövergripande forum."
-                    ),
-                ));
-                None
-            }
-        },
-    };
+    // A name or a code, read by the store as the API's is.
+    let municipality_code = form.opt("municipality_code");
     let convener = form.int("convener_org_id");
     if convener.is_none() {
         errs.push(FieldError::new("convener_org_id", "required", "Välj vilken organisation som är sammankallande."));
@@ -419,7 +392,7 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, edit: Op
                 Some(id) => Some(forum::get(db, &v, id)?),
                 None => None,
             };
-            Ok((all_orgs(db, &v)?, visible_users(db, &v)?, current))
+            Ok((orgs::all(db, &v)?, visible_users(db, &v)?, current))
         })
         .await?;
     let v = &session.viewer;
@@ -456,7 +429,7 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, edit: Op
         orgs: orgs.iter().map(|o| (o.id.to_string(), o.name.clone())).collect(),
         contacts,
         contacts_limited: users.is_none(),
-        municipalities: crate::pages::accounts::orgs::all_municipality_names(),
+        municipalities: all_municipality_names(),
     })
 }
 
@@ -524,12 +497,12 @@ pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
 
 pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match (forum_input(&form).and_then(|i| i.validate()), version_of(&form)) {
-        (Ok(valid), Ok(version)) => {
+    let result = match both(forum_input(&form).and_then(|i| i.validate()), version_of(&form)) {
+        Ok((valid, version)) => {
             let post = state.config.postmark();
             state.store.write(move |db| forum::update(db, &v, id, version, &valid, &post)).await.map_err(AppError::from)
         }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/forum/{id}?klart=sparad")).into_response()),
@@ -564,7 +537,8 @@ mod tests {
             ("member_org_ids", "4"),
         ]))
         .expect("valid");
-        assert_eq!(ok.municipality_code.as_deref(), Some("1287"));
+        // The name goes to the store as typed; the store's one reading turns it into 1287.
+        assert_eq!(ok.municipality_code.as_deref(), Some("Trelleborg"));
         assert_eq!(ok.member_org_ids, vec![4]);
         let by_code = forum_input(&form(&[("name", "X"), ("municipality_code", "1287"), ("convener_org_id", "3")])).expect("valid");
         assert_eq!(by_code.municipality_code.as_deref(), Some("1287"));

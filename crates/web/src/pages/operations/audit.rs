@@ -21,7 +21,6 @@ use crate::kit::auth::SignedIn;
 use crate::kit::error::{AppError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView};
-use crate::pages::forums::forum::all_orgs;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/logg", get(list)).route("/logg.csv", get(export_csv))
@@ -317,7 +316,7 @@ pub async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, fl
                 Some(f) => Some(audit::list(db, &v, &f)?),
                 None => None,
             };
-            let orgs = all_orgs(db, &v)?;
+            let orgs = brygga_store::accounts::orgs::all(db, &v)?;
             Ok((page, orgs))
         })
         .await?;
@@ -395,7 +394,7 @@ pub async fn export_csv(State(state): State<AppState>, SignedIn(session): Signed
                     None => e,
                 },
             )?;
-            Ok((all, all_orgs(db, &v)?))
+            Ok((all, brygga_store::accounts::orgs::all(db, &v)?))
         })
         .await?;
     let org_names: HashMap<i64, String> = orgs.into_iter().map(|o| (o.id, o.name)).collect();

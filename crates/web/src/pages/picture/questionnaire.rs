@@ -280,7 +280,7 @@ async fn status_page(
             settings,
             assign: assign.unwrap_or_default(),
             users,
-            places: crate::pages::picture::reporting::area_options(&places),
+            places: crate::kit::options::area_options(&places),
         },
     )
 }

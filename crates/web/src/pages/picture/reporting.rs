@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
+use crate::kit::options::area_options;
 use crate::kit::page::{Chrome, Flash, FormView, html};
 
 pub fn routes() -> Router<AppState> {
@@ -43,29 +44,6 @@ pub fn reporting_forums(v: &Viewer, all: Vec<Forum>) -> Vec<Forum> {
 pub struct ReportQuery {
     forum: Option<i64>,
     rapport: Option<i64>,
-}
-
-/// An area as an option, indented by depth ("Centrum › Stortorget").
-pub fn area_options(places: &[Area]) -> Vec<(String, String)> {
-    places
-        .iter()
-        .map(|a| {
-            let mut name = a.name.clone();
-            let mut parent = a.parent_id;
-            let mut depth = 0;
-            while let (Some(p), true) = (parent, depth < 5) {
-                match places.iter().find(|x| x.id == p) {
-                    Some(x) => {
-                        name = format!("{} › {name}", x.name);
-                        parent = x.parent_id;
-                    }
-                    None => break,
-                }
-                depth += 1;
-            }
-            (a.id.to_string(), name)
-        })
-        .collect()
 }
 
 #[derive(Template)]

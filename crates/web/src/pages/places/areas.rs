@@ -14,18 +14,18 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use brygga_domain::geography::{self, Municipality, MunicipalityCode};
-use brygga_domain::geometry::{self, Check, CrsChoice, Fault, Shape, Valid, sweref};
-use brygga_domain::time::format_number;
+use brygga_domain::geometry::{self, Check, CrsChoice, Shape, Valid, sweref};
 use brygga_domain::{FieldError, FieldErrors};
-use brygga_store::places::areas::{self, Area, AreaFields, ImportItem, ImportRow, NewArea, Planned};
-use brygga_store::{Action, StoreError, Viewer, kernel::access};
+use brygga_store::places::areas::{self, Area, AreaFields, NewArea};
+use brygga_store::{Action, Viewer, kernel::access};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::kit::area_import::{Preview, area_text, preview};
 use crate::kit::auth::{FormData, Session, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult, off_runtime};
 use crate::kit::i18n::filters;
-use crate::kit::page::{Chrome, Flash, FormView, html, version_of};
+use crate::kit::page::{Chrome, Flash, FormView, both, html, version_of};
 use crate::kit::svg::map::{self, MapArea, MapOptions};
 
 pub fn routes() -> Router<AppState> {
@@ -134,19 +134,6 @@ fn depths(all: &[Area]) -> HashMap<i64, usize> {
             (a.id, d)
         })
         .collect()
-}
-
-/// Square metres as people read them: "1 250 m²", "3,4 ha", "2,15 km²".
-pub fn area_text(m2: f64) -> String {
-    if m2 <= 0.0 {
-        "–".into()
-    } else if m2 < 10_000.0 {
-        format!("{} m²", format_number(m2, 0))
-    } else if m2 < 1_000_000.0 {
-        format!("{} ha", format_number(m2 / 10_000.0, 1))
-    } else {
-        format!("{} km²", format_number(m2 / 1_000_000.0, 2))
-    }
 }
 
 /// One row of the place list (the map's table alternative).
@@ -334,18 +321,14 @@ async fn load(state: &AppState, session: &Session, muni: &'static Municipality, 
     Ok((area, all))
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     flash: Flash,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     let parent = area.parent_id.and_then(|p| all.iter().find(|a| a.id == p)).cloned();
     let children: Vec<Area> = all.iter().filter(|a| a.parent_id == Some(area.id)).cloned().collect();
     let shape = area.shape().ok();
@@ -661,34 +644,30 @@ fn form_of(a: &Area) -> FormView {
     f
 }
 
-pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path((kod, id)): Path<(String, String)>) -> PageResult {
+pub async fn edit(State(state): State<AppState>, SignedIn(session): SignedIn, Path((kod, id)): Path<(String, i64)>) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     html(StatusCode::OK, form_page(&session, muni, &all, form_of(&area), Some(&area), None))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
     SignedUpload(session, form, upload): SignedUpload,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     let id = area.id;
     let (f, u, owner) = (form.clone(), upload.clone(), area.owner_org_id);
     let checked = off_runtime(move || new_area_from(&f, u.as_ref(), muni, owner)).await?;
-    let result = match (checked, version_of(&form)) {
-        (Ok((a, _)), Ok(version)) => {
+    let result = match both(checked, version_of(&form)) {
+        Ok(((a, _), version)) => {
             let v = session.viewer.clone();
             state.store.write(move |db| areas::update(db, &v, id, version, &a)).await.map_err(AppError::from)
         }
-        (Err(mut e), Err(more)) => {
-            e.0.extend(more.0);
-            Err(AppError::Invalid(e))
-        }
-        (Err(e), _) | (_, Err(e)) => Err(AppError::Invalid(e)),
+        Err(e) => Err(AppError::Invalid(e)),
     };
     let draft = if result.is_err() { draft_off_runtime(&form, upload.as_ref()).await? } else { None };
     match result {
@@ -720,10 +699,10 @@ struct DeletePage {
 pub async fn confirm_delete(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, all) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, all) = load(&state, &session, muni, id).await?;
     access::require(&session.viewer, Action::ManageAreas { municipality: muni.municipality_code() }).map_err(AppError::from)?;
     let parent = area.parent_id.and_then(|p| all.iter().find(|a| a.id == p)).cloned();
     let children = all.iter().filter(|a| a.parent_id == Some(area.id)).cloned().collect();
@@ -735,11 +714,11 @@ pub async fn confirm_delete(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Path((kod, id)): Path<(String, String)>,
+    Path((kod, id)): Path<(String, i64)>,
     crate::kit::auth::SignedForm(session, _): crate::kit::auth::SignedForm,
 ) -> PageResult {
     let muni = municipality_of(&kod)?;
-    let (area, _) = load(&state, &session, muni, parse_id(&id)?).await?;
+    let (area, _) = load(&state, &session, muni, id).await?;
     let v = session.viewer.clone();
     let id = area.id;
     let removed = state.store.write(move |db| areas::delete(db, &v, id)).await?;
@@ -748,105 +727,6 @@ pub async fn delete(
 }
 
 // ---- import ----
-
-/// One feature as the preview shows it.
-pub struct PreviewRow {
-    pub index: usize,
-    pub name: String,
-    pub kind: String,
-    pub parent: String,
-    pub form: String,
-    pub size: String,
-    pub problems: Vec<String>,
-    pub notes: Vec<String>,
-}
-
-/// What an import would do: every feature with its problems, and the items to write when
-/// there are none.
-pub struct Preview {
-    pub rows: Vec<PreviewRow>,
-    pub errors: FieldErrors,
-    pub items: Vec<ImportItem>,
-    pub crs: String,
-    pub geometries: Vec<(String, serde_json::Value)>,
-}
-
-/// Reads, checks and plans an import against the database, writing nothing. A fault of the
-/// whole file is `Err`.
-pub async fn preview(state: &AppState, v: &Viewer, muni: &'static Municipality, text: &str, crs: CrsChoice) -> Result<Preview, AppError> {
-    let owned = text.to_owned();
-    let features = off_runtime(move || geometry::parse_collection(&owned, crs, &Check::municipality(muni)))
-        .await?
-        .map_err(|f: Fault| AppError::Invalid(FieldError::new("geojson", f.code, f.message).into()))?;
-    let rows_in: Vec<ImportRow> = features
-        .iter()
-        .map(|f| ImportRow {
-            index: f.index,
-            name: f.name.clone().unwrap_or_default(),
-            kind: f.kind.clone().unwrap_or_default(),
-            parent: f.parent.clone(),
-        })
-        .collect();
-    let (vv, code, rows2) = (v.clone(), muni.municipality_code(), rows_in.clone());
-    let plan: Result<Vec<Planned>, FieldErrors> = match state.store.read(move |db| areas::plan_import(db, &vv, code, &rows2)).await {
-        Ok(p) => Ok(p),
-        Err(StoreError::Invalid(e)) => Err(e),
-        Err(e) => return Err(e.into()),
-    };
-    let mut errors = FieldErrors::new();
-    let mut rows = Vec::with_capacity(features.len());
-    let mut items = Vec::new();
-    let mut crs_seen: Vec<&'static str> = Vec::new();
-    let mut geometries = Vec::new();
-    for (f, row_in) in features.iter().zip(rows_in.iter()) {
-        let field = format!("features[{}]", f.index - 1);
-        let mut problems = Vec::new();
-        let (form, size, notes) = match &f.result {
-            Ok(valid) => {
-                if !crs_seen.contains(&valid.crs.label()) {
-                    crs_seen.push(valid.crs.label());
-                }
-                if let Ok(g) = serde_json::from_str(&valid.geometry.geojson) {
-                    geometries.push((f.name.clone().unwrap_or_else(|| format!("Objekt {}", f.index)), g));
-                }
-                items.push(ImportItem { row: row_in.clone(), geometry: valid.geometry.clone() });
-                (valid.shape.describe(), area_text(valid.area_m2), valid.notes.clone())
-            }
-            Err(faults) => {
-                for fault in faults {
-                    problems.push(fault.message.clone());
-                    errors.push(FieldError::new(field.clone(), fault.code, format!("{}: {}", f.label(), fault.message)));
-                }
-                ("–".into(), "–".into(), vec![])
-            }
-        };
-        if let Err(plan_errors) = &plan {
-            for e in plan_errors.0.iter().filter(|e| e.field == field) {
-                let label = f.label();
-                problems.push(e.message.strip_prefix(&format!("{label}: ")).unwrap_or(&e.message).to_owned());
-                errors.push(e.clone());
-            }
-        }
-        let kind = f
-            .kind
-            .as_deref()
-            .map(|k| areas::kind_code(k).map_or(k.to_owned(), |c| areas::kind_label(c).to_owned()))
-            .unwrap_or_else(|| "Annan plats".into());
-        rows.push(PreviewRow {
-            index: f.index,
-            name: f.name.clone().unwrap_or_default(),
-            kind,
-            parent: f.parent.clone().unwrap_or_default(),
-            form,
-            size,
-            problems,
-            notes,
-        });
-    }
-    // Errors in file order (geometry and name problems of one feature together).
-    errors.0.sort_by_key(|e| e.field.trim_start_matches("features[").trim_end_matches(']').parse::<usize>().unwrap_or(usize::MAX));
-    Ok(Preview { rows, errors, items, crs: crs_seen.join(", "), geometries })
-}
 
 #[derive(Template)]
 #[template(path = "places/areas/import.html")]
@@ -985,14 +865,6 @@ pub async fn import_commit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(area_text(0.0), "–");
-        assert_eq!(area_text(1250.4), "1\u{a0}250 m²");
-        assert_eq!(area_text(34_000.0), "3,4 ha");
-        assert_eq!(area_text(2_150_000.0), "2,15 km²");
-    }
 
     #[test]
     fn the_form_reads_a_point_or_geojson() {

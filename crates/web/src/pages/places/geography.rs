@@ -15,8 +15,8 @@ use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
+use crate::kit::options::{municipalities_from_text, municipality_names};
 use crate::kit::page::{Chrome, Flash, FormView};
-use crate::pages::accounts::orgs::{municipalities_from_text, municipality_names};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
