@@ -79,7 +79,7 @@ pub fn postmark() -> brygga_store::kernel::mail::Postmark {
     brygga_store::kernel::mail::Postmark::new("brygga.test", "https://brygga.test")
 }
 
-fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
+pub(crate) fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
     match e {
         StoreError::Invalid(errs) => errs.0.iter().map(|f| (f.field.clone(), f.code)).collect(),
         other => panic!("expected Invalid, got {other:?}"),
@@ -1734,3 +1734,5 @@ mod trust_picture;
 pub use trust_picture::*;
 mod trust_consent;
 pub use trust_consent::*;
+mod reminders;
+pub use reminders::*;

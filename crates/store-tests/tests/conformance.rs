@@ -67,4 +67,5 @@ conformance!(
     consent_only_an_approved_claim_opens_a_municipality_forum,
     consent_memberships_are_invitations_the_person_accepts,
     consent_an_alert_that_reaches_nobody_says_so,
+    questionnaire_reminders_go_once_to_those_who_have_not_answered,
 );
