@@ -326,7 +326,11 @@ async fn configure(State(state): State<AppState>, Path(forum_id): Path<i64>, Sig
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/enkat/{forum_id}/status?klart=sparad")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            status_page(&state, &session, forum_id, IsoWeek::current(), &Flash(None), Some(FormView::submitted(&form, errors)), None).await
+            let mut page =
+                status_page(&state, &session, forum_id, IsoWeek::current(), &Flash(None), Some(FormView::submitted(&form, errors)), None)
+                    .await?;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }
