@@ -14,6 +14,7 @@ mod isolation;
 mod mail;
 mod meetings;
 mod ops;
+mod overview;
 mod pages;
 mod picture;
 mod questionnaire;
