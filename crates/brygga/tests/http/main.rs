@@ -8,6 +8,7 @@ mod alerts;
 mod api;
 mod api_forum_work;
 mod areas;
+mod chooser;
 mod digest;
 mod imports;
 mod isolation;
