@@ -15,7 +15,7 @@ use crate::common::{Backend, PASSWORD, TestApp, text_of};
 
 /// `n` reports of `category` (at Stortorget, or nowhere in particular) on the Wednesday
 /// `weeks_ago` weeks back, by `user_id`, shared with the forum or kept by the organisation.
-async fn reports(store: &Store, user_id: i64, forum: i64, category: &str, area: Option<i64>, weeks_ago: i32, n: usize, shared: bool) {
+async fn reports(store: &Store, user_id: i64, forum: i64, (category, area): (&str, Option<i64>), weeks_ago: i32, n: usize, shared: bool) {
     let v = stories::viewer(store, user_id).await;
     let day = IsoWeek::current().plus(-weeks_ago).monday().checked_add(jiff::Span::new().days(2)).unwrap();
     let inputs = (0..n)
@@ -40,11 +40,11 @@ async fn world(b: Backend) -> Option<(TestApp, stories::Est)> {
     let store = app.store();
     let (f, place) = (w.forum, Some(w.stortorget));
     for (i, n) in [5, 4, 6, 5, 5, 4, 6, 5, 5, 4].into_iter().enumerate() {
-        reports(store, w.coordinator, f, "klotter", place, 2 + i as i32, n, true).await;
+        reports(store, w.coordinator, f, ("klotter", place), 2 + i as i32, n, true).await;
     }
-    reports(store, w.coordinator, f, "klotter", place, 1, 14, true).await;
-    reports(store, w.reporter, f, "skadegörelse", place, 0, 1, true).await;
-    reports(store, w.tenant_member, f, "nedskräpning", None, 0, 2, false).await;
+    reports(store, w.coordinator, f, ("klotter", place), 1, 14, true).await;
+    reports(store, w.reporter, f, ("skadegörelse", place), 0, 1, true).await;
+    reports(store, w.tenant_member, f, ("nedskräpning", None), 0, 2, false).await;
     let v = stories::viewer(store, w.coordinator).await;
     let (bostad, reporter, area, start) = (w.bostad, w.reporter, w.stortorget, IsoWeek::current().plus(-1));
     store
