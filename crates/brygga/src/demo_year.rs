@@ -238,7 +238,8 @@ fn seed_in(db: &mut dyn brygga_store::Conn, now: Timestamp) -> StoreResult<u64> 
 
 /// EST Trelleborg answers a weekly questionnaire (Trelleborg's routine) since eight weeks:
 /// the field assistant and the caretaker have their places, have answered most weeks — once
-/// with "inget att rapportera" — and this week's answers are still missing, so the reminders show.
+/// with "inget att rapportera" — and this week's answers are still missing, so the reminders show
+/// (on the home page, and by e-mail on Thursday at 09:00 when the workers run).
 pub async fn seed_questionnaire(store: &Store, now: Timestamp) -> anyhow::Result<()> {
     store
         .write(move |db| {
@@ -249,6 +250,11 @@ pub async fn seed_questionnaire(store: &Store, now: Timestamp) -> anyhow::Result
             let this_week = IsoWeek::of(now);
             let start = this_week.plus(-8);
             brygga_store::picture::questionnaire::configure(db, &sys, forum.id, 1, start, true)?;
+            // E-mail reminders on, at the default time (Thursday 09:00), so the demo shows them configured.
+            use brygga_store::picture::questionnaire::ReminderSchedule;
+            let reminders =
+                ReminderSchedule { email: true, weekday: ReminderSchedule::DEFAULT_WEEKDAY, hour: ReminderSchedule::DEFAULT_HOUR };
+            brygga_store::picture::questionnaire::set_reminders(db, &sys, forum.id, reminders)?;
             let assignments: [(&str, &[&str]); 2] =
                 [("faltassistent@trelleborg.example", &["Stortorget", "Stadsparken", "Biblioteket"]), ("fastighet@trelleborgshem.example", &["Västra Sorgenfri"])];
             for (email, names) in assignments {

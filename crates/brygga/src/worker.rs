@@ -29,7 +29,7 @@ use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
-use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms};
+use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
 
@@ -62,7 +62,9 @@ impl Handlers {
         if let Some(mailer) = mailer {
             h = h.with(mail::SEND_KIND, SendMail { mailer });
         }
-        h.with(PURGE_KIND, Purge).with(digests::KIND, WeeklyDigest { post })
+        h.with(PURGE_KIND, Purge)
+            .with(digests::KIND, WeeklyDigest { post: post.clone() })
+            .with(questionnaire_reminders::KIND, QuestionnaireReminder { post })
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -195,6 +197,14 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(kind = s.kind, error = %e, "weekly jobs could not be enqueued"),
             }
+        }
+        // Questionnaire reminders fall due at each forum's own hour, so they are checked every tick.
+        match store.write(|db| questionnaire_reminders::enqueue_due(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => {
+                tracing::info!(kind = questionnaire_reminders::KIND, jobs = created.len(), "reminder jobs enqueued")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = questionnaire_reminders::KIND, error = %e, "reminder jobs could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -481,6 +491,37 @@ impl Handler for WeeklyDigest {
                 Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
                 Err(e) => {
                     tracing::warn!(forum_id = forum, error = %e, "weekly digest not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
+        })
+    }
+}
+
+/// `questionnaire.remind`: writes one forum's questionnaire reminders for the job's period to the
+/// outbox. Running twice mails nobody twice (`questionnaire_reminder_sends`).
+pub struct QuestionnaireReminder {
+    pub post: Postmark,
+}
+
+impl Handler for QuestionnaireReminder {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let forum = job.payload["forum_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let week = job.payload["week"]
+                .as_str()
+                .and_then(|w| IsoWeek::parse(w).ok())
+                .ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let post = self.post.clone();
+            match store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await {
+                Ok(w) => {
+                    tracing::info!(forum_id = forum, week = %week, queued = w.queued.len(), already_sent = w.already_sent, "questionnaire reminders written");
+                    Ok(())
+                }
+                // The forum was closed since the job was enqueued.
+                Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(forum_id = forum, error = %e, "questionnaire reminders not written");
                     Err(JobError::Retry("database".into()))
                 }
             }

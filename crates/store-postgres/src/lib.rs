@@ -21,6 +21,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "meetings_actions_alerts", sql: include_str!("../migrations/0004_meetings_actions_alerts.sql") },
     Migration { version: 5, name: "claims_places_audit_orgs", sql: include_str!("../migrations/0005_claims_places_audit_orgs.sql") },
     Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
+    Migration { version: 7, name: "questionnaire_reminders", sql: include_str!("../migrations/0007_questionnaire_reminders.sql") },
 ];
 
 /// A [`Value`] bound to a PostgreSQL parameter of whatever type the server inferred.

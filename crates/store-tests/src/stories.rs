@@ -80,7 +80,7 @@ pub fn postmark() -> brygga_store::kernel::mail::Postmark {
     brygga_store::kernel::mail::Postmark::new("brygga.test", "https://brygga.test")
 }
 
-fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
+pub(crate) fn field_codes(e: &StoreError) -> Vec<(String, &'static str)> {
     match e {
         StoreError::Invalid(errs) => errs.0.iter().map(|f| (f.field.clone(), f.code)).collect(),
         other => panic!("expected Invalid, got {other:?}"),
@@ -1754,3 +1754,5 @@ mod trust_consent;
 pub use trust_consent::*;
 mod usecases;
 pub use usecases::*;
+mod reminders;
+pub use reminders::*;

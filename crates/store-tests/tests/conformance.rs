@@ -70,4 +70,5 @@ conformance!(
     usecases_reports_and_alerts_check_a_place_alike,
     usecases_a_forum_municipality_is_a_name_or_a_code,
     usecases_the_gdpr_export_writes_its_audit_entry,
+    questionnaire_reminders_go_once_to_those_who_have_not_answered,
 );

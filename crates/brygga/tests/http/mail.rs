@@ -16,7 +16,7 @@ use crate::both_backends;
 use crate::common::{Backend, PASSWORD, TestApp, text_of};
 use crate::smtp::{SmtpSink, free_port};
 
-fn mailer(port: u16) -> Mailer {
+pub(crate) fn mailer(port: u16) -> Mailer {
     let smtp = SmtpConfig::parse(&format!("smtp://127.0.0.1:{port}")).unwrap();
     Mailer::new(MailConfig::new(smtp, Email::parse("brygga@trelleborg.se").unwrap())).unwrap()
 }

@@ -76,6 +76,17 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
     store.write(move |db| share_links::create(db, &v, f, &share)).await.unwrap();
     let (v, area) = (viewer(store, me).await, w.stortorget);
     store.write(move |db| questionnaire::assign(db, &v, f, me, &[area])).await.unwrap();
+    // A questionnaire reminder, written by its job's path before the user answers.
+    let v = viewer(store, me).await;
+    store
+        .write(move |db| {
+            questionnaire::configure(db, &v, f, 1, week, true)?;
+            let on = questionnaire::ReminderSchedule { email: true, weekday: 1, hour: 0 };
+            questionnaire::set_reminders(db, &v, f, on)?;
+            brygga_store::picture::questionnaire_reminders::write(db, f, week, &post(), brygga_store::now_ms())
+        })
+        .await
+        .unwrap();
     // Questionnaire answers and uploads, as their own paths store them; and the consent and claim
     // records (migrations 0005 and 0006) the user took part in, as their decisions leave them.
     let extra = org(store, "Föreningen Trygga Kvarter", OrgKind::CivilSociety, &["1287"]).await;

@@ -376,6 +376,8 @@ pub struct PersonalData {
     pub messages: Vec<MessageSummary>,
     /// The account has turned the weekly digest off.
     pub digest_opt_out: bool,
+    /// The account has turned questionnaire reminder e-mails off.
+    pub questionnaire_reminder_opt_out: bool,
     /// Everything else that refers to the account, by section (`reports`, `uploads`,
     /// `questionnaire_answers`, `alert_acknowledgements`, …): see `gdpr::GDPR_USER_REFERENCES`.
     #[schema(value_type = Object)]
@@ -460,8 +462,34 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         args![id, user.email.as_str()],
     )?;
     let digest_opt_out = crate::forum_work::digests::opted_out(db, id)?;
+    let questionnaire_reminder_opt_out = questionnaire_reminders_off(db, id)?;
     let records = crate::kernel::gdpr::records(db, id)?;
-    Ok(PersonalData { user, sessions, api_tokens, forum_contact_for, audit_entries, messages, digest_opt_out, records })
+    Ok(PersonalData {
+        user,
+        sessions,
+        api_tokens,
+        forum_contact_for,
+        audit_entries,
+        messages,
+        digest_opt_out,
+        questionnaire_reminder_opt_out,
+        records,
+    })
+}
+
+/// Whether the user has turned questionnaire reminder e-mails off. The choice lives with the
+/// account (not the questionnaire) because it is the person's, for every forum at once.
+pub fn questionnaire_reminders_off(db: &mut dyn Conn, user_id: i64) -> StoreResult<bool> {
+    let off: bool = db.scalar("SELECT questionnaire_reminder_opt_out FROM users WHERE id = $1", args![user_id])?;
+    Ok(off)
+}
+
+/// The viewer's own choice on the account page: `off` stops the reminder e-mails (the
+/// home-page reminder stays).
+pub fn set_questionnaire_reminders_off(db: &mut dyn Conn, v: &Viewer, off: bool) -> StoreResult<()> {
+    let user = v.user_id().ok_or(StoreError::Forbidden)?;
+    db.execute("UPDATE users SET questionnaire_reminder_opt_out = $1, updated_at = $2 WHERE id = $3", args![off, now_ms(), user])?;
+    audit::record(db, v, audit::Event::new("user.questionnaire_reminder_preference").record("user", user))
 }
 
 /// Erases an account (GDPR art. 17): the account, its memberships, sessions, tokens and forum

@@ -76,6 +76,7 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     rows("alerts", "closed_by_user_id", "alerts_closed", "id, forum_id, title, status, summary, closed_at"),
     rows("alert_recipients", "user_id", "alert_acknowledgements", "alert_id, org_id, notified_at, acknowledged_at"),
     rows("digest_sends", "user_id", "digests_sent", "forum_id, week, created_at"),
+    rows("questionnaire_reminder_sends", "user_id", "questionnaire_reminders_sent", "forum_id, week, created_at"),
     rows(
         "share_links",
         "created_by_user_id",

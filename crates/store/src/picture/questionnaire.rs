@@ -24,9 +24,15 @@ pub struct Questionnaire {
     /// The first week of the rhythm (weeks since it, divisible by `every_weeks`, are due).
     #[schema(value_type = String)]
     pub first_week: IsoWeek,
-    /// ISO weekday (1 = Monday … 7 = Sunday) when reminders are shown.
+    /// ISO weekday (1 = Monday … 7 = Sunday) of the period's first week when reminders go out.
     pub reminder_weekday: i64,
     pub active: bool,
+    /// Whether those who have not answered get one reminder e-mail per period
+    /// ([`crate::picture::questionnaire_reminders`]). Off until a coordinator turns it on, so
+    /// nobody is mailed by a questionnaire set up before e-mail reminders existed.
+    pub reminder_email: bool,
+    /// Hour of the day (0–23, Europe/Stockholm) on `reminder_weekday` when the e-mail goes out.
+    pub reminder_hour: i64,
 }
 
 impl FromRow for Questionnaire {
@@ -38,6 +44,8 @@ impl FromRow for Questionnaire {
             first_week: IsoWeek::from_key(first).ok_or_else(|| DbError::Decode(format!("week {first}")))?,
             reminder_weekday: r.get("reminder_weekday")?,
             active: r.get("active")?,
+            reminder_email: r.get("reminder_email")?,
+            reminder_hour: r.get("reminder_hour")?,
         })
     }
 }
@@ -63,7 +71,7 @@ impl Questionnaire {
 
 pub fn get(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Option<Questionnaire>> {
     Ok(db.opt(
-        "SELECT forum_id, every_weeks, first_week, reminder_weekday, active FROM questionnaires WHERE forum_id = $1",
+        "SELECT forum_id, every_weeks, first_week, reminder_weekday, active, reminder_email, reminder_hour FROM questionnaires WHERE forum_id = $1",
         args![forum_id],
     )?)
 }
@@ -97,6 +105,59 @@ pub fn configure(
     )?;
     audit::record(db, v, Event::new("questionnaire.update").record("forum", forum_id))?;
     Ok(get(db, forum_id)?.expect("just written"))
+}
+
+/// When the reminder e-mail goes out, as the coordinators set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderSchedule {
+    pub email: bool,
+    /// ISO weekday, 1 = Monday … 7 = Sunday.
+    pub weekday: i64,
+    /// 0–23, Europe/Stockholm.
+    pub hour: i64,
+}
+
+impl ReminderSchedule {
+    /// The default: Thursday (the day the home-page reminder has always used) at 09:00, when
+    /// most reporters have started their working day but the week still has days left.
+    pub const DEFAULT_WEEKDAY: i64 = 4;
+    pub const DEFAULT_HOUR: i64 = 9;
+
+    /// Every wrong field at once, each with how to fix it.
+    pub fn validate(&self) -> Result<(), brygga_domain::FieldErrors> {
+        let mut errs = brygga_domain::FieldErrors::new();
+        if !(1..=7).contains(&self.weekday) {
+            errs.push(FieldError::new(
+                "reminder_weekday",
+                "reminder_weekday.range",
+                "Välj en veckodag för påminnelsen, måndag till söndag.",
+            ));
+        }
+        if !(0..=23).contains(&self.hour) {
+            errs.push(FieldError::new("reminder_hour", "reminder_hour.range", "Skriv en hel timme mellan 0 och 23, till exempel 9."));
+        }
+        errs.into_result()
+    }
+}
+
+/// Sets whether and when the reminder e-mail goes out (the convener's coordinators, like the
+/// rest of the settings). The questionnaire must exist: configure it first.
+pub fn set_reminders(db: &mut dyn Conn, v: &Viewer, forum_id: i64, r: ReminderSchedule) -> StoreResult<Questionnaire> {
+    require_manage(db, v, forum_id)?;
+    r.validate().map_err(StoreError::Invalid)?;
+    let n = db.execute(
+        "UPDATE questionnaires SET reminder_email = $2, reminder_weekday = $3, reminder_hour = $4, updated_at = $5 WHERE forum_id = $1",
+        args![forum_id, r.email, r.weekday, r.hour, now_ms()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::invalid(FieldError::new(
+            "reminder_email",
+            "questionnaire.missing",
+            "Forumet har ingen veckoenkät ännu. Spara först hur ofta den ska besvaras.",
+        )));
+    }
+    audit::record(db, v, Event::new("questionnaire.reminders").record("forum", forum_id))?;
+    Ok(get(db, forum_id)?.expect("just updated"))
 }
 
 /// Which places `user_id` answers for in the forum.

@@ -109,6 +109,8 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "lank-aterkallad" => "Länken är återkallad och slutar fungera direkt.",
         "sammanfattning-pa" => "Du får veckosammanfattningen med e-post.",
         "sammanfattning-av" => "Du får inte längre veckosammanfattningen med e-post.",
+        "paminnelser-pa" => "Du får påminnelser om veckoenkäten med e-post.",
+        "paminnelser-av" => "Du får inte längre påminnelser om veckoenkäten med e-post.",
         "atgard-skapad" => "Åtgärden är sparad i forumets åtgärdslista.",
         "atgard-sparad" => "Ändringarna i åtgärden är sparade.",
         "status-sparad" => "Statusen är sparad. Forumets organisationer ser den i åtgärdslistan.",

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/konto/inbjudningar/{id}", post(answer_membership))
         .route("/konto/losenord", post(change_password))
         .route("/konto/sammanfattning", get(digest_section).post(set_digest))
+        .route("/konto/paminnelser", get(reminder_section).post(set_reminders))
         .route("/konto/mina-uppgifter.json", get(export_personal_data))
         .route("/konto/nycklar", get(tokens).post(create_token))
         .route("/konto/nycklar/{id}/aterkalla", post(revoke_token))
@@ -47,6 +48,8 @@ struct AccountPage {
     form: FormView,
     /// The weekly digest is sent to the viewer (they have not opted out).
     digest: bool,
+    /// Questionnaire reminder e-mails are sent to the viewer (they have not opted out).
+    reminders: bool,
     /// Invitations and requests waiting for the viewer's answer.
     pending: brygga_store::forums::consent::Pending,
 }
@@ -81,6 +84,7 @@ async fn account_page(state: &AppState, session: &Session, flash: &Flash, form: 
     let v = &session.viewer;
     Ok(AccountPage {
         digest: !data.digest_opt_out,
+        reminders: !data.questionnaire_reminder_opt_out,
         chrome: Chrome::new(session, "Mitt konto", "account", flash),
         name: v.name().to_owned(),
         email: v.email().to_owned(),
@@ -121,6 +125,20 @@ pub async fn set_digest(State(state): State<AppState>, SignedForm(session, form)
     state.store.write(move |db| brygga_store::forum_work::digests::set_opt_out(db, &v, !send)).await?;
     let code = if send { "sammanfattning-pa" } else { "sammanfattning-av" };
     Ok(Redirect::to(&format!("/konto?klart={code}#sammanfattning")).into_response())
+}
+
+/// `/konto/paminnelser` (the link in every questionnaire reminder): the account page's section.
+pub async fn reminder_section(SignedIn(_): SignedIn) -> PageResult {
+    Ok(Redirect::to("/konto#paminnelser").into_response())
+}
+
+/// Turns questionnaire reminder e-mails on (the box is ticked) or off.
+pub async fn set_reminders(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
+    let send = form.checked("reminders");
+    let v = session.viewer.clone();
+    state.store.write(move |db| users::set_questionnaire_reminders_off(db, &v, !send)).await?;
+    let code = if send { "paminnelser-pa" } else { "paminnelser-av" };
+    Ok(Redirect::to(&format!("/konto?klart={code}#paminnelser")).into_response())
 }
 
 /// Nothing typed into a password field is ever sent back to the browser.

@@ -60,6 +60,7 @@ fn mail_kind_label(kind: &str) -> &str {
         "test" => "Provmeddelande",
         "alert" => "Larm",
         "digest" => "Veckosammanfattning",
+        "questionnaire_reminder" => "Påminnelse om veckoenkäten",
         other => other,
     }
 }

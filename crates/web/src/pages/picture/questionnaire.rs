@@ -12,7 +12,7 @@ use brygga_domain::time::IsoWeek;
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::forums::categories::{self, Category};
 use brygga_store::forums::forum::{self, Forum};
-use brygga_store::picture::questionnaire::{self, Answer, Questionnaire, ReporterStatus, Response};
+use brygga_store::picture::questionnaire::{self, Answer, Questionnaire, ReminderSchedule, ReporterStatus, Response};
 use brygga_store::places::areas::{self, Area};
 use brygga_store::{Action, kernel::access};
 use serde::Deserialize;
@@ -265,6 +265,12 @@ async fn status_page(
         if q.is_none_or(|q| q.active) {
             f.set("active", "on");
         }
+        let weekday = q.map_or(ReminderSchedule::DEFAULT_WEEKDAY, |q| q.reminder_weekday);
+        let hour = q.map_or(ReminderSchedule::DEFAULT_HOUR, |q| q.reminder_hour);
+        f.set("reminder_weekday", weekday.to_string()).set("reminder_hour", hour.to_string());
+        if q.is_some_and(|q| q.reminder_email) {
+            f.set("reminder_email", "on");
+        }
         f
     });
     let users = rows.iter().map(|r| (r.user_id.to_string(), format!("{} ({})", r.name, r.org_name))).collect();
@@ -285,28 +291,46 @@ async fn status_page(
     )
 }
 
+/// The reminder part of the settings form; a value that is not a number fails validation.
+fn reminder_schedule(form: &FormData) -> ReminderSchedule {
+    ReminderSchedule {
+        email: form.checked("reminder_email"),
+        weekday: form.get("reminder_weekday").trim().parse().unwrap_or(-1),
+        hour: form.get("reminder_hour").trim().parse().unwrap_or(-1),
+    }
+}
+
 async fn configure(State(state): State<AppState>, Path(forum_id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let every = form.get("every_weeks").trim().parse::<i64>().unwrap_or(0);
+    let reminders = reminder_schedule(&form);
+    let mut errors = reminders.validate().err().unwrap_or_default();
     let first = IsoWeek::parse(form.get("first_week")).map_err(|mut e| {
         e.field = "first_week".into();
-        e
+        errors.push(e);
     });
     let result = match first {
-        Ok(first) => {
+        Ok(first) if errors.is_empty() => {
             let (v, active) = (session.viewer.clone(), form.checked("active"));
             state
                 .store
-                .write(move |db| questionnaire::configure(db, &v, forum_id, every, first, active))
+                .write(move |db| {
+                    questionnaire::configure(db, &v, forum_id, every, first, active)?;
+                    questionnaire::set_reminders(db, &v, forum_id, reminders)
+                })
                 .await
                 .map(|_| ())
                 .map_err(AppError::from)
         }
-        Err(e) => Err(AppError::Invalid(e.into())),
+        _ => Err(AppError::Invalid(errors)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/enkat/{forum_id}/status?klart=sparad")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            status_page(&state, &session, forum_id, IsoWeek::current(), &Flash(None), Some(FormView::submitted(&form, errors)), None).await
+            let mut page =
+                status_page(&state, &session, forum_id, IsoWeek::current(), &Flash(None), Some(FormView::submitted(&form, errors)), None)
+                    .await?;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }

@@ -655,6 +655,8 @@ struct ChoosePage {
     own: Vec<(i64, String)>,
     municipalities: Vec<(String, String)>,
     all_municipalities: Vec<(String, String)>,
+    /// The chooser starts at the viewer's own municipality: the first approved claim of their organisations.
+    preselected: Option<String>,
 }
 
 pub async fn choose(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
@@ -678,10 +680,9 @@ pub async fn choose(State(state): State<AppState>, SignedIn(session): SignedIn, 
         }
     }
     let all_municipalities = geography::municipalities().iter().map(|m| (m.code.to_owned(), m.name.to_owned())).collect();
-    html(
-        StatusCode::OK,
-        ChoosePage { chrome: Chrome::new(&session, "Lägesbild", "picture", &flash), forums, own, municipalities, all_municipalities },
-    )
+    let preselected = session.viewer.memberships().iter().flat_map(|m| m.municipalities.first()).next().cloned();
+    let chrome = Chrome::new(&session, "Lägesbild", "picture", &flash);
+    html(StatusCode::OK, ChoosePage { chrome, forums, own, municipalities, all_municipalities, preselected })
 }
 
 #[derive(Deserialize)]
