@@ -1734,3 +1734,5 @@ mod trust_picture;
 pub use trust_picture::*;
 mod trust_consent;
 pub use trust_consent::*;
+mod registries;
+pub use registries::*;

@@ -67,4 +67,14 @@ conformance!(
     consent_only_an_approved_claim_opens_a_municipality_forum,
     consent_memberships_are_invitations_the_person_accepts,
     consent_an_alert_that_reaches_nobody_says_so,
+    registries_every_shareable_table_is_registered,
 );
+
+/// Needs both databases at once, so it is not in the macro: without PostgreSQL it is skipped
+/// with a note, and under `CI=true` it fails (as [`TestDb::postgres`] does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registries_sqlite_and_postgres_schemas_agree() {
+    let sqlite = TestDb::sqlite().await;
+    let Some(postgres) = TestDb::postgres().await else { return };
+    stories::registries_sqlite_and_postgres_schemas_agree(sqlite.store(), postgres.store()).await;
+}
