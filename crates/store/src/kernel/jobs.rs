@@ -54,6 +54,10 @@ pub const KEEP_DONE_MS: i64 = 30 * 86_400_000;
 /// Failed jobs are kept this long, for an administrator to see and retry.
 pub const KEEP_FAILED_MS: i64 = 90 * 86_400_000;
 
+/// The weekly maintenance job: deletes sent e-mail and finished jobs past their keeping time
+/// ([`crate::kernel::mail::purge`]; personal data minimisation).
+pub const PURGE_KIND: &str = "maintenance.purge";
+
 /// Where a job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,15 +81,6 @@ impl JobState {
     }
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-    /// In the interface.
-    pub fn label(self) -> &'static str {
-        match self {
-            JobState::Queued => "Väntar",
-            JobState::Running => "Pågår",
-            JobState::Done => "Klart",
-            JobState::Failed => "Misslyckat",
-        }
     }
 }
 
