@@ -15,7 +15,8 @@
 //! the same Message-ID).
 //!
 //! A new kind of background work is a new [`Handler`] registered in [`Handlers::standard`]
-//! (and, when weekly, a [`Weekly`] in [`SCHEDULES`]).
+//! (and, when weekly, a [`Weekly`] in [`SCHEDULES`]), its kind listed in the store's
+//! `brygga_store::JOB_KINDS`; a test below checks the two agree.
 //!
 //! Logs carry job ids, kinds, attempts, durations and error classes, never payload contents.
 
@@ -80,7 +81,7 @@ impl Handlers {
 }
 
 /// Deletes sent e-mail and finished jobs past their keeping time (personal data minimisation).
-pub const PURGE_KIND: &str = "maintenance.purge";
+pub use brygga_store::kernel::jobs::PURGE_KIND;
 
 /// Weekly jobs every server tries to enqueue; the dedup key makes each happen once a week.
 pub const SCHEDULES: &[Weekly] = &[
@@ -526,5 +527,42 @@ impl Handler for QuestionnaireReminder {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use brygga_domain::account::Email;
+    use brygga_mail::{MailConfig, SmtpConfig};
+
+    use super::*;
+
+    fn standard() -> Handlers {
+        let smtp = SmtpConfig::parse("smtp://127.0.0.1:2525").expect("smtp url");
+        let mailer = Mailer::new(MailConfig::new(smtp, Email::parse("brygga@trelleborg.se").expect("address"))).expect("mailer");
+        Handlers::standard(Some(mailer), Postmark::new("trelleborg.se", "https://brygga.trelleborg.se"))
+    }
+
+    /// A job kind without a handler would wait in the queue forever; a handler without a kind in
+    /// the store's list is work nobody registered.
+    #[tokio::test]
+    async fn the_standard_handlers_run_exactly_the_store_job_kinds() {
+        let mut registered = brygga_store::JOB_KINDS.to_vec();
+        registered.sort_unstable();
+        assert_eq!(
+            standard().kinds(),
+            registered,
+            "Handlers::standard (crates/brygga/src/worker.rs) and brygga_store::JOB_KINDS (crates/store/src/lib.rs) must name \
+             the same job kinds"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_weekly_schedule_has_a_registered_kind_and_a_handler() {
+        let handled = standard().kinds();
+        for schedule in SCHEDULES {
+            assert!(brygga_store::JOB_KINDS.contains(&schedule.kind), "{} is scheduled but not in brygga_store::JOB_KINDS", schedule.kind);
+            assert!(handled.contains(&schedule.kind), "{} is scheduled but no standard handler runs it", schedule.kind);
+        }
     }
 }

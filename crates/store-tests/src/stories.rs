@@ -1756,3 +1756,5 @@ mod usecases;
 pub use usecases::*;
 mod reminders;
 pub use reminders::*;
+mod registries;
+pub use registries::*;

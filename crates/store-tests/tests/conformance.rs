@@ -71,4 +71,14 @@ conformance!(
     usecases_a_forum_municipality_is_a_name_or_a_code,
     usecases_the_gdpr_export_writes_its_audit_entry,
     questionnaire_reminders_go_once_to_those_who_have_not_answered,
+    registries_every_shareable_table_is_registered,
 );
+
+/// Needs both databases at once, so it is not in the macro: without PostgreSQL it is skipped
+/// with a note, and under `CI=true` it fails (as [`TestDb::postgres`] does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registries_sqlite_and_postgres_schemas_agree() {
+    let sqlite = TestDb::sqlite().await;
+    let Some(postgres) = TestDb::postgres().await else { return };
+    stories::registries_sqlite_and_postgres_schemas_agree(sqlite.store(), postgres.store()).await;
+}

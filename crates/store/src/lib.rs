@@ -50,6 +50,12 @@ impl Store {
         Ok(report)
     }
 }
+/// Every kind of job the store enqueues or a worker schedules, one const per capability,
+/// collected here because only the crate root sees every capability. A worker must have a
+/// handler for each, and for nothing else (checked by a test in `crates/brygga/src/worker.rs`):
+/// a new kind of background work is added here and there together.
+pub const JOB_KINDS: &[&str] =
+    &[kernel::mail::SEND_KIND, kernel::jobs::PURGE_KIND, forum_work::digests::KIND, picture::questionnaire_reminders::KIND];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.
 pub fn now_ms() -> i64 {

@@ -21,7 +21,7 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
     for r in GDPR_USER_REFERENCES {
         assert!(
             live.iter().any(|(t, c)| t == r.table && c == r.column),
-            "GDPR_USER_REFERENCES in crates/store/src/gdpr.rs lists {}.{}, which the schema does not have (or which no longer \
+            "GDPR_USER_REFERENCES in crates/store/src/kernel/gdpr.rs lists {}.{}, which the schema does not have (or which no longer \
              refers to a user): remove or correct it",
             r.table,
             r.column

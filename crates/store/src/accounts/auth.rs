@@ -8,7 +8,6 @@ use brygga_domain::text::TextRule;
 use rand::TryRngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -265,7 +264,8 @@ pub fn logout(db: &mut dyn Conn, v: &Viewer, token: &str) -> StoreResult<()> {
 }
 
 /// A personal API token as listed (the secret itself is shown only once, at creation).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenSummary {
     pub id: i64,
     pub name: String,

@@ -6,7 +6,6 @@ use brygga_domain::account::Email;
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors, VisibilityKind};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -18,7 +17,8 @@ pub const NAME: TextRule = TextRule::line("name", "Namnet", 120).contact_detail(
 pub const TITLE: TextRule = TextRule::line("title", "Befattningen", 120).optional();
 pub const PHONE: TextRule = TextRule::line("phone", "Telefonnumret", 40).optional().contact_detail();
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactPerson {
     pub id: i64,
     pub org_id: i64,
@@ -26,7 +26,7 @@ pub struct ContactPerson {
     pub title: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub visibility: Visibility,
     pub version: i64,
 }
@@ -51,7 +51,8 @@ impl FromRow for ContactPerson {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     pub name: String,

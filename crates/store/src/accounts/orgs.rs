@@ -9,7 +9,6 @@ use brygga_domain::org_number::OrgNumber;
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors, OrgKind};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -22,11 +21,12 @@ pub const DESCRIPTION: TextRule = TextRule::line("description", "Beskrivningen",
 pub const WEBSITE: TextRule = TextRule::line("website", "Webbadressen", 300).optional().contact_detail();
 
 /// An organisation as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = String, example = "municipality")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "municipality"))]
     pub kind: OrgKind,
     /// `NNNNNN-NNNN`.
     pub org_number: Option<String>,
@@ -86,7 +86,8 @@ fn select(db: &dyn Conn) -> String {
 }
 
 /// What a form or an API call sends; every field as received, validated by [`OrganisationInput::validate`].
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     pub name: String,
@@ -341,11 +342,12 @@ fn set_municipalities(db: &mut dyn Conn, v: &Viewer, org_id: i64, codes: &[Munic
 }
 
 /// A claim to work in a municipality, as the municipality's organisation sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     pub org_id: i64,
     pub org_name: String,
-    #[schema(value_type = String, example = "civil_society")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "civil_society"))]
     pub org_kind: OrgKind,
     pub municipality_code: String,
     /// `pending` or `approved`.

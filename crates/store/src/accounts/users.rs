@@ -5,7 +5,6 @@ use brygga_domain::account::Email;
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors, Role};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -16,7 +15,8 @@ use crate::{Action, Page, Viewer, args, kernel::access, now_ms};
 pub const NAME: TextRule = TextRule::line("name", "Namnet", 120).contact_detail();
 
 /// An account as shown to administrators and to the user.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -27,11 +27,12 @@ pub struct User {
     pub last_login_at_ms: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserMembership {
     pub org_id: i64,
     pub org_name: String,
-    #[schema(value_type = String, example = "coordinator")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "coordinator"))]
     pub role: Role,
 }
 
@@ -146,7 +147,8 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &Filter) -> StoreResult<Page<User>
 }
 
 /// A new account as sent by a form, the API or the command line.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
     pub email: String,
@@ -364,13 +366,14 @@ pub fn id_by_email(db: &mut dyn Conn, email: &Email) -> StoreResult<Option<i64>>
 }
 
 /// Everything Brygga holds about the viewer (GDPR art. 15), as one JSON-ready value.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalData {
     pub user: User,
     pub sessions: Vec<SessionSummary>,
     pub api_tokens: Vec<crate::accounts::auth::TokenSummary>,
     pub forum_contact_for: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub audit_entries: Vec<audit::Entry>,
     /// E-mail Brygga has written to the account and still keeps (sent messages for 30 days).
     pub messages: Vec<MessageSummary>,
@@ -380,12 +383,13 @@ pub struct PersonalData {
     pub questionnaire_reminder_opt_out: bool,
     /// Everything else that refers to the account, by section (`reports`, `uploads`,
     /// `questionnaire_answers`, `alert_acknowledgements`, …): see `gdpr::GDPR_USER_REFERENCES`.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub records: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
 }
 
 /// A message in the outbox addressed to the account, with its text.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageSummary {
     pub message_id: String,
     pub kind: String,
@@ -410,7 +414,8 @@ impl FromRow for MessageSummary {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionSummary {
     pub created_at_ms: i64,
     pub last_seen_at_ms: i64,

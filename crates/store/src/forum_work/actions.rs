@@ -12,7 +12,6 @@ use brygga_domain::time::{IsoWeek, parse_date, today};
 use brygga_domain::{ActionStatus, FieldError, FieldErrors};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forums::forum::{self, Forum, OrgRef};
 use crate::kernel::access::{self, Action as Permission};
@@ -32,7 +31,8 @@ pub const STATUS_REASON: TextRule = TextRule::line("status_reason", "Skälet", 5
 /// Weeks before and after completion the follow-up compares.
 pub const FOLLOWUP_WEEKS: i32 = 4;
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Action {
     pub id: i64,
     pub forum_id: i64,
@@ -128,7 +128,8 @@ impl FromRow for Action {
 }
 
 /// An action as sent by a form or the API; checked by [`prepare`].
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
     pub title: String,
@@ -543,7 +544,8 @@ fn completion(before: &Action, status: ActionStatus) -> Option<i64> {
 }
 
 /// A status change as the responsible organisation reports it: "klar", with what came of it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusInput {
     pub status: String,
@@ -626,7 +628,8 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Action> {
 }
 
 /// Filters of the action list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Filter {
     /// `open` (planned or in progress, the default), `all`, or one status code.
     #[serde(default)]
@@ -715,8 +718,9 @@ pub fn people(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<Vec<(
 // The monthly follow-up.
 
 /// What the picture did around one completed action.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = ActionOutcome)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ActionOutcome))]
 pub struct Outcome {
     pub action: Action,
     /// The ISO week it was completed (Swedish time).
@@ -735,7 +739,8 @@ pub struct Outcome {
 }
 
 /// The month's follow-up of a forum's action list.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Followup {
     /// `2026-11`.
     pub month: String,

@@ -12,7 +12,6 @@ use brygga_domain::text::TextRule;
 use brygga_domain::time::format_local;
 use brygga_domain::{AlertUrgency, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forum_work::actions::{clean_text, member_forum};
 use crate::kernel::access::{self, Action as Permission};
@@ -30,8 +29,9 @@ pub const SUMMARY: TextRule = TextRule::line("summary", "Sammanfattningen", 2000
 /// earlier than they were written (the queue takes the oldest due first).
 const URGENT_HEAD_START_MS: i64 = 24 * 3_600_000;
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = AlertRecipient)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AlertRecipient))]
 pub struct Recipient {
     pub user_id: i64,
     pub name: String,
@@ -52,7 +52,8 @@ impl FromRow for Recipient {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub id: i64,
     pub forum_id: i64,
@@ -130,7 +131,8 @@ impl FromRow for Alert {
 }
 
 /// An alert as the button's form or the API sends it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AlertInput {
     /// What is happening, in a line: "Stenkastning mot bussar vid Centralstationen".
@@ -462,8 +464,9 @@ pub fn close(db: &mut dyn Conn, v: &Viewer, id: i64, summary: &str) -> StoreResu
 }
 
 /// A forum's alert statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = AlertStats)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AlertStats))]
 pub struct Stats {
     pub total: usize,
     pub open: usize,

@@ -12,7 +12,6 @@ use brygga_domain::time::{IsoWeek, parse_date};
 use brygga_domain::{FieldError, FieldErrors};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forum_work::actions::{self, ActionInput, clean_text, member_forum};
 use crate::forums::forum::Forum;
@@ -28,8 +27,9 @@ pub const NOTES: TextRule = TextRule::line("notes", "Anteckningarna", 4000).opti
 pub const ITEM_NOTE: TextRule = TextRule::line("note", "Anteckningen", 2000).optional().multiline();
 pub const OTHER_TITLE: TextRule = TextRule::line("other", "Punkten", 200).optional();
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = MeetingAttendance)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MeetingAttendance))]
 pub struct Attendance {
     pub org_id: i64,
     pub org_name: String,
@@ -37,8 +37,9 @@ pub struct Attendance {
     pub present: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = MeetingItem)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MeetingItem))]
 pub struct Item {
     pub id: i64,
     pub position: i64,
@@ -78,7 +79,8 @@ impl FromRow for Item {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
     pub id: i64,
     pub forum_id: i64,
@@ -298,7 +300,8 @@ pub fn refresh(db: &mut dyn Conn, v: &Viewer, forum_id: i64, week: IsoWeek) -> S
 }
 
 /// The meeting's form: when it was held, who was there, notes, and one new item.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveInput {
     pub version: i64,
     /// `2026-12-01`.

@@ -9,7 +9,6 @@ use brygga_domain::text::TextRule;
 use brygga_domain::time::IsoWeek;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::accounts::auth::{random_token, sha256_hex};
 use crate::forum_work::actions::{clean_text, member_forum};
@@ -24,7 +23,8 @@ pub const LABEL: TextRule = TextRule::line("label", "Namnet på länken", 120);
 pub const MAX_DAYS: i64 = 90;
 const DAY_MS: i64 = 86_400_000;
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareLink {
     pub id: i64,
     pub forum_id: i64,
@@ -68,7 +68,8 @@ impl FromRow for ShareLink {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShareInput {
     /// What the link is for: "Skolornas rektorer".
@@ -81,7 +82,8 @@ pub struct ShareInput {
 }
 
 /// A new link with its token, shown once.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Created {
     pub link: ShareLink,
     pub token: String,

@@ -6,7 +6,6 @@ use brygga_domain::est::DEFAULT_CATEGORIES;
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -16,7 +15,8 @@ use crate::{Action, Viewer, args, forums::forum, kernel::access, now_ms};
 pub const NAME: TextRule = TextRule::line("name", "Namnet", 80);
 pub const DESCRIPTION: TextRule = TextRule::line("description", "Beskrivningen", 400).optional();
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: i64,
     pub forum_id: i64,
@@ -100,7 +100,8 @@ pub fn resolve(db: &mut dyn Conn, forum_id: i64, key: &str) -> StoreResult<Optio
     Ok(all.into_iter().find(|c| c.id.to_string() == key || c.code == lower || c.name.to_lowercase() == lower))
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
     pub name: String,

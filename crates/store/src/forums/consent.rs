@@ -24,7 +24,6 @@
 use brygga_domain::account::Email;
 use brygga_domain::{FieldError, Role};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forums::forum::OrgRef;
 use crate::kernel::audit::{self, Event};
@@ -37,7 +36,8 @@ use crate::{Action, Via, Viewer, args, kernel::access, now_ms};
 pub const MAIL_KIND: &str = "invitation";
 
 /// An answer to an invitation or a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Accept,
@@ -295,13 +295,14 @@ pub fn answer_contact_request(db: &mut dyn Conn, v: &Viewer, forum_id: i64, answ
 // Membership invitations
 
 /// An invitation into an organisation, as its administrators see it: only what they typed.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipInvitation {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
     pub email: String,
-    #[schema(value_type = String, example = "member")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "member"))]
     pub role: Role,
     /// `invited`, `accepted` or `declined`.
     pub status: String,
@@ -497,7 +498,8 @@ pub(crate) fn is_operator(v: &Viewer) -> bool {
 // What waits for the viewer
 
 /// An invitation of one of the viewer's organisations into a forum.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForumInvitation {
     pub forum_id: i64,
     pub forum_name: String,
@@ -521,7 +523,8 @@ impl FromRow for ForumInvitation {
 }
 
 /// A request to the viewer to be a forum's contact person.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactRequest {
     pub forum_id: i64,
     pub forum_name: String,
@@ -541,7 +544,8 @@ impl FromRow for ContactRequest {
 }
 
 /// Everything waiting for the viewer's answer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pending {
     /// Forum invitations of organisations the viewer answers for (administrator, coordinator).
     pub forums: Vec<ForumInvitation>,

@@ -12,7 +12,6 @@ use brygga_domain::geography::{MunicipalityCode, MunicipalityCodeError};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -23,7 +22,8 @@ use crate::{Action, Viewer, args, kernel::access, kernel::sharing, now_ms, sort_
 pub const NAME: TextRule = TextRule::line("name", "Namnet", 120);
 pub const DESCRIPTION: TextRule = TextRule::line("description", "Beskrivningen", 2000).optional().multiline();
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgRef {
     pub id: i64,
     pub name: String,
@@ -35,7 +35,8 @@ impl FromRow for OrgRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForumContact {
     pub user_id: i64,
     pub name: String,
@@ -56,7 +57,8 @@ impl FromRow for ForumContact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Forum {
     pub id: i64,
     pub name: String,
@@ -161,7 +163,8 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Forum> {
     complete(db, v, row)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ForumInput {
     pub name: String,

@@ -6,11 +6,12 @@
 //! `*_by`) and fails for any column missing here, so a new table that refers to users cannot be
 //! left out of the export by accident.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::args;
-use crate::kernel::db::{Conn, ConnExt, DbError, Dialect, Row, Value};
+use crate::kernel::db::{Conn, ConnExt, Value};
 use crate::kernel::error::StoreResult;
+use crate::kernel::schema::{self, Schema};
 
 /// How the export covers one column that refers to a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,40 +139,25 @@ fn json_of(v: &Value) -> serde_json::Value {
 }
 
 /// Every `(table, column)` of the live schema that refers to a user: a foreign key to
-/// `users(id)`, or a column named `*user_id` or `*_by`. Sorted.
+/// `users(id)`, or a column named `*user_id` or `*_by` (some refer to users without a foreign
+/// key, such as `jobs.locked_by`'s worker name, and must still be looked at). Sorted.
 pub fn user_reference_columns(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
-    let (columns_sql, fk_sql) = match db.dialect() {
-        Dialect::Sqlite => (
-            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-            "SELECT m.name AS table_name, f.\"from\" AS column_name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
-             WHERE m.type = 'table' AND f.\"table\" = 'users'",
-        ),
-        Dialect::Postgres => (
-            "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
-             WHERE table_schema = current_schema()",
-            "SELECT kcu.table_name::text AS table_name, kcu.column_name::text AS column_name
-             FROM information_schema.referential_constraints rc
-             JOIN information_schema.key_column_usage kcu
-               ON kcu.constraint_name = rc.constraint_name AND kcu.constraint_schema = rc.constraint_schema
-             JOIN information_schema.constraint_column_usage ccu
-               ON ccu.constraint_name = rc.unique_constraint_name AND ccu.constraint_schema = rc.unique_constraint_schema
-             WHERE kcu.table_schema = current_schema() AND ccu.table_name = 'users'",
-        ),
-    };
-    let mut found: Vec<(String, String)> = db
-        .map_all(columns_sql, &[], table_column)?
-        .into_iter()
-        .filter(|(table, column)| table != "users" && (column.ends_with("user_id") || column.ends_with("_by")))
-        .collect();
-    found.extend(db.map_all(fk_sql, &[], table_column)?);
-    found.sort();
-    found.dedup();
-    Ok(found)
+    Ok(user_references(&schema::read(db)?))
 }
 
-fn table_column(r: &Row) -> Result<(String, String), DbError> {
-    Ok((r.get("table_name")?, r.get("column_name")?))
+/// [`user_reference_columns`] of a schema already read.
+pub fn user_references(schema: &Schema) -> Vec<(String, String)> {
+    let mut found = BTreeSet::new();
+    for (table, t) in &schema.tables {
+        let named = t.columns.keys().filter(|c| table != "users" && (c.ends_with("user_id") || c.ends_with("_by")));
+        for column in named {
+            found.insert((table.clone(), column.clone()));
+        }
+        for key in t.foreign_keys.iter().filter(|k| k.table == "users") {
+            found.extend(key.columns.iter().map(|c| (table.clone(), c.clone())));
+        }
+    }
+    found.into_iter().collect()
 }
 
 /// What to tell a developer about a column that refers to a user but is not in
@@ -179,7 +165,7 @@ fn table_column(r: &Row) -> Result<(String, String), DbError> {
 pub fn missing_reference_message(table: &str, column: &str) -> String {
     format!(
         "{table}.{column} refers to a user but is not covered by the GDPR export. Add it to GDPR_USER_REFERENCES in \
-         crates/store/src/gdpr.rs: either `rows(\"{table}\", \"{column}\", \"<section name>\", \"<columns to export>\")` \
+         crates/store/src/kernel/gdpr.rs: either `rows(\"{table}\", \"{column}\", \"<section name>\", \"<columns to export>\")` \
          to export the user's rows, or `excluded(\"{table}\", \"{column}\", \"<why this is not the user's personal data>\")`."
     )
 }

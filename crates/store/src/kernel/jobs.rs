@@ -54,6 +54,10 @@ pub const KEEP_DONE_MS: i64 = 30 * 86_400_000;
 /// Failed jobs are kept this long, for an administrator to see and retry.
 pub const KEEP_FAILED_MS: i64 = 90 * 86_400_000;
 
+/// The weekly maintenance job: deletes sent e-mail and finished jobs past their keeping time
+/// ([`crate::kernel::mail::purge`]; personal data minimisation).
+pub const PURGE_KIND: &str = "maintenance.purge";
+
 /// Where a job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,15 +81,6 @@ impl JobState {
     }
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-    /// In the interface.
-    pub fn label(self) -> &'static str {
-        match self {
-            JobState::Queued => "Väntar",
-            JobState::Running => "Pågår",
-            JobState::Done => "Klart",
-            JobState::Failed => "Misslyckat",
-        }
     }
 }
 
@@ -484,6 +479,50 @@ pub fn enqueue_weekly(db: &mut dyn Conn, schedule: &Weekly, now: i64) -> StoreRe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `.rs` file of the store, as (path, text).
+    fn store_sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for path in std::fs::read_dir(dir).expect("read src").map(|e| e.expect("dir entry").path()) {
+            if path.is_dir() {
+                store_sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((path.display().to_string(), std::fs::read_to_string(&path).expect("read source")));
+            }
+        }
+    }
+
+    /// The value of `const NAME: &str = "…"` anywhere in the store.
+    fn const_value<'a>(files: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        let needle = format!("const {name}: &str = \"");
+        files.iter().find_map(|(_, text)| text.split_once(needle.as_str()).and_then(|(_, rest)| rest.split_once('"')).map(|(v, _)| v))
+    }
+
+    /// A job the store enqueues under a kind missing from `crate::JOB_KINDS` would have no
+    /// worker: every job the store creates outside this file names a registered kind, through a
+    /// const or as a literal. (`enqueue_weekly` here passes its schedule's kind; the worker's
+    /// schedules are checked in `crates/brygga/src/worker.rs`.)
+    #[test]
+    fn every_kind_the_store_enqueues_is_in_job_kinds() {
+        let mut files = Vec::new();
+        store_sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut seen = 0;
+        // This file is the queue itself (and this test): its `NewJob::new` passes a schedule's kind.
+        for (path, text) in files.iter().filter(|(path, _)| !path.ends_with("kernel/jobs.rs")) {
+            for rest in text.split("NewJob::new(").skip(1) {
+                let arg = rest.split(',').next().unwrap_or("").trim();
+                let kind = match arg.strip_prefix('"') {
+                    Some(literal) => Some(literal.trim_end_matches('"')),
+                    None => const_value(&files, arg.rsplit("::").next().unwrap_or(arg)),
+                };
+                seen += 1;
+                assert!(
+                    kind.is_some_and(|k| crate::JOB_KINDS.contains(&k)),
+                    "{path} enqueues jobs of kind `{arg}` ({kind:?}), which is not in brygga_store::JOB_KINDS (crates/store/src/lib.rs)"
+                );
+            }
+        }
+        assert!(seen >= 2, "the scan found only {seen} places that enqueue a job");
+    }
 
     #[test]
     fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod mail;
 pub(crate) mod migrate;
 pub mod pool;
+pub mod schema;
 pub mod sharing;
 pub mod sql;
 pub(crate) mod store;

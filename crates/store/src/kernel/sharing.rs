@@ -97,6 +97,11 @@ pub fn can_read_forum_record(v: &Viewer, forum_id: i64) -> bool {
     v.forum_ids().contains(&forum_id)
 }
 
+/// The columns that make a table's records shareable (see the module documentation). A table
+/// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
+/// `registries_every_shareable_table_is_registered` reads the live schema to check it.
+pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"];
+
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
 pub const SHAREABLE_TABLES: &[&str] = &["contact_persons", "observations", "safety_surveys"];

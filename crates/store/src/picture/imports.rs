@@ -23,7 +23,6 @@ use brygga_import::{RowError, RowErrors};
 use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 use crate::forums::categories::{self, Category};
 use crate::forums::forum::{self, Forum};
@@ -47,7 +46,8 @@ pub const UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
 pub const MAX_ROW_ERRORS: usize = 200;
 
 /// What a batch holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Observations,
@@ -71,16 +71,6 @@ impl ImportKind {
 
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The Swedish name, e.g. "Anmälda brott".
-    pub fn label(self) -> &'static str {
-        match self {
-            ImportKind::Observations => "Observationer",
-            ImportKind::PoliceEvents => "Polisens händelser",
-            ImportKind::CrimeStatistics => "Anmälda brott",
-            ImportKind::SafetySurvey => "Trygghetsmätning",
-        }
     }
 }
 
@@ -108,7 +98,8 @@ pub fn import_orgs(v: &Viewer) -> Vec<(i64, String)> {
 // Batches
 
 /// One imported file.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Batch {
     pub id: i64,
     pub kind: ImportKind,

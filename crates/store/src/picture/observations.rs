@@ -9,7 +9,6 @@ use brygga_domain::time::{IsoWeek, stockholm};
 use brygga_domain::{FieldError, FieldErrors, OrgKind, VisibilityKind};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forums::categories::{self, Category};
 use crate::kernel::audit::{self, Event};
@@ -25,12 +24,13 @@ pub const MAX_QUANTITY: i64 = 10_000;
 /// How an observation reached Brygga.
 pub const SOURCES: &[(&str, &str)] = &[("form", "Rapportformulär"), ("questionnaire", "Veckoenkät"), ("import", "Import"), ("api", "API")];
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Observation {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub visibility: Visibility,
     pub municipality_code: String,
     pub area_id: Option<i64>,
@@ -86,7 +86,8 @@ impl FromRow for Observation {
 }
 
 /// A report as sent by a form, the API or an import row; validated by [`prepare`].
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ObservationInput {
     /// The forum whose checklist the report uses.

@@ -19,7 +19,6 @@ use brygga_domain::time::IsoWeek;
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_import::police_events::{EventPlace, PoliceEvent as ParsedEvent, RejectedEvent};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::forums::categories::{self, Category};
 use crate::kernel::audit::{self, Event};
@@ -76,7 +75,8 @@ pub fn precision(municipality: Option<&str>, county: Option<&str>) -> &'static s
 }
 
 /// One stored police event.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoliceEvent {
     /// The police's own id.
     pub id: i64,
@@ -266,7 +266,8 @@ fn same_values(old: &[Value], new: &[Value]) -> bool {
 }
 
 /// An element of the file that was not imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejected {
     /// 0-based position in the array.
     pub index: usize,
@@ -282,7 +283,8 @@ impl From<RejectedEvent> for Rejected {
 }
 
 /// The one-line summary of an import (the command line prints exactly this).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     /// Elements in the file.
     pub read: usize,
@@ -412,7 +414,8 @@ pub fn stats(db: &mut dyn Conn, v: &Viewer) -> StoreResult<(i64, Option<i64>)> {
 // Event type → category, per forum
 
 /// One event type in a forum's mapping.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TypeMapping {
     pub event_type: String,
     pub category_id: Option<i64>,

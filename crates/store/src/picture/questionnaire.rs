@@ -7,7 +7,6 @@ use brygga_domain::FieldError;
 use brygga_domain::time::{IsoWeek, stockholm};
 use jiff::Timestamp;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -16,13 +15,14 @@ use crate::kernel::sharing::Visibility;
 use crate::picture::observations::{self, ValidObservation};
 use crate::{Action, Viewer, args, forums::categories, forums::forum, kernel::access, now_ms, places::areas};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Questionnaire {
     pub forum_id: i64,
     /// 1 = every week, 3 = every third week.
     pub every_weeks: i64,
     /// The first week of the rhythm (weeks since it, divisible by `every_weeks`, are due).
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub first_week: IsoWeek,
     /// ISO weekday (1 = Monday … 7 = Sunday) of the period's first week when reminders go out.
     pub reminder_weekday: i64,
@@ -344,7 +344,8 @@ pub fn cell_field(a: &Answer) -> String {
 }
 
 /// A reporter's state for a period, for the coordinator's overview.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReporterStatus {
     pub user_id: i64,
     pub name: String,

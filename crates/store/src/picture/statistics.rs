@@ -14,7 +14,6 @@ use brygga_import::SkippedRow;
 use brygga_import::crime_stats::CrimeStats;
 use brygga_import::safety_survey::SafetySurvey;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
@@ -28,7 +27,8 @@ use crate::{Viewer, args, now_ms, places::areas, sort_key};
 const CHUNK: usize = 200;
 
 /// What a crime statistics import wrote.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrimeStatsImport {
     pub batch_id: i64,
     /// Values stored (new or replacing an earlier import's).
@@ -40,7 +40,7 @@ pub struct CrimeStatsImport {
     /// Values the source suppresses (".."), stored as "no value".
     pub suppressed: u64,
     /// Rows deliberately not imported (country and county totals, footnotes), with reasons.
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub skipped: Vec<SkippedRow>,
 }
 
@@ -123,7 +123,8 @@ pub fn import_crime_statistics(
 }
 
 /// Reported crimes of one offence in one municipality and month.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrimeStatistic {
     pub municipality_code: String,
     pub year: i64,
@@ -182,7 +183,8 @@ pub struct SurveyTarget {
 }
 
 /// What a survey import wrote.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveyImport {
     pub batch_id: i64,
     pub rows: u64,
@@ -193,7 +195,7 @@ pub struct SurveyImport {
     /// Area names that are not among the municipality's places (kept as text).
     pub unmatched_areas: Vec<String>,
     /// Rows with a suppressed share, with reasons.
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub skipped: Vec<SkippedRow>,
 }
 
@@ -292,12 +294,13 @@ pub fn import_safety_survey(
 }
 
 /// One survey result.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveyResult {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub visibility: Visibility,
     pub municipality_code: String,
     pub area_id: Option<i64>,

@@ -48,7 +48,6 @@ use brygga_domain::FieldError;
 use brygga_domain::geography;
 use brygga_domain::time::{IsoWeek, format_number};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::forums::forum::{self, OrgRef};
 use crate::kernel::db::{Conn, ConnExt, Value};
@@ -103,7 +102,8 @@ impl PictureQuery {
 
 /// The verdict of the trend test for one cell or series. In suppressed pictures it is computed
 /// from the published weeks only (a hidden week is left out of the baseline).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trend {
     /// Enough baseline weeks (≥ 4) for a test.
     pub tested: bool,
@@ -129,7 +129,8 @@ pub struct Trend {
 }
 
 /// One category × place cell.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cell {
     pub category_code: String,
     pub category_name: String,
@@ -163,7 +164,8 @@ impl Cell {
 }
 
 /// A flag: a change unlikely to be chance, as one plain Swedish sentence.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Flag {
     pub category_code: String,
     pub category_name: String,
@@ -181,7 +183,8 @@ pub struct Flag {
 }
 
 /// A total over cells (a category, a place, or everything), with its weekly series.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Total {
     /// The week's total; in suppressed pictures the sum of the published cells only.
     pub count: i64,
@@ -198,7 +201,8 @@ pub struct Total {
     pub recent_mean: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryTotal {
     pub code: String,
     pub name: String,
@@ -209,7 +213,8 @@ pub struct CategoryTotal {
 }
 
 /// Getis–Ord Gi* for one place (this week's counts, k nearest places).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hotspot {
     pub z: Option<f64>,
     /// esda's one-sided p-value in the direction of z.
@@ -218,7 +223,8 @@ pub struct Hotspot {
     pub class: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceTotal {
     /// `null`: reports without a place.
     pub area_id: Option<i64>,
@@ -233,7 +239,8 @@ pub struct PlaceTotal {
 }
 
 /// An organisation whose reports are in the picture.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Source {
     pub org_id: i64,
     pub name: String,
@@ -244,7 +251,8 @@ pub struct Source {
 }
 
 /// Who can see the picture.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Audience {
     /// `organisation` (own picture), `forum` (joint picture) or `signed_in` (aggregates for all).
     pub kind: String,
@@ -254,13 +262,15 @@ pub struct Audience {
     pub organisations: Vec<OrgRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoliceEventCount {
     pub event_type: String,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrimeRow {
     pub offence: String,
     /// `null`: suppressed in the source.
@@ -269,14 +279,16 @@ pub struct CrimeRow {
     pub last_year: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrimeMonth {
     pub year: i64,
     pub month: i64,
     pub rows: Vec<CrimeRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveyResult {
     pub org_name: String,
     pub area_name: String,
@@ -288,7 +300,8 @@ pub struct SurveyResult {
 }
 
 /// Shown beside the observations: public police events, reported crimes, safety surveys.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Context {
     pub police_events: Vec<PoliceEventCount>,
     pub police_events_total: i64,
@@ -299,7 +312,8 @@ pub struct Context {
 }
 
 /// A choice for the picture's filters.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     /// A category code, an area id, or `ingen` (reports without a place).
     pub value: String,
@@ -307,9 +321,10 @@ pub struct Choice {
 }
 
 /// The weekly picture.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklyPicture {
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub scope: Scope,
     /// The forum or organisation whose picture this is; the municipality for shared aggregates.
     pub title: String,

@@ -16,7 +16,6 @@ use brygga_domain::geometry::{Bbox, Fault, PlaceGeometry, Shape};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -49,7 +48,8 @@ pub fn kind_code(text: &str) -> Option<&'static str> {
     KINDS.iter().find(|(c, l)| *c == t || l.to_lowercase() == t || l.to_lowercase().split('/').any(|part| part == t)).map(|(c, _)| *c)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
     pub id: i64,
     pub municipality_code: String,
@@ -58,9 +58,9 @@ pub struct Area {
     /// One of [`KINDS`].
     pub kind: String,
     /// GeoJSON geometry (WGS84).
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub geometry: serde_json::Value,
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub bbox: Bbox,
     /// `[lon, lat]`.
     pub centroid: [f64; 2],
@@ -174,7 +174,8 @@ pub struct NewArea {
     pub owner_org_id: i64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaFields {
     pub name: String,
     #[serde(default)]

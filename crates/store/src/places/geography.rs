@@ -6,7 +6,6 @@ use brygga_domain::geography::{self as geo, MunicipalityCode};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -54,7 +53,8 @@ fn reference_digest() -> String {
     hex::encode(h.finalize())
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoliceArea {
     pub id: i64,
     pub name: String,
@@ -91,7 +91,8 @@ pub fn get_police_area(db: &mut dyn Conn, id: i64) -> StoreResult<PoliceArea> {
 pub const NAME: TextRule = TextRule::line("name", "Namnet", 120);
 pub const REGION: TextRule = TextRule::line("region", "Polisregionen", 60);
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PoliceAreaInput {
     pub name: String,

@@ -4,10 +4,14 @@
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use std::sync::OnceLock;
+
+use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 mod accounts;
 mod forum_work;
@@ -17,63 +21,71 @@ mod places;
 
 use crate::AppState;
 
+/// The API's routes, each registered with its OpenAPI operation in one `routes!` line (the
+/// handler's `#[utoipa::path]` names the method and the path), so the document cannot drift
+/// from the router. One line per path; `/openapi.json` itself is not described.
+fn routes() -> OpenApiRouter<AppState> {
+    use accounts::{me, orgs, users};
+    use forum_work::{actions, alerts, meetings, sharing};
+    use places::{areas, geo};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::get, orgs::update, orgs::delete))
+        .routes(routes!(orgs::list_contacts, orgs::create_contact))
+        .routes(routes!(orgs::decide_claim))
+        .routes(routes!(orgs::pending_claims))
+        .routes(routes!(orgs::get_contact, orgs::update_contact, orgs::delete_contact))
+        .routes(routes!(forums::forum::list, forums::forum::create))
+        .routes(routes!(forums::forum::get, forums::forum::update, forums::forum::delete))
+        .routes(routes!(forums::forum::leave))
+        .routes(routes!(forums::forum::answer_invitation))
+        .routes(routes!(forums::forum::answer_contact_request))
+        .routes(routes!(users::list_invitations, users::invite))
+        .routes(routes!(users::answer_invitation, users::withdraw_invitation))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get))
+        .routes(routes!(users::set_membership, users::remove_membership))
+        .routes(routes!(me::me))
+        .routes(routes!(me::data))
+        .routes(routes!(me::invitations))
+        .routes(routes!(me::tokens))
+        .routes(routes!(me::revoke_token))
+        .routes(routes!(me::preferences, me::set_preferences))
+        .routes(routes!(me::audit))
+        .routes(routes!(picture::observations::list, picture::observations::create))
+        .routes(routes!(picture::observations::get, picture::observations::delete))
+        .routes(routes!(picture::observations::list_categories, picture::observations::create_category))
+        .routes(routes!(picture::observations::update_category))
+        .routes(picture::imports::police_events())
+        .routes(picture::imports::crime_statistics())
+        .routes(routes!(geo::counties))
+        .routes(routes!(geo::municipalities))
+        .routes(routes!(geo::police_areas))
+        .routes(routes!(picture::weekly::get))
+        .routes(routes!(areas::list, areas::create))
+        .routes(routes!(areas::export))
+        .routes(routes!(areas::import))
+        .routes(routes!(areas::get, areas::update, areas::delete))
+        .routes(routes!(actions::list, actions::create))
+        .routes(routes!(actions::get, actions::update))
+        .routes(routes!(actions::set_status))
+        .routes(routes!(actions::followup))
+        .routes(routes!(meetings::list))
+        .routes(routes!(meetings::get, meetings::open))
+        .routes(routes!(meetings::decide))
+        .routes(routes!(alerts::list, alerts::create))
+        .routes(routes!(alerts::stats))
+        .routes(routes!(alerts::get))
+        .routes(routes!(alerts::acknowledge))
+        .routes(routes!(alerts::close))
+        .routes(routes!(sharing::list, sharing::create))
+        .routes(routes!(sharing::revoke))
+}
+
+/// The API router, to be nested under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
-        .route("/organisations", get(accounts::orgs::list).post(accounts::orgs::create))
-        .route("/organisations/{id}", get(accounts::orgs::get).put(accounts::orgs::update).delete(accounts::orgs::delete))
-        .route("/organisations/{id}/contacts", get(accounts::orgs::list_contacts).post(accounts::orgs::create_contact))
-        .route("/organisations/{id}/claims/{code}", post(accounts::orgs::decide_claim))
-        .route("/claims", get(accounts::orgs::pending_claims))
-        .route(
-            "/contacts/{id}",
-            get(accounts::orgs::get_contact).put(accounts::orgs::update_contact).delete(accounts::orgs::delete_contact),
-        )
-        .route("/forums", get(forums::forum::list).post(forums::forum::create))
-        .route("/forums/{id}", get(forums::forum::get).put(forums::forum::update).delete(forums::forum::delete))
-        .route("/forums/{id}/members/{org_id}", delete(forums::forum::leave))
-        .route("/forums/{id}/invitations/{org_id}", post(forums::forum::answer_invitation))
-        .route("/forums/{id}/contact-request", post(forums::forum::answer_contact_request))
-        .route("/organisations/{id}/invitations", get(accounts::users::list_invitations).post(accounts::users::invite))
-        .route("/membership-invitations/{id}", post(accounts::users::answer_invitation).delete(accounts::users::withdraw_invitation))
-        .route("/users", get(accounts::users::list).post(accounts::users::create))
-        .route("/users/{id}", get(accounts::users::get))
-        .route("/users/{id}/memberships/{org_id}", put(accounts::users::set_membership).delete(accounts::users::remove_membership))
-        .route("/me", get(accounts::me::me))
-        .route("/me/data", get(accounts::me::data))
-        .route("/me/invitations", get(accounts::me::invitations))
-        .route("/me/tokens", get(accounts::me::tokens))
-        .route("/me/tokens/{id}", delete(accounts::me::revoke_token))
-        .route("/me/preferences", get(accounts::me::preferences).put(accounts::me::set_preferences))
-        .route("/audit", get(accounts::me::audit))
-        .route("/observations", get(picture::observations::list).post(picture::observations::create))
-        .route("/observations/{id}", get(picture::observations::get).delete(picture::observations::delete))
-        .route("/forums/{id}/categories", get(picture::observations::list_categories).post(picture::observations::create_category))
-        .route("/categories/{id}", put(picture::observations::update_category))
-        .route("/police-events", picture::imports::police_events())
-        .route("/crime-statistics", picture::imports::crime_statistics())
-        .route("/counties", get(places::geo::counties))
-        .route("/municipalities", get(places::geo::municipalities))
-        .route("/police-areas", get(places::geo::police_areas))
-        .route("/picture", get(picture::weekly::get))
-        .route("/areas", get(places::areas::list).post(places::areas::create))
-        .route("/areas/geojson", get(places::areas::export))
-        .route("/areas/import", axum::routing::post(places::areas::import))
-        .route("/areas/{id}", get(places::areas::get).put(places::areas::update).delete(places::areas::delete))
-        .route("/forums/{id}/actions", get(forum_work::actions::list).post(forum_work::actions::create))
-        .route("/actions/{id}", get(forum_work::actions::get).put(forum_work::actions::update))
-        .route("/actions/{id}/status", post(forum_work::actions::set_status))
-        .route("/forums/{id}/followup", get(forum_work::actions::followup))
-        .route("/forums/{id}/meetings", get(forum_work::meetings::list))
-        .route("/forums/{id}/meetings/{week}", get(forum_work::meetings::get).put(forum_work::meetings::open))
-        .route("/forums/{id}/meetings/{week}/items/{item_id}/actions", post(forum_work::meetings::decide))
-        .route("/forums/{id}/alerts", get(forum_work::alerts::list).post(forum_work::alerts::create))
-        .route("/forums/{id}/alerts/stats", get(forum_work::alerts::stats))
-        .route("/alerts/{id}", get(forum_work::alerts::get))
-        .route("/alerts/{id}/acknowledge", post(forum_work::alerts::acknowledge))
-        .route("/alerts/{id}/close", post(forum_work::alerts::close))
-        .route("/forums/{id}/share-links", get(forum_work::sharing::list).post(forum_work::sharing::create))
-        .route("/share-links/{id}/revoke", post(forum_work::sharing::revoke))
+    let (router, _) = routes().split_for_parts();
+    router.route("/openapi.json", get(openapi_json))
 }
 
 struct BearerAuth;
@@ -103,32 +115,14 @@ impl Modify for BearerAuth {
     servers((url = "/api/v1")),
     security(("token" = [])),
     modifiers(&BearerAuth),
-    paths(
-        accounts::orgs::list, accounts::orgs::create, accounts::orgs::get, accounts::orgs::update, accounts::orgs::delete, accounts::orgs::pending_claims, accounts::orgs::decide_claim,
-        accounts::orgs::list_contacts, accounts::orgs::create_contact, accounts::orgs::get_contact, accounts::orgs::update_contact, accounts::orgs::delete_contact,
-        forums::forum::list, forums::forum::create, forums::forum::get, forums::forum::update, forums::forum::delete, forums::forum::leave,
-        forums::forum::answer_invitation, forums::forum::answer_contact_request,
-        accounts::users::list, accounts::users::create, accounts::users::get, accounts::users::set_membership, accounts::users::remove_membership,
-        accounts::users::invite, accounts::users::list_invitations, accounts::users::answer_invitation, accounts::users::withdraw_invitation,
-        accounts::me::me, accounts::me::data, accounts::me::invitations, accounts::me::tokens, accounts::me::revoke_token, accounts::me::preferences, accounts::me::set_preferences, accounts::me::audit,
-        picture::observations::create, picture::observations::list, picture::observations::get, picture::observations::delete,
-        picture::observations::list_categories, picture::observations::create_category, picture::observations::update_category,
-        picture::imports::import_police_events, picture::imports::list_police_events, picture::imports::import_crime_statistics, picture::imports::list_crime_statistics,
-        places::geo::counties, places::geo::municipalities, places::geo::police_areas,
-        picture::weekly::get,
-        places::areas::list, places::areas::export, places::areas::create, places::areas::get, places::areas::update, places::areas::delete, places::areas::import,
-        forum_work::actions::list, forum_work::actions::create, forum_work::actions::get, forum_work::actions::update, forum_work::actions::set_status, forum_work::actions::followup,
-        forum_work::meetings::list, forum_work::meetings::open, forum_work::meetings::get, forum_work::meetings::decide,
-        forum_work::alerts::list, forum_work::alerts::create, forum_work::alerts::get, forum_work::alerts::acknowledge, forum_work::alerts::close, forum_work::alerts::stats,
-        forum_work::sharing::list, forum_work::sharing::create, forum_work::sharing::revoke,
-    ),
     components(schemas(crate::kit::error::ApiErrorBody, crate::kit::error::FieldProblem))
 )]
 pub struct ApiDoc;
 
-/// The OpenAPI 3.1 document.
+/// The OpenAPI 3.1 document: [`ApiDoc`]'s frame with the operations of [`routes`]. Built once.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(|| routes().into_openapi()).clone()
 }
 
 async fn openapi_json() -> Response {

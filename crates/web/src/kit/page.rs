@@ -209,3 +209,74 @@ pub fn version_of(form: &FormData) -> Result<i64, FieldErrors> {
 pub fn own_org_options(v: &Viewer) -> Vec<(String, String)> {
     v.memberships().iter().map(|m| (m.org_id.to_string(), m.org_name.clone())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::flash_text;
+
+    /// Codes a page reads itself instead of through [`flash_text`], and why.
+    const OWN_CODES: &[(&str, &str)] = &[("larm-skickat", "the alert page shows its own banner naming how many were alerted")];
+
+    /// Every `.rs` and `.html` file under `dir`.
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("read source dir").map(|e| e.expect("dir entry").path()) {
+            if entry.is_dir() {
+                sources(&entry, out);
+            } else if entry.extension().is_some_and(|e| e == "rs" || e == "html") {
+                out.push((entry.display().to_string(), std::fs::read_to_string(&entry).expect("read source")));
+            }
+        }
+    }
+
+    /// The quoted codes of a line: `"sparad"`, `"ansprak-godkant"`.
+    fn quoted(line: &str) -> Vec<String> {
+        line.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The codes a redirect sends: `?klart=sparad` as written, `?klart={done}` through the
+    /// `let done = if … { "a" } else { "b" };` in the same file, `?klart={}` through the literals
+    /// after it on the same line.
+    fn codes(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (line, rest) in text.lines().flat_map(|l| l.split("klart=").skip(1).map(move |r| (l, r))) {
+            let literal: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+            if !literal.is_empty() {
+                out.push(literal);
+            } else if let Some(name) = rest.strip_prefix('{').and_then(|r| r.split_once('}')).map(|(n, _)| n) {
+                let source = if name.is_empty() {
+                    rest.split_once('"').map_or("", |(_, args)| args).to_owned()
+                } else {
+                    text.lines().find(|l| l.trim_start().starts_with(&format!("let {name} ="))).unwrap_or(line).to_owned()
+                };
+                let found = quoted(&source);
+                assert!(!found.is_empty(), "cannot tell which codes `klart={{{name}}}` sends: {line}");
+                out.extend(found);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_code_a_page_redirects_with_has_a_swedish_message() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        sources(&root.join("src/pages"), &mut files);
+        sources(&root.join("templates"), &mut files);
+        let mut seen = 0;
+        for (path, text) in &files {
+            for code in codes(text) {
+                seen += 1;
+                let known = flash_text(&code).is_some() || OWN_CODES.iter().any(|(c, _)| *c == code);
+                assert!(known, "{path} redirects with ?klart={code}, which flash_text in crates/web/src/kit/page.rs does not know");
+            }
+        }
+        assert!(seen > 40, "the scan found only {seen} flash codes");
+    }
+}

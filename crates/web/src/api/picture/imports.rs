@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get};
 use brygga_domain::FieldError;
 use brygga_domain::geography::MunicipalityCode;
 use brygga_domain::time::IsoWeek;
@@ -19,6 +18,8 @@ use brygga_store::picture::police_events::{self, EventsFile, ImportSummary, Poli
 use brygga_store::picture::statistics::{self, CrimeStatistic, CrimeStatsImport};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::{UtoipaMethodRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::kit::auth::ApiAuth;
@@ -26,14 +27,14 @@ use crate::kit::error::{ApiError, ApiErrorBody, ApiResult, AppError, FieldProble
 use crate::kit::json::ApiQuery;
 use crate::pages::picture::imports::{UPLOAD_BODY_LIMIT, crime_refusal, drain, import_options};
 
-/// `/police-events`: list and import, with the import body limit.
-pub fn police_events() -> MethodRouter<AppState> {
-    get(list_police_events).post(import_police_events).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+/// `/police-events`: list and import (route and OpenAPI operations), with the import body limit.
+pub fn police_events() -> UtoipaMethodRouter<AppState> {
+    routes!(list_police_events, import_police_events).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
 /// `/crime-statistics`: list and import, with the import body limit.
-pub fn crime_statistics() -> MethodRouter<AppState> {
-    get(list_crime_statistics).post(import_crime_statistics).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+pub fn crime_statistics() -> UtoipaMethodRouter<AppState> {
+    routes!(list_crime_statistics, import_crime_statistics).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
 /// `413` with the limit named, in the API's error shape.

@@ -256,6 +256,18 @@ struct HubPage {
     can_import: bool,
 }
 
+impl HubPage {
+    /// The Swedish name of an import's kind, e.g. "Anmälda brott".
+    fn kind_label(&self, kind: &ImportKind) -> &'static str {
+        match kind {
+            ImportKind::Observations => "Observationer",
+            ImportKind::PoliceEvents => "Polisens händelser",
+            ImportKind::CrimeStatistics => "Anmälda brott",
+            ImportKind::SafetySurvey => "Trygghetsmätning",
+        }
+    }
+}
+
 pub async fn hub(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
     let batches = state.store.read(move |db| imports::list_batches(db, &v, 20)).await?;
