@@ -1648,7 +1648,7 @@ pub async fn digests_go_once_to_members_who_want_them(store: &Store) {
     let week = brygga_domain::time::IsoWeek::current().plus(-1);
     let f = w.forum;
     let v = viewer(store, w.reader).await;
-    store.write(move |db| digests::set_opt_out(db, &v, true)).await.unwrap();
+    store.write(move |db| brygga_store::accounts::preferences::set_digest_opt_out(db, &v, true)).await.unwrap();
     let first = store.write(move |db| digests::write(db, f, week, &post())).await.unwrap();
     // Five users in the three member organisations, one opted out; the outsider is not a member.
     assert_eq!((first.queued.len(), first.waiting.len(), first.already_sent), (4, 0, 0));
@@ -1680,9 +1680,9 @@ pub async fn digests_go_once_to_members_who_want_them(store: &Store) {
     assert!(body.contains("/konto/sammanfattning") && body.contains("https://brygga.trelleborg.se/forum/"), "{body}");
     let v = viewer(store, w.reader).await;
     let u = w.reader;
-    assert!(store.read(move |db| digests::opted_out(db, u)).await.unwrap());
-    store.write(move |db| digests::set_opt_out(db, &v, false)).await.unwrap();
-    assert!(!store.read(move |db| digests::opted_out(db, u)).await.unwrap());
+    assert!(store.read(move |db| brygga_store::accounts::preferences::digest_opted_out(db, u)).await.unwrap());
+    store.write(move |db| brygga_store::accounts::preferences::set_digest_opt_out(db, &v, false)).await.unwrap();
+    assert!(!store.read(move |db| brygga_store::accounts::preferences::digest_opted_out(db, u)).await.unwrap());
     assert_eq!(store.read(|db| digests::forum_by_name(db, "est trelleborg")).await.unwrap(), Some(f));
 }
 

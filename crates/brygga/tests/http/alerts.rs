@@ -314,7 +314,7 @@ async fn the_weekly_digest_can_be_turned_off_and_on(b: Backend) {
     assert!(account.contains(r#"name="digest" value="on" checked"#), "on by default: {account}");
 
     let opted_out = |store: Store, user: i64| async move {
-        store.read(move |db| brygga_store::forum_work::digests::opted_out(db, user)).await.unwrap()
+        store.read(move |db| brygga_store::accounts::preferences::digest_opted_out(db, user)).await.unwrap()
     };
     let r = web.submit("/konto", "/konto/sammanfattning", &[]).await;
     assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/konto?klart=sammanfattning-av#sammanfattning".to_owned()));

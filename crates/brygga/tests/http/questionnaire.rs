@@ -202,7 +202,7 @@ async fn reminders_arrive_by_email_once_and_can_be_turned_off(b: Backend) {
     assert!(html.contains("Du får inte längre påminnelser om veckoenkäten med e-post."));
     assert!(!html.contains(r#"name="reminders" value="on" checked"#));
     let u = w.reporter;
-    assert!(app.store().read(move |db| brygga_store::accounts::users::questionnaire_reminders_off(db, u)).await.unwrap());
+    assert!(app.store().read(move |db| brygga_store::accounts::preferences::questionnaire_reminders_off(db, u)).await.unwrap());
 }
 
 crate::both_backends!(

@@ -3,7 +3,6 @@
 //! answered, and never to someone who opted out or is outside the forum.
 
 use brygga_domain::time::IsoWeek;
-use brygga_store::accounts::users;
 use brygga_store::picture::questionnaire::{self, ReminderSchedule, Response};
 use brygga_store::picture::questionnaire_reminders as reminders;
 use brygga_store::{ConnExt, Store, StoreError};
@@ -68,9 +67,9 @@ pub async fn questionnaire_reminders_go_once_to_those_who_have_not_answered(stor
         .await
         .unwrap();
     let v = viewer(store, w.tenant_member).await;
-    store.write(move |db| users::set_questionnaire_reminders_off(db, &v, true)).await.unwrap();
+    store.write(move |db| brygga_store::accounts::preferences::set_questionnaire_reminders_off(db, &v, true)).await.unwrap();
     let u = w.tenant_member;
-    assert!(store.read(move |db| users::questionnaire_reminders_off(db, u)).await.unwrap());
+    assert!(store.read(move |db| brygga_store::accounts::preferences::questionnaire_reminders_off(db, u)).await.unwrap());
     let v = viewer(store, w.coordinator).await;
     let answered_at = jiff::Timestamp::from_millisecond(thursday(8, 0)).unwrap();
     let r = Response { forum_id: f, week: period, nothing_to_report: true, answers: vec![], share: true };

@@ -212,11 +212,13 @@ pub async fn consent_memberships_are_invitations_the_person_accepts(store: &Stor
     // Inviting an address: the answer is the same with and without an account.
     let invite = |email: &str, v: Viewer| {
         let email = Email::parse(email).unwrap();
-        store.write(move |db| consent::invite_member(db, &v, a, &email, Role::Member, &postmark()))
+        store.write(move |db| brygga_store::accounts::invitations::invite_member(db, &v, a, &email, Role::Member, &postmark()))
     };
     let with = invite("person@engelholm.se", va.clone()).await.unwrap();
     let without = invite("ingen@nowhere.example", va.clone()).await.unwrap();
-    let strip = |i: &consent::MembershipInvitation| (i.org_id, i.role, i.status.clone(), i.needs_org_approval, i.org_approved);
+    let strip = |i: &brygga_store::accounts::invitations::MembershipInvitation| {
+        (i.org_id, i.role, i.status.clone(), i.needs_org_approval, i.org_approved)
+    };
     assert_eq!(strip(&with), strip(&without));
     assert_eq!(mails_to(store, someone, consent::MAIL_KIND).await, 1, "the person is told");
     // Until accepted: not a member, nothing to read about them.
@@ -224,14 +226,19 @@ pub async fn consent_memberships_are_invitations_the_person_accepts(store: &Stor
     assert!(store.read(move |db| users::get(db, &v1, someone)).await.is_err());
     let listed = store.read({
         let v = va.clone();
-        move |db| consent::org_invitations(db, &v, a)
+        move |db| brygga_store::accounts::invitations::org_invitations(db, &v, a)
     });
     assert_eq!(listed.await.unwrap().len(), 2);
     // Only the person answers.
     let (v1, id) = (va.clone(), with.id);
-    assert!(store.write(move |db| consent::answer_membership_invitation(db, &v1, id, Answer::Accept)).await.is_err());
+    assert!(
+        store
+            .write(move |db| brygga_store::accounts::invitations::answer_membership_invitation(db, &v1, id, Answer::Accept))
+            .await
+            .is_err()
+    );
     let vs = viewer(store, someone).await;
-    store.write(move |db| consent::answer_membership_invitation(db, &vs, id, Answer::Accept)).await.unwrap();
+    store.write(move |db| brygga_store::accounts::invitations::answer_membership_invitation(db, &vs, id, Answer::Accept)).await.unwrap();
     assert_eq!(viewer(store, someone).await.role_in(a), Some(Role::Member));
 
     // A system administrator joining needs the organisation's administrator, who is told.
@@ -261,13 +268,16 @@ pub async fn consent_memberships_are_invitations_the_person_accepts(store: &Stor
     let waiting = store.read(move |db| consent::pending_for(db, &va2)).await.unwrap();
     assert_eq!(waiting.memberships.iter().map(|m| m.id).collect::<Vec<_>>(), [inv.id]);
     let (va2, id) = (viewer(store, admin).await, inv.id);
-    store.write(move |db| consent::answer_membership_invitation(db, &va2, id, Answer::Accept)).await.unwrap();
+    store.write(move |db| brygga_store::accounts::invitations::answer_membership_invitation(db, &va2, id, Answer::Accept)).await.unwrap();
     assert_eq!(viewer(store, root).await.role_in(a), Some(Role::Member));
 
     // Bootstrapping an organisation without administrators: at once.
     let email = Email::parse("root@brygga.test").unwrap();
     let v = viewer(store, root).await;
-    let inv = store.write(move |db| consent::invite_member(db, &v, empty, &email, Role::Administrator, &postmark())).await.unwrap();
+    let inv = store
+        .write(move |db| brygga_store::accounts::invitations::invite_member(db, &v, empty, &email, Role::Administrator, &postmark()))
+        .await
+        .unwrap();
     assert_eq!(inv.status, "accepted");
     assert_eq!(viewer(store, root).await.role_in(empty), Some(Role::Administrator));
 }

@@ -2,12 +2,9 @@
 //! limiting. Secrets are stored only as hashes: sessions and tokens are high-entropy random
 //! strings, so a fast SHA-256 suffices for them; passwords get argon2id.
 
-use base64::Engine;
 use brygga_domain::FieldError;
 use brygga_domain::text::TextRule;
-use rand::TryRngCore;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -15,16 +12,7 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::viewer::{Origin, Via, Viewer};
 use crate::{Action, Store, args, kernel::access, now_ms};
 
-/// `n` random bytes from the OS generator, base64url without padding.
-pub fn random_token(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    rand::rngs::OsRng.try_fill_bytes(&mut buf).expect("the OS random number generator works");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
+pub use crate::kernel::secret::{random_token, sha256_hex};
 
 pub use brygga_domain::account::{hash_password, verify_password};
 

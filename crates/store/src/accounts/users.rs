@@ -6,6 +6,7 @@ use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors, Role};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::preferences;
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::kernel::error::{StoreError, StoreResult};
@@ -224,19 +225,19 @@ pub async fn validate_off_runtime(input: NewUserInput) -> StoreResult<ValidNewUs
 
 /// Creates an account (system administrators and the command line). Organisation
 /// administrators do not create accounts — that would tell them which addresses have one —
-/// they invite an address instead ([`crate::forums::consent::invite_member`]). Outside the trusted
+/// they invite an address instead ([`crate::accounts::invitations::invite_member`]). Outside the trusted
 /// operator paths (command line, demo) the membership asked for becomes an invitation the
 /// person accepts (and the organisation's administrators approve, see `consent`).
 pub fn create_and_invite(db: &mut dyn Conn, v: &Viewer, u: &ValidNewUser, post: &crate::kernel::mail::Postmark) -> StoreResult<User> {
     access::require(v, Action::ManageAllUsers)?;
     let mut account = u.clone();
     let membership = account.membership.take();
-    if crate::forums::consent::is_operator(v) {
+    if crate::accounts::invitations::is_operator(v) {
         return create(db, v, u);
     }
     let user = create(db, v, &account)?;
     if let Some((org, role)) = membership {
-        crate::forums::consent::invite_member(db, v, org, &u.email, role, post)?;
+        crate::accounts::invitations::invite_member(db, v, org, &u.email, role, post)?;
     }
     Ok(user)
 }
@@ -245,7 +246,7 @@ pub fn create_and_invite(db: &mut dyn Conn, v: &Viewer, u: &ValidNewUser, post: 
 /// line, the demo), which add it directly. Everyone else goes through [`create_and_invite`].
 pub fn create(db: &mut dyn Conn, v: &Viewer, u: &ValidNewUser) -> StoreResult<User> {
     access::require(v, Action::ManageAllUsers)?;
-    if u.membership.is_some() && !crate::forums::consent::is_operator(v) {
+    if u.membership.is_some() && !crate::accounts::invitations::is_operator(v) {
         return Err(StoreError::Forbidden);
     }
     if let Some((org, _)) = u.membership {
@@ -287,14 +288,14 @@ fn insert_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, r
 }
 
 /// Changes a member's role. Adding a person is an invitation they accept
-/// ([`crate::forums::consent::invite_member`]); only the trusted operator paths (command line, demo)
+/// ([`crate::accounts::invitations::invite_member`]); only the trusted operator paths (command line, demo)
 /// add an existing account directly. For anyone else an account that is not a member answers
 /// "not found", exactly like an id that does not exist.
 pub fn set_membership(db: &mut dyn Conn, v: &Viewer, user_id: i64, org_id: i64, role: Role) -> StoreResult<()> {
     access::require(v, Action::ManageMembers { org: org_id })?;
     let current: Option<String> =
         db.scalar_opt("SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", args![user_id, org_id])?;
-    if current.is_none() && !crate::forums::consent::is_operator(v) {
+    if current.is_none() && !crate::accounts::invitations::is_operator(v) {
         return Err(StoreError::not_found("membership"));
     }
     let exists: i64 = db.scalar("SELECT COUNT(*) FROM users WHERE id = $1", args![user_id])?;
@@ -466,8 +467,8 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
          WHERE recipient_user_id = $1 OR recipient = $2 ORDER BY id",
         args![id, user.email.as_str()],
     )?;
-    let digest_opt_out = crate::forum_work::digests::opted_out(db, id)?;
-    let questionnaire_reminder_opt_out = questionnaire_reminders_off(db, id)?;
+    let digest_opt_out = preferences::digest_opted_out(db, id)?;
+    let questionnaire_reminder_opt_out = preferences::questionnaire_reminders_off(db, id)?;
     let records = crate::kernel::gdpr::records(db, id)?;
     Ok(PersonalData {
         user,
@@ -480,21 +481,6 @@ pub fn personal_data(db: &mut dyn Conn, v: &Viewer) -> StoreResult<PersonalData>
         questionnaire_reminder_opt_out,
         records,
     })
-}
-
-/// Whether the user has turned questionnaire reminder e-mails off. The choice lives with the
-/// account (not the questionnaire) because it is the person's, for every forum at once.
-pub fn questionnaire_reminders_off(db: &mut dyn Conn, user_id: i64) -> StoreResult<bool> {
-    let off: bool = db.scalar("SELECT questionnaire_reminder_opt_out FROM users WHERE id = $1", args![user_id])?;
-    Ok(off)
-}
-
-/// The viewer's own choice on the account page: `off` stops the reminder e-mails (the
-/// home-page reminder stays).
-pub fn set_questionnaire_reminders_off(db: &mut dyn Conn, v: &Viewer, off: bool) -> StoreResult<()> {
-    let user = v.user_id().ok_or(StoreError::Forbidden)?;
-    db.execute("UPDATE users SET questionnaire_reminder_opt_out = $1, updated_at = $2 WHERE id = $3", args![off, now_ms(), user])?;
-    audit::record(db, v, audit::Event::new("user.questionnaire_reminder_preference").record("user", user))
 }
 
 /// Erases an account (GDPR art. 17): the account, its memberships, sessions, tokens and forum

@@ -43,19 +43,6 @@ impl Written {
     }
 }
 
-/// Whether the user has opted out of digests.
-pub fn opted_out(db: &mut dyn Conn, user_id: i64) -> StoreResult<bool> {
-    let v: bool = db.scalar("SELECT digest_opt_out FROM users WHERE id = $1", args![user_id])?;
-    Ok(v)
-}
-
-/// The user's own choice (the account page, `PUT /api/v1/me/preferences`).
-pub fn set_opt_out(db: &mut dyn Conn, v: &Viewer, opt_out: bool) -> StoreResult<()> {
-    let user = v.user_id().ok_or(StoreError::Forbidden)?;
-    db.execute("UPDATE users SET digest_opt_out = $1, updated_at = $2 WHERE id = $3", args![opt_out, now_ms(), user])?;
-    crate::kernel::audit::record(db, v, crate::kernel::audit::Event::new("user.digest_preference").record("user", user))
-}
-
 /// Writes forum `forum_id`'s digest for `week` (the week reported on) to the outbox.
 pub fn write(db: &mut dyn Conn, forum_id: i64, week: IsoWeek, post: &Postmark) -> StoreResult<Written> {
     let forum: Option<(String, Option<String>)> =

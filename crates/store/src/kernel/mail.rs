@@ -69,14 +69,14 @@ pub fn enqueue_at(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64, run_a
         host.to_ascii_lowercase()
     };
     // Unique on its own until the real one replaces it below.
-    let placeholder = format!("pending-{}", crate::accounts::auth::random_token(12));
+    let placeholder = format!("pending-{}", crate::kernel::secret::random_token(12));
     let id: i64 = db.scalar(
         "INSERT INTO mail_outbox (message_id, kind, recipient, recipient_user_id, subject, body_text, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         args![placeholder, mail.kind, mail.to.as_str(), mail.to_user_id, mail.subject.as_str(), mail.body.as_str(), now],
     )?;
     let random: String =
-        crate::accounts::auth::random_token(12).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        crate::kernel::secret::random_token(12).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
     let message_id = format!("<outbox-{id}.{random}@{host}>");
     let job = NewJob::new(SEND_KIND, serde_json::json!({ "outbox_id": id }), now).dedup(send_key(id)).attempts(MAX_ATTEMPTS).at(run_at);
     let job_id = jobs::enqueue(db, &job, now)?.ok_or_else(|| StoreError::Internal(format!("outbox {id} already had a send job")))?;

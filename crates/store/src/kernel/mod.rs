@@ -9,6 +9,7 @@ pub mod mail;
 pub(crate) mod migrate;
 pub mod pool;
 pub mod schema;
+pub mod secret;
 pub mod sharing;
 pub mod sql;
 pub(crate) mod store;

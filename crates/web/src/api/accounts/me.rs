@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use brygga_store::Membership;
 use brygga_store::accounts::auth::{self, TokenSummary};
 use brygga_store::accounts::users::{self, PersonalData};
-use brygga_store::forum_work::digests;
 use brygga_store::kernel::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -71,7 +70,7 @@ pub struct Preferences {
 #[utoipa::path(get, operation_id = "get_my_preferences", path = "/me/preferences", tag = "me", responses((status = 200, body = Preferences)))]
 pub async fn preferences(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResult<Json<Preferences>> {
     let user = v.user_id().ok_or(AppError::Forbidden)?;
-    let digest_opt_out = state.store.read(move |db| digests::opted_out(db, user)).await?;
+    let digest_opt_out = state.store.read(move |db| brygga_store::accounts::preferences::digest_opted_out(db, user)).await?;
     Ok(Json(Preferences { digest_opt_out }))
 }
 
@@ -87,8 +86,8 @@ pub async fn set_preferences(
     let digest_opt_out = state
         .store
         .write(move |db| {
-            digests::set_opt_out(db, &v, input.digest_opt_out)?;
-            digests::opted_out(db, user)
+            brygga_store::accounts::preferences::set_digest_opt_out(db, &v, input.digest_opt_out)?;
+            brygga_store::accounts::preferences::digest_opted_out(db, user)
         })
         .await?;
     Ok(Json(Preferences { digest_opt_out }))

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use brygga_domain::Role;
 use brygga_domain::account::Email;
+use brygga_store::accounts::invitations::MembershipInvitation;
 use brygga_store::accounts::users::{self, NewUserInput, User};
-use brygga_store::forums::consent::{self, MembershipInvitation};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -118,7 +118,7 @@ pub async fn invite(
     errs.into_result().map_err(AppError::Invalid)?;
     let (email, role) = (email.expect("checked"), role.expect("checked"));
     let post = state.config.postmark();
-    let inv = state.store.write(move |db| consent::invite_member(db, &v, org, &email, role, &post)).await?;
+    let inv = state.store.write(move |db| brygga_store::accounts::invitations::invite_member(db, &v, org, &email, role, &post)).await?;
     Ok(Created(format!("/api/v1/organisations/{org}/invitations"), inv))
 }
 
@@ -130,20 +130,20 @@ pub async fn list_invitations(
     ApiAuth(v): ApiAuth,
     Path(org): Path<i64>,
 ) -> ApiResult<Json<Vec<MembershipInvitation>>> {
-    Ok(Json(state.store.read(move |db| consent::org_invitations(db, &v, org)).await?))
+    Ok(Json(state.store.read(move |db| brygga_store::accounts::invitations::org_invitations(db, &v, org)).await?))
 }
 
 /// Answers an invitation into an organisation: as the invited person, or as an administrator
 /// of the organisation approving a system administrator's invitation. Otherwise 404.
 #[utoipa::path(post, operation_id = "answer_member_invitation", path = "/membership-invitations/{id}", params(("id" = i64, Path)),
-    request_body = crate::api::forums::forum::AnswerInput, tag = "users", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+    request_body = brygga_store::accounts::invitations::AnswerInput, tag = "users", responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn answer_invitation(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<crate::api::forums::forum::AnswerInput>,
+    ApiJson(input): ApiJson<brygga_store::accounts::invitations::AnswerInput>,
 ) -> ApiResult<StatusCode> {
-    state.store.write(move |db| consent::answer_membership_invitation(db, &v, id, input.answer)).await?;
+    state.store.write(move |db| brygga_store::accounts::invitations::answer_membership_invitation(db, &v, id, input.answer)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,6 +151,6 @@ pub async fn answer_invitation(
 #[utoipa::path(delete, operation_id = "withdraw_member_invitation", path = "/membership-invitations/{id}", params(("id" = i64, Path)), tag = "users",
     responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn withdraw_invitation(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    state.store.write(move |db| consent::withdraw_membership_invitation(db, &v, id)).await?;
+    state.store.write(move |db| brygga_store::accounts::invitations::withdraw_membership_invitation(db, &v, id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

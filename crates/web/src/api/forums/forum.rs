@@ -3,10 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use brygga_store::forums::consent::{self, Answer};
+use brygga_store::accounts::invitations;
+use brygga_store::forums::consent;
 use brygga_store::forums::forum::{self, Forum, ForumInput};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::kit::auth::ApiAuth;
@@ -70,22 +69,15 @@ pub async fn leave(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id,
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerInput {
-    /// `accept` or `decline`.
-    pub answer: Answer,
-}
-
 /// Answers an organisation's invitation into a forum (that organisation's administrators and
 /// coordinators). Without an open invitation the answer is 404, whatever the ids.
 #[utoipa::path(post, operation_id = "answer_forum_invitation", path = "/forums/{id}/invitations/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)),
-    request_body = AnswerInput, tag = "forums", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+    request_body = invitations::AnswerInput, tag = "forums", responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn answer_invitation(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,
     Path((id, org_id)): Path<(i64, i64)>,
-    ApiJson(input): ApiJson<AnswerInput>,
+    ApiJson(input): ApiJson<invitations::AnswerInput>,
 ) -> ApiResult<StatusCode> {
     state.store.write(move |db| consent::answer_forum_invitation(db, &v, id, org_id, input.answer)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -94,12 +86,12 @@ pub async fn answer_invitation(
 /// The caller answers a request to be one of the forum's contact persons; `decline` also ends
 /// being one. Without a request: 404.
 #[utoipa::path(post, operation_id = "answer_contact_request", path = "/forums/{id}/contact-request", params(("id" = i64, Path)),
-    request_body = AnswerInput, tag = "forums", responses((status = 204), (status = 404, body = ApiErrorBody)))]
+    request_body = invitations::AnswerInput, tag = "forums", responses((status = 204), (status = 404, body = ApiErrorBody)))]
 pub async fn answer_contact_request(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<AnswerInput>,
+    ApiJson(input): ApiJson<invitations::AnswerInput>,
 ) -> ApiResult<StatusCode> {
     state.store.write(move |db| consent::answer_contact_request(db, &v, id, input.answer)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -109,7 +109,7 @@ pub async fn answer_membership(State(state): State<AppState>, Path(id): Path<i64
         );
     };
     let v = session.viewer.clone();
-    state.store.write(move |db| brygga_store::forums::consent::answer_membership_invitation(db, &v, id, answer)).await?;
+    state.store.write(move |db| brygga_store::accounts::invitations::answer_membership_invitation(db, &v, id, answer)).await?;
     Ok(Redirect::to("/konto?klart=sparad#inbjudningar").into_response())
 }
 
@@ -122,7 +122,7 @@ pub async fn digest_section(SignedIn(_): SignedIn) -> PageResult {
 pub async fn set_digest(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
     let send = form.checked("digest");
     let v = session.viewer.clone();
-    state.store.write(move |db| brygga_store::forum_work::digests::set_opt_out(db, &v, !send)).await?;
+    state.store.write(move |db| brygga_store::accounts::preferences::set_digest_opt_out(db, &v, !send)).await?;
     let code = if send { "sammanfattning-pa" } else { "sammanfattning-av" };
     Ok(Redirect::to(&format!("/konto?klart={code}#sammanfattning")).into_response())
 }
@@ -136,7 +136,7 @@ pub async fn reminder_section(SignedIn(_): SignedIn) -> PageResult {
 pub async fn set_reminders(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
     let send = form.checked("reminders");
     let v = session.viewer.clone();
-    state.store.write(move |db| users::set_questionnaire_reminders_off(db, &v, !send)).await?;
+    state.store.write(move |db| brygga_store::accounts::preferences::set_questionnaire_reminders_off(db, &v, !send)).await?;
     let code = if send { "paminnelser-pa" } else { "paminnelser-av" };
     Ok(Redirect::to(&format!("/konto?klart={code}#paminnelser")).into_response())
 }

@@ -223,7 +223,7 @@ struct ShowPage {
     contacts: Vec<ContactPerson>,
     members: Vec<User>,
     /// Open invitations into the organisation (administrators only): what was typed.
-    invitations: Vec<brygga_store::forums::consent::MembershipInvitation>,
+    invitations: Vec<brygga_store::accounts::invitations::MembershipInvitation>,
     forums: Vec<Forum>,
     can_edit: bool,
     can_edit_contacts: bool,
@@ -259,7 +259,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
             let (members, invitations) = if access::allowed(&v, Action::ManageMembers { org: id }) {
                 (
                     users::list(db, &v, &users::Filter { org_id: Some(id), limit: Some(500), ..Default::default() })?.items,
-                    brygga_store::forums::consent::org_invitations(db, &v, id)?,
+                    brygga_store::accounts::invitations::org_invitations(db, &v, id)?,
                 )
             } else {
                 (vec![], vec![])

@@ -234,7 +234,7 @@ async fn invite(state: &AppState, session: &Session, form: &FormData) -> Result<
     }
     let (email, org, role) = (email.expect("checked"), org.expect("checked"), role.expect("checked"));
     let (v, post) = (session.viewer.clone(), state.config.postmark());
-    state.store.write(move |db| brygga_store::forums::consent::invite_member(db, &v, org, &email, role, &post)).await?;
+    state.store.write(move |db| brygga_store::accounts::invitations::invite_member(db, &v, org, &email, role, &post)).await?;
     Ok(())
 }
 
@@ -369,7 +369,7 @@ pub async fn set_membership(State(state): State<AppState>, Path(id): Path<i64>, 
                 .write(move |db| {
                     let user = users::get(db, &v, id)?;
                     let email = Email::parse(&user.email).map_err(|e| brygga_store::StoreError::Invalid(e.into()))?;
-                    brygga_store::forums::consent::invite_member(db, &v, org, &email, role, &post).map(|_| ())
+                    brygga_store::accounts::invitations::invite_member(db, &v, org, &email, role, &post).map(|_| ())
                 })
                 .await
                 .map_err(AppError::from)
