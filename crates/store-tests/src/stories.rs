@@ -1734,3 +1734,5 @@ mod trust_picture;
 pub use trust_picture::*;
 mod trust_consent;
 pub use trust_consent::*;
+mod picture_snapshot;
+pub use picture_snapshot::*;
