@@ -9,3 +9,4 @@ pub mod i18n;
 pub mod json;
 pub mod page;
 pub mod svg;
+pub mod upload;

@@ -36,6 +36,8 @@ use crate::picture::observations::{self, MAX_QUANTITY, NOTE, ValidObservation};
 use crate::places::areas::{self, Area};
 use crate::{Action, Viewer, args, kernel::access, now_ms, sort_key};
 
+pub mod stats;
+
 /// The largest file the web interface and the API accept: 20 MB. Larger files are refused
 /// before anything is parsed (the command line reads up to the parsers' 100 MB).
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1000 * 1000;
