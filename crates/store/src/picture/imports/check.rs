@@ -348,229 +348,316 @@ pub fn check_rows(ctx: &ObservationContext, table: &Table, m: &ColumnMapping, no
         Source::None => None,
     };
     let names: HashMap<Target, Option<String>> = Target::ALL.iter().map(|t| (*t, name(*t))).collect();
-    let col = |t: Target| names.get(&t).cloned().flatten();
-    let forum_municipality = ctx.forum.municipality_code.clone();
-    let municipality_label = ctx.municipality_name();
-    let latest = now + jiff::SignedDuration::from_mins(10);
+    let rules = RowRules {
+        lookup: &lookup,
+        forum_municipality: ctx.forum.municipality_code.clone(),
+        municipality_label: ctx.municipality_name(),
+        latest: now + jiff::SignedDuration::from_mins(10),
+    };
     let mut errors: Vec<RowError> = Vec::new();
     let mut total_errors = 0usize;
     let mut valid = Vec::with_capacity(table.rows.len());
     let mut preview = Vec::new();
     for row in &table.rows {
-        let cell = |t: Target| -> Option<&str> {
-            match m.get(t) {
-                Source::Column(i) => Some(row.get(*i)).filter(|s| !s.trim().is_empty()),
-                Source::Constant(c) => Some(c.as_str()).filter(|s| !s.trim().is_empty()),
-                Source::None => None,
-            }
-        };
-        let mut errs: Vec<RowError> = Vec::new();
-        let mut err = |t: Target, code: &'static str, msg: String| errs.push(RowError::new(row.line, col(t).as_deref(), code, msg));
-
-        let category = match cell(Target::Category) {
-            None => {
-                err(Target::Category, "observation.category_missing", format!("Kategorin saknas. Skriv en av: {}.", lookup.category_names));
-                None
-            }
-            Some(k) => match lookup.category(k) {
-                Some(c) => Some(c),
-                None => {
-                    err(
-                        Target::Category,
-                        "observation.unknown_category",
-                        format!("Kategorin ”{}” finns inte i forumets checklista. Skriv en av: {}.", short(k), lookup.category_names),
-                    );
-                    None
-                }
-            },
-        };
-        let area = match cell(Target::Area) {
-            None => None,
-            Some(k) => match lookup.area(k) {
-                Some(a) => Some(a),
-                None => {
-                    err(
-                        Target::Area,
-                        "observation.unknown_area",
-                        format!(
-                            "Platsen ”{}” finns inte bland platserna i {municipality_label}. Rätta namnet, lämna cellen tom eller be en samordnare lägga till platsen.",
-                            short(k)
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        let municipality = match (area, &forum_municipality) {
-            (Some(a), _) => Some(a.municipality_code.clone()),
-            (None, Some(mcode)) => Some(mcode.clone()),
-            (None, None) => {
-                if cell(Target::Area).is_none() {
-                    err(Target::Area, "observation.area_missing", "Forumet gäller flera kommuner: ange platsen på raden.".to_owned());
-                }
-                None
-            }
-        };
-        let observed_at = match cell(Target::ObservedAt) {
-            None => {
-                err(
-                    Target::ObservedAt,
-                    "observation.time_missing",
-                    "Datum saknas. Skriv datum och gärna tid, till exempel 2024-11-20 21:30.".to_owned(),
-                );
-                None
-            }
-            Some(d) => match parse_when(d, cell(Target::Time)) {
-                Ok(ts) if ts > latest => {
-                    err(
-                        Target::ObservedAt,
-                        "observation.time_future",
-                        format!("Tidpunkten {} ligger i framtiden. Rätta datumet.", format_local(ts)),
-                    );
-                    None
-                }
-                Ok(ts) if ts.as_second() < 946_684_800 => {
-                    err(Target::ObservedAt, "observation.time_too_old", "Tidpunkten ligger före år 2000. Kontrollera årtalet.".to_owned());
-                    None
-                }
-                Ok(ts) => Some(ts),
-                Err(msg) => {
-                    err(Target::ObservedAt, "observation.time_invalid", msg);
-                    None
-                }
-            },
-        };
-        let quantity = match cell(Target::Quantity).map(whole_number) {
-            None | Some(Ok(None)) => Some(1),
-            Some(Ok(Some(q))) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
-            Some(Ok(Some(_))) => {
-                err(Target::Quantity, "observation.quantity_range", format!("Antalet ska vara ett heltal mellan 1 och {MAX_QUANTITY}."));
-                None
-            }
-            Some(Err(msg)) => {
-                err(Target::Quantity, "observation.quantity_invalid", msg);
-                None
-            }
-        };
-        let intensity = match cell(Target::Intensity).map(whole_number) {
-            None | Some(Ok(None)) => Some(None),
-            Some(Ok(Some(i))) => match category.map(|c| (c.intensity_max, c.name.as_str())) {
-                Some((Some(max), _)) if (1..=max).contains(&i) => Some(Some(i)),
-                Some((Some(max), name)) => {
-                    err(Target::Intensity, "observation.intensity_range", format!("Intensiteten för {name} går från 1 till {max}."));
-                    None
-                }
-                Some((None, name)) => {
-                    err(
-                        Target::Intensity,
-                        "observation.intensity_none",
-                        format!("Kategorin {name} har ingen intensitetsskala; lämna cellen tom och ange antal i stället."),
-                    );
-                    None
-                }
-                None => None,
-            },
-            Some(Err(msg)) => {
-                err(Target::Intensity, "observation.intensity_invalid", msg);
-                None
-            }
-        };
-        let note = match NOTE.parse(cell(Target::Note).unwrap_or("")) {
-            Ok(note) => Some(note),
-            Err(e) if e.code == "note.personal_data" => {
-                let found = personal_data::scan(cell(Target::Note).unwrap_or(""));
-                err(Target::Note, "observation.personal_data", personal_data::explain_sv(&found));
-                None
-            }
-            Err(e) => {
-                err(Target::Note, "observation.note_invalid", e.message);
-                None
-            }
-        };
-        let position = match (cell(Target::Lat).map(coordinate), cell(Target::Lon).map(coordinate)) {
-            (None | Some(Ok(None)), None | Some(Ok(None))) => Some(None),
-            (Some(Err(msg)), _) => {
-                err(Target::Lat, "observation.position_invalid", msg);
-                None
-            }
-            (_, Some(Err(msg))) => {
-                err(Target::Lon, "observation.position_invalid", msg);
-                None
-            }
-            (Some(Ok(Some(lat))), Some(Ok(Some(lon)))) => {
-                let sweden = geography::SWEDEN_EXTENT;
-                let inside = municipality.as_deref().and_then(geography::municipality_extent).is_none_or(|e| e.contains(lon, lat));
-                if !sweden.contains(lon, lat) {
-                    let hint = if sweden.contains(lat, lon) { " Latitud och longitud verkar ha bytt plats." } else { "" };
-                    err(
-                        Target::Lat,
-                        "observation.position_outside_sweden",
-                        format!("Positionen {lat:.5}, {lon:.5} ligger utanför Sverige.{hint}"),
-                    );
-                    None
-                } else if !inside {
-                    let mname = municipality.as_deref().and_then(geography::municipality).map_or("kommunen", |m| m.name);
-                    err(
-                        Target::Lat,
-                        "observation.position_outside_municipality",
-                        format!("Positionen {lat:.5}, {lon:.5} ligger utanför {mname}. Kontrollera koordinaterna."),
-                    );
-                    None
-                } else {
-                    Some(Some((lat, lon)))
-                }
-            }
-            (Some(Ok(Some(_))), _) => {
-                err(
-                    Target::Lon,
-                    "observation.position_incomplete",
-                    "Longituden saknas; ange både latitud och longitud, eller ingen av dem.".to_owned(),
-                );
-                None
-            }
-            (_, Some(Ok(Some(_)))) => {
-                err(
-                    Target::Lat,
-                    "observation.position_incomplete",
-                    "Latituden saknas; ange både latitud och longitud, eller ingen av dem.".to_owned(),
-                );
-                None
-            }
-        };
-        let row_errors = errs.len();
+        let mut r = RowCells { row, m, names: &names, errs: Vec::new() };
+        let checked = rules.check(&mut r);
+        let row_errors = r.errs.len();
         if preview.len() < preview_rows {
-            preview.push(PreviewRow {
-                line: row.line,
-                category: category.map_or_else(|| cell(Target::Category).unwrap_or("").to_owned(), |c| c.name.clone()),
-                area: area.map(|a| a.name.clone()),
-                observed_at_ms: observed_at.map(|t| t.as_millisecond()),
-                week: observed_at.map(|t| IsoWeek::of(t).to_string()),
-                quantity,
-                intensity: intensity.flatten(),
-                note: note.clone().flatten(),
-                position: position.flatten(),
-                errors: row_errors,
-            });
+            preview.push(checked.preview(&r, row_errors));
         }
         if row_errors > 0 {
             total_errors += row_errors;
-            for e in errs {
-                if errors.len() < MAX_ROW_ERRORS {
-                    errors.push(e);
-                }
-            }
+            let room = MAX_ROW_ERRORS.saturating_sub(errors.len());
+            errors.extend(r.errs.into_iter().take(room));
             continue;
         }
-        let (Some(c), Some(municipality), Some(at), Some(quantity), Some(intensity), Some(note), Some(position)) =
-            (category, municipality, observed_at, quantity, intensity, note, position)
-        else {
-            continue;
+        if let Some(o) = checked.valid(ctx) {
+            valid.push(o);
+        }
+    }
+    RowCheck { valid, preview, errors: RowErrors { errors, total: total_errors }, rows: table.rows.len() }
+}
+
+/// One row under check: its cells by field (a column's value or the mapping's constant; `None`
+/// when empty) and the errors found so far, each naming its row and column.
+struct RowCells<'a> {
+    row: &'a brygga_import::tabular::Row,
+    m: &'a ColumnMapping,
+    names: &'a HashMap<Target, Option<String>>,
+    errs: Vec<RowError>,
+}
+
+impl<'a> RowCells<'a> {
+    fn cell(&self, t: Target) -> Option<&'a str> {
+        match self.m.get(t) {
+            Source::Column(i) => Some(self.row.get(*i)).filter(|s| !s.trim().is_empty()),
+            Source::Constant(c) => Some(c.as_str()).filter(|s| !s.trim().is_empty()),
+            Source::None => None,
+        }
+    }
+
+    fn err(&mut self, t: Target, code: &'static str, msg: String) {
+        let column = self.names.get(&t).cloned().flatten();
+        self.errs.push(RowError::new(self.row.line, column.as_deref(), code, msg));
+    }
+}
+
+/// What every row is checked against: the forum's checklist and places, its municipality, and
+/// the latest time a report may have.
+struct RowRules<'a> {
+    lookup: &'a Lookup<'a>,
+    forum_municipality: Option<String>,
+    municipality_label: String,
+    latest: Timestamp,
+}
+
+/// A row's fields as checked; `None` where the field is wrong (its error is in the row's list).
+struct CheckedRow<'a> {
+    category: Option<&'a Category>,
+    area: Option<&'a Area>,
+    municipality: Option<String>,
+    observed_at: Option<Timestamp>,
+    quantity: Option<i64>,
+    intensity: Option<Option<i64>>,
+    note: Option<Option<String>>,
+    position: Option<Option<(f64, f64)>>,
+}
+
+impl<'a> RowRules<'a> {
+    /// Checks every field of the row, collecting each error.
+    fn check(&self, r: &mut RowCells<'_>) -> CheckedRow<'a> {
+        let category = self.category(r);
+        let area = self.area(r);
+        let municipality = self.municipality(r, area);
+        let observed_at = self.observed_at(r);
+        let quantity = quantity(r);
+        let intensity = intensity(r, category);
+        let note = note(r);
+        let position = position(r, municipality.as_deref());
+        CheckedRow { category, area, municipality, observed_at, quantity, intensity, note, position }
+    }
+
+    fn category(&self, r: &mut RowCells<'_>) -> Option<&'a Category> {
+        let names = &self.lookup.category_names;
+        match r.cell(Target::Category) {
+            None => {
+                r.err(Target::Category, "observation.category_missing", format!("Kategorin saknas. Skriv en av: {names}."));
+                None
+            }
+            Some(k) => match self.lookup.category(k) {
+                Some(c) => Some(c),
+                None => {
+                    r.err(
+                        Target::Category,
+                        "observation.unknown_category",
+                        format!("Kategorin ”{}” finns inte i forumets checklista. Skriv en av: {names}.", short(k)),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn area(&self, r: &mut RowCells<'_>) -> Option<&'a Area> {
+        let k = r.cell(Target::Area)?;
+        let found = self.lookup.area(k);
+        if found.is_none() {
+            r.err(
+                Target::Area,
+                "observation.unknown_area",
+                format!(
+                    "Platsen ”{}” finns inte bland platserna i {}. Rätta namnet, lämna cellen tom eller be en samordnare lägga till platsen.",
+                    short(k),
+                    self.municipality_label
+                ),
+            );
+        }
+        found
+    }
+
+    fn municipality(&self, r: &mut RowCells<'_>, area: Option<&Area>) -> Option<String> {
+        match (area, &self.forum_municipality) {
+            (Some(a), _) => Some(a.municipality_code.clone()),
+            (None, Some(mcode)) => Some(mcode.clone()),
+            (None, None) => {
+                if r.cell(Target::Area).is_none() {
+                    r.err(Target::Area, "observation.area_missing", "Forumet gäller flera kommuner: ange platsen på raden.".to_owned());
+                }
+                None
+            }
+        }
+    }
+
+    fn observed_at(&self, r: &mut RowCells<'_>) -> Option<Timestamp> {
+        let Some(d) = r.cell(Target::ObservedAt) else {
+            r.err(
+                Target::ObservedAt,
+                "observation.time_missing",
+                "Datum saknas. Skriv datum och gärna tid, till exempel 2024-11-20 21:30.".to_owned(),
+            );
+            return None;
         };
-        valid.push(ValidObservation {
+        match parse_when(d, r.cell(Target::Time)) {
+            Ok(ts) if ts > self.latest => {
+                r.err(
+                    Target::ObservedAt,
+                    "observation.time_future",
+                    format!("Tidpunkten {} ligger i framtiden. Rätta datumet.", format_local(ts)),
+                );
+                None
+            }
+            Ok(ts) if ts.as_second() < 946_684_800 => {
+                r.err(Target::ObservedAt, "observation.time_too_old", "Tidpunkten ligger före år 2000. Kontrollera årtalet.".to_owned());
+                None
+            }
+            Ok(ts) => Some(ts),
+            Err(msg) => {
+                r.err(Target::ObservedAt, "observation.time_invalid", msg);
+                None
+            }
+        }
+    }
+}
+
+fn quantity(r: &mut RowCells<'_>) -> Option<i64> {
+    match r.cell(Target::Quantity).map(whole_number) {
+        None | Some(Ok(None)) => Some(1),
+        Some(Ok(Some(q))) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+        Some(Ok(Some(_))) => {
+            r.err(Target::Quantity, "observation.quantity_range", format!("Antalet ska vara ett heltal mellan 1 och {MAX_QUANTITY}."));
+            None
+        }
+        Some(Err(msg)) => {
+            r.err(Target::Quantity, "observation.quantity_invalid", msg);
+            None
+        }
+    }
+}
+
+fn intensity(r: &mut RowCells<'_>, category: Option<&Category>) -> Option<Option<i64>> {
+    match r.cell(Target::Intensity).map(whole_number) {
+        None | Some(Ok(None)) => Some(None),
+        Some(Ok(Some(i))) => match category.map(|c| (c.intensity_max, c.name.as_str())) {
+            Some((Some(max), _)) if (1..=max).contains(&i) => Some(Some(i)),
+            Some((Some(max), name)) => {
+                r.err(Target::Intensity, "observation.intensity_range", format!("Intensiteten för {name} går från 1 till {max}."));
+                None
+            }
+            Some((None, name)) => {
+                r.err(
+                    Target::Intensity,
+                    "observation.intensity_none",
+                    format!("Kategorin {name} har ingen intensitetsskala; lämna cellen tom och ange antal i stället."),
+                );
+                None
+            }
+            None => None,
+        },
+        Some(Err(msg)) => {
+            r.err(Target::Intensity, "observation.intensity_invalid", msg);
+            None
+        }
+    }
+}
+
+fn note(r: &mut RowCells<'_>) -> Option<Option<String>> {
+    match NOTE.parse(r.cell(Target::Note).unwrap_or("")) {
+        Ok(note) => Some(note),
+        Err(e) if e.code == "note.personal_data" => {
+            let found = personal_data::scan(r.cell(Target::Note).unwrap_or(""));
+            r.err(Target::Note, "observation.personal_data", personal_data::explain_sv(&found));
+            None
+        }
+        Err(e) => {
+            r.err(Target::Note, "observation.note_invalid", e.message);
+            None
+        }
+    }
+}
+
+/// Latitude and longitude: both or neither, inside Sweden and inside the row's municipality.
+fn position(r: &mut RowCells<'_>, municipality: Option<&str>) -> Option<Option<(f64, f64)>> {
+    match (r.cell(Target::Lat).map(coordinate), r.cell(Target::Lon).map(coordinate)) {
+        (None | Some(Ok(None)), None | Some(Ok(None))) => Some(None),
+        (Some(Err(msg)), _) => {
+            r.err(Target::Lat, "observation.position_invalid", msg);
+            None
+        }
+        (_, Some(Err(msg))) => {
+            r.err(Target::Lon, "observation.position_invalid", msg);
+            None
+        }
+        (Some(Ok(Some(lat))), Some(Ok(Some(lon)))) => placed(r, municipality, lat, lon),
+        (Some(Ok(Some(_))), _) => {
+            r.err(
+                Target::Lon,
+                "observation.position_incomplete",
+                "Longituden saknas; ange både latitud och longitud, eller ingen av dem.".to_owned(),
+            );
+            None
+        }
+        (_, Some(Ok(Some(_)))) => {
+            r.err(
+                Target::Lat,
+                "observation.position_incomplete",
+                "Latituden saknas; ange både latitud och longitud, eller ingen av dem.".to_owned(),
+            );
+            None
+        }
+    }
+}
+
+/// A complete position, refused outside Sweden (with a hint when the two look swapped) or
+/// outside the row's municipality.
+fn placed(r: &mut RowCells<'_>, municipality: Option<&str>, lat: f64, lon: f64) -> Option<Option<(f64, f64)>> {
+    let sweden = geography::SWEDEN_EXTENT;
+    let inside = municipality.and_then(geography::municipality_extent).is_none_or(|e| e.contains(lon, lat));
+    if !sweden.contains(lon, lat) {
+        let hint = if sweden.contains(lat, lon) { " Latitud och longitud verkar ha bytt plats." } else { "" };
+        r.err(Target::Lat, "observation.position_outside_sweden", format!("Positionen {lat:.5}, {lon:.5} ligger utanför Sverige.{hint}"));
+        None
+    } else if !inside {
+        let mname = municipality.and_then(geography::municipality).map_or("kommunen", |m| m.name);
+        r.err(
+            Target::Lat,
+            "observation.position_outside_municipality",
+            format!("Positionen {lat:.5}, {lon:.5} ligger utanför {mname}. Kontrollera koordinaterna."),
+        );
+        None
+    } else {
+        Some(Some((lat, lon)))
+    }
+}
+
+impl CheckedRow<'_> {
+    /// The row as the preview shows it (a wrong category as typed).
+    fn preview(&self, r: &RowCells<'_>, errors: usize) -> PreviewRow {
+        PreviewRow {
+            line: r.row.line,
+            category: self.category.map_or_else(|| r.cell(Target::Category).unwrap_or("").to_owned(), |c| c.name.clone()),
+            area: self.area.map(|a| a.name.clone()),
+            observed_at_ms: self.observed_at.map(|t| t.as_millisecond()),
+            week: self.observed_at.map(|t| IsoWeek::of(t).to_string()),
+            quantity: self.quantity,
+            intensity: self.intensity.flatten(),
+            note: self.note.clone().flatten(),
+            position: self.position.flatten(),
+            errors,
+        }
+    }
+
+    /// The observation to store, when every field is right.
+    fn valid(self, ctx: &ObservationContext) -> Option<ValidObservation> {
+        let (Some(c), Some(municipality), Some(at), Some(quantity), Some(intensity), Some(note), Some(position)) =
+            (self.category, self.municipality, self.observed_at, self.quantity, self.intensity, self.note, self.position)
+        else {
+            return None;
+        };
+        Some(ValidObservation {
             org_id: ctx.org_id,
             visibility: ctx.visibility,
             municipality,
-            area_id: area.map(|a| a.id),
+            area_id: self.area.map(|a| a.id),
             category_id: c.id,
             observed_at_ms: at.as_millisecond(),
             week: IsoWeek::of(at),
@@ -578,9 +665,8 @@ pub fn check_rows(ctx: &ObservationContext, table: &Table, m: &ColumnMapping, no
             intensity,
             position,
             note,
-        });
+        })
     }
-    RowCheck { valid, preview, errors: RowErrors { errors, total: total_errors }, rows: table.rows.len() }
 }
 
 #[cfg(test)]
