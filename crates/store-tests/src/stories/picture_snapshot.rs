@@ -6,7 +6,6 @@ use brygga_domain::geography::MunicipalityCode;
 use brygga_domain::geometry::PlaceGeometry;
 use brygga_domain::time::IsoWeek;
 use brygga_store::kernel::sharing::Scope;
-use brygga_store::picture::observations::ObservationInput;
 use brygga_store::picture::weekly::{self, PictureQuery, Place};
 use brygga_store::places::areas::{self, NewArea};
 use brygga_store::{Store, args};

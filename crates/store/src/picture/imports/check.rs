@@ -47,9 +47,23 @@ pub fn observation_context(db: &mut dyn Conn, v: &Viewer, s: &ObservationSetting
         }
         Err(e) => return Err(e),
     };
+    let mut errs = FieldErrors::new();
+    let org = import_org(v, s, &forum, &mut errs);
+    let visibility = import_visibility(v, s, org, forum.id, &mut errs);
+    if let Err(e) = errs.into_result() {
+        return Ok(Err(Refusal::Settings(e)));
+    }
+    let org_id = org.expect("checked");
+    let categories = categories::list(db, v, forum.id, false)?;
+    let places = context_places(db, v, &forum, org_id)?;
+    Ok(Ok(ObservationContext { forum, org_id, visibility: visibility.expect("checked"), categories, areas: places }))
+}
+
+/// The reporting organisation: the one chosen, or the viewer's only one in the forum; it must be
+/// a member, and the viewer's role there must allow importing.
+fn import_org(v: &Viewer, s: &ObservationSettings, forum: &Forum, errs: &mut FieldErrors) -> Option<i64> {
     let members: Vec<i64> = forum.members.iter().map(|m| m.id).collect();
     let mine: Vec<i64> = v.org_ids().into_iter().filter(|o| members.contains(o)).collect();
-    let mut errs = FieldErrors::new();
     let org = match s.org_id {
         Some(o) if mine.contains(&o) => Some(o),
         Some(_) => {
@@ -85,13 +99,19 @@ pub fn observation_context(db: &mut dyn Conn, v: &Viewer, s: &ObservationSetting
             "Din roll i organisationen räcker inte för att importera. Import kräver rollen medlem, samordnare eller administratör.",
         ));
     }
+    org
+}
+
+/// Who may see the rows: as chosen, or as for a single report (civil society and faith
+/// communities keep theirs to themselves); never public.
+fn import_visibility(v: &Viewer, s: &ObservationSettings, org: Option<i64>, forum_id: i64, errs: &mut FieldErrors) -> Option<Visibility> {
     let kind = org.and_then(|o| v.memberships().iter().find(|m| m.org_id == o)).map(|m| m.org_kind);
-    let visibility = match s.visibility.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match s.visibility.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None if matches!(kind, Some(OrgKind::CivilSociety | OrgKind::FaithCommunity)) => Some(Visibility::Organisation),
-        None => Some(Visibility::Forum { forum_id: forum.id }),
+        None => Some(Visibility::Forum { forum_id }),
         Some(code) => match VisibilityKind::parse(code) {
             Ok(VisibilityKind::Organisation) => Some(Visibility::Organisation),
-            Ok(VisibilityKind::Forum) => Some(Visibility::Forum { forum_id: forum.id }),
+            Ok(VisibilityKind::Forum) => Some(Visibility::Forum { forum_id }),
             Ok(VisibilityKind::Public) => {
                 errs.push(FieldError::new(
                     "visibility",
@@ -105,12 +125,12 @@ pub fn observation_context(db: &mut dyn Conn, v: &Viewer, s: &ObservationSetting
                 None
             }
         },
-    };
-    if let Err(e) = errs.into_result() {
-        return Ok(Err(Refusal::Settings(e)));
     }
-    let org_id = org.expect("checked");
-    let categories = categories::list(db, v, forum.id, false)?;
+}
+
+/// Places rows may name: the forum's municipality's, or for a county-wide forum those of the
+/// organisation's municipalities.
+fn context_places(db: &mut dyn Conn, v: &Viewer, forum: &Forum, org_id: i64) -> StoreResult<Vec<Area>> {
     let municipalities: Vec<String> = match &forum.municipality_code {
         Some(m) => vec![m.clone()],
         None => v.memberships().iter().find(|m| m.org_id == org_id).map(|m| m.municipalities.clone()).unwrap_or_default(),
@@ -119,13 +139,25 @@ pub fn observation_context(db: &mut dyn Conn, v: &Viewer, s: &ObservationSetting
     for m in &municipalities {
         places.extend(areas::list(db, v, m)?);
     }
-    Ok(Ok(ObservationContext { forum, org_id, visibility: visibility.expect("checked"), categories, areas: places }))
+    Ok(places)
 }
 
 /// Checks that the mapping names columns the file has and fills what every observation needs.
 pub fn check_mapping(ctx: &ObservationContext, table: &Table, m: &ColumnMapping) -> Result<(), FieldErrors> {
     let mut errs = FieldErrors::new();
-    let field = |t: Target| format!("map_{}", t.code());
+    check_sources(table, m, &mut errs);
+    check_required(ctx, m, &mut errs);
+    check_used_once(m, &mut errs);
+    errs.into_result()
+}
+
+/// The form field of a target's column choice.
+fn field(t: Target) -> String {
+    format!("map_{}", t.code())
+}
+
+/// Each source: a column the file has, a constant only where one is allowed, and not empty.
+fn check_sources(table: &Table, m: &ColumnMapping, errs: &mut FieldErrors) {
     for t in Target::ALL {
         match m.get(t) {
             Source::Column(i) if *i >= table.headers.len().max(table.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0)) => {
@@ -144,6 +176,11 @@ pub fn check_mapping(ctx: &ObservationContext, table: &Table, m: &ColumnMapping)
             _ => {}
         }
     }
+}
+
+/// What every observation needs: a category and a date (a separate time only with a date
+/// column), both coordinates or neither, a place in a county-wide forum; constants that exist.
+fn check_required(ctx: &ObservationContext, m: &ColumnMapping, errs: &mut FieldErrors) {
     if matches!(m.get(Target::Category), Source::None) {
         errs.push(FieldError::new(
             field(Target::Category),
@@ -191,6 +228,10 @@ pub fn check_mapping(ctx: &ObservationContext, table: &Table, m: &ColumnMapping)
             "Forumet gäller flera kommuner, så varje rad behöver en plats: välj kolumnen med plats eller en plats för alla rader.",
         ));
     }
+}
+
+/// No column chosen for two fields.
+fn check_used_once(m: &ColumnMapping, errs: &mut FieldErrors) {
     let mut used: HashMap<usize, Target> = HashMap::new();
     for t in Target::ALL {
         if let Source::Column(i) = m.get(t) {
@@ -205,7 +246,6 @@ pub fn check_mapping(ctx: &ObservationContext, table: &Table, m: &ColumnMapping)
             }
         }
     }
-    errs.into_result()
 }
 
 fn find_category<'a>(all: &'a [Category], key: &str) -> Option<&'a Category> {
