@@ -1758,3 +1758,5 @@ mod reminders;
 pub use reminders::*;
 mod registries;
 pub use registries::*;
+mod picture_snapshot;
+pub use picture_snapshot::*;

@@ -63,6 +63,7 @@ conformance!(
     trust_guard_gdpr_export_covers_every_user_reference,
     trust_picture_padding_never_lifts_a_hidden_cell,
     trust_picture_outsider_picture_depends_on_published_values_only,
+    weekly_picture_matches_the_snapshot,
     consent_forum_members_and_contacts_accept_first,
     consent_only_an_approved_claim_opens_a_municipality_forum,
     consent_memberships_are_invitations_the_person_accepts,

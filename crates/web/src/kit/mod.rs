@@ -12,3 +12,4 @@ pub mod options;
 pub mod page;
 pub mod picture_view;
 pub mod svg;
+pub mod upload;

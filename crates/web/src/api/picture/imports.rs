@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use brygga_domain::FieldError;
 use brygga_domain::geography::MunicipalityCode;
@@ -13,6 +13,7 @@ use brygga_domain::time::IsoWeek;
 use brygga_import::police_events::parse_police_events_with;
 use brygga_import::tabular::ReadOptions;
 use brygga_store::Viewer;
+use brygga_store::picture::imports::stats::{self, StatsFile, StatsImported, StatsKind, StatsOutcome};
 use brygga_store::picture::imports::{self, MAX_UPLOAD_BYTES};
 use brygga_store::picture::police_events::{self, EventsFile, ImportSummary, PoliceEvent};
 use brygga_store::picture::statistics::{self, CrimeStatistic, CrimeStatsImport};
@@ -25,7 +26,7 @@ use crate::AppState;
 use crate::kit::auth::ApiAuth;
 use crate::kit::error::{ApiError, ApiErrorBody, ApiResult, AppError, FieldProblem};
 use crate::kit::json::ApiQuery;
-use crate::pages::picture::imports::{UPLOAD_BODY_LIMIT, crime_refusal, drain, import_options};
+use crate::kit::upload::{UPLOAD_BODY_LIMIT, UploadProblem, read_body};
 
 /// `/police-events`: list and import (route and OpenAPI operations), with the import body limit.
 pub fn police_events() -> UtoipaMethodRouter<AppState> {
@@ -38,12 +39,8 @@ pub fn crime_statistics() -> UtoipaMethodRouter<AppState> {
 }
 
 /// `413` with the limit named, in the API's error shape.
-fn too_large(size: Option<u64>) -> Response {
-    let what = size.map_or_else(
-        || "Kroppen är större än 20 MB".to_owned(),
-        |s| format!("Kroppen är {} MB", crate::pages::picture::imports::megabytes(s)),
-    );
-    let message = format!("{what}, men högst 20 MB kan läsas in per anrop. Dela upp filen, till exempel ett år per anrop.");
+fn too_large(problem: UploadProblem) -> Response {
+    let message = problem.body_message();
     let body = ApiErrorBody {
         code: "payload_too_large".into(),
         message: message.clone(),
@@ -55,18 +52,7 @@ fn too_large(size: Option<u64>) -> Response {
 
 /// Reads the body, refusing one over the limit with a message that says so.
 async fn body(state: &AppState, req: Request) -> Result<Bytes, Response> {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if let Some(size) = declared.filter(|s| *s > MAX_UPLOAD_BYTES as u64) {
-        // Read and discard the rest, so the client gets this answer rather than a reset
-        // connection; nothing is kept.
-        drain(req.into_body()).await;
-        return Err(too_large(Some(size)));
-    }
-    let bytes = Bytes::from_request(req, state).await.map_err(|_| too_large(None))?;
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(too_large(Some(bytes.len() as u64)));
-    }
-    Ok(bytes)
+    read_body(state, req).await.map_err(too_large)
 }
 
 /// The one organisation an API token acts for.
@@ -117,20 +103,16 @@ pub async fn import_police_events(
 pub async fn import_crime_statistics(State(state): State<AppState>, ApiAuth(v): ApiAuth, req: Request) -> Result<Response, Response> {
     let org = token_org(&v).map_err(IntoResponse::into_response)?;
     let bytes = body(&state, req).await?;
-    let sha = imports::file_sha256(&bytes);
-    let parsed = tokio::task::spawn_blocking(move || brygga_import::crime_stats::parse_crime_stats_with(&bytes, None, &import_options()))
-        .await
-        .map_err(|e| ApiError(AppError::Internal(e.to_string())).into_response())?;
-    let refused = |r: brygga_store::picture::imports::Refusal| ApiError(AppError::Invalid(r.field_errors())).into_response();
-    let stats = parsed.map_err(|e| refused(crime_refusal(e)))?;
-    let result = state
-        .store
-        .write(move |db| statistics::import_crime_statistics(db, &v, org, None, &sha, &stats))
+    let file = StatsFile { name: None, bytes: bytes.to_vec() };
+    let result = stats::import_stats_file(&state.store, &v, StatsKind::CrimeStatistics { org_id: org }, file)
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
     match result {
-        Ok(done) => Ok((StatusCode::CREATED, Json(done)).into_response()),
-        Err(r) => Err(refused(r)),
+        Ok(StatsOutcome { imported: StatsImported::CrimeStatistics(done), .. }) => Ok((StatusCode::CREATED, Json(done)).into_response()),
+        Ok(StatsOutcome { imported: StatsImported::SafetySurvey(_), .. }) => {
+            Err(ApiError(AppError::Internal("a crime statistics file stored as a survey".into())).into_response())
+        }
+        Err(r) => Err(ApiError(AppError::Invalid(r.field_errors())).into_response()),
     }
 }
 

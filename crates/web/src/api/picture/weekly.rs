@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use brygga_domain::{FieldError, FieldErrors};
-use brygga_store::picture::weekly::{self, WeeklyPicture};
+use brygga_domain::FieldError;
+use brygga_store::kernel::audit::Reads;
+use brygga_store::picture::weekly::{self, Request, Target, WeeklyPicture};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,7 +12,6 @@ use crate::AppState;
 use crate::kit::auth::ApiAuth;
 use crate::kit::error::{ApiErrorBody, ApiResult, AppError};
 use crate::kit::json::ApiQuery;
-use crate::pages::picture::weekly::{PictureParams, Target, resolve};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,14 +32,31 @@ pub struct PictureQuery {
     place: Option<String>,
 }
 
-/// The page's parameter names, in the API's words.
-fn api_field(field: &str) -> &str {
-    match field {
-        "vecka" => "week",
-        "plats" => "place",
-        "kommun" => "municipality",
-        "kategori" => "category",
-        other => other,
+impl PictureQuery {
+    /// Which picture: `forum_id`, `org_id` or (alone) `municipality`; anything else is a field
+    /// error naming the three.
+    fn target(&self) -> Result<Target, AppError> {
+        match (self.forum_id, self.org_id, self.municipality.as_deref()) {
+            (Some(f), None, _) => Ok(Target::Forum(f)),
+            (None, Some(o), _) => Ok(Target::Own(o)),
+            (None, None, Some(m)) => Ok(Target::Municipality(m.to_owned())),
+            _ => Err(AppError::Invalid(
+                FieldError::new("forum_id", "picture.scope", "Ange ett av forum_id, org_id eller (ensamt) municipality.").into(),
+            )),
+        }
+    }
+
+    /// The store's request: the API's words mapped onto the store's (`none` is `ingen` there).
+    fn request(self, suppress_below: i64) -> Result<Request, AppError> {
+        let target = self.target()?;
+        Ok(Request {
+            municipality: if matches!(target, Target::Municipality(_)) { None } else { self.municipality },
+            target,
+            week: self.week,
+            category: self.category,
+            place: self.place.map(|p| if p.trim() == "none" { "ingen".to_owned() } else { p }),
+            suppress_below,
+        })
     }
 }
 
@@ -57,55 +74,14 @@ pub async fn get(
     ApiAuth(v): ApiAuth,
     ApiQuery(q): ApiQuery<PictureQuery>,
 ) -> ApiResult<Json<WeeklyPicture>> {
-    let target = match (q.forum_id, q.org_id, q.municipality.as_deref()) {
-        (Some(f), None, _) => Target::Forum(f),
-        (None, Some(o), _) => Target::Own(o),
-        (None, None, Some(m)) => {
-            let code = brygga_domain::geography::municipality(m.trim())
-                .or_else(|| brygga_domain::geography::municipality_by_name(m))
-                .map(|m| m.code.to_owned())
-                .ok_or_else(|| {
-                    AppError::Invalid(
-                        FieldError::new("municipality", "municipality.unknown", format!("Hittar ingen kommun som heter ”{m}”.")).into(),
-                    )
-                })?;
-            Target::Municipality(code)
-        }
-        _ => {
-            return Err(AppError::Invalid(
-                FieldError::new("forum_id", "picture.scope", "Ange ett av forum_id, org_id eller (ensamt) municipality.").into(),
-            )
-            .into());
-        }
-    };
-    let params = PictureParams {
-        vecka: q.week,
-        kategori: q.category,
-        plats: q.place.map(|p| if p.trim() == "none" { "ingen".to_owned() } else { p }),
-        kommun: if matches!(target, Target::Municipality(_)) { None } else { q.municipality },
-        fore: None,
-    };
-    let t = state.config.suppress_below;
+    let request = q.request(state.config.suppress_below)?;
     let reader = v.clone();
-    let result = state
+    let picture = state
         .store
         .read_audited(&v, move |db| {
-            let r = resolve(db, &reader, &target, &params, t)?;
-            weekly::weekly_audited(db, &reader, &r.query, "picture.read", r.about(), brygga_store::kernel::audit::Reads::OfOthers)
+            let r = weekly::resolve(db, &reader, &request)?;
+            weekly::weekly_audited(db, &reader, &r, "picture.read", r.about(), Reads::OfOthers)
         })
-        .await;
-    match result {
-        Ok(p) => Ok(Json(p)),
-        Err(brygga_store::StoreError::Invalid(errs)) => Err(AppError::Invalid(FieldErrors(
-            errs.0
-                .into_iter()
-                .map(|mut e| {
-                    e.field = api_field(&e.field).to_owned();
-                    e
-                })
-                .collect(),
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
+        .await?;
+    Ok(Json(picture))
 }

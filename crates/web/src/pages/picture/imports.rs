@@ -7,33 +7,31 @@
 //!   its categories.
 //! - Reported-crime statistics and safety surveys.
 //!
-//! Files come as `multipart/form-data`. [`SignedUpload`] checks the session, the `Origin`
-//! header and the CSRF token like `SignedForm` does, and refuses a file over 20 MB before
-//! parsing it: a body declared larger is read and thrown away (so the browser gets the page
-//! explaining the limit instead of a reset connection) and never buffered.
-
-use std::pin::Pin;
+//! Files come as `multipart/form-data` through [`SignedUpload`] (in `kit::upload`), which checks
+//! the session, the `Origin` header and the CSRF token like `SignedForm` does, and refuses a file
+//! over 20 MB before parsing it. The crime-statistics and survey uploads share one flow
+//! ([`import_stats`] onto the store's `imports::stats::import_stats_file`, which the API's
+//! import uses too).
 
 use askama::Template;
 use axum::Router;
-use axum::body::{Body, HttpBody};
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::geography;
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_import::RowErrors;
 use brygga_import::police_events::parse_police_events_with;
 use brygga_import::tabular::{ReadOptions, SourceFormat, Table, column_letter};
-use brygga_import::{ImportOptions, crime_stats, safety_survey};
 use brygga_store::forums::forum::{self, Forum};
+use brygga_store::picture::imports::stats::{self, StatsFile, StatsImported, StatsKind, StatsOutcome};
 use brygga_store::picture::imports::{
     self, Batch, ColumnMapping, ImportKind, MAX_UPLOAD_BYTES, ObservationContext, ObservationSettings, PreviewRow, Refusal, Source, Target,
     UploadMeta,
 };
 use brygga_store::picture::police_events::{self, EventsFile, ImportSummary, TypeMapping};
-use brygga_store::picture::statistics::{self, CrimeStatsImport, SurveyImport, SurveyTarget};
+use brygga_store::picture::statistics::{CrimeStatsImport, SurveyImport, SurveyTarget};
 use brygga_store::{Action, StoreError, Viewer, Visibility, forums::categories, kernel::access};
 use serde::Deserialize;
 
@@ -42,16 +40,7 @@ use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, html};
-
-/// The upload routes' body limit: the file limit plus room for the form's other fields.
-pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 1024 * 1024;
-
-/// A body declared larger than the limit is read and thrown away up to this much (browsers
-/// show a reset connection instead of our page when the server stops reading early).
-const DRAIN_MAX_BYTES: u64 = 1024 * 1024 * 1024;
-
-/// Room for a form's fields besides the file, in a body declared larger than the file limit.
-const FORM_OVERHEAD_BYTES: usize = 16 * 1024;
+use crate::kit::upload::{SignedUpload, UPLOAD_BODY_LIMIT, UploadedFile};
 
 /// Rows shown in the wizard's preview.
 const PREVIEW_ROWS: usize = 10;
@@ -74,122 +63,6 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------
 // Receiving a file
-
-/// A file sent with a form.
-#[derive(Debug, Clone)]
-pub struct UploadedFile {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Why the file of a form could not be received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadProblem {
-    /// Over [`MAX_UPLOAD_BYTES`]; the declared size when known.
-    TooLarge { size: Option<u64> },
-}
-
-impl UploadProblem {
-    pub fn message(self) -> String {
-        let size = match self {
-            UploadProblem::TooLarge { size: Some(s) } => format!("Filen är {} MB", megabytes(s)),
-            UploadProblem::TooLarge { size: None } => "Filen är större än 20 MB".to_owned(),
-        };
-        format!(
-            "{size}, men högst 20 MB kan läsas in här. Dela upp filen, till exempel ett år eller ett område per fil, och läs in delarna \
-             var för sig. Större filer kan den som driftar Brygga läsa in från kommandoraden."
-        )
-    }
-}
-
-/// "20,3" or "100": megabytes as Swedes write them, one decimal below 100.
-pub fn megabytes(bytes: u64) -> String {
-    let mb = bytes as f64 / 1_000_000.0;
-    if mb >= 100.0 { format!("{mb:.0}") } else { format!("{mb:.1}").trim_end_matches(".0").replace('.', ",") }
-}
-
-/// A form with a file, posted by a signed-in user: session, `Origin` and CSRF token checked.
-/// The fields and the file, or why the file was not received (then nothing was read).
-pub struct SignedUpload(pub Session, pub Result<(FormData, Option<UploadedFile>), UploadProblem>);
-
-/// Reads and discards a body, up to [`DRAIN_MAX_BYTES`] and the request timeout.
-pub(crate) async fn drain(mut body: Body) {
-    let mut seen: u64 = 0;
-    while let Some(Ok(frame)) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        seen += frame.data_ref().map_or(0, |d| d.len() as u64);
-        if seen > DRAIN_MAX_BYTES {
-            break;
-        }
-    }
-}
-
-fn bad_form() -> Response {
-    PageError(AppError::BadRequest("Formuläret med filen kunde inte läsas. Ladda om sidan, välj filen igen och skicka på nytt.".into()))
-        .into_response()
-}
-
-impl FromRequest<AppState> for SignedUpload {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let session = crate::kit::auth::posting_session(&mut parts, state).await?;
-        let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-        // A form's other fields take a few hundred bytes: a body declared this much larger than
-        // the file limit holds a file over it. Refuse it now, reading and discarding the body.
-        if let Some(size) = declared.filter(|s| *s > (MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES) as u64) {
-            drain(body).await;
-            return Ok(SignedUpload(session, Err(UploadProblem::TooLarge { size: Some(size) })));
-        }
-        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state).await.map_err(|_| bad_form())?;
-        let mut fields = Vec::new();
-        let mut file = None;
-        loop {
-            let mut field = match multipart.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Ok(SignedUpload(session, Err(UploadProblem::TooLarge { size: declared })));
-                }
-                Err(_) => return Err(bad_form()),
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            if let Some(file_name) = field.file_name().map(str::to_owned) {
-                let mut bytes = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                                return Ok(SignedUpload(session, Err(UploadProblem::TooLarge { size: declared })));
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            return Ok(SignedUpload(session, Err(UploadProblem::TooLarge { size: declared })));
-                        }
-                        Err(_) => return Err(bad_form()),
-                    }
-                }
-                // A file input left empty still sends a part, with no name and no bytes.
-                if !(file_name.is_empty() && bytes.is_empty()) && name == "file" {
-                    file = Some(UploadedFile { name: file_name, bytes });
-                }
-            } else {
-                let text = field.text().await.map_err(|_| bad_form())?;
-                if text.len() > 64 * 1024 {
-                    return Err(bad_form());
-                }
-                fields.push((name, text));
-            }
-        }
-        let form = FormData(fields);
-        if !crate::kit::auth::same_secret(form.get("csrf"), &session.csrf) {
-            return Err(PageError(AppError::Csrf).into_response());
-        }
-        Ok(SignedUpload(session, Ok((form, file))))
-    }
-}
 
 fn no_file() -> FieldError {
     FieldError::new("file", "required", "Välj en fil att läsa in.")
@@ -311,11 +184,7 @@ pub async fn observations_start(State(state): State<AppState>, SignedIn(session)
 pub async fn observations_upload(State(state): State<AppState>, SignedUpload(session, received): SignedUpload) -> PageResult {
     let (form, file) = match received {
         Ok(r) => r,
-        Err(p) => {
-            let mut errors = FieldErrors::new();
-            errors.push(FieldError::new("file", "file.too_large", p.message()));
-            return upload_page(&state, &session, FormView { values: vec![], errors }, StatusCode::PAYLOAD_TOO_LARGE).await;
-        }
+        Err(p) => return upload_page(&state, &session, p.form(), StatusCode::PAYLOAD_TOO_LARGE).await,
     };
     let mut errors = FieldErrors::new();
     let forum_id = form.int("forum_id");
@@ -801,10 +670,7 @@ pub async fn police_start(State(state): State<AppState>, SignedIn(session): Sign
 pub async fn police_upload(State(state): State<AppState>, SignedUpload(session, received): SignedUpload) -> PageResult {
     let (form, file) = match received {
         Ok(r) => r,
-        Err(p) => {
-            let errors = FieldError::new("file", "file.too_large", p.message()).into();
-            return police_page(&state, &session, FormView { values: vec![], errors }, None, StatusCode::PAYLOAD_TOO_LARGE).await;
-        }
+        Err(p) => return police_page(&state, &session, p.form(), None, StatusCode::PAYLOAD_TOO_LARGE).await,
     };
     let org = chosen_org(&session.viewer, &form);
     let (file, org) = match (file, org) {
@@ -990,10 +856,7 @@ fn refusal_parts(r: Refusal) -> (FieldErrors, Option<RowErrors>) {
 pub async fn crime_upload(State(state): State<AppState>, SignedUpload(session, received): SignedUpload) -> PageResult {
     let (form, file) = match received {
         Ok(r) => r,
-        Err(p) => {
-            let errors = FieldError::new("file", "file.too_large", p.message()).into();
-            return crime_page(&session, FormView { values: vec![], errors }, None, None, StatusCode::PAYLOAD_TOO_LARGE);
-        }
+        Err(p) => return crime_page(&session, p.form(), None, None, StatusCode::PAYLOAD_TOO_LARGE),
     };
     let org = chosen_org(&session.viewer, &form);
     let (file, org) = match (file, org) {
@@ -1009,54 +872,27 @@ pub async fn crime_upload(State(state): State<AppState>, SignedUpload(session, r
             return crime_page(&session, FormView::submitted(&form, errors), None, None, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let sha = imports::file_sha256(&file.bytes);
-    let name = file.name.clone();
-    let parsed = {
-        let (bytes, name) = (file.bytes, file.name);
-        tokio::task::spawn_blocking(move || crime_stats::parse_crime_stats_with(&bytes, Some(&name), &import_options()))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
-    let stats = match parsed {
-        Ok(s) => s,
-        Err(e) => {
-            let (errors, rows) = refusal_parts(crime_refusal(e));
-            return crime_page(&session, FormView::submitted(&form, errors), rows, None, StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    };
-    let format = format_label(&stats.format);
-    let v = session.viewer.clone();
-    let result = state.store.write(move |db| statistics::import_crime_statistics(db, &v, org, Some(&name), &sha, &stats)).await?;
-    match result {
-        Ok(done) => {
+    match import_stats(&state, &session, StatsKind::CrimeStatistics { org_id: org }, file).await? {
+        Ok(StatsOutcome { imported: StatsImported::CrimeStatistics(done), format }) => {
             tracing::info!(batch_id = done.batch_id, rows = done.rows, "crime statistics imported");
-            crime_page(&session, FormView::submitted(&form, FieldErrors::new()), None, Some((done, format)), StatusCode::OK)
+            let result = Some((done, format_label(&format)));
+            crime_page(&session, FormView::submitted(&form, FieldErrors::new()), None, result, StatusCode::OK)
         }
-        Err(r) => {
-            let (errors, rows) = refusal_parts(r);
-            crime_page(&session, FormView::submitted(&form, errors), rows, None, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Ok(_) => Err(PageError(AppError::Internal("a crime statistics file stored as something else".into()))),
+        Err((errors, rows)) => crime_page(&session, FormView::submitted(&form, errors), rows, None, StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 
-pub fn import_options() -> ImportOptions {
-    ImportOptions { read: ReadOptions { max_bytes: MAX_UPLOAD_BYTES }, max_errors: imports::MAX_ROW_ERRORS }
-}
-
-/// A parser's refusal of a statistics file.
-pub fn crime_refusal(e: crime_stats::CrimeStatsError) -> Refusal {
-    match e {
-        crime_stats::CrimeStatsError::Rows(rows) => Refusal::Rows(rows),
-        other => Refusal::File(other.to_string()),
-    }
-}
-
-/// A parser's refusal of a survey file.
-pub fn survey_refusal(e: safety_survey::SafetySurveyError) -> Refusal {
-    match e {
-        safety_survey::SafetySurveyError::Rows(rows) => Refusal::Rows(rows),
-        other => Refusal::File(other.to_string()),
-    }
+/// The shared end of both statistics uploads: the file imported as `kind` (parsed, checked and
+/// stored by the store's one flow), or why not — the form's errors and the list of row errors.
+async fn import_stats(
+    state: &AppState,
+    session: &Session,
+    kind: StatsKind,
+    file: UploadedFile,
+) -> PageResult<Result<StatsOutcome, (FieldErrors, Option<RowErrors>)>> {
+    let file = StatsFile { name: Some(file.name), bytes: file.bytes };
+    Ok(stats::import_stats_file(&state.store, &session.viewer, kind, file).await?.map_err(refusal_parts))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1128,10 +964,7 @@ fn share_from(raw: &str) -> Result<Visibility, FieldError> {
 pub async fn survey_upload(State(state): State<AppState>, SignedUpload(session, received): SignedUpload) -> PageResult {
     let (form, file) = match received {
         Ok(r) => r,
-        Err(p) => {
-            let errors = FieldError::new("file", "file.too_large", p.message()).into();
-            return survey_page(&state, &session, FormView { values: vec![], errors }, None, None, StatusCode::PAYLOAD_TOO_LARGE).await;
-        }
+        Err(p) => return survey_page(&state, &session, p.form(), None, None, StatusCode::PAYLOAD_TOO_LARGE).await,
     };
     let mut errors = FieldErrors::new();
     let org = errors.take(chosen_org(&session.viewer, &form));
@@ -1160,32 +993,15 @@ pub async fn survey_upload(State(state): State<AppState>, SignedUpload(session, 
     else {
         return survey_page(&state, &session, FormView::submitted(&form, errors), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let sha = imports::file_sha256(&file.bytes);
-    let name = file.name.clone();
-    let parsed = {
-        let (bytes, name) = (file.bytes, file.name);
-        tokio::task::spawn_blocking(move || safety_survey::parse_safety_survey_with(&bytes, Some(&name), &import_options()))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
-    let survey = match parsed {
-        Ok(s) => s,
-        Err(e) => {
-            let (errors, rows) = refusal_parts(survey_refusal(e));
-            return survey_page(&state, &session, FormView::submitted(&form, errors), rows, None, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    let v = session.viewer.clone();
     let target = SurveyTarget { org_id: org, municipality, visibility };
-    let result = state.store.write(move |db| statistics::import_safety_survey(db, &v, &target, Some(&name), &sha, &survey)).await?;
-    match result {
-        Ok(done) => {
+    match import_stats(&state, &session, StatsKind::SafetySurvey(target), file).await? {
+        Ok(StatsOutcome { imported: StatsImported::SafetySurvey(done), .. }) => {
             tracing::info!(batch_id = done.batch_id, rows = done.rows, "safety survey imported");
             // Keep the municipality and the audience for the next file of the same survey.
             survey_page(&state, &session, FormView::submitted(&form, FieldErrors::new()), None, Some(done), StatusCode::OK).await
         }
-        Err(r) => {
-            let (errors, rows) = refusal_parts(r);
+        Ok(_) => Err(PageError(AppError::Internal("a safety survey stored as something else".into()))),
+        Err((errors, rows)) => {
             survey_page(&state, &session, FormView::submitted(&form, errors), rows, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -1213,13 +1029,5 @@ mod tests {
         assert_eq!(share_from("forum:4").unwrap(), Visibility::Forum { forum_id: 4 });
         assert_eq!(share_from("").unwrap(), Visibility::Organisation);
         assert!(share_from("forum:x").is_err());
-    }
-
-    #[test]
-    fn too_large_says_the_limit() {
-        let m = UploadProblem::TooLarge { size: Some(104_857_600) }.message();
-        assert!(m.contains("105 MB") && m.contains("högst 20 MB"), "{m}");
-        assert_eq!(megabytes(21_000_300), "21");
-        assert_eq!(megabytes(20_300_000), "20,3");
     }
 }

@@ -13,16 +13,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use brygga_domain::FieldError;
 use brygga_domain::geography;
 use brygga_domain::time::{IsoWeek, format_number};
-use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::forums::forum::{self, Forum};
 use brygga_store::kernel::audit::Reads;
 use brygga_store::kernel::sharing::Scope;
 use brygga_store::picture::observations::{self, Observation};
-use brygga_store::picture::weekly::{self, Cell, PictureQuery, Place, WeeklyPicture};
+use brygga_store::picture::weekly::{self, Cell, PictureQuery, Place, Request, Target, WeeklyPicture};
 use brygga_store::places::areas::Area;
-use brygga_store::{Conn, StoreError, StoreResult, Viewer, places::areas};
+use brygga_store::{StoreError, Viewer, places::areas};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -44,16 +44,17 @@ pub fn routes() -> Router<AppState> {
         .route("/lagesbild/{kind}/{key}/{action}", get(action))
 }
 
-/// Which picture: a forum's joint picture, an organisation's own, or a municipality's shared aggregates.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    Forum(i64),
-    Own(i64),
-    Municipality(String),
+/// The picture's address in the pages: `/lagesbild/forum/{id}`, `/lagesbild/egen/{org_id}`,
+/// `/lagesbild/kommun/{kod}`.
+pub trait Address: Sized {
+    fn from_path(kind: &str, key: &str) -> Result<Self, AppError>;
+    fn base(&self) -> String;
+    /// The picture in a download's file name.
+    fn slug(&self) -> String;
 }
 
-impl Target {
-    pub fn from_path(kind: &str, key: &str) -> Result<Self, AppError> {
+impl Address for Target {
+    fn from_path(kind: &str, key: &str) -> Result<Self, AppError> {
         match kind {
             "forum" => key.parse().map(Target::Forum).map_err(|_| AppError::NotFound),
             "egen" => key.parse().map(Target::Own).map_err(|_| AppError::NotFound),
@@ -61,7 +62,7 @@ impl Target {
             _ => Err(AppError::NotFound),
         }
     }
-    pub fn base(&self) -> String {
+    fn base(&self) -> String {
         match self {
             Target::Forum(id) => format!("/lagesbild/forum/{id}"),
             Target::Own(id) => format!("/lagesbild/egen/{id}"),
@@ -89,39 +90,19 @@ pub struct PictureParams {
 }
 
 impl PictureParams {
-    fn week(&self) -> Result<IsoWeek, FieldError> {
-        match self.vecka.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(IsoWeek::current()),
-            Some(s) => IsoWeek::parse(s).map_err(|mut e| {
-                e.field = "vecka".into();
-                e
-            }),
-        }
-    }
-    fn place(&self) -> Result<Option<Place>, FieldError> {
-        match self.plats.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some("ingen") => Ok(Some(Place::Unplaced)),
-            Some(s) => s.parse().map(|id| Some(Place::Area(id))).map_err(|_| {
-                FieldError::new(
-                    "plats",
-                    "place.invalid",
-                    format!("”{s}” är ingen plats. Välj en plats i listan eller ”{}”.", weekly::NO_PLACE),
-                )
-            }),
+    /// The store's request for the picture at `target` with these filters (checked there).
+    fn request(&self, target: &Target, suppress_below: i64) -> Request {
+        Request {
+            target: target.clone(),
+            municipality: self.kommun.clone(),
+            week: self.vecka.clone(),
+            category: self.kategori.clone(),
+            place: self.plats.clone(),
+            suppress_below,
         }
     }
     fn category(&self) -> Option<String> {
         self.kategori.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-    }
-    fn municipality(&self) -> Result<Option<String>, FieldError> {
-        match self.kommun.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => geography::municipality(s)
-                .or_else(|| geography::municipality_by_name(s))
-                .map(|m| Some(m.code.to_owned()))
-                .ok_or_else(|| FieldError::new("kommun", "municipality.unknown", format!("Hittar ingen kommun som heter ”{s}”."))),
-        }
     }
     /// The query string for `week` with the same filters.
     fn query_for(&self, week: IsoWeek) -> String {
@@ -135,72 +116,21 @@ impl PictureParams {
     }
 }
 
-/// What a request asks for, checked: the scope, the municipality and the store query.
-pub(crate) struct Resolved {
-    pub scope: Scope,
-    pub query: PictureQuery,
-}
-
-impl Resolved {
-    /// What an audit entry of reading this picture is about: the forum, the organisation, or the
-    /// municipality (by its code) for the shared aggregate.
-    pub(crate) fn about(&self) -> Option<(&'static str, i64)> {
-        Some(match self.scope {
-            Scope::Joint { forum_id } => ("forum", forum_id),
-            Scope::Own { org_id } => ("organisation", org_id),
-            Scope::Shared => ("municipality", self.query.municipality.parse().unwrap_or(0)),
-        })
-    }
-}
-
-fn field(e: FieldError) -> StoreError {
-    StoreError::invalid(e)
-}
-
-/// Resolves the target into a scope and a municipality, and validates the filters.
-pub(crate) fn resolve(db: &mut dyn Conn, v: &Viewer, target: &Target, p: &PictureParams, suppress_below: i64) -> StoreResult<Resolved> {
-    let mut errs = FieldErrors::new();
-    let week = errs.take(p.week());
-    let place = errs.take(p.place());
-    let wanted = errs.take(p.municipality());
-    errs.into_result()?;
-    let wanted = wanted.flatten();
-    let no_municipality = || {
-        field(FieldError::new(
-            "kommun",
-            "municipality.required",
-            "Bilden gäller flera kommuner. Välj kommun, till exempel ?kommun=Trelleborg.",
-        ))
-    };
-    let (scope, municipality) = match target {
-        Target::Forum(id) => {
-            let f: Forum = forum::get(db, v, *id)?;
-            let m = wanted.or(f.municipality_code.clone()).ok_or_else(no_municipality)?;
-            (Scope::Joint { forum_id: f.id }, m)
-        }
-        Target::Own(org_id) => {
-            let membership = v.memberships().iter().find(|m| m.org_id == *org_id).ok_or(StoreError::Forbidden)?;
-            let m = wanted.or_else(|| membership.municipalities.first().cloned()).ok_or_else(no_municipality)?;
-            (Scope::Own { org_id: *org_id }, m)
-        }
-        Target::Municipality(code) => (Scope::Shared, code.clone()),
-    };
-    let mut query = PictureQuery::new(scope, municipality, week.expect("checked"), suppress_below);
-    query.category = p.category();
-    query.place = place.flatten();
-    Ok(Resolved { scope, query })
-}
-
 /// The picture and the municipality's places (for the maps).
-async fn load(state: &AppState, v: &Viewer, target: &Target, p: &PictureParams) -> Result<(Resolved, WeeklyPicture, Vec<Area>), AppError> {
-    let (v, target, p, t) = (v.clone(), target.clone(), p.clone(), state.config.suppress_below);
+async fn load(
+    state: &AppState,
+    v: &Viewer,
+    target: &Target,
+    p: &PictureParams,
+) -> Result<(PictureQuery, WeeklyPicture, Vec<Area>), AppError> {
+    let request = p.request(target, state.config.suppress_below);
     let reader = v.clone();
     Ok(state
         .store
-        .read_audited(&v, move |db| {
-            let r = resolve(db, &reader, &target, &p, t)?;
-            let (picture, read) = weekly::weekly_audited(db, &reader, &r.query, "picture.read", r.about(), Reads::OfOthers)?;
-            let places = areas::list(db, &reader, &r.query.municipality)?;
+        .read_audited(v, move |db| {
+            let r = weekly::resolve(db, &reader, &request)?;
+            let (picture, read) = weekly::weekly_audited(db, &reader, &r, "picture.read", r.about(), Reads::OfOthers)?;
+            let places = areas::list(db, &reader, &r.municipality)?;
             Ok(((r, picture, places), read))
         })
         .await?)
@@ -417,7 +347,7 @@ fn problem(session: &Session, target: &Target, params: &PictureParams, e: AppErr
             clean.vecka = None;
             clean.plats = None;
             clean.kategori = None;
-            let choose = errs.get("kommun").is_some();
+            let choose = errs.get("municipality").is_some();
             if choose {
                 clean.kommun = None;
             }
@@ -522,38 +452,36 @@ const DRILL_PAGE: usize = 50;
 
 async fn drill(state: AppState, session: Session, target: Target, params: PictureParams) -> PageResult {
     let v = session.viewer.clone();
-    let (t, p) = (target.clone(), params.clone());
-    let suppress = state.config.suppress_below;
+    let (request, p) = (params.request(&target, state.config.suppress_below), params.clone());
     let result = state
         .store
         .write(move |db| {
-            let r = resolve(db, &v, &t, &p, suppress)?;
-            let week = i64::from(r.query.week.key()) as i32;
+            let r = weekly::resolve(db, &v, &request)?;
+            let week = i64::from(r.week.key()) as i32;
             let ids: Vec<i64> = match p.kategori.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => vec![],
-                Some(s) => s
-                    .split(',')
-                    .map(|x| x.trim().parse::<i64>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| field(FieldError::new("kategori", "category.invalid", "Kategorin i adressen känns inte igen.")))?,
+                Some(s) => s.split(',').map(|x| x.trim().parse::<i64>()).collect::<Result<_, _>>().map_err(|_| {
+                    StoreError::invalid(FieldError::new("kategori", "category.invalid", "Kategorin i adressen känns inte igen."))
+                })?,
             };
             let before = match p.fore.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => None,
                 Some(s) => Some(
-                    s.parse::<i64>().map_err(|_| field(FieldError::new("fore", "cursor.invalid", "Sidan i adressen känns inte igen.")))?,
+                    s.parse::<i64>()
+                        .map_err(|_| StoreError::invalid(FieldError::new("fore", "cursor.invalid", "Sidan i adressen känns inte igen.")))?,
                 ),
             };
             let filter = |category_id: Option<i64>| observations::Filter {
                 scope: Some(r.scope),
-                municipality: Some(r.query.municipality.clone()),
+                municipality: Some(r.municipality.clone()),
                 from_week: Some(week),
                 to_week: Some(week),
                 category_id,
-                area_id: match r.query.place {
+                area_id: match r.place {
                     Some(Place::Area(id)) => Some(id),
                     _ => None,
                 },
-                no_area: r.query.place == Some(Place::Unplaced),
+                no_area: r.place == Some(Place::Unplaced),
                 before_id: before,
                 limit: Some(DRILL_PAGE),
                 ..Default::default()
@@ -579,7 +507,7 @@ async fn drill(state: AppState, session: Session, target: Target, params: Pictur
         Err(StoreError::Invalid(e)) => return problem(&session, &target, &params, AppError::Invalid(e)),
         Err(e) => return Err(PageError(e.into())),
     };
-    let week = r.query.week;
+    let week = r.week;
     let next = (more && !items.is_empty()).then(|| {
         let mut q = params.clone();
         q.fore = items.last().map(|o| o.id.to_string());
@@ -591,7 +519,7 @@ async fn drill(state: AppState, session: Session, target: Target, params: Pictur
         }
         format!("{}/rapporter?{}", target.base(), serde_urlencoded::to_string(pairs).unwrap_or_default())
     });
-    let what = match (items.first(), r.query.place) {
+    let what = match (items.first(), r.place) {
         (Some(o), Some(Place::Unplaced)) => format!("{} utan särskild plats", o.category_name),
         (Some(o), Some(Place::Area(_))) => format!("{} vid {}", o.category_name, o.area_name.clone().unwrap_or_default()),
         (Some(o), None) => o.category_name.clone(),
@@ -617,17 +545,16 @@ async fn drill(state: AppState, session: Session, target: Target, params: Pictur
 // Exports: the same numbers and filters as the page; each download is in the audit log.
 
 async fn export(state: AppState, session: Session, target: Target, params: PictureParams, format: &str) -> PageResult {
-    let v = session.viewer.clone();
-    let (t, p, suppress) = (target.clone(), params.clone(), state.config.suppress_below);
+    let request = params.request(&target, state.config.suppress_below);
     let with_areas = format == "export.geojson";
-    let reader = v.clone();
+    let reader = session.viewer.clone();
     let result = state
         .store
-        .read_audited(&v, move |db| {
-            let r = resolve(db, &reader, &t, &p, suppress)?;
+        .read_audited(&session.viewer, move |db| {
+            let r = weekly::resolve(db, &reader, &request)?;
             // Each download is in the audit log, naming the organisations whose reports are in it.
-            let (picture, read) = weekly::weekly_audited(db, &reader, &r.query, "picture.export", r.about(), Reads::Always)?;
-            let geometry = if with_areas { areas::list(db, &reader, &r.query.municipality)? } else { vec![] };
+            let (picture, read) = weekly::weekly_audited(db, &reader, &r, "picture.export", r.about(), Reads::Always)?;
+            let geometry = if with_areas { areas::list(db, &reader, &r.municipality)? } else { vec![] };
             Ok(((picture, geometry), read))
         })
         .await;
