@@ -315,10 +315,9 @@ async fn meetings_open_once_and_turn_items_into_actions(b: Backend) {
     let (s, _) = coordinator.send(Method::POST, &format!("{path}/items/999999/actions"), json!({"title": "X"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    // Weeks are checked (a path that names no week names no meeting, as on the pages); members
-    // who are not coordinators do not open meetings.
+    // Weeks are checked; members who are not coordinators do not open meetings.
     let (s, e) = coordinator.send(Method::PUT, &format!("/forums/{}/meetings/vecka-5", w.forum), json!({})).await;
-    assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{e}");
+    assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("week")), "{e}");
     let (s, e) = coordinator.send(Method::PUT, &format!("/forums/{}/meetings/{}", w.forum, week.plus(5)), json!({})).await;
     assert_eq!((s, e["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("week.future")), "{e}");
     let tenant = x.api(w.tenant_member, w.bostad).await;

@@ -12,8 +12,16 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::kit::auth::ApiAuth;
-use crate::kit::error::{ApiErrorBody, ApiResult};
+use crate::kit::error::{ApiErrorBody, ApiResult, AppError};
 use crate::kit::json::{ApiJson, Created};
+
+/// The week of the path, or a field error naming `week`.
+fn week(s: &str) -> Result<IsoWeek, AppError> {
+    IsoWeek::parse(s).map_err(|mut e| {
+        e.field = "week".to_owned();
+        AppError::Invalid(e.into())
+    })
+}
 
 /// One meeting in the forum's list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,14 +46,16 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): 
 /// (coordinators of member organisations). Idempotent: an opened meeting is returned as it is.
 #[utoipa::path(put, operation_id = "open_meeting", path = "/forums/{id}/meetings/{week}", params(("id" = i64, Path), ("week" = String, Path)), tag = "meetings",
     responses((status = 200, body = Meeting), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn open(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, IsoWeek)>) -> ApiResult<Json<Meeting>> {
+pub async fn open(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, String)>) -> ApiResult<Json<Meeting>> {
+    let w = week(&w)?;
     Ok(Json(state.store.write(move |db| meetings::open(db, &v, id, w)).await?))
 }
 
 /// The meeting of `week`; `404` until it has been opened.
 #[utoipa::path(get, operation_id = "get_meeting", path = "/forums/{id}/meetings/{week}", params(("id" = i64, Path), ("week" = String, Path)), tag = "meetings",
     responses((status = 200, body = Meeting), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, IsoWeek)>) -> ApiResult<Json<Meeting>> {
+pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w)): Path<(i64, String)>) -> ApiResult<Json<Meeting>> {
+    let w = week(&w)?;
     // The meeting's record is the minutes: reading it is audited like the minutes page.
     let m =
         state.store.write(move |db| meetings::minutes(db, &v, id, w, "meeting.minutes")?.ok_or(StoreError::not_found("meeting"))).await?;
@@ -60,9 +70,10 @@ pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, w
 pub async fn decide(
     State(state): State<AppState>,
     ApiAuth(v): ApiAuth,
-    Path((id, w, item_id)): Path<(i64, IsoWeek, i64)>,
+    Path((id, w, item_id)): Path<(i64, String, i64)>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> ApiResult<Created<Action>> {
+    let w = week(&w)?;
     let a = state.store.write(move |db| meetings::decide(db, &v, id, w, item_id, &input)).await?;
     Ok(Created(format!("/api/v1/actions/{}", a.id), a))
 }
