@@ -19,13 +19,13 @@ use serde::Serialize;
 use crate::forum_work::actions::{self, Filter};
 use crate::forum_work::alerts;
 use crate::forums::forum::{self, Forum};
-use crate::kernel::db::{Conn, ConnExt};
+use crate::kernel::db::Conn;
 use crate::kernel::error::StoreResult;
 use crate::kernel::sharing::Scope;
 use crate::picture::observations;
 use crate::picture::questionnaire;
 use crate::picture::weekly::{self, PictureQuery};
-use crate::{Action, Viewer, args, kernel::access};
+use crate::{Action, Viewer, kernel::access};
 
 /// How many of the viewer's own reports the overview lists.
 pub const RECENT_REPORTS: usize = 5;
@@ -158,25 +158,15 @@ fn reporter_week(db: &mut dyn Conn, v: &Viewer, forums: &[Forum], now: Timestamp
         .into_iter()
         .filter_map(|(id, week)| forums.iter().find(|f| f.id == id).map(|f| (id, f.name.clone(), week)))
         .collect();
-    let mut recent = Vec::new();
-    if let Some(user) = v.user_id() {
-        let ids: Vec<i64> = db.scalars(
-            &format!("SELECT id FROM observations WHERE reporter_user_id = $1 ORDER BY id DESC LIMIT {RECENT_REPORTS}"),
-            args![user],
-        )?;
-        for id in ids {
-            // Read through the sharing rules like "Mina rapporter": a report of an organisation
-            // the viewer has since left is not theirs to see.
-            if let Ok(o) = observations::get(db, v, id) {
-                recent.push(ReportLine {
-                    id: o.id,
-                    category_name: o.category_name,
-                    area_name: o.area_name,
-                    quantity: o.quantity,
-                    observed_at_ms: o.observed_at_ms,
-                });
-            }
-        }
-    }
+    let recent = observations::mine(db, v, RECENT_REPORTS)?
+        .into_iter()
+        .map(|o| ReportLine {
+            id: o.id,
+            category_name: o.category_name,
+            area_name: o.area_name,
+            quantity: o.quantity,
+            observed_at_ms: o.observed_at_ms,
+        })
+        .collect();
     Ok(ReporterWeek { questionnaires, recent })
 }

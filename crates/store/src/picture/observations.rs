@@ -433,6 +433,26 @@ fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<Observation> {
     db.opt(&format!("{SELECT} WHERE o.id = $1"), args![id])?.ok_or(StoreError::not_found("observation"))
 }
 
+/// The viewer's own latest reports, newest first, at most `limit`, each read through the
+/// sharing rules: a report of an organisation the viewer has since left is no longer theirs to
+/// see and is left out ("Mina rapporter", the overview).
+pub fn mine(db: &mut dyn Conn, v: &Viewer, limit: usize) -> StoreResult<Vec<Observation>> {
+    let Some(user) = v.user_id() else { return Ok(vec![]) };
+    let ids: Vec<i64> = db.scalars(
+        &format!("SELECT id FROM observations WHERE reporter_user_id = $1 ORDER BY id DESC LIMIT {}", limit.clamp(1, 500)),
+        args![user],
+    )?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        match get(db, v, id) {
+            Ok(o) => out.push(o),
+            Err(StoreError::NotFound { .. } | StoreError::Forbidden) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// One report, if the viewer may read it.
 pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Observation> {
     let o = fetch(db, id)?;

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use brygga_domain::FieldError;
 use brygga_domain::time::IsoWeek;
 use brygga_store::StoreError;
 use brygga_store::forums::categories::{self, Category, CategoryInput};
-use brygga_store::kernel::idempotency::{self, Seen};
+use brygga_store::kernel::idempotency::{self, Keyed};
 use brygga_store::kernel::sharing::Scope;
 use brygga_store::picture::observations::{self, Observation, ObservationInput};
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::kit::auth::ApiAuth;
 use crate::kit::error::{ApiError, ApiErrorBody, ApiResult, AppError};
-use crate::kit::json::{ApiJson, ApiQuery, Created, IfMatch, Versioned, parse_json};
-
-static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+use crate::kit::json::{ApiJson, ApiQuery, Created, IdempotencyKey, IfMatch, Versioned, keyed_response, parse_json};
 
 /// Reports an observation. Send an `Idempotency-Key` (any unique string, e.g. a UUID) so that a
 /// retry after a network failure never stores the report twice: the retry gets the first answer
@@ -30,62 +28,32 @@ static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
     responses((status = 201, body = Observation, description = "Stored; or, with `Idempotent-Replayed: true`, the first answer to an earlier request with the same key, replayed unchanged"),
         (status = 409, body = ApiErrorBody, description = "The key was used for a different request"), (status = 422, body = ApiErrorBody),
         (status = 503, body = ApiErrorBody, description = "`unavailable`: nothing was written, retry later; `outcome_unknown`: the connection broke during commit, retry with the same key")))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let key = match headers.get("idempotency-key").map(|h| h.to_str().map(str::trim)) {
-        None => None,
-        Some(Ok(k)) if !k.is_empty() && k.len() <= idempotency::MAX_KEY_LEN => Some(k.to_owned()),
-        Some(_) => {
-            return Err(AppError::Invalid(
-                FieldError::new(
-                    "Idempotency-Key",
-                    "idempotency_key.invalid",
-                    format!("Idempotency-Key ska vara 1–{} tecken.", idempotency::MAX_KEY_LEN),
-                )
-                .into(),
-            )
-            .into());
-        }
-    };
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let input: ObservationInput = parse_json(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body)?;
     let hash = idempotency::request_hash("POST", "/observations", &body);
     let org = v.org_ids().first().copied().ok_or(AppError::Forbidden)?;
-    let outcome = state
+    let keyed = state
         .store
         .write(move |db| {
-            if let Some(k) = &key {
-                match idempotency::lookup(db, org, k, &hash)? {
-                    Seen::Replay { status, body } => return Ok(Err((status, body))),
-                    Seen::Conflict => return Ok(Ok(None)),
-                    Seen::New => {}
-                }
-            }
-            let valid = observations::prepare(db, &v, &input, jiff::Timestamp::now())?;
-            let created = observations::create(db, &v, &valid, "api", key.as_deref())?;
-            let body = serde_json::to_string(&created.observation).map_err(|e| StoreError::Internal(e.to_string()))?;
-            if let Some(k) = &key {
-                idempotency::remember(db, org, k, &hash, 201, &body)?;
-            }
-            Ok(Ok(Some((created.observation.id, body))))
+            idempotency::once(db, org, key.as_deref(), &hash, |db| {
+                let valid = observations::prepare(db, &v, &input, jiff::Timestamp::now())?;
+                let created = observations::create(db, &v, &valid, "api", key.as_deref())?;
+                let body = serde_json::to_string(&created.observation).map_err(|e| StoreError::Internal(e.to_string()))?;
+                Ok(Keyed::Done { value: created.observation.id, status: 201, body })
+            })
         })
         .await?;
-    match outcome {
-        Ok(Some((id, body))) => Ok((
-            StatusCode::CREATED,
-            [(header::LOCATION, format!("/api/v1/observations/{id}")), (header::CONTENT_TYPE, "application/json".to_owned())],
-            body,
-        )
-            .into_response()),
-        Ok(None) => {
-            Err(AppError::Conflict("Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för en ny rapport.".into())
-                .into())
-        }
-        Err((status, body)) => {
-            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::CONTENT_TYPE, "application/json")], body)
-                .into_response();
-            r.headers_mut().insert(REPLAYED.clone(), HeaderValue::from_static("true"));
-            Ok(r)
-        }
-    }
+    keyed_response(
+        keyed,
+        |id| format!("/api/v1/observations/{id}"),
+        "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för en ny rapport.",
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

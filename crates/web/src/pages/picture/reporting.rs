@@ -281,18 +281,10 @@ struct MinePage {
 /// The viewer's own recent reports (to check or remove a mistake).
 pub async fn mine(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
-    let Some(uid) = v.user_id() else { return Err(AppError::Forbidden.into()) };
-    let reports = state
-        .store
-        .read(move |db| {
-            let ids: Vec<i64> = brygga_store::ConnExt::scalars(
-                db,
-                "SELECT id FROM observations WHERE reporter_user_id = $1 ORDER BY id DESC LIMIT 50",
-                &[uid.into()],
-            )?;
-            ids.into_iter().map(|id| observations::get(db, &v, id)).collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    if v.user_id().is_none() {
+        return Err(AppError::Forbidden.into());
+    }
+    let reports = state.store.read(move |db| observations::mine(db, &v, 50)).await?;
     let reports = reports
         .into_iter()
         .map(|o| {
