@@ -3,29 +3,14 @@
 
 mod common;
 
-mod actions;
-mod alerts;
-mod api;
-mod api_forum_work;
-mod areas;
-mod chooser;
-mod digest;
-mod imports;
-mod isolation;
-mod mail;
-mod meetings;
-mod ops;
-mod overview;
-mod pages;
-mod picture;
-mod questionnaire;
-mod reporting;
 mod smtp;
-mod trust_consent;
-mod trust_files;
-mod trust_geo;
-mod trust_guard;
-mod trust_ops;
-mod trust_picture;
-mod trust_redirect;
-mod usecases;
+
+// The tests, by capability.
+mod accounts;
+mod forum_work;
+mod forums;
+mod kernel;
+mod kit;
+pub(crate) mod operations;
+mod picture;
+mod places;

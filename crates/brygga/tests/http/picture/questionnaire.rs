@@ -168,7 +168,7 @@ async fn reminders_arrive_by_email_once_and_can_be_turned_off(b: Backend) {
     assert_eq!(store.write(|db| reminders::enqueue_due(db, now_ms())).await.unwrap().len(), 1);
     let config = WorkerConfig { workers: 2, poll: Duration::from_millis(50), schedules: false, ..Default::default() };
     let workers =
-        worker::spawn(store.clone(), Handlers::standard(Some(crate::mail::mailer(sink.port)), crate::mail::post()), config, false);
+        worker::spawn(store.clone(), Handlers::standard(Some(crate::operations::mail::mailer(sink.port)), crate::operations::mail::post()), config, false);
     let got = sink.wait_for(1, Duration::from_secs(20)).await;
     let m = &got[0];
     assert_eq!(m.rcpt_tos, ["falt@trelleborg.se"]);
@@ -182,7 +182,7 @@ async fn reminders_arrive_by_email_once_and_can_be_turned_off(b: Backend) {
     assert_eq!(m.header("Message-ID"), Some(message_id.as_str()));
     // A second tick (or a second server) sends nothing more.
     assert!(store.write(|db| reminders::enqueue_due(db, now_ms())).await.unwrap().is_empty());
-    let again = store.write(move |db| reminders::write(db, f, week, &crate::mail::post(), now_ms())).await.unwrap();
+    let again = store.write(move |db| reminders::write(db, f, week, &crate::operations::mail::post(), now_ms())).await.unwrap();
     assert!(again.queued.is_empty());
     tokio::time::sleep(Duration::from_millis(300)).await;
     workers.stop().await;

@@ -1,0 +1,3 @@
+mod isolation;
+mod trust_guard;
+mod usecases;

@@ -1,0 +1,3 @@
+pub(crate) mod mail;
+mod ops;
+mod trust_ops;

@@ -1,0 +1,7 @@
+mod chooser;
+mod imports;
+mod questionnaire;
+mod reporting;
+mod trust_files;
+mod trust_picture;
+mod weekly;

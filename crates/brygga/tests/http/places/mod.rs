@@ -1,0 +1,2 @@
+mod areas;
+mod trust_geo;
