@@ -167,8 +167,12 @@ async fn reminders_arrive_by_email_once_and_can_be_turned_off(b: Backend) {
     store.write(|db| Ok(db.execute("UPDATE mail_outbox SET sent_at = 1", &[])?)).await.unwrap();
     assert_eq!(store.write(|db| reminders::enqueue_due(db, now_ms())).await.unwrap().len(), 1);
     let config = WorkerConfig { workers: 2, poll: Duration::from_millis(50), schedules: false, ..Default::default() };
-    let workers =
-        worker::spawn(store.clone(), Handlers::standard(Some(crate::operations::mail::mailer(sink.port)), crate::operations::mail::post()), config, false);
+    let workers = worker::spawn(
+        store.clone(),
+        Handlers::standard(Some(crate::operations::mail::mailer(sink.port)), crate::operations::mail::post()),
+        config,
+        false,
+    );
     let got = sink.wait_for(1, Duration::from_secs(20)).await;
     let m = &got[0];
     assert_eq!(m.rcpt_tos, ["falt@trelleborg.se"]);
