@@ -467,6 +467,34 @@ impl Handler for Purge {
     }
 }
 
+/// The `{"forum_id", "week"}` payload of the per-forum weekly jobs.
+fn forum_week(job: &Job) -> Result<(i64, IsoWeek), JobError> {
+    let forum = job.payload["forum_id"].as_i64();
+    let week = job.payload["week"].as_str().and_then(|w| IsoWeek::parse(w).ok());
+    forum.zip(week).ok_or_else(|| JobError::Permanent("bad_payload".into()))
+}
+
+/// What a per-forum outbox job's write came to: done (logged with its counts), nothing to do
+/// when the forum was closed since the job was enqueued, or a retry.
+fn outbox_written(
+    what: &'static str,
+    forum: i64,
+    week: IsoWeek,
+    r: Result<(usize, usize), brygga_store::StoreError>,
+) -> Result<(), JobError> {
+    match r {
+        Ok((queued, already_sent)) => {
+            tracing::info!(forum_id = forum, week = %week, queued, already_sent, "{what} written");
+            Ok(())
+        }
+        Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
+        Err(e) => {
+            tracing::warn!(forum_id = forum, error = %e, "{what} not written");
+            Err(JobError::Retry("database".into()))
+        }
+    }
+}
+
 /// `digest.weekly`: writes one forum's digest of the week before the job's week to the outbox
 /// (the send jobs then deliver it). Running twice sends nobody a second copy (`digest_sends`).
 pub struct WeeklyDigest {
@@ -476,25 +504,11 @@ pub struct WeeklyDigest {
 impl Handler for WeeklyDigest {
     fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let forum = job.payload["forum_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
-            let week = job.payload["week"]
-                .as_str()
-                .and_then(|w| IsoWeek::parse(w).ok())
-                .ok_or_else(|| JobError::Permanent("bad_payload".into()))?
-                .plus(-1);
+            let (forum, week) = forum_week(job)?;
+            let week = week.plus(-1);
             let post = self.post.clone();
-            match store.write(move |db| digests::write(db, forum, week, &post)).await {
-                Ok(w) => {
-                    tracing::info!(forum_id = forum, week = %week, queued = w.queued.len(), already_sent = w.already_sent, "weekly digest written");
-                    Ok(())
-                }
-                // The forum was closed since the job was enqueued.
-                Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
-                Err(e) => {
-                    tracing::warn!(forum_id = forum, error = %e, "weekly digest not written");
-                    Err(JobError::Retry("database".into()))
-                }
-            }
+            let r = store.write(move |db| digests::write(db, forum, week, &post)).await;
+            outbox_written("weekly digest", forum, week, r.map(|w| (w.queued.len(), w.already_sent)))
         })
     }
 }
@@ -508,24 +522,10 @@ pub struct QuestionnaireReminder {
 impl Handler for QuestionnaireReminder {
     fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let forum = job.payload["forum_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
-            let week = job.payload["week"]
-                .as_str()
-                .and_then(|w| IsoWeek::parse(w).ok())
-                .ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let (forum, week) = forum_week(job)?;
             let post = self.post.clone();
-            match store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await {
-                Ok(w) => {
-                    tracing::info!(forum_id = forum, week = %week, queued = w.queued.len(), already_sent = w.already_sent, "questionnaire reminders written");
-                    Ok(())
-                }
-                // The forum was closed since the job was enqueued.
-                Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
-                Err(e) => {
-                    tracing::warn!(forum_id = forum, error = %e, "questionnaire reminders not written");
-                    Err(JobError::Retry("database".into()))
-                }
-            }
+            let r = store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await;
+            outbox_written("questionnaire reminders", forum, week, r.map(|w| (w.queued.len(), w.already_sent)))
         })
     }
 }

@@ -69,11 +69,18 @@ impl Questionnaire {
     }
 }
 
+/// The columns [`Questionnaire::from_row`] reads.
+const SELECT: &str =
+    "SELECT forum_id, every_weeks, first_week, reminder_weekday, active, reminder_email, reminder_hour FROM questionnaires";
+
 pub fn get(db: &mut dyn Conn, forum_id: i64) -> StoreResult<Option<Questionnaire>> {
-    Ok(db.opt(
-        "SELECT forum_id, every_weeks, first_week, reminder_weekday, active, reminder_email, reminder_hour FROM questionnaires WHERE forum_id = $1",
-        args![forum_id],
-    )?)
+    Ok(db.opt(&format!("{SELECT} WHERE forum_id = $1"), args![forum_id])?)
+}
+
+/// Every active questionnaire with e-mail reminders on, for the reminder scheduler (one query
+/// per tick, whatever the number of forums).
+pub fn with_email_reminders(db: &mut dyn Conn) -> StoreResult<Vec<Questionnaire>> {
+    Ok(db.all(&format!("{SELECT} WHERE active AND reminder_email ORDER BY forum_id"), &[])?)
 }
 
 fn require_manage(db: &mut dyn Conn, v: &Viewer, forum_id: i64) -> StoreResult<()> {

@@ -50,10 +50,9 @@ pub fn due_at(q: &Questionnaire, period: IsoWeek) -> StoreResult<i64> {
 /// and that has none yet. Safe to call from every server every minute. Returns the new job ids.
 pub fn enqueue_due(db: &mut dyn Conn, now: i64) -> StoreResult<Vec<i64>> {
     let today = IsoWeek::of(Timestamp::from_millisecond(now).map_err(|e| StoreError::Internal(e.to_string()))?);
-    let on: Vec<i64> = db.scalars("SELECT forum_id FROM questionnaires WHERE active AND reminder_email ORDER BY forum_id", &[])?;
     let mut created = Vec::new();
-    for forum_id in on {
-        let Some(q) = questionnaire::get(db, forum_id)? else { continue };
+    for q in questionnaire::with_email_reminders(db)? {
+        let forum_id = q.forum_id;
         let Some(period) = q.period_of(today) else { continue };
         let due = due_at(&q, period)?;
         if now < due {
