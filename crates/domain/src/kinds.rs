@@ -36,6 +36,8 @@ macro_rules! vocabulary {
     };
 }
 
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// What kind of organisation an actor is.
     OrgKind, "kind", "organisationstyp" {

@@ -9,6 +9,7 @@ pub mod geometry;
 pub mod kinds;
 pub mod org_number;
 pub mod personal_data;
+pub mod plans;
 pub mod text;
 pub mod time;
 

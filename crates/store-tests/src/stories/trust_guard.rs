@@ -132,6 +132,38 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "UPDATE organisation_municipalities SET approved_by = $1, approved_at = $2 WHERE org_id = $3",
                 args![me, now, extra],
             )?;
+            // Plans: a lägesbild and a plan the user started and adopted, a value and a deviation.
+            db.execute(
+                "INSERT INTO situations (id, lineage_id, version_no, kind, status, title, municipality_code, year, owner_org_id, visibility,
+                     adopted_at, adopted_by_user_id, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, 1, 'situation', 'adopted', 'Lägesbild 2026', '1287', 2026, $1, 'organisation', $3, $2, $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO action_plans (id, lineage_id, version_no, status, title, municipality_code, period_from, period_to, owner_org_id,
+                     visibility, adopted_at, adopted_by_user_id, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, 1, 'adopted', 'Åtgärdsplan', '1287', '2026-01-01', '2027-12-31', $1, 'organisation', $3, $2, $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO plan_goals (id, plan_id, key, kind, title, position) VALUES (900, 900, 'g', 'effect', 'Mindre klotter', 1)",
+                args![],
+            )?;
+            db.execute(
+                "INSERT INTO plan_indicators (id, plan_id, key, goal_id, name, source, manual_source, unit, direction, frequency, position)
+                 VALUES (900, 900, 'i', 900, 'Klotter', 'manual', 'Teknisk förvaltning', 'st', 'decrease', 'monthly', 1)",
+                args![],
+            )?;
+            db.execute(
+                "INSERT INTO indicator_values (indicator_id, period, value, origin, entered_by_user_id, created_at)
+                 VALUES (900, '2026-01-01', 12, 'entered', $1, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO plan_deviations (plan_id, key, what, why, recorded_by_user_id, created_at, updated_at)
+                 VALUES (900, 'd', 'Försenad', 'Vakans', $1, $2, $2)",
+                args![me, now],
+            )?;
             Ok(())
         })
         .await

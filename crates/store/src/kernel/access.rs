@@ -78,6 +78,16 @@ pub enum Action {
     /// Approve a person's joining `org` when someone from outside the organisation (a system
     /// administrator) invited them: the organisation's administrators only.
     ApproveMembership { org: i64 },
+    // Plans (lägesbild, problembild, åtgärdsplan). `org` is the viewer's organisation among the
+    // document's parties; the store checks that it is one (see `plans::Parties`).
+    /// Start a document owned by `org`, and write a draft's content: text, problems, causes,
+    /// goals, indicators, measures (coordinators of a party).
+    WritePlan { org: i64 },
+    /// Adopt a version, start a new one, share or publish it (coordinators of the owner).
+    AdoptPlan { org: i64 },
+    /// Follow an adopted plan up: a measure's status, indicator values, deviations, links to
+    /// weekly actions (members of a party).
+    FollowUpPlan { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -142,6 +152,8 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         }
         Action::AnswerForumInvitation { org } => has_role(v, org, Role::Coordinator),
         Action::ApproveMembership { org } => has_role(v, org, Role::Administrator),
+        Action::WritePlan { org } | Action::AdoptPlan { org } => has_role(v, org, Role::Coordinator),
+        Action::FollowUpPlan { org } => has_role(v, org, Role::Member),
     }
 }
 

@@ -92,6 +92,25 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     // The invitee's address is that person's data, not the inviter's: it is left out here.
     rows("membership_invitations", "invited_by", "membership_invitations_sent", "id, org_id, role, status, invited_at, responded_at"),
     rows("membership_invitations", "org_approved_by", "membership_invitations_approved", "id, org_id, role, status, org_approved_at"),
+    rows(
+        "situations",
+        "created_by_user_id",
+        "situations_created",
+        "id, lineage_id, version_no, kind, status, title, owner_org_id, created_at",
+    ),
+    rows("situations", "adopted_by_user_id", "situations_adopted", "id, lineage_id, version_no, kind, title, owner_org_id, adopted_at"),
+    rows("action_plans", "created_by_user_id", "plans_created", "id, lineage_id, version_no, status, title, owner_org_id, created_at"),
+    rows("action_plans", "adopted_by_user_id", "plans_adopted", "id, lineage_id, version_no, title, owner_org_id, adopted_at"),
+    rows("indicator_values", "entered_by_user_id", "indicator_values_entered", "indicator_id, period, value, origin, note, created_at"),
+    rows(
+        "plan_deviations",
+        "recorded_by_user_id",
+        "deviations_recorded",
+        "id, plan_id, measure_id, what, why, consequence, correction, decided_by, decided_on, created_at",
+    ),
+    excluded("situations", "decided_by", "the name of the body that decided the document (Kommunstyrelsen), not a user"),
+    excluded("action_plans", "decided_by", "the name of the body that decided the plan (Kommunstyrelsen), not a user"),
+    excluded("plan_deviations", "decided_by", "the name of the body or function that decided the correction, not a user"),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

@@ -97,6 +97,33 @@ pub fn can_read_forum_record(v: &Viewer, forum_id: i64) -> bool {
     v.forum_ids().contains(&forum_id)
 }
 
+/// Party records — the plans capability's documents: a lägesbild, a problembild, an
+/// åtgärdsplan — belong to their *parties*: the owning organisation and its co-owners, listed in
+/// the document's parties table (`situation_parties`, `plan_parties`). The parties' users read
+/// every version, drafts included. An adopted (or superseded) version can besides be shared with
+/// a forum or published, and is then read like any shared record; a draft never is (a CHECK in
+/// the schema refuses it). System administrators get no exception. SQL predicate over the
+/// document aliased `t`, whose parties are in `parties` keyed by `fk`, binding the viewer's
+/// organisations at `$p` and forums at `$p+1` (see [`readable_args`]).
+pub fn party_record_readable(dialect: Dialect, t: &str, parties: &str, fk: &str, p: usize) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM {parties} pr WHERE pr.{fk} = {t}.id AND {own}) OR ({t}.status <> 'draft' AND (({t}.visibility = 'forum' AND {forum}) OR {t}.visibility = 'public')))",
+        own = dialect.in_list("pr.org_id", p),
+        forum = dialect.in_list(&format!("{t}.forum_id"), p + 1),
+    )
+}
+
+/// The same rule for one document already in memory, given its parties.
+pub fn can_read_party_record(v: &Viewer, parties: &[i64], draft: bool, visibility: Visibility) -> bool {
+    parties.iter().any(|o| v.role_in(*o).is_some())
+        || (!draft
+            && match visibility {
+                Visibility::Organisation => false,
+                Visibility::Forum { forum_id } => v.forum_ids().contains(&forum_id),
+                Visibility::Public => true,
+            })
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.
@@ -104,7 +131,7 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] = &["contact_persons", "observations", "safety_surveys"];
+pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "contact_persons", "observations", "safety_surveys", "situations"];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {
