@@ -32,6 +32,10 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
+pub mod goals;
+pub mod indicators;
+pub mod measures;
+pub mod plan;
 pub mod series;
 
 /// The two document tables of the capability and their parties tables.
