@@ -18,7 +18,7 @@ use crate::kernel::access::Action as Permission;
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::kernel::sharing::Scope;
+use crate::kernel::sharing::{self, Scope};
 use crate::{Viewer, args};
 
 pub const NAME: TextRule = TextRule::line("name", "Indikatorns namn", 200);
@@ -64,6 +64,9 @@ pub struct Indicator {
     /// Computed from the series (not entered by hand).
     pub baseline_computed: bool,
     pub baseline_source: Option<String>,
+    /// The baseline is a small count of EST reports hidden from a reader outside the plan's
+    /// parties (the small-count suppression): `baseline_value` is then `null`.
+    pub baseline_suppressed: bool,
     pub target_value: Option<f64>,
     pub target_on: Option<String>,
     /// `monthly`, `quarterly`, `half_yearly` or `yearly`.
@@ -75,6 +78,19 @@ pub struct Indicator {
 impl Indicator {
     pub fn source(&self) -> IndicatorSource {
         IndicatorSource::from_code(&self.source).unwrap_or(IndicatorSource::Manual)
+    }
+
+    /// Hides a baseline computed from a small count of EST reports (1 … `threshold` − 1), as
+    /// every published aggregate is hidden: for readers outside the plan's parties.
+    pub fn suppress(&mut self, threshold: i64) {
+        if self.source() == IndicatorSource::Observations
+            && self.baseline_computed
+            && let Some(v) = self.baseline_value
+            && sharing::published_count(0, v.round() as i64, Some(threshold)).is_none()
+        {
+            self.baseline_value = None;
+            self.baseline_suppressed = true;
+        }
     }
 }
 
@@ -113,6 +129,7 @@ impl FromRow for Indicator {
             baseline_on: r.get("baseline_on")?,
             baseline_computed: r.get("baseline_computed")?,
             baseline_source: r.get("baseline_source")?,
+            baseline_suppressed: false,
             target_value: r.get("target_value")?,
             target_on: r.get("target_on")?,
             frequency_label: label(Frequency::from_code(&frequency).map(|s| s.label()), "frequency")?,

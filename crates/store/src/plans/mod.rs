@@ -32,11 +32,13 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
+pub mod compare;
 pub mod goals;
 pub mod indicators;
 pub mod measures;
 pub mod plan;
 pub mod series;
+pub mod transfer;
 
 /// The two document tables of the capability and their parties tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

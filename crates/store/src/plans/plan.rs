@@ -195,12 +195,21 @@ pub(crate) fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<ActionPlan> {
     Ok(p)
 }
 
-/// The whole document in a fixed number of queries.
+/// Counts below this are hidden from readers outside the parties (the picture's threshold).
+pub const SUPPRESS_BELOW: i64 = crate::picture::weekly::DEFAULT_SUPPRESS_BELOW;
+
+/// The whole document in a fixed number of queries. A reader outside the parties (a forum
+/// the version is shared with, the public) gets baselines of small EST counts hidden.
 pub fn load(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<PlanDocument> {
     let doc = Doc::load(db, v, DocTable::Plan, id)?;
     let plan = fetch(db, id)?;
     let goals = goals::for_plan(db, id)?;
-    let indicators = indicators::for_plan(db, id)?;
+    let mut indicators = indicators::for_plan(db, id)?;
+    if !doc.is_party(v) {
+        for i in &mut indicators {
+            i.suppress(SUPPRESS_BELOW);
+        }
+    }
     let measures = measures::for_plan(db, v, id)?;
     let [orgs, forums] = sharing::readable_args(v);
     let versions = db.map_all(
