@@ -18,6 +18,7 @@ mod forum_work;
 mod forums;
 mod picture;
 mod places;
+mod plans;
 
 use crate::AppState;
 
@@ -80,6 +81,24 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::close))
         .routes(routes!(sharing::list, sharing::create))
         .routes(routes!(sharing::revoke))
+        .routes(routes!(plans::plans::list, plans::plans::create))
+        .routes(routes!(plans::plans::get, plans::plans::update))
+        .routes(routes!(plans::plans::add_party))
+        .routes(routes!(plans::plans::remove_party))
+        .routes(routes!(plans::plans::adopt))
+        .routes(routes!(plans::plans::new_version))
+        .routes(routes!(plans::plans::share))
+        .routes(routes!(plans::plans::compare))
+        .routes(routes!(plans::plans::export))
+        .routes(routes!(plans::plans::import))
+        .routes(routes!(plans::plans::create_goal))
+        .routes(routes!(plans::plans::get_goal, plans::plans::update_goal, plans::plans::delete_goal))
+        .routes(routes!(plans::plans::create_indicator))
+        .routes(routes!(plans::plans::get_indicator, plans::plans::update_indicator, plans::plans::delete_indicator))
+        .routes(routes!(plans::plans::create_measure))
+        .routes(routes!(plans::plans::get_measure, plans::plans::update_measure, plans::plans::delete_measure))
+        .routes(routes!(plans::plans::set_measure_status))
+        .routes(routes!(plans::plans::link_action, plans::plans::unlink_action))
 }
 
 /// The API router, to be nested under `/api/v1`.
