@@ -122,7 +122,16 @@ fn indicators(d: &PlanDocument) -> Vec<(String, String, Fields)> {
                     ("name", "Indikator", i.name.clone()),
                     ("goal", "Mål", goal_title(d, Some(i.goal_id))),
                     ("source", "Källa", i.source_label.clone()),
-                    ("series", "Serie", [opt(&i.category_name), opt(&i.area_name), opt(&i.offence), opt(&i.survey_question), opt(&i.manual_source)].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(", ")),
+                    (
+                        "series",
+                        "Serie",
+                        [opt(&i.category_name), opt(&i.area_name), opt(&i.offence), opt(&i.survey_question), opt(&i.manual_source)]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     ("unit", "Enhet", i.unit.clone()),
                     ("direction", "Önskad riktning", i.direction_label.clone()),
                     ("frequency", "Frekvens", i.frequency_label.clone()),

@@ -269,12 +269,11 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, plan_id: i64, input: &GoalInput) ->
     let org = doc.acting_party(v, None, |org| Permission::WritePlan { org })?;
     doc.require_draft()?;
     let g = prepare(db, plan_id, None, input)?;
-    insert(db, plan_id, &new_key(), &g)
-        .and_then(|id| {
-            doc.touch(db, None)?;
-            audit::record(db, v, Event::new("plan.goal_create").record("plan", plan_id).org(org))?;
-            get(db, v, id)
-        })
+    insert(db, plan_id, &new_key(), &g).and_then(|id| {
+        doc.touch(db, None)?;
+        audit::record(db, v, Event::new("plan.goal_create").record("plan", plan_id).org(org))?;
+        get(db, v, id)
+    })
 }
 
 /// Writes a checked goal with `key` (imports and copies keep theirs).
@@ -343,10 +342,7 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
         return Err(StoreError::invalid(FieldError::new(
             "goal",
             "plans.goal_in_use",
-            format!(
-                "Målet kan inte tas bort: {} hänger på det. Koppla dem till ett annat mål eller ta bort dem först.",
-                parts.join(", ")
-            ),
+            format!("Målet kan inte tas bort: {} hänger på det. Koppla dem till ett annat mål eller ta bort dem först.", parts.join(", ")),
         )));
     }
     db.execute("DELETE FROM plan_goals WHERE id = $1", args![id])?;

@@ -28,7 +28,8 @@ pub const BASELINE_SOURCE: TextRule = TextRule::line("baseline_source", "Baslinj
 pub const SURVEY_QUESTION: TextRule = TextRule::line("survey_question", "Frågan", 300).optional();
 pub const SURVEY_AREA: TextRule = TextRule::line("survey_area", "Området", 200).optional();
 
-const MONTHS: [&str; 12] = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
+const MONTHS: [&str; 12] =
+    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
 
 /// `mars 2026`.
 pub fn month_name(d: Date) -> String {
@@ -301,11 +302,7 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
     let mut area: Option<String> = None;
     match source {
         Some(IndicatorSource::Observations) => match input.category_id {
-            None => errs.push(FieldError::new(
-                "category_id",
-                "required",
-                "Välj vilken kategori i EST-rapporterna som indikatorn räknar.",
-            )),
+            None => errs.push(FieldError::new("category_id", "required", "Välj vilken kategori i EST-rapporterna som indikatorn räknar.")),
             Some(c) => match category_name(db, plan, c)? {
                 Some(n) => category = Some(n),
                 None => errs.push(FieldError::new(
@@ -344,10 +341,8 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
         _ => {}
     }
     if let (Some(IndicatorSource::Observations), Some(a)) = (source, input.area_id) {
-        let n: Option<String> = db.scalar_opt(
-            "SELECT name FROM areas WHERE id = $1 AND municipality_code = $2",
-            args![a, plan.municipality_code.as_str()],
-        )?;
+        let n: Option<String> =
+            db.scalar_opt("SELECT name FROM areas WHERE id = $1 AND municipality_code = $2", args![a, plan.municipality_code.as_str()])?;
         match n {
             Some(n) => area = Some(n),
             None => errs.push(FieldError::new(
@@ -411,11 +406,7 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
                             IndicatorSource::CrimeStatistics => {
                                 format!("Anmälda brott {}, {}", offence.clone().unwrap_or_default(), month_name(on))
                             }
-                            _ => format!(
-                                "Trygghetsmätning ”{}”, {}",
-                                survey_question.clone().flatten().unwrap_or_default(),
-                                on.year()
-                            ),
+                            _ => format!("Trygghetsmätning ”{}”, {}", survey_question.clone().flatten().unwrap_or_default(), on.year()),
                         };
                         baseline_source = Some(format!("{what} (beräknat {})", today()));
                     }

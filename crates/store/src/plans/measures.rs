@@ -317,7 +317,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, doc: &Doc, input: &MeasureInput) -
             &[Value::IntList(partners.clone())],
         )?;
         if n != partners.len() as i64 {
-            errs.push(FieldError::new("partner_org_ids", "plans.partner_unknown", "En samarbetspartner finns inte. Välj organisationer i listan."));
+            errs.push(FieldError::new(
+                "partner_org_ids",
+                "plans.partner_unknown",
+                "En samarbetspartner finns inte. Välj organisationer i listan.",
+            ));
         }
     }
     let start_on = opt_date(&mut errs, "start_on", input.start_on.as_deref());
@@ -601,6 +605,14 @@ pub fn action_choices(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> Stor
             sharing::forum_record_readable(db.dialect(), "t", 2)
         ),
         &[municipality.into(), sharing::forum_record_args(v)],
-        |r| Ok(ActionRef { id: r.get("id")?, title: r.get("title")?, forum_id: r.get("forum_id")?, status: r.get("status")?, due_on: r.get("due_on")? }),
+        |r| {
+            Ok(ActionRef {
+                id: r.get("id")?,
+                title: r.get("title")?,
+                forum_id: r.get("forum_id")?,
+                status: r.get("status")?,
+                due_on: r.get("due_on")?,
+            })
+        },
     )?)
 }

@@ -580,9 +580,10 @@ pub fn remove_party(db: &mut dyn Conn, v: &Viewer, id: i64, org_id: i64) -> Stor
         )));
     }
     if db.execute("DELETE FROM plan_parties WHERE plan_id = $1 AND org_id = $2", args![id, org_id])? > 0 {
-        db.execute("DELETE FROM measure_partners WHERE org_id = $1 AND measure_id IN (SELECT id FROM plan_measures WHERE plan_id = $2)", args![
-            org_id, id
-        ])?;
+        db.execute(
+            "DELETE FROM measure_partners WHERE org_id = $1 AND measure_id IN (SELECT id FROM plan_measures WHERE plan_id = $2)",
+            args![org_id, id],
+        )?;
         doc.touch(db, None)?;
         audit::record(db, v, Event::new("plan.party_remove").record("plan", id).org(owner).org(org_id))?;
     }
@@ -615,7 +616,11 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64) -> StoreResul
         ));
     }
     if p.decided_on.is_none() {
-        errs.push(FieldError::new("decided_on", "plans.decision_missing", "Ange beslutsdatum innan planen antas, till exempel 2026-02-24."));
+        errs.push(FieldError::new(
+            "decided_on",
+            "plans.decision_missing",
+            "Ange beslutsdatum innan planen antas, till exempel 2026-02-24.",
+        ));
     }
     errs.into_result()?;
     doc.touch(db, Some(version))?;
@@ -666,17 +671,19 @@ pub fn new_version(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Action
     fetch(db, new_id)
 }
 
+/// A deviation's id and its measure, goal and indicator (to remap in a copy).
+type DeviationLinks = (i64, Option<i64>, Option<i64>, Option<i64>);
+
 /// Copies parties, goals (parents remapped), goal problems, indicators and their values,
 /// measures with their partner, goal, cause and action links, and deviations from `from` to
 /// `to`. Keys are kept.
 fn copy_content(db: &mut dyn Conn, from: i64, to: i64, now: i64) -> StoreResult<()> {
     db.execute("INSERT INTO plan_parties (plan_id, org_id) SELECT $2, org_id FROM plan_parties WHERE plan_id = $1", args![from, to])?;
     // Goals: parents first, so a parent's new id exists when its children are copied.
-    let goals: Vec<(i64, Option<i64>)> = db.map_all(
-        "SELECT id, parent_id FROM plan_goals WHERE plan_id = $1 ORDER BY id",
-        args![from],
-        |r| Ok((r.get("id")?, r.get("parent_id")?)),
-    )?;
+    let goals: Vec<(i64, Option<i64>)> =
+        db.map_all("SELECT id, parent_id FROM plan_goals WHERE plan_id = $1 ORDER BY id", args![from], |r| {
+            Ok((r.get("id")?, r.get("parent_id")?))
+        })?;
     let mut map: Vec<(i64, i64)> = Vec::new();
     let mut pending = goals;
     while !pending.is_empty() {
@@ -707,9 +714,10 @@ fn copy_content(db: &mut dyn Conn, from: i64, to: i64, now: i64) -> StoreResult<
     }
     let goal = |old: i64| map.iter().find(|m| m.0 == old).map(|m| m.1);
     for (old, new) in &map {
-        db.execute("INSERT INTO goal_problems (goal_id, problem_id) SELECT $2, problem_id FROM goal_problems WHERE goal_id = $1", args![
-            *old, *new
-        ])?;
+        db.execute(
+            "INSERT INTO goal_problems (goal_id, problem_id) SELECT $2, problem_id FROM goal_problems WHERE goal_id = $1",
+            args![*old, *new],
+        )?;
     }
     let indicators: Vec<(i64, i64)> =
         db.map_all("SELECT id, goal_id FROM plan_indicators WHERE plan_id = $1 ORDER BY id", args![from], |r| {
@@ -743,26 +751,28 @@ fn copy_content(db: &mut dyn Conn, from: i64, to: i64, now: i64) -> StoreResult<
                 basis, basis_note, involvement, position FROM plan_measures WHERE id = $1 RETURNING id",
             args![old, to],
         )?;
-        db.execute("INSERT INTO measure_partners (measure_id, org_id) SELECT $2, org_id FROM measure_partners WHERE measure_id = $1", args![
-            old, new
-        ])?;
-        db.execute("INSERT INTO measure_causes (measure_id, cause_id) SELECT $2, cause_id FROM measure_causes WHERE measure_id = $1", args![
-            old, new
-        ])?;
-        db.execute("INSERT INTO measure_actions (measure_id, action_id) SELECT $2, action_id FROM measure_actions WHERE measure_id = $1", args![
-            old, new
-        ])?;
+        db.execute(
+            "INSERT INTO measure_partners (measure_id, org_id) SELECT $2, org_id FROM measure_partners WHERE measure_id = $1",
+            args![old, new],
+        )?;
+        db.execute(
+            "INSERT INTO measure_causes (measure_id, cause_id) SELECT $2, cause_id FROM measure_causes WHERE measure_id = $1",
+            args![old, new],
+        )?;
+        db.execute(
+            "INSERT INTO measure_actions (measure_id, action_id) SELECT $2, action_id FROM measure_actions WHERE measure_id = $1",
+            args![old, new],
+        )?;
         let linked: Vec<i64> = db.scalars("SELECT goal_id FROM measure_goals WHERE measure_id = $1", args![old])?;
         for g in linked {
             db.execute("INSERT INTO measure_goals (measure_id, goal_id) VALUES ($1, $2)", args![new, goal(g)])?;
         }
         mmap.push((old, new));
     }
-    let deviations: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = db.map_all(
-        "SELECT id, measure_id, goal_id, indicator_id FROM plan_deviations WHERE plan_id = $1 ORDER BY id",
-        args![from],
-        |r| Ok((r.get("id")?, r.get("measure_id")?, r.get("goal_id")?, r.get("indicator_id")?)),
-    )?;
+    let deviations: Vec<DeviationLinks> =
+        db.map_all("SELECT id, measure_id, goal_id, indicator_id FROM plan_deviations WHERE plan_id = $1 ORDER BY id", args![from], |r| {
+            Ok((r.get("id")?, r.get("measure_id")?, r.get("goal_id")?, r.get("indicator_id")?))
+        })?;
     let find = |m: &[(i64, i64)], old: Option<i64>| old.and_then(|o| m.iter().find(|x| x.0 == o).map(|x| x.1));
     for (old, m, g, i) in deviations {
         db.execute(
@@ -849,4 +859,57 @@ pub fn situation_choices(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> S
         &[municipality.into(), orgs, forums],
         |r| Ok(SituationRef { id: r.get("id")?, title: r.get("title")?, version_no: r.get("version_no")?, status: r.get("status")? }),
     )?)
+}
+
+/// The municipalities where one of the viewer's organisations has an approved claim (choices
+/// for a new plan), by name.
+pub fn claimed_municipalities(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<(String, String)>> {
+    Ok(db.map_all(
+        &format!(
+            "SELECT DISTINCT m.code, m.name FROM organisation_municipalities om JOIN municipalities m ON m.code = om.municipality_code
+             WHERE om.status = 'approved' AND {} ORDER BY m.name",
+            db.dialect().in_list("om.org_id", 1)
+        ),
+        &[Value::IntList(v.org_ids())],
+        |r| Ok((r.get("code")?, r.get("name")?)),
+    )?)
+}
+
+/// The organisations with an approved claim in `municipality` (choices for partners and parties).
+pub fn organisations_in(db: &mut dyn Conn, municipality: &str) -> StoreResult<Vec<OrgRef>> {
+    Ok(db.all(
+        "SELECT o.id, o.name FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
+         WHERE om.municipality_code = $1 AND om.status = 'approved' ORDER BY o.name_key",
+        args![municipality],
+    )?)
+}
+
+/// A problem or cause of the plan's lägesbild, as a choice for goals and measures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Choice {
+    pub id: i64,
+    pub title: String,
+}
+
+/// The prioritised problems and the causes of the plan's lägesbild version (empty when it has
+/// none, or the viewer may not read it).
+pub fn situation_parts(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<(Vec<Choice>, Vec<Choice>)> {
+    let Some(s) = &p.situation else { return Ok((Vec::new(), Vec::new())) };
+    match Doc::load(db, v, DocTable::Situation, s.id) {
+        Ok(_) => {}
+        Err(StoreError::NotFound { .. }) => return Ok((Vec::new(), Vec::new())),
+        Err(e) => return Err(e),
+    }
+    let problems =
+        db.map_all("SELECT id, title FROM situation_problems WHERE situation_id = $1 ORDER BY priority, position", args![s.id], |r| {
+            Ok(Choice { id: r.get("id")?, title: r.get("title")? })
+        })?;
+    let causes = db.map_all(
+        "SELECT c.id, sp.title AS problem, c.title FROM problem_causes c JOIN situation_problems sp ON sp.id = c.problem_id
+         WHERE sp.situation_id = $1 ORDER BY sp.priority, sp.position, c.position",
+        args![s.id],
+        |r| Ok(Choice { id: r.get("id")?, title: format!("{} – {}", r.get::<String>("problem")?, r.get::<String>("title")?) }),
+    )?;
+    Ok((problems, causes))
 }

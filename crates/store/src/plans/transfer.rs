@@ -320,7 +320,11 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
     for (n, g) in file.goals.iter().enumerate() {
         let at = format!("goals[{n}]");
         if keys.contains_key(&g.key) || g.key.trim().is_empty() {
-            all.push(FieldError::new(format!("{at}.key"), "plans.key_duplicate", "Nyckeln saknas eller finns redan tidigare i filen. Varje mål behöver en egen nyckel."));
+            all.push(FieldError::new(
+                format!("{at}.key"),
+                "plans.key_duplicate",
+                "Nyckeln saknas eller finns redan tidigare i filen. Varje mål behöver en egen nyckel.",
+            ));
             continue;
         }
         let parent_id = match &g.parent {

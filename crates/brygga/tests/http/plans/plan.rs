@@ -31,7 +31,11 @@ fn fields(e: &Value) -> Vec<&str> {
 }
 
 fn message<'a>(e: &'a Value, field: &str) -> &'a str {
-    e["errors"].as_array().and_then(|a| a.iter().find(|p| p["field"] == field)).and_then(|p| p["message"].as_str()).unwrap_or_else(|| panic!("no {field} in {e}"))
+    e["errors"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["field"] == field))
+        .and_then(|p| p["message"].as_str())
+        .unwrap_or_else(|| panic!("no {field} in {e}"))
 }
 
 async fn plans_through_the_api(b: Backend) {
@@ -41,31 +45,54 @@ async fn plans_through_the_api(b: Backend) {
     let outsider = x.api(w.outsider, w.angelholm).await;
 
     let (s, p) = api
-        .send(Method::POST, "/plans", json!({"title": "Åtgärdsplan 2026–2027", "municipality_code": "1287", "period_from": "2026-01-01", "period_to": "2027-12-31"}))
+        .send(
+            Method::POST,
+            "/plans",
+            json!({"title": "Åtgärdsplan 2026–2027", "municipality_code": "1287", "period_from": "2026-01-01", "period_to": "2027-12-31"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
-    let (s, effect) = api.send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "effect", "title": "Mindre skadegörelse"})).await;
+    let (s, effect) =
+        api.send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "effect", "title": "Mindre skadegörelse"})).await;
     assert_eq!(s, StatusCode::CREATED, "{effect}");
     let (s, result) = api
-        .send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "result", "title": "Klotter saneras inom ett dygn", "level": "area", "parent_id": effect["id"]}))
+        .send(
+            Method::POST,
+            &format!("/plans/{id}/goals"),
+            json!({"kind": "result", "title": "Klotter saneras inom ett dygn", "level": "area", "parent_id": effect["id"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{result}");
     let (rid, eid) = (result["id"].as_i64().unwrap(), effect["id"].as_i64().unwrap());
 
     // The cycle, the target before the baseline, the responsible outside the parties, personal
     // data: each at its field, nothing written.
-    let (s, e) = api.send(Method::PUT, &format!("/plans/goals/{eid}"), json!({"kind": "effect", "title": "Mindre skadegörelse", "parent_id": rid})).await;
+    let (s, e) = api
+        .send(Method::PUT, &format!("/plans/goals/{eid}"), json!({"kind": "effect", "title": "Mindre skadegörelse", "parent_id": rid}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(e["errors"].as_array().unwrap().iter().any(|f| f["field"] == "parent_id" && f["message"] == "Målet kan inte ligga under sig självt eller under ett av sina egna delmål."), "{e}");
+    assert!(
+        e["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "parent_id"
+                && f["message"] == "Målet kan inte ligga under sig självt eller under ett av sina egna delmål."),
+        "{e}"
+    );
     let indicator = json!({"goal_id": rid, "name": "Trygghet", "source": "manual", "manual_source": "Skolenkäten", "unit": "procent",
         "direction": "increase", "frequency": "yearly", "baseline_value": 61, "baseline_on": "2026-01-01", "baseline_source": "Skolenkäten 2025",
         "target_value": 70, "target_on": "2025-06-30"});
     let (s, e) = api.send(Method::POST, &format!("/plans/{id}/indicators"), indicator.clone()).await;
     assert_eq!((s, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["target_on"]), "{e}");
-    let (s, e) = api.send(Method::POST, &format!("/plans/{id}/measures"), json!({"title": "Snabbsanering", "responsible_org_id": w.angelholm})).await;
+    let (s, e) = api
+        .send(Method::POST, &format!("/plans/{id}/measures"), json!({"title": "Snabbsanering", "responsible_org_id": w.angelholm}))
+        .await;
     assert_eq!((s, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["responsible_org_id"]), "{e}");
-    let (s, e) = api.send(Method::POST, &format!("/plans/{id}/measures"), json!({"title": "Ring 070-123 45 67", "responsible_org_id": w.kommun})).await;
+    let (s, e) = api
+        .send(Method::POST, &format!("/plans/{id}/measures"), json!({"title": "Ring 070-123 45 67", "responsible_org_id": w.kommun}))
+        .await;
     assert_eq!((s, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["title"]), "{e}");
     let (_, d) = api.get(&format!("/plans/{id}")).await;
     assert_eq!((d["indicators"].as_array().unwrap().len(), d["measures"].as_array().unwrap().len()), (0, 0), "nothing written");
@@ -75,7 +102,11 @@ async fn plans_through_the_api(b: Backend) {
     let (s, i) = api.send(Method::POST, &format!("/plans/{id}/indicators"), good).await;
     assert_eq!(s, StatusCode::CREATED, "{i}");
     let (s, m) = api
-        .send(Method::POST, &format!("/plans/{id}/measures"), json!({"title": "Snabbsanering", "responsible_org_id": w.kommun, "goal_ids": [rid]}))
+        .send(
+            Method::POST,
+            &format!("/plans/{id}/measures"),
+            json!({"title": "Snabbsanering", "responsible_org_id": w.kommun, "goal_ids": [rid]}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
     let r = api.req(Method::DELETE, &format!("/plans/goals/{rid}")).send().await.unwrap();
@@ -105,7 +136,13 @@ async fn plans_through_the_api(b: Backend) {
     let (s, e) = api.send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "process", "title": "Ny rutin"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&e, "status").contains("kan inte ändras"), "{e}");
-    let (s, m2) = api.send(Method::POST, &format!("/plans/measures/{}/status", m["id"]), json!({"status": "delayed", "status_note": "Leverantören är sen."})).await;
+    let (s, m2) = api
+        .send(
+            Method::POST,
+            &format!("/plans/measures/{}/status", m["id"]),
+            json!({"status": "delayed", "status_note": "Leverantören är sen."}),
+        )
+        .await;
     assert_eq!((s, m2["status"].as_str()), (StatusCode::OK, Some("delayed")), "{m2}");
 
     // A new version, changed and compared.
@@ -115,7 +152,11 @@ async fn plans_through_the_api(b: Backend) {
     let (_, d2) = api.get(&format!("/plans/{v2id}")).await;
     let copy = d2["goals"].as_array().unwrap().iter().find(|g| g["key"] == result["key"]).unwrap().clone();
     let (s, _) = api
-        .send(Method::PUT, &format!("/plans/goals/{}", copy["id"]), json!({"kind": "result", "title": "Klotter saneras inom fyra timmar", "level": "area", "parent_id": copy["parent_id"]}))
+        .send(
+            Method::PUT,
+            &format!("/plans/goals/{}", copy["id"]),
+            json!({"kind": "result", "title": "Klotter saneras inom fyra timmar", "level": "area", "parent_id": copy["parent_id"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, c) = api.get(&format!("/plans/{v2id}/compare?with={id}")).await;
@@ -130,7 +171,9 @@ async fn plans_through_the_api(b: Backend) {
     let (s, imported) = api.send(Method::POST, "/plans/import", json!({"municipality_code": "1287", "document": file})).await;
     assert_eq!(s, StatusCode::CREATED, "{imported}");
     assert_eq!(imported["status"], "draft");
-    let (s, e) = api.send(Method::POST, "/plans/import", json!({"municipality_code": "1287", "document": {"format": "brygga.plan", "version": 2}})).await;
+    let (s, e) = api
+        .send(Method::POST, "/plans/import", json!({"municipality_code": "1287", "document": {"format": "brygga.plan", "version": 2}}))
+        .await;
     assert_eq!((s, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["document"]), "{e}");
 
     // Published: the outsider reads it.
@@ -149,13 +192,24 @@ async fn plans_through_the_pages(b: Backend) {
     assert!(html.contains("href=\"/atgardsplaner\" aria-current=\"page\""), "in the main navigation");
 
     // A new plan: a missing period is named at the field and what was typed stays.
-    let r = browser.submit("/atgardsplaner/ny", "/atgardsplaner/ny", &[("title", "Åtgärdsplan 2026–2027"), ("municipality_code", "1287")]).await;
+    let r = browser
+        .submit("/atgardsplaner/ny", "/atgardsplaner/ny", &[("title", "Åtgärdsplan 2026–2027"), ("municipality_code", "1287")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(text_of(&html, "#f-period_from-error").unwrap().contains("när planperioden börjar"), "{html}");
     assert!(html.contains("value=\"Åtgärdsplan 2026–2027\""));
     let r = browser
-        .submit("/atgardsplaner/ny", "/atgardsplaner/ny", &[("title", "Åtgärdsplan 2026–2027"), ("municipality_code", "1287"), ("period_from", "2026-01-01"), ("period_to", "2027-12-31")])
+        .submit(
+            "/atgardsplaner/ny",
+            "/atgardsplaner/ny",
+            &[
+                ("title", "Åtgärdsplan 2026–2027"),
+                ("municipality_code", "1287"),
+                ("period_from", "2026-01-01"),
+                ("period_to", "2027-12-31"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let plan = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_owned();
@@ -167,7 +221,11 @@ async fn plans_through_the_pages(b: Backend) {
     let (_, html) = browser.get_html(&plan).await;
     let effect: i64 = html.split("id=\"goal-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
     let r = browser
-        .submit(&new_goal, &new_goal, &[("kind", "result"), ("title", "Klotter saneras"), ("level", "area"), ("weight", "2,5"), ("parent_id", &effect.to_string())])
+        .submit(
+            &new_goal,
+            &new_goal,
+            &[("kind", "result"), ("title", "Klotter saneras"), ("level", "area"), ("weight", "2,5"), ("parent_id", &effect.to_string())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
@@ -176,18 +234,39 @@ async fn plans_through_the_pages(b: Backend) {
 
     // The cycle through the edit form: at the field, nothing saved.
     let edit = format!("/atgardsplaner/mal/{effect}");
-    let r = browser.submit(&edit, &edit, &[("kind", "effect"), ("title", "Mindre skadegörelse i centrum"), ("weight", "1"), ("parent_id", &result.to_string())]).await;
+    let r = browser
+        .submit(
+            &edit,
+            &edit,
+            &[("kind", "effect"), ("title", "Mindre skadegörelse i centrum"), ("weight", "1"), ("parent_id", &result.to_string())],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(text_of(&html, "#f-parent_id-error").unwrap().contains("Målet kan inte ligga under sig självt eller under ett av sina egna delmål."), "{html}");
+    assert!(
+        text_of(&html, "#f-parent_id-error")
+            .unwrap()
+            .contains("Målet kan inte ligga under sig självt eller under ett av sina egna delmål."),
+        "{html}"
+    );
 
     // A measure whose responsible is not a party: refused at the field.
     let new_measure = format!("{plan}/insatser/ny");
-    let r = browser.submit(&new_measure, &new_measure, &[("title", "Snabbsanering"), ("responsible_org_id", &w.angelholm.to_string())]).await;
+    let r =
+        browser.submit(&new_measure, &new_measure, &[("title", "Snabbsanering"), ("responsible_org_id", &w.angelholm.to_string())]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&r.text().await.unwrap(), "#f-responsible_org_id-error").unwrap().contains("inte part"));
     let r = browser
-        .submit(&new_measure, &new_measure, &[("title", "Snabbsanering"), ("responsible_org_id", &w.kommun.to_string()), ("goal_ids", &result.to_string()), ("basis", "documented_knowledge")])
+        .submit(
+            &new_measure,
+            &new_measure,
+            &[
+                ("title", "Snabbsanering"),
+                ("responsible_org_id", &w.kommun.to_string()),
+                ("goal_ids", &result.to_string()),
+                ("basis", "documented_knowledge"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
@@ -203,11 +282,32 @@ async fn plans_through_the_pages(b: Backend) {
     let (_, form) = browser.get_html(&edit_header).await;
     let version = form.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let r = browser
-        .submit(&edit_header, &edit_header, &[("version", &version), ("title", "Åtgärdsplan 2026–2027"), ("period_from", "2026-01-01"), ("period_to", "2027-12-31"), ("decided_by", "Kommunfullmäktige"), ("decided_on", "2026-02-24")])
+        .submit(
+            &edit_header,
+            &edit_header,
+            &[
+                ("version", &version),
+                ("title", "Åtgärdsplan 2026–2027"),
+                ("period_from", "2026-01-01"),
+                ("period_to", "2027-12-31"),
+                ("decided_by", "Kommunfullmäktige"),
+                ("decided_on", "2026-02-24"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
-    let version = html.split("/anta\" class=\"inline\">").nth(1).unwrap().split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let version = html
+        .split("/anta\" class=\"inline\">")
+        .nth(1)
+        .unwrap()
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let r = browser.submit(&plan, &format!("{plan}/anta"), &[("version", &version)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = browser.submit(&plan, &format!("{plan}/dela"), &[("visibility", "public")]).await;

@@ -163,9 +163,8 @@ pub async fn plans_refuse_bad_input_at_the_field(store: &Store) {
         "Måldatumet (2025-12-31) ligger före baslinjens datum (2026-01-01). Välj ett måldatum efter baslinjen."
     );
     // A manual indicator without its source.
-    let e = add_indicator(store, w.coordinator, p.id, IndicatorInput { manual_source: None, ..manual_indicator(result.id) })
-        .await
-        .unwrap_err();
+    let e =
+        add_indicator(store, w.coordinator, p.id, IndicatorInput { manual_source: None, ..manual_indicator(result.id) }).await.unwrap_err();
     assert!(field_message(&e, "manual_source").contains("varifrån värdena kommer"));
     assert_eq!(rows(store).await, before, "nothing written");
 
@@ -237,7 +236,9 @@ pub async fn plans_refuse_bad_input_at_the_field(store: &Store) {
     assert_eq!(field_codes(&e), [("description".to_owned(), "text.personal_data")]);
     let e = add_goal(store, w.coordinator, p.id, goal("process", "Mejla kalle@example.se varje vecka", Some(result.id))).await.unwrap_err();
     assert_eq!(field_codes(&e), [("title".to_owned(), "text.personal_data")]);
-    let e = new_plan(store, w.coordinator, PlanInput { decision_ref: Some("Skickas till kalle@example.se".into()), ..header("Plan") }).await.unwrap_err();
+    let e = new_plan(store, w.coordinator, PlanInput { decision_ref: Some("Skickas till kalle@example.se".into()), ..header("Plan") })
+        .await
+        .unwrap_err();
     assert_eq!(field_codes(&e), [("decision_ref".to_owned(), "text.personal_data")]);
     assert_eq!(rows(store).await, before, "nothing written");
 
@@ -273,10 +274,7 @@ pub async fn plans_refuse_bad_input_at_the_field(store: &Store) {
     assert_eq!(adopted.status, "adopted");
     let before = rows(store).await;
     let e = add_goal(store, w.coordinator, p.id, goal("process", "Ny rutin", Some(result.id))).await.unwrap_err();
-    assert_eq!(
-        field_message(&e, "status"),
-        "Version 1 är antagen och kan inte ändras. Starta en ny version för att göra ändringar."
-    );
+    assert_eq!(field_message(&e, "status"), "Version 1 är antagen och kan inte ändras. Starta en ny version för att göra ändringar.");
     let v = viewer(store, w.coordinator).await;
     let e = store.write(move |db| plan::edit(db, &v, adopted.id, adopted.version, &header("Ny titel"))).await.unwrap_err();
     assert!(field_message(&e, "status").contains("kan inte ändras"));
@@ -457,9 +455,14 @@ pub async fn plans_compute_baselines_from_est_reports_and_crime_statistics(store
     let today = brygga_domain::time::today();
     assert_eq!(i.baseline_source.as_deref(), Some(format!("EST-rapporter Klotter, Stortorget, mars 2026 (beräknat {today})").as_str()));
     // The whole municipality: 10.
-    let whole = add_indicator(store, w.coordinator, p.id, IndicatorInput { area_id: None, name: "Klotter i kommunen".into(), ..est_indicator.clone() })
-        .await
-        .unwrap();
+    let whole = add_indicator(
+        store,
+        w.coordinator,
+        p.id,
+        IndicatorInput { area_id: None, name: "Klotter i kommunen".into(), ..est_indicator.clone() },
+    )
+    .await
+    .unwrap();
     assert_eq!(whole.baseline_value, Some(10.0));
     // The series the follow-up reads is the same.
     let v = viewer(store, w.coordinator).await;
@@ -557,7 +560,8 @@ pub async fn plans_are_read_by_their_parties_and_shared_only_when_adopted(store:
     // A draft is never shared.
     let v = viewer(store, w.coordinator).await;
     let f = w.forum;
-    let e = store.write(move |db| plan::share(db, &v, p.id, &ShareInput { visibility: "forum".into(), forum_id: Some(f) })).await.unwrap_err();
+    let e =
+        store.write(move |db| plan::share(db, &v, p.id, &ShareInput { visibility: "forum".into(), forum_id: Some(f) })).await.unwrap_err();
     assert!(field_message(&e, "visibility").contains("utkast"));
 
     // Adopted and shared with the forum: its members read it, outsiders still do not.
@@ -616,7 +620,11 @@ pub async fn plans_travel_as_json_and_come_back_the_same(store: &Store) {
         store,
         w.coordinator,
         p.id,
-        MeasureInput { no_police_powers: true, involvement: Some("consulted".into()), ..measure("Snabbsanering", w.kommun, vec![result.id, effect.id]) },
+        MeasureInput {
+            no_police_powers: true,
+            involvement: Some("consulted".into()),
+            ..measure("Snabbsanering", w.kommun, vec![result.id, effect.id])
+        },
     )
     .await
     .unwrap();
@@ -638,10 +646,18 @@ pub async fn plans_travel_as_json_and_come_back_the_same(store: &Store) {
     let e = store.write(move |db| transfer::import(db, &v, &input)).await.unwrap_err();
     let codes = field_codes(&e);
     assert!(codes.contains(&("goals[1].parent".to_owned(), "plans.parent_unknown")), "{codes:?}");
-    assert!(codes.contains(&("goals[2].title".to_owned(), "text.personal_data")) || codes.contains(&("goals[2].parent".to_owned(), "plans.parent_unknown")), "{codes:?}");
+    assert!(
+        codes.contains(&("goals[2].title".to_owned(), "text.personal_data"))
+            || codes.contains(&("goals[2].parent".to_owned(), "plans.parent_unknown")),
+        "{codes:?}"
+    );
     assert_eq!(rows(store).await, before, "all or nothing");
     let v = viewer(store, w.coordinator).await;
-    let input = ImportInput { municipality_code: "1287".into(), owner_org_id: None, document: serde_json::json!({"format": "annat", "version": 1, "plan": {}}) };
+    let input = ImportInput {
+        municipality_code: "1287".into(),
+        owner_org_id: None,
+        document: serde_json::json!({"format": "annat", "version": 1, "plan": {}}),
+    };
     let e = store.write(move |db| transfer::import(db, &v, &input)).await.unwrap_err();
     assert_eq!(field_codes(&e)[0].0, "document");
     // Another organisation may not import into a municipality it has no claim in.

@@ -1,1 +1,5 @@
+//! The plans capability: each family its own module (the åtgärdsplan is `plans`, beside the
+//! lägesbild and the follow-up).
+
+#[allow(clippy::module_inception)]
 pub mod plans;

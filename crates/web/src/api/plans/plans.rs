@@ -30,14 +30,22 @@ pub struct ListParams {
 /// versions shared with its forums, published ones. Newest period first.
 #[utoipa::path(get, operation_id = "list_plans", path = "/plans", params(ListParams), tag = "plans",
     responses((status = 200, body = Vec<ActionPlan>)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Vec<ActionPlan>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Vec<ActionPlan>>> {
     Ok(Json(state.store.read(move |db| plan::list(db, &v, p.municipality.as_deref())).await?))
 }
 
 /// Creates a plan (version 1, a draft) owned by the caller's organisation (coordinators).
 #[utoipa::path(post, operation_id = "create_plan", path = "/plans", request_body = PlanInput, tag = "plans",
     responses((status = 201, body = ActionPlan), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<PlanInput>) -> ApiResult<Created<ActionPlan>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<PlanInput>,
+) -> ApiResult<Created<ActionPlan>> {
     let p = state.store.write(move |db| plan::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/plans/{}", p.id), p))
 }
@@ -88,7 +96,11 @@ pub async fn add_party(
 /// Removes a co-owner from a draft; refused while it is responsible for a measure (named).
 #[utoipa::path(delete, operation_id = "remove_plan_party", path = "/plans/{id}/parties/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), tag = "plans",
     responses((status = 200, body = ActionPlan), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn remove_party(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, org_id)): Path<(i64, i64)>) -> ApiResult<Json<ActionPlan>> {
+pub async fn remove_party(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, org_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<ActionPlan>> {
     Ok(Json(state.store.write(move |db| plan::remove_party(db, &v, id, org_id)).await?))
 }
 
@@ -97,7 +109,12 @@ pub async fn remove_party(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pa
 #[utoipa::path(post, operation_id = "adopt_plan", path = "/plans/{id}/adopt", params(("id" = i64, Path), ("If-Match" = String, Header)), tag = "plans",
     responses((status = 200, body = ActionPlan), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
         (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn adopt(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, IfMatch(version): IfMatch) -> ApiResult<Versioned<ActionPlan>> {
+pub async fn adopt(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+) -> ApiResult<Versioned<ActionPlan>> {
     let p = state.store.write(move |db| plan::adopt(db, &v, id, version)).await?;
     Ok(Versioned(p.version, p))
 }
@@ -113,7 +130,12 @@ pub async fn new_version(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pat
 /// Shares an adopted version with a forum, publishes it, or takes it back to the parties.
 #[utoipa::path(put, operation_id = "share_plan", path = "/plans/{id}/sharing", params(("id" = i64, Path)), request_body = ShareInput, tag = "plans",
     responses((status = 200, body = ActionPlan), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn share(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<ShareInput>) -> ApiResult<Json<ActionPlan>> {
+pub async fn share(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<Json<ActionPlan>> {
     Ok(Json(state.store.write(move |db| plan::share(db, &v, id, &input)).await?))
 }
 
@@ -127,7 +149,12 @@ pub struct CompareParams {
 /// Two versions side by side: header fields, and goals, indicators and measures matched by key.
 #[utoipa::path(get, operation_id = "compare_plans", path = "/plans/{id}/compare", params(("id" = i64, Path), CompareParams), tag = "plans",
     responses((status = 200, body = Comparison), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn compare(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiQuery(p): ApiQuery<CompareParams>) -> ApiResult<Json<Comparison>> {
+pub async fn compare(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<CompareParams>,
+) -> ApiResult<Json<Comparison>> {
     Ok(Json(state.store.read(move |db| compare::compare(db, &v, id, p.with)).await?))
 }
 
@@ -142,7 +169,11 @@ pub async fn export(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id)
 /// every problem comes back at its JSON path (`document`, `plan.title`, `goals[3].parent`, …).
 #[utoipa::path(post, operation_id = "import_plan", path = "/plans/import", request_body = ImportInput, tag = "plans",
     responses((status = 201, body = ActionPlan), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn import(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<ImportInput>) -> ApiResult<Created<ActionPlan>> {
+pub async fn import(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<ImportInput>,
+) -> ApiResult<Created<ActionPlan>> {
     let p = state.store.write(move |db| transfer::import(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/plans/{}", p.id), p))
 }
@@ -150,7 +181,12 @@ pub async fn import(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(
 /// Adds a goal to a draft.
 #[utoipa::path(post, operation_id = "create_plan_goal", path = "/plans/{id}/goals", params(("id" = i64, Path)), request_body = GoalInput, tag = "plans",
     responses((status = 201, body = Goal), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_goal(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<GoalInput>) -> ApiResult<Created<Goal>> {
+pub async fn create_goal(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<GoalInput>,
+) -> ApiResult<Created<Goal>> {
     let g = state.store.write(move |db| goals::create(db, &v, id, &input)).await?;
     Ok(Created(format!("/api/v1/plans/goals/{}", g.id), g))
 }
@@ -164,7 +200,12 @@ pub async fn get_goal(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(i
 /// Changes a goal of a draft (parent in the same plan, no cycle, same or higher kind).
 #[utoipa::path(put, operation_id = "update_plan_goal", path = "/plans/goals/{id}", params(("id" = i64, Path)), request_body = GoalInput, tag = "plans",
     responses((status = 200, body = Goal), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update_goal(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<GoalInput>) -> ApiResult<Json<Goal>> {
+pub async fn update_goal(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<GoalInput>,
+) -> ApiResult<Json<Goal>> {
     Ok(Json(state.store.write(move |db| goals::update(db, &v, id, &input)).await?))
 }
 
@@ -269,12 +310,20 @@ pub async fn set_measure_status(
 /// Links a weekly action to a measure (a draft, or the adopted version in force).
 #[utoipa::path(put, operation_id = "link_plan_measure_action", path = "/plans/measures/{id}/actions/{action_id}", params(("id" = i64, Path), ("action_id" = i64, Path)), tag = "plans",
     responses((status = 200, body = Measure), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn link_action(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, action_id)): Path<(i64, i64)>) -> ApiResult<Json<Measure>> {
+pub async fn link_action(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, action_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<Measure>> {
     Ok(Json(state.store.write(move |db| measures::link_action(db, &v, id, action_id)).await?))
 }
 
 #[utoipa::path(delete, operation_id = "unlink_plan_measure_action", path = "/plans/measures/{id}/actions/{action_id}", params(("id" = i64, Path), ("action_id" = i64, Path)), tag = "plans",
     responses((status = 200, body = Measure), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn unlink_action(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, action_id)): Path<(i64, i64)>) -> ApiResult<Json<Measure>> {
+pub async fn unlink_action(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, action_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<Measure>> {
     Ok(Json(state.store.write(move |db| measures::unlink_action(db, &v, id, action_id)).await?))
 }

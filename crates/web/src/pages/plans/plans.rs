@@ -62,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .route("/publikt/atgardsplaner/{id}", get(public))
 }
 
+/// Choices of a select: (value, text).
+type Options = Vec<(String, String)>;
+
 fn options<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter().map(|x| (code(*x).to_owned(), label(*x).to_owned())).collect()
 }
@@ -170,17 +173,8 @@ fn header_input(form: &FormData) -> (PlanInput, FieldErrors) {
 }
 
 /// The viewer's municipalities, forums and readable lägesbilder as choices.
-fn header_choices(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> StoreResult<(Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String)>)> {
-    use brygga_store::ConnExt;
-    let municipalities: Vec<(String, String)> = db.map_all(
-        &format!(
-            "SELECT DISTINCT m.code, m.name FROM organisation_municipalities om JOIN municipalities m ON m.code = om.municipality_code
-             WHERE om.status = 'approved' AND {} ORDER BY m.name",
-            db.dialect().in_list("om.org_id", 1)
-        ),
-        &[brygga_store::Value::IntList(v.org_ids())],
-        |r| Ok((r.get("code")?, r.get("name")?)),
-    )?;
+fn header_choices(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> StoreResult<(Options, Options, Options)> {
+    let municipalities = plan::claimed_municipalities(db, v)?.into_iter().collect();
     let forums = brygga_store::forums::forum::list(db, v)?
         .into_iter()
         .filter(|f| municipality.is_none_or(|m| f.municipality_code.as_deref() == Some(m)))
@@ -269,7 +263,8 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(s
         0
     });
     let v = session.viewer.clone();
-    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, plan::edit(db, &v, id, version, &input))).await;
+    let result =
+        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, plan::edit(db, &v, id, version, &input))).await;
     match submitted(&form, result)? {
         Submitted::Done(p) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad", p.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, header_page(&state, &session, view, Some(&d.plan)).await?),
@@ -371,7 +366,14 @@ impl ShowPage {
     }
 }
 
-async fn show_page(state: &AppState, session: Option<&Session>, id: i64, flash: &Flash, notice: FormView, status: StatusCode) -> PageResult {
+async fn show_page(
+    state: &AppState,
+    session: Option<&Session>,
+    id: i64,
+    flash: &Flash,
+    notice: FormView,
+    status: StatusCode,
+) -> PageResult {
     let v = session.map_or_else(|| Viewer::anonymous(brygga_store::Origin::default()), |s| s.viewer.clone());
     let d = load(state, &v, id).await?;
     let party = session.is_some() && d.plan.parties.iter().any(|p| v.role_in(p.id).is_some());
@@ -381,7 +383,13 @@ async fn show_page(state: &AppState, session: Option<&Session>, id: i64, flash: 
     let forums: Vec<(String, String)> = if party {
         state
             .store
-            .read(move |db| Ok(brygga_store::forums::forum::list(db, &v2)?.into_iter().filter(|f| f.municipality_code.as_deref() == Some(&m)).map(|f| (f.id.to_string(), f.name)).collect()))
+            .read(move |db| {
+                Ok(brygga_store::forums::forum::list(db, &v2)?
+                    .into_iter()
+                    .filter(|f| f.municipality_code.as_deref() == Some(&m))
+                    .map(|f| (f.id.to_string(), f.name))
+                    .collect())
+            })
             .await?
     } else {
         Vec::new()
@@ -463,7 +471,11 @@ async fn add_party(State(state): State<AppState>, Path(id): Path<i64>, SignedFor
     one_button(&state, &session, &form, id, r, |p| format!("/atgardsplaner/{}?klart=sparad", p.id)).await
 }
 
-async fn remove_party(State(state): State<AppState>, Path((id, org)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn remove_party(
+    State(state): State<AppState>,
+    Path((id, org)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     let r = state.store.write(move |db| plan::remove_party(db, &v, id, org)).await;
     one_button(&state, &session, &form, id, r, |p| format!("/atgardsplaner/{}?klart=sparad", p.id)).await
@@ -558,7 +570,11 @@ async fn import(State(state): State<AppState>, SignedForm(session, form): Signed
             serde_json::Value::Null
         }
     };
-    let input = ImportInput { municipality_code: form.get("municipality_code").to_owned(), owner_org_id: chosen_id(&form, "owner_org_id", &mut errs), document };
+    let input = ImportInput {
+        municipality_code: form.get("municipality_code").to_owned(),
+        owner_org_id: chosen_id(&form, "owner_org_id", &mut errs),
+        document,
+    };
     let v = session.viewer.clone();
     let result = if errs.is_empty() {
         state.store.write(move |db| transfer::import(db, &v, &input)).await
@@ -615,7 +631,6 @@ struct PartChoices {
 }
 
 fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<PartChoices> {
-    use brygga_store::ConnExt;
     let mut cats = Vec::new();
     let forums: Vec<i64> = match p.picture_forum_id {
         Some(f) => vec![f],
@@ -632,31 +647,28 @@ fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<Pa
             }
         }
     }
-    let areas = areas::list(db, v, &p.municipality_code)?.into_iter().filter(areas::Area::is_active).map(|a| (a.id.to_string(), a.name)).collect();
+    let areas =
+        areas::list(db, v, &p.municipality_code)?.into_iter().filter(areas::Area::is_active).map(|a| (a.id.to_string(), a.name)).collect();
     let offences = indicators::offences(db, &p.municipality_code)?;
-    let orgs = db.map_all(
-        "SELECT o.id, o.name FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
-         WHERE om.municipality_code = $1 AND om.status = 'approved' ORDER BY o.name_key",
-        &[p.municipality_code.as_str().into()],
-        |r| Ok((r.get::<i64>("id")?.to_string(), r.get("name")?)),
-    )?;
-    let situation = p.situation.as_ref().map_or(0, |s| s.id);
-    let problems = db.map_all(
-        "SELECT id, title FROM situation_problems WHERE situation_id = $1 ORDER BY priority, position",
-        &[situation.into()],
-        |r| Ok((r.get::<i64>("id")?.to_string(), r.get("title")?)),
-    )?;
-    let causes = db.map_all(
-        "SELECT c.id, sp.title AS problem, c.title FROM problem_causes c JOIN situation_problems sp ON sp.id = c.problem_id
-         WHERE sp.situation_id = $1 ORDER BY sp.priority, sp.position, c.position",
-        &[situation.into()],
-        |r| Ok((r.get::<i64>("id")?.to_string(), format!("{} – {}", r.get::<String>("problem")?, r.get::<String>("title")?))),
-    )?;
-    let actions = measures::action_choices(db, v, &p.municipality_code)?.into_iter().map(|a| (a.id.to_string(), format!("{} (klart senast {})", a.title, a.due_on))).collect();
+    let orgs = plan::organisations_in(db, &p.municipality_code)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
+    let (problems, causes) = plan::situation_parts(db, v, p)?;
+    let problems = problems.into_iter().map(|c| (c.id.to_string(), c.title)).collect();
+    let causes = causes.into_iter().map(|c| (c.id.to_string(), c.title)).collect();
+    let actions = measures::action_choices(db, v, &p.municipality_code)?
+        .into_iter()
+        .map(|a| (a.id.to_string(), format!("{} (klart senast {})", a.title, a.due_on)))
+        .collect();
     Ok(PartChoices { categories: cats, areas, offences, orgs, problems, causes, actions })
 }
 
-async fn part_page(state: &AppState, session: &Session, d: &PlanDocument, kind: &'static str, editing: Option<i64>, form: FormView) -> Result<PartPage, PageError> {
+async fn part_page(
+    state: &AppState,
+    session: &Session,
+    d: &PlanDocument,
+    kind: &'static str,
+    editing: Option<i64>,
+    form: FormView,
+) -> Result<PartPage, PageError> {
     let (v, p) = (session.viewer.clone(), d.plan.clone());
     let c = state.store.read(move |db| part_choices(db, &v, &p)).await?;
     let (what, path) = match kind {
@@ -676,7 +688,12 @@ async fn part_page(state: &AppState, session: &Session, d: &PlanDocument, kind: 
         action,
         delete,
         form,
-        goals: d.goals.iter().filter(|g| Some(g.id) != editing || kind != "goal").map(|g| (g.id.to_string(), format!("{}: {}", g.kind_label, g.title))).collect(),
+        goals: d
+            .goals
+            .iter()
+            .filter(|g| Some(g.id) != editing || kind != "goal")
+            .map(|g| (g.id.to_string(), format!("{}: {}", g.kind_label, g.title)))
+            .collect(),
         kinds: options(GoalKind::ALL, GoalKind::code, GoalKind::label),
         levels: options(ResultLevel::ALL, ResultLevel::code, ResultLevel::label),
         sources: options(IndicatorSource::ALL, IndicatorSource::code, IndicatorSource::label),
@@ -919,7 +936,9 @@ async fn update_indicator(State(state): State<AppState>, Path(id): Path<i64>, Si
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, indicators::update(db, &v, id, &input))).await;
     match submitted(&form, r)? {
         Submitted::Done(i) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#indicator-{}", i.plan_id, i.id)).into_response()),
-        Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "indicator", Some(id), view).await?),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "indicator", Some(id), view).await?)
+        }
     }
 }
 
@@ -969,7 +988,9 @@ async fn update_measure(State(state): State<AppState>, Path(id): Path<i64>, Sign
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, measures::update(db, &v, id, &input))).await;
     match submitted(&form, r)? {
         Submitted::Done(m) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#measure-{}", m.plan_id, m.id)).into_response()),
-        Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "measure", Some(id), view).await?),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "measure", Some(id), view).await?)
+        }
     }
 }
 
@@ -988,5 +1009,6 @@ async fn measure_status(State(state): State<AppState>, Path(id): Path<i64>, Sign
     let v = session.viewer.clone();
     let r = state.store.write(move |db| measures::set_status(db, &v, id, &input)).await;
     let plan_id = m.plan_id;
-    one_button(&state, &session, &form, plan_id, r, |m: Measure| format!("/atgardsplaner/{}?klart=sparad#measure-{}", m.plan_id, m.id)).await
+    one_button(&state, &session, &form, plan_id, r, |m: Measure| format!("/atgardsplaner/{}?klart=sparad#measure-{}", m.plan_id, m.id))
+        .await
 }
