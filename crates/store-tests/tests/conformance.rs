@@ -58,6 +58,7 @@ conformance!(
     plans_compute_baselines_from_est_reports_and_crime_statistics,
     plans_are_read_by_their_parties_and_shared_only_when_adopted,
     plans_travel_as_json_and_come_back_the_same,
+    plans_link_goals_and_measures_to_causes_and_actions,
     alerts_reach_every_contact_once_and_are_acknowledged,
     digests_go_once_to_members_who_want_them,
     share_links_show_aggregates_until_revoked,

@@ -695,3 +695,103 @@ pub async fn plans_travel_as_json_and_come_back_the_same(store: &Store) {
     };
     assert_eq!(strip(&second), strip(&first));
 }
+
+/// A lägesbild version with one problem and one cause, written as the situation helper's
+/// commands would (owner Trelleborg's municipality, adopted).
+async fn situation_with_cause(store: &Store, owner: i64, municipality: &str) -> (i64, i64, i64) {
+    let municipality = municipality.to_owned();
+    store
+        .write(move |db| {
+            let now = brygga_store::now_ms();
+            let id: i64 = db.scalar(
+                "INSERT INTO situations (lineage_id, version_no, kind, status, title, municipality_code, year, owner_org_id, visibility,
+                    adopted_at, version, created_at, updated_at)
+                 VALUES (0, 1, 'situation', 'adopted', 'Lägesbild 2026', $1, 2026, $2, 'organisation', $3, 1, $3, $3) RETURNING id",
+                &[municipality.as_str().into(), owner.into(), now.into()],
+            )?;
+            db.execute("UPDATE situations SET lineage_id = id WHERE id = $1", &[id.into()])?;
+            db.execute("INSERT INTO situation_parties (situation_id, org_id) VALUES ($1, $2)", &[id.into(), owner.into()])?;
+            let problem: i64 = db.scalar(
+                "INSERT INTO situation_problems (situation_id, key, title, priority, position) VALUES ($1, 'p1', 'Klotter och skadegörelse i centrum', 1, 1) RETURNING id",
+                &[id.into()],
+            )?;
+            let cause: i64 = db.scalar(
+                "INSERT INTO problem_causes (problem_id, key, title, triangle_side, basis, certainty, position)
+                 VALUES ($1, 'c1', 'Mörka passager utan insyn', 'place', 'data', 'medium', 1) RETURNING id",
+                &[problem.into()],
+            )?;
+            Ok((id, problem, cause))
+        })
+        .await
+        .unwrap()
+}
+
+pub async fn plans_link_goals_and_measures_to_causes_and_actions(store: &Store) {
+    let w = est(store).await;
+    let (situation, problem, cause) = situation_with_cause(store, w.kommun, "1287").await;
+    let (other_situation, _, other_cause) = situation_with_cause(store, w.angelholm, "1292").await;
+    // The lägesbild must be one the viewer reads, in the plan's municipality.
+    let e = new_plan(store, w.coordinator, PlanInput { situation_id: Some(other_situation), ..header("Plan") }).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("situation_id".to_owned(), "plans.situation_unknown")]);
+    let p = new_plan(store, w.coordinator, PlanInput { situation_id: Some(situation), ..header("Åtgärdsplan 2026–2027") }).await.unwrap();
+    assert_eq!(p.situation.as_ref().map(|s| s.title.as_str()), Some("Lägesbild 2026"));
+    let g = add_goal(store, w.coordinator, p.id, GoalInput { problem_ids: vec![problem], ..goal("result", "Mindre klotter", None) })
+        .await
+        .unwrap();
+    assert_eq!(g.problem_ids, vec![problem]);
+
+    let action = decide(
+        store,
+        w.coordinator,
+        w.forum,
+        ActionInput {
+            title: "Sanera klottret på Stortorget".into(),
+            responsible_org_id: Some(w.bostad),
+            due_on: Some(in_days(7)),
+            ..ActionInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A cause of another lägesbild, an action the viewer cannot read: refused at the field.
+    let bad =
+        MeasureInput { cause_ids: vec![other_cause], action_ids: vec![action.id + 1000], ..measure("Belysning", w.kommun, vec![g.id]) };
+    let before = rows(store).await;
+    let e = add_measure(store, w.coordinator, p.id, bad).await.unwrap_err();
+    let codes = field_codes(&e);
+    assert!(codes.contains(&("cause_ids".to_owned(), "plans.cause_unknown")), "{codes:?}");
+    assert!(codes.contains(&("action_ids".to_owned(), "plans.action_unknown")), "{codes:?}");
+    assert_eq!(rows(store).await, before, "nothing written");
+    let m = add_measure(
+        store,
+        w.coordinator,
+        p.id,
+        MeasureInput { cause_ids: vec![cause], action_ids: vec![action.id], ..measure("Belysning i passagerna", w.kommun, vec![g.id]) },
+    )
+    .await
+    .unwrap();
+    assert_eq!(m.causes.iter().map(|c| c.id).collect::<Vec<_>>(), [cause]);
+    assert_eq!(m.actions.iter().map(|a| a.id).collect::<Vec<_>>(), [action.id]);
+    // Every link readable both ways in the document.
+    let v = viewer(store, w.coordinator).await;
+    let d = store.read(move |db| plan::load(db, &v, p.id)).await.unwrap();
+    assert_eq!(d.measures_of(g.id).iter().map(|x| x.id).collect::<Vec<_>>(), [m.id]);
+    // An outsider's viewer never sees the forum's action even on a published plan.
+    let p = decide_and_adopt(store, w.coordinator, &d.plan).await;
+    let v = viewer(store, w.coordinator).await;
+    store.write(move |db| plan::share(db, &v, p.id, &ShareInput { visibility: "public".into(), forum_id: None })).await.unwrap();
+    let outsider = viewer(store, w.outsider).await;
+    let seen = store.read(move |db| plan::load(db, &outsider, p.id)).await.unwrap();
+    assert!(seen.measures[0].actions.is_empty(), "actions are forum records");
+    // Follow-up in the adopted version: unlink and link again.
+    let v = viewer(store, w.coordinator).await;
+    let (mid, aid) = (m.id, action.id);
+    let m = store.write(move |db| measures::unlink_action(db, &v, mid, aid)).await.unwrap();
+    assert!(m.actions.is_empty());
+    let v = viewer(store, w.coordinator).await;
+    let m = store.write(move |db| measures::link_action(db, &v, mid, aid)).await.unwrap();
+    assert_eq!(m.actions.len(), 1);
+    let v = viewer(store, w.outsider).await;
+    let e = store.write(move |db| measures::link_action(db, &v, mid, aid)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+}
