@@ -250,6 +250,65 @@ async fn plans_through_the_pages(b: Backend) {
         "{html}"
     );
 
+    // An indicator whose baseline is asked of a series with no data: at the field, what was typed kept.
+    let forum = w.forum;
+    let category: i64 = x
+        .app
+        .store()
+        .read(move |db| {
+            use brygga_store::ConnExt;
+            Ok(db.scalar("SELECT id FROM categories WHERE forum_id = $1 AND code = 'graffiti'", &[forum.into()])?)
+        })
+        .await
+        .unwrap();
+    let new_indicator = format!("{plan}/indikatorer/ny?mal={result}");
+    let (category, result_s) = (category.to_string(), result.to_string());
+    let fields = [
+        ("goal_id", result_s.as_str()),
+        ("name", "Klotter på Stortorget"),
+        ("source", "observations"),
+        ("category_id", category.as_str()),
+        ("unit", "rapporter per månad"),
+        ("direction", "decrease"),
+        ("frequency", "monthly"),
+        ("baseline_on", "2024-03-01"),
+        ("compute_baseline", "on"),
+        ("target_value", "2"),
+        ("target_on", "2027-12-31"),
+    ];
+    let r = browser.submit(&new_indicator, &format!("{plan}/indikatorer/ny"), &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_eq!(
+        text_of(&html, "#f-baseline_on-error").unwrap(),
+        "Fel: Serien har inga värden för mars 2024. Välj ett senare datum, eller för in värdet för hand med källa."
+    );
+    assert!(html.contains("value=\"Klotter på Stortorget\""));
+    // Entered by hand with a Swedish decimal, then shown with its source.
+    let manual = [
+        ("goal_id", result_s.as_str()),
+        ("name", "Andel trygga"),
+        ("source", "manual"),
+        ("manual_source", "Skolenkäten, årskurs 9"),
+        ("unit", "procent"),
+        ("direction", "increase"),
+        ("frequency", "yearly"),
+        ("baseline_value", "61,5"),
+        ("baseline_on", "2026-01-01"),
+        ("baseline_source", "Skolenkäten 2025"),
+        ("target_value", "70"),
+        ("target_on", "2025-12-31"),
+    ];
+    let r = browser.submit(&new_indicator, &format!("{plan}/indikatorer/ny"), &manual).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_of(&r.text().await.unwrap(), "#f-target_on-error").unwrap().contains("ligger före baslinjens datum"));
+    let mut manual = manual;
+    manual[11] = ("target_on", "2027-12-31");
+    let r = browser.submit(&new_indicator, &format!("{plan}/indikatorer/ny"), &manual).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.get_html(&plan).await;
+    assert!(html.contains("61,5") && html.contains("Källa: Skolenkäten 2025"), "{html}");
+
     // A measure whose responsible is not a party: refused at the field.
     let new_measure = format!("{plan}/insatser/ny");
     let r =
