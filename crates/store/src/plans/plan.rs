@@ -875,12 +875,13 @@ pub fn claimed_municipalities(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<
     )?)
 }
 
-/// The organisations with an approved claim in `municipality` (choices for partners and parties).
+/// The organisations that may be parties to a plan in `municipality`: an approved claim there,
+/// or the police (choices for parties and partners).
 pub fn organisations_in(db: &mut dyn Conn, municipality: &str) -> StoreResult<Vec<OrgRef>> {
     Ok(db.all(
-        "SELECT o.id, o.name FROM organisations o JOIN organisation_municipalities om ON om.org_id = o.id
-         WHERE om.municipality_code = $1 AND om.status = 'approved' ORDER BY o.name_key",
-        args![municipality],
+        "SELECT o.id, o.name FROM organisations o WHERE o.kind = $2 OR EXISTS (SELECT 1 FROM organisation_municipalities om
+            WHERE om.org_id = o.id AND om.municipality_code = $1 AND om.status = 'approved') ORDER BY o.name_key",
+        args![municipality, OrgKind::Police.code()],
     )?)
 }
 

@@ -334,6 +334,14 @@ async fn plans_through_the_pages(b: Backend) {
     assert!(html.contains("href=\"#measure-"));
     assert!(html.contains("<section id=\"uppfoljning\"") && html.contains("<section id=\"utvardering\""));
 
+    // A co-owner chosen in the list becomes a party.
+    let (_, html) = browser.get_html(&plan).await;
+    assert!(html.contains(&format!("<option value=\"{}\"", w.bostad)), "the housing company is offered as a party");
+    let r = browser.submit(&plan, &format!("{plan}/parter"), &[("org_id", &w.bostad.to_string())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.get_html(&plan).await;
+    assert!(text_of(&html, "dl.facts").unwrap().contains("AB Trelleborgshem"));
+
     // Not public until adopted and published.
     let public = x.app.browser();
     assert_eq!(public.get(&format!("/publikt/atgardsplaner/{id}")).await.status(), StatusCode::NOT_FOUND);

@@ -328,6 +328,8 @@ struct ShowPage {
     statuses: Vec<(String, String)>,
     forums: Vec<(String, String)>,
     share_form: FormView,
+    /// Organisations that may become parties (approved claim in the municipality), not yet ones.
+    candidates: Vec<(String, String)>,
 }
 
 impl ShowPage {
@@ -380,19 +382,26 @@ async fn show_page(
     let public = session.is_none();
     let v2 = v.clone();
     let m = d.plan.municipality_code.clone();
-    let forums: Vec<(String, String)> = if party {
+    let parties = d.plan.party_ids();
+    let (forums, candidates): (Options, Options) = if party {
         state
             .store
             .read(move |db| {
-                Ok(brygga_store::forums::forum::list(db, &v2)?
+                let forums = brygga_store::forums::forum::list(db, &v2)?
                     .into_iter()
                     .filter(|f| f.municipality_code.as_deref() == Some(&m))
                     .map(|f| (f.id.to_string(), f.name))
-                    .collect())
+                    .collect();
+                let candidates = plan::organisations_in(db, &m)?
+                    .into_iter()
+                    .filter(|o| !parties.contains(&o.id))
+                    .map(|o| (o.id.to_string(), o.name))
+                    .collect();
+                Ok((forums, candidates))
             })
             .await?
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let title = d.plan.title.clone();
     let chrome = match session {
@@ -413,6 +422,7 @@ async fn show_page(
             statuses: options(MeasureStatus::ALL, MeasureStatus::code, MeasureStatus::label),
             forums,
             share_form,
+            candidates,
         },
     )
 }
