@@ -616,3 +616,41 @@ pub fn action_choices(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> Stor
         },
     )?)
 }
+
+/// A measure of a plan the viewer may read that a weekly action carries out (the way back from
+/// the action list to the plan).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureRef {
+    pub id: i64,
+    pub title: String,
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub version_no: i64,
+    pub plan_status: String,
+}
+
+/// The measures, in plan versions the viewer may read, that `action_id` carries out (newest
+/// version first).
+pub fn for_action(db: &mut dyn Conn, v: &Viewer, action_id: i64) -> StoreResult<Vec<MeasureRef>> {
+    let [orgs, forums] = sharing::readable_args(v);
+    Ok(db.map_all(
+        &format!(
+            "SELECT m.id, m.title, t.id AS plan_id, t.title AS plan_title, t.version_no, t.status FROM measure_actions x
+             JOIN plan_measures m ON m.id = x.measure_id JOIN action_plans t ON t.id = m.plan_id
+             WHERE x.action_id = $1 AND {} ORDER BY t.lineage_id, t.version_no DESC, m.position",
+            DocTable::Plan.readable(db, "t", 2)
+        ),
+        &[action_id.into(), orgs, forums],
+        |r| {
+            Ok(MeasureRef {
+                id: r.get("id")?,
+                title: r.get("title")?,
+                plan_id: r.get("plan_id")?,
+                plan_title: r.get("plan_title")?,
+                version_no: r.get("version_no")?,
+                plan_status: r.get("status")?,
+            })
+        },
+    )?)
+}

@@ -776,6 +776,13 @@ pub async fn plans_link_goals_and_measures_to_causes_and_actions(store: &Store) 
     let v = viewer(store, w.coordinator).await;
     let d = store.read(move |db| plan::load(db, &v, p.id)).await.unwrap();
     assert_eq!(d.measures_of(g.id).iter().map(|x| x.id).collect::<Vec<_>>(), [m.id]);
+    // And the way back: the action knows the measures it carries out, in plans the viewer reads.
+    let v = viewer(store, w.coordinator).await;
+    let aid = action.id;
+    let back = store.read(move |db| measures::for_action(db, &v, aid)).await.unwrap();
+    assert_eq!(back.iter().map(|b| (b.id, b.plan_id)).collect::<Vec<_>>(), [(m.id, p.id)]);
+    let v = viewer(store, w.tenant_member).await;
+    assert!(store.read(move |db| measures::for_action(db, &v, aid)).await.unwrap().is_empty(), "a draft is the parties' only");
     // An outsider's viewer never sees the forum's action even on a published plan.
     let p = decide_and_adopt(store, w.coordinator, &d.plan).await;
     let v = viewer(store, w.coordinator).await;

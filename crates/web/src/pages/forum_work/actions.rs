@@ -651,6 +651,8 @@ struct ShowPage {
     can_update: bool,
     form: FormView,
     statuses: Vec<(String, String)>,
+    /// The plan measures the action carries out (plans the viewer reads).
+    measures: Vec<brygga_store::plans::measures::MeasureRef>,
 }
 
 impl ShowPage {
@@ -681,9 +683,16 @@ async fn show_page(
 ) -> PageResult {
     let v = session.viewer.clone();
     let a2 = a.clone();
-    let (forum, meeting_week, can_update) = state
+    let (forum, meeting_week, can_update, measures) = state
         .store
-        .read(move |db| Ok((forum::get(db, &v, a2.forum_id)?, actions::meeting_week(db, &a2)?, actions::may_update(db, &v, &a2)?)))
+        .read(move |db| {
+            Ok((
+                forum::get(db, &v, a2.forum_id)?,
+                actions::meeting_week(db, &a2)?,
+                actions::may_update(db, &v, &a2)?,
+                brygga_store::plans::measures::for_action(db, &v, a2.id)?,
+            ))
+        })
         .await?;
     html(
         status,
@@ -695,6 +704,7 @@ async fn show_page(
             meeting_week,
             can_update,
             statuses: status_options(),
+            measures,
         },
     )
 }
