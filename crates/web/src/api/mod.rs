@@ -99,6 +99,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::plans::get_measure, plans::plans::update_measure, plans::plans::delete_measure))
         .routes(routes!(plans::plans::set_measure_status))
         .routes(routes!(plans::plans::link_action, plans::plans::unlink_action))
+        .routes(routes!(plans::plans::measures_by_action))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -114,6 +114,10 @@ async fn plans_through_the_api(b: Backend) {
     let e: Value = r.json().await.unwrap();
     assert!(message(&e, "goal").contains("”Snabbsanering”"), "{e}");
 
+    // The way back from an action: none links this plan yet.
+    let (s, back) = api.get("/plans/measures?action_id=1").await;
+    assert_eq!((s, back), (StatusCode::OK, json!([])));
+
     // The outsider sees nothing and writes nothing.
     assert_eq!(outsider.get(&format!("/plans/{id}")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(outsider.get("/plans").await.1, json!([]));

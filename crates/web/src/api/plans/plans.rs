@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use brygga_store::plans::compare::{self, Comparison};
 use brygga_store::plans::goals::{self, Goal, GoalInput};
 use brygga_store::plans::indicators::{self, Indicator, IndicatorInput};
-use brygga_store::plans::measures::{self, Measure, MeasureInput, MeasureStatusInput};
+use brygga_store::plans::measures::{self, Measure, MeasureInput, MeasureRef, MeasureStatusInput};
 use brygga_store::plans::plan::{self, ActionPlan, PlanDocument, PlanInput, ShareInput};
 use brygga_store::plans::transfer::{self, ImportInput, PlanFile};
 use serde::{Deserialize, Serialize};
@@ -326,4 +326,23 @@ pub async fn unlink_action(
     Path((id, action_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<Measure>> {
     Ok(Json(state.store.write(move |db| measures::unlink_action(db, &v, id, action_id)).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ByActionParams {
+    /// A weekly action of the action list.
+    action_id: i64,
+}
+
+/// The way back from the action list: the measures, in plan versions the caller may read, that
+/// an action carries out.
+#[utoipa::path(get, operation_id = "list_plan_measures_by_action", path = "/plans/measures", params(ByActionParams), tag = "plans",
+    responses((status = 200, body = Vec<MeasureRef>), (status = 422, body = ApiErrorBody)))]
+pub async fn measures_by_action(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiQuery(p): ApiQuery<ByActionParams>,
+) -> ApiResult<Json<Vec<MeasureRef>>> {
+    Ok(Json(state.store.read(move |db| measures::for_action(db, &v, p.action_id)).await?))
 }
