@@ -4,6 +4,7 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod demo_places;
+pub mod demo_plans;
 pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
