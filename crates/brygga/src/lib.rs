@@ -7,6 +7,7 @@ pub mod demo_places;
 pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
+pub mod generate_plan;
 pub mod harvest;
 pub mod import;
 pub mod national;
