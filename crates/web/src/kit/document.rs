@@ -123,6 +123,18 @@ mod tests {
     }
 
     #[test]
+    fn the_print_stylesheet_is_served_and_prints_a4() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let resp = rt.block_on(crate::kit::assets::serve(axum::extract::Path("document.css".to_owned())));
+        assert_eq!(resp.status(), axum::http::StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "text/css; charset=utf-8");
+        let css =
+            String::from_utf8(rt.block_on(axum::body::to_bytes(resp.into_body(), usize::MAX)).expect("body").to_vec()).expect("utf-8");
+        assert!(css.contains("size: A4;") && css.contains("margin: 20mm 18mm;"), "{css}");
+        assert!(css.contains("@media print") && css.contains("a[href]::after { content: none !important; }"));
+    }
+
+    #[test]
     fn empty_lines_are_left_out() {
         let m = DocumentMeta {
             municipality: "Trelleborgs kommun".into(),

@@ -23,6 +23,7 @@ use docx_rs::{
 };
 
 use crate::kit::error::AppError;
+use crate::kit::export::Cell;
 
 /// A4 in twentieths of a point (twips).
 const A4_WIDTH: u32 = 11_906;
@@ -248,6 +249,12 @@ impl DocxBuilder {
         self
     }
 
+    /// The same rows a CSV/XLSX export gets ([`Cell`]), shown the Swedish way.
+    pub fn table_cells(self, headers: &[&str], rows: &[Vec<Cell>]) -> Self {
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(Cell::display).collect()).collect();
+        self.table(headers, &rows)
+    }
+
     /// The source under a table or figure: "Källa: …, hämtad 2026-12-06".
     pub fn caption(mut self, text: &str) -> Self {
         self.docx = self.docx.add_paragraph(Paragraph::new().style("Caption").add_run(text_run(text)));
@@ -329,6 +336,17 @@ mod tests {
         assert!(styles.contains(r#"<w:name w:val="heading 1" />"#));
         let numbering = part(&bytes, "word/numbering.xml");
         assert!(numbering.contains(r#"<w:numFmt w:val="bullet" />"#), "{numbering}");
+    }
+
+    #[test]
+    fn export_rows_become_a_table() {
+        let rows =
+            vec![vec![Cell::text("Klotter"), Cell::Integer(1234), Cell::Decimal(-0.5, 1), Cell::Date(jiff::civil::date(2027, 12, 31))]];
+        let bytes = DocxBuilder::new("T").table_cells(&["Indikator", "Antal", "Förändring", "Måldatum"], &rows).build().expect("builds");
+        let doc = part(&bytes, "word/document.xml");
+        for s in ["Klotter", "1\u{a0}234", "−0,5", "2027-12-31", "Måldatum"] {
+            assert!(doc.contains(s), "{s} in {doc}");
+        }
     }
 
     #[test]

@@ -50,6 +50,18 @@ impl Cell {
         }
     }
 
+    /// The cell as a person reads it on a page or in a Word table: numbers the Swedish way
+    /// (`1 234,5`, `−12`), dates as `2026-12-06`.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Integer(n) => brygga_domain::time::format_number(*n as f64, 0),
+            Cell::Decimal(v, d) => brygga_domain::time::format_number(*v, *d),
+            Cell::Date(d) => d.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+
     /// The cell in a CSV file opened by a Swedish Excel.
     pub fn csv(&self) -> String {
         match self {
@@ -248,6 +260,13 @@ mod tests {
         let mut strings = String::new();
         zip.by_name("xl/sharedStrings.xml").expect("strings").read_to_string(&mut strings).expect("utf-8");
         assert!(strings.contains("=SUMMA(A1)") && strings.contains("senast i juni") && strings.contains("Åtgärdsplan"));
+    }
+
+    #[test]
+    fn cells_display_the_swedish_way() {
+        let shown: Vec<String> = rows()[0].iter().map(Cell::display).collect();
+        assert_eq!(shown, ["Minska klotter", "−12", "1\u{a0}234,5", "2026-12-06"]);
+        assert_eq!(Cell::Empty.display(), "");
     }
 
     #[test]
