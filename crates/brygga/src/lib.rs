@@ -8,6 +8,7 @@ pub mod demo_plans;
 pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
+pub mod generate_plan;
 pub mod harvest;
 pub mod import;
 pub mod national;

@@ -1,0 +1,3 @@
+//! Plans (issue 13). Keep-both on merge: each family declares its module here.
+
+mod generator;
