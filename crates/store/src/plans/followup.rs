@@ -48,7 +48,7 @@ pub const KIND: &str = "plans.refresh_indicators";
 /// The page refreshes computed values older than this (an hour).
 pub const REFRESH_AFTER_MS: i64 = 60 * 60 * 1000;
 
-pub const NOTE: TextRule = TextRule::line("note", "Källan", 500).multiline();
+pub const NOTE: TextRule = TextRule::line("note", "Källan", 500).optional().multiline();
 pub const WHAT: TextRule = TextRule::line("what", "Vad som avvek", 500).multiline();
 pub const WHY: TextRule = TextRule::line("why", "Varför", 2000).multiline();
 pub const CONSEQUENCE: TextRule = TextRule::line("consequence", "Konsekvensen", 2000).optional().multiline();
