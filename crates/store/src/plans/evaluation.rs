@@ -30,6 +30,7 @@ use crate::plans::{Doc, DocTable};
 /// The three analyses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanAnalysis))]
 #[serde(rename_all = "snake_case")]
 pub enum Analysis {
     /// Målanalys.
@@ -55,6 +56,7 @@ impl Analysis {
 /// What to fix: the part of the plan, and the anchor it has on the plan page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanCheckTarget))]
 pub struct Target {
     /// `plan`, `goal`, `indicator`, `measure` or `deviation`.
     pub kind: &'static str,
@@ -79,6 +81,7 @@ impl Target {
 /// One check of one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanCheck))]
 pub struct Check {
     /// Stable code of the check, e.g. `goal.measurable`.
     pub code: &'static str,
@@ -318,10 +321,7 @@ fn goals_means_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
         };
         out.push(row("measure.goal", a, passed, message, Target::new("measure", m.id)));
         let (passed, message) = if m.cause_ids.is_empty() {
-            (
-                false,
-                format!("Insatsen ”{t}” är inte kopplad till någon orsak. Välj vilka orsaker i lägesbilden insatsen ska påverka."),
-            )
+            (false, format!("Insatsen ”{t}” är inte kopplad till någon orsak. Välj vilka orsaker i lägesbilden insatsen ska påverka."))
         } else {
             (true, format!("Insatsen ”{t}” riktar sig mot {} orsaker.", m.cause_ids.len()))
         };
@@ -463,7 +463,9 @@ pub(crate) fn read_input(db: &mut dyn Conn, plan_id: i64, today: Date) -> StoreR
     )?;
     let goals = goals
         .into_iter()
-        .map(|(id, kind, parent_id, title, has_level)| Ok(GoalIn { id, kind: parse(&kind, GoalKind::from_code)?, parent_id, title, has_level }))
+        .map(|(id, kind, parent_id, title, has_level)| {
+            Ok(GoalIn { id, kind: parse(&kind, GoalKind::from_code)?, parent_id, title, has_level })
+        })
         .collect::<StoreResult<Vec<_>>>()?;
     let indicators = db.map_all(
         "SELECT id, goal_id, name, source, category_id, area_id, offence, survey_question, survey_area, direction, baseline_value, target_value
@@ -848,7 +850,10 @@ mod tests {
     fn source_keys_match_the_same_series_only() {
         assert_eq!(source_key("observations", Some(1), Some(5), None, None, None).as_deref(), Some("observations:1:5"));
         assert_eq!(source_key("observations", Some(1), None, None, None, None).as_deref(), Some("observations:1:*"));
-        assert_eq!(source_key("crime_statistics", None, None, Some("Skadegörelse"), None, None).as_deref(), Some("crime_statistics:Skadegörelse"));
+        assert_eq!(
+            source_key("crime_statistics", None, None, Some("Skadegörelse"), None, None).as_deref(),
+            Some("crime_statistics:Skadegörelse")
+        );
         assert_eq!(source_key("safety_survey", None, None, None, Some("q1"), Some("Centrum")).as_deref(), Some("safety_survey:q1:Centrum"));
         assert_eq!(source_key("manual", Some(1), Some(5), None, None, None), None);
         assert_eq!(source_key("observations", None, Some(5), None, None, None), None);

@@ -35,11 +35,11 @@ use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::kernel::error::{StoreError, StoreResult, checked_with};
 use crate::kernel::jobs::{self, NewJob};
 use crate::kernel::sharing::{self, Scope};
+use crate::picture::weekly::DEFAULT_SUPPRESS_BELOW;
 use crate::plans::evaluation::{self, Check};
 use crate::plans::progress::{self, GoalProgress};
 use crate::plans::series::{self, SeriesSpec};
 use crate::plans::{Doc, DocTable, new_key};
-use crate::picture::weekly::DEFAULT_SUPPRESS_BELOW;
 use crate::{Viewer, args, now_ms};
 
 /// The nightly refresh of every adopted plan's computed indicator values.
@@ -182,6 +182,7 @@ fn plan_row(db: &mut dyn Conn, plan_id: i64) -> StoreResult<PlanRow> {
 /// An indicator as follow-up reads it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanIndicatorRef))]
 pub struct IndicatorRef {
     pub id: i64,
     pub plan_id: i64,
@@ -273,9 +274,8 @@ fn indicators_of(db: &mut dyn Conn, plan_id: i64) -> StoreResult<Vec<IndicatorRe
 
 /// The indicator and its plan, when the viewer may read the plan.
 fn readable_indicator(db: &mut dyn Conn, v: &Viewer, indicator_id: i64) -> StoreResult<(IndicatorRef, Doc)> {
-    let i: IndicatorRef = db
-        .opt(&format!("{INDICATOR_SELECT} WHERE i.id = $1"), args![indicator_id])?
-        .ok_or(StoreError::not_found("indicator"))?;
+    let i: IndicatorRef =
+        db.opt(&format!("{INDICATOR_SELECT} WHERE i.id = $1"), args![indicator_id])?.ok_or(StoreError::not_found("indicator"))?;
     let doc = Doc::load(db, v, DocTable::Plan, i.plan_id).map_err(|e| match e {
         StoreError::NotFound { .. } => StoreError::not_found("indicator"),
         e => e,
@@ -289,6 +289,7 @@ fn readable_indicator(db: &mut dyn Conn, v: &Viewer, indicator_id: i64) -> Store
 /// One value of an indicator's series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanIndicatorValue))]
 pub struct IndicatorValue {
     /// The period's first day, `2026-04-01`.
     pub period: String,
@@ -307,6 +308,7 @@ pub struct IndicatorValue {
 /// An indicator's series for its chart: values against baseline and target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanIndicatorSeries))]
 pub struct IndicatorSeries {
     pub indicator: IndicatorRef,
     /// Oldest first.
@@ -326,7 +328,10 @@ pub struct IndicatorSeries {
     pub suppressed: usize,
 }
 
-fn value_rows(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<(i64, String, f64, String, Option<String>, i64)>> {
+/// A stored value: indicator, period, value, origin, note, created at.
+type ValueRow = (i64, String, f64, String, Option<String>, i64);
+
+fn value_rows(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<ValueRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -341,7 +346,12 @@ fn value_rows(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<(i64, String, f
 }
 
 /// Builds the series of `i` from its value rows; `suppress` hides small EST counts.
-fn build_series(i: &IndicatorRef, rows: &[(i64, String, f64, String, Option<String>, i64)], suppress: bool, until: Option<&str>) -> IndicatorSeries {
+fn build_series(
+    i: &IndicatorRef,
+    rows: &[ValueRow],
+    suppress: bool,
+    until: Option<&str>,
+) -> IndicatorSeries {
     let threshold = suppress.then_some(DEFAULT_SUPPRESS_BELOW);
     let hide = suppress && i.source() == IndicatorSource::Observations;
     let frequency = i.frequency();
@@ -407,6 +417,7 @@ pub fn plan_series(db: &mut dyn Conn, v: &Viewer, plan_id: i64) -> StoreResult<V
 /// A value as sent by a form or the API.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanValueInput))]
 #[serde(deny_unknown_fields)]
 pub struct ValueInput {
     /// The indicator (of the plan in force).
@@ -437,7 +448,11 @@ pub fn enter_value(db: &mut dyn Conn, v: &Viewer, plan_id: i64, input: &ValueInp
         let i: IndicatorRef = db
             .opt(&format!("{INDICATOR_SELECT} WHERE i.id = $1 AND i.plan_id = $2"), args![input.indicator_id, plan_id])?
             .ok_or_else(|| {
-                StoreError::invalid(FieldError::new("indicator_id", "plans.indicator_unknown", "Indikatorn finns inte i planen. Välj en av planens indikatorer."))
+                StoreError::invalid(FieldError::new(
+                    "indicator_id",
+                    "plans.indicator_unknown",
+                    "Indikatorn finns inte i planen. Välj en av planens indikatorer.",
+                ))
             })?;
         let mut errs = FieldErrors::new();
         let period = errs.take(parse_period(i.frequency(), &input.period));
@@ -455,7 +470,11 @@ pub fn enter_value(db: &mut dyn Conn, v: &Viewer, plan_id: i64, input: &ValueInp
         let note = match NOTE.parse(input.note.as_deref().unwrap_or("")) {
             Ok(Some(n)) => Some(n),
             Ok(None) => {
-                errs.push(FieldError::new("note", "required", "Ange källan: var kommer värdet från? Till exempel ”Skolenkäten 2026, åk 9”."));
+                errs.push(FieldError::new(
+                    "note",
+                    "required",
+                    "Ange källan: var kommer värdet från? Till exempel ”Skolenkäten 2026, åk 9”.",
+                ));
                 None
             }
             Err(e) => {
@@ -566,12 +585,8 @@ fn refresh(db: &mut dyn Conn, plan: &PlanRow) -> StoreResult<usize> {
         if i.source() == IndicatorSource::Manual {
             continue;
         }
-        let from = i
-            .baseline_on
-            .as_deref()
-            .and_then(|d| d.parse::<Date>().ok())
-            .or_else(|| plan.period_from.parse::<Date>().ok())
-            .unwrap_or(to);
+        let from =
+            i.baseline_on.as_deref().and_then(|d| d.parse::<Date>().ok()).or_else(|| plan.period_from.parse::<Date>().ok()).unwrap_or(to);
         let from = period_start(i.frequency(), from);
         if from > to {
             continue;
@@ -723,6 +738,7 @@ impl FromRow for Deviation {
 /// A deviation as sent by a form or the API.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanDeviationInput))]
 #[serde(deny_unknown_fields)]
 pub struct DeviationInput {
     /// What deviated from the plan. Required.
@@ -951,6 +967,7 @@ pub fn may_follow_up(db: &mut dyn Conn, v: &Viewer, plan_id: i64) -> StoreResult
 /// A goal of the report, in tree order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = FollowUpReportGoal))]
 pub struct ReportGoal {
     pub id: i64,
     /// `effect`, `result` or `process`.
@@ -971,6 +988,7 @@ pub struct ReportGoal {
 /// A measure of the report, with its deviations.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = FollowUpReportMeasure))]
 pub struct ReportMeasure {
     pub id: i64,
     pub title: String,
@@ -985,6 +1003,7 @@ pub struct ReportMeasure {
 /// The report's totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = FollowUpReportTotals))]
 pub struct ReportTotals {
     pub goals: usize,
     pub indicators: usize,
@@ -1064,7 +1083,8 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, plan_id: i64, year: i32) -> StoreRe
     for n in &forest {
         walk(n, 0, &mut ordered);
     }
-    let by_id: std::collections::HashMap<i64, &GoalProgress> = computed.iter().flat_map(GoalProgress::flatten).map(|g| (g.goal_id, g)).collect();
+    let by_id: std::collections::HashMap<i64, &GoalProgress> =
+        computed.iter().flat_map(GoalProgress::flatten).map(|g| (g.goal_id, g)).collect();
     let mut goals = Vec::new();
     for (id, depth) in ordered {
         let Some(g) = goal_rows.iter().find(|g| g.0 == id) else { continue };
@@ -1194,7 +1214,7 @@ mod tests {
         assert_eq!(q.into_iter().collect::<Vec<_>>(), [(d("2026-01-01"), 15.0)]);
         // A suppressed month (missing) leaves its quarter out even after it ended.
         m.remove(&d("2026-02-01"));
-        assert!(aggregate(&m, Frequency::Quarterly, true, d("2026-12-01")).get(&d("2026-01-01")).is_none());
+        assert!(!aggregate(&m, Frequency::Quarterly, true, d("2026-12-01")).contains_key(&d("2026-01-01")));
         // Shares: the mean of what there is.
         let s = aggregate(&m, Frequency::Yearly, false, d("2026-06-15"));
         assert_eq!(s.get(&d("2026-01-01")), Some(&((4.0 + 6.0 + 1.0 + 2.0) / 4.0)));

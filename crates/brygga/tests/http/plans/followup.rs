@@ -51,7 +51,10 @@ async fn the_follow_up_page_shows_values_charts_progress_and_checks(b: Backend) 
     let crime = rows(&html, &format!("#indikator-{} table.fu-values", p.crime_indicator));
     assert_eq!(crime[0][..2], ["kvartal 3 2026".to_owned(), "33".to_owned()]);
     // The chart, with its text alternative; progress computed, never typed.
-    assert!(html.contains(&format!("<title id=\"indikator-{}-diagram-title\">Klotter på Stortorget (rapporterade taggar)", p.est_indicator)), "{html}");
+    assert!(
+        html.contains(&format!("<title id=\"indikator-{}-diagram-title\">Klotter på Stortorget (rapporterade taggar)", p.est_indicator)),
+        "{html}"
+    );
     assert!(html.contains("Utgångsvärde 10. Målvärde 2."));
     assert_eq!(text_of(&html, ".fu-progress").as_deref(), Some("Framsteg för planen som helhet: 50 %"), "whitespace collapsed");
     assert!(html.contains("63\u{a0}%"), "the result goal: 0,625");
@@ -74,7 +77,13 @@ async fn the_follow_up_page_shows_values_charts_progress_and_checks(b: Backend) 
     assert!(html.contains("href=\"#f-period\""), "the summary links to the field");
     assert_eq!(value_of(&html, "value").as_deref(), Some("tolv"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM indicator_values WHERE origin = 'entered'").await, 0);
-    let r = web.submit(&page, &action, &[("indicator_id", &manual), ("period", "2026-04-01"), ("value", "4,5"), ("note", "Tekniska förvaltningens ärendesystem")]).await;
+    let r = web
+        .submit(
+            &page,
+            &action,
+            &[("indicator_id", &manual), ("period", "2026-04-01"), ("value", "4,5"), ("note", "Tekniska förvaltningens ärendesystem")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let ind = format!("/atgardsplaner/{}/indikatorer/{}", p.plan, p.manual_indicator);
     let (status, html) = web.get_html(&ind).await;
@@ -93,7 +102,16 @@ async fn the_follow_up_page_shows_values_charts_progress_and_checks(b: Backend) 
     assert!(html.contains("id=\"f-what-error\"") && html.contains("Varför saknas. Fyll i fältet."), "{html}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM plan_deviations").await, 0);
     let r = web
-        .submit(&page, &dev, &[("what", "Belysningen monteras senare"), ("why", "Leverantören är sen"), ("correction", "Tillfällig belysning"), ("measure_id", &bad)])
+        .submit(
+            &page,
+            &dev,
+            &[
+                ("what", "Belysningen monteras senare"),
+                ("why", "Leverantören är sen"),
+                ("correction", "Tillfällig belysning"),
+                ("measure_id", &bad),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
@@ -128,7 +146,9 @@ async fn outsiders_get_404_and_readers_no_forms(b: Backend) {
     assert!(!html.contains("För in ett värde") && !html.contains("Dokumentera en avvikelse"), "no forms for readers");
     let manual = p.manual_indicator.to_string();
     let page = format!("/atgardsplaner/{}/uppfoljning", p.plan);
-    let r = reader.submit(&page, &format!("{page}/varden"), &[("indicator_id", &manual), ("period", "2026-04-01"), ("value", "1"), ("note", "Källa")]).await;
+    let r = reader
+        .submit(&page, &format!("{page}/varden"), &[("indicator_id", &manual), ("period", "2026-04-01"), ("value", "1"), ("note", "Källa")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
@@ -146,28 +166,52 @@ async fn the_api_answers_values_deviations_checks_and_the_report(b: Backend) {
 
     // Values: bad input at the field, nothing written; then entered and removed.
     let (s, body) = api
-        .send(Method::POST, &format!("/plans/{}/values", p.plan), json!({"indicator_id": p.manual_indicator, "period": "2026-05-01", "value": 3.0, "note": "Källa"}))
+        .send(
+            Method::POST,
+            &format!("/plans/{}/values", p.plan),
+            json!({"indicator_id": p.manual_indicator, "period": "2026-05-01", "value": 3.0, "note": "Källa"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("plans.period_start"), "{body}");
     let (s, body) = api
-        .send(Method::POST, &format!("/plans/{}/values", p.plan), json!({"indicator_id": p.manual_indicator, "period": "2026-04-01", "value": 3.0, "note": "Källa"}))
+        .send(
+            Method::POST,
+            &format!("/plans/{}/values", p.plan),
+            json!({"indicator_id": p.manual_indicator, "period": "2026-04-01", "value": 3.0, "note": "Källa"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     assert_eq!(body["origin"], "entered");
-    let r = api.req(Method::DELETE, &format!("/plans/{}/values?indicator_id={}&period=2026-04-01", p.plan, p.manual_indicator)).send().await.unwrap();
+    let r = api
+        .req(Method::DELETE, &format!("/plans/{}/values?indicator_id={}&period=2026-04-01", p.plan, p.manual_indicator))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 
     // Deviations.
-    let (s, body) = api.send(Method::POST, &format!("/plans/{}/deviations", p.plan), json!({"what": "Försenad", "why": "", "measure_id": p.measure_bad})).await;
+    let (s, body) = api
+        .send(Method::POST, &format!("/plans/{}/deviations", p.plan), json!({"what": "Försenad", "why": "", "measure_id": p.measure_bad}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("Varför saknas"), "{body}");
     let (s, d) = api
-        .send(Method::POST, &format!("/plans/{}/deviations", p.plan), json!({"what": "Försenad", "why": "Leverantören", "measure_id": p.measure_bad}))
+        .send(
+            Method::POST,
+            &format!("/plans/{}/deviations", p.plan),
+            json!({"what": "Försenad", "why": "Leverantören", "measure_id": p.measure_bad}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let id = d["id"].as_i64().unwrap();
-    let (s, d) = api.send(Method::PUT, &format!("/deviations/{id}"), json!({"what": "Försenad", "why": "Leverantören", "correction": "Tillfällig belysning"})).await;
+    let (s, d) = api
+        .send(
+            Method::PUT,
+            &format!("/deviations/{id}"),
+            json!({"what": "Försenad", "why": "Leverantören", "correction": "Tillfällig belysning"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!((d["correction"].as_str(), d["measure_id"].as_i64()), (Some("Tillfällig belysning"), None));
     let (s, list) = api.get(&format!("/plans/{}/deviations", p.plan)).await;
@@ -192,7 +236,11 @@ async fn the_api_answers_values_deviations_checks_and_the_report(b: Backend) {
 
     // Outsiders: 404 on reads and writes.
     let outsider = app.api(&app.token(w.outsider, w.angelholm).await);
-    for path in [format!("/plans/{}/evaluation", p.plan), format!("/plans/{}/deviations", p.plan), format!("/indicators/{}/values", p.est_indicator)] {
+    for path in [
+        format!("/plans/{}/evaluation", p.plan),
+        format!("/plans/{}/deviations", p.plan),
+        format!("/indicators/{}/values", p.est_indicator),
+    ] {
         assert_eq!(outsider.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
     let (s, _) = outsider.send(Method::POST, &format!("/plans/{}/deviations", p.plan), json!({"what": "x", "why": "y"})).await;

@@ -198,7 +198,13 @@ pub async fn plan_values_are_computed_from_reports_and_statistics_and_entered_by
         store,
         w.coordinator,
         p.plan,
-        ValueInput { indicator_id: p.est_indicator, period: "2026-09-01".into(), value: Some(6.0), note: Some("Egen räkning efter sanering".into()), org_id: None },
+        ValueInput {
+            indicator_id: p.est_indicator,
+            period: "2026-09-01".into(),
+            value: Some(6.0),
+            note: Some("Egen räkning efter sanering".into()),
+            org_id: None,
+        },
     )
     .await
     .unwrap();
@@ -217,7 +223,13 @@ pub async fn plan_values_are_computed_from_reports_and_statistics_and_entered_by
     assert_eq!(points(&values(store, w.coordinator, p.est_indicator).await.unwrap())[0].1, Some(7.0));
 
     // A manual indicator's value: a quarter's first day, a number and a source.
-    let bad = ValueInput { indicator_id: p.manual_indicator, period: "2026-05-01".into(), value: None, note: Some("Ring 070-123 45 67".into()), org_id: None };
+    let bad = ValueInput {
+        indicator_id: p.manual_indicator,
+        period: "2026-05-01".into(),
+        value: None,
+        note: Some("Ring 070-123 45 67".into()),
+        org_id: None,
+    };
     let e = enter(store, w.coordinator, p.plan, bad).await.unwrap_err();
     assert_eq!(
         field_codes(&e),
@@ -225,10 +237,29 @@ pub async fn plan_values_are_computed_from_reports_and_statistics_and_entered_by
     );
     let StoreError::Invalid(errs) = &e else { unreachable!() };
     assert!(errs.get("period").unwrap().message.contains("som börjar 2026-04-01"), "{}", errs.get("period").unwrap().message);
-    let e = enter(store, w.coordinator, p.plan, ValueInput { indicator_id: p.crime_indicator + 1000, period: "2026-04-01".into(), value: Some(1.0), note: Some("x".into()), org_id: None }).await.unwrap_err();
+    let e = enter(
+        store,
+        w.coordinator,
+        p.plan,
+        ValueInput {
+            indicator_id: p.crime_indicator + 1000,
+            period: "2026-04-01".into(),
+            value: Some(1.0),
+            note: Some("x".into()),
+            org_id: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("indicator_id".to_owned(), "plans.indicator_unknown")]);
     assert_eq!(count(store, "SELECT COUNT(*) FROM indicator_values WHERE origin = 'entered'").await, 0, "nothing was written");
-    let ok = ValueInput { indicator_id: p.manual_indicator, period: "2026-04-01".into(), value: Some(4.5), note: Some("Tekniska förvaltningens ärendesystem".into()), org_id: None };
+    let ok = ValueInput {
+        indicator_id: p.manual_indicator,
+        period: "2026-04-01".into(),
+        value: Some(4.5),
+        note: Some("Tekniska förvaltningens ärendesystem".into()),
+        org_id: None,
+    };
     enter(store, w.coordinator, p.plan, ok).await.unwrap();
     let manual = values(store, w.coordinator, p.manual_indicator).await.unwrap();
     assert_eq!(points(&manual), [("2026-04-01".to_owned(), Some(4.5), "entered".to_owned())]);
@@ -239,7 +270,8 @@ pub async fn plan_values_are_computed_from_reports_and_statistics_and_entered_by
     let created = store.write(move |db| followup::enqueue_nightly(db, at)).await.unwrap();
     assert_eq!(created.len(), 1);
     assert!(store.write(move |db| followup::enqueue_nightly(db, at + 60_000)).await.unwrap().is_empty(), "once a night");
-    let early = jiff::civil::date(2026, 12, 8).at(1, 0, 0, 0).to_zoned(brygga_domain::time::stockholm()).unwrap().timestamp().as_millisecond();
+    let early =
+        jiff::civil::date(2026, 12, 8).at(1, 0, 0, 0).to_zoned(brygga_domain::time::stockholm()).unwrap().timestamp().as_millisecond();
     assert!(store.write(move |db| followup::enqueue_nightly(db, early)).await.unwrap().is_empty(), "not before 02:00");
     let plan = p.plan;
     assert!(store.write(move |db| followup::refresh_job(db, plan)).await.unwrap() > 0);
@@ -343,7 +375,20 @@ pub async fn plan_deviations_are_recorded_only_in_the_version_in_force(store: &S
     assert_eq!(field_codes(&e), [("status".to_owned(), "plans.draft")]);
     let StoreError::Invalid(errs) = &e else { unreachable!() };
     assert!(errs.get("status").unwrap().message.contains("anta planen först"));
-    let e = enter(store, w.coordinator, p.plan, ValueInput { indicator_id: p.manual_indicator, period: "2026-04-01".into(), value: Some(1.0), note: Some("Källa".into()), org_id: None }).await.unwrap_err();
+    let e = enter(
+        store,
+        w.coordinator,
+        p.plan,
+        ValueInput {
+            indicator_id: p.manual_indicator,
+            period: "2026-04-01".into(),
+            value: Some(1.0),
+            note: Some("Källa".into()),
+            org_id: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("status".to_owned(), "plans.draft")]);
     store
         .write(move |db| Ok(db.execute("UPDATE action_plans SET status = 'superseded', adopted_at = 1 WHERE id = $1", args![plan])?))
@@ -356,10 +401,7 @@ pub async fn plan_deviations_are_recorded_only_in_the_version_in_force(store: &S
     assert_eq!(field_codes(&e), [("status".to_owned(), "plans.superseded")]);
     assert_eq!(count(store, "SELECT COUNT(*) FROM plan_deviations").await, 1, "nothing more was written or removed");
     assert!(matches!(refresh(store, w.coordinator, p.plan).await.unwrap_err(), StoreError::Invalid(_)));
-    store
-        .write(move |db| Ok(db.execute("UPDATE action_plans SET status = 'adopted' WHERE id = $1", args![plan])?))
-        .await
-        .unwrap();
+    store.write(move |db| Ok(db.execute("UPDATE action_plans SET status = 'adopted' WHERE id = $1", args![plan])?)).await.unwrap();
     let v = viewer(store, w.coordinator).await;
     store.write(move |db| followup::remove(db, &v, id)).await.unwrap();
     assert_eq!(count(store, "SELECT COUNT(*) FROM plan_deviations").await, 0);
@@ -399,7 +441,10 @@ pub async fn plan_checks_fail_then_pass_as_the_plan_is_fixed(store: &Store) {
         assert!(c.iter().any(|c| c.analysis == a && c.passed), "{a:?}");
     }
     let basis = c.iter().find(|c| c.code == "measure.basis" && !c.passed).unwrap();
-    assert_eq!(basis.message, "Insatsen ”Belysning i passagen” saknar dokumenterad kunskapsgrund. Ange vilken utvärderad metod eller dokumenterade kunskap insatsen bygger på.");
+    assert_eq!(
+        basis.message,
+        "Insatsen ”Belysning i passagen” saknar dokumenterad kunskapsgrund. Ange vilken utvärderad metod eller dokumenterade kunskap insatsen bygger på."
+    );
     assert_eq!(basis.target.anchor, format!("insats-{}", p.measure_bad));
 
     // The plan is fixed (the plan's own commands are another part's: SQL here), a deviation recorded.
@@ -423,10 +468,7 @@ pub async fn plan_checks_fail_then_pass_as_the_plan_is_fixed(store: &Store) {
     assert_eq!(failing(&c), [("measure.on_plan", p.measure_bad)], "a delayed measure stays delayed until it is done");
     assert!(c.iter().any(|c| c.passed && c.code == "measure.deviation" && c.target.id == p.measure_bad));
     assert!(c.iter().any(|c| c.passed && c.code == "deviation.correction"));
-    store
-        .write(move |db| Ok(db.execute("UPDATE plan_measures SET status = 'done' WHERE id = $1", args![pr.2])?))
-        .await
-        .unwrap();
+    store.write(move |db| Ok(db.execute("UPDATE plan_measures SET status = 'done' WHERE id = $1", args![pr.2])?)).await.unwrap();
     assert_eq!(failing(&check().await), []);
     // Outsiders get no checks.
     let (v, plan) = (viewer(store, w.outsider).await, p.plan);
@@ -444,13 +486,39 @@ pub async fn plan_follow_up_is_isolated_and_small_counts_are_suppressed_outside(
         assert!(store.read(move |db| followup::deviations(db, &v, plan)).await.is_err());
         let v = viewer(store, user).await;
         assert!(store.read(move |db| followup::report(db, &v, plan, 2026)).await.is_err());
-        let e = enter(store, user, p.plan, ValueInput { indicator_id: p.manual_indicator, period: "2026-04-01".into(), value: Some(1.0), note: Some("Källa".into()), org_id: None }).await.unwrap_err();
+        let e = enter(
+            store,
+            user,
+            p.plan,
+            ValueInput {
+                indicator_id: p.manual_indicator,
+                period: "2026-04-01".into(),
+                value: Some(1.0),
+                note: Some("Källa".into()),
+                org_id: None,
+            },
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
         assert!(refresh(store, user, p.plan).await.is_err());
     }
     // Readers of a party read exact values but write nothing.
     assert_eq!(values(store, w.reader, p.est_indicator).await.unwrap().values[1].value, Some(2.0));
-    let e = enter(store, w.reader, p.plan, ValueInput { indicator_id: p.manual_indicator, period: "2026-04-01".into(), value: Some(1.0), note: Some("Källa".into()), org_id: None }).await.unwrap_err();
+    let e = enter(
+        store,
+        w.reader,
+        p.plan,
+        ValueInput {
+            indicator_id: p.manual_indicator,
+            period: "2026-04-01".into(),
+            value: Some(1.0),
+            note: Some("Källa".into()),
+            org_id: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden));
     assert!(matches!(refresh(store, w.reader, p.plan).await.unwrap_err(), StoreError::Forbidden));
 

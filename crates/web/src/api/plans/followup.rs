@@ -72,6 +72,7 @@ pub async fn remove_value(
 
 /// What a refresh did.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PlanValuesRefreshed)]
 pub struct Refreshed {
     /// Values written (computed values; entered ones stay).
     pub written: usize,

@@ -84,17 +84,13 @@ pub fn indicator_chart(c: &IndicatorChart<'_>) -> String {
     let every = n.div_ceil(6).max(1);
     for (i, (label, _)) in c.points.iter().enumerate() {
         if (n - 1 - i).is_multiple_of(every) {
-            out.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                x(i),
-                bottom + 18.0,
-                escape(label)
-            ));
+            out.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x(i), bottom + 18.0, escape(label)));
         }
     }
     out.push_str("</g>\n");
-    for (value, label, colour, dash) in
-        [(c.baseline, "Utgångsvärde", "#4a5360", "6 4"), (c.target, "Målvärde", "#1a7f37", "2 3")].into_iter().filter_map(|(v, l, c, d)| v.map(|v| (v, l, c, d)))
+    for (value, label, colour, dash) in [(c.baseline, "Utgångsvärde", "#4a5360", "6 4"), (c.target, "Målvärde", "#1a7f37", "2 3")]
+        .into_iter()
+        .filter_map(|(v, l, c, d)| v.map(|v| (v, l, c, d)))
     {
         let ly = y(value);
         out.push_str(&format!(

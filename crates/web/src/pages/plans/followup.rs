@@ -231,7 +231,12 @@ struct Choices {
 
 fn choices(r: &FollowUpReport) -> Choices {
     Choices {
-        indicators: r.goals.iter().flat_map(|g| &g.indicators).map(|s| (s.indicator.id.to_string(), format!("{} ({})", s.indicator.name, s.indicator.frequency_label.to_lowercase()))).collect(),
+        indicators: r
+            .goals
+            .iter()
+            .flat_map(|g| &g.indicators)
+            .map(|s| (s.indicator.id.to_string(), format!("{} ({})", s.indicator.name, s.indicator.frequency_label.to_lowercase())))
+            .collect(),
         measures: r.measures.iter().map(|m| (m.id.to_string(), m.title.clone())).collect(),
         goals: r.goals.iter().map(|g| (g.id.to_string(), format!("{}: {}", g.kind_label, g.title))).collect(),
     }
@@ -335,7 +340,8 @@ fn read_number(form: &FormData, field: &str, unread: &mut FieldErrors) -> Option
     if raw.is_empty() {
         return None;
     }
-    let cleaned: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect::<String>().replace(',', ".").replace('−', "-");
+    let cleaned: String =
+        raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect::<String>().replace(',', ".").replace('−', "-");
     match cleaned.parse::<f64>() {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
@@ -457,7 +463,14 @@ fn deviation_values(d: &Deviation) -> FormView {
     f
 }
 
-async fn deviation_page(state: &AppState, session: &Session, plan_id: i64, did: i64, form: Option<FormView>, status: StatusCode) -> PageResult {
+async fn deviation_page(
+    state: &AppState,
+    session: &Session,
+    plan_id: i64,
+    did: i64,
+    form: Option<FormView>,
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (d, r, may_write) = state
         .store
@@ -560,7 +573,13 @@ async fn report(State(state): State<AppState>, SignedIn(session): SignedIn, Path
                         (Some(a), None) => format!("från {a}"),
                         (None, None) => "–".into(),
                     };
-                    (m.title.clone(), m.responsible.clone(), m.status_label.clone(), when, m.deviations.iter().map(deviation_view).collect())
+                    (
+                        m.title.clone(),
+                        m.responsible.clone(),
+                        m.status_label.clone(),
+                        when,
+                        m.deviations.iter().map(deviation_view).collect(),
+                    )
                 })
                 .collect(),
             generated: today().to_string(),
@@ -581,7 +600,12 @@ struct IndicatorPage {
     may_write: bool,
 }
 
-async fn indicator(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash, Path((id, iid)): Path<(i64, i64)>) -> PageResult {
+async fn indicator(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    flash: Flash,
+    Path((id, iid)): Path<(i64, i64)>,
+) -> PageResult {
     let v = session.viewer.clone();
     let (s, may_write) = state
         .store
@@ -595,6 +619,11 @@ async fn indicator(State(state): State<AppState>, SignedIn(session): SignedIn, f
         .await?;
     html(
         StatusCode::OK,
-        IndicatorPage { chrome: Chrome::new(&session, s.indicator.name.clone(), "plans", &flash), plan_id: id, i: indicator_view(&s, may_write), may_write },
+        IndicatorPage {
+            chrome: Chrome::new(&session, s.indicator.name.clone(), "plans", &flash),
+            plan_id: id,
+            i: indicator_view(&s, may_write),
+            may_write,
+        },
     )
 }
