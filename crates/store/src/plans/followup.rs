@@ -346,12 +346,7 @@ fn value_rows(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<ValueRow>> {
 }
 
 /// Builds the series of `i` from its value rows; `suppress` hides small EST counts.
-fn build_series(
-    i: &IndicatorRef,
-    rows: &[ValueRow],
-    suppress: bool,
-    until: Option<&str>,
-) -> IndicatorSeries {
+fn build_series(i: &IndicatorRef, rows: &[ValueRow], suppress: bool, until: Option<&str>) -> IndicatorSeries {
     let threshold = suppress.then_some(DEFAULT_SUPPRESS_BELOW);
     let hide = suppress && i.source() == IndicatorSource::Observations;
     let frequency = i.frequency();
