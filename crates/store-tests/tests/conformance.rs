@@ -33,6 +33,7 @@ conformance!(
     plan_deviations_are_recorded_only_in_the_version_in_force,
     plan_checks_fail_then_pass_as_the_plan_is_fixed,
     plan_follow_up_is_isolated_and_small_counts_are_suppressed_outside,
+    plan_checks_cover_a_large_plan_row_by_row,
     migrations_are_idempotent_and_load_geography,
     organisations_validate_and_stay_unique,
     lists_sort_swedish_filter_and_page,

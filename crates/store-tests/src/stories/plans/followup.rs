@@ -553,3 +553,76 @@ pub async fn plan_follow_up_is_isolated_and_small_counts_are_suppressed_outside(
     assert!(matches!(record(store, w.outsider, p.plan, delay(p.measure_bad)).await.unwrap_err(), StoreError::Forbidden));
     let _ = (p.measure_ok, p.result_graffiti);
 }
+
+/// An adopted plan of `goals` goals (one effect goal, the rest result goals under it),
+/// `measures` measures (each serving one result goal and one cause) and `indicators`
+/// indicators (on the result goals, each with `months` monthly values), written with bulk SQL.
+/// For the size story below and `examples/bench_plan_checks.rs`.
+pub async fn large_plan(store: &Store, goals: usize, measures: usize, indicators: usize, months: usize) -> (Est, i64) {
+    let w = est(store).await;
+    let p = insert_plan(store, &w).await;
+    let (plan, kommun, cause) = (p.plan, w.kommun, p.cause);
+    store
+        .write(move |db| {
+            db.execute("DELETE FROM plan_measures WHERE plan_id = $1", args![plan])?;
+            db.execute("DELETE FROM plan_indicators WHERE plan_id = $1", args![plan])?;
+            db.execute("DELETE FROM plan_goals WHERE plan_id = $1", args![plan])?;
+            let effect: i64 = db.scalar(
+                "INSERT INTO plan_goals (plan_id, key, kind, title, weight, position) VALUES ($1, 'e', 'effect', 'Tryggare kommun', 1, 0) RETURNING id",
+                args![plan],
+            )?;
+            let mut results = Vec::new();
+            for g in 1..goals {
+                results.push(db.scalar::<i64>(
+                    "INSERT INTO plan_goals (plan_id, key, parent_id, kind, title, level, weight, position) VALUES ($1, $2, $3, 'result', $4, 'area', $5, $6) RETURNING id",
+                    args![plan, format!("g{g}"), effect, format!("Resultatmål {g}"), (g % 3 + 1) as f64, g as i64],
+                )?);
+            }
+            let mut ids = Vec::new();
+            for i in 0..indicators {
+                let goal = results[i % results.len()];
+                ids.push(db.scalar::<i64>(
+                    "INSERT INTO plan_indicators (plan_id, key, goal_id, name, source, offence, unit, direction, baseline_value, baseline_on, target_value, target_on, frequency, position)
+                     VALUES ($1, $2, $3, $4, 'crime_statistics', $5, 'anmälda brott', 'decrease', 40, '2022-01-01', 20, '2027-12-31', 'monthly', $6) RETURNING id",
+                    args![plan, format!("i{i}"), goal, format!("Indikator {i}"), format!("Brott {}", i % 17), i as i64],
+                )?);
+            }
+            let now = brygga_store::now_ms();
+            let mut rows = ids.iter().flat_map(|id| {
+                (0..months).map(move |m| {
+                    let d = jiff::civil::date(2022, 1, 1).checked_add(jiff::Span::new().months(m as i64)).unwrap();
+                    vec![(*id).into(), d.to_string().into(), (30.0 + (m % 7) as f64).into(), "brygga".into(), now.into()]
+                })
+            });
+            db.bulk_insert("indicator_values", &["indicator_id", "period", "value", "origin", "created_at"], &mut rows)?;
+            for m in 0..measures {
+                let id: i64 = db.scalar(
+                    "INSERT INTO plan_measures (plan_id, key, title, responsible_org_id, start_on, end_on, status, basis, involvement, position)
+                     VALUES ($1, $2, $3, $4, '2026-01-01', '2027-12-31', 'ongoing', 'evaluated_method', 'consulted', $5) RETURNING id",
+                    args![plan, format!("m{m}"), format!("Insats {m}"), kommun, m as i64],
+                )?;
+                db.execute("INSERT INTO measure_goals (measure_id, goal_id) VALUES ($1, $2)", args![id, results[m % results.len()]])?;
+                db.execute("INSERT INTO measure_causes (measure_id, cause_id) VALUES ($1, $2)", args![id, cause])?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    (w, plan)
+}
+
+pub async fn plan_checks_cover_a_large_plan_row_by_row(store: &Store) {
+    let (w, plan) = large_plan(store, 50, 200, 100, 60).await;
+    let v = viewer(store, w.reader).await;
+    let checks = store.read(move |db| evaluation::evaluate(db, &v, plan)).await.unwrap();
+    // Målanalys: 50 measurable, 1 broken down, 49 levels, 1 "no opposite pull";
+    // mål–medelanalys: 1 causes, 200 × (goal, cause, basis), 49 goals with a measure;
+    // genomförandeanalys: 200 × (on plan, involvement).
+    assert_eq!(checks.len(), 50 + 1 + 49 + 1 + 1 + 600 + 49 + 400);
+    assert_eq!(failing(&checks), []);
+    let v = viewer(store, w.reader).await;
+    let r = store.read(move |db| followup::report(db, &v, plan, 2026)).await.unwrap();
+    assert_eq!((r.totals.goals, r.totals.indicators, r.totals.measures), (50, 100, 200));
+    assert_eq!(r.goals[1].indicators[0].values.len(), 60, "five years of monthly values");
+    assert!(r.totals.progress.is_some());
+}
