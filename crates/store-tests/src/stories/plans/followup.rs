@@ -193,6 +193,35 @@ pub async fn plan_values_are_computed_from_reports_and_statistics_and_entered_by
     assert!(points(&crime).iter().all(|x| x.0 != "2026-10-01"), "a quarter with a suppressed month is missing, never smaller");
     assert_eq!((crime.baseline, crime.target, crime.unit.as_str()), (Some(36.0), Some(24.0), "anmälda brott"));
 
+    // A safety survey share: the mean over the survey's areas, once a year (1 January).
+    let (plan, goal, kommun) = (p.plan, p.result_graffiti, w.kommun);
+    let survey: i64 = store
+        .write(move |db| {
+            let now = brygga_store::now_ms();
+            for (year, area, share) in [(2025, "Centrum", 0.42), (2026, "Centrum", 0.30), (2026, "Hamnen", 0.40)] {
+                db.execute(
+                    "INSERT INTO safety_surveys (owner_org_id, visibility, municipality_code, area_name, question, year, share_unsafe, created_at)
+                     VALUES ($1, 'organisation', '1287', $2, 'Otrygg ute på kvällen', $3, $4, $5)",
+                    args![kommun, area, year as i64, share, now],
+                )?;
+            }
+            Ok(db.scalar(
+                "INSERT INTO plan_indicators (plan_id, key, goal_id, name, source, survey_question, unit, direction, baseline_value, baseline_on, target_value, target_on, frequency, position)
+                 VALUES ($1, 'i4', $2, 'Otrygga på kvällen', 'safety_survey', 'Otrygg ute på kvällen', 'andel', 'decrease', 0.42, '2025-01-01', 0.30, '2027-12-31', 'yearly', 4) RETURNING id",
+                args![plan, goal],
+            )?)
+        })
+        .await
+        .unwrap();
+    refresh(store, w.coordinator, p.plan).await.unwrap();
+    let shares = values(store, w.coordinator, survey).await.unwrap();
+    assert_eq!(
+        points(&shares).iter().map(|x| (x.0.as_str(), x.1.map(|v| (v * 1000.0).round() / 1000.0))).collect::<Vec<_>>(),
+        [("2025-01-01", Some(0.42)), ("2026-01-01", Some(0.35))]
+    );
+    // (0.35 − 0.42) / (0.30 − 0.42) = 0.5833…
+    assert!(shares.progress.is_some_and(|x| (x - 0.07 / 0.12).abs() < 1e-9), "{:?}", shares.progress);
+
     // A correction is entered; a refresh never overwrites it.
     let corrected = enter(
         store,
