@@ -28,6 +28,12 @@ macro_rules! conformance {
 }
 
 conformance!(
+    plan_values_are_computed_from_reports_and_statistics_and_entered_by_hand,
+    plan_progress_rolls_up_with_weights_into_the_yearly_report,
+    plan_deviations_are_recorded_only_in_the_version_in_force,
+    plan_checks_fail_then_pass_as_the_plan_is_fixed,
+    plan_follow_up_is_isolated_and_small_counts_are_suppressed_outside,
+    plan_checks_cover_a_large_plan_row_by_row,
     migrations_are_idempotent_and_load_geography,
     organisations_validate_and_stay_unique,
     lists_sort_swedish_filter_and_page,

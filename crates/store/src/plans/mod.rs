@@ -32,6 +32,9 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
+pub mod evaluation;
+pub mod followup;
+pub mod progress;
 pub mod series;
 
 /// The two document tables of the capability and their parties tables.

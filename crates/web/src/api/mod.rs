@@ -18,6 +18,7 @@ mod forum_work;
 mod forums;
 mod picture;
 mod places;
+mod plans;
 
 use crate::AppState;
 
@@ -80,6 +81,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::close))
         .routes(routes!(sharing::list, sharing::create))
         .routes(routes!(sharing::revoke))
+        .routes(routes!(plans::followup::values))
+        .routes(routes!(plans::followup::plan_values, plans::followup::enter_value, plans::followup::remove_value))
+        .routes(routes!(plans::followup::refresh))
+        .routes(routes!(plans::followup::list_deviations, plans::followup::record_deviation))
+        .routes(routes!(plans::followup::get_deviation, plans::followup::update_deviation, plans::followup::delete_deviation))
+        .routes(routes!(plans::followup::evaluation))
+        .routes(routes!(plans::followup::report))
 }
 
 /// The API router, to be nested under `/api/v1`.

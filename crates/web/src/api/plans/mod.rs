@@ -1,0 +1,3 @@
+//! Plans: the lägesbild, the åtgärdsplan, follow-up and the process evaluation.
+
+pub mod followup;
