@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(picture::imports::routes())
         .merge(places::areas::routes())
         .merge(picture::weekly::routes())
+        .merge(plans::situations::routes())
         .merge(picture::reporting::routes())
         .merge(forums::categories::routes())
         .merge(picture::questionnaire::routes())

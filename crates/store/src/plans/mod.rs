@@ -32,7 +32,10 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
+pub mod figures;
+pub mod problems;
 pub mod series;
+pub mod situation;
 
 /// The two document tables of the capability and their parties tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,3 +7,4 @@ pub mod home;
 pub mod operations;
 pub mod picture;
 pub mod places;
+pub mod plans;

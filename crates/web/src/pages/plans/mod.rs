@@ -1,0 +1,3 @@
+//! Plans (issue 13): the lägesbild and problembild documents, and the åtgärdsplan.
+
+pub mod situations;
