@@ -282,3 +282,5 @@ mod picture;
 pub use picture::*;
 mod forum_work;
 pub use forum_work::*;
+mod plans;
+pub use plans::*;

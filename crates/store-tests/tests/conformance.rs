@@ -28,6 +28,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    situations_adoption_freezes_figures_and_versions_keep_keys,
+    situations_are_the_parties_until_shared_or_published,
+    problem_pictures_are_made_with_the_police,
     migrations_are_idempotent_and_load_geography,
     organisations_validate_and_stay_unique,
     lists_sort_swedish_filter_and_page,
