@@ -14,3 +14,4 @@ mod kit;
 pub(crate) mod operations;
 mod picture;
 mod places;
+mod plans;

@@ -373,7 +373,9 @@ async fn part_page(
     form: Option<FormView>,
 ) -> Result<PartPage, PageError> {
     let d = load(state, session, id).await?;
-    if !d.can_write {
+    // A refused form is shown with its errors even when the store refused it because the
+    // version is no longer a draft (the message says what to do instead).
+    if !d.can_write && form.is_none() {
         return Err(AppError::Forbidden.into());
     }
     let problem = match problem_id {
