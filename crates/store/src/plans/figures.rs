@@ -15,11 +15,11 @@ use brygga_domain::time::IsoWeek;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::Viewer;
 use crate::kernel::db::{Conn, ConnExt, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Scope};
 use crate::picture::weekly::{self, PictureQuery};
-use crate::Viewer;
 
 /// What the figures are drawn for.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,7 +202,9 @@ fn crime(db: &mut dyn Conn, spec: &FigureSpec, provenance: &dyn Fn(String, Optio
     out.retain(|r| r.count.is_some() || r.suppressed_months > 0);
     let suppressed: i64 = out.iter().map(|r| r.suppressed_months).sum();
     let note = (suppressed > 0).then(|| {
-        format!("{suppressed} månadsvärden är skyddade i källan (för få anmälningar) och saknas här; summorna gäller de publicerade månaderna.")
+        format!(
+            "{suppressed} månadsvärden är skyddade i källan (för få anmälningar) och saknas här; summorna gäller de publicerade månaderna."
+        )
     });
     Ok(CrimeBlock {
         provenance: provenance("Polisens anmälningsstatistik (Brå)".into(), latest.map(|ym| format!("{:04}-{:02}", ym / 100, ym % 100))),
@@ -241,7 +243,12 @@ fn est_counts(db: &mut dyn Conn, spec: &FigureSpec, from: Date, to: Date, by_pla
     )?)
 }
 
-fn est(db: &mut dyn Conn, v: &Viewer, spec: &FigureSpec, provenance: &dyn Fn(String, Option<String>) -> Provenance) -> StoreResult<EstBlock> {
+fn est(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    spec: &FigureSpec,
+    provenance: &dyn Fn(String, Option<String>) -> Provenance,
+) -> StoreResult<EstBlock> {
     let (pfrom, pto) = (year_before(spec.from), year_before(spec.to));
     let now = est_counts(db, spec, spec.from, spec.to, false)?;
     let before = est_counts(db, spec, pfrom, pto, false)?;
@@ -289,7 +296,12 @@ fn est(db: &mut dyn Conn, v: &Viewer, spec: &FigureSpec, provenance: &dyn Fn(Str
         Err(StoreError::Forbidden | StoreError::NotFound { .. }) => Vec::new(),
         Err(e) => return Err(e),
     };
-    Ok(EstBlock { provenance: provenance(format!("EST-rapporter i {}", spec.picture_name), latest.and_then(ms_date)), categories, places, flags })
+    Ok(EstBlock {
+        provenance: provenance(format!("EST-rapporter i {}", spec.picture_name), latest.and_then(ms_date)),
+        categories,
+        places,
+        flags,
+    })
 }
 
 fn events(db: &mut dyn Conn, spec: &FigureSpec, provenance: &dyn Fn(String, Option<String>) -> Provenance) -> StoreResult<EventBlock> {

@@ -48,7 +48,8 @@ pub struct Evidence {
     pub label: String,
 }
 
-const EVIDENCE_SELECT: &str = "SELECT e.id, e.problem_id, e.kind, e.category_id, c.name AS category_name, e.area_id, a.name AS area_name, e.week,
+const EVIDENCE_SELECT: &str =
+    "SELECT e.id, e.problem_id, e.kind, e.category_id, c.name AS category_name, e.area_id, a.name AS area_name, e.week,
         e.offence, e.survey_question, e.note, e.position
      FROM problem_evidence e LEFT JOIN categories c ON c.id = e.category_id LEFT JOIN areas a ON a.id = e.area_id";
 
@@ -113,7 +114,8 @@ pub struct Cause {
     pub position: i64,
 }
 
-const CAUSE_SELECT: &str = "SELECT id, key, problem_id, title, description, triangle_side, influencer, factor, basis, basis_note, certainty, position
+const CAUSE_SELECT: &str =
+    "SELECT id, key, problem_id, title, description, triangle_side, influencer, factor, basis, basis_note, certainty, position
      FROM problem_causes";
 
 impl FromRow for Cause {
@@ -177,7 +179,8 @@ impl FromRow for Problem {
 /// The problems of a version the viewer may read, by priority, with evidence and causes.
 pub fn problems_of(db: &mut dyn Conn, v: &Viewer, situation_id: i64) -> StoreResult<Vec<Problem>> {
     Doc::load(db, v, DocTable::Situation, situation_id)?;
-    let mut list: Vec<Problem> = db.all(&format!("{PROBLEM_SELECT} WHERE situation_id = $1 ORDER BY priority, position, id"), args![situation_id])?;
+    let mut list: Vec<Problem> =
+        db.all(&format!("{PROBLEM_SELECT} WHERE situation_id = $1 ORDER BY priority, position, id"), args![situation_id])?;
     for p in &mut list {
         p.evidence = db.all(&format!("{EVIDENCE_SELECT} WHERE e.problem_id = $1 ORDER BY e.position, e.id"), args![p.id])?;
         p.causes = db.all(&format!("{CAUSE_SELECT} WHERE problem_id = $1 ORDER BY position, id"), args![p.id])?;
@@ -232,7 +235,8 @@ pub(crate) fn copy_all(db: &mut dyn Conn, from: i64, to: i64) -> StoreResult<()>
 
 /// The situation a problem belongs to, answered as not found when it is not `situation_id`'s.
 fn problem_in(db: &mut dyn Conn, situation_id: i64, problem_id: i64) -> StoreResult<()> {
-    let n: i64 = db.scalar("SELECT COUNT(*) FROM situation_problems WHERE id = $1 AND situation_id = $2", args![problem_id, situation_id])?;
+    let n: i64 =
+        db.scalar("SELECT COUNT(*) FROM situation_problems WHERE id = $1 AND situation_id = $2", args![problem_id, situation_id])?;
     if n == 0 { Err(StoreError::not_found("problem")) } else { Ok(()) }
 }
 
@@ -272,7 +276,8 @@ pub fn add_problem(db: &mut dyn Conn, v: &Viewer, situation_id: i64, input: &Pro
     let (doc, org) = writable(db, v, situation_id)?;
     let (title, description, priority) = check_problem(input)?;
     doc.touch(db, None)?;
-    let position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM situation_problems WHERE situation_id = $1", args![situation_id])?;
+    let position: i64 =
+        db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM situation_problems WHERE situation_id = $1", args![situation_id])?;
     let id: i64 = db.scalar(
         "INSERT INTO situation_problems (situation_id, key, title, description, priority, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         args![situation_id, new_key(), title, description, priority, position],
@@ -399,13 +404,14 @@ fn check_evidence(db: &mut dyn Conn, doc: &Doc, input: &EvidenceInput) -> StoreR
             None => errs.push(FieldError::new("category", "required", "Välj kategori.")),
             Some(key) => {
                 let lower = key.to_lowercase();
-                let found: Option<i64> = db.scalar_opt(
-                    "SELECT MIN(c.id) FROM categories c JOIN forums f ON f.id = c.forum_id
+                let found: Option<i64> = db
+                    .scalar_opt(
+                        "SELECT MIN(c.id) FROM categories c JOIN forums f ON f.id = c.forum_id
                      WHERE f.municipality_code = $1 AND ($2 < 0 OR c.forum_id = $2)
                        AND (CAST(c.id AS TEXT) = $3 OR c.code = $4 OR LOWER(c.name) = $4)",
-                    args![m, forum.unwrap_or(-1), key, lower.as_str()],
-                )?
-                .flatten();
+                        args![m, forum.unwrap_or(-1), key, lower.as_str()],
+                    )?
+                    .flatten();
                 match found {
                     Some(id) => category_id = Some(id),
                     None => errs.push(FieldError::new(
@@ -435,7 +441,9 @@ fn check_evidence(db: &mut dyn Conn, doc: &Doc, input: &EvidenceInput) -> StoreR
     if week_needed {
         match nonblank(&input.week) {
             None => errs.push(FieldError::new("week", "required", "Ange flaggans vecka, till exempel 2026-W47.")),
-            Some(s) => week = errs.take(IsoWeek::parse(s).map_err(|e| FieldError::new("week", e.code, e.message))).map(|w| i64::from(w.key())),
+            Some(s) => {
+                week = errs.take(IsoWeek::parse(s).map_err(|e| FieldError::new("week", e.code, e.message))).map(|w| i64::from(w.key()))
+            }
         }
     }
     let mut offence = None;
@@ -443,7 +451,8 @@ fn check_evidence(db: &mut dyn Conn, doc: &Doc, input: &EvidenceInput) -> StoreR
         match nonblank(&input.offence) {
             None => errs.push(FieldError::new("offence", "required", "Välj brottstyp ur anmälningsstatistiken.")),
             Some(o) => {
-                let n: i64 = db.scalar("SELECT COUNT(*) FROM crime_statistics WHERE municipality_code = $1 AND offence = $2", args![m, o])?;
+                let n: i64 =
+                    db.scalar("SELECT COUNT(*) FROM crime_statistics WHERE municipality_code = $1 AND offence = $2", args![m, o])?;
                 if n == 0 {
                     errs.push(FieldError::new(
                         "offence",
@@ -494,7 +503,8 @@ pub fn add_evidence(db: &mut dyn Conn, v: &Viewer, situation_id: i64, problem_id
     problem_in(db, situation_id, problem_id)?;
     let e = check_evidence(db, &doc, input)?;
     doc.touch(db, None)?;
-    let position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM problem_evidence WHERE problem_id = $1", args![problem_id])?;
+    let position: i64 =
+        db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM problem_evidence WHERE problem_id = $1", args![problem_id])?;
     db.execute(
         "INSERT INTO problem_evidence (problem_id, kind, category_id, area_id, week, offence, survey_question, note, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -606,9 +616,7 @@ fn check_cause(input: &CauseInput) -> Result<ValidCause, FieldErrors> {
 
 fn cause(db: &mut dyn Conn, situation_id: i64, cause_id: i64) -> StoreResult<Cause> {
     db.opt(
-        &format!(
-            "{CAUSE_SELECT} WHERE id = $1 AND problem_id IN (SELECT id FROM situation_problems WHERE situation_id = $2)"
-        ),
+        &format!("{CAUSE_SELECT} WHERE id = $1 AND problem_id IN (SELECT id FROM situation_problems WHERE situation_id = $2)"),
         args![cause_id, situation_id],
     )?
     .ok_or(StoreError::not_found("cause"))

@@ -302,9 +302,10 @@ pub fn figures_of(db: &mut dyn Conn, v: &Viewer, doc: &Doc, s: &Situation) -> St
 }
 
 fn sections(db: &mut dyn Conn, id: i64) -> StoreResult<Vec<Section>> {
-    let rows: Vec<(String, String)> = db.map_all("SELECT section, body FROM situation_sections WHERE situation_id = $1", args![id], |r| {
-        Ok((r.get("section")?, r.get("body")?))
-    })?;
+    let rows: Vec<(String, String)> =
+        db.map_all("SELECT section, body FROM situation_sections WHERE situation_id = $1", args![id], |r| {
+            Ok((r.get("section")?, r.get("body")?))
+        })?;
     Ok(SectionKind::ALL
         .iter()
         .map(|k| Section {
@@ -433,7 +434,10 @@ pub fn warnings(d: &SituationDocument, now_ms: i64) -> Vec<Warning> {
     for p in d.problems.iter().filter(|p| p.causes.is_empty()) {
         out.push(Warning {
             code: "problem_without_causes".into(),
-            text: format!("Det prioriterade problemet ”{}” saknar orsaker. Ange orsaker utifrån problemtriangeln eller risk- och skyddsfaktorer.", p.title),
+            text: format!(
+                "Det prioriterade problemet ”{}” saknar orsaker. Ange orsaker utifrån problemtriangeln eller risk- och skyddsfaktorer.",
+                p.title
+            ),
             anchor: Some(format!("#problem-{}", p.id)),
         });
     }
@@ -650,7 +654,10 @@ pub fn edit(db: &mut dyn Conn, v: &Viewer, id: i64, expected: Option<i64>, input
     }
     errs.into_result()?;
     doc.touch(db, expected)?;
-    db.execute("UPDATE situations SET title = $1, stale_after_months = $2 WHERE id = $3", args![title.flatten().expect("checked"), stale, id])?;
+    db.execute(
+        "UPDATE situations SET title = $1, stale_after_months = $2 WHERE id = $3",
+        args![title.flatten().expect("checked"), stale, id],
+    )?;
     for (kind, body) in texts {
         db.execute("DELETE FROM situation_sections WHERE situation_id = $1 AND section = $2", args![id, kind.code()])?;
         if let Some(Some(body)) = body {
@@ -783,10 +790,7 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, expected: Option<i64>, inpu
     let f = figures::compute(db, v, &spec)?;
     let json = serde_json::to_string(&f).map_err(|e| StoreError::Internal(e.to_string()))?;
     let now = now_ms();
-    db.execute(
-        "UPDATE situations SET status = 'superseded' WHERE lineage_id = $1 AND status = 'adopted'",
-        args![doc.lineage_id],
-    )?;
+    db.execute("UPDATE situations SET status = 'superseded' WHERE lineage_id = $1 AND status = 'adopted'", args![doc.lineage_id])?;
     db.execute(
         "UPDATE situations SET status = 'adopted', frozen_figures = $1, decided_by = $2, decided_on = $3, decision_ref = $4,
             adopted_at = $5, adopted_by_user_id = $6 WHERE id = $7",
@@ -825,7 +829,10 @@ pub fn new_version(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Situat
             'organisation', $2, 1, $3, $3 FROM situations WHERE id = $4 RETURNING id",
         args![next, v.user_id(), now, id],
     )?;
-    db.execute("INSERT INTO situation_parties (situation_id, org_id) SELECT $1, org_id FROM situation_parties WHERE situation_id = $2", args![new_id, id])?;
+    db.execute(
+        "INSERT INTO situation_parties (situation_id, org_id) SELECT $1, org_id FROM situation_parties WHERE situation_id = $2",
+        args![new_id, id],
+    )?;
     db.execute(
         "INSERT INTO situation_inputs (situation_id, input_situation_id) SELECT $1, input_situation_id FROM situation_inputs WHERE situation_id = $2",
         args![new_id, id],

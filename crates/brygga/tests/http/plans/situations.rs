@@ -35,7 +35,14 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     // Personal data in the title: sent back at the field, the typed values kept.
     let forum = est.forum.to_string();
     let fields_new = |title: &'static str| {
-        vec![("kind", "situation"), ("title", title), ("municipality_code", "1287"), ("year", "2026"), ("half", ""), ("picture_forum_id", "")]
+        vec![
+            ("kind", "situation"),
+            ("title", title),
+            ("municipality_code", "1287"),
+            ("year", "2026"),
+            ("half", ""),
+            ("picture_forum_id", ""),
+        ]
     };
     let r = web.submit("/lagesbilder/ny", "/lagesbilder/ny", &fields_new("Lägesbild 19811218-9876")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -52,29 +59,65 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     let page = format!("/lagesbilder/{id}");
     let (status, html) = web.get_html(&to).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Polisens anmälningsstatistik (Brå)") && html.contains("EST-rapporter i forumet EST Trelleborg"), "sources under the tables");
+    assert!(
+        html.contains("Polisens anmälningsstatistik (Brå)") && html.contains("EST-rapporter i forumet EST Trelleborg"),
+        "sources under the tables"
+    );
     assert!(html.contains("warning-triangulation"), "the triangulation warning");
 
     // A problem, then a cause (personal data refused at the field first).
-    let r = web.submit(&format!("{page}/problem/ny"), &format!("{page}/problem/ny"), &[("title", "Klotter och skadegörelse i centrum"), ("priority", "1")]).await;
+    let r = web
+        .submit(
+            &format!("{page}/problem/ny"),
+            &format!("{page}/problem/ny"),
+            &[("title", "Klotter och skadegörelse i centrum"), ("priority", "1")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let pid: i64 = location(&r).rsplit("#problem-").next().unwrap().parse().unwrap();
     let cause_page = format!("{page}/problem/{pid}/orsak");
     let r = web
-        .submit(&cause_page, &cause_page, &[("title", "Mörk gångtunnel"), ("description", "Ring 19811218-9876"), ("triangle_side", "place"), ("basis", "data"), ("certainty", "medium")])
+        .submit(
+            &cause_page,
+            &cause_page,
+            &[
+                ("title", "Mörk gångtunnel"),
+                ("description", "Ring 19811218-9876"),
+                ("triangle_side", "place"),
+                ("basis", "data"),
+                ("certainty", "medium"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(text_of(&html, "#f-description-error").unwrap().contains("personnummer"));
     let r = web
-        .submit(&cause_page, &cause_page, &[("title", "Mörk gångtunnel"), ("triangle_side", "place"), ("influencer", "Fastighetsägaren"), ("factor", "risk"), ("basis", "data"), ("certainty", "medium")])
+        .submit(
+            &cause_page,
+            &cause_page,
+            &[
+                ("title", "Mörk gångtunnel"),
+                ("triangle_side", "place"),
+                ("influencer", "Fastighetsägaren"),
+                ("factor", "risk"),
+                ("basis", "data"),
+                ("certainty", "medium"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
     assert!(html.contains("Mörk gångtunnel") && html.contains("Riskfaktor"), "the cause under its side of the triangle");
 
     // Adopt: the figures freeze, the forms to change it go.
-    let r = web.submit(&page, &format!("{page}/anta"), &[("version", &version_in(&html)), ("decided_by", "Kommunstyrelsen"), ("decided_on", "2026-12-01")]).await;
+    let r = web
+        .submit(
+            &page,
+            &format!("{page}/anta"),
+            &[("version", &version_in(&html)), ("decided_by", "Kommunstyrelsen"), ("decided_on", "2026-12-01")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
     assert!(html.contains("Siffrorna är frysta"), "{html}");
@@ -92,7 +135,11 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     // Print: A4, no navigation.
     let (status, html) = web.get_html(&format!("{page}/utskrift")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("@page { size: A4; margin: 20mm }") && !html.contains("Huvudmeny") && html.contains("Klotter och skadegörelse i centrum"));
+    assert!(
+        html.contains("@page { size: A4; margin: 20mm }")
+            && !html.contains("Huvudmeny")
+            && html.contains("Klotter och skadegörelse i centrum")
+    );
 
     // Outsiders get 404 until it is published; then the public page shows it without login.
     let outsider = signed_in(&app, "samordnare@engelholm.se").await;
@@ -118,11 +165,16 @@ async fn the_api_twins_answer_like_the_pages(b: Backend) {
     let api = app.api(&app.token(w.coordinator, w.kommun).await);
     let outsider = app.api(&app.token(w.outsider, w.angelholm).await);
 
-    let (s, e) = api.send(Method::POST, "/situations", json!({"kind": "situation", "title": "19811218-9876", "municipality_code": "1287"})).await;
+    let (s, e) =
+        api.send(Method::POST, "/situations", json!({"kind": "situation", "title": "19811218-9876", "municipality_code": "1287"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(fields(&e), ["title", "year"], "{e}");
     let (s, d) = api
-        .send(Method::POST, "/situations", json!({"kind": "situation", "title": "Lägesbild 2026", "municipality_code": "1287", "year": 2026, "picture_forum_id": w.forum}))
+        .send(
+            Method::POST,
+            "/situations",
+            json!({"kind": "situation", "title": "Lägesbild 2026", "municipality_code": "1287", "year": 2026, "picture_forum_id": w.forum}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let id = d["situation"]["id"].as_i64().unwrap();
@@ -138,22 +190,44 @@ async fn the_api_twins_answer_like_the_pages(b: Backend) {
     assert_eq!(outsider.get("/situations").await.1.as_array().unwrap().len(), 0);
 
     // Header and sections need If-Match.
-    let r = api.req(Method::PUT, &format!("/situations/{id}")).header("If-Match", "1").json(&json!({"title": "Lägesbild 2026", "summary": "Kort."})).send().await.unwrap();
+    let r = api
+        .req(Method::PUT, &format!("/situations/{id}"))
+        .header("If-Match", "1")
+        .json(&json!({"title": "Lägesbild 2026", "summary": "Kort."}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (s, p) = api.send(Method::POST, &format!("/situations/{id}/problems"), json!({"title": "Klotter i centrum"})).await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let pid = p["id"].as_i64().unwrap();
-    let (s, e) = api.send(Method::POST, &format!("/situations/{id}/problems/{pid}/causes"), json!({"title": "Mörker", "basis": "", "certainty": "sure"})).await;
+    let (s, e) = api
+        .send(
+            Method::POST,
+            &format!("/situations/{id}/problems/{pid}/causes"),
+            json!({"title": "Mörker", "basis": "", "certainty": "sure"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(fields(&e), ["triangle_side", "basis", "certainty"], "{e}");
     let (s, c) = api
-        .send(Method::POST, &format!("/situations/{id}/problems/{pid}/causes"), json!({"title": "Mörker", "triangle_side": "place", "basis": "research", "certainty": "low"}))
+        .send(
+            Method::POST,
+            &format!("/situations/{id}/problems/{pid}/causes"),
+            json!({"title": "Mörker", "triangle_side": "place", "basis": "research", "certainty": "low"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
-    let (s, e) = api.send(Method::POST, &format!("/situations/{id}/problems/{pid}/evidence"), json!({"kind": "place", "area_id": w.stortorget})).await;
+    let (s, e) = api
+        .send(Method::POST, &format!("/situations/{id}/problems/{pid}/evidence"), json!({"kind": "place", "area_id": w.stortorget}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{e}");
     let (s, src) = api
-        .send(Method::POST, &format!("/situations/{id}/sources"), json!({"kind": "citizen_dialogue", "title": "Dialog i centrum", "source": "Kommunen", "source_date": "2026-04-01"}))
+        .send(
+            Method::POST,
+            &format!("/situations/{id}/sources"),
+            json!({"kind": "citizen_dialogue", "title": "Dialog i centrum", "source": "Kommunen", "source_date": "2026-04-01"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{src}");
 
@@ -162,7 +236,8 @@ async fn the_api_twins_answer_like_the_pages(b: Backend) {
     assert_eq!(a["figures_frozen"], true);
     let (s, e) = api.send(Method::DELETE, &format!("/situations/{id}/causes/{}", c["id"]), json!({})).await;
     assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")), "{e}");
-    let (s, shared) = api.send(Method::PUT, &format!("/situations/{id}/sharing"), json!({"visibility": "forum", "forum_id": w.forum})).await;
+    let (s, shared) =
+        api.send(Method::PUT, &format!("/situations/{id}/sharing"), json!({"visibility": "forum", "forum_id": w.forum})).await;
     assert_eq!((s, shared["situation"]["visibility"].as_str()), (StatusCode::OK, Some("forum")), "{shared}");
     let (s, v2) = api.send(Method::POST, &format!("/situations/{id}/new-version"), json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{v2}");

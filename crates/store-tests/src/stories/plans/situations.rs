@@ -142,7 +142,12 @@ pub async fn situations_adoption_freezes_figures_and_versions_keep_keys(store: &
 
     // Staleness: not updated for more than the limit → warned; a change clears it.
     store
-        .write(move |db| Ok(db.execute("UPDATE situations SET updated_at = updated_at - $1 WHERE id = $2", brygga_store::args![150_i64 * 86_400_000, id])?))
+        .write(move |db| {
+            Ok(db.execute(
+                "UPDATE situations SET updated_at = updated_at - $1 WHERE id = $2",
+                brygga_store::args![150_i64 * 86_400_000, id],
+            )?)
+        })
         .await
         .unwrap();
     assert!(codes_of(&doc(store, w.coordinator, id).await.unwrap()).contains(&"stale"));
@@ -161,7 +166,9 @@ pub async fn situations_adoption_freezes_figures_and_versions_keep_keys(store: &
     // A problem, its evidence and a cause; a problem without causes is warned about.
     let v = viewer(store, w.coordinator).await;
     let p = store
-        .write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "Klotter och skadegörelse i centrum".into(), ..Default::default() }))
+        .write(move |db| {
+            problems::add_problem(db, &v, id, &ProblemInput { title: "Klotter och skadegörelse i centrum".into(), ..Default::default() })
+        })
         .await
         .unwrap();
     let pid = p.id;
@@ -178,14 +185,32 @@ pub async fn situations_adoption_freezes_figures_and_versions_keep_keys(store: &
     let v = viewer(store, w.coordinator).await;
     store
         .write(move |db| {
-            problems::add_evidence(db, &v, id, pid, &EvidenceInput { kind: "category".into(), category: Some("Klotter".into()), ..Default::default() })?;
-            problems::add_evidence(db, &v, id, pid, &EvidenceInput { kind: "crime_series".into(), offence: Some("Skadegörelse".into()), ..Default::default() })?;
             problems::add_evidence(
                 db,
                 &v,
                 id,
                 pid,
-                &EvidenceInput { kind: "flag".into(), category: Some("graffiti".into()), area_id: Some(stortorget), week: Some("2026-W48".into()), ..Default::default() },
+                &EvidenceInput { kind: "category".into(), category: Some("Klotter".into()), ..Default::default() },
+            )?;
+            problems::add_evidence(
+                db,
+                &v,
+                id,
+                pid,
+                &EvidenceInput { kind: "crime_series".into(), offence: Some("Skadegörelse".into()), ..Default::default() },
+            )?;
+            problems::add_evidence(
+                db,
+                &v,
+                id,
+                pid,
+                &EvidenceInput {
+                    kind: "flag".into(),
+                    category: Some("graffiti".into()),
+                    area_id: Some(stortorget),
+                    week: Some("2026-W48".into()),
+                    ..Default::default()
+                },
             )
         })
         .await
@@ -207,13 +232,26 @@ pub async fn situations_adoption_freezes_figures_and_versions_keep_keys(store: &
     assert!(d.problems[0].evidence[2].label.contains("Stortorget"), "{:?}", d.problems[0].evidence[2]);
     let v = viewer(store, w.coordinator).await;
     let refs = store.read(move |db| problems::causes_of(db, &v, id)).await.unwrap();
-    assert_eq!(refs.iter().map(|r| (r.title.as_str(), r.problem_title.as_str())).collect::<Vec<_>>(), [("Mörk gångtunnel", "Klotter och skadegörelse i centrum")]);
+    assert_eq!(
+        refs.iter().map(|r| (r.title.as_str(), r.problem_title.as_str())).collect::<Vec<_>>(),
+        [("Mörk gångtunnel", "Klotter och skadegörelse i centrum")]
+    );
 
     // Adoption freezes the figures. Data that arrives afterwards does not change them.
     let v = viewer(store, w.coordinator).await;
     let adopted = store
         .write(move |db| {
-            situation::adopt(db, &v, id, None, &AdoptInput { decided_by: Some("Kommunstyrelsen".into()), decided_on: Some("2026-12-01".into()), decision_ref: Some("KS 2026/123".into()) })
+            situation::adopt(
+                db,
+                &v,
+                id,
+                None,
+                &AdoptInput {
+                    decided_by: Some("Kommunstyrelsen".into()),
+                    decided_on: Some("2026-12-01".into()),
+                    decision_ref: Some("KS 2026/123".into()),
+                },
+            )
         })
         .await
         .unwrap();
@@ -277,25 +315,37 @@ pub async fn situations_are_the_parties_until_shared_or_published(store: &Store)
         let v = viewer(store, user).await;
         assert!(store.read(move |db| situation::list(db, &v, None)).await.unwrap().is_empty());
         let v = viewer(store, user).await;
-        let e = store.write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() })).await.unwrap_err();
+        let e = store
+            .write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() }))
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
     }
     assert!(matches!(store.read(move |db| situation::public(db, id)).await.unwrap_err(), StoreError::NotFound { .. }));
     // A reader of the owner reads the draft but does not write it.
     assert!(doc(store, w.reader, id).await.is_ok());
     let v = viewer(store, w.reader).await;
-    let e = store.write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() })).await.unwrap_err();
+    let e = store
+        .write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() }))
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden));
 
     // A draft is never shared.
     let (v, f) = (viewer(store, w.coordinator).await, w.forum);
-    let e = store.write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(f) })).await.unwrap_err();
+    let e = store
+        .write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(f) }))
+        .await
+        .unwrap_err();
     assert_eq!(field_codes(&e), [("visibility".to_owned(), "plans.share_adopted")]);
     let v = viewer(store, w.coordinator).await;
     store.write(move |db| situation::adopt(db, &v, id, None, &AdoptInput::default())).await.unwrap();
     // Not a forum the owner is in.
     let (v, other) = (viewer(store, w.coordinator).await, w.forum + 1000);
-    let e = store.write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(other) })).await.unwrap_err();
+    let e = store
+        .write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(other) }))
+        .await
+        .unwrap_err();
     assert_eq!(field_codes(&e), [("forum_id".to_owned(), "plans.forum")]);
     // Shared with the forum: its members read it, with small counts hidden; outsiders still do not.
     let (v, f) = (viewer(store, w.coordinator).await, w.forum);
@@ -309,7 +359,10 @@ pub async fn situations_are_the_parties_until_shared_or_published(store: &Store)
     assert!(exact.figures.est.categories.iter().any(|c| c.count == Some(2)), "parties see exact counts");
     assert!(matches!(doc(store, w.outsider, id).await.unwrap_err(), StoreError::NotFound { .. }));
     let v = viewer(store, w.tenant_member).await;
-    let e = store.write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() })).await.unwrap_err();
+    let e = store
+        .write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "X".into(), ..Default::default() }))
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
     // Published: anyone reads it, aggregates only, suppressed.
     let v = viewer(store, w.coordinator).await;
@@ -329,7 +382,9 @@ pub async fn problem_pictures_are_made_with_the_police(store: &Store) {
     let pp = SituationInput { kind: "problem_picture".into(), title: "Gemensam problembild 2026".into(), ..lagesbild(w.forum) };
     let e = create(store, w.coordinator, pp.clone()).await.unwrap_err();
     assert_eq!(field_codes(&e), [("co_owner_org_ids".to_owned(), "plans.police_party")]);
-    let e = create(store, w.coordinator, SituationInput { picture_forum_id: None, co_owner_org_ids: vec![polis], ..pp.clone() }).await.unwrap_err();
+    let e = create(store, w.coordinator, SituationInput { picture_forum_id: None, co_owner_org_ids: vec![polis], ..pp.clone() })
+        .await
+        .unwrap_err();
     assert_eq!(field_codes(&e), [("picture_forum_id".to_owned(), "required")]);
     // The municipality's own lägesbild is an input of the problembild.
     let own = create(store, w.coordinator, lagesbild(w.forum)).await.unwrap();
@@ -341,10 +396,23 @@ pub async fn problem_pictures_are_made_with_the_police(store: &Store) {
     // The police's coordinator is a party: reads and writes the draft, but does not adopt it.
     let id = d.situation.id;
     let v = viewer(store, polis_coord).await;
-    store.write(move |db| problems::add_problem(db, &v, id, &ProblemInput { title: "Narkotikaförsäljning vid stationen".into(), ..Default::default() })).await.unwrap();
+    store
+        .write(move |db| {
+            problems::add_problem(db, &v, id, &ProblemInput { title: "Narkotikaförsäljning vid stationen".into(), ..Default::default() })
+        })
+        .await
+        .unwrap();
     let v = viewer(store, polis_coord).await;
-    assert!(matches!(store.write(move |db| situation::adopt(db, &v, id, None, &AdoptInput::default())).await.unwrap_err(), StoreError::Forbidden));
+    assert!(matches!(
+        store.write(move |db| situation::adopt(db, &v, id, None, &AdoptInput::default())).await.unwrap_err(),
+        StoreError::Forbidden
+    ));
     // With one party left, the problembild warns.
-    store.write(move |db| Ok(db.execute("DELETE FROM situation_parties WHERE situation_id = $1 AND org_id = $2", brygga_store::args![id, polis])?)).await.unwrap();
+    store
+        .write(move |db| {
+            Ok(db.execute("DELETE FROM situation_parties WHERE situation_id = $1 AND org_id = $2", brygga_store::args![id, polis])?)
+        })
+        .await
+        .unwrap();
     assert!(codes_of(&doc(store, w.coordinator, id).await.unwrap()).contains(&"one_party"));
 }

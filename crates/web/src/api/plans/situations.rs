@@ -28,14 +28,22 @@ pub struct ListParams {
 /// adopted versions shared with its forums or published.
 #[utoipa::path(get, operation_id = "list_situations", path = "/situations", params(ListParams), tag = "situations",
     responses((status = 200, body = Vec<Situation>)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Vec<Situation>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Vec<Situation>>> {
     Ok(Json(state.store.read(move |db| situation::list(db, &v, p.municipality.as_deref())).await?))
 }
 
 /// Starts a lägesbild or problembild (version 1, a draft) for a municipality and a period.
 #[utoipa::path(post, operation_id = "create_situation", path = "/situations", request_body = SituationInput, tag = "situations",
     responses((status = 201, body = SituationDocument), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<SituationInput>) -> ApiResult<Created<SituationDocument>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<SituationInput>,
+) -> ApiResult<Created<SituationDocument>> {
     let d = state.store.write(move |db| situation::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/situations/{}", d.situation.id), d))
 }
@@ -129,7 +137,11 @@ pub async fn update_problem(
 #[utoipa::path(delete, operation_id = "delete_situation_problem", path = "/situations/{id}/problems/{problem_id}",
     params(("id" = i64, Path), ("problem_id" = i64, Path)), tag = "situations",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn delete_problem(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, pid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn delete_problem(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     state.store.write(move |db| problems::remove_problem(db, &v, id, pid)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -151,7 +163,11 @@ pub async fn create_evidence(
 #[utoipa::path(delete, operation_id = "delete_problem_evidence", path = "/situations/{id}/evidence/{evidence_id}",
     params(("id" = i64, Path), ("evidence_id" = i64, Path)), tag = "situations",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn delete_evidence(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, eid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn delete_evidence(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, eid)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     state.store.write(move |db| problems::remove_evidence(db, &v, id, eid)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -197,7 +213,12 @@ pub async fn delete_cause(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pa
     request_body = AdoptInput, tag = "situations",
     responses((status = 200, body = SituationDocument), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
         (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn adopt(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<AdoptInput>) -> ApiResult<Versioned<SituationDocument>> {
+pub async fn adopt(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AdoptInput>,
+) -> ApiResult<Versioned<SituationDocument>> {
     let d = state.store.write(move |db| situation::adopt(db, &v, id, None, &input)).await?;
     Ok(Versioned(d.situation.version, d))
 }
@@ -214,6 +235,11 @@ pub async fn new_version(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pat
 #[utoipa::path(put, operation_id = "share_situation", path = "/situations/{id}/sharing", params(("id" = i64, Path)),
     request_body = ShareInput, tag = "situations",
     responses((status = 200, body = SituationDocument), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn share(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<ShareInput>) -> ApiResult<Json<SituationDocument>> {
+pub async fn share(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<Json<SituationDocument>> {
     Ok(Json(state.store.write(move |db| situation::share(db, &v, id, &input)).await?))
 }

@@ -170,7 +170,9 @@ async fn new_page(state: &AppState, session: &Session, form: FormView) -> Result
         halves: vec![("1".into(), "Första halvåret (januari–juni)".into()), ("2".into(), "Andra halvåret (juli–december)".into())],
         forums: forums
             .iter()
-            .map(|f| (f.id.to_string(), format!("{}{}", f.name, f.municipality_code.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())))
+            .map(|f| {
+                (f.id.to_string(), format!("{}{}", f.name, f.municipality_code.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()))
+            })
             .collect(),
         co_owners,
         form,
@@ -299,7 +301,8 @@ async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash:
 }
 
 async fn adopt(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
-    let input = AdoptInput { decided_by: form.opt("decided_by"), decided_on: form.opt("decided_on"), decision_ref: form.opt("decision_ref") };
+    let input =
+        AdoptInput { decided_by: form.opt("decided_by"), decided_on: form.opt("decided_on"), decision_ref: form.opt("decision_ref") };
     let v = session.viewer.clone();
     let version = version_of(&form);
     let result = match version {
@@ -332,7 +335,11 @@ async fn share(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(se
     }
 }
 
-async fn remove_cause(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn remove_cause(
+    State(state): State<AppState>,
+    Path((id, cid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     let result = state.store.write(move |db| problems::remove_cause(db, &v, id, cid)).await;
     match submitted(&form, result)? {
@@ -384,7 +391,11 @@ async fn part_page(
     };
     let (heading, action, choices) = match which {
         "text" => ("Ändra texten".to_owned(), format!("/lagesbilder/{id}/redigera"), Vec::new()),
-        "source" => ("Lägg till annan relevant information".to_owned(), format!("/lagesbilder/{id}/kallor/ny"), options(SourceKind::ALL, SourceKind::code, SourceKind::label)),
+        "source" => (
+            "Lägg till annan relevant information".to_owned(),
+            format!("/lagesbilder/{id}/kallor/ny"),
+            options(SourceKind::ALL, SourceKind::code, SourceKind::label),
+        ),
         "problem" => ("Lägg till ett prioriterat problem".to_owned(), format!("/lagesbilder/{id}/problem/ny"), Vec::new()),
         "evidence" => (
             format!("Underlag för ”{}”", problem.as_ref().map(|p| p.title.as_str()).unwrap_or("")),
@@ -399,7 +410,14 @@ async fn part_page(
     };
     let areas = if which == "evidence" {
         let (v, m) = (session.viewer.clone(), d.situation.municipality_code.clone());
-        state.store.read(move |db| areas::list(db, &v, &m)).await?.into_iter().filter(areas::Area::is_active).map(|a| (a.id.to_string(), a.name)).collect()
+        state
+            .store
+            .read(move |db| areas::list(db, &v, &m))
+            .await?
+            .into_iter()
+            .filter(areas::Area::is_active)
+            .map(|a| (a.id.to_string(), a.name))
+            .collect()
     } else {
         Vec::new()
     };
@@ -464,7 +482,9 @@ async fn part_done<T>(
 ) -> PageResult {
     match submitted(form, result) {
         Ok(Submitted::Done(_)) => Ok(Redirect::to(&format!("/lagesbilder/{id}?klart=sparad{anchor}")).into_response()),
-        Ok(Submitted::Refused(view)) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(state, session, id, which, problem_id, Some(view)).await?),
+        Ok(Submitted::Refused(view)) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, part_page(state, session, id, which, problem_id, Some(view)).await?)
+        }
         Err(AppError::Stale) => {
             let view = FormView::submitted(
                 form,
@@ -496,7 +516,10 @@ async fn edit(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(ses
         0
     });
     let v = session.viewer.clone();
-    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, situation::edit(db, &v, id, Some(version), &input))).await;
+    let result = state
+        .store
+        .write(move |db| brygga_store::kernel::error::checked_with(unread, situation::edit(db, &v, id, Some(version), &input)))
+        .await;
     part_done(&state, &session, &form, id, "text", None, result, String::new()).await
 }
 
@@ -521,12 +544,17 @@ async fn add_problem(State(state): State<AppState>, Path(id): Path<i64>, SignedF
         priority: whole(&form, "priority", "prioriteten", &mut unread),
     };
     let v = session.viewer.clone();
-    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_problem(db, &v, id, &input))).await;
+    let result =
+        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_problem(db, &v, id, &input))).await;
     let anchor = result.as_ref().map(|p| format!("#problem-{}", p.id)).unwrap_or_default();
     part_done(&state, &session, &form, id, "problem", None, result, anchor).await
 }
 
-async fn add_evidence(State(state): State<AppState>, Path((id, pid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn add_evidence(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let mut unread = FieldErrors::new();
     let input = EvidenceInput {
         kind: form.get("kind").to_owned(),
@@ -538,8 +566,10 @@ async fn add_evidence(State(state): State<AppState>, Path((id, pid)): Path<(i64,
         note: form.opt("note"),
     };
     let v = session.viewer.clone();
-    let result =
-        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_evidence(db, &v, id, pid, &input))).await;
+    let result = state
+        .store
+        .write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_evidence(db, &v, id, pid, &input)))
+        .await;
     part_done(&state, &session, &form, id, "evidence", Some(pid), result, format!("#problem-{pid}")).await
 }
 
