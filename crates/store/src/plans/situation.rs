@@ -263,16 +263,13 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Situation> {
     fetch(db, id)
 }
 
-fn spec(db: &mut dyn Conn, s: &Situation) -> StoreResult<FigureSpec> {
+fn spec(s: &Situation) -> FigureSpec {
     let (from, to) = s.period();
     let picture_name = match &s.picture_forum {
         Some(f) => format!("forumet {}", f.name),
-        None => {
-            let _ = db;
-            format!("{}s egen lägesbild", s.owner.name)
-        }
+        None => format!("{}s egen lägesbild", s.owner.name),
     };
-    Ok(FigureSpec {
+    FigureSpec {
         municipality_code: s.municipality_code.clone(),
         from,
         to,
@@ -281,7 +278,7 @@ fn spec(db: &mut dyn Conn, s: &Situation) -> StoreResult<FigureSpec> {
         picture_name,
         owner_org_id: s.owner.id,
         owner_name: s.owner.name.clone(),
-    })
+    }
 }
 
 /// The figures of a version: the frozen ones of an adopted version, live ones of a draft;
@@ -291,7 +288,7 @@ pub fn figures_of(db: &mut dyn Conn, v: &Viewer, doc: &Doc, s: &Situation) -> St
     let (mut f, is_frozen) = match frozen {
         Some(json) => (serde_json::from_str(&json).map_err(|e| StoreError::Internal(format!("frozen figures: {e}")))?, true),
         None => {
-            let spec = spec(db, s)?;
+            let spec = spec(s);
             (figures::compute(db, v, &spec)?, false)
         }
     };
@@ -518,7 +515,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, input: &SituationInput) -> StoreRes
     let kind = errs.take(SituationKind::parse(input.kind.trim()));
     let title = clean_text(&mut errs, &TITLE, Some(&input.title));
     let code = input.municipality_code.trim().to_owned();
-    let claimed = v.memberships().iter().any(|m| m.org_id == owner && m.municipalities.iter().any(|c| *c == code));
+    let claimed = v.memberships().iter().any(|m| m.org_id == owner && m.municipalities.contains(&code));
     if code.is_empty() {
         errs.push(FieldError::new("municipality_code", "required", "Välj kommun."));
     } else if !claimed {
@@ -786,7 +783,7 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, expected: Option<i64>, inpu
     errs.into_result()?;
     doc.touch(db, expected)?;
     let s = fetch(db, id)?;
-    let spec = spec(db, &s)?;
+    let spec = spec(&s);
     let f = figures::compute(db, v, &spec)?;
     let json = serde_json::to_string(&f).map_err(|e| StoreError::Internal(e.to_string()))?;
     let now = now_ms();

@@ -475,8 +475,7 @@ async fn part_done<T>(
     session: &Session,
     form: &FormData,
     id: i64,
-    which: &'static str,
-    problem_id: Option<i64>,
+    (which, problem_id): (&'static str, Option<i64>),
     result: Result<T, brygga_store::StoreError>,
     anchor: String,
 ) -> PageResult {
@@ -520,7 +519,7 @@ async fn edit(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(ses
         .store
         .write(move |db| brygga_store::kernel::error::checked_with(unread, situation::edit(db, &v, id, Some(version), &input)))
         .await;
-    part_done(&state, &session, &form, id, "text", None, result, String::new()).await
+    part_done(&state, &session, &form, id, ("text", None), result, String::new()).await
 }
 
 async fn add_source(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
@@ -533,7 +532,7 @@ async fn add_source(State(state): State<AppState>, Path(id): Path<i64>, SignedFo
     };
     let v = session.viewer.clone();
     let result = state.store.write(move |db| situation::add_source(db, &v, id, &input)).await;
-    part_done(&state, &session, &form, id, "source", None, result, "#kallor".into()).await
+    part_done(&state, &session, &form, id, ("source", None), result, "#kallor".into()).await
 }
 
 async fn add_problem(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
@@ -547,7 +546,7 @@ async fn add_problem(State(state): State<AppState>, Path(id): Path<i64>, SignedF
     let result =
         state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_problem(db, &v, id, &input))).await;
     let anchor = result.as_ref().map(|p| format!("#problem-{}", p.id)).unwrap_or_default();
-    part_done(&state, &session, &form, id, "problem", None, result, anchor).await
+    part_done(&state, &session, &form, id, ("problem", None), result, anchor).await
 }
 
 async fn add_evidence(
@@ -570,7 +569,7 @@ async fn add_evidence(
         .store
         .write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_evidence(db, &v, id, pid, &input)))
         .await;
-    part_done(&state, &session, &form, id, "evidence", Some(pid), result, format!("#problem-{pid}")).await
+    part_done(&state, &session, &form, id, ("evidence", Some(pid)), result, format!("#problem-{pid}")).await
 }
 
 async fn add_cause(State(state): State<AppState>, Path((id, pid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
@@ -586,7 +585,7 @@ async fn add_cause(State(state): State<AppState>, Path((id, pid)): Path<(i64, i6
     };
     let v = session.viewer.clone();
     let result = state.store.write(move |db| problems::add_cause(db, &v, id, pid, &input)).await;
-    part_done(&state, &session, &form, id, "cause", Some(pid), result, format!("#problem-{pid}")).await
+    part_done(&state, &session, &form, id, ("cause", Some(pid)), result, format!("#problem-{pid}")).await
 }
 
 // ---------------------------------------------------------------------------------------
