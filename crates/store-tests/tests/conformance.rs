@@ -31,6 +31,7 @@ conformance!(
     situations_adoption_freezes_figures_and_versions_keep_keys,
     situations_are_the_parties_until_shared_or_published,
     problem_pictures_are_made_with_the_police,
+    situations_a_cause_in_use_by_a_measure_stays,
     migrations_are_idempotent_and_load_geography,
     organisations_validate_and_stay_unique,
     lists_sort_swedish_filter_and_page,

@@ -416,3 +416,54 @@ pub async fn problem_pictures_are_made_with_the_police(store: &Store) {
         .unwrap();
     assert!(codes_of(&doc(store, w.coordinator, id).await.unwrap()).contains(&"one_party"));
 }
+
+/// A cause that a plan's measure addresses cannot be removed (nor its problem): the refusal
+/// names the measure, and nothing is removed. (The plan rows are written directly here: the
+/// åtgärdsplan's own commands are another part of the capability.)
+pub async fn situations_a_cause_in_use_by_a_measure_stays(store: &Store) {
+    let w = est(store).await;
+    let d = create(store, w.coordinator, lagesbild(w.forum)).await.unwrap();
+    let id = d.situation.id;
+    let v = viewer(store, w.coordinator).await;
+    let (pid, cid) = store
+        .write(move |db| {
+            let p = problems::add_problem(db, &v, id, &ProblemInput { title: "Klotter i centrum".into(), ..Default::default() })?;
+            let c = problems::add_cause(db, &v, id, p.id, &cause("Mörk gångtunnel"))?;
+            Ok((p.id, c.id))
+        })
+        .await
+        .unwrap();
+    let kommun = w.kommun;
+    store
+        .write(move |db| {
+            let plan: i64 = db.scalar(
+                "INSERT INTO action_plans (lineage_id, version_no, status, title, municipality_code, period_from, period_to, situation_id, owner_org_id,
+                    visibility, version, created_at, updated_at)
+                 VALUES (0, 1, 'draft', 'Åtgärdsplan 2026–2027', '1287', '2026-01-01', '2027-12-31', $1, $2, 'organisation', 1, 0, 0) RETURNING id",
+                brygga_store::args![id, kommun],
+            )?;
+            let m: i64 = db.scalar(
+                "INSERT INTO plan_measures (plan_id, key, title, responsible_org_id, status, basis, position)
+                 VALUES ($1, 'm1', 'Belysning i gångtunneln', $2, 'planned', 'documented_knowledge', 1) RETURNING id",
+                brygga_store::args![plan, kommun],
+            )?;
+            db.execute("INSERT INTO measure_causes (measure_id, cause_id) VALUES ($1, $2)", brygga_store::args![m, cid])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let v = viewer(store, w.coordinator).await;
+    let e = store.write(move |db| problems::remove_cause(db, &v, id, cid)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("cause".to_owned(), "plans.cause_in_use")]);
+    let StoreError::Invalid(errs) = &e else { unreachable!() };
+    assert!(errs.get("cause").unwrap().message.contains("”Belysning i gångtunneln”"), "{}", errs.get("cause").unwrap().message);
+    let v = viewer(store, w.coordinator).await;
+    let e = store.write(move |db| problems::remove_problem(db, &v, id, pid)).await.unwrap_err();
+    assert_eq!(field_codes(&e), [("problem".to_owned(), "plans.cause_in_use")]);
+    assert_eq!(count(store, "problem_causes").await, 1, "nothing removed");
+    // Unlinked, it goes.
+    store.write(|db| Ok(db.execute("DELETE FROM measure_causes", &[])?)).await.unwrap();
+    let v = viewer(store, w.coordinator).await;
+    store.write(move |db| problems::remove_cause(db, &v, id, cid)).await.unwrap();
+    assert_eq!(count(store, "problem_causes").await, 0);
+}
