@@ -109,6 +109,31 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
     assert!(html.contains("Mörk gångtunnel") && html.contains("Riskfaktor"), "the cause under its side of the triangle");
+    let remove_cause = {
+        let doc = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("form[action*='/orsaker/']").unwrap();
+        doc.select(&sel).next().unwrap().value().attr("action").unwrap().to_owned()
+    };
+    // Other relevant information: added, then removed again with its button.
+    let src = format!("{page}/kallor/ny");
+    let r = web
+        .submit(
+            &src,
+            &src,
+            &[("kind", "school_survey"), ("title", "Skolenkäten"), ("source", "Utbildningsförvaltningen"), ("source_date", "2026-05-12")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let (_, html) = web.get_html(&page).await;
+    assert!(html.contains("Skolenkäten") && html.contains("vilar på ett enda slag av källa"), "one kind of source now");
+    let remove_source = {
+        let doc = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("form[action*='/kallor/'][action$='/ta-bort']").unwrap();
+        doc.select(&sel).next().unwrap().value().attr("action").unwrap().to_owned()
+    };
+    assert_eq!(web.submit(&page, &remove_source, &[]).await.status(), StatusCode::SEE_OTHER);
+    let (_, html) = web.get_html(&page).await;
+    assert!(!html.contains("Skolenkäten") && html.contains("vilar på inget slag av källa"));
 
     // Adopt: the figures freeze, the forms to change it go.
     let r = web
@@ -131,6 +156,11 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     assert!(refused.contains("value=\"Nytt problem\""), "what was typed is kept");
     let (_, html) = web.get_html(&page).await;
     assert!(!html.contains("Nytt problem"), "nothing written");
+    let r = web.submit(&page, &remove_cause, &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = r.text().await.unwrap();
+    assert!(text_of(&refused, "#f-status").unwrap().contains("kan inte ändras"), "{refused}");
+    assert!(refused.contains("Mörk gångtunnel"), "the cause is still there");
 
     // Print: A4, no navigation.
     let (status, html) = web.get_html(&format!("{page}/utskrift")).await;

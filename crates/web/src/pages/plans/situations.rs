@@ -47,6 +47,9 @@ pub fn routes() -> Router<AppState> {
         .route("/lagesbilder/{id}/problem/{pid}/underlag", get(evidence_form).post(add_evidence))
         .route("/lagesbilder/{id}/problem/{pid}/orsak", get(cause_form).post(add_cause))
         .route("/lagesbilder/{id}/orsaker/{cid}/ta-bort", post(remove_cause))
+        .route("/lagesbilder/{id}/problem/{pid}/ta-bort", post(remove_problem))
+        .route("/lagesbilder/{id}/underlag/{eid}/ta-bort", post(remove_evidence))
+        .route("/lagesbilder/{id}/kallor/{sid}/ta-bort", post(remove_source))
         .route("/lagesbilder/{id}/anta", post(adopt))
         .route("/lagesbilder/{id}/ny-version", post(new_version))
         .route("/lagesbilder/{id}/delning", post(share))
@@ -150,7 +153,8 @@ async fn new_page(state: &AppState, session: &Session, form: FormView) -> Result
     for (_, _, ms) in &owners {
         for m in ms {
             if !municipalities.iter().any(|x| x.0 == *m) {
-                municipalities.push((m.clone(), m.clone()));
+                let name = brygga_domain::geography::municipality(m).map_or_else(|| m.clone(), |x| x.name.to_owned());
+                municipalities.push((m.clone(), name));
             }
         }
     }
@@ -342,9 +346,51 @@ async fn remove_cause(
 ) -> PageResult {
     let v = session.viewer.clone();
     let result = state.store.write(move |db| problems::remove_cause(db, &v, id, cid)).await;
-    match submitted(&form, result)? {
+    removed(&state, &session, &form, id, result).await
+}
+
+async fn remove_problem(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let v = session.viewer.clone();
+    let result = state.store.write(move |db| problems::remove_problem(db, &v, id, pid)).await;
+    removed(&state, &session, &form, id, result).await
+}
+
+async fn remove_evidence(
+    State(state): State<AppState>,
+    Path((id, eid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let v = session.viewer.clone();
+    let result = state.store.write(move |db| problems::remove_evidence(db, &v, id, eid)).await;
+    removed(&state, &session, &form, id, result).await
+}
+
+async fn remove_source(
+    State(state): State<AppState>,
+    Path((id, sid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let v = session.viewer.clone();
+    let result = state.store.write(move |db| situation::remove_source(db, &v, id, sid)).await;
+    removed(&state, &session, &form, id, result).await
+}
+
+/// Back to the document after a removal, or the document with the refusal (a cause a plan's
+/// measure addresses, a version no longer a draft).
+async fn removed(
+    state: &AppState,
+    session: &Session,
+    form: &FormData,
+    id: i64,
+    result: Result<(), brygga_store::StoreError>,
+) -> PageResult {
+    match submitted(form, result)? {
         Submitted::Done(()) => Ok(Redirect::to(&format!("/lagesbilder/{id}?klart=borttagen")).into_response()),
-        Submitted::Refused(view) => show_page(&state, &session, id, &Flash(None), view, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Submitted::Refused(view) => show_page(state, session, id, &Flash(None), view, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
