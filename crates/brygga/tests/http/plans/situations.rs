@@ -146,6 +146,8 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
     assert!(html.contains("Siffrorna är frysta"), "{html}");
+    let (_, list) = web.get_html("/lagesbilder").await;
+    assert!(list.contains("<h2>Trelleborg</h2>") && list.contains("Antagen"), "listed per municipality with its status");
     assert!(!html.contains("/orsak\""), "no forms to change an adopted version");
     // The forms are not offered; posting one anyway is refused with the message, nothing written.
     assert_eq!(web.get(&format!("{page}/problem/ny")).await.status(), StatusCode::FORBIDDEN);

@@ -297,6 +297,16 @@ pub async fn situations_adoption_freezes_figures_and_versions_keep_keys(store: &
     let (v, id2) = (viewer(store, w.coordinator).await, v2.situation.id);
     store.write(move |db| situation::adopt(db, &v, id2, None, &AdoptInput::default())).await.unwrap();
     assert_eq!(doc(store, w.coordinator, id).await.unwrap().situation.status, "superseded");
+    // Every change is in the owner's audit log.
+    let logged: Vec<String> = store
+        .read(|db| Ok(db.scalars("SELECT DISTINCT action FROM audit_log WHERE action LIKE 'situation.%' ORDER BY action", &[])?))
+        .await
+        .unwrap();
+    for want in
+        ["situation.adopt", "situation.cause.add", "situation.create", "situation.edit", "situation.new_version", "situation.source.add"]
+    {
+        assert!(logged.iter().any(|a| a == want), "{want} in {logged:?}");
+    }
 }
 
 pub async fn situations_are_the_parties_until_shared_or_published(store: &Store) {

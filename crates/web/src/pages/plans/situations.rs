@@ -111,19 +111,27 @@ pub trait FigureText {
 #[template(path = "plans/situations/list.html")]
 struct ListPage {
     chrome: Chrome,
-    items: Vec<Situation>,
+    /// Per municipality (by name), the versions the viewer may read.
+    groups: Vec<(String, Vec<Situation>)>,
     can_create: bool,
 }
 
 async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
     let items = state.store.read(move |db| situation::list(db, &v, None)).await?;
+    let mut groups: Vec<(String, Vec<Situation>)> = Vec::new();
+    for s in items {
+        match groups.last_mut() {
+            Some(g) if g.0 == s.municipality_name => g.1.push(s),
+            _ => groups.push((s.municipality_name.clone(), vec![s])),
+        }
+    }
     html(
         StatusCode::OK,
         ListPage {
             chrome: Chrome::new(&session, "Lägesbilder och problembilder", "situations", &flash),
             can_create: !situation::owners(&session.viewer).is_empty(),
-            items,
+            groups,
         },
     )
 }
