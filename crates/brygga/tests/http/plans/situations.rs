@@ -114,6 +114,21 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
         let sel = scraper::Selector::parse("form[action*='/orsaker/']").unwrap();
         doc.select(&sel).next().unwrap().value().attr("action").unwrap().to_owned()
     };
+    // The cause is changed through its form, prefilled with what it says.
+    let edit_cause = remove_cause.replace("/ta-bort", "/redigera");
+    let (status, form) = web.get_html(&edit_cause).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"Mörk gångtunnel\""), "prefilled");
+    let r = web
+        .submit(
+            &edit_cause,
+            &edit_cause,
+            &[("title", "Mörk gångtunnel"), ("triangle_side", "place"), ("factor", "risk"), ("basis", "dialogue"), ("certainty", "high")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let (_, html) = web.get_html(&page).await;
+    assert!(html.contains("Grund: Dialog") && html.contains("Säkerhet: hög"), "{html}");
     // Other relevant information: added, then removed again with its button.
     let src = format!("{page}/kallor/ny");
     let r = web

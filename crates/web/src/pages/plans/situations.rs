@@ -50,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/lagesbilder/{id}/problem/{pid}/ta-bort", post(remove_problem))
         .route("/lagesbilder/{id}/underlag/{eid}/ta-bort", post(remove_evidence))
         .route("/lagesbilder/{id}/kallor/{sid}/ta-bort", post(remove_source))
+        .route("/lagesbilder/{id}/kallor/{sid}/redigera", get(edit_source_form).post(edit_source))
+        .route("/lagesbilder/{id}/problem/{pid}/redigera", get(edit_problem_form).post(edit_problem))
+        .route("/lagesbilder/{id}/orsaker/{cid}/redigera", get(edit_cause_form).post(edit_cause))
         .route("/lagesbilder/{id}/anta", post(adopt))
         .route("/lagesbilder/{id}/ny-version", post(new_version))
         .route("/lagesbilder/{id}/delning", post(share))
@@ -410,8 +413,8 @@ async fn removed(
 struct PartPage {
     chrome: Chrome,
     d: SituationDocument,
-    /// `text`, `source`, `problem`, `evidence` or `cause`.
-    which: &'static str,
+    /// `text`, `source`, `problem`, `evidence` or `cause` (new or edited).
+    kind: &'static str,
     heading: String,
     action: String,
     form: FormView,
@@ -439,11 +442,29 @@ async fn part_page(
     if !d.can_write && form.is_none() {
         return Err(AppError::Forbidden.into());
     }
-    let problem = match problem_id {
-        Some(pid) => Some(d.problems.iter().find(|p| p.id == pid).cloned().ok_or(AppError::NotFound)?),
-        None => None,
+    // `problem_id` is the problem for new evidence and causes, and the edited part's id for
+    // the `edit-…` forms.
+    let target = problem_id.unwrap_or(0);
+    let cause = if which == "edit-cause" {
+        Some(d.problems.iter().flat_map(|p| p.causes.iter()).find(|c| c.id == target).cloned().ok_or(AppError::NotFound)?)
+    } else {
+        None
+    };
+    let source =
+        if which == "edit-source" { Some(d.sources.iter().find(|s| s.id == target).cloned().ok_or(AppError::NotFound)?) } else { None };
+    let problem = match (which, problem_id) {
+        ("edit-cause", _) => d.problems.iter().find(|p| Some(p.id) == cause.as_ref().map(|c| c.problem_id)).cloned(),
+        ("edit-source", _) | (_, None) => None,
+        (_, Some(pid)) => Some(d.problems.iter().find(|p| p.id == pid).cloned().ok_or(AppError::NotFound)?),
     };
     let (heading, action, choices) = match which {
+        "edit-source" => (
+            "Ändra källan".to_owned(),
+            format!("/lagesbilder/{id}/kallor/{target}/redigera"),
+            options(SourceKind::ALL, SourceKind::code, SourceKind::label),
+        ),
+        "edit-problem" => ("Ändra problemet".to_owned(), format!("/lagesbilder/{id}/problem/{target}/redigera"), Vec::new()),
+        "edit-cause" => ("Ändra orsaken".to_owned(), format!("/lagesbilder/{id}/orsaker/{target}/redigera"), Vec::new()),
         "text" => ("Ändra texten".to_owned(), format!("/lagesbilder/{id}/redigera"), Vec::new()),
         "source" => (
             "Lägg till annan relevant information".to_owned(),
@@ -488,12 +509,34 @@ async fn part_page(
         if which == "problem" {
             f.set("priority", (d.problems.len() + 1).to_string());
         }
+        if let (Some(p), "edit-problem") = (&problem, which) {
+            f.set("title", p.title.clone())
+                .set("description", p.description.clone().unwrap_or_default())
+                .set("priority", p.priority.to_string());
+        }
+        if let Some(c) = &cause {
+            f.set("title", c.title.clone())
+                .set("description", c.description.clone().unwrap_or_default())
+                .set("triangle_side", c.triangle_side.clone().unwrap_or_default())
+                .set("influencer", c.influencer.clone().unwrap_or_default())
+                .set("factor", c.factor.clone().unwrap_or_default())
+                .set("basis", c.basis.clone())
+                .set("basis_note", c.basis_note.clone().unwrap_or_default())
+                .set("certainty", c.certainty.clone());
+        }
+        if let Some(s) = &source {
+            f.set("kind", s.kind.clone())
+                .set("title", s.title.clone())
+                .set("summary", s.summary.clone().unwrap_or_default())
+                .set("source", s.source.clone())
+                .set("source_date", s.source_date.clone());
+        }
         f
     });
     Ok(PartPage {
         chrome: Chrome::new(session, heading.clone(), "situations", &Flash(None)),
         d,
-        which,
+        kind: which.trim_start_matches("edit-"),
         heading,
         action,
         form,
@@ -521,6 +564,78 @@ async fn evidence_form(State(state): State<AppState>, SignedIn(session): SignedI
 }
 async fn cause_form(State(state): State<AppState>, SignedIn(session): SignedIn, Path((id, pid)): Path<(i64, i64)>) -> PageResult {
     html(StatusCode::OK, part_page(&state, &session, id, "cause", Some(pid), None).await?)
+}
+
+async fn edit_source_form(State(state): State<AppState>, SignedIn(session): SignedIn, Path((id, sid)): Path<(i64, i64)>) -> PageResult {
+    html(StatusCode::OK, part_page(&state, &session, id, "edit-source", Some(sid), None).await?)
+}
+async fn edit_problem_form(State(state): State<AppState>, SignedIn(session): SignedIn, Path((id, pid)): Path<(i64, i64)>) -> PageResult {
+    html(StatusCode::OK, part_page(&state, &session, id, "edit-problem", Some(pid), None).await?)
+}
+async fn edit_cause_form(State(state): State<AppState>, SignedIn(session): SignedIn, Path((id, cid)): Path<(i64, i64)>) -> PageResult {
+    html(StatusCode::OK, part_page(&state, &session, id, "edit-cause", Some(cid), None).await?)
+}
+
+fn source_input(form: &FormData) -> SourceInput {
+    SourceInput {
+        kind: form.get("kind").to_owned(),
+        title: form.get("title").to_owned(),
+        summary: form.opt("summary"),
+        source: form.get("source").to_owned(),
+        source_date: form.get("source_date").to_owned(),
+    }
+}
+
+fn problem_input(form: &FormData, unread: &mut FieldErrors) -> ProblemInput {
+    ProblemInput {
+        title: form.get("title").to_owned(),
+        description: form.opt("description"),
+        priority: whole(form, "priority", "prioriteten", unread),
+    }
+}
+
+fn cause_input(form: &FormData) -> CauseInput {
+    CauseInput {
+        title: form.get("title").to_owned(),
+        description: form.opt("description"),
+        triangle_side: form.opt("triangle_side"),
+        influencer: form.opt("influencer"),
+        factor: form.opt("factor"),
+        basis: form.get("basis").to_owned(),
+        basis_note: form.opt("basis_note"),
+        certainty: form.get("certainty").to_owned(),
+    }
+}
+
+async fn edit_source(
+    State(state): State<AppState>,
+    Path((id, sid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let (v, input) = (session.viewer.clone(), source_input(&form));
+    let result = state.store.write(move |db| situation::edit_source(db, &v, id, sid, &input)).await;
+    part_done(&state, &session, &form, id, ("edit-source", Some(sid)), result, "#kallor".into()).await
+}
+
+async fn edit_problem(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
+    let mut unread = FieldErrors::new();
+    let (v, input) = (session.viewer.clone(), problem_input(&form, &mut unread));
+    let result = state
+        .store
+        .write(move |db| brygga_store::kernel::error::checked_with(unread, problems::edit_problem(db, &v, id, pid, &input)))
+        .await;
+    part_done(&state, &session, &form, id, ("edit-problem", Some(pid)), result, format!("#problem-{pid}")).await
+}
+
+async fn edit_cause(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+    let (v, input) = (session.viewer.clone(), cause_input(&form));
+    let result = state.store.write(move |db| problems::edit_cause(db, &v, id, cid, &input)).await;
+    let anchor = result.as_ref().map(|c| format!("#problem-{}", c.problem_id)).unwrap_or_default();
+    part_done(&state, &session, &form, id, ("edit-cause", Some(cid)), result, anchor).await
 }
 
 /// Runs a part's command: back to the document on success, the form with its errors otherwise.
@@ -577,26 +692,14 @@ async fn edit(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(ses
 }
 
 async fn add_source(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
-    let input = SourceInput {
-        kind: form.get("kind").to_owned(),
-        title: form.get("title").to_owned(),
-        summary: form.opt("summary"),
-        source: form.get("source").to_owned(),
-        source_date: form.get("source_date").to_owned(),
-    };
-    let v = session.viewer.clone();
+    let (v, input) = (session.viewer.clone(), source_input(&form));
     let result = state.store.write(move |db| situation::add_source(db, &v, id, &input)).await;
     part_done(&state, &session, &form, id, ("source", None), result, "#kallor".into()).await
 }
 
 async fn add_problem(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let mut unread = FieldErrors::new();
-    let input = ProblemInput {
-        title: form.get("title").to_owned(),
-        description: form.opt("description"),
-        priority: whole(&form, "priority", "prioriteten", &mut unread),
-    };
-    let v = session.viewer.clone();
+    let (v, input) = (session.viewer.clone(), problem_input(&form, &mut unread));
     let result =
         state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, problems::add_problem(db, &v, id, &input))).await;
     let anchor = result.as_ref().map(|p| format!("#problem-{}", p.id)).unwrap_or_default();
@@ -627,17 +730,7 @@ async fn add_evidence(
 }
 
 async fn add_cause(State(state): State<AppState>, Path((id, pid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
-    let input = CauseInput {
-        title: form.get("title").to_owned(),
-        description: form.opt("description"),
-        triangle_side: form.opt("triangle_side"),
-        influencer: form.opt("influencer"),
-        factor: form.opt("factor"),
-        basis: form.get("basis").to_owned(),
-        basis_note: form.opt("basis_note"),
-        certainty: form.get("certainty").to_owned(),
-    };
-    let v = session.viewer.clone();
+    let (v, input) = (session.viewer.clone(), cause_input(&form));
     let result = state.store.write(move |db| problems::add_cause(db, &v, id, pid, &input)).await;
     part_done(&state, &session, &form, id, ("cause", Some(pid)), result, format!("#problem-{pid}")).await
 }
