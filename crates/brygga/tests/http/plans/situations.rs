@@ -3,6 +3,8 @@
 //! back at the field with what was typed kept. And the API twins: 422 with field names, 404 for
 //! other organisations.
 
+use brygga_domain::time::today;
+use brygga_store::picture::observations::ObservationInput;
 use brygga_store_tests::stories;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -27,6 +29,20 @@ fn fields(e: &Value) -> Vec<&str> {
 async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     let est = stories::est(app.store()).await;
+    // Today's reports shared with the forum: 2 klotter (a small count) and 5 nedskräpning.
+    let at = format!("{}T00:01", today());
+    let report = |category: &str, n: i64| ObservationInput {
+        forum_id: est.forum,
+        category: category.into(),
+        area_id: Some(est.stortorget),
+        observed_at: Some(at.clone()),
+        quantity: Some(n),
+        visibility: Some("forum".into()),
+        ..Default::default()
+    };
+    let v = stories::viewer(app.store(), est.coordinator).await;
+    crate::common::report_all(app.store(), v, vec![report("klotter", 2), report("nedskräpning", 5)]).await;
+    let year = today().year().to_string();
     let web = signed_in(&app, "samordnare@trelleborg.se").await;
     let (status, html) = web.get_html("/lagesbilder").await;
     assert_eq!(status, StatusCode::OK);
@@ -39,7 +55,7 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
             ("kind", "situation"),
             ("title", title),
             ("municipality_code", "1287"),
-            ("year", "2026"),
+            ("year", year.as_str()),
             ("half", ""),
             ("picture_forum_id", ""),
         ]
@@ -64,6 +80,8 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
         "sources under the tables"
     );
     assert!(html.contains("warning-triangulation"), "the triangulation warning");
+    let categories = rows(&html, "table.situation-categories");
+    assert!(categories.contains(&vec!["Klotter".to_owned(), "2".to_owned(), "0".to_owned()]), "exact for the parties: {categories:?}");
 
     // A problem, then a cause (personal data refused at the field first).
     let r = web
@@ -140,7 +158,7 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&page).await;
-    assert!(html.contains("Skolenkäten") && html.contains("vilar på ett enda slag av källa"), "one kind of source now");
+    assert!(html.contains("Skolenkäten") && !html.contains("warning-triangulation"), "a second kind of source");
     let remove_source = {
         let doc = scraper::Html::parse_document(&html);
         let sel = scraper::Selector::parse("form[action*='/kallor/'][action$='/ta-bort']").unwrap();
@@ -148,7 +166,7 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     };
     assert_eq!(web.submit(&page, &remove_source, &[]).await.status(), StatusCode::SEE_OTHER);
     let (_, html) = web.get_html(&page).await;
-    assert!(!html.contains("Skolenkäten") && html.contains("vilar på inget slag av källa"));
+    assert!(!html.contains("Skolenkäten") && html.contains("vilar på ett enda slag av källa"));
 
     // Adopt: the figures freeze, the forms to change it go.
     let r = web
@@ -198,6 +216,22 @@ async fn the_coordinator_writes_adopts_prints_and_publishes(b: Backend) {
     let (status, html) = anonymous.get_html(&format!("/publikt/lagesbilder/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Lägesbild Trelleborg 2026") && html.contains("Små tal"));
+    let categories = rows(&html, "table.situation-categories");
+    assert!(
+        categories.contains(&vec!["Klotter".to_owned(), "färre än 3".to_owned(), "0".to_owned()]),
+        "suppressed in public: {categories:?}"
+    );
+    assert!(categories.contains(&vec!["Nedskräpning".to_owned(), "5".to_owned(), "0".to_owned()]), "{categories:?}");
+}
+
+/// The cells of each body row of the table matching `selector`.
+fn rows(html: &str, selector: &str) -> Vec<Vec<String>> {
+    let doc = scraper::Html::parse_document(html);
+    let row = scraper::Selector::parse(&format!("{selector} tbody tr")).unwrap();
+    let cell = scraper::Selector::parse("th, td").unwrap();
+    doc.select(&row)
+        .map(|r| r.select(&cell).map(|c| c.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect())
+        .collect()
 }
 
 fn version_in(html: &str) -> String {
