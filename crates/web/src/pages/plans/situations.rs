@@ -96,6 +96,10 @@ pub trait FigureText {
     fn side<'a>(&self, p: &'a Problem, side: &str) -> Vec<&'a Cause> {
         p.causes.iter().filter(|c| c.triangle_side.as_deref().unwrap_or("") == side).collect()
     }
+    /// A section's text as paragraphs (blank lines separate them, whatever the line endings).
+    fn paragraphs(&self, body: &str) -> Vec<String> {
+        body.replace("\r\n", "\n").split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    }
     /// The CSRF token for the small forms inside the shared parts (none in print views).
     fn csrf_token(&self) -> String {
         String::new()
@@ -757,4 +761,24 @@ async fn print(State(state): State<AppState>, SignedIn(session): SignedIn, Path(
 async fn public(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let d = state.store.read(move |db| situation::public(db, id)).await?;
     html(StatusCode::OK, PrintPage { title: format!("{} – {}", d.situation.title, d.situation.period_label), d, public: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Plain;
+    impl FigureText for Plain {}
+
+    #[test]
+    fn figures_are_written_in_swedish_and_hidden_counts_say_so() {
+        let p = Plain;
+        assert_eq!(p.count(&Some(1234), &false), "1\u{a0}234");
+        assert_eq!(p.count(&None, &true), "färre än 3");
+        assert_eq!(p.count(&None, &false), "–");
+        assert_eq!(p.share(&0.234), "23 %");
+        let r = CrimeFigure { offence: "Skadegörelse".into(), count: Some(40.0), previous: None, suppressed_months: 2 };
+        assert_eq!(p.crime_row(&r), "40 (2 mån. skyddade)");
+        assert_eq!(p.paragraphs("Ett.\r\n\r\nTvå.\n\n\n"), ["Ett.", "Två."]);
+    }
 }
