@@ -33,9 +33,12 @@ use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
 pub mod evaluation;
+pub mod figures;
 pub mod followup;
+pub mod problems;
 pub mod progress;
 pub mod series;
+pub mod situation;
 
 /// The two document tables of the capability and their parties tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,9 @@
-//! Plans: the lägesbild, the åtgärdsplan, follow-up and the process evaluation.
+//! Plans (issue 13): the lägesbild and problembild documents, the åtgärdsplan, follow-up and
+//! the process evaluation.
+
+use super::*;
 
 pub mod followup;
 pub use followup::*;
+mod situations;
+pub use situations::*;
