@@ -50,6 +50,9 @@ pub enum GenerateCommand {
     /// Skriver en CSV-fil med påhittade observationer (kategorier ur standardlistan, platserna
     /// ”Plats 1” … ”Plats 8” som i national-year), för `brygga import observations`.
     ImportFile(ImportFileArgs),
+    /// Skriver en stor antagen åtgärdsplan (mål i träd, indikatorer med månadsvärden, insatser,
+    /// avvikelser) för prestandamätningar, i en transaktion. Skriver JSON med planens id.
+    Plan(crate::generate_plan::PlanArgs),
 }
 
 #[derive(Args)]
@@ -338,6 +341,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::ImportFile(args) => write_import_file(&args, Timestamp::now())?,
+        GenerateCommand::Plan(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_plan::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
-use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders};
+use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders, plans::followup as plan_followup};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
 
@@ -66,6 +66,7 @@ impl Handlers {
         h.with(PURGE_KIND, Purge)
             .with(digests::KIND, WeeklyDigest { post: post.clone() })
             .with(questionnaire_reminders::KIND, QuestionnaireReminder { post })
+            .with(plan_followup::KIND, RefreshIndicators)
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -206,6 +207,12 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = questionnaire_reminders::KIND, error = %e, "reminder jobs could not be enqueued"),
+        }
+        // Every night (02:00 Swedish time) each adopted plan's computed indicator values are refreshed.
+        match store.write(|db| plan_followup::enqueue_nightly(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => tracing::info!(kind = plan_followup::KIND, jobs = created.len(), "refresh jobs enqueued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = plan_followup::KIND, error = %e, "refresh jobs could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -526,6 +533,28 @@ impl Handler for QuestionnaireReminder {
             let post = self.post.clone();
             let r = store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await;
             outbox_written("questionnaire reminders", forum, week, r.map(|w| (w.queued.len(), w.already_sent)))
+        })
+    }
+}
+
+/// `plans.refresh_indicators`: recomputes one adopted plan's indicator values from Brygga's data
+/// (entered values stay). A plan no longer in force has nothing to do.
+pub struct RefreshIndicators;
+
+impl Handler for RefreshIndicators {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let plan = job.payload["plan_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            match store.write(move |db| plan_followup::refresh_job(db, plan)).await {
+                Ok(written) => {
+                    tracing::info!(plan_id = plan, written, "indicator values refreshed");
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(plan_id = plan, error = %e, "indicator values not refreshed");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
         })
     }
 }

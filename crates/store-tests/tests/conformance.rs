@@ -28,6 +28,16 @@ macro_rules! conformance {
 }
 
 conformance!(
+    plan_values_are_computed_from_reports_and_statistics_and_entered_by_hand,
+    plan_progress_rolls_up_with_weights_into_the_yearly_report,
+    plan_deviations_are_recorded_only_in_the_version_in_force,
+    plan_checks_fail_then_pass_as_the_plan_is_fixed,
+    plan_follow_up_is_isolated_and_small_counts_are_suppressed_outside,
+    plan_checks_cover_a_large_plan_row_by_row,
+    situations_adoption_freezes_figures_and_versions_keep_keys,
+    situations_are_the_parties_until_shared_or_published,
+    problem_pictures_are_made_with_the_police,
+    situations_a_cause_in_use_by_a_measure_stays,
     migrations_are_idempotent_and_load_geography,
     organisations_validate_and_stay_unique,
     lists_sort_swedish_filter_and_page,

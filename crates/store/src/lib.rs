@@ -56,8 +56,13 @@ impl Store {
 /// collected here because only the crate root sees every capability. A worker must have a
 /// handler for each, and for nothing else (checked by a test in `crates/brygga/src/worker.rs`):
 /// a new kind of background work is added here and there together.
-pub const JOB_KINDS: &[&str] =
-    &[kernel::mail::SEND_KIND, kernel::jobs::PURGE_KIND, forum_work::digests::KIND, picture::questionnaire_reminders::KIND];
+pub const JOB_KINDS: &[&str] = &[
+    kernel::mail::SEND_KIND,
+    kernel::jobs::PURGE_KIND,
+    forum_work::digests::KIND,
+    picture::questionnaire_reminders::KIND,
+    plans::followup::KIND,
+];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.
 pub fn now_ms() -> i64 {

@@ -98,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .merge(picture::imports::routes())
         .merge(places::areas::routes())
         .merge(picture::weekly::routes())
+        .merge(plans::followup::routes())
+        .merge(plans::situations::routes())
         .merge(picture::reporting::routes())
         .merge(forums::categories::routes())
         .merge(picture::questionnaire::routes())

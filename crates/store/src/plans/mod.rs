@@ -33,11 +33,17 @@ use crate::kernel::secret;
 use crate::kernel::sharing::{self, Visibility};
 
 pub mod compare;
+pub mod evaluation;
+pub mod figures;
+pub mod followup;
 pub mod goals;
 pub mod indicators;
 pub mod measures;
 pub mod plan;
+pub mod problems;
+pub mod progress;
 pub mod series;
+pub mod situation;
 pub mod transfer;
 
 /// The two document tables of the capability and their parties tables.

@@ -29,6 +29,7 @@ fn routes() -> OpenApiRouter<AppState> {
     use accounts::{me, orgs, users};
     use forum_work::{actions, alerts, meetings, sharing};
     use places::{areas, geo};
+    use plans::situations;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(orgs::list, orgs::create))
         .routes(routes!(orgs::get, orgs::update, orgs::delete))
@@ -100,6 +101,26 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::plans::set_measure_status))
         .routes(routes!(plans::plans::link_action, plans::plans::unlink_action))
         .routes(routes!(plans::plans::measures_by_action))
+        .routes(routes!(plans::followup::values))
+        .routes(routes!(plans::followup::plan_values, plans::followup::enter_value, plans::followup::remove_value))
+        .routes(routes!(plans::followup::refresh))
+        .routes(routes!(plans::followup::list_deviations, plans::followup::record_deviation))
+        .routes(routes!(plans::followup::get_deviation, plans::followup::update_deviation, plans::followup::delete_deviation))
+        .routes(routes!(plans::followup::evaluation))
+        .routes(routes!(plans::followup::report))
+        .routes(routes!(situations::list, situations::create))
+        .routes(routes!(situations::get, situations::update))
+        .routes(routes!(situations::create_source))
+        .routes(routes!(situations::update_source, situations::delete_source))
+        .routes(routes!(situations::create_problem))
+        .routes(routes!(situations::update_problem, situations::delete_problem))
+        .routes(routes!(situations::create_evidence))
+        .routes(routes!(situations::delete_evidence))
+        .routes(routes!(situations::create_cause))
+        .routes(routes!(situations::update_cause, situations::delete_cause))
+        .routes(routes!(situations::adopt))
+        .routes(routes!(situations::new_version))
+        .routes(routes!(situations::share))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -15,6 +15,8 @@ const ASSETS: &[Asset] = &[
     Asset { name: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../../static/favicon.svg") },
     Asset { name: "areas.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../static/areas.css") },
     Asset { name: "areas.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../static/areas.js") },
+    Asset { name: "document.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../static/document.css") },
+    Asset { name: "followup.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../static/followup.css") },
     Asset { name: "report.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../static/report.js") },
 ];
 

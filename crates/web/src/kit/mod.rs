@@ -4,6 +4,8 @@ pub mod area_import;
 pub mod assets;
 pub mod auth;
 pub mod context;
+pub mod document;
+pub mod docx;
 pub mod error;
 pub mod export;
 pub mod i18n;

@@ -113,6 +113,9 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "paminnelser-av" => "Du får inte längre påminnelser om veckoenkäten med e-post.",
         "atgard-skapad" => "Åtgärden är sparad i forumets åtgärdslista.",
         "atgard-sparad" => "Ändringarna i åtgärden är sparade.",
+        "lagesbild-antagen" => "Versionen är antagen. Siffrorna är frysta och versionen ändras inte längre.",
+        "ny-version" => "En ny version är startad som utkast, med allt innehåll från den antagna.",
+        "delning-sparad" => "Delningen är sparad.",
         "status-sparad" => "Statusen är sparad. Forumets organisationer ser den i åtgärdslistan.",
         _ => return None,
     })

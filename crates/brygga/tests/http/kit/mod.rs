@@ -1,2 +1,3 @@
 mod api;
+pub(crate) mod docx;
 mod pages;

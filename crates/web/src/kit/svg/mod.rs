@@ -2,4 +2,5 @@
 //! Every figure has a `<title>`, a `<desc>` and, on its page, a data table with the same numbers.
 
 pub mod chart;
+pub mod indicator;
 pub mod map;

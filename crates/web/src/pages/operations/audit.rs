@@ -38,6 +38,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("user", "Konton"),
     ("membership", "Medlemskap och roller"),
     ("forum", "Forum"),
+    ("situation", "Lägesbilder och problembilder"),
     ("token", "API-nycklar"),
     ("police_area", "Polisområden"),
     ("audit", "Loggen"),
@@ -88,6 +89,22 @@ pub fn action_label(code: &str) -> &str {
         "action.export" => "Åtgärdslista exporterad",
         "meeting.minutes" => "Mötesprotokoll läst",
         "share_link.open" => "Delad länk öppnad",
+        "situation.create" => "Lägesbild eller problembild påbörjad",
+        "situation.edit" => "Lägesbildens text ändrad",
+        "situation.source.add" => "Källa lagd till i lägesbild",
+        "situation.source.edit" => "Källa i lägesbild ändrad",
+        "situation.source.remove" => "Källa i lägesbild borttagen",
+        "situation.problem.add" => "Problem lagt till i lägesbild",
+        "situation.problem.edit" => "Problem i lägesbild ändrat",
+        "situation.problem.remove" => "Problem i lägesbild borttaget",
+        "situation.evidence.add" => "Underlag kopplat till problem",
+        "situation.evidence.remove" => "Underlag borttaget från problem",
+        "situation.cause.add" => "Orsak lagd till",
+        "situation.cause.edit" => "Orsak ändrad",
+        "situation.cause.remove" => "Orsak borttagen",
+        "situation.adopt" => "Lägesbild antagen",
+        "situation.new_version" => "Ny version av lägesbild påbörjad",
+        "situation.share" => "Lägesbildens delning ändrad",
         other => other,
     }
 }
@@ -103,6 +120,7 @@ fn record_label(kind: &str) -> &str {
         "area" => "Plats",
         "meeting" => "Möte",
         "share_link" => "Delad länk",
+        "situation" => "Lägesbild eller problembild",
         other => other,
     }
 }

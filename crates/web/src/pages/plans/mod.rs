@@ -1,5 +1,7 @@
-//! The plans capability: each family its own module (the åtgärdsplan is `plans`, beside the
-//! lägesbild and the follow-up).
+//! Plans (issue 13): the lägesbild and problembild documents, the åtgärdsplan, follow-up and the
+//! process evaluation; each family its own module (the åtgärdsplan is `plans`).
 
+pub mod followup;
 #[allow(clippy::module_inception)]
 pub mod plans;
+pub mod situations;
