@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(places::areas::routes())
         .merge(picture::weekly::routes())
         .merge(plans::followup::routes())
+        .merge(plans::documents::routes())
         .merge(plans::situations::routes())
         .merge(picture::reporting::routes())
         .merge(forums::categories::routes())
