@@ -121,6 +121,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(situations::adopt))
         .routes(routes!(situations::new_version))
         .routes(routes!(situations::share))
+        .routes(routes!(plans::documents::plan_docx))
+        .routes(routes!(plans::documents::situation_docx))
 }
 
 /// The API router, to be nested under `/api/v1`.

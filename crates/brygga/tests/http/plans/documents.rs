@@ -95,11 +95,21 @@ async fn the_lagesbild_as_word(b: Backend) {
     assert!(cd.contains(&format!("filename*=UTF-8''L%C3%A4gesbild%20Trelleborg%20v1.docx")), "{cd}");
     let outsider = signed_in(&app, "samordnare@engelholm.se").await;
     assert_eq!(outsider.get(&format!("/lagesbilder/{id}/lagesbild.docx")).await.status(), StatusCode::NOT_FOUND, "a draft is the parties'");
+    // The API twin serves the same file to token holders; another organisation's token gets 404.
+    let r = api.req(Method::GET, &format!("/situations/{id}/docx")).send().await.unwrap();
+    assert_eq!((r.status(), r.headers()["content-type"].to_str().unwrap()), (StatusCode::OK, DOCX));
+    let from_api = r.bytes().await.unwrap().to_vec();
+    let other = app.api(&app.token(w.outsider, w.angelholm).await);
+    assert_eq!(other.req(Method::GET, &format!("/situations/{id}/docx")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     let Some(doc) = read_docx(&bytes) else { return };
     assert_eq!(headings(&doc, "Title"), ["Lägesbild Trelleborg"]);
+    let api_doc = read_docx(&from_api).unwrap();
+    assert_eq!((&api_doc["headings"], &api_doc["tables"]), (&doc["headings"], &doc["tables"]), "the API's file is the page's");
     let h1 = headings(&doc, "Heading 1");
-    for h in ["Brottsligheten, dess omfattning och konsekvenser", "Annan relevant information", "Analys: prioriterade problem och deras orsaker"] {
+    for h in
+        ["Brottsligheten, dess omfattning och konsekvenser", "Annan relevant information", "Analys: prioriterade problem och deras orsaker"]
+    {
         assert!(h1.iter().any(|x| x == h), "{h} in {h1:?}");
     }
     let h2 = headings(&doc, "Heading 2");
@@ -111,7 +121,10 @@ async fn the_lagesbild_as_word(b: Backend) {
     assert_eq!(row_of(&doc, "nedskräpning")[1], "5");
     let texts = paragraphs(&doc);
     assert!(texts.iter().any(|p| p.starts_with("Källa: EST-rapporter i forumet EST Trelleborg") && p.contains("data t.o.m.")), "{texts:?}");
-    assert!(texts.iter().any(|p| p.starts_with("Mörka passager") && p.contains("Säkerhet: låg")), "the cause with basis and certainty: {texts:?}");
+    assert!(
+        texts.iter().any(|p| p.starts_with("Mörka passager") && p.contains("Säkerhet: låg")),
+        "the cause with basis and certainty: {texts:?}"
+    );
     assert!(texts.iter().any(|p| p.starts_with("Kommun: ")) && texts.iter().any(|p| p == "Version: 1"), "the meta block: {texts:?}");
 
     // Adopted and published: another organisation and the public get the small count hidden.
@@ -147,7 +160,8 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
-    let (_, effect) = api.send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "effect", "title": "Mindre skadegörelse"})).await;
+    let (_, effect) =
+        api.send(Method::POST, &format!("/plans/{id}/goals"), json!({"kind": "effect", "title": "Mindre skadegörelse"})).await;
     let (s, result) = api
         .send(
             Method::POST,
@@ -265,7 +279,10 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     let line = csv.lines().find(|l| l.starts_with("Klotteranmälningar i centrum;")).expect("the indicator");
     assert!(line.contains(";12;2026-01-01;Klotterjouren 2025;6,5;2027-12-31;"), "{line}");
     let csv = web.get(&format!("/atgardsplaner/{id}/export/avvikelser.csv")).await.text().await.unwrap();
-    assert!(csv.lines().any(|l| l.starts_with("Saneringen försenad;Leverantören byttes;") && l.contains(";2026-05-04;Snabbsanering;")), "{csv}");
+    assert!(
+        csv.lines().any(|l| l.starts_with("Saneringen försenad;Leverantören byttes;") && l.contains(";2026-05-04;Snabbsanering;")),
+        "{csv}"
+    );
     let csv = web.get(&format!("/atgardsplaner/{id}/export/mal.csv")).await.text().await.unwrap();
     assert!(csv.lines().any(|l| l.starts_with("Resultatmål;Klotter saneras inom ett dygn;Mindre skadegörelse;Område;1;1;1")), "{csv}");
 
@@ -290,7 +307,10 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     let (_, _, _, bytes) = download(&web, &format!("/atgardsplaner/{id}/atgardsplan.docx")).await;
     if let Some(doc) = read_docx(&bytes) {
         let texts = paragraphs(&doc);
-        assert!(texts.iter().any(|p| p == "Diarienummer: KS 2026/123") && texts.iter().any(|p| p == "Beslutad av: Kommunfullmäktige"), "{texts:?}");
+        assert!(
+            texts.iter().any(|p| p == "Diarienummer: KS 2026/123") && texts.iter().any(|p| p == "Beslutad av: Kommunfullmäktige"),
+            "{texts:?}"
+        );
         assert!(cells(&doc).contains(&"Saneringen försenad".to_owned()));
     }
     let (_, html) = web.get_html(&format!("/atgardsplaner/{id}/uppfoljning/2026/rapport")).await;
@@ -305,6 +325,16 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
         assert!(cells(&doc).contains(&"Saneringen försenad".to_owned()));
     }
     assert_eq!(outsider.get(&format!("/atgardsplaner/{id}/atgardsplan.docx")).await.status(), StatusCode::NOT_FOUND, "adopted, not shared");
+
+    // The API twin: the same Word file for a token; 404 for another organisation's token.
+    let r = api.req(Method::GET, &format!("/plans/{id}/docx")).send().await.unwrap();
+    assert_eq!((r.status(), r.headers()["content-type"].to_str().unwrap()), (StatusCode::OK, DOCX));
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("v1.docx"));
+    if let Some(doc) = read_docx(&r.bytes().await.unwrap()) {
+        assert_eq!(row_of(&doc, "Klotteranmälningar i centrum")[4], "12");
+    }
+    let other = app.api(&app.token(w.outsider, w.angelholm).await);
+    assert_eq!(other.req(Method::GET, &format!("/plans/{id}/docx")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
 crate::both_backends!(the_lagesbild_as_word, the_plan_as_word_print_and_spreadsheets);
