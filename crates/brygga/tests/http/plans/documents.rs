@@ -92,7 +92,7 @@ async fn the_lagesbild_as_word(b: Backend) {
     assert!(html.contains(&format!("href=\"/lagesbilder/{id}/lagesbild.docx\"")), "the print view links its Word file");
     let (s, ct, cd, bytes) = download(&web, &format!("/lagesbilder/{id}/lagesbild.docx")).await;
     assert_eq!((s, ct.as_str()), (StatusCode::OK, DOCX));
-    assert!(cd.contains(&format!("filename*=UTF-8''L%C3%A4gesbild%20Trelleborg%20v1.docx")), "{cd}");
+    assert!(cd.contains("filename*=UTF-8''L%C3%A4gesbild%20Trelleborg%20v1.docx"), "{cd}");
     let outsider = signed_in(&app, "samordnare@engelholm.se").await;
     assert_eq!(outsider.get(&format!("/lagesbilder/{id}/lagesbild.docx")).await.status(), StatusCode::NOT_FOUND, "a draft is the parties'");
     // The API twin serves the same file to token holders; another organisation's token gets 404.
