@@ -88,9 +88,19 @@ impl Block {
     }
 }
 
-/// A cell as the print page shows it.
+/// A cell as the print page shows it (the lines of a combined cell separated by commas).
 pub fn shown(c: &Cell) -> String {
-    c.display()
+    c.display().replace('\n', ", ")
+}
+
+/// Cells shown as the lines of one cell (empty ones left out); a single number stays a number.
+fn lines(cells: &[&Cell]) -> Cell {
+    let present: Vec<&&Cell> = cells.iter().filter(|c| !matches!(c, Cell::Empty)).collect();
+    match present.as_slice() {
+        [] => Cell::Empty,
+        [one] => (**one).clone(),
+        many => Cell::text(many.iter().map(|c| c.display()).collect::<Vec<_>>().join("\n")),
+    }
 }
 
 /// Whether a cell is a figure (right-aligned on the print page).
@@ -177,12 +187,10 @@ pub fn situation_meta(d: &SituationDocument) -> DocumentMeta {
 }
 
 fn provenance(p: &Provenance) -> Block {
-    Block::caption(format!(
-        "Källa: {}, data t.o.m. {}. Beräknat {}.",
-        p.source,
-        p.data_date.as_deref().unwrap_or("inga data för perioden"),
-        p.computed_on
-    ))
+    match &p.data_date {
+        Some(d) => Block::caption(format!("Källa: {}, data t.o.m. {d}. Beräknat {}.", p.source, p.computed_on)),
+        None => Block::caption(format!("Källa: {}; inga data för perioden. Beräknat {}.", p.source, p.computed_on)),
+    }
 }
 
 fn counts(rows: &[CountRow], first: &'static str, previous: bool) -> Block {
@@ -573,6 +581,15 @@ fn deviation_rows(deviations: &[Deviation]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+/// Deviations as an A4 table: the decision's body and date share a cell; what it concerns last.
+fn deviation_table(deviations: &[Deviation]) -> Block {
+    let rows = deviation_rows(deviations)
+        .into_iter()
+        .map(|r| vec![r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone(), lines(&[&r[4], &r[5]]), lines(&[&r[6], &r[7], &r[8]])])
+        .collect();
+    Block::Table(vec!["Vad avvek", "Varför", "Konsekvens", "Korrigering", "Beslut", "Gäller"], rows)
+}
+
 fn check_rows(checks: &[Check]) -> Vec<Vec<Cell>> {
     let mut sorted: Vec<&Check> = checks.iter().collect();
     sorted.sort_by_key(|c| c.passed);
@@ -636,13 +653,22 @@ pub fn plan_blocks(p: &PlanFull) -> Vec<Block> {
         }
         let indicators = d.indicators_of(g.id);
         if !indicators.is_empty() {
-            let rows = indicator_rows(p, indicators.into_iter());
-            // The goal column is the heading above; leave it out.
-            let rows: Vec<Vec<Cell>> =
-                rows.into_iter().map(|r| r.into_iter().enumerate().filter(|(i, _)| *i != 1 && *i != 7).map(|(_, c)| c).collect()).collect();
-            let headers: Vec<&'static str> =
-                INDICATOR_HEADERS.iter().enumerate().filter(|(i, _)| *i != 1 && *i != 7).map(|(_, h)| *h).collect();
-            out.push(Block::Table(headers, rows));
+            // Eleven fields do not fit an A4 column: value and date share a cell, and the unit
+            // and frequency go under the name (the spreadsheet keeps every field in its column).
+            let rows: Vec<Vec<Cell>> = indicator_rows(p, indicators.into_iter())
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        lines(&[&r[0], &r[3], &r[10]]),
+                        r[2].clone(),
+                        r[4].clone(),
+                        lines(&[&r[5], &r[6]]),
+                        lines(&[&r[8], &r[9]]),
+                        lines(&[&r[11], &r[12]]),
+                    ]
+                })
+                .collect();
+            out.push(Block::Table(vec!["Indikator", "Källa", "Riktning", "Utgångsvärde", "Målvärde", "Senaste värde"], rows));
             let sources: Vec<String> =
                 d.indicators_of(g.id).iter().filter_map(|i| i.baseline_source.as_ref().map(|s| format!("{}: {s}", i.name))).collect();
             if !sources.is_empty() {
@@ -655,11 +681,29 @@ pub fn plan_blocks(p: &PlanFull) -> Vec<Block> {
     if d.measures.is_empty() {
         out.push(Block::para("Planen har inga insatser ännu."));
     } else {
-        // The print width holds nine columns; resources, police powers and involvement follow as text.
-        let rows: Vec<Vec<Cell>> = measure_rows(p).into_iter().map(|r| r.into_iter().take(10).collect()).collect();
-        out.push(Block::Table(MEASURE_HEADERS[..10].to_vec(), rows));
+        // Seven columns fit A4; the linked actions, resources, police powers and involvement
+        // follow each measure as text.
+        let rows: Vec<Vec<Cell>> = measure_rows(p)
+            .into_iter()
+            .map(|r| {
+                let when = match (&r[3], &r[4]) {
+                    (Cell::Empty, Cell::Empty) => Cell::Empty,
+                    (a, Cell::Empty) => Cell::text(format!("från {}", a.display())),
+                    (Cell::Empty, b) => Cell::text(format!("till {}", b.display())),
+                    (a, b) => Cell::text(format!("{}–{}", a.display(), b.display())),
+                };
+                vec![r[0].clone(), lines(&[&r[1], &r[2]]), when, r[5].clone(), r[6].clone(), r[7].clone(), r[8].clone()]
+            })
+            .collect();
+        out.push(Block::Table(vec!["Insats", "Ansvarig och partner", "Tid", "Status", "Grund", "Mål", "Orsaker"], rows));
         for m in &d.measures {
             let mut extra = Vec::new();
+            if !m.actions.is_empty() {
+                extra.push(format!(
+                    "Åtgärder i åtgärdslistan: {}",
+                    m.actions.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join("; ")
+                ));
+            }
             if let Some(r) = &m.resources {
                 extra.push(format!("Resurser: {r}"));
             }
@@ -689,8 +733,7 @@ pub fn plan_blocks(p: &PlanFull) -> Vec<Block> {
     if p.deviations.is_empty() {
         out.push(Block::para("Inga avvikelser är registrerade."));
     } else {
-        let rows: Vec<Vec<Cell>> = deviation_rows(&p.deviations).into_iter().map(|r| r.into_iter().take(7).collect()).collect();
-        out.push(Block::Table(DEVIATION_HEADERS[..7].to_vec(), rows));
+        out.push(deviation_table(&p.deviations));
     }
     out
 }
@@ -769,8 +812,7 @@ pub fn report_blocks(r: &FollowUpReport) -> Vec<Block> {
     if r.deviations.is_empty() {
         out.push(Block::para("Inga avvikelser under året."));
     } else {
-        let rows: Vec<Vec<Cell>> = deviation_rows(&r.deviations).into_iter().map(|r| r.into_iter().take(7).collect()).collect();
-        out.push(Block::Table(DEVIATION_HEADERS[..7].to_vec(), rows));
+        out.push(deviation_table(&r.deviations));
     }
     out.push(Block::heading(1, "Processutvärdering"));
     if !r.checks.is_empty() {

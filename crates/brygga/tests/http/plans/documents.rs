@@ -212,7 +212,7 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("/static/document.css") && html.contains(&format!("href=\"/atgardsplaner/{id}/atgardsplan.docx\"")));
     assert!(html.contains("<h2>Mål och indikatorer</h2>") && html.contains("<h3>Effektmål: Mindre skadegörelse</h3>"), "{html}");
-    assert!(html.contains("<td class=\"num\">12</td>") && html.contains("<td class=\"num\">6,5</td>"), "{html}");
+    assert!(html.contains("<td>12, 2026-01-01</td>") && html.contains("<td>6,5, 2027-12-31</td>"), "{html}");
 
     let (s, ct, cd, bytes) = download(&web, &format!("/atgardsplaner/{id}/atgardsplan.docx")).await;
     assert_eq!((s, ct.as_str()), (StatusCode::OK, DOCX));
@@ -226,9 +226,14 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
         assert_eq!(headings(&doc, "Heading 2"), ["Effektmål: Mindre skadegörelse"]);
         assert_eq!(headings(&doc, "Heading 3"), ["Resultatmål: Klotter saneras inom ett dygn"]);
         let row = row_of(&doc, "Klotteranmälningar i centrum");
-        assert_eq!(row[4..8], ["12", "2026-01-01", "6,5", "2027-12-31"], "baseline and target: {row:?}");
+        assert_eq!(row[0], "Klotteranmälningar i centrum\nantal\nVarje år", "unit and frequency under the name: {row:?}");
+        assert_eq!(row[3..5], ["12\n2026-01-01", "6,5\n2027-12-31"], "baseline and target with their dates: {row:?}");
         let measure = row_of(&doc, "Snabbsanering");
-        assert!(measure.contains(&"2026-03-01".to_owned()) && measure.contains(&"Klotter saneras inom ett dygn".to_owned()), "{measure:?}");
+        assert_eq!(
+            measure[2..6],
+            ["från 2026-03-01", "Planerad", "Ingen dokumenterad grund", "Klotter saneras inom ett dygn"],
+            "{measure:?}"
+        );
         // The evaluation: failing checks first (the effect goal has no indicator of its own, no measure has a cause).
         let checks: Vec<Vec<String>> = doc["tables"]
             .as_array()
@@ -331,7 +336,7 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     assert_eq!((r.status(), r.headers()["content-type"].to_str().unwrap()), (StatusCode::OK, DOCX));
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains("v1.docx"));
     if let Some(doc) = read_docx(&r.bytes().await.unwrap()) {
-        assert_eq!(row_of(&doc, "Klotteranmälningar i centrum")[4], "12");
+        assert_eq!(row_of(&doc, "Klotteranmälningar i centrum")[3], "12\n2026-01-01");
     }
     let other = app.api(&app.token(w.outsider, w.angelholm).await);
     assert_eq!(other.req(Method::GET, &format!("/plans/{id}/docx")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
