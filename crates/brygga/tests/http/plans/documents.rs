@@ -7,6 +7,7 @@
 use std::io::Cursor;
 
 use brygga_domain::time::today;
+use brygga_domain::{OrgKind, Role};
 use brygga_store::picture::observations::ObservationInput;
 use brygga_store_tests::stories;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -342,4 +343,53 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     assert_eq!(other.req(Method::GET, &format!("/plans/{id}/docx")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
-crate::both_backends!(the_lagesbild_as_word, the_plan_as_word_print_and_spreadsheets);
+async fn the_problembild_as_word(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let w = stories::est(app.store()).await;
+    let polis = stories::org(app.store(), "Lokalpolisområde Trelleborg", OrgKind::Police, &["1287"]).await;
+    stories::user(app.store(), "samordnare@polisen.se", polis, Role::Coordinator).await;
+    let api = app.api(&app.token(w.coordinator, w.kommun).await);
+    let year = today().year();
+    let (s, own) = api
+        .send(
+            Method::POST,
+            "/situations",
+            json!({"kind": "situation", "title": "Lägesbild Trelleborg", "municipality_code": "1287", "year": year, "picture_forum_id": w.forum}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{own}");
+    let (s, d) = api
+        .send(
+            Method::POST,
+            "/situations",
+            json!({"kind": "problem_picture", "title": "Gemensam problembild Trelleborg", "municipality_code": "1287", "year": year,
+                "picture_forum_id": w.forum, "co_owner_org_ids": [polis]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["situation"]["id"].as_i64().unwrap();
+
+    // The police, a party, downloads it from the document's page.
+    let police = signed_in(&app, "samordnare@polisen.se").await;
+    let (s, html) = police.get_html(&format!("/lagesbilder/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/lagesbilder/{id}/problembild.docx\"")), "the page links the problembild's Word file");
+    let (s, ct, cd, bytes) = download(&police, &format!("/lagesbilder/{id}/problembild.docx")).await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, DOCX));
+    assert!(cd.contains("filename=\"Gemensam problembild Trelleborg v1.docx\""), "{cd}");
+    let outsider = signed_in(&app, "samordnare@engelholm.se").await;
+    assert_eq!(outsider.get(&format!("/lagesbilder/{id}/problembild.docx")).await.status(), StatusCode::NOT_FOUND);
+    let Some(doc) = read_docx(&bytes) else { return };
+    assert_eq!(headings(&doc, "Title"), ["Gemensam problembild Trelleborg"]);
+    let texts = paragraphs(&doc);
+    assert!(texts.iter().any(|p| p == "Parter: Lokalpolisområde Trelleborg, Trelleborgs kommun."), "{texts:?}");
+    assert!(headings(&doc, "Heading 1").contains(&"Brottsligheten, dess omfattning och konsekvenser".to_owned()));
+    // Its input, the municipality's draft lägesbild, is named only to those who may read it.
+    assert!(!texts.iter().any(|p| p.starts_with("Bygger på")), "the police does not read the municipality's draft: {texts:?}");
+    let r = api.req(Method::GET, &format!("/situations/{id}/docx")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let texts = paragraphs(&read_docx(&r.bytes().await.unwrap()).unwrap());
+    assert!(texts.iter().any(|p| p == "Bygger på lägesbilderna: version 1 (utkast)."), "its inputs: {texts:?}");
+}
+
+crate::both_backends!(the_lagesbild_as_word, the_problembild_as_word, the_plan_as_word_print_and_spreadsheets);
