@@ -341,6 +341,20 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     }
     let other = app.api(&app.token(w.outsider, w.angelholm).await);
     assert_eq!(other.req(Method::GET, &format!("/plans/{id}/docx")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Published: the public page links the Word file, which anyone may download.
+    let anonymous = app.browser();
+    assert_eq!(anonymous.get(&format!("/publikt/atgardsplaner/{id}/atgardsplan.docx")).await.status(), StatusCode::NOT_FOUND);
+    let (s, _) = api.send(Method::PUT, &format!("/plans/{id}/sharing"), json!({"visibility": "public"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = anonymous.get_html(&format!("/publikt/atgardsplaner/{id}")).await;
+    assert!(html.contains(&format!("href=\"/publikt/atgardsplaner/{id}/atgardsplan.docx\"")), "the public page links its Word file");
+    let (s, ct, _, bytes) = download(&anonymous, &format!("/publikt/atgardsplaner/{id}/atgardsplan.docx")).await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, DOCX));
+    if let Some(doc) = read_docx(&bytes) {
+        assert_eq!(headings(&doc, "Heading 2"), ["Effektmål: Mindre skadegörelse"]);
+        assert_eq!(row_of(&doc, "Klotteranmälningar i centrum")[3], "12\n2026-01-01", "an entered baseline is no small count");
+    }
 }
 
 async fn the_problembild_as_word(b: Backend) {

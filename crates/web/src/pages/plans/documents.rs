@@ -4,7 +4,7 @@
 //! content is [`crate::kit::plan_documents`] (shared with the API); this module serves it.
 //!
 //! Paths: `/lagesbilder/{id}/lagesbild.docx` (also `…/problembild.docx`),
-//! `/publikt/lagesbilder/{id}/lagesbild.docx` (and `…/problembild.docx`), `/atgardsplaner/{id}/atgardsplan.docx`,
+//! `/publikt/lagesbilder/{id}/lagesbild.docx` (and `…/problembild.docx`), `/atgardsplaner/{id}/atgardsplan.docx` (public: `/publikt/atgardsplaner/{id}/atgardsplan.docx`),
 //! `/atgardsplaner/{id}/utskrift`, `/atgardsplaner/{id}/uppfoljning/{year}/rapport.docx` and
 //! `/atgardsplaner/{id}/export/{mal|indikatorer|insatser|avvikelser}.{csv|xlsx}`.
 //!
@@ -18,6 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use brygga_store::plans::situation;
+use brygga_store::{Origin, Viewer};
 
 use crate::AppState;
 use crate::kit::auth::SignedIn;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/publikt/lagesbilder/{id}/lagesbild.docx", get(public_situation_docx))
         .route("/publikt/lagesbilder/{id}/problembild.docx", get(public_situation_docx))
         .route("/atgardsplaner/{id}/atgardsplan.docx", get(plan_docx))
+        .route("/publikt/atgardsplaner/{id}/atgardsplan.docx", get(public_plan_docx))
         .route("/atgardsplaner/{id}/utskrift", get(plan_print))
         .route("/atgardsplaner/{id}/uppfoljning/{year}/rapport.docx", get(report_docx))
         .route("/atgardsplaner/{id}/export/{file}", get(plan_export))
@@ -57,6 +59,13 @@ async fn public_situation_docx(State(state): State<AppState>, Path(id): Path<i64
 
 async fn plan_docx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
+    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    word(docs::plan_docx(&p)?)
+}
+
+/// A published plan's Word file, for anyone (small EST counts hidden, as on the public page).
+async fn public_plan_docx(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+    let v = Viewer::anonymous(Origin::default());
     let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
     word(docs::plan_docx(&p)?)
 }
