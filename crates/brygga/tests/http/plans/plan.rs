@@ -399,6 +399,12 @@ async fn plans_through_the_pages(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     let file: Value = r.json().await.unwrap();
     assert_eq!(file["format"], "brygga.plan");
+    // The Word document: a zip (DOCX) whose text holds the headings and the goals.
+    let r = browser.get(&format!("{plan}/atgardsplan.docx")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a DOCX is a zip");
 }
 
 crate::both_backends!(plans_through_the_api, plans_through_the_pages);

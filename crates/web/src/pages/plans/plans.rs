@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/atgardsplaner/{id}/parter/{org}/ta-bort", post(remove_party))
         .route("/atgardsplaner/{id}/jamfor", get(compare_page))
         .route("/atgardsplaner/{id}/export.json", get(export))
+        .route("/atgardsplaner/{id}/atgardsplan.docx", get(docx))
         .route("/atgardsplaner/{id}/mal/ny", get(new_goal).post(create_goal))
         .route("/atgardsplaner/mal/{id}", get(edit_goal).post(update_goal))
         .route("/atgardsplaner/mal/{id}/ta-bort", post(delete_goal))
@@ -536,6 +537,85 @@ async fn export(State(state): State<AppState>, SignedIn(session): SignedIn, Path
         body,
     )
         .into_response())
+}
+
+/// The plan version as a Word document (A4): header and decision, the goals with their
+/// indicators (baseline with its source, target), the measures with their links. Readers outside
+/// the parties get the same suppressed figures as on the page.
+async fn docx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
+    let d = load(&state, &session.viewer, id).await?;
+    let p = &d.plan;
+    let mut b = crate::kit::docx::DocxBuilder::new(&p.title)
+        .subject(&format!("{}, {} – {}", p.municipality_name, p.period_from, p.period_to))
+        .meta("Kommun", &p.municipality_name)
+        .meta("Period", &format!("{} – {}", p.period_from, p.period_to))
+        .meta("Version", &format!("{} ({})", p.version_no, p.status_label))
+        .meta("Parter", &p.parties.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", "))
+        .meta(
+            "Beslut",
+            &[p.decided_by.clone(), p.decided_on.clone(), p.decision_ref.as_ref().map(|r| format!("dnr {r}"))]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    if let Some(s) = &p.situation {
+        b = b.meta("Lägesbild", &format!("{} (version {})", s.title, s.version_no));
+    }
+    b = b.heading(1, "Mål och indikatorer");
+    for r in goal_rows(&d) {
+        let g = &r.goal;
+        let level = g.level_label.as_ref().map(|l| format!(" (nivå: {l})")).unwrap_or_default();
+        b = b.heading(2, &format!("{}: {}{level}", g.kind_label, g.title));
+        if let Some(desc) = &g.description {
+            b = b.paragraph(desc);
+        }
+        if !r.indicators.is_empty() {
+            let rows: Vec<Vec<String>> = r
+                .indicators
+                .iter()
+                .map(|i| {
+                    let baseline = if i.baseline_suppressed { "Färre än 3 – döljs".to_owned() } else { number(i.baseline_value) };
+                    vec![
+                        i.name.clone(),
+                        i.source_label.clone(),
+                        i.unit.clone(),
+                        i.direction_label.clone(),
+                        format!("{baseline} {}", i.baseline_on.clone().unwrap_or_default()).trim().to_owned(),
+                        i.baseline_source.clone().unwrap_or_default(),
+                        format!("{} {}", number(i.target_value), i.target_on.clone().unwrap_or_default()).trim().to_owned(),
+                    ]
+                })
+                .collect();
+            b = b.table(&["Indikator", "Källa", "Enhet", "Riktning", "Baslinje", "Baslinjens källa", "Mål"], &rows);
+        }
+        if !r.measures.is_empty() {
+            b = b.paragraph(&format!("Insatser: {}", r.measures.iter().map(|m| m.1.as_str()).collect::<Vec<_>>().join(", ")));
+        }
+    }
+    b = b.heading(1, "Insatser");
+    let goal_title = |g: &i64| d.goal(*g).map(|x| x.title.clone()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = d
+        .measures
+        .iter()
+        .map(|m| {
+            vec![
+                m.title.clone(),
+                m.responsible.name.clone(),
+                m.partners.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", "),
+                format!("{} – {}", m.start_on.clone().unwrap_or_default(), m.end_on.clone().unwrap_or_default()),
+                m.status_label.clone(),
+                m.basis_label.clone(),
+                m.goal_ids.iter().map(goal_title).collect::<Vec<_>>().join(", "),
+                m.causes.iter().map(|c| c.title.as_str()).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        b = b.table(&["Insats", "Ansvarig", "Samarbetspartner", "Tid", "Status", "Kunskapsgrund", "Mål", "Orsaker"], &rows);
+    }
+    let body = b.build()?;
+    Ok(crate::kit::export::docx_download(&format!("åtgärdsplan {}.docx", p.title), body))
 }
 
 #[derive(Template)]
