@@ -405,6 +405,14 @@ async fn plans_through_the_pages(b: Backend) {
     assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "a DOCX is a zip");
+    // Read back by an independent reader (python-docx), when installed.
+    if let Some(doc) = crate::kit::docx::read_docx(&bytes) {
+        assert_eq!(crate::kit::docx::headings(&doc, "Heading 1"), ["Mål och indikatorer", "Insatser"]);
+        let goals = crate::kit::docx::headings(&doc, "Heading 2");
+        assert!(goals.iter().any(|h| h == "Effektmål: Mindre skadegörelse i centrum"), "{goals:?}");
+        let cells = crate::kit::docx::cells(&doc);
+        assert!(cells.iter().any(|c| c == "Snabbsanering") && cells.iter().any(|c| c == "Skolenkäten 2025"), "{cells:?}");
+    }
 }
 
 crate::both_backends!(plans_through_the_api, plans_through_the_pages);
