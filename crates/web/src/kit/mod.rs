@@ -13,5 +13,6 @@ pub mod json;
 pub mod options;
 pub mod page;
 pub mod picture_view;
+pub mod plan_checks;
 pub mod svg;
 pub mod upload;

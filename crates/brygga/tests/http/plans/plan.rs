@@ -223,7 +223,7 @@ async fn plans_through_the_pages(b: Backend) {
     let r = browser.submit(&new_goal, &new_goal, &[("kind", "effect"), ("title", "Mindre skadegörelse i centrum"), ("weight", "1")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
-    let effect: i64 = html.split("id=\"goal-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let effect: i64 = html.split("id=\"mal-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
     let r = browser
         .submit(
             &new_goal,
@@ -233,7 +233,7 @@ async fn plans_through_the_pages(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
-    let result: i64 = html.split("id=\"goal-").nth(2).unwrap().split('"').next().unwrap().parse().unwrap();
+    let result: i64 = html.split("id=\"mal-").nth(2).unwrap().split('"').next().unwrap().parse().unwrap();
     assert!(html.contains("<ul class=\"goal-tree\">"));
 
     // The cycle through the edit form: at the field, nothing saved.
@@ -334,9 +334,17 @@ async fn plans_through_the_pages(b: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
     // Both ways: the measure links its goal's anchor; the goal lists the measure.
-    assert!(html.contains(&format!("href=\"#goal-{result}\"")));
-    assert!(html.contains("href=\"#measure-"));
+    assert!(html.contains(&format!("href=\"#mal-{result}\"")));
+    assert!(html.contains("href=\"#insats-"));
     assert!(html.contains("<section id=\"uppfoljning\"") && html.contains("<section id=\"utvardering\""));
+    // The process evaluation runs on the plan page itself, each failing check linking to the part
+    // to fix: the new measure has a goal but no cause yet.
+    let checks = html.split("<section id=\"utvardering\"").nth(1).expect("evaluation section");
+    assert!(checks.contains("Att åtgärda:") && checks.contains("Uppfyllt:"), "both failing and passing checks are listed");
+    assert!(
+        checks.contains(&format!("href=\"/atgardsplaner/{}#insats-", plan.rsplit('/').next().unwrap())),
+        "a check links to the measure"
+    );
 
     // A co-owner chosen in the list becomes a party.
     let (_, html) = browser.get_html(&plan).await;
