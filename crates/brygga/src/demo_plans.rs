@@ -220,7 +220,7 @@ pub fn seed_documents(db: &mut dyn Conn, today: Date) -> StoreResult<DemoDocumen
             priority: Some(1),
         },
     )?;
-    let last_week = brygga_domain::time::IsoWeek::current().plus(-1).to_string();
+    let last_week = brygga_domain::time::IsoWeek::of_date(today).plus(-1).to_string();
     for e in [
         EvidenceInput { kind: "category".into(), category: Some("graffiti".into()), ..EvidenceInput::default() },
         EvidenceInput { kind: "place".into(), area_id: Some(stortorget), ..EvidenceInput::default() },

@@ -112,6 +112,13 @@ async fn the_demo_holds_trelleborgs_lagesbild_and_atgardsplan(b: Backend) {
     let (status, html) = web.get_html(&format!("/atgardsplaner/{}", p.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Färre skadegörelsebrott och ökad trygghet i centrum"));
+    // The follow-up page lists the same checks, passing and failing, and the deviation.
+    let (status, html) = web.get_html(&format!("/atgardsplaner/{}/uppfoljning", p.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = |class: &str| html.matches(&format!("<li class=\"{class}\">")).count();
+    assert_eq!(shown("passed"), checks.iter().filter(|c| c.passed).count());
+    assert_eq!(shown("failed"), checks.iter().filter(|c| !c.passed).count());
+    assert!(html.contains(&deviations[0].what));
 }
 
 crate::both_backends!(the_demo_holds_trelleborgs_lagesbild_and_atgardsplan);
