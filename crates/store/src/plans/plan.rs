@@ -633,6 +633,9 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64) -> StoreResul
         args![now_ms(), v.user_id(), id],
     )?;
     audit::record(db, v, Event::new("plan.adopt").record("plan", id).org(owner))?;
+    // The version in force is followed up from the day it is adopted: its indicators drawn from
+    // Brygga's data get their values now, in the same transaction.
+    crate::plans::followup::on_adopted(db, id)?;
     fetch(db, id)
 }
 

@@ -13,6 +13,7 @@ pub mod json;
 pub mod options;
 pub mod page;
 pub mod picture_view;
+pub mod plan_checks;
 pub mod plan_documents;
 pub mod svg;
 pub mod upload;

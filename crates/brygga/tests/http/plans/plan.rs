@@ -223,7 +223,7 @@ async fn plans_through_the_pages(b: Backend) {
     let r = browser.submit(&new_goal, &new_goal, &[("kind", "effect"), ("title", "Mindre skadegörelse i centrum"), ("weight", "1")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
-    let effect: i64 = html.split("id=\"goal-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let effect: i64 = html.split("id=\"mal-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
     let r = browser
         .submit(
             &new_goal,
@@ -233,7 +233,7 @@ async fn plans_through_the_pages(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
-    let result: i64 = html.split("id=\"goal-").nth(2).unwrap().split('"').next().unwrap().parse().unwrap();
+    let result: i64 = html.split("id=\"mal-").nth(2).unwrap().split('"').next().unwrap().parse().unwrap();
     assert!(html.contains("<ul class=\"goal-tree\">"));
 
     // The cycle through the edit form: at the field, nothing saved.
@@ -334,9 +334,17 @@ async fn plans_through_the_pages(b: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.get_html(&plan).await;
     // Both ways: the measure links its goal's anchor; the goal lists the measure.
-    assert!(html.contains(&format!("href=\"#goal-{result}\"")));
-    assert!(html.contains("href=\"#measure-"));
+    assert!(html.contains(&format!("href=\"#mal-{result}\"")));
+    assert!(html.contains("href=\"#insats-"));
     assert!(html.contains("<section id=\"uppfoljning\"") && html.contains("<section id=\"utvardering\""));
+    // The process evaluation runs on the plan page itself, each failing check linking to the part
+    // to fix: the new measure has a goal but no cause yet.
+    let checks = html.split("<section id=\"utvardering\"").nth(1).expect("evaluation section");
+    assert!(checks.contains("Att åtgärda:") && checks.contains("Uppfyllt:"), "both failing and passing checks are listed");
+    assert!(
+        checks.contains(&format!("href=\"/atgardsplaner/{}#insats-", plan.rsplit('/').next().unwrap())),
+        "a check links to the measure"
+    );
 
     // A co-owner chosen in the list becomes a party.
     let (_, html) = browser.get_html(&plan).await;
@@ -399,6 +407,25 @@ async fn plans_through_the_pages(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     let file: Value = r.json().await.unwrap();
     assert_eq!(file["format"], "brygga.plan");
+    // The Word document: a zip (DOCX) whose text holds the headings and the goals.
+    let r = browser.get(&format!("{plan}/atgardsplan.docx")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a DOCX is a zip");
+    // Read back by an independent reader (python-docx), when installed.
+    if let Some(doc) = crate::kit::docx::read_docx(&bytes) {
+        assert_eq!(
+            crate::kit::docx::headings(&doc, "Heading 1"),
+            ["Beslut och parter", "Mål och indikatorer", "Insatser", "Processutvärdering", "Avvikelser"]
+        );
+        let goals = crate::kit::docx::headings(&doc, "Heading 2");
+        assert!(goals.iter().any(|h| h == "Effektmål: Mindre skadegörelse i centrum"), "{goals:?}");
+        let cells = crate::kit::docx::cells(&doc);
+        assert!(cells.iter().any(|c| c == "Snabbsanering"), "{cells:?}");
+        let texts: Vec<&str> = doc["paragraphs"].as_array().unwrap().iter().filter_map(|p| p["text"].as_str()).collect();
+        assert!(texts.iter().any(|t| t.contains("Skolenkäten 2025")), "the baseline's source: {texts:?}");
+    }
 }
 
 crate::both_backends!(plans_through_the_api, plans_through_the_pages);

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::time::today;
 use brygga_domain::{FieldError, FieldErrors};
-use brygga_store::plans::evaluation::{Analysis, Check};
 use brygga_store::plans::followup::{self, Deviation, DeviationInput, FollowUpReport, IndicatorSeries, ValueInput};
 
 use crate::AppState;
@@ -26,6 +25,7 @@ use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, Submitted, html, submitted};
+use crate::kit::plan_checks::{CheckGroup, check_groups};
 use crate::kit::svg::indicator::{IndicatorChart, indicator_chart, number};
 
 pub fn routes() -> Router<AppState> {
@@ -142,49 +142,6 @@ struct GoalView {
     progress: String,
     left_out: usize,
     indicators: Vec<IndicatorView>,
-}
-
-struct CheckView {
-    passed: bool,
-    message: String,
-    href: String,
-}
-
-struct CheckGroup {
-    label: &'static str,
-    passed: usize,
-    failed: usize,
-    checks: Vec<CheckView>,
-}
-
-/// Where to fix what a check names: the plan page's part, or this capability's own pages.
-fn check_href(plan_id: i64, c: &Check) -> String {
-    match c.target.kind {
-        "indicator" => format!("/atgardsplaner/{plan_id}/indikatorer/{}", c.target.id),
-        "deviation" => format!("/atgardsplaner/{plan_id}/avvikelser/{}", c.target.id),
-        _ => format!("/atgardsplaner/{plan_id}#{}", c.target.anchor),
-    }
-}
-
-fn check_groups(plan_id: i64, checks: &[Check]) -> Vec<CheckGroup> {
-    Analysis::ALL
-        .iter()
-        .map(|a| {
-            let mine: Vec<&Check> = checks.iter().filter(|c| c.analysis == *a).collect();
-            CheckGroup {
-                label: a.label(),
-                passed: mine.iter().filter(|c| c.passed).count(),
-                failed: mine.iter().filter(|c| !c.passed).count(),
-                // Failing first: that is what there is to do.
-                checks: mine
-                    .iter()
-                    .filter(|c| !c.passed)
-                    .chain(mine.iter().filter(|c| c.passed))
-                    .map(|c| CheckView { passed: c.passed, message: c.message.clone(), href: check_href(plan_id, c) })
-                    .collect(),
-            }
-        })
-        .collect()
 }
 
 struct DeviationView {

@@ -22,6 +22,7 @@ use brygga_domain::plans::{Direction, Frequency, GoalKind, IndicatorSource, Invo
 use brygga_domain::time::format_number;
 use brygga_domain::{FieldError, FieldErrors};
 use brygga_store::plans::compare::{self, Comparison};
+use brygga_store::plans::evaluation;
 use brygga_store::plans::goals::{self, Goal, GoalInput};
 use brygga_store::plans::indicators::{self, Indicator, IndicatorInput};
 use brygga_store::plans::measures::{self, ActionRef, Measure, MeasureInput, MeasureStatusInput};
@@ -34,6 +35,7 @@ use crate::kit::auth::{FormData, MaybeSession, Session, SignedForm, SignedIn};
 use crate::kit::error::{AppError, PageError, PageResult};
 use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, Submitted, html, submitted, version_of};
+use crate::kit::plan_checks::{CheckGroup, check_groups};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -330,6 +332,8 @@ struct ShowPage {
     share_form: FormView,
     /// Organisations that may become parties (approved claim in the municipality), not yet ones.
     candidates: Vec<(String, String)>,
+    /// The process evaluation, live (the same list as the follow-up page and the API).
+    groups: Vec<CheckGroup>,
 }
 
 impl ShowPage {
@@ -378,6 +382,8 @@ async fn show_page(
 ) -> PageResult {
     let v = session.map_or_else(|| Viewer::anonymous(brygga_store::Origin::default()), |s| s.viewer.clone());
     let d = load(state, &v, id).await?;
+    let v3 = v.clone();
+    let checks = state.store.read(move |db| evaluation::evaluate(db, &v3, id)).await?;
     let party = session.is_some() && d.plan.parties.iter().any(|p| v.role_in(p.id).is_some());
     let public = session.is_none();
     let v2 = v.clone();
@@ -423,6 +429,7 @@ async fn show_page(
             forums,
             share_form,
             candidates,
+            groups: check_groups(id, &checks),
         },
     )
 }
@@ -878,7 +885,7 @@ async fn create_goal(State(state): State<AppState>, Path(id): Path<i64>, SignedF
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, goals::create(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(g) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#goal-{}", g.id)).into_response()),
+        Submitted::Done(g) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#mal-{}", g.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "goal", None, view).await?),
     }
 }
@@ -898,7 +905,7 @@ async fn update_goal(State(state): State<AppState>, Path(id): Path<i64>, SignedF
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, goals::update(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(g) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#goal-{}", g.plan_id, g.id)).into_response()),
+        Submitted::Done(g) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#mal-{}", g.plan_id, g.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "goal", Some(id), view).await?),
     }
 }
@@ -925,7 +932,7 @@ async fn create_indicator(State(state): State<AppState>, Path(id): Path<i64>, Si
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, indicators::create(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(i) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#indicator-{}", i.id)).into_response()),
+        Submitted::Done(i) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#indikator-{}", i.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "indicator", None, view).await?),
     }
 }
@@ -945,7 +952,7 @@ async fn update_indicator(State(state): State<AppState>, Path(id): Path<i64>, Si
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, indicators::update(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(i) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#indicator-{}", i.plan_id, i.id)).into_response()),
+        Submitted::Done(i) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#indikator-{}", i.plan_id, i.id)).into_response()),
         Submitted::Refused(view) => {
             html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "indicator", Some(id), view).await?)
         }
@@ -977,7 +984,7 @@ async fn create_measure(State(state): State<AppState>, Path(id): Path<i64>, Sign
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, measures::create(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(m) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#measure-{}", m.id)).into_response()),
+        Submitted::Done(m) => Ok(Redirect::to(&format!("/atgardsplaner/{id}?klart=skapad#insats-{}", m.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "measure", None, view).await?),
     }
 }
@@ -997,7 +1004,7 @@ async fn update_measure(State(state): State<AppState>, Path(id): Path<i64>, Sign
     let v = session.viewer.clone();
     let r = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, measures::update(db, &v, id, &input))).await;
     match submitted(&form, r)? {
-        Submitted::Done(m) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#measure-{}", m.plan_id, m.id)).into_response()),
+        Submitted::Done(m) => Ok(Redirect::to(&format!("/atgardsplaner/{}?klart=sparad#insats-{}", m.plan_id, m.id)).into_response()),
         Submitted::Refused(view) => {
             html(StatusCode::UNPROCESSABLE_ENTITY, part_page(&state, &session, &d, "measure", Some(id), view).await?)
         }
@@ -1019,6 +1026,5 @@ async fn measure_status(State(state): State<AppState>, Path(id): Path<i64>, Sign
     let v = session.viewer.clone();
     let r = state.store.write(move |db| measures::set_status(db, &v, id, &input)).await;
     let plan_id = m.plan_id;
-    one_button(&state, &session, &form, plan_id, r, |m: Measure| format!("/atgardsplaner/{}?klart=sparad#measure-{}", m.plan_id, m.id))
-        .await
+    one_button(&state, &session, &form, plan_id, r, |m: Measure| format!("/atgardsplaner/{}?klart=sparad#insats-{}", m.plan_id, m.id)).await
 }
