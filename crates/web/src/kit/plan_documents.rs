@@ -88,6 +88,29 @@ impl Block {
     }
 }
 
+/// The names of the tables' scrollable regions on the print page, one per block (empty for
+/// other blocks), unique as landmarks must be: "Tabell: Insatser", "Tabell: Resultatmål: … (2)".
+pub fn table_labels(blocks: &[Block]) -> Vec<String> {
+    let mut heading = String::new();
+    let mut seen: Vec<String> = Vec::new();
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Heading(_, text) => {
+                heading = text.clone();
+                String::new()
+            }
+            Block::Table(..) => {
+                let base = format!("Tabell: {heading}");
+                let n = seen.iter().filter(|s| **s == base).count();
+                seen.push(base.clone());
+                if n == 0 { base } else { format!("{base} ({})", n + 1) }
+            }
+            _ => String::new(),
+        })
+        .collect()
+}
+
 /// A cell as the print page shows it (the lines of a combined cell separated by commas).
 pub fn shown(c: &Cell) -> String {
     c.display().replace('\n', ", ")
@@ -911,6 +934,13 @@ mod tests {
     fn file_names_keep_swedish_and_drop_what_windows_refuses() {
         assert_eq!(file_name("Lägesbild Trelleborg 2026", 1, "docx"), "Lägesbild Trelleborg 2026 v1.docx");
         assert_eq!(file_name("Plan 2026/2027: \"ny\"", 3, "xlsx"), "Plan 2026-2027- -ny- v3.xlsx");
+    }
+
+    #[test]
+    fn table_regions_are_named_after_their_heading_and_unique() {
+        let t = || Block::Table(vec!["Indikator"], vec![]);
+        let blocks = [Block::heading(2, "Resultatmål: A"), t(), t(), Block::para("x"), Block::heading(1, "Insatser"), t()];
+        assert_eq!(table_labels(&blocks), ["", "Tabell: Resultatmål: A", "Tabell: Resultatmål: A (2)", "", "", "Tabell: Insatser"]);
     }
 
     #[test]

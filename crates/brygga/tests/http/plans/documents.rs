@@ -213,6 +213,10 @@ async fn the_plan_as_word_print_and_spreadsheets(b: Backend) {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("/static/document.css") && html.contains(&format!("href=\"/atgardsplaner/{id}/atgardsplan.docx\"")));
     assert!(html.contains("<h2>Mål och indikatorer</h2>") && html.contains("<h3>Effektmål: Mindre skadegörelse</h3>"), "{html}");
+    assert!(
+        html.contains(r#"<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell: Insatser">"#),
+        "named, focusable table regions"
+    );
     assert!(html.contains("<td>12, 2026-01-01</td>") && html.contains("<td>6,5, 2027-12-31</td>"), "{html}");
 
     let (s, ct, cd, bytes) = download(&web, &format!("/atgardsplaner/{id}/atgardsplan.docx")).await;

@@ -82,6 +82,8 @@ struct PrintPage {
     chrome: Chrome,
     doc: DocumentMeta,
     blocks: Vec<Block>,
+    /// The tables' region names, one per block.
+    labels: Vec<String>,
     back: String,
     docx: String,
 }
@@ -90,12 +92,14 @@ struct PrintPage {
 async fn plan_print(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
     let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let blocks = docs::plan_blocks(&p);
     html(
         StatusCode::OK,
         PrintPage {
             chrome: Chrome::new(&session, p.d.plan.title.clone(), "plans", &Flash(None)),
             doc: docs::plan_meta(&p),
-            blocks: docs::plan_blocks(&p),
+            labels: docs::table_labels(&blocks),
+            blocks,
             back: format!("/atgardsplaner/{id}"),
             docx: format!("/atgardsplaner/{id}/atgardsplan.docx"),
         },
