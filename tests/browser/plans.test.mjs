@@ -34,7 +34,7 @@ test('the coordinator works the chain from lägesbild to adopted plan, follow-up
   await login(page, base, 'samordnare@trelleborg.example');
 
   // The lägesbild: figures drawn from the data, each with its source.
-  await page.getByRole('link', { name: 'Lägesbilder', exact: true }).click();
+  await page.getByRole('link', { name: 'Lägesbild (år)', exact: true }).click();
   await axe(page, 'lägesbilder (list)');
   await page.getByRole('row').filter({ hasText: 'Utkast' }).getByRole('link').first().click();
   await page.getByRole('heading', { level: 1, name: /Lägesbild \d{4} Trelleborg/ }).waitFor();

@@ -153,6 +153,11 @@ pub struct EvaluationInput {
     pub today: Date,
 }
 
+/// `1 orsak`, `3 orsaker`: Swedish needs the singular for one.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn row(code: &'static str, analysis: Analysis, passed: bool, message: String, target: Target) -> Check {
     Check { code, analysis, passed, message, target }
 }
@@ -298,7 +303,14 @@ fn goal_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
 fn goals_means_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
     let a = Analysis::GoalsMeans;
     let (passed, message) = if input.cause_count > 0 {
-        (true, format!("Lägesbilden anger {} orsaker till {} prioriterade problem.", input.cause_count, input.problem_count))
+        (
+            true,
+            format!(
+                "Lägesbilden anger {} till {} prioriterade problem.",
+                count(input.cause_count, "orsak", "orsaker"),
+                input.problem_count
+            ),
+        )
     } else if input.problem_count > 0 {
         (
             false,
@@ -323,7 +335,7 @@ fn goals_means_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
         let (passed, message) = if m.cause_ids.is_empty() {
             (false, format!("Insatsen ”{t}” är inte kopplad till någon orsak. Välj vilka orsaker i lägesbilden insatsen ska påverka."))
         } else {
-            (true, format!("Insatsen ”{t}” riktar sig mot {} orsaker.", m.cause_ids.len()))
+            (true, format!("Insatsen ”{t}” riktar sig mot {}.", count(m.cause_ids.len(), "orsak", "orsaker")))
         };
         out.push(row("measure.cause", a, passed, message, Target::new("measure", m.id)));
         let (passed, message) = match m.basis {
@@ -348,7 +360,7 @@ fn goals_means_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
         let t = &g.title;
         let n = served.get(&g.id).copied().unwrap_or(0);
         let (passed, message) = if n > 0 {
-            (true, format!("Målet ”{t}” har {n} insatser."))
+            (true, format!("Målet ”{t}” har {}.", count(n, "insats", "insatser")))
         } else {
             (
                 false,
