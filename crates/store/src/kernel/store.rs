@@ -126,6 +126,10 @@ impl Store {
         F: FnOnce(&mut dyn Conn) -> StoreResult<(T, crate::kernel::audit::SharedRead)> + Send + 'static,
     {
         let (value, read) = self.read(f).await?;
+        if read.owners.is_empty() && read.when == crate::kernel::audit::Reads::OfOthers {
+            // Nothing to record (the viewer read its own records only): no write transaction.
+            return Ok(value);
+        }
         let v = v.clone();
         self.write(move |db| crate::kernel::audit::shared_read(db, &v, read.action, read.about, &read.owners, read.when)).await?;
         Ok(value)

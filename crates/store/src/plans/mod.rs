@@ -27,6 +27,7 @@ use brygga_domain::{FieldError, Role};
 
 use crate::Viewer;
 use crate::kernel::access::{self, Action as Permission};
+use crate::kernel::audit::{Reads, SharedRead};
 use crate::kernel::db::{Conn, ConnExt};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::secret;
@@ -144,6 +145,26 @@ impl Doc {
         }
     }
 
+    /// The audit entry of reading this version (for [`crate::Store::read_audited`]): a signed-in
+    /// reader outside the parties — a member of a forum the version is shared with, or anyone
+    /// signed in reading a published one — leaves an entry in every party's log, as a read of
+    /// another organisation's shared picture does. The parties' own work does not fill the log,
+    /// and nobody is logged for reading a published version signed out (public data; an entry
+    /// per anonymous page view would only be noise).
+    pub fn read_entry(&self, v: &Viewer) -> SharedRead {
+        let outsider = !self.is_party(v) && (v.is_signed_in() || v.token_id().is_some());
+        let (action, kind) = match self.table {
+            DocTable::Situation => ("situation.read", "situation"),
+            DocTable::Plan => ("plan.read", "plan"),
+        };
+        SharedRead {
+            action,
+            about: Some((kind, self.id)),
+            owners: if outsider { self.parties.clone() } else { Vec::new() },
+            when: Reads::OfOthers,
+        }
+    }
+
     /// Whether the viewer is a party's user (reads drafts, sees exact figures).
     pub fn is_party(&self, v: &Viewer) -> bool {
         self.parties.iter().any(|o| v.role_in(*o).is_some())
@@ -233,4 +254,9 @@ pub fn require_party_org(parties: &[i64], org: i64, field: &str, what: &str) -> 
 /// decides).
 pub fn coordinates(v: &Viewer, org: i64) -> bool {
     v.role_in(org).is_some_and(|r| r <= Role::Coordinator)
+}
+
+/// The audit entry of reading a document version the viewer may read (see [`Doc::read_entry`]).
+pub fn read_entry(db: &mut dyn Conn, v: &Viewer, table: DocTable, id: i64) -> StoreResult<SharedRead> {
+    Ok(Doc::load(db, v, table, id)?.read_entry(v))
 }

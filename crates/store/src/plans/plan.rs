@@ -198,6 +198,13 @@ pub(crate) fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<ActionPlan> {
 /// Counts below this are hidden from readers outside the parties (the picture's threshold).
 pub const SUPPRESS_BELOW: i64 = crate::picture::weekly::DEFAULT_SUPPRESS_BELOW;
 
+/// [`load`] with the audit entry of the read (see [`Doc::read_entry`]), for
+/// `Store::read_audited`: a reader outside the parties is logged in the parties' audit logs.
+pub fn load_audited(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(PlanDocument, crate::kernel::audit::SharedRead)> {
+    let d = load(db, v, id)?;
+    Ok((d, super::read_entry(db, v, DocTable::Plan, id)?))
+}
+
 /// The whole document in a fixed number of queries. A reader outside the parties (a forum
 /// the version is shared with, the public) gets baselines of small EST counts hidden.
 pub fn load(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<PlanDocument> {

@@ -222,6 +222,13 @@ pub struct VersionRef {
     pub adopted_at_ms: Option<i64>,
 }
 
+/// [`load`] with the audit entry of the read (see [`Doc::read_entry`]), for
+/// `Store::read_audited`: a reader outside the parties is logged in the parties' audit logs.
+pub fn load_audited(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(SituationDocument, crate::kernel::audit::SharedRead)> {
+    let d = load(db, v, id)?;
+    Ok((d, super::read_entry(db, v, DocTable::Situation, id)?))
+}
+
 /// The whole document as the viewer may see it: the page's model and the API's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

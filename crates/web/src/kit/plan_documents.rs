@@ -13,6 +13,7 @@
 
 use brygga_domain::plans::TriangleSide;
 use brygga_domain::time::format_number;
+use brygga_store::kernel::audit::SharedRead;
 use brygga_store::plans::evaluation::{self, Check};
 use brygga_store::plans::figures::{CountRow, Provenance};
 use brygga_store::plans::followup::{self, Deviation, FollowUpReport, IndicatorSeries};
@@ -21,6 +22,7 @@ use brygga_store::plans::indicators::Indicator;
 use brygga_store::plans::plan::{self, ActionPlan, PlanDocument};
 use brygga_store::plans::problems::{Cause, Problem};
 use brygga_store::plans::situation::SituationDocument;
+use brygga_store::plans::{self, DocTable};
 use brygga_store::{Conn, StoreResult, Viewer};
 
 use crate::kit::document::DocumentMeta;
@@ -849,19 +851,22 @@ pub fn report_blocks(r: &FollowUpReport) -> Vec<Block> {
 
 /// Everything the plan's documents show, read with the viewer's rights (a plan the viewer may
 /// not read is not found).
-pub fn load_plan(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<PlanFull> {
-    let d = plan::load(db, v, id)?;
+/// With the read's audit entry (for `Store::read_audited`): readers outside the parties are
+/// logged (see `plans::Doc::read_entry`).
+pub fn load_plan(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(PlanFull, SharedRead)> {
+    let (d, read) = plan::load_audited(db, v, id)?;
     let series = followup::plan_series(db, v, id)?;
     let checks = evaluation::evaluate(db, v, id)?;
     let deviations = followup::deviations(db, v, id)?;
-    Ok(PlanFull { d, series, checks, deviations })
+    Ok((PlanFull { d, series, checks, deviations }, read))
 }
 
 /// The follow-up report of `year` and the plan's header, read with the viewer's rights.
-pub fn load_report(db: &mut dyn Conn, v: &Viewer, id: i64, year: i32) -> StoreResult<(FollowUpReport, ActionPlan)> {
+pub fn load_report(db: &mut dyn Conn, v: &Viewer, id: i64, year: i32) -> StoreResult<((FollowUpReport, ActionPlan), SharedRead)> {
     let r = followup::report(db, v, id, year)?;
     let plan = plan::get(db, v, id)?;
-    Ok((r, plan))
+    let read = plans::read_entry(db, v, DocTable::Plan, id)?;
+    Ok(((r, plan), read))
 }
 
 /// A Word file: its name and bytes.

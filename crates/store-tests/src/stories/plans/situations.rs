@@ -374,6 +374,32 @@ pub async fn situations_are_the_parties_until_shared_or_published(store: &Store)
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    // Reading a shared version from outside the parties is in the owner's audit log, naming the
+    // owner; the parties' own reads are not logged.
+    let reads = |store: &Store| {
+        let store = store.clone();
+        async move {
+            store
+                .read(move |db| {
+                    Ok(db.scalars::<i64>(
+                        "SELECT o.org_id FROM audit_log a JOIN audit_log_orgs o ON o.audit_id = a.id
+                         WHERE a.action = 'situation.read' AND a.record_id = $1 ORDER BY a.id",
+                        &[id.into()],
+                    )?)
+                })
+                .await
+                .unwrap()
+        }
+    };
+    assert!(reads(store).await.is_empty());
+    for user in [w.coordinator, w.reader] {
+        let v = viewer(store, user).await;
+        store.read_audited(&v.clone(), move |db| situation::load_audited(db, &v, id)).await.unwrap();
+    }
+    assert!(reads(store).await.is_empty(), "the parties' reads are not logged");
+    let v = viewer(store, w.tenant_member).await;
+    store.read_audited(&v.clone(), move |db| situation::load_audited(db, &v, id)).await.unwrap();
+    assert_eq!(reads(store).await, [w.kommun], "a forum member's read is in the owner's log");
     // Published: anyone reads it, aggregates only, suppressed.
     let v = viewer(store, w.coordinator).await;
     store.write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "public".into(), forum_id: None })).await.unwrap();

@@ -21,7 +21,8 @@ use crate::kit::plan_documents as docs;
             content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 404, body = ApiErrorBody)))]
 pub async fn plan_docx(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Response> {
-    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let reader = v.clone();
+    let p = state.store.read_audited(&v, move |db| docs::load_plan(db, &reader, id)).await?;
     let f = docs::plan_docx(&p)?;
     Ok(docx_download(&f.name, f.bytes))
 }
@@ -34,7 +35,8 @@ pub async fn plan_docx(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(
             content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 404, body = ApiErrorBody)))]
 pub async fn situation_docx(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Response> {
-    let d = state.store.read(move |db| situation::load(db, &v, id)).await?;
+    let reader = v.clone();
+    let d = state.store.read_audited(&v, move |db| situation::load_audited(db, &reader, id)).await?;
     let f = docs::situation_docx(&d)?;
     Ok(docx_download(&f.name, f.bytes))
 }

@@ -55,7 +55,8 @@ pub async fn create(
 #[utoipa::path(get, operation_id = "get_plan", path = "/plans/{id}", params(("id" = i64, Path)), tag = "plans",
     responses((status = 200, body = PlanDocument), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Versioned<PlanDocument>> {
-    let d = state.store.read(move |db| plan::load(db, &v, id)).await?;
+    let reader = v.clone();
+    let d = state.store.read_audited(&v, move |db| plan::load_audited(db, &reader, id)).await?;
     Ok(Versioned(d.plan.version, d))
 }
 

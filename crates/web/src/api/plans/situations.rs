@@ -53,7 +53,8 @@ pub async fn create(
 #[utoipa::path(get, operation_id = "get_situation", path = "/situations/{id}", params(("id" = i64, Path)), tag = "situations",
     responses((status = 200, body = SituationDocument), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Versioned<SituationDocument>> {
-    let d = state.store.read(move |db| situation::load(db, &v, id)).await?;
+    let reader = v.clone();
+    let d = state.store.read_audited(&v, move |db| situation::load_audited(db, &reader, id)).await?;
     Ok(Versioned(d.situation.version, d))
 }
 

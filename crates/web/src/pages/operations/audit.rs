@@ -105,6 +105,33 @@ pub fn action_label(code: &str) -> &str {
         "situation.adopt" => "Lägesbild antagen",
         "situation.new_version" => "Ny version av lägesbild påbörjad",
         "situation.share" => "Lägesbildens delning ändrad",
+        "situation.read" => "Delad lägesbild läst",
+        "plan.read" => "Delad åtgärdsplan läst",
+        "plan.create" => "Åtgärdsplan påbörjad",
+        "plan.update" => "Åtgärdsplanens uppgifter ändrade",
+        "plan.adopt" => "Åtgärdsplan antagen",
+        "plan.new_version" => "Ny version av åtgärdsplan påbörjad",
+        "plan.share" => "Åtgärdsplanens delning ändrad",
+        "plan.import" => "Åtgärdsplan importerad",
+        "plan.party_add" => "Part lagd till i åtgärdsplan",
+        "plan.party_remove" => "Part borttagen ur åtgärdsplan",
+        "plan.goal_create" => "Mål lagt till",
+        "plan.goal_update" => "Mål ändrat",
+        "plan.goal_delete" => "Mål borttaget",
+        "plan.indicator_create" => "Indikator lagd till",
+        "plan.indicator_update" => "Indikator ändrad",
+        "plan.indicator_delete" => "Indikator borttagen",
+        "plan.measure_create" => "Insats lagd till",
+        "plan.measure_update" => "Insats ändrad",
+        "plan.measure_delete" => "Insats borttagen",
+        "plan.measure_status" => "Insatsens status ändrad",
+        "plan.measure_action_link" => "Åtgärd kopplad till insats",
+        "plan.measure_action_unlink" => "Åtgärd bortkopplad från insats",
+        "plan.value.enter" => "Indikatorvärde infört",
+        "plan.value.remove" => "Indikatorvärde borttaget",
+        "plan.deviation.record" => "Avvikelse dokumenterad",
+        "plan.deviation.edit" => "Avvikelse ändrad",
+        "plan.deviation.remove" => "Avvikelse borttagen",
         other => other,
     }
 }
@@ -121,6 +148,7 @@ fn record_label(kind: &str) -> &str {
         "meeting" => "Möte",
         "share_link" => "Delad länk",
         "situation" => "Lägesbild eller problembild",
+        "plan" => "Åtgärdsplan",
         other => other,
     }
 }
@@ -473,5 +501,6 @@ mod tests {
         assert_eq!(action_label("login"), "Inloggning");
         assert_eq!(action_label("login.failed"), "Misslyckad inloggning");
         assert_eq!(action_label("observation.share"), "observation.share");
+        assert_eq!(action_label("plan.read"), "Delad åtgärdsplan läst");
     }
 }

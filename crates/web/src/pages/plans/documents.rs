@@ -48,7 +48,7 @@ fn word(f: docs::WordFile) -> PageResult {
 
 async fn situation_docx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
-    let d = state.store.read(move |db| situation::load(db, &v, id)).await?;
+    let d = state.store.read_audited(&session.viewer, move |db| situation::load_audited(db, &v, id)).await?;
     word(docs::situation_docx(&d)?)
 }
 
@@ -59,20 +59,20 @@ async fn public_situation_docx(State(state): State<AppState>, Path(id): Path<i64
 
 async fn plan_docx(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
-    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let p = state.store.read_audited(&session.viewer, move |db| docs::load_plan(db, &v, id)).await?;
     word(docs::plan_docx(&p)?)
 }
 
 /// A published plan's Word file, for anyone (small EST counts hidden, as on the public page).
 async fn public_plan_docx(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let v = Viewer::anonymous(Origin::default());
-    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?.0;
     word(docs::plan_docx(&p)?)
 }
 
 async fn report_docx(State(state): State<AppState>, SignedIn(session): SignedIn, Path((id, year)): Path<(i64, i32)>) -> PageResult {
     let v = session.viewer.clone();
-    let (r, plan) = state.store.read(move |db| docs::load_report(db, &v, id, year)).await?;
+    let (r, plan) = state.store.read_audited(&session.viewer, move |db| docs::load_report(db, &v, id, year)).await?;
     word(docs::report_docx(&r, &plan)?)
 }
 
@@ -91,7 +91,7 @@ struct PrintPage {
 /// `/atgardsplaner/{id}/utskrift`: the åtgärdsplan as an A4 document (the Word file's content).
 async fn plan_print(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
-    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let p = state.store.read_audited(&session.viewer, move |db| docs::load_plan(db, &v, id)).await?;
     let blocks = docs::plan_blocks(&p);
     html(
         StatusCode::OK,
@@ -112,7 +112,7 @@ async fn plan_export(State(state): State<AppState>, SignedIn(session): SignedIn,
         return Err(AppError::NotFound.into());
     };
     let v = session.viewer.clone();
-    let p = state.store.read(move |db| docs::load_plan(db, &v, id)).await?;
+    let p = state.store.read_audited(&session.viewer, move |db| docs::load_plan(db, &v, id)).await?;
     let Some(sheet) = docs::plan_sheet(&p, what) else { return Err(AppError::NotFound.into()) };
     let title = format!("{}: {}", p.d.plan.title, sheet.name.to_lowercase());
     let name = docs::file_name(&format!("{} – {}", p.d.plan.title, sheet.name.to_lowercase()), p.d.plan.version_no, ext);

@@ -116,8 +116,8 @@ fn chosen_ids(form: &FormData, field: &str, errs: &mut FieldErrors) -> Vec<i64> 
 }
 
 async fn load(state: &AppState, v: &Viewer, id: i64) -> PageResult<PlanDocument> {
-    let v = v.clone();
-    Ok(state.store.read(move |db| plan::load(db, &v, id)).await?)
+    let reader = v.clone();
+    Ok(state.store.read_audited(v, move |db| plan::load_audited(db, &reader, id)).await?)
 }
 
 // ---------------------------------------------------------------------------------------

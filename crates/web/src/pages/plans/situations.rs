@@ -279,7 +279,7 @@ impl FigureText for ShowPage {
 
 async fn load(state: &AppState, session: &Session, id: i64) -> PageResult<SituationDocument> {
     let v = session.viewer.clone();
-    Ok(state.store.read(move |db| situation::load(db, &v, id)).await?)
+    Ok(state.store.read_audited(&session.viewer, move |db| situation::load_audited(db, &v, id)).await?)
 }
 
 async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, form: FormView, status: StatusCode) -> PageResult {
