@@ -47,6 +47,21 @@ fn create_table(conn: &mut dyn Conn) -> Result<(), DbError> {
 }
 
 pub(crate) fn run(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<MigrateReport, DbError> {
+    // SQLite changes some tables by rebuilding them (create, copy, drop, rename), which with
+    // foreign keys on would cascade the drop into the children. Its documented procedure: keys
+    // off outside the transaction, `foreign_key_check` before each commit, keys on again.
+    let sqlite = conn.dialect() == Dialect::Sqlite;
+    if sqlite {
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    }
+    let result = run_all(conn, migrations);
+    if sqlite {
+        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    }
+    result
+}
+
+fn run_all(conn: &mut dyn Conn, migrations: &[Migration]) -> Result<MigrateReport, DbError> {
     conn.execute_batch(conn.dialect().begin_write())?;
     match create_table(conn) {
         Ok(()) => conn.execute_batch("COMMIT")?,
@@ -92,6 +107,12 @@ fn apply_one(conn: &mut dyn Conn, m: &Migration) -> Result<bool, DbError> {
         return Ok(false);
     }
     conn.execute_batch(m.sql).map_err(|e| DbError::Migration(format!("{m}: {e}")))?;
+    if conn.dialect() == Dialect::Sqlite {
+        let broken = conn.query("PRAGMA foreign_key_check", &[])?;
+        if !broken.is_empty() {
+            return Err(DbError::Migration(format!("{m}: leaves {} rows whose foreign keys point nowhere", broken.len())));
+        }
+    }
     conn.execute(
         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
         args![m.version, m.name, sum, now_ms()],
