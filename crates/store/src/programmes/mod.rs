@@ -48,6 +48,13 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Visibility};
 use crate::{Viewer, args};
 
+pub mod activity;
+pub mod groups;
+pub mod overview;
+pub mod participation;
+pub mod programme;
+pub mod reminders;
+
 /// A programme: the programförklaring and the handlingsprogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
