@@ -538,3 +538,85 @@ fn out_of_order(state: &str, what: &str) -> FieldError {
         ),
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// Members' contributions to an activity.
+
+pub const CONTRIBUTION: TextRule = TextRule::line("contribution", "Bidraget", 1000).optional().multiline();
+
+/// A member organisation's contribution to an activity (a measure of the activity plan).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contribution {
+    pub measure_id: i64,
+    pub org: OrgRef,
+    pub contribution: String,
+}
+
+/// The contributions to the activities of plan version `plan_id` (read checked by the caller).
+pub fn contributions(db: &mut dyn Conn, plan_id: i64) -> StoreResult<Vec<Contribution>> {
+    Ok(db.map_all(
+        "SELECT c.measure_id, c.org_id, o.name, c.contribution FROM measure_contributions c JOIN plan_measures m ON m.id = c.measure_id
+         JOIN organisations o ON o.id = c.org_id WHERE m.plan_id = $1 ORDER BY m.position, m.id, o.name_key",
+        args![plan_id],
+        |r| {
+            Ok(Contribution {
+                measure_id: r.get("measure_id")?,
+                org: OrgRef { id: r.get("org_id")?, name: r.get("name")? },
+                contribution: r.get("contribution")?,
+            })
+        },
+    )?)
+}
+
+/// A contribution as sent by a form or the API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContributionInput {
+    /// The contributing organisation: one of the plan's parties.
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    /// What it contributes (`Två handläggare, 4 timmar i månaden`); empty removes it.
+    #[serde(default)]
+    pub contribution: Option<String>,
+}
+
+/// Sets (or, with an empty text, removes) a party's contribution to an activity of a draft
+/// activity plan (coordinators of a party; the workflow must be at utkast).
+pub fn set_contribution(db: &mut dyn Conn, v: &Viewer, measure_id: i64, input: &ContributionInput) -> StoreResult<Vec<Contribution>> {
+    let plan_id: i64 =
+        db.scalar_opt("SELECT plan_id FROM plan_measures WHERE id = $1", args![measure_id])?.ok_or(StoreError::not_found("measure"))?;
+    let doc = Doc::load(db, v, DocTable::Plan, plan_id).map_err(|_| StoreError::not_found("measure"))?;
+    if !doc.is_activity() {
+        return Err(StoreError::invalid(FieldError::new(
+            "org_id",
+            "programmes.not_activity",
+            "Bidrag anges i arbetsgruppers aktivitetsplaner. I en kommuns åtgärdsplan anges samverkanspartner vid insatsen.",
+        )));
+    }
+    let org = doc.acting_party(v, None, |org| Permission::WritePlan { org })?;
+    doc.require_draft()?;
+    let mut errs = FieldErrors::new();
+    let text = clean_text(&mut errs, &CONTRIBUTION, input.contribution.as_deref());
+    match input.org_id {
+        None => errs.push(FieldError::new("org_id", "required", "Välj organisationen som bidrar.")),
+        Some(o) => {
+            if let Err(e) = crate::plans::require_party_org(&doc.parties, o, "org_id", "Organisationen") {
+                errs.push(e);
+            }
+        }
+    }
+    errs.into_result()?;
+    let contributor = input.org_id.expect("checked");
+    db.execute("DELETE FROM measure_contributions WHERE measure_id = $1 AND org_id = $2", args![measure_id, contributor])?;
+    if let Some(t) = text.flatten() {
+        db.execute(
+            "INSERT INTO measure_contributions (measure_id, org_id, contribution) VALUES ($1, $2, $3)",
+            args![measure_id, contributor, t.as_str()],
+        )?;
+    }
+    doc.touch(db, None)?;
+    audit::record(db, v, Event::new("programme.contribution_set").record("plan", plan_id).org(org).org(contributor))?;
+    contributions(db, plan_id)
+}
