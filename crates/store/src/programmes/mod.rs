@@ -54,6 +54,7 @@ pub mod overview;
 pub mod participation;
 pub mod programme;
 pub mod reminders;
+pub mod transfer;
 
 /// A programme: the programförklaring and the handlingsprogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]

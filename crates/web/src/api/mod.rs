@@ -19,6 +19,7 @@ mod forums;
 mod picture;
 mod places;
 mod plans;
+mod programmes;
 
 use crate::AppState;
 
@@ -123,6 +124,26 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(situations::share))
         .routes(routes!(plans::documents::plan_docx))
         .routes(routes!(plans::documents::situation_docx))
+        .routes(routes!(programmes::list, programmes::create))
+        .routes(routes!(programmes::import))
+        .routes(routes!(programmes::get, programmes::update))
+        .routes(routes!(programmes::export))
+        .routes(routes!(programmes::set_signatory))
+        .routes(routes!(programmes::remove_signatory))
+        .routes(routes!(programmes::create_group))
+        .routes(routes!(programmes::get_group, programmes::update_group))
+        .routes(routes!(programmes::add_member))
+        .routes(routes!(programmes::update_member))
+        .routes(routes!(programmes::remove_member))
+        .routes(routes!(programmes::start_plan))
+        .routes(routes!(programmes::get_plan))
+        .routes(routes!(programmes::step))
+        .routes(routes!(programmes::set_contribution))
+        .routes(routes!(programmes::participation))
+        .routes(routes!(programmes::create_initiative))
+        .routes(routes!(programmes::get_initiative))
+        .routes(routes!(programmes::set_participant))
+        .routes(routes!(programmes::remove_participant))
 }
 
 /// The API router, to be nested under `/api/v1`.
