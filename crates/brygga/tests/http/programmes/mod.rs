@@ -1,0 +1,4 @@
+//! Programmes (issue 14). Keep-both on merge: each family declares its module here.
+
+mod api;
+mod demo;
