@@ -23,6 +23,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
     Migration { version: 7, name: "questionnaire_reminders", sql: include_str!("../migrations/0007_questionnaire_reminders.sql") },
     Migration { version: 8, name: "plans", sql: include_str!("../migrations/0008_plans.sql") },
+    Migration { version: 10, name: "agreements", sql: include_str!("../migrations/0010_agreements.sql") },
 ];
 
 /// A [`Value`] bound to a PostgreSQL parameter of whatever type the server inferred.

@@ -88,6 +88,16 @@ pub enum Action {
     /// Follow an adopted plan up: a measure's status, indicator values, deviations, links to
     /// weekly actions (members of a party).
     FollowUpPlan { org: i64 },
+    // Agreements and quality checklists (`agreements`). `org` is the viewer's organisation: a
+    // party of the agreement, or the county board overseeing its municipality.
+    /// Create an agreement owned by `org`, write its content, parties, signing dates and
+    /// document, conclude it (coordinators of a party; the store checks that `org` is one).
+    WriteAgreement { org: i64 },
+    /// Score an agreement against a checklist and take snapshots for `org`: coordinators of the
+    /// overseeing county board, or of a party (a self-assessment). The store checks which.
+    AssessAgreement { org: i64 },
+    /// Create and edit `org`'s own checklists: coordinators of an organisation of kind county board.
+    ManageChecklists { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -154,6 +164,10 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::ApproveMembership { org } => has_role(v, org, Role::Administrator),
         Action::WritePlan { org } | Action::AdoptPlan { org } => has_role(v, org, Role::Coordinator),
         Action::FollowUpPlan { org } => has_role(v, org, Role::Member),
+        Action::WriteAgreement { org } | Action::AssessAgreement { org } => has_role(v, org, Role::Coordinator),
+        Action::ManageChecklists { org } => {
+            v.memberships().iter().any(|m| m.org_id == org && m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
+        }
     }
 }
 
