@@ -228,7 +228,7 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
     let v = viewer(store, w.coordinator).await;
     let input = SigningInput {
         signatures: vec![
-            Signature { org_id: w.municipality, signed_on: Some("2999-01-01".into()) },
+            Signature { org_id: w.municipality, signed_on: Some("2099-01-01".into()) },
             Signature { org_id: w.county, signed_on: Some("2026-01-01".into()) },
         ],
     };
@@ -316,8 +316,8 @@ async fn situation_with_cause(store: &Store, w: &World) -> i64 {
         .await
         .unwrap();
     let v = viewer(store, w.coordinator).await;
-    let cause = CauseInput { title: "Dålig belysning".into(), basis: "data".into(), certainty: "medium".into(), ..CauseInput::default() };
-    store.write(move |db| problems::add_cause(db, &v, p.id, &cause)).await.unwrap();
+    let cause = CauseInput { title: "Dålig belysning".into(), triangle_side: Some("place".into()), basis: "data".into(), certainty: "medium".into(), ..CauseInput::default() };
+    store.write(move |db| problems::add_cause(db, &v, id, p.id, &cause)).await.unwrap();
     id
 }
 
@@ -454,7 +454,7 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     assert_eq!(s2.score_percent, Some(100.0));
     let follow = snapshot(store, w.county_coordinator, s2.id, "follow_up", "2026-09-01").await.unwrap();
     // A snapshot in the future is refused.
-    let e = snapshot(store, w.county_coordinator, s2.id, "follow_up", "2999-01-01").await.unwrap_err();
+    let e = snapshot(store, w.county_coordinator, s2.id, "follow_up", "2099-01-01").await.unwrap_err();
     assert!(field_message(&e, "taken_on").contains("framtiden"));
     // The comparison: item by item, by key.
     let v = viewer(store, w.coordinator).await;
