@@ -47,7 +47,8 @@ CREATE INDEX agreement_parties_org ON agreement_parties(org_id);
 
 -- The signed document (PDF or DOCX, checked by content), one per agreement.
 CREATE TABLE agreement_documents (
-    agreement_id INTEGER PRIMARY KEY REFERENCES agreements(id) ON DELETE CASCADE,
+    id INTEGER PRIMARY KEY,
+    agreement_id INTEGER NOT NULL UNIQUE REFERENCES agreements(id) ON DELETE CASCADE,
     file_name TEXT NOT NULL,
     media_type TEXT NOT NULL,
     size_bytes INTEGER NOT NULL,
