@@ -321,6 +321,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     crate::demo_work::seed(store, brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")).await?;
     store.write(move |db| crate::demo_plans::seed_context(db, brygga_domain::time::today())).await?;
     store.write(move |db| crate::demo_plans::seed_documents(db, brygga_domain::time::today())).await?;
+    let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
     Ok(logins)
 }
 

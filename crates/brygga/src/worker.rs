@@ -30,6 +30,7 @@ use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
+use brygga_store::agreements::reminders as agreement_reminders;
 use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders, plans::followup as plan_followup};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
@@ -65,7 +66,8 @@ impl Handlers {
         }
         h.with(PURGE_KIND, Purge)
             .with(digests::KIND, WeeklyDigest { post: post.clone() })
-            .with(questionnaire_reminders::KIND, QuestionnaireReminder { post })
+            .with(questionnaire_reminders::KIND, QuestionnaireReminder { post: post.clone() })
+            .with(agreement_reminders::KIND, AgreementReminders { post })
             .with(plan_followup::KIND, RefreshIndicators)
     }
 
@@ -213,6 +215,12 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             Ok(created) if !created.is_empty() => tracing::info!(kind = plan_followup::KIND, jobs = created.len(), "refresh jobs enqueued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = plan_followup::KIND, error = %e, "refresh jobs could not be enqueued"),
+        }
+        // Every day (06:00 Swedish time) agreements ending within 90 and 30 days remind their parties.
+        match store.write(|db| agreement_reminders::enqueue_daily(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => tracing::info!(kind = agreement_reminders::KIND, jobs = created.len(), "agreement reminder job enqueued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = agreement_reminders::KIND, error = %e, "agreement reminder job could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -533,6 +541,32 @@ impl Handler for QuestionnaireReminder {
             let post = self.post.clone();
             let r = store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await;
             outbox_written("questionnaire reminders", forum, week, r.map(|w| (w.queued.len(), w.already_sent)))
+        })
+    }
+}
+
+/// `agreements.expiry_reminders`: writes the e-mails to the coordinators of the parties of every
+/// concluded agreement that ends within 90 or 30 days (once per threshold and person; running
+/// twice mails nobody twice: `agreement_reminder_sends`).
+pub struct AgreementReminders {
+    pub post: Postmark,
+}
+
+impl Handler for AgreementReminders {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let post = self.post.clone();
+            let today = brygga_domain::time::today();
+            match store.write(move |db| agreement_reminders::write(db, today, &post, now_ms())).await {
+                Ok(w) => {
+                    tracing::info!(queued = w.queued.len(), already_sent = w.already_sent, "agreement reminders written");
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "agreement reminders not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
         })
     }
 }

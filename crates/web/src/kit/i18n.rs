@@ -36,6 +36,11 @@ pub mod filters {
         Ok(jiff::Timestamp::from_millisecond(*ms).map(brygga_domain::time::format_local).unwrap_or_default())
     }
 
+    /// A share in percent with one decimal, Swedish style: `62,5 %`.
+    pub fn percent(v: &f64, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(format!("{} %", brygga_domain::time::format_number(*v, 1)))
+    }
+
     /// Same, for optional times: "–" when absent.
     pub fn local_time_opt(ms: &Option<i64>, v: &dyn askama::Values) -> askama::Result<String> {
         match ms {

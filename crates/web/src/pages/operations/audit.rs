@@ -132,6 +132,20 @@ pub fn action_label(code: &str) -> &str {
         "plan.deviation.record" => "Avvikelse dokumenterad",
         "plan.deviation.edit" => "Avvikelse ändrad",
         "plan.deviation.remove" => "Avvikelse borttagen",
+        "agreement.create" => "Överenskommelse skapad",
+        "agreement.update" => "Överenskommelse ändrad",
+        "agreement.party_add" => "Part tillagd i överenskommelse",
+        "agreement.party_remove" => "Part borttagen ur överenskommelse",
+        "agreement.sign" => "Underskrifter registrerade",
+        "agreement.conclude" => "Överenskommelse fastställd",
+        "agreement.share" => "Överenskommelsens delning ändrad",
+        "agreement.document" => "Undertecknat dokument bifogat",
+        "agreement.import" => "Överenskommelse inläst",
+        "assessment.start" => "Kvalitetsbedömning påbörjad",
+        "assessment.score" => "Kvalitetsbedömning ändrad",
+        "assessment.snapshot" => "Mätning av kvalitetsbedömning tagen",
+        "checklist.create" => "Checklista skapad",
+        "checklist.update" => "Checklista ändrad",
         other => other,
     }
 }
@@ -149,6 +163,10 @@ fn record_label(kind: &str) -> &str {
         "share_link" => "Delad länk",
         "situation" => "Lägesbild eller problembild",
         "plan" => "Åtgärdsplan",
+        "agreement" => "Överenskommelse",
+        "assessment" => "Kvalitetsbedömning",
+        "assessment_snapshot" => "Mätning",
+        "checklist" => "Checklista",
         other => other,
     }
 }
@@ -169,6 +187,7 @@ fn record_href(kind: &str, id: i64) -> Option<String> {
         "organisation" => Some(format!("/organisationer/{id}")),
         "user" => Some(format!("/anvandare/{id}")),
         "forum" => Some(format!("/forum/{id}")),
+        "agreement" => Some(format!("/overenskommelser/{id}")),
         _ => None,
     }
 }
@@ -502,5 +521,6 @@ mod tests {
         assert_eq!(action_label("login.failed"), "Misslyckad inloggning");
         assert_eq!(action_label("observation.share"), "observation.share");
         assert_eq!(action_label("plan.read"), "Delad åtgärdsplan läst");
+        assert_eq!(action_label("agreement.document"), "Undertecknat dokument bifogat");
     }
 }
