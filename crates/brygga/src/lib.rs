@@ -9,6 +9,7 @@ pub mod demo_plans;
 pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
+pub mod generate_agreements;
 pub mod generate_plan;
 pub mod harvest;
 pub mod import;

@@ -7,13 +7,14 @@
 //!
 //! It counts only the agreements the viewer may read ([`sharing::agreement_readable`]): a county
 //! board overseeing every municipality of its county sees them all; anyone else sees the table of
-//! what they can read (say, their own municipality). Scores are the county board's snapshots
-//! (not self-assessments). Four queries per date, whatever the county's size.
+//! what they can read (say, their own municipality). The county `riket` is the whole country (a
+//! national programme's view). Scores are the county board's snapshots
+//! (not self-assessments). Five queries per date, whatever the county's size.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::kernel::db::{Conn, ConnExt};
+use crate::kernel::db::{Conn, ConnExt, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing;
 use crate::{Viewer, args};
@@ -112,34 +113,60 @@ fn flags_on(db: &mut dyn Conn, v: &Viewer, county: &str, on: Date) -> StoreResul
     let d = on.to_string();
     let [orgs, forums] = sharing::readable_args(v);
     let readable = sharing::agreement_readable(db.dialect(), "a", 1);
-    let current = db.map_all(
+    // The current agreements, then what the flags need about them in one query per table (no
+    // correlated subqueries: the plan stays flat whatever the planner's statistics say).
+    let current: Vec<(i64, String, String, Option<i64>, Option<i64>)> = db.map_all(
         &format!(
-            "SELECT a.municipality_code, a.kind,
-                (SELECT COUNT(*) FROM agreement_parties ap JOIN organisations o ON o.id = ap.org_id WHERE ap.agreement_id = a.id AND o.kind = 'municipality') AS mun,
-                (SELECT COUNT(*) FROM agreement_parties ap JOIN organisations o ON o.id = ap.org_id WHERE ap.agreement_id = a.id AND o.kind = 'police') AS pol,
-                (SELECT COUNT(*) FROM problem_causes c JOIN situation_problems p ON p.id = c.problem_id WHERE p.situation_id = a.situation_id) AS causes,
-                (SELECT COUNT(*) FROM plan_goals g WHERE g.plan_id = a.plan_id) AS goals,
-                (SELECT COUNT(*) FROM plan_goals g WHERE g.plan_id = a.plan_id AND g.kind = 'effect') AS effect
+            "SELECT a.id, a.municipality_code, a.kind, a.situation_id, a.plan_id
              FROM agreements a JOIN municipalities m ON m.code = a.municipality_code
-             WHERE m.county_code = $3 AND a.status = 'concluded' AND a.period_from <= $4 AND a.period_to >= $4 AND {readable}"
+             WHERE ($3 = 'riket' OR m.county_code = $3) AND a.status = 'concluded' AND a.period_from <= $4 AND a.period_to >= $4 AND {readable}"
         ),
         &[orgs.clone(), forums.clone(), county.into(), d.as_str().into()],
-        |r| {
-            Ok((
-                r.get::<String>("municipality_code")?,
-                r.get::<String>("kind")?,
-                r.get::<i64>("mun")? > 0 && r.get::<i64>("pol")? > 0,
-                r.get::<i64>("causes")? > 0,
-                { let g: i64 = r.get("goals")?; g > 0 && g == r.get::<i64>("effect")? },
-            ))
-        },
+        |r| Ok((r.get("id")?, r.get("municipality_code")?, r.get("kind")?, r.get("situation_id")?, r.get("plan_id")?)),
     )?;
+    let ids: Vec<i64> = current.iter().map(|c| c.0).collect();
+    let party_kinds: Vec<(i64, String)> = db.map_all(
+        &format!(
+            "SELECT ap.agreement_id, o.kind FROM agreement_parties ap JOIN organisations o ON o.id = ap.org_id
+             WHERE {} AND o.kind IN ('municipality', 'police')",
+            db.dialect().in_list("ap.agreement_id", 1)
+        ),
+        &[Value::IntList(ids)],
+        |r| Ok((r.get("agreement_id")?, r.get("kind")?)),
+    )?;
+    let situations: Vec<i64> = current.iter().filter_map(|c| c.3).collect();
+    let with_causes: Vec<i64> = db.scalars(
+        &format!(
+            "SELECT DISTINCT p.situation_id FROM problem_causes c JOIN situation_problems p ON p.id = c.problem_id WHERE {}",
+            db.dialect().in_list("p.situation_id", 1)
+        ),
+        &[Value::IntList(situations)],
+    )?;
+    let plans: Vec<i64> = current.iter().filter_map(|c| c.4).collect();
+    let goal_counts: Vec<(i64, i64, i64)> = db.map_all(
+        &format!(
+            "SELECT plan_id, COUNT(*) AS goals, SUM(CASE WHEN kind = 'effect' THEN 1 ELSE 0 END) AS effect FROM plan_goals WHERE {} GROUP BY plan_id",
+            db.dialect().in_list("plan_id", 1)
+        ),
+        &[Value::IntList(plans)],
+        |r| Ok((r.get("plan_id")?, r.get("goals")?, r.get("effect")?)),
+    )?;
+    let current: Vec<(String, String, bool, bool, bool)> = current
+        .into_iter()
+        .map(|(id, code, kind, situation, plan)| {
+            let has = |k: &str| party_kinds.iter().any(|(a, pk)| *a == id && pk == k);
+            let joint = has("municipality") && has("police");
+            let causes = situation.is_some_and(|s| with_causes.contains(&s));
+            let only_effect = plan.and_then(|p| goal_counts.iter().find(|g| g.0 == p)).is_some_and(|g| g.1 > 0 && g.1 == g.2);
+            (code, kind, joint, causes, only_effect)
+        })
+        .collect();
     let snaps = db.map_all(
         &format!(
             "SELECT s.id, s.agreement_id, a.municipality_code, s.kind, s.label, s.taken_on, s.score_percent
              FROM assessment_snapshots s JOIN agreements a ON a.id = s.agreement_id JOIN municipalities m ON m.code = a.municipality_code
              JOIN organisations so ON so.id = s.assessor_org_id
-             WHERE m.county_code = $3 AND s.taken_on <= $4 AND so.kind = 'county_board'
+             WHERE ($3 = 'riket' OR m.county_code = $3) AND s.taken_on <= $4 AND so.kind = 'county_board'
                AND NOT EXISTS (SELECT 1 FROM agreement_parties sp WHERE sp.agreement_id = a.id AND sp.org_id = s.assessor_org_id) AND {readable}
              ORDER BY s.taken_on, s.id"
         ),
@@ -197,12 +224,21 @@ fn totals(rows: &[&Flags]) -> Totals {
     }
 }
 
-/// The county table of `county` on `on`, compared with `compare_on` when given.
+/// The pseudo-county of the whole country (a national programme's view): every municipality.
+pub const WHOLE_COUNTRY: &str = "riket";
+
+/// The county table of `county` (or [`WHOLE_COUNTRY`]) on `on`, compared with `compare_on` when given.
 pub fn table(db: &mut dyn Conn, v: &Viewer, county: &str, on: Date, compare_on: Option<Date>) -> StoreResult<CountyTable> {
-    let county_name: String =
-        db.scalar_opt("SELECT name FROM counties WHERE code = $1", args![county])?.ok_or(StoreError::not_found("county"))?;
-    let municipalities: Vec<(String, String)> =
-        db.map_all("SELECT code, name FROM municipalities WHERE county_code = $1 ORDER BY name", args![county], |r| Ok((r.get("code")?, r.get("name")?)))?;
+    let county_name: String = if county == WHOLE_COUNTRY {
+        "Hela riket".to_owned()
+    } else {
+        db.scalar_opt("SELECT name FROM counties WHERE code = $1", args![county])?.ok_or(StoreError::not_found("county"))?
+    };
+    let municipalities: Vec<(String, String)> = db.map_all(
+        "SELECT code, name FROM municipalities WHERE $1 = 'riket' OR county_code = $1 ORDER BY name",
+        args![county],
+        |r| Ok((r.get("code")?, r.get("name")?)),
+    )?;
     let now = flags_on(db, v, county, on)?;
     let then = match compare_on {
         Some(c) => Some(flags_on(db, v, county, c)?),
