@@ -164,7 +164,8 @@ fn snapshot(db: &mut dyn Conn, v: &Viewer, assessment: i64, kind: &str, label: &
 pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<Vec<DemoLogin>> {
     let situation: Option<i64> =
         db.scalar_opt("SELECT MIN(id) FROM situations WHERE municipality_code = '1287' AND status = 'adopted'", &[])?.flatten();
-    let plan: Option<i64> = db.scalar_opt("SELECT MIN(id) FROM action_plans WHERE municipality_code = '1287' AND status = 'adopted'", &[])?.flatten();
+    let plan: Option<i64> =
+        db.scalar_opt("SELECT MIN(id) FROM action_plans WHERE municipality_code = '1287' AND status = 'adopted'", &[])?.flatten();
     let logins = county_coordinator(db)?.into_iter().collect();
     let year = today.year();
     let jan = |y: i16| Date::new(y, 1, 1).expect("valid");

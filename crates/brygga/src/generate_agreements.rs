@@ -65,7 +65,8 @@ pub async fn run(store: &Store, args: &AgreementsArgs) -> anyhow::Result<Generat
             })
         })
         .await?;
-    let (county, kind) = org.ok_or_else(|| anyhow::anyhow!("hittar ingen organisation med id eller namn ”{}”; se brygga org list", args.org))?;
+    let (county, kind) =
+        org.ok_or_else(|| anyhow::anyhow!("hittar ingen organisation med id eller namn ”{}”; se brygga org list", args.org))?;
     anyhow::ensure!(kind == "county_board", "”{}” är ingen länsstyrelse (typ {kind}); skapa den med --kind county_board", args.org);
     let started = Instant::now();
     let args = args.clone();
@@ -88,9 +89,10 @@ pub fn write(db: &mut dyn Conn, args: &AgreementsArgs, county: i64, today: Date,
     let set = checklists::default_set(db)?;
     let version = checklists::get(db, set)?.latest_version_id;
     let items = checklists::version(db, version)?.items;
-    let municipalities: Vec<(String, String, String)> = db.map_all("SELECT code, name, county_code FROM municipalities ORDER BY code", &[], |r| {
-        Ok((r.get("code")?, r.get("name")?, r.get("county_code")?))
-    })?;
+    let municipalities: Vec<(String, String, String)> =
+        db.map_all("SELECT code, name, county_code FROM municipalities ORDER BY code", &[], |r| {
+            Ok((r.get("code")?, r.get("name")?, r.get("county_code")?))
+        })?;
     // The county board oversees every municipality.
     for (code, _, _) in &municipalities {
         db.execute(
@@ -180,7 +182,13 @@ pub fn write(db: &mut dyn Conn, args: &AgreementsArgs, county: i64, today: Date,
                 .iter()
                 .map(|_| {
                     let level = rng.random_range(0..total + 4) + k;
-                    Some(if level > total + 1 { Score::Met } else if level > total / 2 { Score::Partly } else { Score::NotMet })
+                    Some(if level > total + 1 {
+                        Score::Met
+                    } else if level > total / 2 {
+                        Score::Partly
+                    } else {
+                        Score::NotMet
+                    })
                 })
                 .collect();
             let pct = score_percent(items.iter().zip(&scores).map(|(i, s)| (i.weight, *s)));
@@ -215,6 +223,10 @@ pub fn write(db: &mut dyn Conn, args: &AgreementsArgs, county: i64, today: Date,
         }
     }
     snapshot_items += item_rows.len();
-    db.bulk_insert("snapshot_items", &["snapshot_id", "key", "position", "text", "weight", "score", "derived"], &mut item_rows.into_iter())?;
+    db.bulk_insert(
+        "snapshot_items",
+        &["snapshot_id", "key", "position", "text", "weight", "score", "derived"],
+        &mut item_rows.into_iter(),
+    )?;
     Ok(Generated { municipalities: municipalities.len(), agreements, snapshots, snapshot_items, seconds: 0.0 })
 }

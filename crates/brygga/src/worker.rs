@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 
 use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
+use brygga_store::agreements::reminders as agreement_reminders;
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
-use brygga_store::agreements::reminders as agreement_reminders;
 use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders, plans::followup as plan_followup};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
@@ -218,7 +218,9 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
         }
         // Every day (06:00 Swedish time) agreements ending within 90 and 30 days remind their parties.
         match store.write(|db| agreement_reminders::enqueue_daily(db, now_ms())).await {
-            Ok(created) if !created.is_empty() => tracing::info!(kind = agreement_reminders::KIND, jobs = created.len(), "agreement reminder job enqueued"),
+            Ok(created) if !created.is_empty() => {
+                tracing::info!(kind = agreement_reminders::KIND, jobs = created.len(), "agreement reminder job enqueued")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = agreement_reminders::KIND, error = %e, "agreement reminder job could not be enqueued"),
         }

@@ -105,7 +105,8 @@ impl Agreement {
     }
 }
 
-const SELECT: &str = "SELECT a.id, a.kind, a.title, a.municipality_code, m.name AS municipality_name, m.county_code, a.period_from, a.period_to,
+const SELECT: &str =
+    "SELECT a.id, a.kind, a.title, a.municipality_code, m.name AS municipality_name, m.county_code, a.period_from, a.period_to,
         a.status, a.situation_id, s.title AS situation_title, s.version_no AS situation_version_no, a.plan_id, p.title AS plan_title,
         p.version_no AS plan_version_no, a.decided_by, a.decided_on, a.decision_ref, a.owner_org_id, a.visibility, a.forum_id,
         a.version, a.created_at, a.updated_at, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_at
@@ -179,7 +180,12 @@ fn parties_of(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<(i64, Party)>> 
             db.dialect().in_list("ap.agreement_id", 1)
         ),
         &[Value::IntList(ids.to_vec())],
-        |r| Ok((r.get("agreement_id")?, Party { org_id: r.get("id")?, name: r.get("name")?, kind: r.get("kind")?, signed_on: r.get("signed_on")? })),
+        |r| {
+            Ok((
+                r.get("agreement_id")?,
+                Party { org_id: r.get("id")?, name: r.get("name")?, kind: r.get("kind")?, signed_on: r.get("signed_on")? },
+            ))
+        },
     )?)
 }
 
@@ -657,7 +663,11 @@ pub fn share(db: &mut dyn Conn, v: &Viewer, id: i64, input: &ShareInput) -> Stor
         "public" => Visibility::Public,
         "forum" => {
             let Some(f) = input.forum_id else {
-                return Err(StoreError::invalid(FieldError::new("forum_id", "required", "Välj forumet som överenskommelsen ska delas med.")));
+                return Err(StoreError::invalid(FieldError::new(
+                    "forum_id",
+                    "required",
+                    "Välj forumet som överenskommelsen ska delas med.",
+                )));
             };
             let n: i64 = db.scalar(
                 "SELECT COUNT(*) FROM forums f WHERE f.id = $1 AND (f.convener_org_id = $2 OR EXISTS

@@ -58,9 +58,13 @@ pub struct Derived {
 /// What Brygga's data says about an agreement, rule by rule.
 pub fn derive(db: &mut dyn Conn, agreement_id: i64) -> StoreResult<Vec<Derived>> {
     let (situation, plan): (Option<i64>, Option<i64>) =
-        db.map_one("SELECT situation_id, plan_id FROM agreements WHERE id = $1", args![agreement_id], |r| Ok((r.get("situation_id")?, r.get("plan_id")?)))?;
+        db.map_one("SELECT situation_id, plan_id FROM agreements WHERE id = $1", args![agreement_id], |r| {
+            Ok((r.get("situation_id")?, r.get("plan_id")?))
+        })?;
     let mut out = Vec::new();
-    let mut put = |rule: DerivedRule, score: Score, reason: String| out.push(Derived { rule: rule.code().into(), score: score.code().into(), reason });
+    let mut put = |rule: DerivedRule, score: Score, reason: String| {
+        out.push(Derived { rule: rule.code().into(), score: score.code().into(), reason })
+    };
     if let Some(s) = situation {
         let (kind, parties, causes): (String, i64, i64) = db.map_one(
             "SELECT s.kind, (SELECT COUNT(*) FROM situation_parties sp WHERE sp.situation_id = s.id) AS parties,
@@ -74,7 +78,11 @@ pub fn derive(db: &mut dyn Conn, agreement_id: i64) -> StoreResult<Vec<Derived>>
         } else if kind == "problem_picture" {
             put(DerivedRule::JointProblemPicture, Score::Partly, "Länkad problembild, men med en enda part.".into());
         } else {
-            put(DerivedRule::JointProblemPicture, Score::NotMet, "Den länkade lägesbilden är en organisations egen, inte en gemensam problembild.".into());
+            put(
+                DerivedRule::JointProblemPicture,
+                Score::NotMet,
+                "Den länkade lägesbilden är en organisations egen, inte en gemensam problembild.".into(),
+            );
         }
         if causes > 0 {
             put(DerivedRule::Causes, Score::Met, format!("Den länkade bilden har {causes} orsaker i sin orsaksanalys."));
@@ -95,20 +103,44 @@ pub fn derive(db: &mut dyn Conn, agreement_id: i64) -> StoreResult<Vec<Derived>>
         if goals == 0 {
             put(DerivedRule::NotOnlyEffectGoals, Score::NotMet, "Den länkade planen har inga mål.".into());
         } else if goals == effect {
-            put(DerivedRule::NotOnlyEffectGoals, Score::NotMet, format!("Planen har bara effektmål ({effect}), inga resultat- eller processmål."));
+            put(
+                DerivedRule::NotOnlyEffectGoals,
+                Score::NotMet,
+                format!("Planen har bara effektmål ({effect}), inga resultat- eller processmål."),
+            );
         } else {
-            put(DerivedRule::NotOnlyEffectGoals, Score::Met, format!("Planen har {} resultat- eller processmål under sina effektmål.", goals - effect));
+            put(
+                DerivedRule::NotOnlyEffectGoals,
+                Score::Met,
+                format!("Planen har {} resultat- eller processmål under sina effektmål.", goals - effect),
+            );
         }
         if indicators == 0 {
             put(DerivedRule::FollowUpMethod, Score::NotMet, "Den länkade planen har inga indikatorer.".into());
             put(DerivedRule::MeasuresMoreThanPolice, Score::NotMet, "Den länkade planen har inga indikatorer.".into());
         } else {
-            let s = if with_baseline == indicators { Score::Met } else if with_baseline > 0 { Score::Partly } else { Score::NotMet };
+            let s = if with_baseline == indicators {
+                Score::Met
+            } else if with_baseline > 0 {
+                Score::Partly
+            } else {
+                Score::NotMet
+            };
             put(DerivedRule::FollowUpMethod, s, format!("{with_baseline} av {indicators} indikatorer har utgångsvärde."));
             if measured > 0 {
-                put(DerivedRule::MeasuresMoreThanPolice, Score::Met, format!("{measured} av {indicators} indikatorer mäter problemet ur brottsstatistik, trygghetsmätning eller EST-rapporter."));
+                put(
+                    DerivedRule::MeasuresMoreThanPolice,
+                    Score::Met,
+                    format!(
+                        "{measured} av {indicators} indikatorer mäter problemet ur brottsstatistik, trygghetsmätning eller EST-rapporter."
+                    ),
+                );
             } else {
-                put(DerivedRule::MeasuresMoreThanPolice, Score::NotMet, "Alla indikatorer förs in för hand – de räknar aktivitet (till exempel polisens), inte problemet.".into());
+                put(
+                    DerivedRule::MeasuresMoreThanPolice,
+                    Score::NotMet,
+                    "Alla indikatorer förs in för hand – de räknar aktivitet (till exempel polisens), inte problemet.".into(),
+                );
             }
         }
     }
@@ -117,7 +149,13 @@ pub fn derive(db: &mut dyn Conn, agreement_id: i64) -> StoreResult<Vec<Derived>>
         args![agreement_id],
         |r| Ok((r.get("parties")?, r.get("signed")?)),
     )?;
-    let s = if parties > 0 && signed == parties { Score::Met } else if signed > 0 { Score::Partly } else { Score::NotMet };
+    let s = if parties > 0 && signed == parties {
+        Score::Met
+    } else if signed > 0 {
+        Score::Partly
+    } else {
+        Score::NotMet
+    };
     put(DerivedRule::SignedByAll, s, format!("{signed} av {parties} parter har skrivit under."));
     Ok(out)
 }
@@ -209,21 +247,23 @@ pub fn for_agreement(db: &mut dyn Conn, v: &Viewer, agreement_id: i64) -> StoreR
 /// One assessment with every item, its score and what Brygga's data says.
 pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Assessment> {
     let (agreement_id, version_id, assessor, version, updated): (i64, i64, i64, i64, i64) = db
-        .map_opt(
-            "SELECT agreement_id, version_id, assessor_org_id, version, updated_at FROM assessments WHERE id = $1",
-            args![id],
-            |r| Ok((r.get("agreement_id")?, r.get("version_id")?, r.get("assessor_org_id")?, r.get("version")?, r.get("updated_at")?)),
-        )?
+        .map_opt("SELECT agreement_id, version_id, assessor_org_id, version, updated_at FROM assessments WHERE id = $1", args![id], |r| {
+            Ok((r.get("agreement_id")?, r.get("version_id")?, r.get("assessor_org_id")?, r.get("version")?, r.get("updated_at")?))
+        })?
         .ok_or(StoreError::not_found("assessment"))?;
     Head::load(db, v, agreement_id).map_err(|_| StoreError::not_found("assessment"))?;
     let cv = checklists::version(db, version_id)?;
     let newest: i64 = db.scalar("SELECT MAX(version_no) FROM checklist_versions WHERE set_id = $1", args![cv.set_id])?;
     let assessor_name: String = db.scalar("SELECT name FROM organisations WHERE id = $1", args![assessor])?;
-    let scores = db.map_all(
-        "SELECT item_id, score, evidence, comment FROM assessment_scores WHERE assessment_id = $1",
-        args![id],
-        |r| Ok((r.get::<i64>("item_id")?, r.get::<String>("score")?, r.get::<Option<String>>("evidence")?, r.get::<Option<String>>("comment")?)),
-    )?;
+    let scores =
+        db.map_all("SELECT item_id, score, evidence, comment FROM assessment_scores WHERE assessment_id = $1", args![id], |r| {
+            Ok((
+                r.get::<i64>("item_id")?,
+                r.get::<String>("score")?,
+                r.get::<Option<String>>("evidence")?,
+                r.get::<Option<String>>("comment")?,
+            ))
+        })?;
     let derived = derive(db, agreement_id)?;
     let items: Vec<ScoredItem> = cv
         .items
@@ -499,7 +539,11 @@ pub fn take_snapshot(db: &mut dyn Conn, v: &Viewer, assessment_id: i64, input: &
         None => Some(today),
         Some(s) => match parse_date("taken_on", s) {
             Ok(d) if d > today => {
-                errs.push(FieldError::new("taken_on", "agreements.snapshot_future", format!("En mätning kan inte tas i framtiden ({d}). Välj dagens datum eller ett tidigare.")));
+                errs.push(FieldError::new(
+                    "taken_on",
+                    "agreements.snapshot_future",
+                    format!("En mätning kan inte tas i framtiden ({d}). Välj dagens datum eller ett tidigare."),
+                ));
                 None
             }
             Ok(d) => Some(d),
@@ -561,7 +605,8 @@ pub fn snapshots(db: &mut dyn Conn, v: &Viewer, agreement_id: i64) -> StoreResul
 
 /// One snapshot with its frozen items.
 pub fn snapshot(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Snapshot> {
-    let mut s = db.map_opt(&format!("{SNAP_SELECT} WHERE s.id = $1"), args![id], decode_snapshot)?.ok_or(StoreError::not_found("snapshot"))?;
+    let mut s =
+        db.map_opt(&format!("{SNAP_SELECT} WHERE s.id = $1"), args![id], decode_snapshot)?.ok_or(StoreError::not_found("snapshot"))?;
     Head::load(db, v, s.agreement_id).map_err(|_| StoreError::not_found("snapshot"))?;
     s.items = db.map_all(
         "SELECT key, position, text, guidance, evidence_asked, weight, score, evidence, comment, derived FROM snapshot_items WHERE snapshot_id = $1 ORDER BY position",
@@ -615,7 +660,11 @@ pub fn compare(db: &mut dyn Conn, v: &Viewer, before: i64, after: i64) -> StoreR
     let b = snapshot(db, v, before)?;
     let a = snapshot(db, v, after)?;
     if a.agreement_id != b.agreement_id {
-        return Err(StoreError::invalid(FieldError::new("med", "agreements.compare_other", "Mätningarna gäller olika överenskommelser. Välj två mätningar av samma överenskommelse.")));
+        return Err(StoreError::invalid(FieldError::new(
+            "med",
+            "agreements.compare_other",
+            "Mätningarna gäller olika överenskommelser. Välj två mätningar av samma överenskommelse.",
+        )));
     }
     let points = |s: &Option<String>| s.as_deref().and_then(Score::from_code).and_then(Score::points);
     let mut rows = Vec::new();

@@ -36,27 +36,88 @@ type DefaultItem = (&'static str, &'static str, &'static str, &'static str, f64,
 
 /// Brygga's default checklist, in Brygga's words (not the county board's 17-point list).
 pub const DEFAULT_ITEMS: &[DefaultItem] = &[
-    ("joint-picture", "Överenskommelsen bygger på en gemensam problembild som båda parterna tagit fram ur sina egna lägesbilder.",
-     "Kommunens och polisens bilder ska ha lagts samman, inte bara den ena partens.", "Den länkade problembilden och vilka parter som står bakom den.", 2.0, Some(DerivedRule::JointProblemPicture)),
-    ("sources", "Källorna till problembilden anges.", "Brottsstatistik, polisens händelser, trygghetsmätningar, dialoger – vad som använts och när.",
-     "Källförteckning i problembilden.", 1.0, None),
-    ("causes", "Problembilden innehåller en orsaksanalys.", "Varför uppstår problemen: gärningspersoner, offer/mål, platser, risk- och skyddsfaktorer.",
-     "Orsaker kopplade till problemen i lägesbilden.", 2.0, Some(DerivedRule::Causes)),
-    ("measurable-goals", "Effektmålen är nedbrutna i konkreta, mätbara delmål.",
-     "Ett effektmål som ”ökad trygghet” behöver resultat- och processmål som går att följa upp.", "Planens målträd.", 2.0, Some(DerivedRule::NotOnlyEffectGoals)),
-    ("activities", "Aktiviteterna säger vad som ska göras, hur, när, i vilken ordning och av vem.", "", "Aktivitets- eller åtgärdsplanen.", 1.0, None),
-    ("coordination", "En samordnande funktion är utsedd med namn eller befattning.", "Vem håller ihop arbetet mellan parterna?",
-     "Överenskommelsens text eller bilaga.", 1.0, None),
-    ("follow-up", "Det finns en metod för uppföljning: vilka data, hur de samlas in och av vem.", "Indikatorer med utgångsvärde visar att uppföljningen är förberedd.",
-     "Indikatorer med utgångsvärden och ansvariga.", 2.0, Some(DerivedRule::FollowUpMethod)),
-    ("effect-not-activity", "Uppföljningen mäter mer än polisens egen aktivitet.",
-     "Antal patrulleringar eller möten säger inte om problemet minskat. Minst en indikator bör mäta problemet självt.",
-     "Indikatorernas källor (brottsstatistik, trygghetsmätning, EST-rapporter).", 1.0, Some(DerivedRule::MeasuresMoreThanPolice)),
+    (
+        "joint-picture",
+        "Överenskommelsen bygger på en gemensam problembild som båda parterna tagit fram ur sina egna lägesbilder.",
+        "Kommunens och polisens bilder ska ha lagts samman, inte bara den ena partens.",
+        "Den länkade problembilden och vilka parter som står bakom den.",
+        2.0,
+        Some(DerivedRule::JointProblemPicture),
+    ),
+    (
+        "sources",
+        "Källorna till problembilden anges.",
+        "Brottsstatistik, polisens händelser, trygghetsmätningar, dialoger – vad som använts och när.",
+        "Källförteckning i problembilden.",
+        1.0,
+        None,
+    ),
+    (
+        "causes",
+        "Problembilden innehåller en orsaksanalys.",
+        "Varför uppstår problemen: gärningspersoner, offer/mål, platser, risk- och skyddsfaktorer.",
+        "Orsaker kopplade till problemen i lägesbilden.",
+        2.0,
+        Some(DerivedRule::Causes),
+    ),
+    (
+        "measurable-goals",
+        "Effektmålen är nedbrutna i konkreta, mätbara delmål.",
+        "Ett effektmål som ”ökad trygghet” behöver resultat- och processmål som går att följa upp.",
+        "Planens målträd.",
+        2.0,
+        Some(DerivedRule::NotOnlyEffectGoals),
+    ),
+    (
+        "activities",
+        "Aktiviteterna säger vad som ska göras, hur, när, i vilken ordning och av vem.",
+        "",
+        "Aktivitets- eller åtgärdsplanen.",
+        1.0,
+        None,
+    ),
+    (
+        "coordination",
+        "En samordnande funktion är utsedd med namn eller befattning.",
+        "Vem håller ihop arbetet mellan parterna?",
+        "Överenskommelsens text eller bilaga.",
+        1.0,
+        None,
+    ),
+    (
+        "follow-up",
+        "Det finns en metod för uppföljning: vilka data, hur de samlas in och av vem.",
+        "Indikatorer med utgångsvärde visar att uppföljningen är förberedd.",
+        "Indikatorer med utgångsvärden och ansvariga.",
+        2.0,
+        Some(DerivedRule::FollowUpMethod),
+    ),
+    (
+        "effect-not-activity",
+        "Uppföljningen mäter mer än polisens egen aktivitet.",
+        "Antal patrulleringar eller möten säger inte om problemet minskat. Minst en indikator bör mäta problemet självt.",
+        "Indikatorernas källor (brottsstatistik, trygghetsmätning, EST-rapporter).",
+        1.0,
+        Some(DerivedRule::MeasuresMoreThanPolice),
+    ),
     ("revision", "En revidering är planerad: när överenskommelsen ses över och hur.", "", "Datum eller rutin för revidering.", 1.0, None),
-    ("citizen-dialogue", "Medborgarna har fått komma till tals, till exempel genom medborgardialog.", "Särskilt viktigt för ett medborgarlöfte.",
-     "Underlag från dialoger eller enkäter.", 1.0, None),
+    (
+        "citizen-dialogue",
+        "Medborgarna har fått komma till tals, till exempel genom medborgardialog.",
+        "Särskilt viktigt för ett medborgarlöfte.",
+        "Underlag från dialoger eller enkäter.",
+        1.0,
+        None,
+    ),
     ("signed", "Överenskommelsen är undertecknad av samtliga parter.", "", "Underskrifter med datum.", 1.0, Some(DerivedRule::SignedByAll)),
-    ("resources", "Parternas resurser och åtaganden är angivna.", "Vad varje part bidrar med i tid, pengar eller personal.", "Överenskommelsens text.", 1.0, None),
+    (
+        "resources",
+        "Parternas resurser och åtaganden är angivna.",
+        "Vad varje part bidrar med i tid, pengar eller personal.",
+        "Överenskommelsens text.",
+        1.0,
+        None,
+    ),
 ];
 
 /// A checklist item of one version.
@@ -110,7 +171,8 @@ const SET_SELECT: &str = "SELECT s.id, s.name, s.description, s.owner_org_id, o.
 fn decode_set(db: &mut dyn Conn, r: &crate::Row) -> StoreResult<ChecklistSet> {
     let id: i64 = r.get("id")?;
     let latest_no: i64 = r.get("latest_no")?;
-    let latest_version_id: i64 = db.scalar("SELECT id FROM checklist_versions WHERE set_id = $1 AND version_no = $2", args![id, latest_no])?;
+    let latest_version_id: i64 =
+        db.scalar("SELECT id FROM checklist_versions WHERE set_id = $1 AND version_no = $2", args![id, latest_no])?;
     Ok(ChecklistSet {
         id,
         name: r.get("name")?,
@@ -273,7 +335,11 @@ fn prepare(input: &SetInput) -> Result<(String, String, Vec<ValidItem>), FieldEr
         }
         let weight = it.weight.unwrap_or(1.0);
         if !(weight.is_finite() && weight > 0.0 && weight <= 100.0) {
-            errs.push(FieldError::new(p("weight"), "agreements.weight", format!("Vikten för punkt {} ska vara ett tal större än 0 (högst 100).", i + 1)));
+            errs.push(FieldError::new(
+                p("weight"),
+                "agreements.weight",
+                format!("Vikten för punkt {} ska vara ett tal större än 0 (högst 100).", i + 1),
+            ));
         }
         let rule = match it.derived_rule.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
@@ -287,7 +353,11 @@ fn prepare(input: &SetInput) -> Result<(String, String, Vec<ValidItem>), FieldEr
         };
         let key = it.key.clone().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).unwrap_or_else(|| secret::random_token(9));
         if keys.contains(&key) {
-            errs.push(FieldError::new(p("key"), "agreements.duplicate_key", format!("Punkt {} har samma nyckel som en annan punkt. Ta bort nyckeln eller välj en annan.", i + 1)));
+            errs.push(FieldError::new(
+                p("key"),
+                "agreements.duplicate_key",
+                format!("Punkt {} har samma nyckel som en annan punkt. Ta bort nyckeln eller välj en annan.", i + 1),
+            ));
         }
         keys.push(key.clone());
         if let (Some(Some(text)), Some(guidance), Some(evidence), Some(rule)) = (text, guidance, evidence, rule) {
@@ -362,7 +432,10 @@ pub fn edit(db: &mut dyn Conn, v: &Viewer, set_id: i64, input: &SetInput) -> Sto
     };
     require(v, Permission::ManageChecklists { org: owner })?;
     let (name, description, items) = prepare(input)?;
-    db.execute("UPDATE checklist_sets SET name = $1, description = $2, updated_at = $3 WHERE id = $4", args![name.as_str(), description.as_str(), now_ms(), set_id])?;
+    db.execute(
+        "UPDATE checklist_sets SET name = $1, description = $2, updated_at = $3 WHERE id = $4",
+        args![name.as_str(), description.as_str(), now_ms(), set_id],
+    )?;
     if is_used(db, set.latest_version_id)? {
         insert_version(db, v, set_id, set.latest_version_no + 1, &items)?;
     } else {

@@ -109,13 +109,16 @@ pub fn county_of_viewer(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Option<Str
     Ok(None)
 }
 
+/// A current agreement: id, municipality, kind, lägesbild, plan.
+type CurrentRow = (i64, String, String, Option<i64>, Option<i64>);
+
 fn flags_on(db: &mut dyn Conn, v: &Viewer, county: &str, on: Date) -> StoreResult<Vec<(String, Flags)>> {
     let d = on.to_string();
     let [orgs, forums] = sharing::readable_args(v);
     let readable = sharing::agreement_readable(db.dialect(), "a", 1);
     // The current agreements, then what the flags need about them in one query per table (no
     // correlated subqueries: the plan stays flat whatever the planner's statistics say).
-    let current: Vec<(i64, String, String, Option<i64>, Option<i64>)> = db.map_all(
+    let current: Vec<CurrentRow> = db.map_all(
         &format!(
             "SELECT a.id, a.municipality_code, a.kind, a.situation_id, a.plan_id
              FROM agreements a JOIN municipalities m ON m.code = a.municipality_code
@@ -234,11 +237,10 @@ pub fn table(db: &mut dyn Conn, v: &Viewer, county: &str, on: Date, compare_on: 
     } else {
         db.scalar_opt("SELECT name FROM counties WHERE code = $1", args![county])?.ok_or(StoreError::not_found("county"))?
     };
-    let municipalities: Vec<(String, String)> = db.map_all(
-        "SELECT code, name FROM municipalities WHERE $1 = 'riket' OR county_code = $1 ORDER BY name",
-        args![county],
-        |r| Ok((r.get("code")?, r.get("name")?)),
-    )?;
+    let municipalities: Vec<(String, String)> =
+        db.map_all("SELECT code, name FROM municipalities WHERE $1 = 'riket' OR county_code = $1 ORDER BY name", args![county], |r| {
+            Ok((r.get("code")?, r.get("name")?))
+        })?;
     let now = flags_on(db, v, county, on)?;
     let then = match compare_on {
         Some(c) => Some(flags_on(db, v, county, c)?),

@@ -30,11 +30,11 @@
 use brygga_domain::{FieldError, Role};
 
 use crate::Viewer;
+use crate::args;
 use crate::kernel::access::{self, Action as Permission};
 use crate::kernel::db::{Conn, ConnExt};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Visibility};
-use crate::args;
 
 pub mod agreement;
 pub mod assessments;
@@ -69,7 +69,10 @@ impl Head {
     /// Without the read check (the reminder job, after a check).
     pub(crate) fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<Self> {
         let row = db
-            .query("SELECT owner_org_id, status, visibility, forum_id, municipality_code, version FROM agreements WHERE id = $1", args![id])?
+            .query(
+                "SELECT owner_org_id, status, visibility, forum_id, municipality_code, version FROM agreements WHERE id = $1",
+                args![id],
+            )?
             .into_iter()
             .next()
             .ok_or(StoreError::not_found("agreement"))?;
@@ -118,9 +121,7 @@ pub fn assessing_org(v: &Viewer, head: &Head, wanted: Option<i64>) -> StoreResul
     let mut candidates: Vec<(i64, bool)> = v
         .memberships()
         .iter()
-        .filter(|m| {
-            m.org_kind == brygga_domain::OrgKind::CountyBoard && m.municipalities.iter().any(|c| c == &head.municipality_code)
-        })
+        .filter(|m| m.org_kind == brygga_domain::OrgKind::CountyBoard && m.municipalities.iter().any(|c| c == &head.municipality_code))
         .map(|m| (m.org_id, false))
         .collect();
     candidates.extend(head.parties.iter().filter(|o| v.role_in(**o).is_some()).map(|o| (*o, true)));

@@ -10,11 +10,11 @@ use brygga_domain::account::Email;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::args;
 use crate::kernel::db::{Conn, ConnExt};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::jobs::{self, NewJob};
 use crate::kernel::mail::{self, NewMail, Postmark};
-use crate::args;
 
 pub const KIND: &str = "agreements.expiry_reminders";
 

@@ -190,10 +190,18 @@ fn find_link(db: &mut dyn Conn, v: &Viewer, table: &str, parties: &str, fk: &str
 pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id: Option<i64>) -> StoreResult<agreement::Agreement> {
     let mut errs = FieldErrors::new();
     if file.format != FORMAT {
-        errs.push(FieldError::new("format", "agreements.format", format!("Filen är inte en överenskommelse från Brygga (format ”{}”, väntat ”{FORMAT}”).", file.format)));
+        errs.push(FieldError::new(
+            "format",
+            "agreements.format",
+            format!("Filen är inte en överenskommelse från Brygga (format ”{}”, väntat ”{FORMAT}”).", file.format),
+        ));
     }
     if file.version != FORMAT_VERSION {
-        errs.push(FieldError::new("version", "agreements.format_version", format!("Filen har formatversion {}; Brygga läser version {FORMAT_VERSION}.", file.version)));
+        errs.push(FieldError::new(
+            "version",
+            "agreements.format_version",
+            format!("Filen har formatversion {}; Brygga läser version {FORMAT_VERSION}.", file.version),
+        ));
     }
     errs.clone().into_result()?;
     let h = &file.agreement;
@@ -214,7 +222,14 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
         Some(l) => {
             let found = find_link(db, v, "situations", "situation_parties", "situation_id", &h.municipality_code, l)?;
             if found.is_none() {
-                errs.push(FieldError::new("situation", "agreements.link_unknown", format!("Lägesbilden ”{}” version {} finns inte för dig i kommunen. Ta bort länken ur filen eller dela lägesbilden först.", l.title, l.version_no)));
+                errs.push(FieldError::new(
+                    "situation",
+                    "agreements.link_unknown",
+                    format!(
+                        "Lägesbilden ”{}” version {} finns inte för dig i kommunen. Ta bort länken ur filen eller dela lägesbilden först.",
+                        l.title, l.version_no
+                    ),
+                ));
             }
             found
         }
@@ -224,7 +239,14 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
         Some(l) => {
             let found = find_link(db, v, "action_plans", "plan_parties", "plan_id", &h.municipality_code, l)?;
             if found.is_none() {
-                errs.push(FieldError::new("plan", "agreements.link_unknown", format!("Åtgärdsplanen ”{}” version {} finns inte för dig i kommunen. Ta bort länken ur filen eller dela planen först.", l.title, l.version_no)));
+                errs.push(FieldError::new(
+                    "plan",
+                    "agreements.link_unknown",
+                    format!(
+                        "Åtgärdsplanen ”{}” version {} finns inte för dig i kommunen. Ta bort länken ur filen eller dela planen först.",
+                        l.title, l.version_no
+                    ),
+                ));
             }
             found
         }
@@ -253,7 +275,11 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
         Err(e) => return Err(e),
     };
     if h.concluded && (h.decided_by.is_none() || h.decided_on.is_none()) {
-        errs.push(FieldError::new("agreement.decided_on", "required", "En beslutad överenskommelse behöver beslutande organ och beslutsdatum."));
+        errs.push(FieldError::new(
+            "agreement.decided_on",
+            "required",
+            "En beslutad överenskommelse behöver beslutande organ och beslutsdatum.",
+        ));
     }
     let mut signed = Vec::new();
     for (i, p) in file.parties.iter().enumerate() {
@@ -267,11 +293,23 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
     let mut snaps = Vec::new();
     for (i, s) in file.snapshots.iter().enumerate() {
         let p = |f: &str| format!("snapshots[{i}].{f}");
-        let assessor: Option<i64> = db.scalar_opt("SELECT id FROM organisations WHERE name_key = $1", args![crate::sort_key(&s.assessor)])?;
+        let assessor: Option<i64> =
+            db.scalar_opt("SELECT id FROM organisations WHERE name_key = $1", args![crate::sort_key(&s.assessor)])?;
         match assessor {
             Some(o) if v.role_in(o).is_some() && allowed(v, Permission::AssessAgreement { org: o }) => snaps.push((o, s)),
-            Some(_) => errs.push(FieldError::new(p("assessor"), "agreements.assessor_not_yours", format!("Mätningen gjordes av ”{}”. Du kan bara läsa in mätningar som din egen organisation gjort; ta bort den ur filen.", s.assessor))),
-            None => errs.push(FieldError::new(p("assessor"), "agreements.org_unknown", format!("Organisationen ”{}” finns inte i Brygga.", s.assessor))),
+            Some(_) => errs.push(FieldError::new(
+                p("assessor"),
+                "agreements.assessor_not_yours",
+                format!(
+                    "Mätningen gjordes av ”{}”. Du kan bara läsa in mätningar som din egen organisation gjort; ta bort den ur filen.",
+                    s.assessor
+                ),
+            )),
+            None => errs.push(FieldError::new(
+                p("assessor"),
+                "agreements.org_unknown",
+                format!("Organisationen ”{}” finns inte i Brygga.", s.assessor),
+            )),
         }
         if let Err(e) = SnapshotKind::parse(&s.kind) {
             errs.push(FieldError::new(p("kind"), e.code, e.message));
@@ -283,10 +321,18 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
             if let Some(sc) = it.score.as_deref()
                 && Score::from_code(sc).is_none()
             {
-                errs.push(FieldError::new(format!("snapshots[{i}].items[{j}].score"), "score.unknown", format!("Okänd bedömning ”{sc}”: met, partly, not_met eller not_applicable.")));
+                errs.push(FieldError::new(
+                    format!("snapshots[{i}].items[{j}].score"),
+                    "score.unknown",
+                    format!("Okänd bedömning ”{sc}”: met, partly, not_met eller not_applicable."),
+                ));
             }
             if !(it.weight.is_finite() && it.weight > 0.0) {
-                errs.push(FieldError::new(format!("snapshots[{i}].items[{j}].weight"), "agreements.weight", "Vikten ska vara ett tal större än 0."));
+                errs.push(FieldError::new(
+                    format!("snapshots[{i}].items[{j}].weight"),
+                    "agreements.weight",
+                    "Vikten ska vara ett tal större än 0.",
+                ));
             }
         }
     }
@@ -294,13 +340,17 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, file: &AgreementFile, owner_org_id:
     let valid = valid.expect("checked");
     let id = agreement::insert(db, v, &valid)?;
     for (i, d) in signed {
-        db.execute("UPDATE agreement_parties SET signed_on = $1 WHERE agreement_id = $2 AND org_id = $3", args![d.to_string(), id, party_ids[i]])?;
+        db.execute(
+            "UPDATE agreement_parties SET signed_on = $1 WHERE agreement_id = $2 AND org_id = $3",
+            args![d.to_string(), id, party_ids[i]],
+        )?;
     }
     if h.concluded {
         db.execute("UPDATE agreements SET status = 'concluded', concluded_at = $2 WHERE id = $1", args![id, now_ms()])?;
     }
     for (org, s) in snaps {
-        let pct = brygga_domain::agreements::score_percent(s.items.iter().map(|i| (i.weight, i.score.as_deref().and_then(Score::from_code))));
+        let pct =
+            brygga_domain::agreements::score_percent(s.items.iter().map(|i| (i.weight, i.score.as_deref().and_then(Score::from_code))));
         let sid: i64 = db.scalar(
             "INSERT INTO assessment_snapshots (agreement_id, assessor_org_id, kind, label, taken_on, set_name, version_id, version_no, score_percent, taken_by_user_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10) RETURNING id",

@@ -82,7 +82,10 @@ async fn agreements_refuse_bad_input_and_isolate(b: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{a}");
     let id = a["id"].as_i64().unwrap();
     let put = |name: &str, ct: &str, body: Vec<u8>| {
-        api.req(Method::PUT, &format!("/agreements/{id}/document?name={}", urlencoding(name))).header("content-type", ct.to_owned()).body(body).send()
+        api.req(Method::PUT, &format!("/agreements/{id}/document?name={}", urlencoding(name)))
+            .header("content-type", ct.to_owned())
+            .body(body)
+            .send()
     };
     let r = put("avtal.pdf", "application/pdf", b"inte en pdf".to_vec()).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -105,14 +108,25 @@ async fn agreements_refuse_bad_input_and_isolate(b: Backend) {
     // A draft: the county board does not see it yet; concluded, it does — Stockholm's never.
     assert_eq!(lst.get(&format!("/agreements/{id}")).await.0, StatusCode::NOT_FOUND);
     let (_, a) = api.get(&format!("/agreements/{id}")).await;
-    let r = api.req(Method::POST, &format!("/agreements/{id}/conclude")).header("if-match", format!("\"{}\"", a["version"])).send().await.unwrap();
+    let r = api
+        .req(Method::POST, &format!("/agreements/{id}/conclude"))
+        .header("if-match", format!("\"{}\"", a["version"]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
     assert_eq!(lst.get(&format!("/agreements/{id}")).await.0, StatusCode::OK);
     assert_eq!(sthlm.get(&format!("/agreements/{id}")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(sthlm.get(&format!("/agreements/{id}/document")).await.0, StatusCode::NOT_FOUND);
     // The county board cannot edit it.
     let (_, a) = lst.get(&format!("/agreements/{id}")).await;
-    let r = lst.req(Method::PUT, &format!("/agreements/{id}")).header("if-match", format!("\"{}\"", a["version"])).json(&header(police)).send().await.unwrap();
+    let r = lst
+        .req(Method::PUT, &format!("/agreements/{id}"))
+        .header("if-match", format!("\"{}\"", a["version"]))
+        .json(&header(police))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // The county board makes its own checklist, assesses, takes a baseline, edits the list.
@@ -124,7 +138,13 @@ async fn agreements_refuse_bad_input_and_isolate(b: Backend) {
     assert_eq!(status, StatusCode::OK, "{a1}");
     let aid = a1["id"].as_i64().unwrap();
     let first = a1["items"][0]["item_id"].as_i64().unwrap();
-    let (status, _) = lst.send(Method::PUT, &format!("/assessments/{aid}/scores"), json!({"items": [{"item_id": first, "score": "partly", "comment": "Polisens bild saknas"}]})).await;
+    let (status, _) = lst
+        .send(
+            Method::PUT,
+            &format!("/assessments/{aid}/scores"),
+            json!({"items": [{"item_id": first, "score": "partly", "comment": "Polisens bild saknas"}]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, base) = lst.send(Method::POST, &format!("/assessments/{aid}/snapshots"), json!({"kind": "baseline"})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -135,7 +155,13 @@ async fn agreements_refuse_bad_input_and_isolate(b: Backend) {
     let new_item = v2["items"].as_array().unwrap().iter().find(|i| i["key"] == "c").unwrap()["id"].as_i64().unwrap();
     // Scoring the new version's item against the baseline's assessment: refused, nothing written.
     let before = counts(&app).await;
-    let (status, body) = lst.send(Method::PUT, &format!("/assessments/{aid}/scores"), json!({"items": [{"item_id": first, "score": "met"}, {"item_id": new_item, "score": "met"}]})).await;
+    let (status, body) = lst
+        .send(
+            Method::PUT,
+            &format!("/assessments/{aid}/scores"),
+            json!({"items": [{"item_id": first, "score": "met"}, {"item_id": new_item, "score": "met"}]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&body, &format!("items[{new_item}].item_id")).contains("version 2"));
     assert_eq!(counts(&app).await, before);
@@ -181,7 +207,14 @@ async fn agreements_refuse_bad_input_and_isolate(b: Backend) {
         .submit(
             "/overenskommelser/ny",
             "/overenskommelser/ny",
-            &[("kind", "cooperation_agreement"), ("title", "Från formuläret"), ("municipality_code", "1287"), ("party_org_ids", &police_s), ("period_from", "2026-06-01"), ("period_to", "2026-01-01")],
+            &[
+                ("kind", "cooperation_agreement"),
+                ("title", "Från formuläret"),
+                ("municipality_code", "1287"),
+                ("party_org_ids", &police_s),
+                ("period_from", "2026-06-01"),
+                ("period_to", "2026-01-01"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

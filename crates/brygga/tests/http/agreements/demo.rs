@@ -37,7 +37,14 @@ async fn the_county_coordinator_scores_hassleholm_and_sees_the_change(b: Backend
     // Every agreement of the three municipalities, the ended one included.
     let (status, html) = web.get_html("/overenskommelser").await;
     assert_eq!(status, StatusCode::OK);
-    for t in ["Samverkansöverenskommelse Trelleborg", "Samverkansöverenskommelse Hässleholm", "Samverkansöverenskommelse Ängelholm", "Medborgarlöfte Trelleborg", "Upphört", "Gällande"] {
+    for t in [
+        "Samverkansöverenskommelse Trelleborg",
+        "Samverkansöverenskommelse Hässleholm",
+        "Samverkansöverenskommelse Ängelholm",
+        "Medborgarlöfte Trelleborg",
+        "Upphört",
+        "Gällande",
+    ] {
         assert!(html.contains(t), "the list shows {t}");
     }
     // The county table before: Hässleholm has a baseline only; Trelleborg has improved.
@@ -141,7 +148,12 @@ async fn the_county_coordinator_scores_hassleholm_and_sees_the_change(b: Backend
     let r = web.get(&format!("/overenskommelser/{tid}/dokument")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"Samverkansoverenskommelse Trelleborg.pdf\""));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"Samverkansoverenskommelse Trelleborg.pdf\"")
+    );
     assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
     // The checklists: Brygga's, labelled as not the county's 17-point list.
     let (status, lists) = web.get_html("/overenskommelser/checklistor").await;

@@ -120,7 +120,14 @@ async fn get(store: &Store, user: Option<i64>, id: i64) -> Result<agreement::Agr
     store.read(move |db| agreement::get(db, &v, id)).await
 }
 
-async fn attach(store: &Store, user: i64, id: i64, name: &str, ct: Option<&str>, bytes: Vec<u8>) -> Result<agreement::Agreement, StoreError> {
+async fn attach(
+    store: &Store,
+    user: i64,
+    id: i64,
+    name: &str,
+    ct: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<agreement::Agreement, StoreError> {
     let v = viewer(store, user).await;
     let (name, ct) = (name.to_owned(), ct.map(str::to_owned));
     store.write(move |db| agreement::attach_document(db, &v, id, &name, ct.as_deref(), &bytes)).await
@@ -161,7 +168,8 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
     let before = rows(store).await;
 
     // The period ends before it starts; the message names the field and the dates.
-    let e = create(store, w.coordinator, AgreementInput { period_to: Some("2025-06-30".into()), ..header(&w, "Samverkan") }).await.unwrap_err();
+    let e =
+        create(store, w.coordinator, AgreementInput { period_to: Some("2025-06-30".into()), ..header(&w, "Samverkan") }).await.unwrap_err();
     let m = field_message(&e, "period_to");
     assert!(m.contains("2025-06-30") && m.contains("före"), "{m}");
     // A samverkansöverenskommelse without the police.
@@ -169,7 +177,9 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
     assert!(field_message(&e, "party_org_ids").contains("polisorganisation"));
     // A party that may not be one: an organisation without a claim in the municipality.
     let vellinge: i64 = store.read(|db| Ok(db.scalar("SELECT id FROM organisations WHERE name = 'Vellinge kommun'", &[])?)).await.unwrap();
-    let e = create(store, w.coordinator, AgreementInput { party_org_ids: vec![w.police, vellinge], ..header(&w, "Samverkan") }).await.unwrap_err();
+    let e = create(store, w.coordinator, AgreementInput { party_org_ids: vec![w.police, vellinge], ..header(&w, "Samverkan") })
+        .await
+        .unwrap_err();
     assert!(field_message(&e, "party_org_ids").contains("godkänt anspråk"));
     // An unknown lägesbild and a plan the viewer may not read (Vellinge's draft).
     let vellinge_plan = {
@@ -183,10 +193,18 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
         };
         store.write(move |db| plan::create(db, &v, &input)).await.unwrap()
     };
-    let before = { let mut b = before; b[0] = rows(store).await[0]; b };
-    let e = create(store, w.coordinator, AgreementInput { situation_id: Some(999_999), plan_id: Some(vellinge_plan.id), ..header(&w, "Samverkan") })
-        .await
-        .unwrap_err();
+    let before = {
+        let mut b = before;
+        b[0] = rows(store).await[0];
+        b
+    };
+    let e = create(
+        store,
+        w.coordinator,
+        AgreementInput { situation_id: Some(999_999), plan_id: Some(vellinge_plan.id), ..header(&w, "Samverkan") },
+    )
+    .await
+    .unwrap_err();
     assert!(field_message(&e, "situation_id").contains("Lägesbilden finns inte"));
     assert!(field_message(&e, "plan_id").contains("Åtgärdsplanen finns inte"));
     // An unknown kind names the valid ones.
@@ -197,7 +215,8 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
     // The signed document: not what the name claims, not a document at all, too large.
     let a = create(store, w.coordinator, header(&w, "Samverkansöverenskommelse 2026–2028")).await.unwrap();
     let before = rows(store).await;
-    let e = attach(store, w.coordinator, a.id, "avtal.pdf", Some("application/pdf"), b"hej, jag \xc3\xa4r text".to_vec()).await.unwrap_err();
+    let e =
+        attach(store, w.coordinator, a.id, "avtal.pdf", Some("application/pdf"), b"hej, jag \xc3\xa4r text".to_vec()).await.unwrap_err();
     let m = field_message(&e, "file");
     assert!(m.contains("avtal.pdf") && m.contains("PDF"), "{m}");
     let e = attach(store, w.coordinator, a.id, "avtal.docx", None, b"%PDF-1.7 ...".to_vec()).await.unwrap_err();
@@ -215,7 +234,10 @@ pub async fn agreements_refuse_bad_input_at_the_field(store: &Store) {
     assert_eq!(a.document.as_ref().unwrap().media_type, DocumentType::Pdf.mime());
     let a = attach(store, w.coordinator, a.id, "C:\\Users\\x\\Avtal.docx", None, docx_bytes()).await.unwrap();
     let d = a.document.clone().unwrap();
-    assert_eq!((d.file_name.as_str(), d.media_type.as_str(), d.size_bytes), ("Avtal.docx", DocumentType::Docx.mime(), docx_bytes().len() as i64));
+    assert_eq!(
+        (d.file_name.as_str(), d.media_type.as_str(), d.size_bytes),
+        ("Avtal.docx", DocumentType::Docx.mime(), docx_bytes().len() as i64)
+    );
     assert_eq!(d.sha256.len(), 64);
     // Concluding needs the decision.
     let v = viewer(store, w.coordinator).await;
@@ -292,7 +314,10 @@ pub async fn agreements_are_read_by_parties_and_overseen_by_the_county_board(sto
     assert!(matches!(e, StoreError::Forbidden), "{e:?}");
     // Sharing is for concluded agreements; published, the public reads it.
     let v = viewer(store, w.coordinator).await;
-    store.write(move |db| agreement::share(db, &v, a.id, &agreement::ShareInput { visibility: "public".into(), forum_id: None })).await.unwrap();
+    store
+        .write(move |db| agreement::share(db, &v, a.id, &agreement::ShareInput { visibility: "public".into(), forum_id: None }))
+        .await
+        .unwrap();
     assert!(get(store, None, a.id).await.is_ok());
     assert!(get(store, Some(w.other_county), a.id).await.is_ok(), "published: everyone reads it");
 }
@@ -316,7 +341,13 @@ async fn situation_with_cause(store: &Store, w: &World) -> i64 {
         .await
         .unwrap();
     let v = viewer(store, w.coordinator).await;
-    let cause = CauseInput { title: "Dålig belysning".into(), triangle_side: Some("place".into()), basis: "data".into(), certainty: "medium".into(), ..CauseInput::default() };
+    let cause = CauseInput {
+        title: "Dålig belysning".into(),
+        triangle_side: Some("place".into()),
+        basis: "data".into(),
+        certainty: "medium".into(),
+        ..CauseInput::default()
+    };
     store.write(move |db| problems::add_cause(db, &v, id, p.id, &cause)).await.unwrap();
     id
 }
@@ -357,9 +388,13 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     let w = world(store).await;
     let sit = situation_with_cause(store, &w).await;
     let plan_id = plan_with_effect_goal(store, &w).await;
-    let a = create(store, w.coordinator, AgreementInput { situation_id: Some(sit), plan_id: Some(plan_id), ..header(&w, "Samverkan 2026–2028") })
-        .await
-        .unwrap();
+    let a = create(
+        store,
+        w.coordinator,
+        AgreementInput { situation_id: Some(sit), plan_id: Some(plan_id), ..header(&w, "Samverkan 2026–2028") },
+    )
+    .await
+    .unwrap();
     let a = conclude(store, w.coordinator, &a).await;
 
     // Brygga's default set is there, labelled as Brygga's and not the county's list, and read-only.
@@ -367,11 +402,22 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     assert!(sets[0].builtin && sets[0].description.contains("inte länets 17-punktslista"));
     let v = viewer(store, w.county_coordinator).await;
     let builtin = sets[0].id;
-    let e = store.write(move |db| checklists::edit(db, &v, builtin, &SetInput { name: "x".into(), description: "y".into(), items: vec![item_input("z", "z")], owner_org_id: None })).await.unwrap_err();
+    let e = store
+        .write(move |db| {
+            checklists::edit(
+                db,
+                &v,
+                builtin,
+                &SetInput { name: "x".into(), description: "y".into(), items: vec![item_input("z", "z")], owner_org_id: None },
+            )
+        })
+        .await
+        .unwrap_err();
     assert!(field_message(&e, "name").contains("Bryggas checklista kan inte ändras"));
     // Only a county board's coordinators write sets; bad items are named.
     let v = viewer(store, w.coordinator).await;
-    let set = SetInput { owner_org_id: None, name: "Skånes checklista".into(), description: "Länsstyrelsens egen.".into(), items: vec![] };
+    let set =
+        SetInput { owner_org_id: None, name: "Skånes checklista".into(), description: "Länsstyrelsens egen.".into(), items: vec![] };
     let s2 = set.clone();
     assert!(matches!(store.write(move |db| checklists::create(db, &v, &s2)).await, Err(StoreError::Forbidden)));
     let v = viewer(store, w.county_coordinator).await;
@@ -400,9 +446,19 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     assert_eq!((goals.score.as_deref(), goals.derived), (Some("not_met"), true), "only an effect goal");
     assert!(goals.derivation.as_ref().unwrap().reason.contains("bara effektmål"));
     let first = s.items.iter().find(|i| i.key == "problembild").unwrap().item_id;
-    let s = score(store, w.county_coordinator, s.id, vec![ItemScore { item_id: first, score: Some("partly".into()), evidence: Some("Problembilden".into()), comment: Some("Polisens bild saknas".into()) }])
-        .await
-        .unwrap();
+    let s = score(
+        store,
+        w.county_coordinator,
+        s.id,
+        vec![ItemScore {
+            item_id: first,
+            score: Some("partly".into()),
+            evidence: Some("Problembilden".into()),
+            comment: Some("Polisens bild saknas".into()),
+        }],
+    )
+    .await
+    .unwrap();
     assert_eq!(s.score_percent, Some(50.0), "partly + met + not met = 3 of 6");
     let baseline = snapshot(store, w.county_coordinator, s.id, "baseline", "2026-02-01").await.unwrap();
     assert_eq!((baseline.version_no, baseline.kind_label.as_str()), (1, "Nulägesmätning"));
@@ -428,10 +484,15 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     let v2 = store.read(move |db| checklists::version(db, own2.latest_version_id)).await.unwrap();
     let new_item = v2.items.iter().find(|i| i.key == "dialog").unwrap().id;
     let before = rows(store).await;
-    let e = score(store, w.county_coordinator, s.id, vec![
-        ItemScore { item_id: first, score: Some("met".into()), ..Default::default() },
-        ItemScore { item_id: new_item, score: Some("met".into()), ..Default::default() },
-    ])
+    let e = score(
+        store,
+        w.county_coordinator,
+        s.id,
+        vec![
+            ItemScore { item_id: first, score: Some("met".into()), ..Default::default() },
+            ItemScore { item_id: new_item, score: Some("met".into()), ..Default::default() },
+        ],
+    )
     .await
     .unwrap_err();
     let m = field_message(&e, &format!("items[{new_item}].item_id"));
@@ -445,10 +506,15 @@ pub async fn assessments_keep_their_checklist_version_and_compare_over_time(stor
     assert_eq!((carried.score.as_deref(), carried.comment.as_deref()), (Some("partly"), Some("Polisens bild saknas")));
     let dialog = s2.items.iter().find(|i| i.key == "dialog").unwrap().item_id;
     let pb = carried.item_id;
-    let s2 = score(store, w.county_coordinator, s2.id, vec![
-        ItemScore { item_id: pb, score: Some("met".into()), comment: Some("Nu med polisens bild".into()), ..Default::default() },
-        ItemScore { item_id: dialog, score: Some("not_applicable".into()), ..Default::default() },
-    ])
+    let s2 = score(
+        store,
+        w.county_coordinator,
+        s2.id,
+        vec![
+            ItemScore { item_id: pb, score: Some("met".into()), comment: Some("Nu med polisens bild".into()), ..Default::default() },
+            ItemScore { item_id: dialog, score: Some("not_applicable".into()), ..Default::default() },
+        ],
+    )
     .await
     .unwrap();
     assert_eq!(s2.score_percent, Some(100.0));
@@ -483,7 +549,12 @@ pub async fn county_table_counts_current_agreements_and_latest_scores(store: &St
     conclude(store, w.coordinator, &p).await;
     // A draft in Hässleholm counts for nothing.
     let hassleholm_user = user(store, "samordnare@hassleholm.test", w.municipality_org_of_hassleholm, Role::Coordinator).await;
-    let draft = AgreementInput { municipality_code: Some("1293".into()), owner_org_id: None, party_org_ids: vec![w.police], ..header(&w, "Utkast Hässleholm") };
+    let draft = AgreementInput {
+        municipality_code: Some("1293".into()),
+        owner_org_id: None,
+        party_org_ids: vec![w.police],
+        ..header(&w, "Utkast Hässleholm")
+    };
     create(store, hassleholm_user, draft).await.unwrap();
 
     let v = viewer(store, w.county_coordinator).await;
@@ -527,7 +598,11 @@ pub async fn agreement_reminders_go_once_90_and_30_days_before_the_end(store: &S
     let w = world(store).await;
     let today = brygga_domain::time::today();
     let end = today.checked_add(jiff::Span::new().days(80)).unwrap();
-    let input = AgreementInput { period_from: Some("2025-01-01".into()), period_to: Some(end.to_string()), ..header(&w, "Samverkan som snart slutar") };
+    let input = AgreementInput {
+        period_from: Some("2025-01-01".into()),
+        period_to: Some(end.to_string()),
+        ..header(&w, "Samverkan som snart slutar")
+    };
     let a = create(store, w.coordinator, input).await.unwrap();
     // A draft is not reminded.
     let post = postmark();

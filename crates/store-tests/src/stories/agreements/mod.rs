@@ -2,5 +2,6 @@
 
 use super::*;
 
+#[allow(clippy::module_inception)]
 mod agreements;
 pub use agreements::*;

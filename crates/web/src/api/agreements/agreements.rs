@@ -7,12 +7,12 @@ use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use brygga_domain::time::parse_date;
+use brygga_store::StoreError;
 use brygga_store::agreements::agreement::{self, Agreement, AgreementInput, ListFilter, ShareInput, SigningInput};
 use brygga_store::agreements::assessments::{self, Assessment, AssessmentRef, Comparison, ScoreInput, Snapshot, SnapshotInput, StartInput};
 use brygga_store::agreements::checklists::{self, ChecklistSet, ChecklistVersion, SetInput};
 use brygga_store::agreements::county::{self, CountyTable};
 use brygga_store::agreements::transfer::{self, AgreementFile};
-use brygga_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::{UtoipaMethodRouter, UtoipaMethodRouterExt};
@@ -40,7 +40,11 @@ pub struct ListParams {
 /// board, every concluded agreement of the municipalities it oversees; shared and published ones.
 #[utoipa::path(get, operation_id = "list_agreements", path = "/agreements", params(ListParams), tag = "agreements",
     responses((status = 200, body = Vec<Agreement>)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Vec<Agreement>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Vec<Agreement>>> {
     let f = ListFilter { municipality: p.municipality, county: p.county, kind: p.kind };
     Ok(Json(state.store.read(move |db| agreement::list(db, &v, &f)).await?))
 }
@@ -48,7 +52,11 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p
 /// Creates an agreement (a draft) owned by the caller's organisation (coordinators).
 #[utoipa::path(post, operation_id = "create_agreement", path = "/agreements", request_body = AgreementInput, tag = "agreements",
     responses((status = 201, body = Agreement), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<AgreementInput>) -> ApiResult<Created<Agreement>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<AgreementInput>,
+) -> ApiResult<Created<Agreement>> {
     let a = state.store.write(move |db| agreement::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/agreements/{}", a.id), a))
 }
@@ -85,28 +93,47 @@ pub struct PartyInput {
 /// Adds a party (a party's coordinators).
 #[utoipa::path(post, operation_id = "add_agreement_party", path = "/agreements/{id}/parties", params(("id" = i64, Path)), request_body = PartyInput, tag = "agreements",
     responses((status = 200, body = Agreement), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn add_party(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<PartyInput>) -> ApiResult<Json<Agreement>> {
+pub async fn add_party(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PartyInput>,
+) -> ApiResult<Json<Agreement>> {
     Ok(Json(state.store.write(move |db| agreement::add_party(db, &v, id, input.org_id)).await?))
 }
 
 /// Removes a party other than the owner (a samverkansöverenskommelse keeps its municipality and police).
 #[utoipa::path(delete, operation_id = "remove_agreement_party", path = "/agreements/{id}/parties/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), tag = "agreements",
     responses((status = 200, body = Agreement), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn remove_party(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, org_id)): Path<(i64, i64)>) -> ApiResult<Json<Agreement>> {
+pub async fn remove_party(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, org_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<Agreement>> {
     Ok(Json(state.store.write(move |db| agreement::remove_party(db, &v, id, org_id)).await?))
 }
 
 /// Records the parties' signing dates (all checked first; field `signed_on_{org_id}`).
 #[utoipa::path(put, operation_id = "sign_agreement", path = "/agreements/{id}/signatures", params(("id" = i64, Path)), request_body = SigningInput, tag = "agreements",
     responses((status = 200, body = Agreement), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn sign(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<SigningInput>) -> ApiResult<Json<Agreement>> {
+pub async fn sign(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SigningInput>,
+) -> ApiResult<Json<Agreement>> {
     Ok(Json(state.store.write(move |db| agreement::sign(db, &v, id, &input)).await?))
 }
 
 /// Concludes a draft (needs the decision: body and date). Send `If-Match`.
 #[utoipa::path(post, operation_id = "conclude_agreement", path = "/agreements/{id}/conclude", params(("id" = i64, Path), ("If-Match" = String, Header)), tag = "agreements",
     responses((status = 200, body = Agreement), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn conclude(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, IfMatch(version): IfMatch) -> ApiResult<Versioned<Agreement>> {
+pub async fn conclude(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+) -> ApiResult<Versioned<Agreement>> {
     let a = state.store.write(move |db| agreement::conclude(db, &v, id, version)).await?;
     Ok(Versioned(a.version, a))
 }
@@ -114,7 +141,12 @@ pub async fn conclude(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(i
 /// Shares a concluded agreement with a forum, publishes it, or takes it back to the parties.
 #[utoipa::path(post, operation_id = "share_agreement", path = "/agreements/{id}/share", params(("id" = i64, Path)), request_body = ShareInput, tag = "agreements",
     responses((status = 200, body = Agreement), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn share(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<ShareInput>) -> ApiResult<Json<Agreement>> {
+pub async fn share(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<Json<Agreement>> {
     Ok(Json(state.store.write(move |db| agreement::share(db, &v, id, &input)).await?))
 }
 
@@ -181,7 +213,11 @@ pub async fn export(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id)
 /// problem is returned with its JSON path and nothing is written unless all is right.
 #[utoipa::path(post, operation_id = "import_agreement", path = "/agreements/import", request_body = AgreementFile, tag = "agreements",
     responses((status = 201, body = Agreement), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn import(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(file): ApiJson<AgreementFile>) -> ApiResult<Created<Agreement>> {
+pub async fn import(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(file): ApiJson<AgreementFile>,
+) -> ApiResult<Created<Agreement>> {
     let a = state.store.write(move |db| transfer::import(db, &v, &file, None)).await?;
     Ok(Created(format!("/api/v1/agreements/{}", a.id), a))
 }
@@ -189,7 +225,11 @@ pub async fn import(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(
 /// The assessments of an agreement (the county board's and the parties' self-assessments).
 #[utoipa::path(get, operation_id = "list_assessments", path = "/agreements/{id}/assessments", params(("id" = i64, Path)), tag = "agreements",
     responses((status = 200, body = Vec<AssessmentRef>), (status = 404, body = ApiErrorBody)))]
-pub async fn list_assessments(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<Vec<AssessmentRef>>> {
+pub async fn list_assessments(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<AssessmentRef>>> {
     Ok(Json(state.store.read(move |db| assessments::for_agreement(db, &v, id)).await?))
 }
 
@@ -197,7 +237,12 @@ pub async fn list_assessments(State(state): State<AppState>, ApiAuth(v): ApiAuth
 /// returns the caller's organisation's existing one on that version.
 #[utoipa::path(post, operation_id = "start_assessment", path = "/agreements/{id}/assessments", params(("id" = i64, Path)), request_body = StartInput, tag = "agreements",
     responses((status = 200, body = Assessment), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn start_assessment(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<StartInput>) -> ApiResult<Json<Assessment>> {
+pub async fn start_assessment(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StartInput>,
+) -> ApiResult<Json<Assessment>> {
     Ok(Json(state.store.write(move |db| assessments::start(db, &v, id, &input)).await?))
 }
 
@@ -212,14 +257,24 @@ pub async fn get_assessment(State(state): State<AppState>, ApiAuth(v): ApiAuth, 
 /// version is refused by name (`items[{item_id}].item_id`); nothing is written on any error.
 #[utoipa::path(put, operation_id = "score_assessment", path = "/assessments/{id}/scores", params(("id" = i64, Path)), request_body = ScoreInput, tag = "agreements",
     responses((status = 200, body = Assessment), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn score(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<ScoreInput>) -> ApiResult<Json<Assessment>> {
+pub async fn score(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ScoreInput>,
+) -> ApiResult<Json<Assessment>> {
     Ok(Json(state.store.write(move |db| assessments::score(db, &v, id, &input)).await?))
 }
 
 /// Takes a frozen snapshot (baseline, follow-up, other) of the assessment as it stands.
 #[utoipa::path(post, operation_id = "take_snapshot", path = "/assessments/{id}/snapshots", params(("id" = i64, Path)), request_body = SnapshotInput, tag = "agreements",
     responses((status = 201, body = Snapshot), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn take_snapshot(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<SnapshotInput>) -> ApiResult<Created<Snapshot>> {
+pub async fn take_snapshot(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SnapshotInput>,
+) -> ApiResult<Created<Snapshot>> {
     let s = state.store.write(move |db| assessments::take_snapshot(db, &v, id, &input)).await?;
     Ok(Created(format!("/api/v1/snapshots/{}", s.id), s))
 }
@@ -241,7 +296,11 @@ pub async fn get_snapshot(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pa
 /// Two snapshots of one agreement item by item: `better`, `worse`, `same`, `added`, `removed`.
 #[utoipa::path(get, operation_id = "compare_snapshots", path = "/snapshots/{id}/compare/{other}", params(("id" = i64, Path), ("other" = i64, Path)), tag = "agreements",
     responses((status = 200, body = Comparison), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn compare(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, other)): Path<(i64, i64)>) -> ApiResult<Json<Comparison>> {
+pub async fn compare(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, other)): Path<(i64, i64)>,
+) -> ApiResult<Json<Comparison>> {
     Ok(Json(state.store.read(move |db| assessments::compare(db, &v, id, other)).await?))
 }
 
@@ -254,7 +313,11 @@ pub async fn list_checklists(State(state): State<AppState>, ApiAuth(_v): ApiAuth
 /// Creates a county board's own checklist (its coordinators).
 #[utoipa::path(post, operation_id = "create_checklist", path = "/checklists", request_body = SetInput, tag = "agreements",
     responses((status = 201, body = ChecklistSet), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_checklist(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<SetInput>) -> ApiResult<Created<ChecklistSet>> {
+pub async fn create_checklist(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<SetInput>,
+) -> ApiResult<Created<ChecklistSet>> {
     let s = state.store.write(move |db| checklists::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/checklists/{}", s.id), s))
 }
@@ -263,21 +326,38 @@ pub async fn create_checklist(State(state): State<AppState>, ApiAuth(v): ApiAuth
 #[utoipa::path(get, operation_id = "get_checklist", path = "/checklists/{id}", params(("id" = i64, Path)), tag = "agreements",
     responses((status = 200, body = ChecklistVersion), (status = 404, body = ApiErrorBody)))]
 pub async fn get_checklist(State(state): State<AppState>, ApiAuth(_v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<ChecklistVersion>> {
-    Ok(Json(state.store.read(move |db| { let s = checklists::get(db, id)?; checklists::version(db, s.latest_version_id) }).await?))
+    Ok(Json(
+        state
+            .store
+            .read(move |db| {
+                let s = checklists::get(db, id)?;
+                checklists::version(db, s.latest_version_id)
+            })
+            .await?,
+    ))
 }
 
 /// Edits a county board's checklist; when its latest version has been used, the edit becomes a
 /// new version and assessments and snapshots keep theirs. Brygga's own set is read-only.
 #[utoipa::path(put, operation_id = "update_checklist", path = "/checklists/{id}", params(("id" = i64, Path)), request_body = SetInput, tag = "agreements",
     responses((status = 200, body = ChecklistSet), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update_checklist(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<SetInput>) -> ApiResult<Json<ChecklistSet>> {
+pub async fn update_checklist(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SetInput>,
+) -> ApiResult<Json<ChecklistSet>> {
     Ok(Json(state.store.write(move |db| checklists::edit(db, &v, id, &input)).await?))
 }
 
 /// One version of a checklist with its items.
 #[utoipa::path(get, operation_id = "get_checklist_version", path = "/checklist-versions/{id}", params(("id" = i64, Path)), tag = "agreements",
     responses((status = 200, body = ChecklistVersion), (status = 404, body = ApiErrorBody)))]
-pub async fn get_checklist_version(State(state): State<AppState>, ApiAuth(_v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<ChecklistVersion>> {
+pub async fn get_checklist_version(
+    State(state): State<AppState>,
+    ApiAuth(_v): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ChecklistVersion>> {
     Ok(Json(state.store.read(move |db| checklists::version(db, id)).await?))
 }
 
@@ -291,7 +371,10 @@ pub struct TableParams {
 }
 
 /// Reads `on`/`compare` dates, naming the field of a wrong one.
-pub fn table_dates(on: Option<&str>, compare: Option<&str>) -> Result<(jiff::civil::Date, Option<jiff::civil::Date>), brygga_domain::FieldErrors> {
+pub fn table_dates(
+    on: Option<&str>,
+    compare: Option<&str>,
+) -> Result<(jiff::civil::Date, Option<jiff::civil::Date>), brygga_domain::FieldErrors> {
     let mut errs = brygga_domain::FieldErrors::new();
     let on = match on.map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(brygga_domain::time::today()),
@@ -319,4 +402,3 @@ pub async fn county_table(
     let (on, compare) = table_dates(p.on.as_deref(), p.compare.as_deref()).map_err(StoreError::Invalid)?;
     Ok(Json(state.store.read(move |db| county::table(db, &v, &county, on, compare)).await?))
 }
-

@@ -112,7 +112,9 @@ fn header_input(form: &FormData) -> (AgreementInput, FieldErrors) {
     for raw in form.all("party_org_ids") {
         match raw.parse::<i64>() {
             Ok(id) => parties.push(id),
-            Err(_) => errs.push(FieldError::new("party_org_ids", "invalid", "Ett val bland parterna är ogiltigt. Ladda om sidan och välj igen.")),
+            Err(_) => {
+                errs.push(FieldError::new("party_org_ids", "invalid", "Ett val bland parterna är ogiltigt. Ladda om sidan och välj igen."))
+            }
         }
     }
     let input = AgreementInput {
@@ -243,7 +245,8 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(s
         }
     };
     let v = session.viewer.clone();
-    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, agreement::edit(db, &v, id, version, &input))).await;
+    let result =
+        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, agreement::edit(db, &v, id, version, &input))).await;
     match submitted(&form, result)? {
         Submitted::Done(a) => Ok(Redirect::to(&format!("/overenskommelser/{}?klart=sparad", a.id)).into_response()),
         Submitted::Refused(view) => {
@@ -293,7 +296,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
             || session.viewer.memberships().iter().any(|m| {
                 m.org_kind == OrgKind::CountyBoard
                     && brygga_store::agreements::coordinates(&session.viewer, m.org_id)
-                    && m.municipalities.iter().any(|c| *c == a.municipality_code)
+                    && m.municipalities.contains(&a.municipality_code)
             }));
     let document_size = a.document.as_ref().map(|d| crate::kit::upload::megabytes(d.size_bytes.max(0) as u64)).unwrap_or_default();
     html(
@@ -319,7 +322,11 @@ async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Path(i
 async fn sign(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let a = load(&state, &session.viewer, id).await?;
     let input = SigningInput {
-        signatures: a.parties.iter().map(|p| Signature { org_id: p.org_id, signed_on: form.opt(&format!("signed_on_{}", p.org_id)) }).collect(),
+        signatures: a
+            .parties
+            .iter()
+            .map(|p| Signature { org_id: p.org_id, signed_on: form.opt(&format!("signed_on_{}", p.org_id)) })
+            .collect(),
     };
     let v = session.viewer.clone();
     let result = state.store.write(move |db| agreement::sign(db, &v, id, &input)).await;
@@ -380,7 +387,13 @@ async fn export(State(state): State<AppState>, SignedIn(session): SignedIn, Path
     let v = session.viewer.clone();
     let file = state.store.read(move |db| transfer::export(db, &v, id)).await?;
     let body = serde_json::to_vec_pretty(&file).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"overenskommelse-{id}.json\""))], body)
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"overenskommelse-{id}.json\"")),
+        ],
+        body,
+    )
         .into_response())
 }
 
@@ -392,7 +405,10 @@ struct ImportPage {
 }
 
 async fn import_form(State(_state): State<AppState>, SignedIn(session): SignedIn) -> PageResult {
-    html(StatusCode::OK, ImportPage { chrome: Chrome::new(&session, "Importera en överenskommelse", "agreements", &Flash(None)), form: FormView::empty() })
+    html(
+        StatusCode::OK,
+        ImportPage { chrome: Chrome::new(&session, "Importera en överenskommelse", "agreements", &Flash(None)), form: FormView::empty() },
+    )
 }
 
 async fn import(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {

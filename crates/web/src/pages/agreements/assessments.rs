@@ -13,12 +13,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use brygga_domain::OrgKind;
 use brygga_domain::agreements::{DerivedRule, Score, SnapshotKind};
 use brygga_domain::{FieldError, FieldErrors};
+use brygga_store::StoreError;
 use brygga_store::agreements::assessments::{self, Assessment, Comparison, ItemScore, ScoreInput, Snapshot, SnapshotInput, StartInput};
 use brygga_store::agreements::checklists::{self, ChecklistSet, ChecklistVersion, ItemInput, SetInput};
-use brygga_domain::OrgKind;
-use brygga_store::StoreError;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -191,7 +191,12 @@ struct ComparePage {
     c: Comparison,
 }
 
-async fn compare(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>, Query(q): Query<CompareQuery>) -> PageResult {
+async fn compare(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<CompareQuery>,
+) -> PageResult {
     let Some(other) = q.med.as_deref().and_then(|m| m.parse::<i64>().ok()) else {
         return Ok(Redirect::to(&format!("/matningar/{id}")).into_response());
     };
@@ -221,12 +226,23 @@ struct ChecklistsPage {
 }
 
 fn manages_checklists(session: &Session) -> bool {
-    session.viewer.memberships().iter().any(|m| m.org_kind == OrgKind::CountyBoard && brygga_store::agreements::coordinates(&session.viewer, m.org_id))
+    session
+        .viewer
+        .memberships()
+        .iter()
+        .any(|m| m.org_kind == OrgKind::CountyBoard && brygga_store::agreements::coordinates(&session.viewer, m.org_id))
 }
 
 async fn checklists_list(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let sets = state.store.read(checklists::list).await?;
-    html(StatusCode::OK, ChecklistsPage { chrome: Chrome::new(&session, "Checklistor", "agreements", &flash), sets, can_create: manages_checklists(&session) })
+    html(
+        StatusCode::OK,
+        ChecklistsPage {
+            chrome: Chrome::new(&session, "Checklistor", "agreements", &flash),
+            sets,
+            can_create: manages_checklists(&session),
+        },
+    )
 }
 
 #[derive(Template)]
@@ -244,7 +260,13 @@ struct VersionQuery {
     version: Option<i64>,
 }
 
-async fn checklist(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>, Query(q): Query<VersionQuery>, flash: Flash) -> PageResult {
+async fn checklist(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<VersionQuery>,
+    flash: Flash,
+) -> PageResult {
     let (set, version, versions) = state
         .store
         .read(move |db| {
@@ -258,7 +280,10 @@ async fn checklist(State(state): State<AppState>, SignedIn(session): SignedIn, P
         })
         .await?;
     let can_edit = set.owner_org_id.is_some_and(|o| brygga_store::agreements::coordinates(&session.viewer, o));
-    html(StatusCode::OK, ChecklistPage { chrome: Chrome::new(&session, set.name.clone(), "agreements", &flash), set, version, versions, can_edit })
+    html(
+        StatusCode::OK,
+        ChecklistPage { chrome: Chrome::new(&session, set.name.clone(), "agreements", &flash), set, version, versions, can_edit },
+    )
 }
 
 #[derive(Template)]
@@ -316,14 +341,33 @@ fn set_input(form: &FormData) -> (SetInput, FieldErrors) {
             Some(w) => match w.replace(',', ".").parse::<f64>() {
                 Ok(x) => Some(x),
                 Err(_) => {
-                    errs.push(FieldError::new(format!("weight_{i}"), "number.invalid", format!("”{w}” är inget tal. Skriv till exempel 1 eller 2,5.")));
+                    errs.push(FieldError::new(
+                        format!("weight_{i}"),
+                        "number.invalid",
+                        format!("”{w}” är inget tal. Skriv till exempel 1 eller 2,5."),
+                    ));
                     None
                 }
             },
         };
-        items.push((i, ItemInput { key: form.opt(&format!("key_{i}")), text, guidance: form.opt(&format!("guidance_{i}")), evidence: form.opt(&format!("evidence_{i}")), weight, derived_rule: form.opt(&format!("rule_{i}")) }));
+        items.push((
+            i,
+            ItemInput {
+                key: form.opt(&format!("key_{i}")),
+                text,
+                guidance: form.opt(&format!("guidance_{i}")),
+                evidence: form.opt(&format!("evidence_{i}")),
+                weight,
+                derived_rule: form.opt(&format!("rule_{i}")),
+            },
+        ));
     }
-    let input = SetInput { owner_org_id: form.int("owner_org_id"), name: form.get("name").to_owned(), description: form.get("description").to_owned(), items: items.into_iter().map(|x| x.1).collect() };
+    let input = SetInput {
+        owner_org_id: form.int("owner_org_id"),
+        name: form.get("name").to_owned(),
+        description: form.get("description").to_owned(),
+        items: items.into_iter().map(|x| x.1).collect(),
+    };
     (input, errs)
 }
 
@@ -369,12 +413,14 @@ async fn create_checklist(State(state): State<AppState>, SignedForm(session, for
 }
 
 async fn edit_checklist(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
-    let (set, version) = state.store.read(move |db| {
-        let s = checklists::get(db, id)?;
-        let v = checklists::version(db, s.latest_version_id)?;
-        Ok((s, v))
-    })
-    .await?;
+    let (set, version) = state
+        .store
+        .read(move |db| {
+            let s = checklists::get(db, id)?;
+            let v = checklists::version(db, s.latest_version_id)?;
+            Ok((s, v))
+        })
+        .await?;
     if !set.owner_org_id.is_some_and(|o| brygga_store::agreements::coordinates(&session.viewer, o)) {
         return Err(AppError::Forbidden.into());
     }

@@ -12,8 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
+use brygga_domain::FieldErrors;
 use brygga_domain::time::parse_date;
-use brygga_domain::{FieldErrors};
 use brygga_store::agreements::county::{self, CountyTable, Flags, Totals};
 use serde::Deserialize;
 
@@ -87,23 +87,48 @@ fn dates(q: &TableQuery) -> (jiff::civil::Date, Option<jiff::civil::Date>, Field
 
 fn signed(v: f64) -> String {
     let s = brygga_domain::time::format_number(v.abs(), 1);
-    if v > 0.0 { format!("+{s}") } else if v < 0.0 { format!("−{s}") } else { "±0".into() }
+    if v > 0.0 {
+        format!("+{s}")
+    } else if v < 0.0 {
+        format!("−{s}")
+    } else {
+        "±0".into()
+    }
 }
 
-async fn table(State(state): State<AppState>, SignedIn(session): SignedIn, Path(code): Path<String>, Query(q): Query<TableQuery>) -> PageResult {
+async fn table(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+    Query(q): Query<TableQuery>,
+) -> PageResult {
     let (on, compare, errs) = dates(&q);
     let v = session.viewer.clone();
     let t = state.store.read(move |db| county::table(db, &v, &code, on, compare)).await?;
     let rows = t
         .rows
         .iter()
-        .map(|r| Row { name: r.municipality_name.clone(), change: r.on.change().map(signed).unwrap_or_default(), on: r.on.clone(), then: r.then.clone() })
+        .map(|r| Row {
+            name: r.municipality_name.clone(),
+            change: r.on.change().map(signed).unwrap_or_default(),
+            on: r.on.clone(),
+            then: r.then.clone(),
+        })
         .collect();
     let mut form = FormView { values: vec![], errors: errs };
     form.set("datum", q.datum.clone().unwrap_or_else(|| on.to_string())).set("jamfor", q.jamfor.clone().unwrap_or_default());
     let query = format!("?datum={on}{}", compare.map(|c| format!("&jamfor={c}")).unwrap_or_default());
     let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    html(status, TablePage { chrome: Chrome::new(&session, format!("Länstabell: {}", t.county_name), "agreements", &Flash(None)), t, rows, form, query })
+    html(
+        status,
+        TablePage {
+            chrome: Chrome::new(&session, format!("Länstabell: {}", t.county_name), "agreements", &Flash(None)),
+            t,
+            rows,
+            form,
+            query,
+        },
+    )
 }
 
 fn yes(b: bool) -> Cell {
@@ -144,7 +169,12 @@ const HEAD: [&str; 7] = [
     "Senaste mätning",
 ];
 
-async fn export(State(state): State<AppState>, SignedIn(session): SignedIn, Path((code, file)): Path<(String, String)>, Query(q): Query<TableQuery>) -> PageResult {
+async fn export(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path((code, file)): Path<(String, String)>,
+    Query(q): Query<TableQuery>,
+) -> PageResult {
     let (on, compare, errs) = dates(&q);
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs).into());
