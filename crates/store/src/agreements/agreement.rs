@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Head, party_error};
 use crate::forum_work::actions::clean_text;
-use crate::kernel::audit::{self, Event};
+use crate::kernel::audit::{self, Event, Reads, SharedRead};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Visibility};
@@ -193,6 +193,26 @@ fn parties_of(db: &mut dyn Conn, ids: &[i64]) -> StoreResult<Vec<(i64, Party)>> 
 pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Agreement> {
     Head::load(db, v, id)?;
     fetch(db, id)
+}
+
+/// The audit entry of reading an agreement (for [`crate::Store::read_audited`]): a signed-in
+/// reader outside the parties — the overseeing county board, a member of a forum it is shared
+/// with, anyone reading a published one — leaves an entry in every party's log, as a read of a
+/// shared plan does. The parties' own reads are not logged.
+pub fn read_entry(head: &Head, v: &Viewer, action: &'static str) -> SharedRead {
+    let outsider = !head.is_party(v) && (v.is_signed_in() || v.token_id().is_some());
+    SharedRead {
+        action,
+        about: Some(("agreement", head.id)),
+        owners: if outsider { head.parties.clone() } else { Vec::new() },
+        when: Reads::OfOthers,
+    }
+}
+
+/// [`get`] with the audit entry of the read (`agreement.read`).
+pub fn get_audited(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(Agreement, SharedRead)> {
+    let head = Head::load(db, v, id)?;
+    Ok((fetch(db, id)?, read_entry(&head, v, "agreement.read")))
 }
 
 /// Without the read check (callers have done it).
@@ -774,26 +794,30 @@ pub fn attach_document(
     fetch(db, id)
 }
 
-/// The signed document's description and bytes, for a reader of the agreement.
-pub fn document(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<(DocumentInfo, Vec<u8>)> {
-    Head::load(db, v, id)?;
-    db.map_opt(
-        "SELECT file_name, media_type, size_bytes, sha256, uploaded_at, content FROM agreement_documents WHERE agreement_id = $1",
-        args![id],
-        |r| {
-            Ok((
-                DocumentInfo {
-                    file_name: r.get("file_name")?,
-                    media_type: r.get("media_type")?,
-                    size_bytes: r.get("size_bytes")?,
-                    sha256: r.get("sha256")?,
-                    uploaded_at_ms: r.get("uploaded_at")?,
-                },
-                r.get::<Vec<u8>>("content")?,
-            ))
-        },
-    )?
-    .ok_or(StoreError::not_found("document"))
+/// The signed document's description and bytes, for a reader of the agreement, with the audit
+/// entry of the download (`agreement.document_read`, as [`read_entry`]).
+pub fn document(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<((DocumentInfo, Vec<u8>), SharedRead)> {
+    let head = Head::load(db, v, id)?;
+    let read = read_entry(&head, v, "agreement.document_read");
+    let doc = db
+        .map_opt(
+            "SELECT file_name, media_type, size_bytes, sha256, uploaded_at, content FROM agreement_documents WHERE agreement_id = $1",
+            args![id],
+            |r| {
+                Ok((
+                    DocumentInfo {
+                        file_name: r.get("file_name")?,
+                        media_type: r.get("media_type")?,
+                        size_bytes: r.get("size_bytes")?,
+                        sha256: r.get("sha256")?,
+                        uploaded_at_ms: r.get("uploaded_at")?,
+                    },
+                    r.get::<Vec<u8>>("content")?,
+                ))
+            },
+        )?
+        .ok_or(StoreError::not_found("document"))?;
+    Ok((doc, read))
 }
 
 /// The organisations that may be parties in `municipality` (choices), with their kinds.

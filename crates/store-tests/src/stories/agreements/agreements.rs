@@ -273,6 +273,25 @@ pub async fn agreements_are_read_by_parties_and_overseen_by_the_county_board(sto
     assert_eq!(a.status, "current");
     // Concluded: the county board of Skåne reads it (its members too) and lists it; Stockholm's does not.
     assert!(get(store, Some(w.county_member), a.id).await.is_ok());
+    // The county board's read is in the parties' audit log; a party's own read is not.
+    let reads = |store: &Store| {
+        let store = store.clone();
+        async move {
+            store.read(|db| Ok(db.scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'agreement.read'", &[])?)).await.unwrap()
+        }
+    };
+    for u in [w.county_member, w.coordinator] {
+        let v = viewer(store, u).await;
+        let reader = v.clone();
+        store.read_audited(&v, move |db| agreement::get_audited(db, &reader, a.id)).await.unwrap();
+    }
+    assert_eq!(reads(store).await, 1, "only the county board's read is logged");
+    let police = w.police;
+    let logged: Vec<i64> = store
+        .read(|db| Ok(db.scalars("SELECT o.org_id FROM audit_log_orgs o JOIN audit_log l ON l.id = o.audit_id WHERE l.action = 'agreement.read' ORDER BY o.org_id", &[])?))
+        .await
+        .unwrap();
+    assert!(logged.contains(&w.municipality) && logged.contains(&police), "{logged:?}");
     let v = viewer(store, w.county_coordinator).await;
     let listed = store.read(move |db| agreement::list(db, &v, &agreement::ListFilter::default())).await.unwrap();
     assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), vec![a.id]);

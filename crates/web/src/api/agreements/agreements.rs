@@ -65,7 +65,8 @@ pub async fn create(
 #[utoipa::path(get, operation_id = "get_agreement", path = "/agreements/{id}", params(("id" = i64, Path)), tag = "agreements",
     responses((status = 200, body = Agreement), (status = 404, body = ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Versioned<Agreement>> {
-    let a = state.store.read(move |db| agreement::get(db, &v, id)).await?;
+    let reader = v.clone();
+    let a = state.store.read_audited(&v, move |db| agreement::get_audited(db, &reader, id)).await?;
     Ok(Versioned(a.version, a))
 }
 
@@ -159,7 +160,8 @@ pub fn document_routes() -> UtoipaMethodRouter<AppState> {
 #[utoipa::path(get, operation_id = "get_agreement_document", path = "/agreements/{id}/document", params(("id" = i64, Path)), tag = "agreements",
     responses((status = 200, description = "The PDF or DOCX", content_type = "application/octet-stream"), (status = 404, body = ApiErrorBody)))]
 pub async fn document(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Response> {
-    let (info, bytes) = state.store.read(move |db| agreement::document(db, &v, id)).await?;
+    let reader = v.clone();
+    let (info, bytes) = state.store.read_audited(&v, move |db| agreement::document(db, &reader, id)).await?;
     Ok(attachment(&info.file_name, &info.media_type, bytes))
 }
 

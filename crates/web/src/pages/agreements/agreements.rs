@@ -275,8 +275,10 @@ struct ShowPage {
 }
 
 async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView, status: StatusCode, flash: &Flash) -> PageResult {
+    let reader = session.viewer.clone();
+    let a = state.store.read_audited(&session.viewer, move |db| agreement::get_audited(db, &reader, id)).await?;
     let v = session.viewer.clone();
-    let (a, assessments, snapshots, forums) = state
+    let (assessments, snapshots, forums) = state
         .store
         .read(move |db| {
             let a = agreement::get(db, &v, id)?;
@@ -287,7 +289,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
                 .filter(|f| f.municipality_code.as_deref() == Some(a.municipality_code.as_str()))
                 .map(|f| (f.id.to_string(), f.name))
                 .collect();
-            Ok((a, list, snaps, forums))
+            Ok((list, snaps, forums))
         })
         .await?;
     let can_write = writes(&session.viewer, &a.party_ids());
@@ -379,7 +381,7 @@ async fn upload(State(state): State<AppState>, Path(id): Path<i64>, SignedUpload
 
 async fn download(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>) -> PageResult {
     let v = session.viewer.clone();
-    let (info, bytes) = state.store.read(move |db| agreement::document(db, &v, id)).await?;
+    let (info, bytes) = state.store.read_audited(&session.viewer, move |db| agreement::document(db, &v, id)).await?;
     Ok(attachment(&info.file_name, &info.media_type, bytes))
 }
 

@@ -141,6 +141,8 @@ pub fn action_label(code: &str) -> &str {
         "agreement.share" => "Överenskommelsens delning ändrad",
         "agreement.document" => "Undertecknat dokument bifogat",
         "agreement.import" => "Överenskommelse inläst",
+        "agreement.read" => "Överenskommelse läst av annan organisation",
+        "agreement.document_read" => "Undertecknat dokument hämtat av annan organisation",
         "assessment.start" => "Kvalitetsbedömning påbörjad",
         "assessment.score" => "Kvalitetsbedömning ändrad",
         "assessment.snapshot" => "Mätning av kvalitetsbedömning tagen",
