@@ -244,4 +244,54 @@ fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-crate::both_backends!(agreements_refuse_bad_input_and_isolate);
+
+
+/// The checklist editor: a bad weight and an empty name are named at their fields with what
+/// was typed kept; a saved set shows its items; an edit after use makes version 2.
+async fn checklists_are_edited_through_the_form(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let county = app.org("Länsstyrelsen Skåne", OrgKind::CountyBoard, &["1287"]).await;
+    let kommun = app.org("Trelleborgs kommun", OrgKind::Municipality, &["1287"]).await;
+    app.user("lan@lst.test", county, Role::Coordinator).await;
+    app.user("samordnare@trelleborg.test", kommun, Role::Coordinator).await;
+    let web = app.browser();
+    web.login("lan@lst.test", brygga_store_tests::stories::PASSWORD).await;
+    let page = "/overenskommelser/checklistor/ny";
+    let r = web
+        .submit(page, page, &[("name", ""), ("description", "Länets egen"), ("text_0", "Gemensam problembild"), ("weight_0", "två"), ("text_1", "Orsaker"), ("rule_1", "causes")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("”två” är inget tal"), "the weight is named");
+    assert!(html.contains("Checklistans namn saknas"), "the name is named");
+    assert!(html.contains("value=\"Gemensam problembild\""), "what was typed is kept");
+    let r = web.submit(page, page, &[("name", "Skånes lista"), ("description", "Länets egen"), ("text_0", "Gemensam problembild"), ("weight_0", "2,5"), ("text_1", "Orsaker"), ("rule_1", "causes")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_owned();
+    let (status, html) = web.get_html(&at).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Gemensam problembild") && html.contains("härleds från data") && html.contains("Vikt: 2,5"));
+    let set_id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    // Not used yet: the edit rewrites version 1.
+    let edit = format!("{at}/redigera");
+    let (status, form) = web.get_html(&edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"Gemensam problembild\""));
+    let key: String = app
+        .store()
+        .read(move |db| Ok(db.scalar("SELECT i.key FROM checklist_items i JOIN checklist_versions v ON v.id = i.version_id WHERE v.set_id = $1 AND i.position = 0", &[set_id.into()])?))
+        .await
+        .unwrap();
+    let r = web.submit(&edit, &edit, &[("name", "Skånes lista"), ("description", "Länets egen"), ("key_0", &key), ("text_0", "En gemensam problembild")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let versions: i64 =
+        app.store().read(move |db| Ok(db.scalar("SELECT COUNT(*) FROM checklist_versions WHERE set_id = $1", &[set_id.into()])?)).await.unwrap();
+    assert_eq!(versions, 1);
+    // A municipality's coordinator cannot make or edit one.
+    let other = app.browser();
+    other.login("samordnare@trelleborg.test", brygga_store_tests::stories::PASSWORD).await;
+    assert_eq!(other.get(page).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(other.get(&edit).await.status(), StatusCode::FORBIDDEN);
+}
+
+crate::both_backends!(agreements_refuse_bad_input_and_isolate, checklists_are_edited_through_the_form);
