@@ -271,6 +271,8 @@ struct ShowPage {
     /// The form that was refused on this page (signatures, document, conclude, share).
     form: FormView,
     forums: Options,
+    /// Checklists to assess against: (id, name and latest version).
+    sets: Options,
     document_size: String,
 }
 
@@ -278,7 +280,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
     let reader = session.viewer.clone();
     let a = state.store.read_audited(&session.viewer, move |db| agreement::get_audited(db, &reader, id)).await?;
     let v = session.viewer.clone();
-    let (assessments, snapshots, forums) = state
+    let (assessments, snapshots, forums, sets) = state
         .store
         .read(move |db| {
             let a = agreement::get(db, &v, id)?;
@@ -289,7 +291,11 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
                 .filter(|f| f.municipality_code.as_deref() == Some(a.municipality_code.as_str()))
                 .map(|f| (f.id.to_string(), f.name))
                 .collect();
-            Ok((list, snaps, forums))
+            let sets = brygga_store::agreements::checklists::list(db)?
+                .into_iter()
+                .map(|s| (s.id.to_string(), format!("{} (version {})", s.name, s.latest_version_no)))
+                .collect();
+            Ok((list, snaps, forums, sets))
         })
         .await?;
     let can_write = writes(&session.viewer, &a.party_ids());
@@ -311,6 +317,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
             snapshots,
             form,
             forums,
+            sets,
             document_size,
             a,
         },
