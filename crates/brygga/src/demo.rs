@@ -322,6 +322,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store.write(move |db| crate::demo_plans::seed_context(db, brygga_domain::time::today())).await?;
     store.write(move |db| crate::demo_plans::seed_documents(db, brygga_domain::time::today())).await?;
     logins.extend(crate::demo_programmes::seed(store, password).await?);
+    let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
     Ok(logins)
 }
 

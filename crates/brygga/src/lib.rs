@@ -3,12 +3,14 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod demo_agreements;
 pub mod demo_places;
 pub mod demo_plans;
 pub mod demo_programmes;
 pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
+pub mod generate_agreements;
 pub mod generate_plan;
 pub mod harvest;
 pub mod import;

@@ -53,6 +53,9 @@ pub enum GenerateCommand {
     /// Skriver en stor antagen åtgärdsplan (mål i träd, indikatorer med månadsvärden, insatser,
     /// avvikelser) för prestandamätningar, i en transaktion. Skriver JSON med planens id.
     Plan(crate::generate_plan::PlanArgs),
+    /// Skriver överenskommelser och länsstyrelsens mätningar för alla kommuner i landet (för
+    /// länstabellens prestandamätning), i en transaktion. Skriver JSON med antal och tid.
+    Agreements(crate::generate_agreements::AgreementsArgs),
 }
 
 #[derive(Args)]
@@ -345,6 +348,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_plan::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Agreements(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_agreements::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
     }

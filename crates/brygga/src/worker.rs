@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
+use brygga_store::agreements::reminders as agreement_reminders;
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
 use brygga_store::{
@@ -69,6 +70,7 @@ impl Handlers {
         h.with(PURGE_KIND, Purge)
             .with(digests::KIND, WeeklyDigest { post: post.clone() })
             .with(questionnaire_reminders::KIND, QuestionnaireReminder { post: post.clone() })
+            .with(agreement_reminders::KIND, AgreementReminders { post: post.clone() })
             .with(plan_followup::KIND, RefreshIndicators)
             .with(plan_reminders::KIND, ActivityPlanReminder { post })
     }
@@ -225,6 +227,14 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             Ok(created) if !created.is_empty() => tracing::info!(kind = plan_followup::KIND, jobs = created.len(), "refresh jobs enqueued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = plan_followup::KIND, error = %e, "refresh jobs could not be enqueued"),
+        }
+        // Every day (06:00 Swedish time) agreements ending within 90 and 30 days remind their parties.
+        match store.write(|db| agreement_reminders::enqueue_daily(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => {
+                tracing::info!(kind = agreement_reminders::KIND, jobs = created.len(), "agreement reminder job enqueued")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = agreement_reminders::KIND, error = %e, "agreement reminder job could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -577,6 +587,32 @@ impl Handler for ActivityPlanReminder {
                 Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
                 Err(e) => {
                     tracing::warn!(group_id = group, error = %e, "activity plan reminder not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
+        })
+    }
+}
+
+/// `agreements.expiry_reminders`: writes the e-mails to the coordinators of the parties of every
+/// concluded agreement that ends within 90 or 30 days (once per threshold and person; running
+/// twice mails nobody twice: `agreement_reminder_sends`).
+pub struct AgreementReminders {
+    pub post: Postmark,
+}
+
+impl Handler for AgreementReminders {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let post = self.post.clone();
+            let today = brygga_domain::time::today();
+            match store.write(move |db| agreement_reminders::write(db, today, &post, now_ms())).await {
+                Ok(w) => {
+                    tracing::info!(queued = w.queued.len(), already_sent = w.already_sent, "agreement reminders written");
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "agreement reminders not written");
                     Err(JobError::Retry("database".into()))
                 }
             }

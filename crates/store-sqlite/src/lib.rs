@@ -23,6 +23,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "questionnaire_reminders", sql: include_str!("../migrations/0007_questionnaire_reminders.sql") },
     Migration { version: 8, name: "plans", sql: include_str!("../migrations/0008_plans.sql") },
     Migration { version: 9, name: "programmes", sql: include_str!("../migrations/0009_programmes.sql") },
+    Migration { version: 10, name: "agreements", sql: include_str!("../migrations/0010_agreements.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

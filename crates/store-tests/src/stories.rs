@@ -286,3 +286,5 @@ mod plans;
 pub use plans::*;
 mod programmes;
 pub use programmes::*;
+mod agreements;
+pub use agreements::*;

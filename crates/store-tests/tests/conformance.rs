@@ -28,6 +28,12 @@ macro_rules! conformance {
 }
 
 conformance!(
+    agreements_refuse_bad_input_at_the_field,
+    agreements_are_read_by_parties_and_overseen_by_the_county_board,
+    assessments_keep_their_checklist_version_and_compare_over_time,
+    county_table_counts_current_agreements_and_latest_scores,
+    agreement_reminders_go_once_90_and_30_days_before_the_end,
+    agreements_travel_as_json_and_import_all_or_nothing,
     plan_values_are_computed_from_reports_and_statistics_and_entered_by_hand,
     plan_progress_rolls_up_with_weights_into_the_yearly_report,
     plan_deviations_are_recorded_only_in_the_version_in_force,

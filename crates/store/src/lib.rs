@@ -6,7 +6,7 @@
 //!   write), the [`Viewer`], the access policy and the sharing rules (each rule in exactly one
 //!   place), audit, idempotency, the job queue, the outbox and the registries.
 //! - Capability folders, lowest first — [`accounts`], [`places`], [`forums`], [`picture`],
-//!   [`forum_work`], [`plans`], [`programmes`] — each holding its models, queries, validation, commands and reads, written
+//!   [`forum_work`], [`plans`], [`programmes`], [`agreements`] — each holding its models, queries, validation, commands and reads, written
 //!   once for both databases. A folder uses the kernel and the folders below it, never one above
 //!   (`crates/brygga/tests/layering.rs`).
 //! - This root wires what crosses folders: [`Store::migrate`] (schema, then reference data).
@@ -27,6 +27,7 @@ pub mod forum_work;
 pub mod plans;
 
 pub mod programmes;
+pub mod agreements;
 
 pub use kernel::access::Action;
 pub use kernel::db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
@@ -48,6 +49,7 @@ impl Store {
             kernel::migrate::lock(db)?;
             places::geography::sync_reference(db)?;
             forums::categories::backfill_defaults(db)?;
+            agreements::checklists::ensure_default(db)?;
             Ok(())
         })
         .await?;
@@ -65,6 +67,7 @@ pub const JOB_KINDS: &[&str] = &[
     picture::questionnaire_reminders::KIND,
     plans::followup::KIND,
     programmes::reminders::KIND,
+    agreements::reminders::KIND,
 ];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.

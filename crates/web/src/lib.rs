@@ -109,7 +109,10 @@ pub fn router(state: AppState) -> Router {
         .merge(forum_work::alerts::routes())
         .merge(forum_work::sharing::routes())
         .merge(plans::plans::routes())
-        .merge(programmes::routes());
+        .merge(programmes::routes())
+        .merge(agreements::agreements::routes())
+        .merge(agreements::assessments::routes())
+        .merge(agreements::county::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -7,6 +7,7 @@ mod smtp;
 
 // The tests, by capability.
 mod accounts;
+mod agreements;
 mod forum_work;
 mod forums;
 mod kernel;

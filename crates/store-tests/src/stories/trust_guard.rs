@@ -208,6 +208,46 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                  VALUES (900, 'Skolorna', '2026-04-01', 'email', $1, $2)",
                 args![me, now],
             )?;
+            // Agreements: an agreement the user created, its document, a reminder, a checklist
+            // version, an assessment with a score and a snapshot.
+            db.execute(
+                "INSERT INTO agreements (id, kind, title, municipality_code, period_from, period_to, status, owner_org_id, visibility,
+                     created_by_user_id, created_at, updated_at)
+                 VALUES (900, 'cooperation_agreement', 'Samverkan', '1287', '2026-01-01', '2027-12-31', 'draft', $1, 'organisation', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO agreement_documents (agreement_id, file_name, media_type, size_bytes, sha256, content, uploaded_by_user_id, uploaded_at)
+                 VALUES (900, 'avtal.pdf', 'application/pdf', 5, 'x', $1, $2, $3)",
+                args![b"%PDF-".to_vec(), me, now],
+            )?;
+            db.execute(
+                "INSERT INTO agreement_reminder_sends (agreement_id, period_to, days_before, user_id, created_at) VALUES (900, '2027-12-31', 90, $1, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO checklist_sets (id, name, description, owner_org_id, created_at, updated_at) VALUES (900, 'Egen', 'Egen lista', $1, $2, $2)",
+                args![kommun, now],
+            )?;
+            db.execute(
+                "INSERT INTO checklist_versions (id, set_id, version_no, created_by_user_id, created_at) VALUES (900, 900, 1, $1, $2)",
+                args![me, now],
+            )?;
+            db.execute("INSERT INTO checklist_items (id, version_id, key, position, text, weight) VALUES (900, 900, 'k', 0, 'Punkt', 1)", args![])?;
+            db.execute(
+                "INSERT INTO assessments (id, agreement_id, version_id, assessor_org_id, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, 900, $1, $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO assessment_scores (assessment_id, item_id, score, scored_by_user_id, scored_at) VALUES (900, 900, 'met', $1, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO assessment_snapshots (agreement_id, assessor_org_id, kind, label, taken_on, set_name, version_id, version_no, taken_by_user_id, created_at)
+                 VALUES (900, $1, 'baseline', 'Nulägesmätning', '2026-02-01', 'Egen', 900, 1, $2, $3)",
+                args![kommun, me, now],
+            )?;
             Ok(())
         })
         .await

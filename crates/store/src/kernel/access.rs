@@ -101,6 +101,16 @@ pub enum Action {
     /// to draft, record it presented and adopted (coordinators of the owner: the county's
     /// coordinators of a regional programme).
     QualityAssure { org: i64 },
+    // Agreements and quality checklists (`agreements`). `org` is the viewer's organisation: a
+    // party of the agreement, or the county board overseeing its municipality.
+    /// Create an agreement owned by `org`, write its content, parties, signing dates and
+    /// document, conclude it (coordinators of a party; the store checks that `org` is one).
+    WriteAgreement { org: i64 },
+    /// Score an agreement against a checklist and take snapshots for `org`: coordinators of the
+    /// overseeing county board, or of a party (a self-assessment). The store checks which.
+    AssessAgreement { org: i64 },
+    /// Create and edit `org`'s own checklists: coordinators of an organisation of kind county board.
+    ManageChecklists { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -169,6 +179,10 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::FollowUpPlan { org } => has_role(v, org, Role::Member),
         Action::ManageProgramme { org } | Action::WriteActivityPlan { org } | Action::QualityAssure { org } => {
             has_role(v, org, Role::Coordinator)
+        }
+        Action::WriteAgreement { org } | Action::AssessAgreement { org } => has_role(v, org, Role::Coordinator),
+        Action::ManageChecklists { org } => {
+            v.memberships().iter().any(|m| m.org_id == org && m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
         }
     }
 }

@@ -163,6 +163,34 @@ pub fn can_read_initiative(v: &Viewer, programme_readable: Option<bool>) -> bool
     }
 }
 
+/// Agreements (samverkansöverenskommelser, medborgarlöften, IOP…) are party records, read as
+/// [`party_record_readable`] says over `agreement_parties` — and besides, under **county
+/// oversight**: the users of an organisation of kind county board (länsstyrelse) whose APPROVED
+/// claim covers the agreement's municipality read every concluded agreement there (a draft is
+/// the parties' work in progress and stays theirs). Oversight is reading only: writing needs a
+/// party ([`crate::kernel::access::Action::WriteAgreement`]). Another county's board reads
+/// nothing. SQL predicate over the agreement aliased `t`, binding [`readable_args`] at `$p` and
+/// `$p+1`.
+pub fn agreement_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "({party} OR ({t}.status <> 'draft' AND EXISTS (SELECT 1 FROM organisation_municipalities om JOIN organisations oo ON oo.id = om.org_id
+            WHERE om.municipality_code = {t}.municipality_code AND om.status = 'approved' AND oo.kind = 'county_board' AND {mine})))",
+        party = party_record_readable(dialect, t, "agreement_parties", "agreement_id", p),
+        mine = dialect.in_list("om.org_id", p),
+    )
+}
+
+/// Whether the viewer oversees `municipality` as a county board (an approved claim of a county
+/// board it belongs to covers it).
+pub fn county_oversees(v: &Viewer, municipality: &str) -> bool {
+    v.memberships().iter().any(|m| m.org_kind == brygga_domain::OrgKind::CountyBoard && m.municipalities.iter().any(|c| c == municipality))
+}
+
+/// The same rule as [`agreement_readable`] for one agreement already in memory.
+pub fn can_read_agreement(v: &Viewer, parties: &[i64], draft: bool, visibility: Visibility, municipality: &str) -> bool {
+    can_read_party_record(v, parties, draft, visibility) || (!draft && county_oversees(v, municipality))
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.
@@ -170,7 +198,7 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
+pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "agreements", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {

@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod accounts;
+mod agreements;
 mod forum_work;
 mod forums;
 mod picture;
@@ -144,6 +145,27 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes::get_initiative))
         .routes(routes!(programmes::set_participant))
         .routes(routes!(programmes::remove_participant))
+        .routes(routes!(agreements::agreements::list, agreements::agreements::create))
+        .routes(routes!(agreements::agreements::get, agreements::agreements::update))
+        .routes(routes!(agreements::agreements::add_party))
+        .routes(routes!(agreements::agreements::remove_party))
+        .routes(routes!(agreements::agreements::sign))
+        .routes(routes!(agreements::agreements::conclude))
+        .routes(routes!(agreements::agreements::share))
+        .routes(agreements::agreements::document_routes())
+        .routes(routes!(agreements::agreements::export))
+        .routes(routes!(agreements::agreements::import))
+        .routes(routes!(agreements::agreements::list_assessments, agreements::agreements::start_assessment))
+        .routes(routes!(agreements::agreements::get_assessment))
+        .routes(routes!(agreements::agreements::score))
+        .routes(routes!(agreements::agreements::take_snapshot))
+        .routes(routes!(agreements::agreements::list_snapshots))
+        .routes(routes!(agreements::agreements::get_snapshot))
+        .routes(routes!(agreements::agreements::compare))
+        .routes(routes!(agreements::agreements::list_checklists, agreements::agreements::create_checklist))
+        .routes(routes!(agreements::agreements::get_checklist, agreements::agreements::update_checklist))
+        .routes(routes!(agreements::agreements::get_checklist_version))
+        .routes(routes!(agreements::agreements::county_table))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -36,6 +36,17 @@ pub mod filters {
         Ok(jiff::Timestamp::from_millisecond(*ms).map(brygga_domain::time::format_local).unwrap_or_default())
     }
 
+    /// A share in percent with one decimal, Swedish style: `62,5 %`.
+    pub fn percent(v: &f64, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(format!("{} %", brygga_domain::time::format_number(*v, 1)))
+    }
+
+    /// A number the Swedish way, whole numbers without decimals: `2,5`, `1`.
+    pub fn number(v: &f64, _: &dyn askama::Values) -> askama::Result<String> {
+        let s = brygga_domain::time::format_number(*v, if v.fract() == 0.0 { 0 } else { 2 });
+        Ok(if s.contains(',') { s.trim_end_matches('0').trim_end_matches(',').to_owned() } else { s })
+    }
+
     /// Same, for optional times: "–" when absent.
     pub fn local_time_opt(ms: &Option<i64>, v: &dyn askama::Values) -> askama::Result<String> {
         match ms {

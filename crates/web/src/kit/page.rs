@@ -117,6 +117,10 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "ny-version" => "En ny version är startad som utkast, med allt innehåll från den antagna.",
         "delning-sparad" => "Delningen är sparad.",
         "status-sparad" => "Statusen är sparad. Forumets organisationer ser den i åtgärdslistan.",
+        "fastslagen" => "Överenskommelsen är fastställd. Den gäller under sin period och länsstyrelsen kan läsa och bedöma den.",
+        "dokument-bifogat" => "Det undertecknade dokumentet är bifogat.",
+        "bedomning-sparad" => "Bedömningen är sparad.",
+        "matning-tagen" => "Mätningen är tagen och fryst. Den ändras inte även om checklistan ändras.",
         _ => return None,
     })
 }

@@ -153,6 +153,22 @@ pub fn action_label(code: &str) -> &str {
         "initiative.create" => "Initiativ skapat",
         "initiative.participant_set" => "Kommuns deltagande i initiativ sparat",
         "initiative.participant_remove" => "Kommun borttagen ur initiativ",
+        "agreement.create" => "Överenskommelse skapad",
+        "agreement.update" => "Överenskommelse ändrad",
+        "agreement.party_add" => "Part tillagd i överenskommelse",
+        "agreement.party_remove" => "Part borttagen ur överenskommelse",
+        "agreement.sign" => "Underskrifter registrerade",
+        "agreement.conclude" => "Överenskommelse fastställd",
+        "agreement.share" => "Överenskommelsens delning ändrad",
+        "agreement.document" => "Undertecknat dokument bifogat",
+        "agreement.import" => "Överenskommelse inläst",
+        "agreement.read" => "Överenskommelse läst av annan organisation",
+        "agreement.document_read" => "Undertecknat dokument hämtat av annan organisation",
+        "assessment.start" => "Kvalitetsbedömning påbörjad",
+        "assessment.score" => "Kvalitetsbedömning ändrad",
+        "assessment.snapshot" => "Mätning av kvalitetsbedömning tagen",
+        "checklist.create" => "Checklista skapad",
+        "checklist.update" => "Checklista ändrad",
         other => other,
     }
 }
@@ -170,6 +186,10 @@ fn record_label(kind: &str) -> &str {
         "share_link" => "Delad länk",
         "situation" => "Lägesbild eller problembild",
         "plan" => "Åtgärdsplan",
+        "agreement" => "Överenskommelse",
+        "assessment" => "Kvalitetsbedömning",
+        "assessment_snapshot" => "Mätning",
+        "checklist" => "Checklista",
         other => other,
     }
 }
@@ -190,6 +210,7 @@ fn record_href(kind: &str, id: i64) -> Option<String> {
         "organisation" => Some(format!("/organisationer/{id}")),
         "user" => Some(format!("/anvandare/{id}")),
         "forum" => Some(format!("/forum/{id}")),
+        "agreement" => Some(format!("/overenskommelser/{id}")),
         _ => None,
     }
 }
@@ -523,5 +544,6 @@ mod tests {
         assert_eq!(action_label("login.failed"), "Misslyckad inloggning");
         assert_eq!(action_label("observation.share"), "observation.share");
         assert_eq!(action_label("plan.read"), "Delad åtgärdsplan läst");
+        assert_eq!(action_label("agreement.document"), "Undertecknat dokument bifogat");
     }
 }
