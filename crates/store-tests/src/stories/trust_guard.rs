@@ -164,6 +164,50 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                  VALUES (900, 'd', 'Försenad', 'Vakans', $1, $2, $2)",
                 args![me, now],
             )?;
+            // Programmes: a programme the user created, a working group it represents its
+            // organisation in, an activity plan step, a steering meeting and decision, and a
+            // deliverable with its distribution.
+            db.execute(
+                "INSERT INTO programmes (id, title, scope, municipality_code, owner_org_id, period_from, period_to, visibility,
+                     created_by_user_id, created_at, updated_at)
+                 VALUES (900, 'Tryggare tillsammans', 'municipal', '1287', $1, '2026-01-01', '2027-12-31', 'organisation', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute("INSERT INTO programme_areas (id, programme_id, title, position) VALUES (900, 900, 'Skolan', 1)", args![])?;
+            db.execute(
+                "INSERT INTO working_groups (id, programme_id, area_id, name, convener_org_id, created_at, updated_at)
+                 VALUES (900, 900, 900, 'Skolan', $1, $2, $2)",
+                args![kommun, now],
+            )?;
+            db.execute(
+                "INSERT INTO working_group_members (group_id, org_id, representative, representative_email, user_id)
+                 VALUES (900, $1, 'Samordnaren', 'samordnare@trelleborg.se', $2)",
+                args![kommun, me],
+            )?;
+            db.execute(
+                "INSERT INTO activity_plan_steps (plan_id, step, comment, by_user_id, by_org_id, at) VALUES (900, 'commented', 'Bra', $1, $2, $3)",
+                args![me, kommun, now],
+            )?;
+            db.execute(
+                "INSERT INTO steering_meetings (id, programme_id, held_on, half_year, title, status, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, '2026-03-01', '2026H1', 'Styrgruppsmöte', 'held', $1, $2, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO steering_decisions (programme_id, meeting_id, number, kind, text, status, recorded_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, 1, 'decision', 'Planen fastställs', 'done', $1, $2, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO deliverables (id, programme_id, kind, title, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 900, 'toolbox', 'Verktygslåda', $1, $2, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO deliverable_distributions (deliverable_id, recipient, sent_on, channel, recorded_by_user_id, created_at)
+                 VALUES (900, 'Skolorna', '2026-04-01', 'email', $1, $2)",
+                args![me, now],
+            )?;
             Ok(())
         })
         .await
@@ -183,6 +227,7 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
         assert!(holds, "{}.{} is registered as exported at {place}, but the export has nothing there: {value}", r.table, r.column);
     }
     // Invitations addressed to the user's e-mail (no user column refers to them).
+    assert_eq!(json["records"]["working_group_representative"][0]["representative"], "Samordnaren", "a representative named by address");
     let received = &json["records"]["membership_invitations_received"];
     assert_eq!(received.as_array().map(Vec::len), Some(1), "invitations to the user's address: {received}");
     let reports = json["records"]["reports"].as_array().unwrap();

@@ -517,6 +517,12 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
     // Messages to the account (queued or kept after sending) hold its address and text.
     crate::kernel::mail::forget_recipient(db, &email)?;
     db.execute("DELETE FROM membership_invitations WHERE email = $1", args![email.as_str()])?;
+    // A working group's representative (programmes) named by this account or address: the
+    // membership of the organisation stays, the person's name and address go.
+    db.execute(
+        "UPDATE working_group_members SET representative = NULL, representative_email = NULL, user_id = NULL WHERE user_id = $1 OR representative_email = $2",
+        args![user_id, email.as_str()],
+    )?;
     db.execute("DELETE FROM users WHERE id = $1", args![user_id])?;
     audit::record(db, v, Event::new("user.erase").record("user", user_id))?;
     Ok(pseudonym)

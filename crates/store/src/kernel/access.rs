@@ -88,6 +88,19 @@ pub enum Action {
     /// Follow an adopted plan up: a measure's status, indicator values, deviations, links to
     /// weekly actions (members of a party).
     FollowUpPlan { org: i64 },
+    // Programmes (handlingsprogram, working groups, activity plans). `org` is the organisation
+    // the viewer acts for; the store checks its place in the programme (see `programmes`).
+    /// Create a programme owned by `org`; change a programme `org` owns: its declaration,
+    /// signatories, development areas, working groups and their members, participation
+    /// (coordinators of the owner).
+    ManageProgramme { org: i64 },
+    /// Start, write and submit a working group's activity plan for `org`, the group's convening
+    /// party or a member organisation (coordinators).
+    WriteActivityPlan { org: i64 },
+    /// Quality-assure an activity plan of a programme `org` owns: comment, approve, return it
+    /// to draft, record it presented and adopted (coordinators of the owner: the county's
+    /// coordinators of a regional programme).
+    QualityAssure { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -154,6 +167,9 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::ApproveMembership { org } => has_role(v, org, Role::Administrator),
         Action::WritePlan { org } | Action::AdoptPlan { org } => has_role(v, org, Role::Coordinator),
         Action::FollowUpPlan { org } => has_role(v, org, Role::Member),
+        Action::ManageProgramme { org } | Action::WriteActivityPlan { org } | Action::QualityAssure { org } => {
+            has_role(v, org, Role::Coordinator)
+        }
     }
 }
 

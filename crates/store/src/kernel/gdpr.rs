@@ -111,6 +111,31 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     excluded("situations", "decided_by", "the name of the body that decided the document (Kommunstyrelsen), not a user"),
     excluded("action_plans", "decided_by", "the name of the body that decided the plan (Kommunstyrelsen), not a user"),
     excluded("plan_deviations", "decided_by", "the name of the body or function that decided the correction, not a user"),
+    // Programmes (issue 14). A working group member's representative need not have an account:
+    // the name and address are exported (and erased) by the account or by the address.
+    rows("programmes", "created_by_user_id", "programmes_created", "id, title, scope, owner_org_id, created_at"),
+    rows(
+        "working_group_members",
+        "user_id",
+        "working_group_memberships",
+        "id, group_id, org_id, representative, representative_email, mandate, hours_per_month, joined_on, left_on",
+    ),
+    rows("activity_plan_steps", "by_user_id", "activity_plan_steps", "id, plan_id, step, comment, meeting_id, by_org_id, at"),
+    rows("steering_meetings", "created_by_user_id", "steering_meetings_created", "id, programme_id, held_on, half_year, title, created_at"),
+    rows(
+        "steering_decisions",
+        "recorded_by_user_id",
+        "steering_decisions_recorded",
+        "id, programme_id, meeting_id, number, kind, text, owner_org_id, due_on, status, created_at",
+    ),
+    rows("deliverables", "created_by_user_id", "deliverables_created", "id, programme_id, kind, title, created_at"),
+    rows(
+        "deliverable_distributions",
+        "recorded_by_user_id",
+        "deliverable_distributions_recorded",
+        "id, deliverable_id, recipient, sent_on, channel, created_at",
+    ),
+    excluded("programme_signatories", "signed_by", "the title of whoever signed for the organisation (Landshövding), not a user"),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 
@@ -127,7 +152,16 @@ pub fn records(db: &mut dyn Conn, user_id: i64) -> StoreResult<BTreeMap<String, 
     let email: Option<String> = db.scalar_opt("SELECT email FROM users WHERE id = $1", args![user_id])?;
     if let Some(email) = email {
         let columns = "id, org_id, role, status, invited_at, person_accepted_at, responded_at";
-        out.insert("membership_invitations_received".to_owned(), rows_where(db, columns, "membership_invitations", "email", email.into())?);
+        out.insert(
+            "membership_invitations_received".to_owned(),
+            rows_where(db, columns, "membership_invitations", "email", email.clone().into())?,
+        );
+        // A working group's representative named by address, account or not.
+        let columns = "id, group_id, org_id, representative, representative_email, mandate, hours_per_month, joined_on, left_on";
+        out.insert(
+            "working_group_representative".to_owned(),
+            rows_where(db, columns, "working_group_members", "representative_email", email.into())?,
+        );
     }
     Ok(out)
 }

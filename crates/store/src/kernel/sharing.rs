@@ -124,6 +124,34 @@ pub fn can_read_party_record(v: &Viewer, parties: &[i64], draft: bool, visibilit
             })
 }
 
+/// Programme records — a programme (handlingsprogram), its signatories, development areas,
+/// working groups and their members, its steering group, meetings, decisions and deliverables —
+/// belong to the programme's *parties*: the owner, the signatories, the working groups' member
+/// organisations and the steering group's member organisations, kept in `programme_parties` by
+/// the store (`programmes::sync_parties`). Their users read every record of the programme. A
+/// programme shared with a forum is read besides by that forum's members' users, and a
+/// published one by anyone, signed in or not. System administrators get no exception. (A
+/// working group's activity plans are plans-model documents and follow
+/// [`party_record_readable`].) SQL predicate over the programme aliased `t`, binding the
+/// viewer's organisations at `$p` and forums at `$p+1` (see [`readable_args`]).
+pub fn programme_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM programme_parties pp WHERE pp.programme_id = {t}.id AND {own}) OR ({t}.visibility = 'forum' AND {forum}) OR {t}.visibility = 'public')",
+        own = dialect.in_list("pp.org_id", p),
+        forum = dialect.in_list(&format!("{t}.forum_id"), p + 1),
+    )
+}
+
+/// The same rule for one programme already in memory, given its parties.
+pub fn can_read_programme(v: &Viewer, parties: &[i64], visibility: Visibility) -> bool {
+    parties.iter().any(|o| v.role_in(*o).is_some())
+        || match visibility {
+            Visibility::Organisation => false,
+            Visibility::Forum { forum_id } => v.forum_ids().contains(&forum_id),
+            Visibility::Public => true,
+        }
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.
@@ -131,7 +159,7 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "contact_persons", "observations", "safety_surveys", "situations"];
+pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {

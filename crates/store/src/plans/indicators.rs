@@ -177,13 +177,14 @@ fn spec_of(
     if source == IndicatorSource::Manual {
         return None;
     }
+    let municipality_code = plan.municipality_code.clone()?;
     let scope = match plan.picture_forum_id {
         Some(forum_id) => Scope::Joint { forum_id },
         None => Scope::Own { org_id: plan.owner.id },
     };
     Some(SeriesSpec {
         source,
-        municipality_code: plan.municipality_code.clone(),
+        municipality_code,
         scope,
         category_id,
         area_id,
@@ -276,7 +277,7 @@ fn category_name(db: &mut dyn Conn, plan: &ActionPlan, category_id: i64) -> Stor
     Ok(db.scalar_opt(
         "SELECT c.name FROM categories c JOIN forums f ON f.id = c.forum_id WHERE c.id = $1 AND f.municipality_code = $2
            AND (c.forum_id = $3 OR ($3 < 0 AND (f.convener_org_id = $4 OR EXISTS (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $4))))",
-        args![category_id, plan.municipality_code.as_str(), plan.picture_forum_id.unwrap_or(-1), plan.owner.id],
+        args![category_id, plan.municipality(), plan.picture_forum_id.unwrap_or(-1), plan.owner.id],
     )?)
 }
 
@@ -295,6 +296,13 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
     let survey_question = clean_text(&mut errs, &SURVEY_QUESTION, input.survey_question.as_deref());
     let survey_area = clean_text(&mut errs, &SURVEY_AREA, input.survey_area.as_deref());
     let source = errs.take(IndicatorSource::parse(&input.source));
+    if plan.is_activity() && source.is_some_and(|s| s != IndicatorSource::Manual) {
+        errs.push(FieldError::new(
+            "source",
+            "plans.activity_source",
+            "En aktivitetsplan gäller ingen enskild kommun, så indikatorn kan inte hämtas ur Brygga. Välj ”Manuell” och ange källan.",
+        ));
+    }
     let direction = errs.take(Direction::parse(&input.direction));
     let frequency = errs.take(Frequency::parse(&input.frequency));
     let offence = input.offence.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -317,7 +325,7 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
             Some(o) => {
                 let n: i64 = db.scalar(
                     "SELECT COUNT(*) FROM crime_statistics WHERE municipality_code = $1 AND offence = $2",
-                    args![plan.municipality_code.as_str(), o.as_str()],
+                    args![plan.municipality(), o.as_str()],
                 )?;
                 if n == 0 {
                     errs.push(FieldError::new(
@@ -342,7 +350,7 @@ pub fn prepare(db: &mut dyn Conn, plan: &ActionPlan, input: &IndicatorInput) -> 
     }
     if let (Some(IndicatorSource::Observations), Some(a)) = (source, input.area_id) {
         let n: Option<String> =
-            db.scalar_opt("SELECT name FROM areas WHERE id = $1 AND municipality_code = $2", args![a, plan.municipality_code.as_str()])?;
+            db.scalar_opt("SELECT name FROM areas WHERE id = $1 AND municipality_code = $2", args![a, plan.municipality()])?;
         match n {
             Some(n) => area = Some(n),
             None => errs.push(FieldError::new(

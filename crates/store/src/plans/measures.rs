@@ -366,7 +366,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, doc: &Doc, input: &MeasureInput) -
         }
     }
     let action_ids = sorted(&input.action_ids);
-    if let Some(e) = check_actions(db, v, &doc.municipality_code, &action_ids)? {
+    if let Some(e) = check_actions(db, v, doc.municipality_code.as_deref().unwrap_or_default(), &action_ids)? {
         errs.push(e);
     }
     errs.into_result()?;
@@ -559,7 +559,7 @@ pub fn set_status(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MeasureStatusI
 /// Follow-up: links a weekly action to a measure (draft or adopted version in force).
 pub fn link_action(db: &mut dyn Conn, v: &Viewer, id: i64, action_id: i64) -> StoreResult<Measure> {
     let (doc, org) = follow_up_doc(db, v, id)?;
-    if let Some(e) = check_actions(db, v, &doc.municipality_code, &[action_id])? {
+    if let Some(e) = check_actions(db, v, doc.municipality_code.as_deref().unwrap_or_default(), &[action_id])? {
         return Err(StoreError::invalid(FieldError::new("action_id", e.code, e.message)));
     }
     let n: i64 = db.scalar("SELECT COUNT(*) FROM measure_actions WHERE measure_id = $1 AND action_id = $2", args![id, action_id])?;

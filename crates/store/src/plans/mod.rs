@@ -99,7 +99,11 @@ pub struct Doc {
     pub owner_org_id: i64,
     pub parties: Vec<i64>,
     pub visibility: Visibility,
-    pub municipality_code: String,
+    /// `None` for a working group's activity plan (see `programmes`).
+    pub municipality_code: Option<String>,
+    /// For an activity plan, its workflow state (`draft`, `submitted`, `quality_assured`,
+    /// `presented`, `adopted`); `None` for every other document.
+    pub activity_state: Option<String>,
     /// Optimistic lock: bumped by every change of the version.
     pub version: i64,
 }
@@ -111,7 +115,12 @@ impl Doc {
         let row = db
             .query(
                 &format!(
-                    "SELECT lineage_id, version_no, status, owner_org_id, visibility, forum_id, municipality_code, version FROM {} WHERE id = $1",
+                    "SELECT t.lineage_id, t.version_no, t.status, t.owner_org_id, t.visibility, t.forum_id, t.municipality_code, t.version, {} AS activity_state
+                     FROM {} t WHERE t.id = $1",
+                    match table {
+                        DocTable::Plan => "(SELECT ap.state FROM activity_plans ap WHERE ap.plan_id = t.id)",
+                        DocTable::Situation => "CAST(NULL AS TEXT)",
+                    },
                     table.table()
                 ),
                 &[id.into()],
@@ -136,6 +145,7 @@ impl Doc {
             parties,
             visibility,
             municipality_code: row.get("municipality_code")?,
+            activity_state: row.get("activity_state")?,
             version: row.get("version")?,
         };
         if sharing::can_read_party_record(v, &doc.parties, doc.status == DocumentStatus::Draft, doc.visibility) {
@@ -182,9 +192,26 @@ impl Doc {
         Ok(self.owner_org_id)
     }
 
-    /// Content may change only in a draft: an adopted version never changes. The message names
-    /// the way forward.
+    /// Whether this is a working group's aktivitetsplan (its workflow is `programmes`').
+    pub fn is_activity(&self) -> bool {
+        self.activity_state.is_some()
+    }
+
+    /// Content may change only in a draft: an adopted version never changes, and an activity
+    /// plan's content only while its workflow is at utkast (once submitted, the county's
+    /// coordinators quality-assure what was submitted; they can send it back). The message
+    /// names the way forward.
     pub fn require_draft(&self) -> StoreResult<()> {
+        if let Some(state) = self.activity_state.as_deref().filter(|s| *s != "draft" && self.status == DocumentStatus::Draft) {
+            return Err(StoreError::invalid(FieldError::new(
+                "status",
+                "programmes.not_draft",
+                format!(
+                    "Aktivitetsplanen är {} och kan inte ändras. Innehållet kan bara ändras i ett utkast: be länets samordnare skicka tillbaka planen med en kommentar.",
+                    activity_state_label(state)
+                ),
+            )));
+        }
         match self.status {
             DocumentStatus::Draft => Ok(()),
             _ => Err(StoreError::invalid(FieldError::new(
@@ -229,6 +256,18 @@ impl Doc {
             &[self.id.into(), crate::now_ms().into()],
         )?;
         Ok(())
+    }
+}
+
+/// The Swedish word for an activity plan's workflow state, lower case (`inlämnad`).
+pub fn activity_state_label(state: &str) -> &'static str {
+    match state {
+        "draft" => "utkast",
+        "submitted" => "inlämnad",
+        "quality_assured" => "kvalitetssäkrad",
+        "presented" => "presenterad",
+        "adopted" => "fastställd",
+        _ => "okänd",
     }
 }
 

@@ -50,8 +50,12 @@ pub struct ActionPlan {
     pub status: String,
     pub status_label: String,
     pub title: String,
-    pub municipality_code: String,
-    pub municipality_name: String,
+    /// `municipal` (a municipality's åtgärdsplan) or `activity` (a working group's
+    /// aktivitetsplan, see `programmes`).
+    pub kind: String,
+    /// The municipality of a `municipal` plan; `null` for an activity plan.
+    pub municipality_code: Option<String>,
+    pub municipality_name: Option<String>,
     /// `2026-01-01`.
     pub period_from: String,
     /// `2027-12-31`.
@@ -86,14 +90,28 @@ impl ActionPlan {
     pub fn party_ids(&self) -> Vec<i64> {
         self.parties.iter().map(|p| p.id).collect()
     }
+    /// Whether this is a working group's aktivitetsplan (no municipality; see `programmes`).
+    pub fn is_activity(&self) -> bool {
+        self.kind == KIND_ACTIVITY
+    }
+    /// The municipality's code, or `""` for an activity plan (choices filtered by it are then
+    /// empty).
+    pub fn municipality(&self) -> &str {
+        self.municipality_code.as_deref().unwrap_or_default()
+    }
 }
 
+/// `action_plans.kind` of a working group's aktivitetsplan.
+pub const KIND_ACTIVITY: &str = "activity";
+/// `action_plans.kind` of a municipality's åtgärdsplan.
+pub const KIND_MUNICIPAL: &str = "municipal";
+
 /// The SELECT that [`ActionPlan::from_row`] decodes, by the names given here.
-const SELECT: &str = "SELECT p.id, p.lineage_id, p.version_no, p.status, p.title, p.municipality_code, m.name AS municipality_name,
+const SELECT: &str = "SELECT p.id, p.lineage_id, p.version_no, p.status, p.title, p.kind, p.municipality_code, m.name AS municipality_name,
         p.period_from, p.period_to, p.situation_id, s.title AS situation_title, s.version_no AS situation_version_no,
         s.status AS situation_status, p.picture_forum_id, p.owner_org_id, o.name AS owner_name, p.visibility, p.forum_id,
         p.decided_by, p.decided_on, p.decision_ref, p.adopted_at, p.adopted_by_user_id, p.version, p.created_at, p.updated_at
-     FROM action_plans p JOIN organisations o ON o.id = p.owner_org_id JOIN municipalities m ON m.code = p.municipality_code
+     FROM action_plans p JOIN organisations o ON o.id = p.owner_org_id LEFT JOIN municipalities m ON m.code = p.municipality_code
      LEFT JOIN situations s ON s.id = p.situation_id";
 
 impl FromRow for ActionPlan {
@@ -117,6 +135,7 @@ impl FromRow for ActionPlan {
             status,
             status_label: st.label().to_owned(),
             title: r.get("title")?,
+            kind: r.get("kind")?,
             municipality_code: r.get("municipality_code")?,
             municipality_name: r.get("municipality_name")?,
             period_from: r.get("period_from")?,
@@ -240,10 +259,11 @@ pub fn load(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<PlanDocument>
     Ok(PlanDocument { plan, goals, indicators, measures, versions })
 }
 
-/// The plans the viewer may read, newest period first; only `municipality` when given.
+/// The municipalities' plans the viewer may read, newest period first; only `municipality` when
+/// given. Working groups' activity plans are listed by their programme, not here.
 pub fn list(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> StoreResult<Vec<ActionPlan>> {
     let [orgs, forums] = sharing::readable_args(v);
-    let mut sql = format!("{SELECT} WHERE {}", DocTable::Plan.readable(db, "p", 1));
+    let mut sql = format!("{SELECT} WHERE p.kind = 'municipal' AND {}", DocTable::Plan.readable(db, "p", 1));
     let mut params = vec![orgs, forums];
     if let Some(m) = municipality {
         sql.push_str(" AND p.municipality_code = $3");
@@ -316,7 +336,9 @@ pub struct PlanInput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidPlan {
     pub title: String,
-    pub municipality_code: String,
+    /// `None` only for an activity plan (edited through the plans model, created by
+    /// `programmes`).
+    pub municipality_code: Option<String>,
     pub owner_org_id: i64,
     pub co_owners: Vec<i64>,
     pub period_from: Date,
@@ -379,14 +401,15 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &PlanInput, before: Option<
     let decision_ref = clean_text(&mut errs, &DECISION_REF, input.decision_ref.as_deref());
     let municipality = match before {
         Some(b) => {
-            if input.municipality_code.as_deref().map(str::trim).is_some_and(|m| !m.is_empty() && m != b.municipality_code) {
+            if input.municipality_code.as_deref().map(str::trim).is_some_and(|m| !m.is_empty() && Some(m) != b.municipality_code.as_deref())
+            {
                 errs.push(FieldError::new(
                     "municipality_code",
                     "plans.municipality_fixed",
                     "Kommunen kan inte ändras i en befintlig plan. Skapa en ny plan för en annan kommun.",
                 ));
             }
-            Some(b.municipality_code.clone())
+            b.municipality_code.clone()
         }
         None => match input.municipality_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => {
@@ -435,7 +458,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &PlanInput, before: Option<
     }
     if let (Some(sid), Some(m)) = (input.situation_id, &municipality) {
         let ok = match Doc::load(db, v, DocTable::Situation, sid) {
-            Ok(d) => d.municipality_code == *m,
+            Ok(d) => d.municipality_code.as_deref() == Some(m.as_str()),
             Err(StoreError::NotFound { .. }) => false,
             Err(e) => return Err(e),
         };
@@ -464,7 +487,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &PlanInput, before: Option<
     errs.into_result()?;
     Ok(ValidPlan {
         title: title.flatten().expect("checked"),
-        municipality_code: municipality.expect("checked"),
+        municipality_code: municipality,
         owner_org_id: owner,
         co_owners,
         period_from: from.expect("checked"),
@@ -488,6 +511,7 @@ fn party_error(field: &str) -> FieldError {
 /// Creates a new plan (version 1, a draft) owned by the viewer's organisation.
 pub fn create(db: &mut dyn Conn, v: &Viewer, input: &PlanInput) -> StoreResult<ActionPlan> {
     let p = prepare(db, v, input, None)?;
+    let Some(municipality) = p.municipality_code.as_deref() else { return Err(StoreError::Internal("plan without municipality".into())) };
     let now = now_ms();
     let id: i64 = db.scalar(
         "INSERT INTO action_plans (lineage_id, version_no, status, title, municipality_code, period_from, period_to, situation_id,
@@ -495,7 +519,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, input: &PlanInput) -> StoreResult<A
          VALUES (0, 1, 'draft', $1, $2, $3, $4, $5, $6, $7, 'organisation', $8, $9, $10, $11, 1, $12, $12) RETURNING id",
         args![
             p.title.as_str(),
-            p.municipality_code.as_str(),
+            municipality,
             p.period_from.to_string(),
             p.period_to.to_string(),
             p.situation_id,
@@ -549,7 +573,10 @@ pub fn add_party(db: &mut dyn Conn, v: &Viewer, id: i64, org_id: i64) -> StoreRe
     let owner = doc.acting_owner(v, |org| Permission::WritePlan { org })?;
     doc.require_draft()?;
     if !doc.parties.contains(&org_id) {
-        if !may_be_party(db, org_id, &doc.municipality_code)? {
+        if doc.is_activity() {
+            return Err(StoreError::invalid(activity_parties_error()));
+        }
+        if !may_be_party(db, org_id, doc.municipality_code.as_deref().unwrap_or_default())? {
             return Err(StoreError::invalid(party_error("org_id")));
         }
         db.execute("INSERT INTO plan_parties (plan_id, org_id) VALUES ($1, $2)", args![id, org_id])?;
@@ -565,6 +592,9 @@ pub fn remove_party(db: &mut dyn Conn, v: &Viewer, id: i64, org_id: i64) -> Stor
     let doc = Doc::load(db, v, DocTable::Plan, id)?;
     let owner = doc.acting_owner(v, |org| Permission::WritePlan { org })?;
     doc.require_draft()?;
+    if doc.is_activity() {
+        return Err(StoreError::invalid(activity_parties_error()));
+    }
     if org_id == owner {
         return Err(StoreError::invalid(FieldError::new(
             "org_id",
@@ -597,6 +627,25 @@ pub fn remove_party(db: &mut dyn Conn, v: &Viewer, id: i64, org_id: i64) -> Stor
     fetch(db, id)
 }
 
+/// An activity plan's parties are its working group's members and the programme's owner,
+/// changed through the group.
+fn activity_parties_error() -> FieldError {
+    FieldError::new(
+        "org_id",
+        "plans.activity_parties",
+        "En aktivitetsplans parter är arbetsgruppens medlemmar och programmets ägare. Ändra medlemmarna i arbetsgruppen i stället.",
+    )
+}
+
+/// An activity plan is adopted and started anew through its programme's workflow, not here.
+fn activity_workflow_error() -> FieldError {
+    FieldError::new(
+        "status",
+        "plans.activity_workflow",
+        "Det här är en aktivitetsplan. Den lämnas in, kvalitetssäkras, presenteras och fastställs via programmets arbetsflöde, och nästa halvårs plan startas från arbetsgruppens sida.",
+    )
+}
+
 /// `”A”, ”B” och ”C”`.
 pub(crate) fn quoted(items: &[String]) -> String {
     let q: Vec<String> = items.iter().map(|t| format!("”{t}”")).collect();
@@ -612,7 +661,20 @@ pub(crate) fn quoted(items: &[String]) -> String {
 pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64) -> StoreResult<ActionPlan> {
     let doc = Doc::load(db, v, DocTable::Plan, id)?;
     let owner = doc.acting_owner(v, |org| Permission::AdoptPlan { org })?;
+    if doc.is_activity() {
+        return Err(StoreError::invalid(activity_workflow_error()));
+    }
     doc.require_draft()?;
+    adopt_version(db, v, &doc, owner, Some(version))
+}
+
+/// The adoption itself, for a draft version `doc` whose adopter the caller has checked (the
+/// plans model's [`adopt`], or the programme workflow's last step for an activity plan).
+pub fn adopt_version(db: &mut dyn Conn, v: &Viewer, doc: &Doc, owner: i64, version: Option<i64>) -> StoreResult<ActionPlan> {
+    let id = doc.id;
+    if doc.status != DocumentStatus::Draft {
+        return Err(StoreError::Internal("adopting a version that is not a draft".into()));
+    }
     let p = fetch(db, id)?;
     let mut errs = FieldErrors::new();
     if p.decided_by.is_none() {
@@ -630,7 +692,7 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64) -> StoreResul
         ));
     }
     errs.into_result()?;
-    doc.touch(db, Some(version))?;
+    doc.touch(db, version)?;
     db.execute(
         "UPDATE action_plans SET status = 'superseded' WHERE lineage_id = $1 AND status = 'adopted' AND id <> $2",
         args![doc.lineage_id, id],
@@ -651,6 +713,20 @@ pub fn adopt(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64) -> StoreResul
 pub fn new_version(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<ActionPlan> {
     let doc = Doc::load(db, v, DocTable::Plan, id)?;
     let owner = doc.acting_owner(v, |org| Permission::AdoptPlan { org })?;
+    if doc.is_activity() {
+        return Err(StoreError::invalid(activity_workflow_error()));
+    }
+    let new_id = copy_version(db, v, &doc)?;
+    audit::record(db, v, Event::new("plan.new_version").record("plan", new_id).org(owner))?;
+    fetch(db, new_id)
+}
+
+/// Copies the version `doc` (not a draft) into a new draft of its lineage, every part keeping
+/// its key; the new version's id. One draft per lineage: with one open already, the message
+/// says so. The caller checks who may and records the audit entry (the plans model's
+/// [`new_version`], or the programme starting the next half-year's activity plan).
+pub fn copy_version(db: &mut dyn Conn, v: &Viewer, doc: &Doc) -> StoreResult<i64> {
+    let id = doc.id;
     if doc.status == DocumentStatus::Draft {
         return Err(StoreError::invalid(FieldError::new(
             "status",
@@ -670,15 +746,14 @@ pub fn new_version(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Action
     let next: i64 = db.scalar("SELECT MAX(version_no) + 1 FROM action_plans WHERE lineage_id = $1", args![doc.lineage_id])?;
     let now = now_ms();
     let new_id: i64 = db.scalar(
-        "INSERT INTO action_plans (lineage_id, version_no, status, title, municipality_code, period_from, period_to, situation_id,
+        "INSERT INTO action_plans (lineage_id, version_no, status, title, kind, municipality_code, period_from, period_to, situation_id,
             picture_forum_id, owner_org_id, visibility, decided_by, decided_on, decision_ref, created_by_user_id, version, created_at, updated_at)
-         SELECT lineage_id, $2, 'draft', title, municipality_code, period_from, period_to, situation_id, picture_forum_id, owner_org_id,
+         SELECT lineage_id, $2, 'draft', title, kind, municipality_code, period_from, period_to, situation_id, picture_forum_id, owner_org_id,
             'organisation', decided_by, decided_on, decision_ref, $3, 1, $4, $4 FROM action_plans WHERE id = $1 RETURNING id",
         args![id, next, v.user_id(), now],
     )?;
     copy_content(db, id, new_id, now)?;
-    audit::record(db, v, Event::new("plan.new_version").record("plan", new_id).org(owner))?;
-    fetch(db, new_id)
+    Ok(new_id)
 }
 
 /// A deviation's id and its measure, goal and indicator (to remap in a copy).

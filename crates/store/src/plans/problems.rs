@@ -388,7 +388,7 @@ fn check_evidence(db: &mut dyn Conn, doc: &Doc, input: &EvidenceInput) -> StoreR
     let kind = errs.take(EvidenceKind::parse(input.kind.trim()));
     let note = clean_text(&mut errs, &EVIDENCE_NOTE, input.note.as_deref());
     let forum: Option<i64> = db.scalar("SELECT picture_forum_id FROM situations WHERE id = $1", args![doc.id])?;
-    let m = doc.municipality_code.as_str();
+    let m = doc.municipality_code.as_deref().unwrap_or_default();
     let needs = |k: EvidenceKind| -> (bool, bool, bool) {
         match k {
             EvidenceKind::Category => (true, false, false),

@@ -43,8 +43,10 @@ pub struct PlanFile {
 #[serde(deny_unknown_fields)]
 pub struct PlanHeader {
     pub title: String,
-    /// The municipality of the plan the file came from (for reference).
-    pub municipality_code: String,
+    /// The municipality of the plan the file came from (for reference); `null` for a working
+    /// group's activity plan.
+    #[serde(default)]
+    pub municipality_code: Option<String>,
     pub period_from: String,
     pub period_to: String,
     #[serde(default)]
@@ -371,7 +373,7 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
                 let found: Option<i64> = db.scalar_opt(
                     "SELECT MIN(c.id) FROM categories c JOIN forums f ON f.id = c.forum_id WHERE c.code = $1 AND f.municipality_code = $2
                        AND (c.forum_id = $3 OR ($3 < 0 AND (f.convener_org_id = $4 OR EXISTS (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $4))))",
-                    args![code, p.municipality_code.as_str(), p.picture_forum_id.unwrap_or(-1), p.owner.id],
+                    args![code, p.municipality(), p.picture_forum_id.unwrap_or(-1), p.owner.id],
                 )?;
                 if found.is_none() {
                     all.push(FieldError::new(
@@ -387,10 +389,8 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
         let area_id = match i.area.as_deref() {
             None => None,
             Some(name) => {
-                let found: Option<i64> = db.scalar_opt(
-                    "SELECT MIN(id) FROM areas WHERE municipality_code = $1 AND name = $2",
-                    args![p.municipality_code.as_str(), name],
-                )?;
+                let found: Option<i64> =
+                    db.scalar_opt("SELECT MIN(id) FROM areas WHERE municipality_code = $1 AND name = $2", args![p.municipality(), name])?;
                 if found.is_none() {
                     all.push(FieldError::new(
                         format!("{at}.area"),

@@ -431,7 +431,7 @@ pub struct PlanFull {
 pub fn plan_meta(p: &PlanFull) -> DocumentMeta {
     let plan = &p.d.plan;
     DocumentMeta {
-        municipality: plan.municipality_name.clone(),
+        municipality: plan.municipality_name.clone().unwrap_or_else(|| "Aktivitetsplan".to_owned()),
         period: format!("{} – {}", plan.period_from, plan.period_to),
         version: Some(plan.version_no),
         status: plan.status_label.clone(),
@@ -892,7 +892,7 @@ pub fn plan_docx(p: &PlanFull) -> Result<WordFile, AppError> {
 pub fn report_docx(r: &FollowUpReport, plan: &ActionPlan) -> Result<WordFile, AppError> {
     let year = r.year;
     let meta = DocumentMeta {
-        municipality: plan.municipality_name.clone(),
+        municipality: plan.municipality_name.clone().unwrap_or_else(|| "Aktivitetsplan".to_owned()),
         period: year.to_string(),
         version: Some(plan.version_no),
         status: plan.status_label.clone(),

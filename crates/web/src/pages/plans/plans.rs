@@ -194,7 +194,7 @@ fn header_choices(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> 
 
 async fn header_page(state: &AppState, session: &Session, form: FormView, editing: Option<&ActionPlan>) -> Result<HeaderPage, PageError> {
     let v = session.viewer.clone();
-    let m = editing.map(|p| p.municipality_code.clone());
+    let m = editing.and_then(|p| p.municipality_code.clone());
     let (municipalities, forums, situations) = state.store.read(move |db| header_choices(db, &v, m.as_deref())).await?;
     let (heading, action, cancel) = match editing {
         Some(p) => (format!("Ändra planen: {}", p.title), format!("/atgardsplaner/{}/redigera", p.id), format!("/atgardsplaner/{}", p.id)),
@@ -387,7 +387,7 @@ async fn show_page(
     let party = session.is_some() && d.plan.parties.iter().any(|p| v.role_in(p.id).is_some());
     let public = session.is_none();
     let v2 = v.clone();
-    let m = d.plan.municipality_code.clone();
+    let m = d.plan.municipality().to_owned();
     let parties = d.plan.party_ids();
     let (forums, candidates): (Options, Options) = if party {
         state
@@ -653,7 +653,7 @@ fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<Pa
         Some(f) => vec![f],
         None => brygga_store::forums::forum::list(db, v)?
             .into_iter()
-            .filter(|f| f.municipality_code.as_deref() == Some(p.municipality_code.as_str()))
+            .filter(|f| f.municipality_code.is_some() && f.municipality_code == p.municipality_code)
             .map(|f| f.id)
             .collect(),
     };
@@ -664,14 +664,28 @@ fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<Pa
             }
         }
     }
-    let areas =
-        areas::list(db, v, &p.municipality_code)?.into_iter().filter(areas::Area::is_active).map(|a| (a.id.to_string(), a.name)).collect();
-    let offences = indicators::offences(db, &p.municipality_code)?;
-    let orgs = plan::organisations_in(db, &p.municipality_code)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
+    if p.is_activity() {
+        // A working group's activity plan: no municipality's places, statistics or forums; the
+        // responsible organisations are its parties (the group's members and the owner).
+        let orgs = p.parties.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
+        return Ok(PartChoices {
+            categories: Vec::new(),
+            areas: Vec::new(),
+            offences: Vec::new(),
+            orgs,
+            problems: Vec::new(),
+            causes: Vec::new(),
+            actions: Vec::new(),
+        });
+    }
+    let m = p.municipality();
+    let areas = areas::list(db, v, m)?.into_iter().filter(areas::Area::is_active).map(|a| (a.id.to_string(), a.name)).collect();
+    let offences = indicators::offences(db, m)?;
+    let orgs = plan::organisations_in(db, m)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
     let (problems, causes) = plan::situation_parts(db, v, p)?;
     let problems = problems.into_iter().map(|c| (c.id.to_string(), c.title)).collect();
     let causes = causes.into_iter().map(|c| (c.id.to_string(), c.title)).collect();
-    let actions = measures::action_choices(db, v, &p.municipality_code)?
+    let actions = measures::action_choices(db, v, m)?
         .into_iter()
         .map(|a| (a.id.to_string(), format!("{} (klart senast {})", a.title, a.due_on)))
         .collect();
