@@ -284,3 +284,5 @@ mod forum_work;
 pub use forum_work::*;
 mod plans;
 pub use plans::*;
+mod programmes;
+pub use programmes::*;

@@ -150,7 +150,8 @@ struct PlanRow {
     id: i64,
     title: String,
     status: String,
-    municipality_code: String,
+    /// `None` for an activity plan (a programme's working group, no municipality).
+    municipality_code: Option<String>,
     period_from: String,
     period_to: String,
     picture_forum_id: Option<i64>,
@@ -530,7 +531,8 @@ pub fn remove_value(db: &mut dyn Conn, v: &Viewer, plan_id: i64, indicator_id: i
 fn spec_of(plan: &PlanRow, i: &IndicatorRef) -> SeriesSpec {
     SeriesSpec {
         source: i.source(),
-        municipality_code: plan.municipality_code.clone(),
+        // Only municipal plans have indicators with a Brygga source (an activity plan's are manual).
+        municipality_code: plan.municipality_code.clone().unwrap_or_default(),
         scope: match plan.picture_forum_id {
             Some(forum_id) => Scope::Joint { forum_id },
             None => Scope::Own { org_id: plan.owner_org_id },
@@ -1021,7 +1023,8 @@ pub struct ReportTotals {
 pub struct FollowUpReport {
     pub plan_id: i64,
     pub title: String,
-    pub municipality_code: String,
+    /// `None` for an activity plan.
+    pub municipality_code: Option<String>,
     pub period_from: String,
     pub period_to: String,
     /// `draft`, `adopted` or `superseded`.

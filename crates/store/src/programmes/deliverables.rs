@@ -168,7 +168,7 @@ fn complete(mut d: Deliverable, log: Vec<Distribution>) -> Deliverable {
 
 /// The deliverables of a programme, without the read check (callers have made it). Two queries.
 pub(crate) fn read_all(db: &mut dyn Conn, programme_id: i64) -> StoreResult<Vec<Deliverable>> {
-    let list: Vec<Deliverable> = db.all(&format!("{SELECT} WHERE d.programme_id = $1 ORDER BY d.delivered_on, d.id"), args![programme_id])?;
+    let list: Vec<Deliverable> = db.all(&format!("{SELECT} WHERE d.programme_id = $1 ORDER BY d.delivered_on IS NULL, d.delivered_on, d.id"), args![programme_id])?;
     let logs: Vec<Distribution> = db.all(
         &format!("{DIST_SELECT} JOIN deliverables d ON d.id = x.deliverable_id WHERE d.programme_id = $1 ORDER BY x.sent_on, x.id"),
         args![programme_id],

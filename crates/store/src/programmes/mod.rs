@@ -48,6 +48,11 @@ use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing::{self, Visibility};
 use crate::{Viewer, args};
 
+pub mod decisions;
+pub mod deliverables;
+pub mod report;
+pub mod steering;
+
 /// A programme: the programförklaring and the handlingsprogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -219,7 +219,7 @@ fn group_part(db: &mut dyn Conn, g: &GroupPlan, convener: String, half: HalfYear
         plan_id,
         title: r.title.clone(),
         half_year_label: HalfYear::parse("half_year", &hy).map(HalfYear::label).unwrap_or_else(|_| hy.clone()),
-        of_the_half_year: hy == half.code(),
+        of_the_half_year: hy == half.to_string(),
         half_year: hy,
         state_label: state_label(&state).to_owned(),
         state,
@@ -333,7 +333,7 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, programme_id: i64, half_year: &str)
     let p = super::load(db, v, programme_id)?;
     let today = today();
     let steering_group = steering::read_members(db, programme_id)?;
-    let meetings: Vec<Meeting> = steering::read_meetings(db, programme_id)?.into_iter().filter(|m| m.half_year == half.code()).collect();
+    let meetings: Vec<Meeting> = steering::read_meetings(db, programme_id)?.into_iter().filter(|m| m.half_year == half.to_string()).collect();
     let conveners: Vec<(i64, String)> = db.map_all(
         "SELECT g.id, o.name FROM working_groups g JOIN organisations o ON o.id = g.convener_org_id WHERE g.programme_id = $1",
         args![programme_id],
@@ -351,7 +351,7 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, programme_id: i64, half_year: &str)
     let (decisions, earlier): (Vec<Decision>, Vec<Decision>) = all.into_iter().partition(|d| meetings.iter().any(|m| m.id == d.meeting_id));
     let earlier_open: Vec<Decision> = earlier
         .into_iter()
-        .filter(|d| d.status == "open" && d.kind == "assignment" && d.meeting_on < half.first_day().to_string())
+        .filter(|d| d.status == "open" && d.kind == "assignment" && d.meeting_on < half.start().to_string())
         .collect();
     let deliverables = deliverables::read_all(db, programme_id)?;
     let load = load_of(db, programme_id, &steering_group)?;
@@ -374,10 +374,10 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, programme_id: i64, half_year: &str)
     Ok(SteeringReport {
         programme_id,
         programme_title: p.title,
-        half_year: half.code(),
+        half_year: half.to_string(),
         half_year_label: half.label(),
-        from: half.first_day().to_string(),
-        to: half.last_day().to_string(),
+        from: half.start().to_string(),
+        to: half.end().to_string(),
         as_of: today.to_string(),
         steering_group,
         meetings,

@@ -30,8 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use super::decisions::{self, Decision};
 use super::deliverables;
+pub use super::HalfYear;
+use super::activity::{self, StepInput};
 use crate::forum_work::actions::clean_text;
-use crate::kernel::access::{self, Action as Permission};
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::kernel::error::{StoreError, StoreResult, checked_with};
@@ -48,72 +49,18 @@ pub const ITEM: TextRule = TextRule::line("title", "Punkten", 500);
 pub const BEHIND_MARGIN: f64 = 0.25;
 
 // ---------------------------------------------------------------------------------------------
-// Half-years.
-
-/// A half-year, `2019H1` or `2019H2`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HalfYear {
-    pub year: i16,
-    /// 1 or 2.
-    pub half: i8,
-}
-
-impl HalfYear {
-    pub fn of(d: Date) -> Self {
-        Self { year: d.year(), half: if d.month() <= 6 { 1 } else { 2 } }
-    }
-    /// Reads `2019H1` (also `2019h1`, `2019-H1`); the error names `field`.
-    pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
-        let s = input.trim().to_uppercase().replace('-', "");
-        let bad = || {
-            FieldError::new(
-                field,
-                "half_year.invalid",
-                format!("”{}” är inget halvår. Skriv året och H1 eller H2, till exempel 2019H1.", input.trim()),
-            )
-        };
-        let (y, h) = s.split_once('H').ok_or_else(bad)?;
-        let year: i16 = y.parse().map_err(|_| bad())?;
-        let half: i8 = h.parse().map_err(|_| bad())?;
-        if !(2000..=2100).contains(&year) || !(1..=2).contains(&half) {
-            return Err(bad());
-        }
-        Ok(Self { year, half })
-    }
-    pub fn code(self) -> String {
-        format!("{}H{}", self.year, self.half)
-    }
-    /// `första halvåret 2019`.
-    pub fn label(self) -> String {
-        format!("{} halvåret {}", if self.half == 1 { "första" } else { "andra" }, self.year)
-    }
-    pub fn first_day(self) -> Date {
-        Date::new(self.year, if self.half == 1 { 1 } else { 7 }, 1).expect("valid")
-    }
-    pub fn last_day(self) -> Date {
-        if self.half == 1 { Date::new(self.year, 6, 30) } else { Date::new(self.year, 12, 31) }.expect("valid")
-    }
-    pub fn contains(self, d: &str) -> bool {
-        d >= self.first_day().to_string().as_str() && d <= self.last_day().to_string().as_str()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Who writes.
 
 /// The programme's owner, when the viewer may manage the programme (coordinators of the owner);
 /// not found when the programme is unreadable, forbidden when it is readable but not theirs.
 pub fn require_manage(db: &mut dyn Conn, v: &Viewer, programme_id: i64) -> StoreResult<i64> {
-    let p = super::load(db, v, programme_id)?;
-    access::require(v, Permission::ManageProgramme { org: p.owner_org_id })?;
-    Ok(p.owner_org_id)
+    Ok(super::load_managed(db, v, programme_id)?.owner.id)
 }
 
 /// Whether the viewer may manage the programme's steering group, decisions and deliverables
 /// (pages use it to show or hide forms; the store decides).
 pub fn may_manage(db: &mut dyn Conn, v: &Viewer, programme_id: i64) -> StoreResult<bool> {
-    let p = super::load(db, v, programme_id)?;
-    Ok(access::allowed(v, Permission::ManageProgramme { org: p.owner_org_id }))
+    Ok(super::load(db, v, programme_id)?.manages(v))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,7 +94,7 @@ impl FromRow for SteeringMember {
 pub(crate) fn read_members(db: &mut dyn Conn, programme_id: i64) -> StoreResult<Vec<SteeringMember>> {
     Ok(db.all(
         "SELECT s.org_id, o.name AS org_name, s.representative, s.role FROM steering_members s JOIN organisations o ON o.id = s.org_id
-         WHERE s.programme_id = $1 ORDER BY CASE s.role WHEN 'chair' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, o.name, s.org_id",
+         WHERE s.programme_id = $1 ORDER BY CASE s.role WHEN 'chair' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, o.name_key, s.org_id",
         args![programme_id],
     )?)
 }
@@ -453,7 +400,7 @@ pub fn create_meeting(db: &mut dyn Conn, v: &Viewer, programme_id: i64, input: &
         args![
             programme_id,
             m.held_on.to_string(),
-            m.half.code(),
+            m.half.to_string(),
             m.title.as_str(),
             m.location.as_deref(),
             m.status.code(),
@@ -481,7 +428,7 @@ pub fn update_meeting(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MeetingInp
     db.execute(
         "UPDATE steering_meetings SET held_on = $1, half_year = $2, title = $3, location = $4, status = $5, notes = $6, version = version + 1,
             updated_at = $7 WHERE id = $8",
-        args![m.held_on.to_string(), m.half.code(), m.title.as_str(), m.location.as_deref(), m.status.code(), m.notes.as_deref(), now_ms(), id],
+        args![m.held_on.to_string(), m.half.to_string(), m.title.as_str(), m.location.as_deref(), m.status.code(), m.notes.as_deref(), now_ms(), id],
     )?;
     audit::record(db, v, Event::new("steering.meeting_update").record("steering_meeting", id).org(owner))?;
     meeting(db, v, id)
@@ -542,7 +489,7 @@ pub(crate) fn group_plans(db: &mut dyn Conn, programme_id: i64, half: HalfYear) 
         "SELECT a.group_id, a.plan_id, a.half_year, a.state, p.period_from, p.period_to FROM activity_plans a
          JOIN action_plans p ON p.id = a.plan_id JOIN working_groups g ON g.id = a.group_id
          WHERE g.programme_id = $1 AND a.half_year <= $2 ORDER BY a.half_year, p.version_no",
-        args![programme_id, half.code()],
+        args![programme_id, half.to_string()],
         |r| Ok((r.get("group_id")?, r.get("plan_id")?, r.get("half_year")?, r.get("state")?, r.get("period_from")?, r.get("period_to")?)),
     )?;
     Ok(groups
@@ -820,7 +767,7 @@ pub fn present_plan(db: &mut dyn Conn, v: &Viewer, meeting_id: i64, plan_id: i64
     let m = meeting_row(db, v, meeting_id)?;
     require_manage(db, v, m.programme_id)?;
     programme_plan(db, m.programme_id, plan_id)?;
-    super::activity::present(db, v, plan_id, meeting_id)?;
+    activity::step(db, v, plan_id, &StepInput { step: "present".into(), meeting_id: Some(meeting_id), ..StepInput::default() })?;
     meeting(db, v, meeting_id)
 }
 
@@ -834,7 +781,14 @@ pub fn adopt_plan(db: &mut dyn Conn, v: &Viewer, meeting_id: i64, plan_id: i64) 
     let label = HalfYear::parse("half_year", &hy).map(HalfYear::label).unwrap_or(hy);
     let number: i64 = db.scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM steering_decisions WHERE meeting_id = $1", args![meeting_id])?;
     let reference = format!("{} {}, § {number}", m.title, m.held_on);
-    super::activity::adopt(db, v, plan_id, meeting_id, &reference)?;
+    // The reference first: adopting checks and freezes the version's decision fields.
+    db.execute("UPDATE action_plans SET decision_ref = $1 WHERE id = $2", args![reference.chars().take(200).collect::<String>(), plan_id])?;
+    activity::step(
+        db,
+        v,
+        plan_id,
+        &StepInput { step: "adopt".into(), meeting_id: Some(meeting_id), decided_on: Some(m.held_on.clone()), ..StepInput::default() },
+    )?;
     decisions::log_plan_decision(db, v, &m, group_id, plan_id, format!("Styrgruppen fastställer {group_name}s aktivitetsplan för {label}."))?;
     meeting(db, v, meeting_id)
 }
@@ -845,17 +799,6 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
-    }
-
-    #[test]
-    fn half_years_read_and_bound() {
-        let h = HalfYear::parse("half_year", " 2019h2 ").unwrap();
-        assert_eq!((h.code(), h.label()), ("2019H2".to_owned(), "andra halvåret 2019".to_owned()));
-        assert_eq!((h.first_day(), h.last_day()), (d("2019-07-01"), d("2019-12-31")));
-        assert!(h.contains("2019-12-31") && !h.contains("2020-01-01"));
-        assert_eq!(HalfYear::of(d("2019-06-30")).code(), "2019H1");
-        assert_eq!(HalfYear::parse("half_year", "2019H3").unwrap_err().code, "half_year.invalid");
-        assert_eq!(HalfYear::parse("x", "våren").unwrap_err().field, "x");
     }
 
     #[test]

@@ -132,6 +132,21 @@ pub fn action_label(code: &str) -> &str {
         "plan.deviation.record" => "Avvikelse dokumenterad",
         "plan.deviation.edit" => "Avvikelse ändrad",
         "plan.deviation.remove" => "Avvikelse borttagen",
+        "steering.member_set" => "Styrgruppsledamot lagd till eller ändrad",
+        "steering.member_remove" => "Styrgruppsledamot borttagen",
+        "steering.meeting_create" => "Styrgruppsmöte planerat",
+        "steering.meeting_update" => "Styrgruppsmöte ändrat",
+        "steering.meeting_delete" => "Styrgruppsmöte borttaget",
+        "steering.agenda_refresh" => "Dagordning uppdaterad från läget",
+        "steering.agenda_change" => "Dagordning ändrad",
+        "steering.decision_log" => "Styrgruppsbeslut protokollfört",
+        "steering.decision_follow_up" => "Styrgruppsbeslut följt upp",
+        "steering.decision_remove" => "Styrgruppsbeslut borttaget",
+        "deliverable.create" => "Leverans lagd till",
+        "deliverable.update" => "Leverans ändrad",
+        "deliverable.remove" => "Leverans borttagen",
+        "deliverable.distribute" => "Spridning av leverans införd",
+        "deliverable.distribution_remove" => "Spridning av leverans borttagen",
         other => other,
     }
 }
@@ -149,6 +164,8 @@ fn record_label(kind: &str) -> &str {
         "share_link" => "Delad länk",
         "situation" => "Lägesbild eller problembild",
         "plan" => "Åtgärdsplan",
+        "steering_meeting" => "Styrgruppsmöte",
+        "deliverable" => "Leverans",
         other => other,
     }
 }
