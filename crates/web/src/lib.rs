@@ -108,7 +108,10 @@ pub fn router(state: AppState) -> Router {
         .merge(forum_work::actions::routes())
         .merge(forum_work::alerts::routes())
         .merge(forum_work::sharing::routes())
-        .merge(plans::plans::routes());
+        .merge(plans::plans::routes())
+        .merge(programmes::steering::routes())
+        .merge(programmes::deliverables::routes())
+        .merge(programmes::report::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -51,6 +51,7 @@ pub struct Reach {
 /// One distribution: to whom, when, how, and its counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DeliverableDistribution))]
 pub struct Distribution {
     pub id: i64,
     pub deliverable_id: i64,

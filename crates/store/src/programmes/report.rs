@@ -116,6 +116,7 @@ pub struct ReportGroup {
 /// The load on one organisation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SteeringOrgLoad))]
 pub struct OrgLoad {
     pub org_id: i64,
     pub name: String,

@@ -250,6 +250,7 @@ pub(crate) fn read_meetings(db: &mut dyn Conn, programme_id: i64) -> StoreResult
 /// One agenda item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SteeringAgendaItem))]
 pub struct AgendaItem {
     pub id: i64,
     pub position: i64,
@@ -530,6 +531,7 @@ pub fn behind(progress: Option<f64>, share: f64) -> bool {
 /// A goal off track in a group's plan: the failing målanalys check or the progress that lags.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SteeringOffTrack))]
 pub struct OffTrack {
     pub goal_id: i64,
     pub goal_title: String,
@@ -791,6 +793,48 @@ pub fn adopt_plan(db: &mut dyn Conn, v: &Viewer, meeting_id: i64, plan_id: i64) 
     )?;
     decisions::log_plan_decision(db, v, &m, group_id, plan_id, format!("Styrgruppen fastställer {group_name}s aktivitetsplan för {label}."))?;
     meeting(db, v, meeting_id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the forms offer.
+
+/// The choices of the steering forms: the programme's working groups, its activity plans (group,
+/// half-year, state), its parties (uppdrag owners, recipients) and every organisation the viewer
+/// may see (new steering members). Pages use them to fill selects; the store checks the answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choices {
+    pub groups: Vec<(i64, String)>,
+    pub plans: Vec<(i64, String)>,
+    pub parties: Vec<(i64, String)>,
+    pub organisations: Vec<(i64, String)>,
+}
+
+pub fn choices(db: &mut dyn Conn, v: &Viewer, programme_id: i64) -> StoreResult<Choices> {
+    let p = super::load(db, v, programme_id)?;
+    let groups = db.map_all(
+        "SELECT g.id, g.name FROM working_groups g JOIN programme_areas a ON a.id = g.area_id WHERE g.programme_id = $1 ORDER BY a.position, g.id",
+        args![programme_id],
+        |r| Ok((r.get("id")?, r.get("name")?)),
+    )?;
+    let plans = db
+        .map_all(
+            "SELECT a.plan_id, g.name, a.half_year, a.state FROM activity_plans a JOIN working_groups g ON g.id = a.group_id
+             JOIN programme_areas pa ON pa.id = g.area_id WHERE g.programme_id = $1 ORDER BY a.half_year DESC, pa.position",
+            args![programme_id],
+            |r| Ok((r.get::<i64>("plan_id")?, r.get::<String>("name")?, r.get::<String>("half_year")?, r.get::<String>("state")?)),
+        )?
+        .into_iter()
+        .map(|(id, name, hy, state)| (id, format!("{name}, {hy} ({})", super::report::state_label(&state).to_lowercase())))
+        .collect();
+    let organisations: Vec<(i64, String)> =
+        crate::accounts::orgs::all(db, v)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let mut parties: Vec<(i64, String)> = db.map_all(
+        "SELECT o.id, o.name FROM programme_parties pp JOIN organisations o ON o.id = pp.org_id WHERE pp.programme_id = $1 ORDER BY o.name_key",
+        args![p.id],
+        |r| Ok((r.get("id")?, r.get("name")?)),
+    )?;
+    parties.dedup();
+    Ok(Choices { groups, plans, parties, organisations })
 }
 
 #[cfg(test)]

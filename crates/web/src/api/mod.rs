@@ -19,6 +19,7 @@ mod forums;
 mod picture;
 mod places;
 mod plans;
+mod programmes;
 
 use crate::AppState;
 
@@ -123,6 +124,26 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(situations::share))
         .routes(routes!(plans::documents::plan_docx))
         .routes(routes!(plans::documents::situation_docx))
+        .routes(routes!(programmes::steering::members, programmes::steering::set_member))
+        .routes(routes!(programmes::steering::remove_member))
+        .routes(routes!(programmes::steering::meetings, programmes::steering::create_meeting))
+        .routes(routes!(programmes::steering::get_meeting, programmes::steering::update_meeting, programmes::steering::delete_meeting))
+        .routes(routes!(programmes::steering::add_item))
+        .routes(routes!(programmes::steering::refresh_agenda))
+        .routes(routes!(programmes::steering::remove_item))
+        .routes(routes!(programmes::steering::move_item))
+        .routes(routes!(programmes::steering::present_plan))
+        .routes(routes!(programmes::steering::adopt_plan))
+        .routes(routes!(programmes::steering::decisions))
+        .routes(routes!(programmes::steering::log_decision))
+        .routes(routes!(programmes::steering::get_decision, programmes::steering::delete_decision))
+        .routes(routes!(programmes::steering::follow_up))
+        .routes(routes!(programmes::deliverables::list, programmes::deliverables::create))
+        .routes(routes!(programmes::deliverables::get, programmes::deliverables::update, programmes::deliverables::delete))
+        .routes(routes!(programmes::deliverables::distribute))
+        .routes(routes!(programmes::deliverables::remove_distribution))
+        .routes(routes!(programmes::report::get))
+        .routes(routes!(programmes::report::docx))
 }
 
 /// The API router, to be nested under `/api/v1`.

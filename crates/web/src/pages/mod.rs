@@ -8,3 +8,4 @@ pub mod operations;
 pub mod picture;
 pub mod places;
 pub mod plans;
+pub mod programmes;
