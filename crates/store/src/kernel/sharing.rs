@@ -152,6 +152,17 @@ pub fn can_read_programme(v: &Viewer, parties: &[i64], visibility: Visibility) -
         }
 }
 
+/// Initiatives (the county's participation matrix, `programmes::participation`): one that
+/// belongs to a programme is read as its programme (`programme_readable`, given here as
+/// `Some(readable)`); any other (`None`) by every signed-in user — which municipality takes part
+/// in which initiative holds no personal data and is no secret within the installation.
+pub fn can_read_initiative(v: &Viewer, programme_readable: Option<bool>) -> bool {
+    match programme_readable {
+        Some(r) => r,
+        None => v.is_signed_in(),
+    }
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.

@@ -150,7 +150,6 @@ struct PlanRow {
     id: i64,
     title: String,
     status: String,
-    /// `None` for an activity plan (a programme's working group, no municipality).
     municipality_code: Option<String>,
     period_from: String,
     period_to: String,
@@ -531,7 +530,8 @@ pub fn remove_value(db: &mut dyn Conn, v: &Viewer, plan_id: i64, indicator_id: i
 fn spec_of(plan: &PlanRow, i: &IndicatorRef) -> SeriesSpec {
     SeriesSpec {
         source: i.source(),
-        // Only municipal plans have indicators with a Brygga source (an activity plan's are manual).
+        // Only a municipality's plan has indicators from Brygga's data (an activity plan's are
+        // entered by hand).
         municipality_code: plan.municipality_code.clone().unwrap_or_default(),
         scope: match plan.picture_forum_id {
             Some(forum_id) => Scope::Joint { forum_id },
@@ -1023,7 +1023,7 @@ pub struct ReportTotals {
 pub struct FollowUpReport {
     pub plan_id: i64,
     pub title: String,
-    /// `None` for an activity plan.
+    /// `null` for a working group's activity plan.
     pub municipality_code: Option<String>,
     pub period_from: String,
     pub period_to: String,

@@ -848,6 +848,11 @@ fn copy_content(db: &mut dyn Conn, from: i64, to: i64, now: i64) -> StoreResult<
             "INSERT INTO measure_actions (measure_id, action_id) SELECT $2, action_id FROM measure_actions WHERE measure_id = $1",
             args![old, new],
         )?;
+        // An activity plan's members' contributions to the activity (see `programmes`).
+        db.execute(
+            "INSERT INTO measure_contributions (measure_id, org_id, contribution) SELECT $2, org_id, contribution FROM measure_contributions WHERE measure_id = $1",
+            args![old, new],
+        )?;
         let linked: Vec<i64> = db.scalars("SELECT goal_id FROM measure_goals WHERE measure_id = $1", args![old])?;
         for g in linked {
             db.execute("INSERT INTO measure_goals (measure_id, goal_id) VALUES ($1, $2)", args![new, goal(g)])?;

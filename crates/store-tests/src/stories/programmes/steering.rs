@@ -549,3 +549,54 @@ pub async fn steering_records_are_read_by_the_parties_and_written_by_the_owners_
     let entries = count(store, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'steering.%' OR action LIKE 'deliverable.%'").await;
     assert!(entries >= 6, "{entries}");
 }
+
+pub async fn steering_meeting_presents_and_adopts_a_quality_assured_plan(store: &Store) {
+    let w = steering_world(store).await;
+    let t = today().to_string();
+    let m = create_meeting(store, w.county, w.programme, meeting_input(&t, "Styrgruppsmöte")).await.unwrap();
+    let mid = m.meeting.id;
+    let (violence, safety) = (w.violence_plan, w.safety_plan);
+
+    // A draft cannot be presented (the workflow's order, in the workflow's own words), and the
+    // police, a party, cannot present at all.
+    let v = viewer(store, w.county).await;
+    let e = store.write(move |db| steering::present_plan(db, &v, mid, safety)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    let v = viewer(store, w.police).await;
+    let e = store.write(move |db| steering::present_plan(db, &v, mid, violence)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    // Adopting before presenting skips a step.
+    let v = viewer(store, w.county).await;
+    let e = store.write(move |db| steering::adopt_plan(db, &v, mid, violence)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM steering_decisions").await, 0, "nothing half-written");
+
+    let v = viewer(store, w.county).await;
+    let presented = store.write(move |db| steering::present_plan(db, &v, mid, violence)).await.unwrap();
+    assert_eq!(presented.agenda[0].plan_state.as_deref(), Some("presented"));
+    let at: Option<i64> =
+        store.read(move |db| Ok(db.scalar("SELECT presented_meeting_id FROM activity_plans WHERE plan_id = $1", args![violence])?)).await.unwrap();
+    assert_eq!(at, Some(mid));
+
+    let v = viewer(store, w.county).await;
+    let adopted = store.write(move |db| steering::adopt_plan(db, &v, mid, violence)).await.unwrap();
+    assert_eq!(adopted.agenda[0].plan_state.as_deref(), Some("adopted"));
+    let d = &adopted.decisions[0];
+    assert_eq!((d.number, d.kind.as_str(), d.plan_id), (1, "decision", Some(violence)));
+    assert!(d.text.contains("Våld i nära relationer") && d.text.contains("fastställer"), "{}", d.text);
+    let (status, by, on, reference): (String, Option<String>, Option<String>, Option<String>) = store
+        .read(move |db| {
+            Ok(db.map_one("SELECT status, decided_by, decided_on, decision_ref FROM action_plans WHERE id = $1", args![violence], |r| {
+                Ok((r.get("status")?, r.get("decided_by")?, r.get("decided_on")?, r.get("decision_ref")?))
+            })?)
+        })
+        .await
+        .unwrap();
+    assert_eq!((status.as_str(), on.as_deref()), ("adopted", Some(t.as_str())));
+    assert!(by.is_some_and(|b| b.contains("Styrgruppen")));
+    assert_eq!(reference, Some(format!("Styrgruppsmöte {t}, § 1")));
+    // The next agenda no longer asks for a decision on it.
+    let (programme, half) = (w.programme, w.half);
+    let next = store.read(move |db| steering::generate(db, programme, half, None, today())).await.unwrap();
+    assert!(next.iter().all(|g| g.kind.code() != "plan_decision"), "{next:#?}");
+}
