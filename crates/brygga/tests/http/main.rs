@@ -15,3 +15,4 @@ pub(crate) mod operations;
 mod picture;
 mod places;
 mod plans;
+mod programmes;
