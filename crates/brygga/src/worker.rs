@@ -30,7 +30,10 @@ use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
-use brygga_store::{Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders, plans::followup as plan_followup};
+use brygga_store::{
+    Store, forum_work::digests, kernel::mail, now_ms, picture::questionnaire_reminders, plans::followup as plan_followup,
+    programmes::reminders as plan_reminders,
+};
 use jiff::civil::Weekday;
 use tokio::sync::watch;
 
@@ -65,8 +68,9 @@ impl Handlers {
         }
         h.with(PURGE_KIND, Purge)
             .with(digests::KIND, WeeklyDigest { post: post.clone() })
-            .with(questionnaire_reminders::KIND, QuestionnaireReminder { post })
+            .with(questionnaire_reminders::KIND, QuestionnaireReminder { post: post.clone() })
             .with(plan_followup::KIND, RefreshIndicators)
+            .with(plan_reminders::KIND, ActivityPlanReminder { post })
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -207,6 +211,14 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = questionnaire_reminders::KIND, error = %e, "reminder jobs could not be enqueued"),
+        }
+        // Activity plan reminders fall due on their day before each half-year's deadline.
+        match store.write(|db| plan_reminders::enqueue_due(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => {
+                tracing::info!(kind = plan_reminders::KIND, jobs = created.len(), "reminder jobs enqueued")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = plan_reminders::KIND, error = %e, "reminder jobs could not be enqueued"),
         }
         // Every night (02:00 Swedish time) each adopted plan's computed indicator values are refreshed.
         match store.write(|db| plan_followup::enqueue_nightly(db, now_ms())).await {
@@ -533,6 +545,41 @@ impl Handler for QuestionnaireReminder {
             let post = self.post.clone();
             let r = store.write(move |db| questionnaire_reminders::write(db, forum, week, &post, now_ms())).await;
             outbox_written("questionnaire reminders", forum, week, r.map(|w| (w.queued.len(), w.already_sent)))
+        })
+    }
+}
+
+/// `programmes.plan_reminder`: writes one working group's reminder before a half-year's
+/// activity plan deadline to the outbox. Running twice mails nobody twice
+/// (`activity_plan_reminders`). Logs carry ids and counts only.
+pub struct ActivityPlanReminder {
+    pub post: Postmark,
+}
+
+impl Handler for ActivityPlanReminder {
+    fn run<'a>(&'a self, store: &'a Store, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let group = job.payload["group_id"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let days = job.payload["days_before"].as_i64().ok_or_else(|| JobError::Permanent("bad_payload".into()))?;
+            let half = job.payload["half_year"].as_str().ok_or_else(|| JobError::Permanent("bad_payload".into()))?.to_owned();
+            let post = self.post.clone();
+            match store.write(move |db| plan_reminders::write(db, group, &half, days, &post, now_ms())).await {
+                Ok(w) => {
+                    tracing::info!(
+                        group_id = group,
+                        days_before = days,
+                        queued = w.queued.len(),
+                        already_sent = w.already_sent,
+                        "activity plan reminder written"
+                    );
+                    Ok(())
+                }
+                Err(brygga_store::StoreError::NotFound { .. }) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(group_id = group, error = %e, "activity plan reminder not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
         })
     }
 }

@@ -64,6 +64,7 @@ pub const JOB_KINDS: &[&str] = &[
     forum_work::digests::KIND,
     picture::questionnaire_reminders::KIND,
     plans::followup::KIND,
+    programmes::reminders::KIND,
 ];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.

@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(forum_work::alerts::routes())
         .merge(forum_work::sharing::routes())
         .merge(plans::plans::routes())
+        .merge(programmes::routes())
         .merge(programmes::steering::routes())
         .merge(programmes::deliverables::routes())
         .merge(programmes::report::routes());

@@ -317,10 +317,28 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
             return Err(StoreError::Invalid(all));
         }
     };
-    let doc = Doc::load(db, v, DocTable::Plan, created.id)?;
+    import_content(db, v, created.id, &file, "", &mut all)?;
+    all.into_result()?;
+    audit::record(db, v, Event::new("plan.import").record("plan", created.id).org(created.owner.id))?;
+    plan::fetch(db, created.id)
+}
+
+/// Reads a file's goals, indicators and measures into the draft `plan_id` (the viewer writes
+/// it), collecting every problem in `all` under `prefix` (`groups[2].plans[0].`), so a caller
+/// importing several documents reports them all at once. Measures are the owner's
+/// responsibility until reassigned. The caller refuses the whole import when `all` is not empty.
+pub fn import_content(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    plan_id: i64,
+    file: &PlanFile,
+    prefix: &str,
+    all: &mut FieldErrors,
+) -> StoreResult<()> {
+    let doc = Doc::load(db, v, DocTable::Plan, plan_id)?;
     let mut keys: HashMap<String, i64> = HashMap::new();
     for (n, g) in file.goals.iter().enumerate() {
-        let at = format!("goals[{n}]");
+        let at = format!("{prefix}goals[{n}]");
         if keys.contains_key(&g.key) || g.key.trim().is_empty() {
             all.push(FieldError::new(
                 format!("{at}.key"),
@@ -352,17 +370,17 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
             weight: Some(g.weight),
             problem_ids: Vec::new(),
         };
-        match goals::prepare(db, created.id, None, &gi) {
+        match goals::prepare(db, plan_id, None, &gi) {
             Ok(valid) => {
-                let id = goals::insert(db, created.id, &new_key(), &valid)?;
+                let id = goals::insert(db, plan_id, &new_key(), &valid)?;
                 keys.insert(g.key.clone(), id);
             }
-            Err(e) => under(&mut all, &at, e, &[("parent_id", "parent")])?,
+            Err(e) => under(all, &at, e, &[("parent_id", "parent")])?,
         }
     }
-    let p = plan::fetch(db, created.id)?;
+    let p = plan::fetch(db, plan_id)?;
     for (n, i) in file.indicators.iter().enumerate() {
-        let at = format!("indicators[{n}]");
+        let at = format!("{prefix}indicators[{n}]");
         let Some(goal_id) = keys.get(&i.goal).copied() else {
             all.push(FieldError::new(format!("{at}.goal"), "plans.goal_unknown", format!("Målet ”{}” finns inte i filen.", i.goal)));
             continue;
@@ -425,13 +443,13 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
         match indicators::prepare(db, &p, &ii) {
             Ok(mut valid) => {
                 valid.baseline_computed = i.baseline_computed;
-                indicators::insert(db, created.id, &new_key(), &valid)?;
+                indicators::insert(db, plan_id, &new_key(), &valid)?;
             }
-            Err(e) => under(&mut all, &at, e, &[("goal_id", "goal"), ("category_id", "category"), ("area_id", "area")])?,
+            Err(e) => under(all, &at, e, &[("goal_id", "goal"), ("category_id", "category"), ("area_id", "area")])?,
         }
     }
     for (n, m) in file.measures.iter().enumerate() {
-        let at = format!("measures[{n}]");
+        let at = format!("{prefix}measures[{n}]");
         let mut goal_ids = Vec::new();
         for k in &m.goals {
             match keys.get(k) {
@@ -457,12 +475,10 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ImportInput) -> StoreResult
         };
         match measures::prepare(db, v, &doc, &mi) {
             Ok(valid) => {
-                measures::insert(db, created.id, &new_key(), &valid)?;
+                measures::insert(db, plan_id, &new_key(), &valid)?;
             }
-            Err(e) => under(&mut all, &at, e, &[("goal_ids", "goals")])?,
+            Err(e) => under(all, &at, e, &[("goal_ids", "goals")])?,
         }
     }
-    all.into_result()?;
-    audit::record(db, v, Event::new("plan.import").record("plan", created.id).org(created.owner.id))?;
-    plan::fetch(db, created.id)
+    Ok(())
 }

@@ -259,7 +259,10 @@ pub fn start(db: &mut dyn Conn, v: &Viewer, group_id: i64, half_year: &str) -> S
 /// lineage copying every part of the latest, which must be fastställd.
 pub fn start_on(db: &mut dyn Conn, v: &Viewer, group_id: i64, half_year: &str, today: Date) -> StoreResult<ActivityPlan> {
     let (p, g) = load_group(db, v, group_id)?;
-    let org = access::acting_org(v, &writers(&g), None, |org| Permission::WriteActivityPlan { org }).ok_or(StoreError::Forbidden)?;
+    // The group's coordinators start it; so may the owner's (the county's coordinators).
+    let org = access::acting_org(v, &writers(&g), None, |org| Permission::WriteActivityPlan { org })
+        .or_else(|| access::allowed(v, Permission::ManageProgramme { org: p.owner.id }).then_some(p.owner.id))
+        .ok_or(StoreError::Forbidden)?;
     let hy = HalfYear::parse("half_year", half_year).map_err(StoreError::invalid)?;
     let mut errs = FieldErrors::new();
     let (pf, pt): (Date, Date) = (

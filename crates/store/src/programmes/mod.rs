@@ -58,6 +58,7 @@ pub mod programme;
 pub mod reminders;
 pub mod report;
 pub mod steering;
+pub mod transfer;
 
 /// A programme: the programförklaring and the handlingsprogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -418,4 +419,35 @@ impl fmt::Display for HalfYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}H{}", self.year, self.half)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choices for forms.
+
+/// Every county, by name: (code, name).
+pub fn county_choices(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
+    Ok(db.map_all("SELECT code, name FROM counties ORDER BY name", &[], |r| Ok((r.get("code")?, r.get("name")?)))?)
+}
+
+/// Every organisation of the installation, by name (the organisation directory is read by every
+/// signed-in user): candidates for signatories, conveners and members.
+pub fn organisation_choices(db: &mut dyn Conn) -> StoreResult<Vec<OrgRef>> {
+    Ok(db.all("SELECT id, name FROM organisations ORDER BY name_key", &[])?)
+}
+
+/// The municipalities of a county, by name: (code, name).
+pub fn municipality_choices(db: &mut dyn Conn, county: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(db.map_all("SELECT code, name FROM municipalities WHERE county_code = $1 ORDER BY name", args![county], |r| {
+        Ok((r.get("code")?, r.get("name")?))
+    })?)
+}
+
+/// The steering meetings of a programme, newest first: (id, `2027-05-12 Styrgruppsmöte`), for
+/// the workflow's "presented at" choice (read checked by the caller).
+pub fn meeting_choices(db: &mut dyn Conn, programme_id: i64) -> StoreResult<Vec<(String, String)>> {
+    Ok(db.map_all(
+        "SELECT id, held_on, title FROM steering_meetings WHERE programme_id = $1 ORDER BY held_on DESC, id DESC",
+        args![programme_id],
+        |r| Ok((r.get::<i64>("id")?.to_string(), format!("{} {}", r.get::<String>("held_on")?, r.get::<String>("title")?))),
+    )?)
 }

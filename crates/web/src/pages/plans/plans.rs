@@ -334,6 +334,10 @@ struct ShowPage {
     candidates: Vec<(String, String)>,
     /// The process evaluation, live (the same list as the follow-up page and the API).
     groups: Vec<CheckGroup>,
+    /// For a working group's aktivitetsplan: its half-year and workflow state, and the
+    /// members' contributions to its activities.
+    activity: Option<brygga_store::programmes::activity::ActivityPlan>,
+    contributions: Vec<brygga_store::programmes::activity::Contribution>,
 }
 
 impl ShowPage {
@@ -355,6 +359,9 @@ impl ShowPage {
             .filter_map(|x| (*x).clone())
             .collect();
         parts.join(", ")
+    }
+    fn contributions_of(&self, m: &Measure) -> Vec<&brygga_store::programmes::activity::Contribution> {
+        self.contributions.iter().filter(|c| c.measure_id == m.id).collect()
     }
     fn partners(&self, m: &Measure) -> String {
         m.partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
@@ -383,7 +390,16 @@ async fn show_page(
     let v = session.map_or_else(|| Viewer::anonymous(brygga_store::Origin::default()), |s| s.viewer.clone());
     let d = load(state, &v, id).await?;
     let v3 = v.clone();
-    let checks = state.store.read(move |db| evaluation::evaluate(db, &v3, id)).await?;
+    let (checks, activity, contributions) = state
+        .store
+        .read(move |db| {
+            Ok((
+                evaluation::evaluate(db, &v3, id)?,
+                brygga_store::programmes::activity::of_plan(db, id)?,
+                brygga_store::programmes::activity::contributions(db, id)?,
+            ))
+        })
+        .await?;
     let party = session.is_some() && d.plan.parties.iter().any(|p| v.role_in(p.id).is_some());
     let public = session.is_none();
     let v2 = v.clone();
@@ -430,6 +446,8 @@ async fn show_page(
             share_form,
             candidates,
             groups: check_groups(id, &checks),
+            activity,
+            contributions,
         },
     )
 }
