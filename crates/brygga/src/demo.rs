@@ -213,7 +213,7 @@ fn code(name: &str) -> String {
 /// Fills an empty, migrated database. Every account gets `password`.
 pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin>> {
     let hash = auth::hash_off_runtime(password.to_owned()).await?;
-    let logins = store
+    let mut logins = store
         .write(move |db| {
             let sys = Viewer::system();
             for area in geography::demo_police_areas() {
@@ -321,6 +321,8 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     crate::demo_work::seed(store, brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")).await?;
     store.write(move |db| crate::demo_plans::seed_context(db, brygga_domain::time::today())).await?;
     store.write(move |db| crate::demo_plans::seed_documents(db, brygga_domain::time::today())).await?;
+    logins.extend(crate::demo_programmes::seed(store, password).await?);
+    store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
     Ok(logins)
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_places;
 pub mod demo_plans;
+pub mod demo_programmes;
 pub mod demo_steering;
 pub mod demo_work;
 pub mod demo_year;

@@ -175,8 +175,8 @@ pub struct SteeringReport {
     pub earlier_open: Vec<Decision>,
     pub deliverables: Vec<Deliverable>,
     pub load: Vec<OrgLoad>,
-    /// One sentence on the heaviest load, e.g. `Länsstyrelsen Skåne är sammankallande i 7 av 7
-    /// arbetsgrupper.` (when one organisation convenes more than half of them).
+    /// One sentence on the heaviest load, e.g. `Störst belastning: Länsstyrelsen Skåne är
+    /// sammankallande i 7 av 7 arbetsgrupper – alla och medlem i 7.` ([`load_finding`]).
     pub load_finding: Option<String>,
     pub totals: Totals,
 }
@@ -314,16 +314,16 @@ pub(crate) fn load_of(db: &mut dyn Conn, programme_id: i64, steering_group: &[St
     Ok(out)
 }
 
-/// The sentence on the heaviest load, when one organisation convenes more than half the groups.
+/// The sentence on the heaviest load: the organisation that convenes the most groups (then is
+/// member of the most), with how many of the groups it convenes and staffs — the evaluation's
+/// "Länsstyrelsen leads all seven" as one line. `None` without groups.
 pub fn load_finding(load: &[OrgLoad], groups: usize) -> Option<String> {
-    let top = load.iter().max_by_key(|l| l.convenes)?;
-    (groups > 0 && top.convenes * 2 > groups).then(|| {
+    let top = load.iter().max_by(|a, b| a.convenes.cmp(&b.convenes).then(a.staffs.cmp(&b.staffs)).then(b.name.cmp(&a.name)))?;
+    (groups > 0 && top.convenes + top.staffs > 0).then(|| {
+        let all = if top.convenes == groups { " – alla" } else { "" };
         format!(
-            "{} är sammankallande i {} av {} arbetsgrupper{}.",
-            top.name,
-            top.convenes,
-            groups,
-            if top.staffs > top.convenes { format!(" och medlem i {}", top.staffs) } else { String::new() }
+            "Störst belastning: {} är sammankallande i {} av {} arbetsgrupper{all} och medlem i {}.",
+            top.name, top.convenes, groups, top.staffs
         )
     })
 }
@@ -403,14 +403,14 @@ mod tests {
     #[test]
     fn the_finding_names_an_organisation_that_convenes_most_groups() {
         assert_eq!(
-            load_finding(&[l("Länsstyrelsen Skåne", 7, 7), l("Polisregion Syd", 0, 7)], 7).as_deref(),
-            Some("Länsstyrelsen Skåne är sammankallande i 7 av 7 arbetsgrupper.")
+            load_finding(&[l("Polisregion Syd", 0, 7), l("Länsstyrelsen Skåne", 7, 7)], 7).as_deref(),
+            Some("Störst belastning: Länsstyrelsen Skåne är sammankallande i 7 av 7 arbetsgrupper – alla och medlem i 7.")
         );
         assert_eq!(
-            load_finding(&[l("Länsstyrelsen Skåne", 5, 7)], 7).as_deref(),
-            Some("Länsstyrelsen Skåne är sammankallande i 5 av 7 arbetsgrupper och medlem i 7.")
+            load_finding(&[l("A", 3, 6), l("B", 3, 4)], 7).as_deref(),
+            Some("Störst belastning: A är sammankallande i 3 av 7 arbetsgrupper och medlem i 6.")
         );
-        assert_eq!(load_finding(&[l("A", 3, 3), l("B", 4, 4)], 8), None);
+        assert_eq!(load_finding(&[l("A", 0, 0)], 3), None);
         assert_eq!(load_finding(&[], 0), None);
     }
 }

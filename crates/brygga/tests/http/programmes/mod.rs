@@ -1,5 +1,7 @@
 //! Programmes (issue 14). Keep-both on merge: each family declares its module here.
 
+mod api;
 mod deliverables;
+mod demo;
 mod report;
 mod steering;

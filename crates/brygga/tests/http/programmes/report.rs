@@ -35,7 +35,7 @@ async fn the_steering_report_prints_and_downloads_with_the_findings(b: Backend) 
     assert!(html.contains(&format!("Styrgruppsrapport {hy}: Skåne tillsammans mot brott")));
     assert!(html.contains("Fler som utsatts söker stöd") && html.contains("Kräver åtgärd"), "the unmeasurable goal");
     assert!(html.contains("Levererad men inte spridd: ”Verktygslåda mot våld”"), "{html}");
-    assert!(html.contains("Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3."));
+    assert!(html.contains("Störst belastning: Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3."));
     assert!(html.contains("<h2>Belastning per organisation</h2>"));
     assert!(html.contains("aria-label=\"Tabell: Belastning per organisation\""));
 
@@ -71,4 +71,44 @@ async fn the_steering_report_prints_and_downloads_with_the_findings(b: Backend) 
     assert_eq!(outsider.get(&format!("{doc}/styrgruppsrapport.docx")).await.status(), StatusCode::NOT_FOUND);
 }
 
-crate::both_backends!(the_steering_report_prints_and_downloads_with_the_findings);
+
+/// The demo as a new user finds it: the steering group, last half-year's meeting with an overdue
+/// uppdrag, the next meeting's agenda generated from the groups' state, and the steering report
+/// with the unmeasurable goal, the undistributed toolbox and Länsstyrelsen's load.
+async fn the_demo_steering_group_and_report_show_the_findings(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    brygga::demo::seed(app.store(), "demo-lösenord-123").await.unwrap();
+    let programme: i64 = app
+        .store()
+        .read(|db| Ok(brygga_store::ConnExt::scalar(db, "SELECT id FROM programmes WHERE title = 'Skåne tillsammans mot brott'", &[])?))
+        .await
+        .unwrap();
+    let web = app.browser();
+    assert_eq!(web.login("lansamordnare@lansstyrelsen.example", "demo-lösenord-123").await.status(), StatusCode::SEE_OTHER);
+    let (status, html) = web.get_html(&format!("/program/{programme}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/program/{programme}/styrgrupp\"")) && html.contains(brygga::demo_steering::TOOLBOX), "{html}");
+
+    let (status, html) = web.get_html(&format!("/program/{programme}/styrgrupp")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Landshövding") && html.contains("Ordförande"));
+    assert!(html.contains("Försenat"), "the overdue uppdrag is flagged");
+    let next: i64 = app
+        .store()
+        .read(|db| Ok(brygga_store::ConnExt::scalar(db, "SELECT MAX(id) FROM steering_meetings WHERE status = 'planned'", &[])?))
+        .await
+        .unwrap();
+    let (_, html) = web.get_html(&format!("/styrgruppsmoten/{next}")).await;
+    for text in ["Levererat men inte spritt", "Uppdrag att följa upp", "Mål som inte går att följa eller ligger efter", brygga::demo_steering::TOOLBOX] {
+        assert!(html.contains(text), "the agenda has {text}: {html}");
+    }
+
+    let hy = brygga_store::programmes::HalfYear::of(today()).to_string();
+    let (status, html) = web.get_html(&format!("/program/{programme}/styrrapport/{hy}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Kräver åtgärd"), "the unmeasurable goal");
+    assert!(html.contains(&format!("Levererad men inte spridd: ”{}”", brygga::demo_steering::TOOLBOX)));
+    assert!(html.contains("Störst belastning: Länsstyrelsen Skåne är sammankallande i 3 av 7 arbetsgrupper och medlem i 6."), "{html}");
+}
+
+crate::both_backends!(the_steering_report_prints_and_downloads_with_the_findings, the_demo_steering_group_and_report_show_the_findings);

@@ -72,7 +72,7 @@ pub async fn steering_report_shows_the_unmeasurable_goal_the_undistributed_toolb
     let load: Vec<(&str, usize, usize, usize, usize)> =
         r.load.iter().map(|l| (l.name.as_str(), l.convenes, l.staffs, l.without_mandate, l.without_time)).collect();
     assert_eq!(load, [("Länsstyrelsen Skåne", 2, 3, 0, 0), ("Polisregion Syd", 1, 2, 1, 0), ("Hässleholms kommun", 0, 1, 0, 1)]);
-    assert_eq!(r.load_finding.as_deref(), Some("Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3."));
+    assert_eq!(r.load_finding.as_deref(), Some("Störst belastning: Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3."));
 
     // A half-year before any plan: groups without plans, no decisions.
     let v = viewer(store, w.county).await;
