@@ -11,6 +11,7 @@ pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
 pub mod generate_plan;
+pub mod generate_programme;
 pub mod harvest;
 pub mod import;
 pub mod national;

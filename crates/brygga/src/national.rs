@@ -53,6 +53,10 @@ pub enum GenerateCommand {
     /// Skriver en stor antagen åtgärdsplan (mål i träd, indikatorer med månadsvärden, insatser,
     /// avvikelser) för prestandamätningar, i en transaktion. Skriver JSON med planens id.
     Plan(crate::generate_plan::PlanArgs),
+    /// Skriver ett stort regionalt program (arbetsgrupper, aktivitetsplaner per halvår med
+    /// aktiviteter, styrgruppsmöten, beslut, leveranser) för prestandamätningar av
+    /// styrgruppsrapporten, i en transaktion. Skriver JSON med programmets id och halvår.
+    Programme(crate::generate_programme::ProgrammeArgs),
 }
 
 #[derive(Args)]
@@ -345,6 +349,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_plan::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Programme(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_programme::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
     }

@@ -3,5 +3,6 @@
 mod api;
 mod deliverables;
 mod demo;
+mod generator;
 mod report;
 mod steering;
