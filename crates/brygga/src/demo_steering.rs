@@ -47,7 +47,13 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<()> {
     let owner: i64 = db.scalar("SELECT owner_org_id FROM programmes WHERE id = $1", args![programme])?;
     for (org_id, signed_by) in &signatories {
         let role = if *org_id == owner { "chair" } else { "member" };
-        steering::set_member(db, &v, programme, &MemberInput { org_id: *org_id, representative: signed_by.clone(), role: role.into() }, none())?;
+        steering::set_member(
+            db,
+            &v,
+            programme,
+            &MemberInput { org_id: *org_id, representative: signed_by.clone(), role: role.into() },
+            none(),
+        )?;
     }
     let police = signatories.get(1).map_or(owner, |s| s.0);
     let municipalities = signatories.iter().map(|s| s.0).find(|o| *o != owner && *o != police).unwrap_or(owner);
@@ -72,7 +78,14 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<()> {
         none(),
     )?;
     let log = |db: &mut dyn Conn, input: DecisionInput| decisions::log(db, &v, last.meeting.id, &input, FieldErrors::new());
-    log(db, DecisionInput { kind: "information".into(), text: "Arbetsgrupperna redovisade genomförda aktiviteter och avvikelser.".into(), ..DecisionInput::default() })?;
+    log(
+        db,
+        DecisionInput {
+            kind: "information".into(),
+            text: "Arbetsgrupperna redovisade genomförda aktiviteter och avvikelser.".into(),
+            ..DecisionInput::default()
+        },
+    )?;
     log(
         db,
         DecisionInput {

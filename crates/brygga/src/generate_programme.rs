@@ -166,7 +166,13 @@ pub fn write_programme(db: &mut dyn Conn, args: &ProgrammeArgs, owner: i64, toda
         let mut lineage = 0i64;
         for (n, h) in halves.iter().enumerate() {
             let last = n + 1 == halves.len();
-            let status = if last { "draft" } else if n + 2 == halves.len() { "adopted" } else { "superseded" };
+            let status = if last {
+                "draft"
+            } else if n + 2 == halves.len() {
+                "adopted"
+            } else {
+                "superseded"
+            };
             let state = if last { "quality_assured" } else { "adopted" };
             let plan: i64 = db.scalar(
                 "INSERT INTO action_plans (lineage_id, version_no, status, title, kind, period_from, period_to, owner_org_id, visibility,
@@ -261,7 +267,13 @@ pub fn write_programme(db: &mut dyn Conn, args: &ProgrammeArgs, owner: i64, toda
                     db.execute(
                         "INSERT INTO plan_deviations (plan_id, key, measure_id, what, why, correction, created_at, updated_at)
                          VALUES ($1, $2, $3, 'Aktiviteten försenades', 'Resurser saknades', $4, $5, $5)",
-                        &[Value::Int(plan), text(new_key()), Value::Int(measure), if m % 4 == 0 { text("Ny tidplan") } else { Value::Null }, Value::Int(now)],
+                        &[
+                            Value::Int(plan),
+                            text(new_key()),
+                            Value::Int(measure),
+                            if m % 4 == 0 { text("Ny tidplan") } else { Value::Null },
+                            Value::Int(now),
+                        ],
                     )?;
                 }
             }
@@ -281,7 +293,14 @@ pub fn write_programme(db: &mut dyn Conn, args: &ProgrammeArgs, owner: i64, toda
             let meeting: i64 = db.scalar(
                 "INSERT INTO steering_meetings (programme_id, held_on, half_year, title, location, status, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, 'Malmö', $5, $6, $6) RETURNING id",
-                &[Value::Int(programme), text(on.to_string()), text(h.to_string()), text(format!("Styrgruppsmöte {} {}", k + 1, h)), text(if held { "held" } else { "planned" }), Value::Int(now)],
+                &[
+                    Value::Int(programme),
+                    text(on.to_string()),
+                    text(h.to_string()),
+                    text(format!("Styrgruppsmöte {} {}", k + 1, h)),
+                    text(if held { "held" } else { "planned" }),
+                    Value::Int(now),
+                ],
             )?;
             meetings += 1;
             for (p, g) in group_ids.iter().enumerate().take(6) {
@@ -293,7 +312,13 @@ pub fn write_programme(db: &mut dyn Conn, args: &ProgrammeArgs, owner: i64, toda
             for d in 0..5i64 {
                 let assignment = d % 2 == 1;
                 let due = on.checked_add((60 + d * 10).days()).unwrap_or(on);
-                let status = if !assignment || due > today { "open" } else if d == 3 { "done" } else { "open" };
+                let status = if !assignment || due > today {
+                    "open"
+                } else if d == 3 {
+                    "done"
+                } else {
+                    "open"
+                };
                 db.execute(
                     "INSERT INTO steering_decisions (programme_id, meeting_id, number, kind, text, group_id, owner_org_id, due_on, status, closed_on, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",

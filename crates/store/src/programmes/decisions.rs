@@ -97,7 +97,9 @@ impl FromRow for Decision {
             meeting_on: r.get("held_on")?,
             meeting_title: r.get("meeting_title")?,
             number: r.get("number")?,
-            kind_label: DecisionKind::from_code(&kind).map(|k| k.label().to_owned()).ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
+            kind_label: DecisionKind::from_code(&kind)
+                .map(|k| k.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
             kind,
             text: r.get("text")?,
             group_id: r.get("group_id")?,
@@ -181,9 +183,14 @@ fn prepare(db: &mut dyn Conn, meeting: &Meeting, input: &DecisionInput) -> Store
     let kind = errs.take(DecisionKind::parse(&input.kind));
     let text = clean_text(&mut errs, &TEXT, Some(&input.text));
     if let Some(g) = input.group_id {
-        let known: Option<i64> = db.scalar_opt("SELECT id FROM working_groups WHERE id = $1 AND programme_id = $2", args![g, meeting.programme_id])?;
+        let known: Option<i64> =
+            db.scalar_opt("SELECT id FROM working_groups WHERE id = $1 AND programme_id = $2", args![g, meeting.programme_id])?;
         if known.is_none() {
-            errs.push(FieldError::new("group_id", "steering.group_unknown", "Arbetsgruppen finns inte i programmet. Välj en grupp i listan, eller ingen."));
+            errs.push(FieldError::new(
+                "group_id",
+                "steering.group_unknown",
+                "Arbetsgruppen finns inte i programmet. Välj en grupp i listan, eller ingen.",
+            ));
         }
     }
     if let Some(p) = input.plan_id {
@@ -192,7 +199,11 @@ fn prepare(db: &mut dyn Conn, meeting: &Meeting, input: &DecisionInput) -> Store
             args![p, meeting.programme_id],
         )?;
         if known.is_none() {
-            errs.push(FieldError::new("plan_id", "steering.plan_unknown", "Aktivitetsplanen hör inte till programmet. Välj en plan i listan, eller ingen."));
+            errs.push(FieldError::new(
+                "plan_id",
+                "steering.plan_unknown",
+                "Aktivitetsplanen hör inte till programmet. Välj en plan i listan, eller ingen.",
+            ));
         }
     }
     let due = blank(input.due_on.as_deref());
@@ -206,8 +217,10 @@ fn prepare(db: &mut dyn Conn, meeting: &Meeting, input: &DecisionInput) -> Store
                 "Ett uppdrag behöver en ansvarig organisation. Välj vilken organisation som ska genomföra uppdraget.",
             )),
             Some(o) => {
-                let party: Option<i64> =
-                    db.scalar_opt("SELECT org_id FROM programme_parties WHERE programme_id = $1 AND org_id = $2", args![meeting.programme_id, o])?;
+                let party: Option<i64> = db.scalar_opt(
+                    "SELECT org_id FROM programme_parties WHERE programme_id = $1 AND org_id = $2",
+                    args![meeting.programme_id, o],
+                )?;
                 if party.is_none() {
                     errs.push(FieldError::new(
                         "owner_org_id",
@@ -296,7 +309,14 @@ fn insert(db: &mut dyn Conn, v: &Viewer, meeting: &Meeting, d: &Valid) -> StoreR
 
 /// Logs a beslut about an activity plan without the checks of a form (the store's own words,
 /// when a plan is adopted at a meeting). The caller has checked the permission.
-pub(crate) fn log_plan_decision(db: &mut dyn Conn, v: &Viewer, meeting: &Meeting, group_id: i64, plan_id: i64, text: String) -> StoreResult<i64> {
+pub(crate) fn log_plan_decision(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    meeting: &Meeting,
+    group_id: i64,
+    plan_id: i64,
+    text: String,
+) -> StoreResult<i64> {
     insert(
         db,
         v,

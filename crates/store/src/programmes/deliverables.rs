@@ -79,7 +79,9 @@ impl FromRow for Distribution {
             recipient_org_id: r.get("recipient_org_id")?,
             recipient_org_name: r.get("org_name")?,
             sent_on: r.get("sent_on")?,
-            channel_label: Channel::from_code(&channel).map(|c| c.label().to_owned()).ok_or_else(|| DbError::Decode(format!("channel {channel}")))?,
+            channel_label: Channel::from_code(&channel)
+                .map(|c| c.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("channel {channel}")))?,
             channel,
             sent_count: r.get("sent_count")?,
             opened_count: r.get("opened_count")?,
@@ -130,7 +132,9 @@ impl FromRow for Deliverable {
             programme_id: r.get("programme_id")?,
             group_id: r.get("group_id")?,
             group_name: r.get("group_name")?,
-            kind_label: DeliverableKind::from_code(&kind).map(|k| k.label().to_owned()).ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
+            kind_label: DeliverableKind::from_code(&kind)
+                .map(|k| k.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
             kind,
             title: r.get("title")?,
             description: r.get("description")?,
@@ -169,7 +173,8 @@ fn complete(mut d: Deliverable, log: Vec<Distribution>) -> Deliverable {
 
 /// The deliverables of a programme, without the read check (callers have made it). Two queries.
 pub(crate) fn read_all(db: &mut dyn Conn, programme_id: i64) -> StoreResult<Vec<Deliverable>> {
-    let list: Vec<Deliverable> = db.all(&format!("{SELECT} WHERE d.programme_id = $1 ORDER BY d.delivered_on IS NULL, d.delivered_on, d.id"), args![programme_id])?;
+    let list: Vec<Deliverable> =
+        db.all(&format!("{SELECT} WHERE d.programme_id = $1 ORDER BY d.delivered_on IS NULL, d.delivered_on, d.id"), args![programme_id])?;
     let logs: Vec<Distribution> = db.all(
         &format!("{DIST_SELECT} JOIN deliverables d ON d.id = x.deliverable_id WHERE d.programme_id = $1 ORDER BY x.sent_on, x.id"),
         args![programme_id],
@@ -178,10 +183,13 @@ pub(crate) fn read_all(db: &mut dyn Conn, programme_id: i64) -> StoreResult<Vec<
     for l in logs {
         by.entry(l.deliverable_id).or_default().push(l);
     }
-    Ok(list.into_iter().map(|d| {
-        let log = by.remove(&d.id).unwrap_or_default();
-        complete(d, log)
-    }).collect())
+    Ok(list
+        .into_iter()
+        .map(|d| {
+            let log = by.remove(&d.id).unwrap_or_default();
+            complete(d, log)
+        })
+        .collect())
 }
 
 /// The deliverables of a programme, with their logs and reach.
@@ -290,9 +298,14 @@ fn prepare(db: &mut dyn Conn, programme_id: i64, input: &DeliverableInput) -> St
         }
     }
     if let Some(g) = input.group_id {
-        let known: Option<i64> = db.scalar_opt("SELECT id FROM working_groups WHERE id = $1 AND programme_id = $2", args![g, programme_id])?;
+        let known: Option<i64> =
+            db.scalar_opt("SELECT id FROM working_groups WHERE id = $1 AND programme_id = $2", args![g, programme_id])?;
         if known.is_none() {
-            errs.push(FieldError::new("group_id", "steering.group_unknown", "Arbetsgruppen finns inte i programmet. Välj en grupp i listan, eller ingen."));
+            errs.push(FieldError::new(
+                "group_id",
+                "steering.group_unknown",
+                "Arbetsgruppen finns inte i programmet. Välj en grupp i listan, eller ingen.",
+            ));
         }
     }
     errs.into_result()?;
@@ -343,28 +356,31 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, programme_id: i64, input: &Delivera
 pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, input: &DeliverableInput, unread: FieldErrors) -> StoreResult<Deliverable> {
     let before = get(db, v, id)?;
     let owner = steering::require_manage(db, v, before.programme_id)?;
-    let d = checked_with(unread, prepare(db, before.programme_id, input).and_then(|d| {
-        if let Some(first) = before.distributions.first() {
-            match d.delivered_on {
-                None => {
-                    return Err(StoreError::invalid(FieldError::new(
-                        "delivered_on",
-                        "deliverable.delivery_needed",
-                        "Produkten har redan spridits och behöver därför ett leveransdatum.",
-                    )));
+    let d = checked_with(
+        unread,
+        prepare(db, before.programme_id, input).and_then(|d| {
+            if let Some(first) = before.distributions.first() {
+                match d.delivered_on {
+                    None => {
+                        return Err(StoreError::invalid(FieldError::new(
+                            "delivered_on",
+                            "deliverable.delivery_needed",
+                            "Produkten har redan spridits och behöver därför ett leveransdatum.",
+                        )));
+                    }
+                    Some(dd) if dd.to_string() > first.sent_on => {
+                        return Err(StoreError::invalid(FieldError::new(
+                            "delivered_on",
+                            "deliverable.delivered_after_sent",
+                            format!("Leveransdagen {dd} ligger efter den första spridningen ({}). Rätta datumet.", first.sent_on),
+                        )));
+                    }
+                    Some(_) => {}
                 }
-                Some(dd) if dd.to_string() > first.sent_on => {
-                    return Err(StoreError::invalid(FieldError::new(
-                        "delivered_on",
-                        "deliverable.delivered_after_sent",
-                        format!("Leveransdagen {dd} ligger efter den första spridningen ({}). Rätta datumet.", first.sent_on),
-                    )));
-                }
-                Some(_) => {}
             }
-        }
-        Ok(d)
-    }))?;
+            Ok(d)
+        }),
+    )?;
     if let Some(e) = input.version
         && e != before.version
     {
@@ -437,7 +453,11 @@ pub fn distribute(db: &mut dyn Conn, v: &Viewer, id: i64, input: &DistributionIn
             Some(o) => {
                 let name: Option<String> = db.scalar_opt("SELECT name FROM organisations WHERE id = $1", args![o])?;
                 if name.is_none() {
-                    errs.push(FieldError::new("recipient_org_id", "choice.invalid", "Organisationen finns inte. Välj en organisation i listan."));
+                    errs.push(FieldError::new(
+                        "recipient_org_id",
+                        "choice.invalid",
+                        "Organisationen finns inte. Välj en organisation i listan.",
+                    ));
                 }
                 name
             }
@@ -470,9 +490,15 @@ pub fn distribute(db: &mut dyn Conn, v: &Viewer, id: i64, input: &DistributionIn
             )),
             _ => {}
         }
-        for (field, value) in [("sent_count", input.sent_count), ("opened_count", input.opened_count), ("downloaded_count", input.downloaded_count)] {
+        for (field, value) in
+            [("sent_count", input.sent_count), ("opened_count", input.opened_count), ("downloaded_count", input.downloaded_count)]
+        {
             if value.is_some_and(|n| n < 0) {
-                errs.push(FieldError::new(field, "number.negative", "Antalet kan inte vara negativt. Ange 0 eller mer, eller lämna fältet tomt."));
+                errs.push(FieldError::new(
+                    field,
+                    "number.negative",
+                    "Antalet kan inte vara negativt. Ange 0 eller mer, eller lämna fältet tomt.",
+                ));
             }
         }
         if let (Some(s), Some(o)) = (input.sent_count, input.opened_count)

@@ -266,14 +266,11 @@ fn group_part(db: &mut dyn Conn, g: &GroupPlan, convener: String, half: HalfYear
             out.activities_not_done.push(activity(m));
         }
     }
-    out.deviations = db.map_all(
-        "SELECT id, what, correction FROM plan_deviations WHERE plan_id = $1 ORDER BY created_at, id",
-        args![plan_id],
-        |row| {
+    out.deviations =
+        db.map_all("SELECT id, what, correction FROM plan_deviations WHERE plan_id = $1 ORDER BY created_at, id", args![plan_id], |row| {
             let correction: Option<String> = row.get("correction")?;
             Ok(ReportDeviation { id: row.get("id")?, what: row.get("what")?, correction: correction.filter(|c| !c.trim().is_empty()) })
-        },
-    )?;
+        })?;
     Ok(out)
 }
 
@@ -281,7 +278,15 @@ fn group_part(db: &mut dyn Conn, g: &GroupPlan, convener: String, half: HalfYear
 /// the heaviest first.
 pub(crate) fn load_of(db: &mut dyn Conn, programme_id: i64, steering_group: &[SteeringMember]) -> StoreResult<Vec<OrgLoad>> {
     let mut by: BTreeMap<i64, OrgLoad> = BTreeMap::new();
-    let blank = |org_id: i64, name: String| OrgLoad { org_id, name, convenes: 0, staffs: 0, steering_role: None, without_mandate: 0, without_time: 0 };
+    let blank = |org_id: i64, name: String| OrgLoad {
+        org_id,
+        name,
+        convenes: 0,
+        staffs: 0,
+        steering_role: None,
+        without_mandate: 0,
+        without_time: 0,
+    };
     let conveners: Vec<(i64, String, i64)> = db.map_all(
         "SELECT g.convener_org_id, o.name, COUNT(*) AS n FROM working_groups g JOIN organisations o ON o.id = g.convener_org_id
          WHERE g.programme_id = $1 GROUP BY g.convener_org_id, o.name",
@@ -334,7 +339,8 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, programme_id: i64, half_year: &str)
     let p = super::load(db, v, programme_id)?;
     let today = today();
     let steering_group = steering::read_members(db, programme_id)?;
-    let meetings: Vec<Meeting> = steering::read_meetings(db, programme_id)?.into_iter().filter(|m| m.half_year == half.to_string()).collect();
+    let meetings: Vec<Meeting> =
+        steering::read_meetings(db, programme_id)?.into_iter().filter(|m| m.half_year == half.to_string()).collect();
     let conveners: Vec<(i64, String)> = db.map_all(
         "SELECT g.id, o.name FROM working_groups g JOIN organisations o ON o.id = g.convener_org_id WHERE g.programme_id = $1",
         args![programme_id],
@@ -345,15 +351,11 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, programme_id: i64, half_year: &str)
         let convener = conveners.iter().find(|c| c.0 == g.group_id).map(|c| c.1.clone()).unwrap_or_default();
         groups.push(group_part(db, &g, convener, half, today)?);
     }
-    let all: Vec<Decision> = db.all(
-        &format!("{} WHERE d.programme_id = $1 ORDER BY m.held_on, m.id, d.number", decisions::SELECT),
-        args![programme_id],
-    )?;
+    let all: Vec<Decision> =
+        db.all(&format!("{} WHERE d.programme_id = $1 ORDER BY m.held_on, m.id, d.number", decisions::SELECT), args![programme_id])?;
     let (decisions, earlier): (Vec<Decision>, Vec<Decision>) = all.into_iter().partition(|d| meetings.iter().any(|m| m.id == d.meeting_id));
-    let earlier_open: Vec<Decision> = earlier
-        .into_iter()
-        .filter(|d| d.status == "open" && d.kind == "assignment" && d.meeting_on < half.start().to_string())
-        .collect();
+    let earlier_open: Vec<Decision> =
+        earlier.into_iter().filter(|d| d.status == "open" && d.kind == "assignment" && d.meeting_on < half.start().to_string()).collect();
     let deliverables = deliverables::read_all(db, programme_id)?;
     let load = load_of(db, programme_id, &steering_group)?;
     let totals = Totals {

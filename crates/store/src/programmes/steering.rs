@@ -28,10 +28,10 @@ use brygga_domain::{FieldError, FieldErrors};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::decisions::{self, Decision};
-use super::deliverables;
 pub use super::HalfYear;
 use super::activity::{self, StepInput};
+use super::decisions::{self, Decision};
+use super::deliverables;
 use crate::forum_work::actions::clean_text;
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
@@ -85,7 +85,9 @@ impl FromRow for SteeringMember {
             org_id: r.get("org_id")?,
             org_name: r.get("org_name")?,
             representative: r.get("representative")?,
-            role_label: SteeringRole::from_code(&role).map(|k| k.label().to_owned()).ok_or_else(|| DbError::Decode(format!("role {role}")))?,
+            role_label: SteeringRole::from_code(&role)
+                .map(|k| k.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("role {role}")))?,
             role,
         })
     }
@@ -121,7 +123,13 @@ pub struct MemberInput {
 
 /// Adds an organisation to the steering group, or changes its representative and role. One
 /// organisation chairs. The organisation becomes a party of the programme.
-pub fn set_member(db: &mut dyn Conn, v: &Viewer, programme_id: i64, input: &MemberInput, unread: FieldErrors) -> StoreResult<SteeringMember> {
+pub fn set_member(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    programme_id: i64,
+    input: &MemberInput,
+    unread: FieldErrors,
+) -> StoreResult<SteeringMember> {
     let owner = require_manage(db, v, programme_id)?;
     let checked = (|| -> StoreResult<_> {
         let mut errs = FieldErrors::new();
@@ -222,7 +230,9 @@ impl FromRow for Meeting {
             half_year,
             title: r.get("title")?,
             location: r.get("location")?,
-            status_label: MeetingStatus::from_code(&status).map(|k| k.label().to_owned()).ok_or_else(|| DbError::Decode(format!("status {status}")))?,
+            status_label: MeetingStatus::from_code(&status)
+                .map(|k| k.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("status {status}")))?,
             status,
             notes: r.get("notes")?,
             version: r.get("version")?,
@@ -274,7 +284,9 @@ impl FromRow for AgendaItem {
         Ok(Self {
             id: r.get("id")?,
             position: r.get("position")?,
-            kind_label: AgendaKind::from_code(&kind).map(|k| k.label().to_owned()).ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
+            kind_label: AgendaKind::from_code(&kind)
+                .map(|k| k.label().to_owned())
+                .ok_or_else(|| DbError::Decode(format!("kind {kind}")))?,
             kind,
             title: r.get("title")?,
             group_id: r.get("group_id")?,
@@ -391,7 +403,13 @@ fn prepare_meeting(input: &MeetingInput) -> Result<ValidMeeting, FieldErrors> {
 }
 
 /// Plans a meeting (or records one held) and generates its agenda from the groups' state.
-pub fn create_meeting(db: &mut dyn Conn, v: &Viewer, programme_id: i64, input: &MeetingInput, unread: FieldErrors) -> StoreResult<MeetingDetail> {
+pub fn create_meeting(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    programme_id: i64,
+    input: &MeetingInput,
+    unread: FieldErrors,
+) -> StoreResult<MeetingDetail> {
     let owner = require_manage(db, v, programme_id)?;
     let m = checked_with(unread, prepare_meeting(input).map_err(StoreError::Invalid))?;
     let now = now_ms();
@@ -708,7 +726,8 @@ pub fn add_item(db: &mut dyn Conn, v: &Viewer, meeting_id: i64, title: &str) -> 
     let title = clean_text(&mut errs, &ITEM, Some(title));
     errs.into_result()?;
     let title = title.flatten().expect("checked");
-    let position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM steering_agenda_items WHERE meeting_id = $1", args![meeting_id])?;
+    let position: i64 =
+        db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM steering_agenda_items WHERE meeting_id = $1", args![meeting_id])?;
     let id: i64 = db.scalar(
         "INSERT INTO steering_agenda_items (meeting_id, position, kind, title) VALUES ($1, $2, 'other', $3) RETURNING id",
         args![meeting_id, position, title.as_str()],
@@ -791,7 +810,14 @@ pub fn adopt_plan(db: &mut dyn Conn, v: &Viewer, meeting_id: i64, plan_id: i64) 
         plan_id,
         &StepInput { step: "adopt".into(), meeting_id: Some(meeting_id), decided_on: Some(m.held_on.clone()), ..StepInput::default() },
     )?;
-    decisions::log_plan_decision(db, v, &m, group_id, plan_id, format!("Styrgruppen fastställer {group_name}s aktivitetsplan för {label}."))?;
+    decisions::log_plan_decision(
+        db,
+        v,
+        &m,
+        group_id,
+        plan_id,
+        format!("Styrgruppen fastställer {group_name}s aktivitetsplan för {label}."),
+    )?;
     meeting(db, v, meeting_id)
 }
 
@@ -826,8 +852,7 @@ pub fn choices(db: &mut dyn Conn, v: &Viewer, programme_id: i64) -> StoreResult<
         .into_iter()
         .map(|(id, name, hy, state)| (id, format!("{name}, {hy} ({})", super::report::state_label(&state).to_lowercase())))
         .collect();
-    let organisations: Vec<(i64, String)> =
-        crate::accounts::orgs::all(db, v)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let organisations: Vec<(i64, String)> = crate::accounts::orgs::all(db, v)?.into_iter().map(|o| (o.id, o.name)).collect();
     let mut parties: Vec<(i64, String)> = db.map_all(
         "SELECT o.id, o.name FROM programme_parties pp JOIN organisations o ON o.id = pp.org_id WHERE pp.programme_id = $1 ORDER BY o.name_key",
         args![p.id],

@@ -112,7 +112,12 @@ pub fn blocks(r: &SteeringReport) -> Vec<Block> {
             r.meetings
                 .iter()
                 .map(|m| {
-                    vec![Cell::date_or_text(&m.held_on), Cell::text(m.title.clone()), Cell::opt_text(m.location.clone()), Cell::text(m.status_label.clone())]
+                    vec![
+                        Cell::date_or_text(&m.held_on),
+                        Cell::text(m.title.clone()),
+                        Cell::opt_text(m.location.clone()),
+                        Cell::text(m.status_label.clone()),
+                    ]
                 })
                 .collect(),
         ));
@@ -125,7 +130,9 @@ pub fn blocks(r: &SteeringReport) -> Vec<Block> {
     for g in &r.groups {
         out.push(heading(2, g.name.clone()));
         match &g.plan {
-            None => out.push(para(format!("Sammankallande: {}. Gruppen har ingen aktivitetsplan för halvåret eller tidigare.", g.convener))),
+            None => {
+                out.push(para(format!("Sammankallande: {}. Gruppen har ingen aktivitetsplan för halvåret eller tidigare.", g.convener)))
+            }
             Some(p) => out.push(para(format!(
                 "Sammankallande: {}. Aktivitetsplan: {} ({}{}), {}.",
                 g.convener,
@@ -170,7 +177,13 @@ pub fn blocks(r: &SteeringReport) -> Vec<Block> {
             .map(|a| (a, "Genomförd"))
             .chain(g.activities_not_done.iter().map(|a| (a, "Inte genomförd")))
             .map(|(a, done)| {
-                vec![Cell::text(a.title.clone()), Cell::text(a.responsible.clone()), Cell::text(done), Cell::text(a.status_label.clone()), date(&a.end_on)]
+                vec![
+                    Cell::text(a.title.clone()),
+                    Cell::text(a.responsible.clone()),
+                    Cell::text(done),
+                    Cell::text(a.status_label.clone()),
+                    date(&a.end_on),
+                ]
             })
             .collect();
         if !rows.is_empty() {
@@ -184,7 +197,9 @@ pub fn blocks(r: &SteeringReport) -> Vec<Block> {
                 vec!["Avvikelse", "Åtgärd"],
                 g.deviations
                     .iter()
-                    .map(|d| vec![Cell::text(d.what.clone()), Cell::text(d.correction.clone().unwrap_or_else(|| "Ingen åtgärd angiven".into()))])
+                    .map(|d| {
+                        vec![Cell::text(d.what.clone()), Cell::text(d.correction.clone().unwrap_or_else(|| "Ingen åtgärd angiven".into()))]
+                    })
                     .collect(),
             ));
         }

@@ -18,7 +18,12 @@ async fn the_steering_report_prints_and_downloads_with_the_findings(b: Backend) 
         app.store(),
         w.county,
         w.programme,
-        DeliverableInput { kind: "toolbox".into(), title: "Verktygslåda mot våld".into(), delivered_on: Some(today().to_string()), ..Default::default() },
+        DeliverableInput {
+            kind: "toolbox".into(),
+            title: "Verktygslåda mot våld".into(),
+            delivered_on: Some(today().to_string()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -48,9 +53,19 @@ async fn the_steering_report_prints_and_downloads_with_the_findings(b: Backend) 
         let h1 = headings(&d, "Heading 1");
         assert_eq!(
             h1,
-            ["Sammanfattning", "Styrgruppen", "Arbetsgrupperna", "Beslut och uppföljning", "Leveranser och spridning", "Belastning per organisation"]
+            [
+                "Sammanfattning",
+                "Styrgruppen",
+                "Arbetsgrupperna",
+                "Beslut och uppföljning",
+                "Leveranser och spridning",
+                "Belastning per organisation"
+            ]
         );
-        assert_eq!(headings(&d, "Heading 2")[..3], ["Våld i nära relationer".to_owned(), "Trygghet i offentlig miljö".to_owned(), "Brott mot företag".to_owned()]);
+        assert_eq!(
+            headings(&d, "Heading 2")[..3],
+            ["Våld i nära relationer".to_owned(), "Trygghet i offentlig miljö".to_owned(), "Brott mot företag".to_owned()]
+        );
         let text = d.to_string();
         assert!(text.contains("Levererad men inte spridd") && text.contains("Fler som utsatts söker stöd"));
     }
@@ -63,14 +78,14 @@ async fn the_steering_report_prints_and_downloads_with_the_findings(b: Backend) 
     assert_eq!(r["groups"][0]["off_track"][0]["goal_id"].as_i64(), Some(w.unmeasurable_goal));
     let (s, _) = api.get(&format!("/programmes/{}/steering-report?half_year=2019H3", w.programme)).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = api.req(reqwest::Method::GET, &format!("/programmes/{}/steering-report/docx?half_year={hy}", w.programme)).send().await.unwrap();
+    let r =
+        api.req(reqwest::Method::GET, &format!("/programmes/{}/steering-report/docx?half_year={hy}", w.programme)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
     let outsider = signed_in(&app, "samordnare@kalmar.example").await;
     assert_eq!(outsider.get_html(&doc).await.0, StatusCode::NOT_FOUND);
     assert_eq!(outsider.get(&format!("{doc}/styrgruppsrapport.docx")).await.status(), StatusCode::NOT_FOUND);
 }
-
 
 /// The demo as a new user finds it: the steering group, last half-year's meeting with an overdue
 /// uppdrag, the next meeting's agenda generated from the groups' state, and the steering report
@@ -99,7 +114,12 @@ async fn the_demo_steering_group_and_report_show_the_findings(b: Backend) {
         .await
         .unwrap();
     let (_, html) = web.get_html(&format!("/styrgruppsmoten/{next}")).await;
-    for text in ["Levererat men inte spritt", "Uppdrag att följa upp", "Mål som inte går att följa eller ligger efter", brygga::demo_steering::TOOLBOX] {
+    for text in [
+        "Levererat men inte spritt",
+        "Uppdrag att följa upp",
+        "Mål som inte går att följa eller ligger efter",
+        brygga::demo_steering::TOOLBOX,
+    ] {
         assert!(html.contains(text), "the agenda has {text}: {html}");
     }
 

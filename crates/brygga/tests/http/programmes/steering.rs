@@ -36,7 +36,8 @@ async fn the_county_coordinator_presents_a_plan_at_a_meeting_and_logs_a_decision
 
     // A meeting without a date or title: refused, the typed place kept, nothing written.
     let action = format!("{page}/moten");
-    let r = web.submit(&page, &action, &[("held_on", ""), ("title", ""), ("location", "Länsstyrelsen i Malmö"), ("status", "planned")]).await;
+    let r =
+        web.submit(&page, &action, &[("held_on", ""), ("title", ""), ("location", "Länsstyrelsen i Malmö"), ("status", "planned")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Ange mötesdagen") && html.contains("href=\"#f-held_on\""), "{html}");
@@ -69,14 +70,26 @@ async fn the_county_coordinator_presents_a_plan_at_a_meeting_and_logs_a_decision
 
     // An uppdrag without an owner or due date is refused at both fields.
     let log = format!("{meeting}/beslut");
-    let r = web.submit(&meeting, &log, &[("kind", "assignment"), ("text", "Ta fram mandat för alla medlemmar"), ("owner_org_id", ""), ("due_on", "")]).await;
+    let r = web
+        .submit(
+            &meeting,
+            &log,
+            &[("kind", "assignment"), ("text", "Ta fram mandat för alla medlemmar"), ("owner_org_id", ""), ("due_on", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Ett uppdrag behöver en ansvarig organisation") && html.contains("Ett uppdrag behöver ett slutdatum"), "{html}");
     assert!(html.contains("Ta fram mandat för alla medlemmar</textarea>"), "the text is kept");
     let police = w.polisen.to_string();
     let due = today().checked_add(jiff::Span::new().days(90)).unwrap().to_string();
-    let r = web.submit(&meeting, &log, &[("kind", "assignment"), ("text", "Ta fram mandat för alla medlemmar"), ("owner_org_id", &police), ("due_on", &due)]).await;
+    let r = web
+        .submit(
+            &meeting,
+            &log,
+            &[("kind", "assignment"), ("text", "Ta fram mandat för alla medlemmar"), ("owner_org_id", &police), ("due_on", &due)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let (_, html) = web.get_html(&meeting).await;
     assert!(html.contains("Polisregion Syd") && html.contains(&due));
@@ -112,7 +125,9 @@ async fn the_api_plans_meetings_logs_decisions_and_follows_them_up(b: Backend) {
     let w = stories::steering_world(app.store()).await;
     let api = app.api(&app.token(w.county, w.lansstyrelsen).await);
     let t = today().to_string();
-    let (s, r) = api.send(Method::POST, &format!("/programmes/{}/steering-meetings", w.programme), json!({"held_on": t, "title": "Styrgruppsmöte"})).await;
+    let (s, r) = api
+        .send(Method::POST, &format!("/programmes/{}/steering-meetings", w.programme), json!({"held_on": t, "title": "Styrgruppsmöte"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let mid = r["meeting"]["id"].as_i64().unwrap();
     assert_eq!(r["agenda"][0]["kind"], "plan_decision");
@@ -122,18 +137,29 @@ async fn the_api_plans_meetings_logs_decisions_and_follows_them_up(b: Backend) {
     let fields: Vec<&str> = r["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["owner_org_id", "due_on"], "{r}");
     let (s, r) = api
-        .send(Method::POST, &format!("/steering-meetings/{mid}/decisions"), json!({"kind": "assignment", "text": "Kartlägg stödet", "owner_org_id": w.polisen, "due_on": t}))
+        .send(
+            Method::POST,
+            &format!("/steering-meetings/{mid}/decisions"),
+            json!({"kind": "assignment", "text": "Kartlägg stödet", "owner_org_id": w.polisen, "due_on": t}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let did = r["id"].as_i64().unwrap();
     assert_eq!((r["number"].as_i64(), r["near_due"].as_bool()), (Some(1), Some(true)));
-    let (s, r) = api.send(Method::POST, &format!("/steering-decisions/{did}/follow-up"), json!({"status": "done", "follow_up": "Klart"})).await;
+    let (s, r) =
+        api.send(Method::POST, &format!("/steering-decisions/{did}/follow-up"), json!({"status": "done", "follow_up": "Klart"})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["closed_on"], t);
     let (s, r) = api.send(Method::POST, &format!("/steering-meetings/{mid}/plans/{}/present", w.violence_plan), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["agenda"][0]["plan_state"], "presented");
-    let (s, r) = api.send(Method::POST, &format!("/programmes/{}/steering-members", w.programme), json!({"org_id": w.lansstyrelsen, "role": "chair", "representative": "Landshövding"})).await;
+    let (s, r) = api
+        .send(
+            Method::POST,
+            &format!("/programmes/{}/steering-members", w.programme),
+            json!({"org_id": w.lansstyrelsen, "role": "chair", "representative": "Landshövding"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let (s, r) = api.get(&format!("/programmes/{}/steering-members", w.programme)).await;
     assert_eq!((s, r[0]["role_label"].as_str()), (StatusCode::OK, Some("Ordförande")));
@@ -151,10 +177,15 @@ async fn the_api_plans_meetings_logs_decisions_and_follows_them_up(b: Backend) {
     let (s, _) = police.send(Method::POST, &format!("/steering-meetings/{mid}/agenda"), json!({"title": "Övrigt"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let outsider = app.api(&app.token(w.outsider, w.outsider_org).await);
-    for path in [format!("/steering-meetings/{mid}"), format!("/steering-decisions/{did}"), format!("/programmes/{}/steering-meetings", w.programme)] {
+    for path in [
+        format!("/steering-meetings/{mid}"),
+        format!("/steering-decisions/{did}"),
+        format!("/programmes/{}/steering-meetings", w.programme),
+    ] {
         assert_eq!(outsider.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
-    let (s, _) = outsider.send(Method::POST, &format!("/steering-meetings/{mid}/decisions"), json!({"kind": "information", "text": "x"})).await;
+    let (s, _) =
+        outsider.send(Method::POST, &format!("/steering-meetings/{mid}/decisions"), json!({"kind": "information", "text": "x"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 

@@ -50,9 +50,14 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
     .await
     .unwrap_err();
     assert_eq!(field_codes(&e), [("delivered_on".to_owned(), "date.future")]);
-    let e = create_deliverable(store, w.county, w.programme, DeliverableInput { kind: "leaflet".into(), title: "x".into(), approved_on: Some(day(1)), ..Default::default() })
-        .await
-        .unwrap_err();
+    let e = create_deliverable(
+        store,
+        w.county,
+        w.programme,
+        DeliverableInput { kind: "leaflet".into(), title: "x".into(), approved_on: Some(day(1)), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("approved_on".to_owned(), "deliverable.approved_undelivered")]);
 
     // Ordered, not yet delivered: not flagged, and nothing can be spread.
@@ -60,7 +65,13 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
         store,
         w.county,
         w.programme,
-        DeliverableInput { kind: "training".into(), title: "Utbildning för sammankallande".into(), supplier: Some("Brå".into()), ordered_on: Some(day(40)), ..Default::default() },
+        DeliverableInput {
+            kind: "training".into(),
+            title: "Utbildning för sammankallande".into(),
+            supplier: Some("Brå".into()),
+            ordered_on: Some(day(40)),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -69,9 +80,12 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
         let v = viewer(store, w.county).await;
         store.write(move |db| deliverables::distribute(db, &v, id, &input, FieldErrors::new())).await
     };
-    let e = distribute(ordered.id, DistributionInput { recipient: Some("Kommunerna".into()), sent_on: day(1), channel: "email".into(), ..Default::default() })
-        .await
-        .unwrap_err();
+    let e = distribute(
+        ordered.id,
+        DistributionInput { recipient: Some("Kommunerna".into()), sent_on: day(1), channel: "email".into(), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("sent_on".to_owned(), "deliverable.not_delivered")]);
 
     // The toolbox, delivered with the working group's name: flagged.
@@ -99,7 +113,14 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
     // A distribution needs a recipient, a date not before delivery, counts that add up.
     let e = distribute(
         toolbox.id,
-        DistributionInput { sent_on: day(31), channel: "fax".into(), sent_count: Some(10), opened_count: Some(12), downloaded_count: Some(-1), ..Default::default() },
+        DistributionInput {
+            sent_on: day(31),
+            channel: "fax".into(),
+            sent_count: Some(10),
+            opened_count: Some(12),
+            downloaded_count: Some(-1),
+            ..Default::default()
+        },
     )
     .await
     .unwrap_err();
@@ -118,14 +139,27 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
     // Spread by e-mail to the municipality (its name stands in for the recipient) and on the web.
     let first = distribute(
         toolbox.id,
-        DistributionInput { recipient_org_id: Some(w.kommun), sent_on: day(20), channel: "email".into(), sent_count: Some(33), opened_count: Some(21), ..Default::default() },
+        DistributionInput {
+            recipient_org_id: Some(w.kommun),
+            sent_on: day(20),
+            channel: "email".into(),
+            sent_count: Some(33),
+            opened_count: Some(21),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
     assert_eq!((first.recipient.as_str(), first.channel_label.as_str()), ("Hässleholms kommun", "E-post"));
     distribute(
         toolbox.id,
-        DistributionInput { recipient: Some("Länsstyrelsens webbplats".into()), sent_on: day(15), channel: "web".into(), downloaded_count: Some(140), ..Default::default() },
+        DistributionInput {
+            recipient: Some("Länsstyrelsens webbplats".into()),
+            sent_on: day(15),
+            channel: "web".into(),
+            downloaded_count: Some(140),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -147,7 +181,10 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
     assert_eq!(field_codes(&e), [("delivered_on".to_owned(), "deliverable.delivered_after_sent")]);
     let e = update(DeliverableInput { delivered_on: Some(day(30)), version: Some(now.version + 5), ..base.clone() }).await.unwrap_err();
     assert!(matches!(e, StoreError::Stale), "{e:?}");
-    let renamed = update(DeliverableInput { title: "Verktygslådan".into(), delivered_on: Some(day(30)), version: Some(now.version), ..base }).await.unwrap();
+    let renamed =
+        update(DeliverableInput { title: "Verktygslådan".into(), delivered_on: Some(day(30)), version: Some(now.version), ..base })
+            .await
+            .unwrap();
     assert_eq!((renamed.title.as_str(), renamed.version), ("Verktygslådan", now.version + 1));
 
     // Removing the last distribution flags it again.
@@ -158,5 +195,8 @@ pub async fn deliverables_delivered_but_not_distributed_are_flagged_until_spread
     let v = viewer(store, w.county).await;
     let programme = w.programme;
     let list = store.read(move |db| deliverables::for_programme(db, &v, programme)).await.unwrap();
-    assert_eq!(list.iter().map(|d| (d.title.as_str(), d.undistributed)).collect::<Vec<_>>(), [("Verktygslådan", true), ("Utbildning för sammankallande", false)]);
+    assert_eq!(
+        list.iter().map(|d| (d.title.as_str(), d.undistributed)).collect::<Vec<_>>(),
+        [("Verktygslådan", true), ("Utbildning för sammankallande", false)]
+    );
 }

@@ -39,8 +39,14 @@ pub async fn steering_report_shows_the_unmeasurable_goal_the_undistributed_toolb
     let (programme, hy) = (w.programme, w.half.to_string());
     let v = viewer(store, w.police).await;
     let r = store.read(move |db| report::report(db, &v, programme, &hy)).await.unwrap();
-    assert_eq!((r.half_year.clone(), r.from.clone(), r.to.clone()), (w.half.to_string(), w.half.start().to_string(), w.half.end().to_string()));
-    assert_eq!(r.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["Våld i nära relationer", "Trygghet i offentlig miljö", "Brott mot företag"]);
+    assert_eq!(
+        (r.half_year.clone(), r.from.clone(), r.to.clone()),
+        (w.half.to_string(), w.half.start().to_string(), w.half.end().to_string())
+    );
+    assert_eq!(
+        r.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["Våld i nära relationer", "Trygghet i offentlig miljö", "Brott mot företag"]
+    );
 
     let violence = &r.groups[0];
     let plan = violence.plan.as_ref().expect("a plan");
@@ -63,7 +69,16 @@ pub async fn steering_report_shows_the_unmeasurable_goal_the_undistributed_toolb
     assert_eq!(r.deliverables.iter().filter(|d| d.undistributed).count(), 1);
     let t2 = &r.totals;
     assert_eq!(
-        (t2.groups, t2.groups_without_plan, t2.goals_off_track, t2.activities_done, t2.activities_not_done, t2.deviations, t2.open_assignments, t2.undistributed),
+        (
+            t2.groups,
+            t2.groups_without_plan,
+            t2.goals_off_track,
+            t2.activities_done,
+            t2.activities_not_done,
+            t2.deviations,
+            t2.open_assignments,
+            t2.undistributed
+        ),
         (3, 1, 1, 2, 1, 1, 1, 1)
     );
 
@@ -72,7 +87,10 @@ pub async fn steering_report_shows_the_unmeasurable_goal_the_undistributed_toolb
     let load: Vec<(&str, usize, usize, usize, usize)> =
         r.load.iter().map(|l| (l.name.as_str(), l.convenes, l.staffs, l.without_mandate, l.without_time)).collect();
     assert_eq!(load, [("Länsstyrelsen Skåne", 2, 3, 0, 0), ("Polisregion Syd", 1, 2, 1, 0), ("Hässleholms kommun", 0, 1, 0, 1)]);
-    assert_eq!(r.load_finding.as_deref(), Some("Störst belastning: Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3."));
+    assert_eq!(
+        r.load_finding.as_deref(),
+        Some("Störst belastning: Länsstyrelsen Skåne är sammankallande i 2 av 3 arbetsgrupper och medlem i 3.")
+    );
 
     // A half-year before any plan: groups without plans, no decisions.
     let v = viewer(store, w.county).await;

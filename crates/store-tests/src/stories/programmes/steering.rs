@@ -180,7 +180,12 @@ pub async fn log_decision(store: &Store, user: i64, meeting: i64, input: Decisio
     store.write(move |db| decisions::log(db, &v, meeting, &input, FieldErrors::new())).await
 }
 
-pub async fn create_deliverable(store: &Store, user: i64, programme: i64, input: DeliverableInput) -> Result<deliverables::Deliverable, StoreError> {
+pub async fn create_deliverable(
+    store: &Store,
+    user: i64,
+    programme: i64,
+    input: DeliverableInput,
+) -> Result<deliverables::Deliverable, StoreError> {
     let v = viewer(store, user).await;
     store.write(move |db| deliverables::create(db, &v, programme, &input, FieldErrors::new())).await
 }
@@ -202,9 +207,14 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
     let earlier = t.checked_sub(jiff::Span::new().days(40)).unwrap().to_string();
     // An earlier meeting gave the police an uppdrag due in ten days (near due), and the county
     // board one due next year (not near).
-    let first = create_meeting(store, w.county, w.programme, MeetingInput { status: Some("held".into()), ..meeting_input(&earlier, "Styrgruppsmöte 1") })
-        .await
-        .unwrap();
+    let first = create_meeting(
+        store,
+        w.county,
+        w.programme,
+        MeetingInput { status: Some("held".into()), ..meeting_input(&earlier, "Styrgruppsmöte 1") },
+    )
+    .await
+    .unwrap();
     let soon = t.checked_add(jiff::Span::new().days(10)).unwrap().to_string();
     let later = t.checked_add(jiff::Span::new().days(200)).unwrap().to_string();
     let near = log_decision(
@@ -227,7 +237,13 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
         store,
         w.county,
         first.meeting.id,
-        DecisionInput { kind: "assignment".into(), text: "Utvärdera programmet".into(), owner_org_id: Some(w.lansstyrelsen), due_on: Some(later), ..Default::default() },
+        DecisionInput {
+            kind: "assignment".into(),
+            text: "Utvärdera programmet".into(),
+            owner_org_id: Some(w.lansstyrelsen),
+            due_on: Some(later),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -236,7 +252,12 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
         store,
         w.county,
         w.programme,
-        DeliverableInput { kind: "toolbox".into(), title: "Verktygslåda mot våld i nära relationer".into(), delivered_on: Some(earlier.clone()), ..Default::default() },
+        DeliverableInput {
+            kind: "toolbox".into(),
+            title: "Verktygslåda mot våld i nära relationer".into(),
+            delivered_on: Some(earlier.clone()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -244,7 +265,12 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
         store,
         w.county,
         w.programme,
-        DeliverableInput { kind: "leaflet".into(), title: "Broschyr om trygghetsvandringar".into(), delivered_on: Some(earlier.clone()), ..Default::default() },
+        DeliverableInput {
+            kind: "leaflet".into(),
+            title: "Broschyr om trygghetsvandringar".into(),
+            delivered_on: Some(earlier.clone()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -257,7 +283,13 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
                 db,
                 &v,
                 lid,
-                &deliverables::DistributionInput { recipient_org_id: Some(po), sent_on: e2, channel: "email".into(), sent_count: Some(30), ..Default::default() },
+                &deliverables::DistributionInput {
+                    recipient_org_id: Some(po),
+                    sent_on: e2,
+                    channel: "email".into(),
+                    sent_count: Some(30),
+                    ..Default::default()
+                },
                 FieldErrors::new(),
             )
         })
@@ -291,7 +323,10 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
     let (mid, deviation_item, toolbox_item) = (m.meeting.id, m.agenda[2].id, m.agenda[4].id);
     let v = viewer(store, w.county).await;
     let moved = store.write(move |db| steering::move_item(db, &v, mid, toolbox_item, true)).await.unwrap();
-    assert_eq!(moved.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(), ["plan_decision", "goal_off_track", "deviation", "deliverable", "decision_follow_up"]);
+    assert_eq!(
+        moved.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(),
+        ["plan_decision", "goal_off_track", "deviation", "deliverable", "decision_follow_up"]
+    );
     let v = viewer(store, w.county).await;
     store.write(move |db| steering::remove_item(db, &v, mid, deviation_item)).await.unwrap();
     let v = viewer(store, w.county).await;
@@ -318,14 +353,23 @@ pub async fn steering_agenda_is_generated_from_the_groups_state(store: &Store) {
                 db,
                 &v,
                 tid,
-                &deliverables::DistributionInput { recipient: Some("Skånes kommuner".into()), recipient_org_id: Some(k), sent_on: e3, channel: "web".into(), ..Default::default() },
+                &deliverables::DistributionInput {
+                    recipient: Some("Skånes kommuner".into()),
+                    recipient_org_id: Some(k),
+                    sent_on: e3,
+                    channel: "web".into(),
+                    ..Default::default()
+                },
                 FieldErrors::new(),
             )
         })
         .await
         .unwrap();
     let dev = w.open_deviation;
-    store.write(move |db| Ok(db.execute("UPDATE plan_deviations SET correction = 'Ny vandring i maj' WHERE id = $1", args![dev])?)).await.unwrap();
+    store
+        .write(move |db| Ok(db.execute("UPDATE plan_deviations SET correction = 'Ny vandring i maj' WHERE id = $1", args![dev])?))
+        .await
+        .unwrap();
     let programme = w.programme;
     let half = w.half;
     let next = store.read(move |db| steering::generate(db, programme, half, None, today())).await.unwrap();
@@ -337,15 +381,25 @@ pub async fn steering_decisions_bind_an_owner_and_a_due_date_and_are_followed_up
     let w = steering_world(store).await;
     let t = today();
     let held = t.checked_sub(jiff::Span::new().days(30)).unwrap().to_string();
-    let m = create_meeting(store, w.county, w.programme, MeetingInput { status: Some("held".into()), ..meeting_input(&held, "Styrgruppsmöte") })
-        .await
-        .unwrap()
-        .meeting;
+    let m = create_meeting(
+        store,
+        w.county,
+        w.programme,
+        MeetingInput { status: Some("held".into()), ..meeting_input(&held, "Styrgruppsmöte") },
+    )
+    .await
+    .unwrap()
+    .meeting;
 
     // An uppdrag without an owner or a due date binds nobody: refused, both named, nothing written.
-    let e = log_decision(store, w.county, m.id, DecisionInput { kind: "assignment".into(), text: "Kartlägg stödet".into(), ..Default::default() })
-        .await
-        .unwrap_err();
+    let e = log_decision(
+        store,
+        w.county,
+        m.id,
+        DecisionInput { kind: "assignment".into(), text: "Kartlägg stödet".into(), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("owner_org_id".to_owned(), "steering.owner_required"), ("due_on".to_owned(), "steering.due_required")]);
     assert!(message(&e, "owner_org_id").contains("ansvarig organisation"), "{}", message(&e, "owner_org_id"));
     assert!(message(&e, "due_on").contains("slutdatum"), "{}", message(&e, "due_on"));
@@ -356,23 +410,44 @@ pub async fn steering_decisions_bind_an_owner_and_a_due_date_and_are_followed_up
         store,
         w.county,
         m.id,
-        DecisionInput { kind: "assignment".into(), text: "x".into(), owner_org_id: Some(w.outsider_org), due_on: Some(before), ..Default::default() },
+        DecisionInput {
+            kind: "assignment".into(),
+            text: "x".into(),
+            owner_org_id: Some(w.outsider_org),
+            due_on: Some(before),
+            ..Default::default()
+        },
     )
     .await
     .unwrap_err();
-    assert_eq!(field_codes(&e), [("owner_org_id".to_owned(), "steering.owner_not_party"), ("due_on".to_owned(), "steering.due_before_meeting")]);
-    let e = log_decision(store, w.county, m.id, DecisionInput { kind: "order".into(), text: " ".into(), ..Default::default() }).await.unwrap_err();
-    assert_eq!(field_codes(&e), [("kind".to_owned(), "kind.unknown"), ("text".to_owned(), "required")]);
-    // Information has no due date.
-    let e = log_decision(store, w.county, m.id, DecisionInput { kind: "information".into(), text: "Lägesrapport".into(), due_on: Some(t.to_string()), ..Default::default() })
+    assert_eq!(
+        field_codes(&e),
+        [("owner_org_id".to_owned(), "steering.owner_not_party"), ("due_on".to_owned(), "steering.due_before_meeting")]
+    );
+    let e = log_decision(store, w.county, m.id, DecisionInput { kind: "order".into(), text: " ".into(), ..Default::default() })
         .await
         .unwrap_err();
+    assert_eq!(field_codes(&e), [("kind".to_owned(), "kind.unknown"), ("text".to_owned(), "required")]);
+    // Information has no due date.
+    let e = log_decision(
+        store,
+        w.county,
+        m.id,
+        DecisionInput { kind: "information".into(), text: "Lägesrapport".into(), due_on: Some(t.to_string()), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("due_on".to_owned(), "steering.due_only_assignment")]);
 
     // Numbered per meeting; an uppdrag due before today is overdue.
-    let info = log_decision(store, w.county, m.id, DecisionInput { kind: "information".into(), text: "Lägesrapport från grupperna".into(), ..Default::default() })
-        .await
-        .unwrap();
+    let info = log_decision(
+        store,
+        w.county,
+        m.id,
+        DecisionInput { kind: "information".into(), text: "Lägesrapport från grupperna".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let due = t.checked_sub(jiff::Span::new().days(5)).unwrap().to_string();
     let task = log_decision(
         store,
@@ -393,17 +468,30 @@ pub async fn steering_decisions_bind_an_owner_and_a_due_date_and_are_followed_up
         store,
         w.county,
         m.id,
-        DecisionInput { kind: "decision".into(), text: "Arbetsgruppen får två nya medlemmar".into(), plan_id: Some(w.violence_plan), ..Default::default() },
+        DecisionInput {
+            kind: "decision".into(),
+            text: "Arbetsgruppen får två nya medlemmar".into(),
+            plan_id: Some(w.violence_plan),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
     assert_eq!((info.number, task.number, beslut.number), (1, 2, 3));
-    assert_eq!((task.kind_label.as_str(), task.owner_org_name.as_deref(), task.due_on.as_deref()), ("Uppdrag", Some("Polisregion Syd"), Some(due.as_str())));
+    assert_eq!(
+        (task.kind_label.as_str(), task.owner_org_name.as_deref(), task.due_on.as_deref()),
+        ("Uppdrag", Some("Polisregion Syd"), Some(due.as_str()))
+    );
     assert!(task.overdue && task.status == "open");
     assert_eq!(task.group_name.as_deref(), Some("Våld i nära relationer"));
-    let e = log_decision(store, w.county, m.id, DecisionInput { kind: "decision".into(), text: "x".into(), plan_id: Some(999_999), ..Default::default() })
-        .await
-        .unwrap_err();
+    let e = log_decision(
+        store,
+        w.county,
+        m.id,
+        DecisionInput { kind: "decision".into(), text: "x".into(), plan_id: Some(999_999), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field_codes(&e), [("plan_id".to_owned(), "steering.plan_unknown")]);
 
     // Follow-up: cancelling needs the reason; closing while open is refused; done closes today.
@@ -413,11 +501,15 @@ pub async fn steering_decisions_bind_an_owner_and_a_due_date_and_are_followed_up
     };
     let e = follow(FollowUpInput { status: "cancelled".into(), ..Default::default() }, task.id).await.unwrap_err();
     assert_eq!(field_codes(&e), [("follow_up".to_owned(), "steering.cancel_reason")]);
-    let e = follow(FollowUpInput { status: "open".into(), closed_on: Some(t.to_string()), ..Default::default() }, task.id).await.unwrap_err();
+    let e =
+        follow(FollowUpInput { status: "open".into(), closed_on: Some(t.to_string()), ..Default::default() }, task.id).await.unwrap_err();
     assert_eq!(field_codes(&e), [("closed_on".to_owned(), "steering.closed_while_open")]);
-    let done = follow(FollowUpInput { status: "done".into(), follow_up: Some("Mandaten beslutade i alla organisationer".into()), ..Default::default() }, task.id)
-        .await
-        .unwrap();
+    let done = follow(
+        FollowUpInput { status: "done".into(), follow_up: Some("Mandaten beslutade i alla organisationer".into()), ..Default::default() },
+        task.id,
+    )
+    .await
+    .unwrap();
     assert_eq!((done.status.as_str(), done.closed_on.clone(), done.overdue), ("done", Some(t.to_string()), false));
     let v = viewer(store, w.police).await;
     let programme = w.programme;
@@ -426,13 +518,20 @@ pub async fn steering_decisions_bind_an_owner_and_a_due_date_and_are_followed_up
 
     // A second meeting numbers from 1 again.
     let m2 = create_meeting(store, w.county, w.programme, meeting_input(&t.to_string(), "Styrgruppsmöte 2")).await.unwrap().meeting;
-    let first = log_decision(store, w.county, m2.id, DecisionInput { kind: "information".into(), text: "Ny period".into(), ..Default::default() }).await.unwrap();
+    let first =
+        log_decision(store, w.county, m2.id, DecisionInput { kind: "information".into(), text: "Ny period".into(), ..Default::default() })
+            .await
+            .unwrap();
     assert_eq!(first.number, 1);
     // A meeting ahead cannot have been held.
     let ahead = t.checked_add(jiff::Span::new().days(3)).unwrap().to_string();
-    let e = create_meeting(store, w.county, w.programme, MeetingInput { status: Some("held".into()), ..meeting_input(&ahead, "Framtida") }).await.unwrap_err();
+    let e = create_meeting(store, w.county, w.programme, MeetingInput { status: Some("held".into()), ..meeting_input(&ahead, "Framtida") })
+        .await
+        .unwrap_err();
     assert_eq!(field_codes(&e), [("status".to_owned(), "steering.held_in_future")]);
-    let e = create_meeting(store, w.county, w.programme, MeetingInput { half_year: Some("2019H3".into()), ..meeting_input("", "") }).await.unwrap_err();
+    let e = create_meeting(store, w.county, w.programme, MeetingInput { half_year: Some("2019H3".into()), ..meeting_input("", "") })
+        .await
+        .unwrap_err();
     assert_eq!(
         field_codes(&e),
         [("held_on".to_owned(), "required"), ("half_year".to_owned(), "programmes.half_year"), ("title".to_owned(), "required")]
@@ -443,11 +542,22 @@ pub async fn steering_records_are_read_by_the_parties_and_written_by_the_owners_
     let w = steering_world(store).await;
     let t = today().to_string();
     let m = create_meeting(store, w.county, w.programme, meeting_input(&t, "Styrgruppsmöte")).await.unwrap().meeting;
-    let d = log_decision(store, w.county, m.id, DecisionInput { kind: "information".into(), text: "Lägesrapport".into(), ..Default::default() })
-        .await
-        .unwrap();
-    let item =
-        create_deliverable(store, w.county, w.programme, DeliverableInput { kind: "report".into(), title: "Delrapport".into(), ..Default::default() }).await.unwrap();
+    let d = log_decision(
+        store,
+        w.county,
+        m.id,
+        DecisionInput { kind: "information".into(), text: "Lägesrapport".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let item = create_deliverable(
+        store,
+        w.county,
+        w.programme,
+        DeliverableInput { kind: "report".into(), title: "Delrapport".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let (programme, mid, did, iid, hy) = (w.programme, m.id, d.id, item.id, w.half.to_string());
 
     // The outsider reads nothing of an unpublished programme: not found, never "forbidden".
@@ -490,14 +600,33 @@ pub async fn steering_records_are_read_by_the_parties_and_written_by_the_owners_
                 Ok([
                     steering::create_meeting(db, &v, programme, &meeting_input("2020-01-01", "x"), FieldErrors::new()).map(|_| ()),
                     steering::add_item(db, &v, mid, "Övrigt").map(|_| ()),
-                    decisions::log(db, &v, mid, &DecisionInput { kind: "information".into(), text: "x".into(), ..Default::default() }, FieldErrors::new())
+                    decisions::log(
+                        db,
+                        &v,
+                        mid,
+                        &DecisionInput { kind: "information".into(), text: "x".into(), ..Default::default() },
+                        FieldErrors::new(),
+                    )
+                    .map(|_| ()),
+                    decisions::follow_up(db, &v, did, &FollowUpInput { status: "done".into(), ..Default::default() }, FieldErrors::new())
                         .map(|_| ()),
-                    decisions::follow_up(db, &v, did, &FollowUpInput { status: "done".into(), ..Default::default() }, FieldErrors::new()).map(|_| ()),
-                    deliverables::create(db, &v, programme, &DeliverableInput { kind: "leaflet".into(), title: "x".into(), ..Default::default() }, FieldErrors::new())
-                        .map(|_| ()),
+                    deliverables::create(
+                        db,
+                        &v,
+                        programme,
+                        &DeliverableInput { kind: "leaflet".into(), title: "x".into(), ..Default::default() },
+                        FieldErrors::new(),
+                    )
+                    .map(|_| ()),
                     deliverables::remove(db, &v, iid),
-                    steering::set_member(db, &v, programme, &MemberInput { org_id: w.kommun, role: "member".into(), representative: None }, FieldErrors::new())
-                        .map(|_| ()),
+                    steering::set_member(
+                        db,
+                        &v,
+                        programme,
+                        &MemberInput { org_id: w.kommun, role: "member".into(), representative: None },
+                        FieldErrors::new(),
+                    )
+                    .map(|_| ()),
                 ])
             })
             .await
@@ -519,7 +648,8 @@ pub async fn steering_records_are_read_by_the_parties_and_written_by_the_owners_
         let v = viewer(store, w.county).await;
         store.write(move |db| steering::set_member(db, &v, programme, &input, FieldErrors::new())).await
     };
-    let chair = set(MemberInput { org_id: w.lansstyrelsen, representative: Some("Landshövding".into()), role: "chair".into() }).await.unwrap();
+    let chair =
+        set(MemberInput { org_id: w.lansstyrelsen, representative: Some("Landshövding".into()), role: "chair".into() }).await.unwrap();
     assert_eq!((chair.role_label.as_str(), chair.representative.as_deref()), ("Ordförande", Some("Landshövding")));
     let e = set(MemberInput { org_id: w.polisen, representative: None, role: "chair".into() }).await.unwrap_err();
     assert_eq!(field_codes(&e), [("role".to_owned(), "steering.one_chair")]);
@@ -574,8 +704,10 @@ pub async fn steering_meeting_presents_and_adopts_a_quality_assured_plan(store: 
     let v = viewer(store, w.county).await;
     let presented = store.write(move |db| steering::present_plan(db, &v, mid, violence)).await.unwrap();
     assert_eq!(presented.agenda[0].plan_state.as_deref(), Some("presented"));
-    let at: Option<i64> =
-        store.read(move |db| Ok(db.scalar("SELECT presented_meeting_id FROM activity_plans WHERE plan_id = $1", args![violence])?)).await.unwrap();
+    let at: Option<i64> = store
+        .read(move |db| Ok(db.scalar("SELECT presented_meeting_id FROM activity_plans WHERE plan_id = $1", args![violence])?))
+        .await
+        .unwrap();
     assert_eq!(at, Some(mid));
 
     let v = viewer(store, w.county).await;

@@ -27,7 +27,12 @@ pub struct HalfYearParams {
 /// "delivered but not distributed" check, and the load on each organisation.
 #[utoipa::path(get, operation_id = "get_steering_report", path = "/programmes/{id}/steering-report", params(("id" = i64, Path), HalfYearParams), tag = "programmes",
     responses((status = 200, body = SteeringReport), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiQuery(p): ApiQuery<HalfYearParams>) -> ApiResult<Json<SteeringReport>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<HalfYearParams>,
+) -> ApiResult<Json<SteeringReport>> {
     Ok(Json(state.store.read(move |db| report::report(db, &v, id, &p.half_year)).await?))
 }
 
@@ -37,7 +42,12 @@ pub async fn get(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): P
         (status = 200, description = "The Word file (attachment)", body = Vec<u8>,
             content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn docx(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiQuery(p): ApiQuery<HalfYearParams>) -> ApiResult<Response> {
+pub async fn docx(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<HalfYearParams>,
+) -> ApiResult<Response> {
     let r = state.store.read(move |db| report::report(db, &v, id, &p.half_year)).await?;
     let f = steering_report::docx(&r)?;
     Ok(docx_download(&f.name, f.bytes))

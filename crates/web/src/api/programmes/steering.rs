@@ -28,14 +28,23 @@ pub async fn members(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id
 /// (`chair`, `member`, `secretary`; one chair). The organisation becomes a party of the programme.
 #[utoipa::path(post, operation_id = "set_steering_member", path = "/programmes/{id}/steering-members", params(("id" = i64, Path)), request_body = MemberInput, tag = "programmes",
     responses((status = 200, body = SteeringMember), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn set_member(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<MemberInput>) -> ApiResult<Json<SteeringMember>> {
+pub async fn set_member(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> ApiResult<Json<SteeringMember>> {
     Ok(Json(state.store.write(move |db| steering::set_member(db, &v, id, &input, FieldErrors::new())).await?))
 }
 
 /// Takes an organisation out of the steering group.
 #[utoipa::path(delete, operation_id = "remove_steering_member", path = "/programmes/{id}/steering-members/{org_id}", params(("id" = i64, Path), ("org_id" = i64, Path)), tag = "programmes",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn remove_member(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, org_id)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, org_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     state.store.write(move |db| steering::remove_member(db, &v, id, org_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -52,7 +61,12 @@ pub async fn meetings(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(i
 /// near due, deliverables delivered but not distributed.
 #[utoipa::path(post, operation_id = "create_steering_meeting", path = "/programmes/{id}/steering-meetings", params(("id" = i64, Path)), request_body = MeetingInput, tag = "programmes",
     responses((status = 201, body = MeetingDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_meeting(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<MeetingInput>) -> ApiResult<Created<MeetingDetail>> {
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> ApiResult<Created<MeetingDetail>> {
     let m = state.store.write(move |db| steering::create_meeting(db, &v, id, &input, FieldErrors::new())).await?;
     Ok(Created(format!("/api/v1/steering-meetings/{}", m.meeting.id), m))
 }
@@ -67,7 +81,12 @@ pub async fn get_meeting(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pat
 /// Changes a meeting (send back the `version` read: a stale one is 409).
 #[utoipa::path(put, operation_id = "update_steering_meeting", path = "/steering-meetings/{id}", params(("id" = i64, Path)), request_body = MeetingInput, tag = "programmes",
     responses((status = 200, body = MeetingDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update_meeting(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<MeetingInput>) -> ApiResult<Json<MeetingDetail>> {
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(state.store.write(move |db| steering::update_meeting(db, &v, id, &input, FieldErrors::new())).await?))
 }
 
@@ -89,7 +108,12 @@ pub struct AgendaItemInput {
 /// Adds an item of one's own at the end of the agenda.
 #[utoipa::path(post, operation_id = "add_steering_agenda_item", path = "/steering-meetings/{id}/agenda", params(("id" = i64, Path)), request_body = AgendaItemInput, tag = "programmes",
     responses((status = 201, body = AgendaItem), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn add_item(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<AgendaItemInput>) -> ApiResult<Created<AgendaItem>> {
+pub async fn add_item(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AgendaItemInput>,
+) -> ApiResult<Created<AgendaItem>> {
     let item = state.store.write(move |db| steering::add_item(db, &v, id, &input.title)).await?;
     Ok(Created(format!("/api/v1/steering-meetings/{id}"), item))
 }
@@ -112,7 +136,11 @@ pub async fn refresh_agenda(State(state): State<AppState>, ApiAuth(v): ApiAuth, 
 /// Removes an item from the agenda.
 #[utoipa::path(delete, operation_id = "remove_steering_agenda_item", path = "/steering-meetings/{id}/agenda/{item_id}", params(("id" = i64, Path), ("item_id" = i64, Path)), tag = "programmes",
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn remove_item(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, item_id)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn remove_item(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, item_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     state.store.write(move |db| steering::remove_item(db, &v, id, item_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -128,13 +156,19 @@ pub struct MoveInput {
 /// Moves an item one step up or down; the agenda in its new order.
 #[utoipa::path(post, operation_id = "move_steering_agenda_item", path = "/steering-meetings/{id}/agenda/{item_id}/move", params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = MoveInput, tag = "programmes",
     responses((status = 200, body = Vec<AgendaItem>), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn move_item(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, item_id)): Path<(i64, i64)>, ApiJson(input): ApiJson<MoveInput>) -> ApiResult<Json<Vec<AgendaItem>>> {
+pub async fn move_item(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, item_id)): Path<(i64, i64)>,
+    ApiJson(input): ApiJson<MoveInput>,
+) -> ApiResult<Json<Vec<AgendaItem>>> {
     let up = match input.direction.as_str() {
         "up" => true,
         "down" => false,
         other => {
             return Err(crate::kit::error::AppError::Invalid(
-                brygga_domain::FieldError::new("direction", "direction.unknown", format!("Okänd riktning ”{other}”. Ange up eller down.")).into(),
+                brygga_domain::FieldError::new("direction", "direction.unknown", format!("Okänd riktning ”{other}”. Ange up eller down."))
+                    .into(),
             )
             .into());
         }
@@ -146,7 +180,11 @@ pub async fn move_item(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(
 /// `presented`).
 #[utoipa::path(post, operation_id = "present_plan_at_steering_meeting", path = "/steering-meetings/{id}/plans/{plan_id}/present", params(("id" = i64, Path), ("plan_id" = i64, Path)), tag = "programmes",
     responses((status = 200, body = MeetingDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn present_plan(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, plan_id)): Path<(i64, i64)>) -> ApiResult<Json<MeetingDetail>> {
+pub async fn present_plan(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, plan_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(state.store.write(move |db| steering::present_plan(db, &v, id, plan_id)).await?))
 }
 
@@ -154,7 +192,11 @@ pub async fn present_plan(State(state): State<AppState>, ApiAuth(v): ApiAuth, Pa
 /// day, with the meeting and the beslut's number as reference; the beslut is logged.
 #[utoipa::path(post, operation_id = "adopt_plan_at_steering_meeting", path = "/steering-meetings/{id}/plans/{plan_id}/adopt", params(("id" = i64, Path), ("plan_id" = i64, Path)), tag = "programmes",
     responses((status = 200, body = MeetingDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn adopt_plan(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, plan_id)): Path<(i64, i64)>) -> ApiResult<Json<MeetingDetail>> {
+pub async fn adopt_plan(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, plan_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(state.store.write(move |db| steering::adopt_plan(db, &v, id, plan_id)).await?))
 }
 
@@ -170,7 +212,12 @@ pub async fn decisions(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(
 /// `assignment` (uppdrag — `owner_org_id` and `due_on` required).
 #[utoipa::path(post, operation_id = "log_steering_decision", path = "/steering-meetings/{id}/decisions", params(("id" = i64, Path)), request_body = DecisionInput, tag = "programmes",
     responses((status = 201, body = Decision), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn log_decision(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<DecisionInput>) -> ApiResult<Created<Decision>> {
+pub async fn log_decision(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> ApiResult<Created<Decision>> {
     let d = state.store.write(move |db| decisions::log(db, &v, id, &input, FieldErrors::new())).await?;
     Ok(Created(format!("/api/v1/steering-decisions/{}", d.id), d))
 }
@@ -193,6 +240,11 @@ pub async fn delete_decision(State(state): State<AppState>, ApiAuth(v): ApiAuth,
 /// day it was closed (today when left out).
 #[utoipa::path(post, operation_id = "follow_up_steering_decision", path = "/steering-decisions/{id}/follow-up", params(("id" = i64, Path)), request_body = FollowUpInput, tag = "programmes",
     responses((status = 200, body = Decision), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn follow_up(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<FollowUpInput>) -> ApiResult<Json<Decision>> {
+pub async fn follow_up(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<FollowUpInput>,
+) -> ApiResult<Json<Decision>> {
     Ok(Json(state.store.write(move |db| decisions::follow_up(db, &v, id, &input, FieldErrors::new())).await?))
 }

@@ -61,7 +61,11 @@ fn opt_count(form: &FormData, field: &str, unread: &mut FieldErrors) -> Option<i
     match cleaned.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            unread.push(FieldError::new(field, "number.invalid", format!("”{raw}” är inget heltal. Skriv till exempel 33, eller lämna fältet tomt.")));
+            unread.push(FieldError::new(
+                field,
+                "number.invalid",
+                format!("”{raw}” är inget heltal. Skriv till exempel 33, eller lämna fältet tomt."),
+            ));
             None
         }
     }
@@ -95,7 +99,14 @@ struct ListPage {
     groups: Vec<(String, String)>,
 }
 
-async fn render_list(state: &AppState, session: &Session, id: i64, flash: &Flash, form: Option<FormView>, status: StatusCode) -> PageResult {
+async fn render_list(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    flash: &Flash,
+    form: Option<FormView>,
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (p, items, may, choices) = state
         .store
@@ -172,7 +183,14 @@ fn values(d: &Deliverable) -> FormView {
     f
 }
 
-async fn render_show(state: &AppState, session: &Session, did: i64, flash: &Flash, forms: (Option<FormView>, Option<FormView>), status: StatusCode) -> PageResult {
+async fn render_show(
+    state: &AppState,
+    session: &Session,
+    did: i64,
+    flash: &Flash,
+    forms: (Option<FormView>, Option<FormView>),
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (d, p, may, choices) = state
         .store
@@ -216,7 +234,9 @@ async fn update(State(state): State<AppState>, Path(did): Path<i64>, SignedForm(
     let result = state.store.write(move |db| deliverables::update(db, &v, did, &input, unread)).await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/leveranser/{did}?klart=sparad")).into_response()),
-        Submitted::Refused(view) => render_show(&state, &session, did, &Flash(None), (Some(view), None), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Submitted::Refused(view) => {
+            render_show(&state, &session, did, &Flash(None), (Some(view), None), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }
 
@@ -249,11 +269,17 @@ async fn distribute(State(state): State<AppState>, Path(did): Path<i64>, SignedF
     let result = state.store.write(move |db| deliverables::distribute(db, &v, did, &input, unread)).await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/leveranser/{did}?klart=skapad#spridning")).into_response()),
-        Submitted::Refused(view) => render_show(&state, &session, did, &Flash(None), (None, Some(view)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Submitted::Refused(view) => {
+            render_show(&state, &session, did, &Flash(None), (None, Some(view)), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }
 
-async fn remove_distribution(State(state): State<AppState>, Path((did, xid)): Path<(i64, i64)>, SignedForm(session, _form): SignedForm) -> PageResult {
+async fn remove_distribution(
+    State(state): State<AppState>,
+    Path((did, xid)): Path<(i64, i64)>,
+    SignedForm(session, _form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     state.store.write(move |db| deliverables::remove_distribution(db, &v, did, xid)).await?;
     Ok(Redirect::to(&format!("/leveranser/{did}?klart=borttagen#spridning")).into_response())

@@ -120,7 +120,14 @@ struct SteeringPage {
     statuses: Vec<(String, String)>,
 }
 
-async fn render(state: &AppState, session: &Session, id: i64, flash: &Flash, forms: (Option<FormView>, Option<FormView>), status: StatusCode) -> PageResult {
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    flash: &Flash,
+    forms: (Option<FormView>, Option<FormView>),
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (p, members, meetings, all, may, choices) = state
         .store
@@ -181,7 +188,11 @@ async fn set_member(State(state): State<AppState>, Path(id): Path<i64>, SignedFo
     }
 }
 
-async fn remove_member(State(state): State<AppState>, Path((id, org)): Path<(i64, i64)>, SignedForm(session, _form): SignedForm) -> PageResult {
+async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, org)): Path<(i64, i64)>,
+    SignedForm(session, _form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     state.store.write(move |db| steering::remove_member(db, &v, id, org)).await?;
     Ok(Redirect::to(&format!("/program/{id}/styrgrupp?klart=borttagen#ledamoter")).into_response())
@@ -262,7 +273,14 @@ fn meeting_values(m: &Meeting) -> FormView {
     f
 }
 
-async fn render_meeting(state: &AppState, session: &Session, mid: i64, flash: &Flash, forms: MeetingForms, status: StatusCode) -> PageResult {
+async fn render_meeting(
+    state: &AppState,
+    session: &Session,
+    mid: i64,
+    flash: &Flash,
+    forms: MeetingForms,
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (m, may, choices): (MeetingDetail, bool, Choices) = state
         .store
@@ -328,7 +346,15 @@ async fn update_meeting(State(state): State<AppState>, Path(mid): Path<i64>, Sig
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=sparad")).into_response()),
         Submitted::Refused(view) => {
-            render_meeting(&state, &session, mid, &Flash(None), MeetingForms { meeting: Some(view), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_meeting(
+                &state,
+                &session,
+                mid,
+                &Flash(None),
+                MeetingForms { meeting: Some(view), ..Default::default() },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -353,7 +379,15 @@ async fn add_item(State(state): State<AppState>, Path(mid): Path<i64>, SignedFor
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=sparad#dagordning")).into_response()),
         Submitted::Refused(view) => {
-            render_meeting(&state, &session, mid, &Flash(None), MeetingForms { item: Some(view), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_meeting(
+                &state,
+                &session,
+                mid,
+                &Flash(None),
+                MeetingForms { item: Some(view), ..Default::default() },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -364,7 +398,11 @@ async fn refresh_agenda(State(state): State<AppState>, Path(mid): Path<i64>, Sig
     Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=sparad#dagordning")).into_response())
 }
 
-async fn move_item(State(state): State<AppState>, Path((mid, item)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn move_item(
+    State(state): State<AppState>,
+    Path((mid, item)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let up = match form.get("riktning") {
         "upp" => true,
         "ned" => false,
@@ -375,29 +413,55 @@ async fn move_item(State(state): State<AppState>, Path((mid, item)): Path<(i64, 
     Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}#punkt-{item}")).into_response())
 }
 
-async fn remove_item(State(state): State<AppState>, Path((mid, item)): Path<(i64, i64)>, SignedForm(session, _form): SignedForm) -> PageResult {
+async fn remove_item(
+    State(state): State<AppState>,
+    Path((mid, item)): Path<(i64, i64)>,
+    SignedForm(session, _form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     state.store.write(move |db| steering::remove_item(db, &v, mid, item)).await?;
     Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=borttagen#dagordning")).into_response())
 }
 
 /// A workflow refusal (a step out of order) shown on the meeting page above the agenda.
-async fn plan_step(state: &AppState, session: &Session, mid: i64, form: &FormData, result: Result<MeetingDetail, brygga_store::StoreError>) -> PageResult {
+async fn plan_step(
+    state: &AppState,
+    session: &Session,
+    mid: i64,
+    form: &FormData,
+    result: Result<MeetingDetail, brygga_store::StoreError>,
+) -> PageResult {
     match submitted(form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=sparad#dagordning")).into_response()),
         Submitted::Refused(view) => {
-            render_meeting(state, session, mid, &Flash(None), MeetingForms { item: Some(view), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_meeting(
+                state,
+                session,
+                mid,
+                &Flash(None),
+                MeetingForms { item: Some(view), ..Default::default() },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn present_plan(State(state): State<AppState>, Path((mid, plan)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn present_plan(
+    State(state): State<AppState>,
+    Path((mid, plan)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     let result = state.store.write(move |db| steering::present_plan(db, &v, mid, plan)).await;
     plan_step(&state, &session, mid, &form, result).await
 }
 
-async fn adopt_plan(State(state): State<AppState>, Path((mid, plan)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn adopt_plan(
+    State(state): State<AppState>,
+    Path((mid, plan)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     let result = state.store.write(move |db| steering::adopt_plan(db, &v, mid, plan)).await;
     plan_step(&state, &session, mid, &form, result).await
@@ -418,7 +482,15 @@ async fn log_decision(State(state): State<AppState>, Path(mid): Path<i64>, Signe
     match submitted(&form, result)? {
         Submitted::Done(d) => Ok(Redirect::to(&format!("/styrgruppsmoten/{mid}?klart=skapad#beslut-{}", d.id)).into_response()),
         Submitted::Refused(view) => {
-            render_meeting(&state, &session, mid, &Flash(None), MeetingForms { decision: Some(view), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_meeting(
+                &state,
+                &session,
+                mid,
+                &Flash(None),
+                MeetingForms { decision: Some(view), ..Default::default() },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -437,7 +509,14 @@ struct DecisionPage {
     statuses: Vec<(String, String)>,
 }
 
-async fn render_decision(state: &AppState, session: &Session, did: i64, flash: &Flash, form: Option<FormView>, status: StatusCode) -> PageResult {
+async fn render_decision(
+    state: &AppState,
+    session: &Session,
+    did: i64,
+    flash: &Flash,
+    form: Option<FormView>,
+    status: StatusCode,
+) -> PageResult {
     let v = session.viewer.clone();
     let (d, may) = state
         .store
@@ -449,7 +528,9 @@ async fn render_decision(state: &AppState, session: &Session, did: i64, flash: &
         .await?;
     let form = form.unwrap_or_else(|| {
         let mut f = FormView::empty();
-        f.set("status", d.status.clone()).set("follow_up", d.follow_up.clone().unwrap_or_default()).set("closed_on", d.closed_on.clone().unwrap_or_default());
+        f.set("status", d.status.clone())
+            .set("follow_up", d.follow_up.clone().unwrap_or_default())
+            .set("closed_on", d.closed_on.clone().unwrap_or_default());
         f
     });
     html(
@@ -475,7 +556,9 @@ async fn follow_up(State(state): State<AppState>, Path(did): Path<i64>, SignedFo
     let result = state.store.write(move |db| decisions::follow_up(db, &v, did, &input, FieldErrors::new())).await;
     match submitted(&form, result)? {
         Submitted::Done(d) => Ok(Redirect::to(&format!("/styrgruppsmoten/{}?klart=sparad#beslut-{did}", d.meeting_id)).into_response()),
-        Submitted::Refused(view) => render_decision(&state, &session, did, &Flash(None), Some(view), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Submitted::Refused(view) => {
+            render_decision(&state, &session, did, &Flash(None), Some(view), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }
 
