@@ -194,10 +194,9 @@ pub struct ActivityView {
 
 /// The plan version `plan_id` with its workflow, if the viewer may read the plan.
 pub fn get(db: &mut dyn Conn, v: &Viewer, plan_id: i64) -> StoreResult<ActivityView> {
-    let doc = Doc::load(db, v, DocTable::Plan, plan_id)?;
+    Doc::load(db, v, DocTable::Plan, plan_id)?;
     let Some(plan) = of_plan(db, plan_id)? else { return Err(StoreError::not_found("activity_plan")) };
     let (p, g) = context(db, plan.group_id)?;
-    let _ = doc;
     let allowed_steps = allowed(v, &p, &g, &plan.state).into_iter().map(str::to_owned).collect();
     Ok(ActivityView {
         steps: steps(db, plan_id)?,

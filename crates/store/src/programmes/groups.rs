@@ -19,7 +19,7 @@ use crate::plans::plan::opt_date;
 use crate::{Viewer, args, now_ms};
 
 pub const NAME: TextRule = TextRule::line("name", "Arbetsgruppens namn", 200);
-pub const REPRESENTATIVE: TextRule = TextRule::line("representative", "Representanten", 200).optional();
+pub const REPRESENTATIVE: TextRule = TextRule::line("representative", "Representanten", 200).optional().contact_detail();
 pub const MANDATE: TextRule = TextRule::line("mandate", "Mandatet", 2000).optional().multiline();
 
 /// A development area with its working group, as sent by a form or the API.

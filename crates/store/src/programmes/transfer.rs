@@ -301,8 +301,7 @@ pub fn import(db: &mut dyn Conn, v: &Viewer, input: &ProgrammeImport) -> StoreRe
             }
         }
         // The latest half-year that has not ended, as a draft with its content.
-        let open =
-            g.plans.iter().enumerate().filter(|(_, e)| HalfYear::parse("half_year", &e.half_year).is_ok_and(|h| h.end() >= today)).last();
+        let open = g.plans.iter().enumerate().rfind(|(_, e)| HalfYear::parse("half_year", &e.half_year).is_ok_and(|h| h.end() >= today));
         if let Some((k, e)) = open {
             let pat = format!("{at}.plans[{k}]");
             match activity::start(db, v, group.id, &e.half_year) {
