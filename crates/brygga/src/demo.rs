@@ -323,6 +323,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store.write(move |db| crate::demo_plans::seed_documents(db, brygga_domain::time::today())).await?;
     logins.extend(crate::demo_programmes::seed(store, password).await?);
     let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
+    store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
     Ok(logins)
 }
 

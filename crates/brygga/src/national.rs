@@ -56,6 +56,10 @@ pub enum GenerateCommand {
     /// Skriver överenskommelser och länsstyrelsens mätningar för alla kommuner i landet (för
     /// länstabellens prestandamätning), i en transaktion. Skriver JSON med antal och tid.
     Agreements(crate::generate_agreements::AgreementsArgs),
+    /// Skriver ett stort regionalt program (arbetsgrupper, aktivitetsplaner per halvår med
+    /// aktiviteter, styrgruppsmöten, beslut, leveranser) för prestandamätningar av
+    /// styrgruppsrapporten, i en transaktion. Skriver JSON med programmets id och halvår.
+    Programme(crate::generate_programme::ProgrammeArgs),
 }
 
 #[derive(Args)]
@@ -354,6 +358,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_agreements::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Programme(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_programme::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
     }

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod org_number;
 pub mod personal_data;
 pub mod plans;
+pub mod steering;
 pub mod text;
 pub mod time;
 

@@ -112,7 +112,10 @@ pub fn router(state: AppState) -> Router {
         .merge(programmes::routes())
         .merge(agreements::agreements::routes())
         .merge(agreements::assessments::routes())
-        .merge(agreements::county::routes());
+        .merge(agreements::county::routes())
+        .merge(programmes::steering::routes())
+        .merge(programmes::deliverables::routes())
+        .merge(programmes::report::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

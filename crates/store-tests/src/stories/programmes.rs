@@ -17,6 +17,14 @@ use jiff::civil::Date;
 
 use super::*;
 
+// The steering group, deliverables and the steering report (the steering part of issue 14).
+pub mod deliverables;
+pub use deliverables::*;
+pub mod report;
+pub use report::*;
+pub mod steering;
+pub use steering::*;
+
 fn field_message(e: &StoreError, field: &str) -> String {
     match e {
         StoreError::Invalid(errs) => errs.get(field).unwrap_or_else(|| panic!("no error at {field}: {errs:?}")).message.clone(),

@@ -1045,6 +1045,13 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, plan_id: i64, year: i32) -> StoreRe
         return Err(StoreError::invalid(FieldError::new("year", "year.invalid", "Ange ett år mellan 2000 och 2100, till exempel 2026.")));
     }
     let doc = Doc::load(db, v, DocTable::Plan, plan_id)?;
+    report_of(db, plan_id, year, !doc.is_party(v))
+}
+
+/// [`report`] without the read check, for a caller that has made its own (a programme's steering
+/// report reads its groups' activity plans under the programme's rule). `suppress` hides small
+/// counts as for a reader outside the plan's parties.
+pub(crate) fn report_of(db: &mut dyn Conn, plan_id: i64, year: i32, suppress: bool) -> StoreResult<FollowUpReport> {
     let plan = plan_row(db, plan_id)?;
     let until = format!("{year:04}-12-31");
     let goal_rows = db.map_all(
@@ -1063,7 +1070,6 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, plan_id: i64, year: i32) -> StoreRe
     )?;
     let list = indicators_of(db, plan_id)?;
     let rows = value_rows(db, &list.iter().map(|i| i.id).collect::<Vec<_>>())?;
-    let suppress = !doc.is_party(v);
     let series: Vec<IndicatorSeries> = list.iter().map(|i| build_series(i, &rows, suppress, Some(&until))).collect();
     let forest = progress::forest(
         &goal_rows.iter().map(|g| (g.0, g.1, g.5)).collect::<Vec<_>>(),

@@ -49,11 +49,15 @@ use crate::kernel::sharing::{self, Visibility};
 use crate::{Viewer, args};
 
 pub mod activity;
+pub mod decisions;
+pub mod deliverables;
 pub mod groups;
 pub mod overview;
 pub mod participation;
 pub mod programme;
 pub mod reminders;
+pub mod report;
+pub mod steering;
 pub mod transfer;
 
 /// A programme: the programförklaring and the handlingsprogram.

@@ -15,5 +15,6 @@ pub mod page;
 pub mod picture_view;
 pub mod plan_checks;
 pub mod plan_documents;
+pub mod steering_report;
 pub mod svg;
 pub mod upload;

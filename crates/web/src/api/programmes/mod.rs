@@ -5,6 +5,10 @@
 //! participation matrix. An activity plan's content (goals, indicators, activities, deviations,
 //! comparison) is the plans API's (`/plans/{id}…`): it is an åtgärdsplan of kind `activity`.
 
+pub mod deliverables;
+pub mod report;
+pub mod steering;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use brygga_store::programmes::activity::{self, ActivityPlan, ActivityView, Contribution, ContributionInput, StepInput};

@@ -169,6 +169,21 @@ pub fn action_label(code: &str) -> &str {
         "assessment.snapshot" => "Mätning av kvalitetsbedömning tagen",
         "checklist.create" => "Checklista skapad",
         "checklist.update" => "Checklista ändrad",
+        "steering.member_set" => "Styrgruppsledamot lagd till eller ändrad",
+        "steering.member_remove" => "Styrgruppsledamot borttagen",
+        "steering.meeting_create" => "Styrgruppsmöte planerat",
+        "steering.meeting_update" => "Styrgruppsmöte ändrat",
+        "steering.meeting_delete" => "Styrgruppsmöte borttaget",
+        "steering.agenda_refresh" => "Dagordning uppdaterad från läget",
+        "steering.agenda_change" => "Dagordning ändrad",
+        "steering.decision_log" => "Styrgruppsbeslut protokollfört",
+        "steering.decision_follow_up" => "Styrgruppsbeslut följt upp",
+        "steering.decision_remove" => "Styrgruppsbeslut borttaget",
+        "deliverable.create" => "Leverans lagd till",
+        "deliverable.update" => "Leverans ändrad",
+        "deliverable.remove" => "Leverans borttagen",
+        "deliverable.distribute" => "Spridning av leverans införd",
+        "deliverable.distribution_remove" => "Spridning av leverans borttagen",
         other => other,
     }
 }
@@ -190,6 +205,8 @@ fn record_label(kind: &str) -> &str {
         "assessment" => "Kvalitetsbedömning",
         "assessment_snapshot" => "Mätning",
         "checklist" => "Checklista",
+        "steering_meeting" => "Styrgruppsmöte",
+        "deliverable" => "Leverans",
         other => other,
     }
 }

@@ -12,6 +12,10 @@
 //!
 //! What the viewer may read or do is the store's business; forms are shown by the same rules.
 
+pub mod deliverables;
+pub mod report;
+pub mod steering;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -262,6 +266,8 @@ struct ShowPage {
     o: Overview,
     orgs: Options,
     form: FormView,
+    /// Deliverables delivered and not distributed (id, title): the steering part's check.
+    undistributed: Vec<(i64, String)>,
 }
 
 impl ShowPage {
@@ -282,15 +288,20 @@ async fn show_page(
     status: StatusCode,
 ) -> PageResult {
     let v = session.viewer.clone();
-    let (o, orgs) = state
+    let (o, orgs, undistributed) = state
         .store
         .read(move |db| {
             let o = overview::overview(db, &v, id)?;
             let orgs = store::organisation_choices(db)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
-            Ok((o, orgs))
+            let undistributed = brygga_store::programmes::deliverables::for_programme(db, &v, id)?
+                .into_iter()
+                .filter(|d| d.undistributed)
+                .map(|d| (d.id, d.title))
+                .collect();
+            Ok((o, orgs, undistributed))
         })
         .await?;
-    html(status, ShowPage { chrome: Chrome::new(session, o.programme.title.clone(), "programmes", flash), o, orgs, form })
+    html(status, ShowPage { chrome: Chrome::new(session, o.programme.title.clone(), "programmes", flash), o, orgs, form, undistributed })
 }
 
 async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash, Path(id): Path<i64>) -> PageResult {
