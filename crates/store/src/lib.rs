@@ -26,8 +26,8 @@ pub mod forum_work;
 
 pub mod plans;
 
-pub mod programmes;
 pub mod agreements;
+pub mod programmes;
 
 pub use kernel::access::Action;
 pub use kernel::db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};

@@ -198,7 +198,8 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] = &["action_plans", "agreements", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
+pub const SHAREABLE_TABLES: &[&str] =
+    &["action_plans", "agreements", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {

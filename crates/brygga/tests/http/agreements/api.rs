@@ -244,8 +244,6 @@ fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-
-
 /// The checklist editor: a bad weight and an empty name are named at their fields with what
 /// was typed kept; a saved set shows its items; an edit after use makes version 2.
 async fn checklists_are_edited_through_the_form(b: Backend) {
@@ -258,14 +256,38 @@ async fn checklists_are_edited_through_the_form(b: Backend) {
     web.login("lan@lst.test", brygga_store_tests::stories::PASSWORD).await;
     let page = "/overenskommelser/checklistor/ny";
     let r = web
-        .submit(page, page, &[("name", ""), ("description", "Länets egen"), ("text_0", "Gemensam problembild"), ("weight_0", "två"), ("text_1", "Orsaker"), ("rule_1", "causes")])
+        .submit(
+            page,
+            page,
+            &[
+                ("name", ""),
+                ("description", "Länets egen"),
+                ("text_0", "Gemensam problembild"),
+                ("weight_0", "två"),
+                ("text_1", "Orsaker"),
+                ("rule_1", "causes"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("”två” är inget tal"), "the weight is named");
     assert!(html.contains("Checklistans namn saknas"), "the name is named");
     assert!(html.contains("value=\"Gemensam problembild\""), "what was typed is kept");
-    let r = web.submit(page, page, &[("name", "Skånes lista"), ("description", "Länets egen"), ("text_0", "Gemensam problembild"), ("weight_0", "2,5"), ("text_1", "Orsaker"), ("rule_1", "causes")]).await;
+    let r = web
+        .submit(
+            page,
+            page,
+            &[
+                ("name", "Skånes lista"),
+                ("description", "Länets egen"),
+                ("text_0", "Gemensam problembild"),
+                ("weight_0", "2,5"),
+                ("text_1", "Orsaker"),
+                ("rule_1", "causes"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let at = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_owned();
     let (status, html) = web.get_html(&at).await;
@@ -282,10 +304,19 @@ async fn checklists_are_edited_through_the_form(b: Backend) {
         .read(move |db| Ok(db.scalar("SELECT i.key FROM checklist_items i JOIN checklist_versions v ON v.id = i.version_id WHERE v.set_id = $1 AND i.position = 0", &[set_id.into()])?))
         .await
         .unwrap();
-    let r = web.submit(&edit, &edit, &[("name", "Skånes lista"), ("description", "Länets egen"), ("key_0", &key), ("text_0", "En gemensam problembild")]).await;
+    let r = web
+        .submit(
+            &edit,
+            &edit,
+            &[("name", "Skånes lista"), ("description", "Länets egen"), ("key_0", &key), ("text_0", "En gemensam problembild")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let versions: i64 =
-        app.store().read(move |db| Ok(db.scalar("SELECT COUNT(*) FROM checklist_versions WHERE set_id = $1", &[set_id.into()])?)).await.unwrap();
+    let versions: i64 = app
+        .store()
+        .read(move |db| Ok(db.scalar("SELECT COUNT(*) FROM checklist_versions WHERE set_id = $1", &[set_id.into()])?))
+        .await
+        .unwrap();
     assert_eq!(versions, 1);
     // A municipality's coordinator cannot make or edit one.
     let other = app.browser();

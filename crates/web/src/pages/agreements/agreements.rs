@@ -157,7 +157,10 @@ fn choices(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> StoreRe
             situations.push((s.id.to_string(), format!("{} (version {}, {code})", s.title, s.version_no)));
         }
         for p in brygga_store::plans::plan::list(db, v, Some(code))? {
-            plans.push((p.id.to_string(), format!("{} (version {}, {})", p.title, p.version_no, p.municipality_name.as_deref().unwrap_or(code))));
+            plans.push((
+                p.id.to_string(),
+                format!("{} (version {}, {})", p.title, p.version_no, p.municipality_name.as_deref().unwrap_or(code)),
+            ));
         }
     }
     Ok((municipalities, parties, situations, plans))
