@@ -14,7 +14,7 @@ use crate::forum_work::actions::clean_text;
 use crate::kernel::audit::{self, Event, Reads, SharedRead};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::kernel::sharing::{self, Visibility};
+use crate::kernel::sharing;
 use crate::plans::plan::{may_be_party, opt_date, req_date};
 use crate::plans::{Doc, DocTable};
 use crate::{Viewer, args, now_ms};
@@ -678,39 +678,10 @@ pub fn share(db: &mut dyn Conn, v: &Viewer, id: i64, input: &ShareInput) -> Stor
             "Ett utkast kan inte delas eller publiceras. Fastställ överenskommelsen först.",
         )));
     }
-    let visibility = match input.visibility.trim() {
-        "organisation" => Visibility::Organisation,
-        "public" => Visibility::Public,
-        "forum" => {
-            let Some(f) = input.forum_id else {
-                return Err(StoreError::invalid(FieldError::new(
-                    "forum_id",
-                    "required",
-                    "Välj forumet som överenskommelsen ska delas med.",
-                )));
-            };
-            let n: i64 = db.scalar(
-                "SELECT COUNT(*) FROM forums f WHERE f.id = $1 AND (f.convener_org_id = $2 OR EXISTS
-                    (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $2))",
-                args![f, head.owner_org_id],
-            )?;
-            if n == 0 {
-                return Err(StoreError::invalid(FieldError::new(
-                    "forum_id",
-                    "agreements.forum_unknown",
-                    "Ägaren är inte med i forumet. Välj ett forum där ägaren är med.",
-                )));
-            }
-            Visibility::Forum { forum_id: f }
-        }
-        other => {
-            return Err(StoreError::invalid(FieldError::new(
-                "visibility",
-                "agreements.visibility",
-                format!("”{other}” är ingen delning. Välj organisation, forum eller public."),
-            )));
-        }
-    };
+    let mut errs = FieldErrors::new();
+    let visibility = sharing::choose(db, &mut errs, &input.visibility, input.forum_id, head.owner_org_id, "överenskommelsen")?;
+    errs.into_result()?;
+    let visibility = visibility.expect("checked");
     head.touch(db, None)?;
     db.execute(
         "UPDATE agreements SET visibility = $1, forum_id = $2 WHERE id = $3",

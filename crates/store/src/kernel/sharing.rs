@@ -11,10 +11,10 @@
 //! data. Queries use [`readable`] as their WHERE predicate; single-record checks use
 //! [`can_read`]. Both state the same rule.
 
-use brygga_domain::VisibilityKind;
+use brygga_domain::{FieldError, FieldErrors, VisibilityKind};
 use serde::Serialize;
 
-use crate::kernel::db::{Dialect, Value};
+use crate::kernel::db::{Conn, ConnExt, Dialect, Value};
 use crate::kernel::viewer::Viewer;
 
 /// Who may read a record besides its owner.
@@ -74,6 +74,47 @@ pub fn can_read(v: &Viewer, owner_org_id: i64, visibility: Visibility) -> bool {
             Visibility::Forum { forum_id } => v.forum_ids().contains(&forum_id),
             Visibility::Public => true,
         }
+}
+
+/// The visibility a share form or API call chose for a record owned by `owner`:
+/// `organisation`, `public`, or `forum` with `forum_id` naming a forum that `owner` convenes or
+/// belongs to. Every shareable document's share command uses it, so the choice is checked the
+/// same way everywhere. Problems go to `errs` under `visibility` and `forum_id` (then `None`);
+/// `what` names the record in the message ("planen", "överenskommelsen").
+pub fn choose(
+    db: &mut dyn Conn,
+    errs: &mut FieldErrors,
+    kind: &str,
+    forum_id: Option<i64>,
+    owner: i64,
+    what: &str,
+) -> crate::StoreResult<Option<Visibility>> {
+    Ok(match (errs.take(VisibilityKind::parse(kind)), forum_id) {
+        (None, _) => None,
+        (Some(VisibilityKind::Organisation), _) => Some(Visibility::Organisation),
+        (Some(VisibilityKind::Public), _) => Some(Visibility::Public),
+        (Some(VisibilityKind::Forum), None) => {
+            errs.push(FieldError::new("forum_id", "required", format!("Välj forumet som {what} ska delas med.")));
+            None
+        }
+        (Some(VisibilityKind::Forum), Some(f)) => {
+            let n: i64 = db.scalar(
+                "SELECT COUNT(*) FROM forums f WHERE f.id = $1 AND (f.convener_org_id = $2 OR EXISTS
+                    (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $2))",
+                &[f.into(), owner.into()],
+            )?;
+            if n == 0 {
+                errs.push(FieldError::new(
+                    "forum_id",
+                    "forum.not_member",
+                    "Ägaren är inte med i forumet. Välj ett forum där ägaren är med.",
+                ));
+                None
+            } else {
+                Some(Visibility::Forum { forum_id: f })
+            }
+        }
+    })
 }
 
 /// Forum records — a forum's meetings, action list and alerts — belong to the forum rather than

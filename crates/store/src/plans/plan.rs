@@ -20,7 +20,7 @@ use crate::kernel::access::Action as Permission;
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::kernel::sharing::{self, Visibility};
+use crate::kernel::sharing;
 use crate::{Viewer, args, now_ms};
 
 pub const TITLE: TextRule = TextRule::line("title", "Planens titel", 200);
@@ -900,35 +900,10 @@ pub fn share(db: &mut dyn Conn, v: &Viewer, id: i64, input: &ShareInput) -> Stor
             "Ett utkast kan inte delas eller publiceras. Anta planen först.",
         )));
     }
-    let visibility = match input.visibility.trim() {
-        "organisation" => Visibility::Organisation,
-        "public" => Visibility::Public,
-        "forum" => match input.forum_id {
-            None => return Err(StoreError::invalid(FieldError::new("forum_id", "required", "Välj forumet som planen ska delas med."))),
-            Some(f) => {
-                let n: i64 = db.scalar(
-                    "SELECT COUNT(*) FROM forums f WHERE f.id = $1 AND (f.convener_org_id = $2 OR EXISTS
-                        (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $2))",
-                    args![f, owner],
-                )?;
-                if n == 0 {
-                    return Err(StoreError::invalid(FieldError::new(
-                        "forum_id",
-                        "plans.forum_unknown",
-                        "Ägaren är inte med i forumet. Välj ett forum där ägaren är med.",
-                    )));
-                }
-                Visibility::Forum { forum_id: f }
-            }
-        },
-        other => {
-            return Err(StoreError::invalid(FieldError::new(
-                "visibility",
-                "plans.visibility",
-                format!("”{other}” är ingen delning. Välj organisation, forum eller public."),
-            )));
-        }
-    };
+    let mut errs = FieldErrors::new();
+    let visibility = sharing::choose(db, &mut errs, &input.visibility, input.forum_id, owner, "planen")?;
+    errs.into_result()?;
+    let visibility = visibility.expect("checked");
     doc.touch(db, None)?;
     db.execute(
         "UPDATE action_plans SET visibility = $1, forum_id = $2 WHERE id = $3",

@@ -25,7 +25,7 @@ use crate::kernel::access::{self, Action as Permission};
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::kernel::sharing::{self, Visibility};
+use crate::kernel::sharing;
 use crate::picture::weekly::DEFAULT_SUPPRESS_BELOW;
 use crate::{Viewer, args, now_ms};
 
@@ -879,28 +879,7 @@ pub fn share(db: &mut dyn Conn, v: &Viewer, id: i64, input: &ShareInput) -> Stor
             "Bara en antagen version kan delas eller publiceras. Anta utkastet först.",
         ));
     }
-    let kind = errs.take(VisibilityKind::parse(input.visibility.trim()).map_err(|e| FieldError::new("visibility", e.code, e.message)));
-    let visibility = match (kind, input.forum_id) {
-        (Some(VisibilityKind::Forum), None) => {
-            errs.push(FieldError::new("forum_id", "required", "Välj forumet som dokumentet ska delas med."));
-            None
-        }
-        (Some(VisibilityKind::Forum), Some(f)) => {
-            if is_forum_member(db, f, doc.owner_org_id)? {
-                Some(Visibility::Forum { forum_id: f })
-            } else {
-                errs.push(FieldError::new(
-                    "forum_id",
-                    "plans.forum",
-                    "Ägaren är inte med i forumet. Välj ett forum som organisationen är med i.",
-                ));
-                None
-            }
-        }
-        (Some(VisibilityKind::Public), _) => Some(Visibility::Public),
-        (Some(VisibilityKind::Organisation), _) => Some(Visibility::Organisation),
-        (None, _) => None,
-    };
+    let visibility = sharing::choose(db, &mut errs, &input.visibility, input.forum_id, doc.owner_org_id, "dokumentet")?;
     errs.into_result()?;
     let visibility = visibility.expect("checked");
     db.execute(

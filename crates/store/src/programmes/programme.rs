@@ -14,7 +14,7 @@ use crate::kernel::access::{self, Action as Permission};
 use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, FromRow};
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::kernel::sharing::Visibility;
+use crate::kernel::sharing::{self, Visibility};
 use crate::plans::plan::{opt_date, req_date};
 use crate::{Viewer, args, now_ms};
 
@@ -155,39 +155,8 @@ fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ProgrammeInput, before: Option
             "Ange hur många dagar före halvårets start aktivitetsplanen ska vara klar, mellan 0 och 180.",
         ));
     }
-    let visibility = match input.visibility.as_deref().map(str::trim).unwrap_or("organisation") {
-        "" | "organisation" => Visibility::Organisation,
-        "public" => Visibility::Public,
-        "forum" => match input.forum_id {
-            None => {
-                errs.push(FieldError::new("forum_id", "required", "Välj forumet som programmet ska delas med."));
-                Visibility::Organisation
-            }
-            Some(f) => {
-                let n: i64 = db.scalar(
-                    "SELECT COUNT(*) FROM forums f WHERE f.id = $1 AND (f.convener_org_id = $2 OR EXISTS
-                        (SELECT 1 FROM forum_members fm WHERE fm.forum_id = f.id AND fm.org_id = $2))",
-                    args![f, owner],
-                )?;
-                if n == 0 {
-                    errs.push(FieldError::new(
-                        "forum_id",
-                        "programmes.forum_unknown",
-                        "Ägaren är inte med i forumet. Välj ett forum där ägaren är med.",
-                    ));
-                }
-                Visibility::Forum { forum_id: f }
-            }
-        },
-        other => {
-            errs.push(FieldError::new(
-                "visibility",
-                "programmes.visibility",
-                format!("”{other}” är ingen delning. Välj organisation, forum eller public."),
-            ));
-            Visibility::Organisation
-        }
-    };
+    let kind = input.visibility.as_deref().map(str::trim).filter(|k| !k.is_empty()).unwrap_or("organisation");
+    let visibility = sharing::choose(db, &mut errs, kind, input.forum_id, owner, "programmet")?.unwrap_or(Visibility::Organisation);
     errs.into_result()?;
     Ok(Valid {
         title: title.flatten().expect("checked"),

@@ -356,7 +356,7 @@ pub async fn situations_are_the_parties_until_shared_or_published(store: &Store)
         .write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(other) }))
         .await
         .unwrap_err();
-    assert_eq!(field_codes(&e), [("forum_id".to_owned(), "plans.forum")]);
+    assert_eq!(field_codes(&e), [("forum_id".to_owned(), "forum.not_member")]);
     // Shared with the forum: its members read it, with small counts hidden; outsiders still do not.
     let (v, f) = (viewer(store, w.coordinator).await, w.forum);
     store.write(move |db| situation::share(db, &v, id, &ShareInput { visibility: "forum".into(), forum_id: Some(f) })).await.unwrap();
