@@ -406,13 +406,13 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, input: &DeliverableInput, 
     get(db, v, id)
 }
 
-/// Deletes a deliverable and its distribution log.
-pub fn remove(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
+/// Deletes a deliverable and its distribution log; answers its programme's id.
+pub fn remove(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<i64> {
     let before = get(db, v, id)?;
     let owner = steering::require_manage(db, v, before.programme_id)?;
     db.execute("DELETE FROM deliverables WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("deliverable.remove").record("deliverable", id).org(owner))?;
-    Ok(())
+    Ok(before.programme_id)
 }
 
 /// A distribution as sent by a form or the API.

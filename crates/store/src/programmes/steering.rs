@@ -453,8 +453,9 @@ pub fn update_meeting(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MeetingInp
     meeting(db, v, id)
 }
 
-/// Deletes a meeting with its agenda and decisions; refused when a plan was presented at it.
-pub fn delete_meeting(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
+/// Deletes a meeting with its agenda and decisions, answering its programme's id; refused when a
+/// plan was presented at it.
+pub fn delete_meeting(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<i64> {
     let before = meeting_row(db, v, id)?;
     let owner = require_manage(db, v, before.programme_id)?;
     let presented: i64 = db.scalar("SELECT COUNT(*) FROM activity_plans WHERE presented_meeting_id = $1", args![id])?;
@@ -467,7 +468,7 @@ pub fn delete_meeting(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()>
     }
     db.execute("DELETE FROM steering_meetings WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("steering.meeting_delete").record("programme", before.programme_id).org(owner))?;
-    Ok(())
+    Ok(before.programme_id)
 }
 
 // ---------------------------------------------------------------------------------------------

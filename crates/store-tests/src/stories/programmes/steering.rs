@@ -618,7 +618,7 @@ pub async fn steering_records_are_read_by_the_parties_and_written_by_the_owners_
                         FieldErrors::new(),
                     )
                     .map(|_| ()),
-                    deliverables::remove(db, &v, iid),
+                    deliverables::remove(db, &v, iid).map(|_| ()),
                     steering::set_member(
                         db,
                         &v,

@@ -242,14 +242,7 @@ async fn update(State(state): State<AppState>, Path(did): Path<i64>, SignedForm(
 
 async fn remove(State(state): State<AppState>, Path(did): Path<i64>, SignedForm(session, _form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let programme = state
-        .store
-        .write(move |db| {
-            let d = deliverables::get(db, &v, did)?;
-            deliverables::remove(db, &v, did)?;
-            Ok(d.programme_id)
-        })
-        .await?;
+    let programme = state.store.write(move |db| deliverables::remove(db, &v, did)).await?;
     Ok(Redirect::to(&format!("/program/{programme}/leveranser?klart=borttagen")).into_response())
 }
 

@@ -361,14 +361,7 @@ async fn update_meeting(State(state): State<AppState>, Path(mid): Path<i64>, Sig
 
 async fn delete_meeting(State(state): State<AppState>, Path(mid): Path<i64>, SignedForm(session, _form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let programme = state
-        .store
-        .write(move |db| {
-            let m = steering::meeting_row(db, &v, mid)?;
-            steering::delete_meeting(db, &v, mid)?;
-            Ok(m.programme_id)
-        })
-        .await?;
+    let programme = state.store.write(move |db| steering::delete_meeting(db, &v, mid)).await?;
     Ok(Redirect::to(&format!("/program/{programme}/styrgrupp?klart=borttagen")).into_response())
 }
 
