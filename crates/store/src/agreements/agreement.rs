@@ -254,6 +254,8 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &ListFilter) -> StoreResult<Vec<Ag
     }
     sql.push_str(" ORDER BY m.name, a.period_from DESC, a.id DESC");
     let mut items: Vec<Agreement> = db.all(&sql, &params)?;
+    // SQL orders by the names' code points (Ä before Å); a stable sort puts them in Swedish order.
+    items.sort_by_cached_key(|a| crate::sort_key(&a.municipality_name));
     if items.is_empty() {
         return Ok(items);
     }

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::kernel::db::{Conn, ConnExt, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing;
+use crate::places::geography;
 use crate::{Viewer, args};
 
 /// A score from a snapshot.
@@ -89,11 +90,6 @@ pub struct CountyTable {
     pub rows: Vec<CountyRow>,
     pub totals: Totals,
     pub compare_totals: Option<Totals>,
-}
-
-/// The counties, for choices: (code, name).
-pub fn counties(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
-    Ok(db.map_all("SELECT code, name FROM counties ORDER BY name", &[], |r| Ok((r.get("code")?, r.get("name")?)))?)
 }
 
 /// The county the viewer most likely wants: the one of its first county board's municipalities,
@@ -237,10 +233,7 @@ pub fn table(db: &mut dyn Conn, v: &Viewer, county: &str, on: Date, compare_on: 
     } else {
         db.scalar_opt("SELECT name FROM counties WHERE code = $1", args![county])?.ok_or(StoreError::not_found("county"))?
     };
-    let municipalities: Vec<(String, String)> =
-        db.map_all("SELECT code, name FROM municipalities WHERE $1 = 'riket' OR county_code = $1 ORDER BY name", args![county], |r| {
-            Ok((r.get("code")?, r.get("name")?))
-        })?;
+    let municipalities = geography::municipalities(db, Some(county).filter(|c| *c != WHOLE_COUNTRY))?;
     let now = flags_on(db, v, county, on)?;
     let then = match compare_on {
         Some(c) => Some(flags_on(db, v, county, c)?),

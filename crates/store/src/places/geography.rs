@@ -216,6 +216,24 @@ pub fn parse_police_area_csv(text: &str) -> Result<Vec<PoliceAreaInput>, FieldEr
     Ok(areas)
 }
 
+/// The counties in Swedish order of their names (å, ä, ö after z): (code, name).
+pub fn counties(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
+    let mut all: Vec<(String, String)> = db.map_all("SELECT code, name FROM counties", &[], |r| Ok((r.get("code")?, r.get("name")?)))?;
+    all.sort_by_cached_key(|(_, name)| sort_key(name));
+    Ok(all)
+}
+
+/// The municipalities of `county` (every municipality with `None`) in Swedish order of their
+/// names: (code, name).
+pub fn municipalities(db: &mut dyn Conn, county: Option<&str>) -> StoreResult<Vec<(String, String)>> {
+    let mut all: Vec<(String, String)> =
+        db.map_all("SELECT code, name FROM municipalities WHERE $1 = '' OR county_code = $1", args![county.unwrap_or("")], |r| {
+            Ok((r.get("code")?, r.get("name")?))
+        })?;
+    all.sort_by_cached_key(|(_, name)| sort_key(name));
+    Ok(all)
+}
+
 /// Municipalities for pickers: code and name, sorted by name.
 pub fn municipalities_by_county() -> Vec<(&'static geo::County, Vec<&'static geo::Municipality>)> {
     geo::counties()

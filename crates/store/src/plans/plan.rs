@@ -929,7 +929,7 @@ pub fn situation_choices(db: &mut dyn Conn, v: &Viewer, municipality: &str) -> S
 /// The municipalities where one of the viewer's organisations has an approved claim (choices
 /// for a new plan), by name.
 pub fn claimed_municipalities(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<(String, String)>> {
-    Ok(db.map_all(
+    let mut all: Vec<(String, String)> = db.map_all(
         &format!(
             "SELECT DISTINCT m.code, m.name FROM organisation_municipalities om JOIN municipalities m ON m.code = om.municipality_code
              WHERE om.status = 'approved' AND {} ORDER BY m.name",
@@ -937,7 +937,9 @@ pub fn claimed_municipalities(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<
         ),
         &[Value::IntList(v.org_ids())],
         |r| Ok((r.get("code")?, r.get("name")?)),
-    )?)
+    )?;
+    all.sort_by_cached_key(|(_, name)| crate::sort_key(name));
+    Ok(all)
 }
 
 /// The organisations that may be parties to a plan in `municipality`: an approved claim there,

@@ -467,6 +467,8 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, municipality: Option<&str>) -> StoreR
     }
     sql.push_str(" ORDER BY m.name, t.year DESC, t.half, t.lineage_id, t.version_no DESC");
     let mut items: Vec<Situation> = db.all(&sql, &params)?;
+    // SQL orders by the names' code points (Ä before Å); a stable sort puts them in Swedish order.
+    items.sort_by_cached_key(|s| crate::sort_key(&s.municipality_name));
     for s in &mut items {
         s.parties = db.all(
             "SELECT o.id, o.name FROM situation_parties p JOIN organisations o ON o.id = p.org_id WHERE p.situation_id = $1 ORDER BY o.name_key",

@@ -424,22 +424,10 @@ impl fmt::Display for HalfYear {
 // ---------------------------------------------------------------------------------------------
 // Choices for forms.
 
-/// Every county, by name: (code, name).
-pub fn county_choices(db: &mut dyn Conn) -> StoreResult<Vec<(String, String)>> {
-    Ok(db.map_all("SELECT code, name FROM counties ORDER BY name", &[], |r| Ok((r.get("code")?, r.get("name")?)))?)
-}
-
 /// Every organisation of the installation, by name (the organisation directory is read by every
 /// signed-in user): candidates for signatories, conveners and members.
 pub fn organisation_choices(db: &mut dyn Conn) -> StoreResult<Vec<OrgRef>> {
     Ok(db.all("SELECT id, name FROM organisations ORDER BY name_key", &[])?)
-}
-
-/// The municipalities of a county, by name: (code, name).
-pub fn municipality_choices(db: &mut dyn Conn, county: &str) -> StoreResult<Vec<(String, String)>> {
-    Ok(db.map_all("SELECT code, name FROM municipalities WHERE county_code = $1 ORDER BY name", args![county], |r| {
-        Ok((r.get("code")?, r.get("name")?))
-    })?)
 }
 
 /// The steering meetings of a programme, newest first: (id, `2027-05-12 Styrgruppsmöte`), for

@@ -20,6 +20,7 @@ use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing;
+use crate::places::geography;
 use crate::plans::plan::opt_date;
 use crate::{Viewer, args, now_ms};
 
@@ -117,6 +118,7 @@ fn readable(db: &mut dyn Conn, v: &Viewer, items: Vec<Initiative>) -> StoreResul
              FROM initiative_participants ip JOIN municipalities m ON m.code = ip.municipality_code WHERE ip.initiative_id = $1 ORDER BY m.name",
             args![i.id],
         )?;
+        i.participants.sort_by_cached_key(|p: &Participant| crate::sort_key(&p.municipality_name));
     }
     Ok(items)
 }
@@ -330,10 +332,7 @@ pub fn matrix(db: &mut dyn Conn, v: &Viewer, county: &str) -> StoreResult<Matrix
     let county_name: String =
         db.scalar_opt("SELECT name FROM counties WHERE code = $1", args![county])?.ok_or(StoreError::not_found("county"))?;
     let initiatives = list(db, v, county)?;
-    let municipalities: Vec<(String, String)> =
-        db.map_all("SELECT code, name FROM municipalities WHERE county_code = $1 ORDER BY name", args![county], |r| {
-            Ok((r.get("code")?, r.get("name")?))
-        })?;
+    let municipalities = geography::municipalities(db, Some(county))?;
     let mut rows = Vec::with_capacity(municipalities.len());
     let mut in_nothing = Vec::new();
     for (code, name) in municipalities {

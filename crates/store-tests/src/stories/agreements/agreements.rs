@@ -605,6 +605,9 @@ pub async fn county_table_counts_current_agreements_and_latest_scores(store: &St
     let hl = t.rows.iter().find(|r| r.municipality_code == "1293").unwrap();
     assert!(!hl.on.cooperation_agreement);
     assert_eq!(t.totals.municipalities, 33);
+    // Swedish order: å, ä, ö after z, in that order (not the code-point order Ä, Å, Ö).
+    let names: Vec<&str> = t.rows.iter().map(|r| r.municipality_name.as_str()).collect();
+    assert_eq!(names[names.len() - 4..], ["Åstorp", "Ängelholm", "Örkelljunga", "Östra Göinge"], "{names:?}");
     assert_eq!((t.totals.cooperation_agreement, t.totals.assessed), (1, 1));
     assert_eq!(t.compare_totals.as_ref().unwrap().joint_citizen_promise, 1);
     // Another county's board sees nothing of Skåne's agreements.

@@ -46,7 +46,8 @@ struct ChoosePage {
 
 async fn choose(State(state): State<AppState>, SignedIn(session): SignedIn) -> PageResult {
     let v = session.viewer.clone();
-    let (mine, counties) = state.store.read(move |db| Ok((county::county_of_viewer(db, &v)?, county::counties(db)?))).await?;
+    let (mine, counties) =
+        state.store.read(move |db| Ok((county::county_of_viewer(db, &v)?, brygga_store::places::geography::counties(db)?))).await?;
     if let Some(c) = mine {
         return Ok(Redirect::to(&format!("/overenskommelser/lan/{c}")).into_response());
     }

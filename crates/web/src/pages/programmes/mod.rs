@@ -106,7 +106,7 @@ fn may_create(session: &crate::kit::auth::Session) -> bool {
 
 async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
-    let (items, counties) = state.store.read(move |db| Ok((store::list(db, &v)?, store::county_choices(db)?))).await?;
+    let (items, counties) = state.store.read(move |db| Ok((store::list(db, &v)?, brygga_store::places::geography::counties(db)?))).await?;
     html(
         StatusCode::OK,
         ListPage { chrome: Chrome::new(&session, "Program", "programmes", &flash), items, can_create: may_create(&session), counties },
@@ -166,7 +166,7 @@ async fn form_page(
     form: FormView,
     editing: Option<&Programme>,
 ) -> Result<FormPage, AppError> {
-    let counties = state.store.read(store::county_choices).await?;
+    let counties = state.store.read(brygga_store::places::geography::counties).await?;
     let (heading, action, cancel) = match editing {
         Some(p) => (format!("Ändra programmet: {}", p.title), format!("/program/{}/redigera", p.id), format!("/program/{}", p.id)),
         None => ("Nytt program".to_owned(), "/program/nytt".to_owned(), "/program".to_owned()),
@@ -721,8 +721,10 @@ async fn participation_page(
     };
     let v = session.viewer.clone();
     let c2 = code.clone();
-    let (m, municipalities) =
-        state.store.read(move |db| Ok((participation::matrix(db, &v, &c2)?, store::municipality_choices(db, &c2)?))).await?;
+    let (m, municipalities) = state
+        .store
+        .read(move |db| Ok((participation::matrix(db, &v, &c2)?, brygga_store::places::geography::municipalities(db, Some(&c2))?)))
+        .await?;
     match ext.as_deref() {
         None => {}
         Some("csv") => {
@@ -801,8 +803,10 @@ async fn refused_or_back<T>(
         Submitted::Refused(view) => {
             let v = session.viewer.clone();
             let c2 = county.to_owned();
-            let (m, municipalities) =
-                state.store.read(move |db| Ok((participation::matrix(db, &v, &c2)?, store::municipality_choices(db, &c2)?))).await?;
+            let (m, municipalities) = state
+                .store
+                .read(move |db| Ok((participation::matrix(db, &v, &c2)?, brygga_store::places::geography::municipalities(db, Some(&c2))?)))
+                .await?;
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ParticipationPage {
