@@ -239,11 +239,7 @@ fn group_part(db: &mut dyn Conn, g: &GroupPlan, convener: String, half: HalfYear
                 goal_title: goal.title.clone(),
                 reason: match problems.iter().find(|c| c.analysis == Analysis::Goals) {
                     Some(c) => c.message.clone(),
-                    None => format!(
-                        "Målet har nått {} % av vägen mot målvärdet när {} % av perioden har gått.",
-                        (goal.progress.unwrap_or(0.0) * 100.0).round(),
-                        (share * 100.0).round()
-                    ),
+                    None => steering::lag_reason(&goal.title, goal.progress, share),
                 },
             });
         }

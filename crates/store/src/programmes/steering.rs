@@ -558,6 +558,16 @@ pub struct OffTrack {
     pub reason: String,
 }
 
+/// Why a goal whose progress lags the time gone counts as off track (names the goal, as the
+/// checks' messages do).
+pub(crate) fn lag_reason(title: &str, progress: Option<f64>, share: f64) -> String {
+    format!(
+        "Målet ”{title}” har nått {} % av vägen mot målvärdet när {} % av perioden har gått.",
+        (progress.unwrap_or(0.0) * 100.0).round(),
+        (share * 100.0).round()
+    )
+}
+
 /// The goals off track in a plan on `today`: each goal with a failing målanalys check, and each
 /// goal whose progress lags the plan's period by more than [`BEHIND_MARGIN`].
 pub(crate) fn off_track(db: &mut dyn Conn, plan: &GroupPlan, today: Date) -> StoreResult<(Vec<OffTrack>, Vec<evaluation::DeviationIn>)> {
@@ -579,15 +589,7 @@ pub(crate) fn off_track(db: &mut dyn Conn, plan: &GroupPlan, today: Date) -> Sto
         for (goal_id, progress) in super::report::goal_progress(db, plan_id, &to.to_string())? {
             if behind(progress, share) && !out.iter().any(|o| o.goal_id == goal_id) {
                 let title = input.goals.iter().find(|g| g.id == goal_id).map(|g| g.title.clone()).unwrap_or_default();
-                out.push(OffTrack {
-                    goal_id,
-                    goal_title: title,
-                    reason: format!(
-                        "Målet har nått {} % av vägen mot målvärdet när {} % av perioden har gått.",
-                        (progress.unwrap_or(0.0) * 100.0).round(),
-                        (share * 100.0).round()
-                    ),
-                });
+                out.push(OffTrack { goal_id, goal_title: title.clone(), reason: lag_reason(&title, progress, share) });
             }
         }
     }
@@ -630,7 +632,8 @@ pub fn generate(db: &mut dyn Conn, programme_id: i64, half: HalfYear, exclude: O
         for o in goals {
             out.push(Generated {
                 kind: AgendaKind::GoalOffTrack,
-                title: format!("{}: målet ”{}” – {}", g.group_name, o.goal_title, o.reason),
+                // The reason names the goal (every check's message does).
+                title: format!("{}: {}", g.group_name, o.reason),
                 group_id: Some(g.group_id),
                 plan_id: g.plan_id,
                 ref_id: o.goal_id,
