@@ -14,6 +14,7 @@ pub mod plans;
 pub mod steering;
 pub mod text;
 pub mod time;
+pub mod words;
 
 pub use error::{FieldError, FieldErrors};
 pub use kinds::{ActionStatus, AlertUrgency, OrgKind, Role, VisibilityKind};

@@ -6,7 +6,7 @@
 //!   write), the [`Viewer`], the access policy and the sharing rules (each rule in exactly one
 //!   place), audit, idempotency, the job queue, the outbox and the registries.
 //! - Capability folders, lowest first — [`accounts`], [`places`], [`forums`], [`picture`],
-//!   [`forum_work`], [`plans`], [`programmes`], [`agreements`] — each holding its models, queries, validation, commands and reads, written
+//!   [`forum_work`], [`plans`], [`programmes`], [`agreements`], [`actors`], [`search`] — each holding its models, queries, validation, commands and reads, written
 //!   once for both databases. A folder uses the kernel and the folders below it, never one above
 //!   (`crates/brygga/tests/layering.rs`).
 //! - This root wires what crosses folders: [`Store::migrate`] (schema, then reference data).
@@ -28,6 +28,10 @@ pub mod plans;
 
 pub mod agreements;
 pub mod programmes;
+
+pub mod actors;
+
+pub mod search;
 
 pub use kernel::access::Action;
 pub use kernel::db::{Backend, Conn, ConnExt, DbError, Dialect, FromRow, FromValue, Migration, Row, Value};
