@@ -4,6 +4,7 @@ pub mod db;
 pub mod error;
 pub mod gdpr;
 pub mod idempotency;
+pub mod index;
 pub mod jobs;
 pub mod mail;
 pub(crate) mod migrate;
