@@ -2,6 +2,7 @@
 //! need a database. No I/O lives here.
 
 pub mod account;
+pub mod actors;
 pub mod agreements;
 pub mod error;
 pub mod est;
