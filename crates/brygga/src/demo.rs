@@ -309,6 +309,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
                     phone: None,
                     visibility: visibility.into(),
                     forum_id: (visibility == "forum").then_some(est).flatten(),
+                    ..Default::default()
                 };
                 contacts::create(db, &sys, org_ids[org], &input.validate()?)?;
             }
@@ -324,6 +325,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     logins.extend(crate::demo_programmes::seed(store, password).await?);
     let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
     store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
+    store.write(crate::demo_contacts::seed).await?;
     Ok(logins)
 }
 

@@ -49,13 +49,54 @@ pub fn target_group_label(code: &str) -> Option<&'static str> {
     TARGET_GROUPS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
+/// (code, Swedish label) of the levels a contact person works at.
+pub const CONTACT_LEVELS: &[(&str, &str)] = &[("kommun", "Kommun"), ("lan", "Län"), ("nationell", "Nationell")];
+
+/// (code, Swedish label) of the contact-person roles every installation starts with; more are
+/// added in the database (`contact_roles`), so the list is extendable without a release.
+pub const BUILTIN_CONTACT_ROLES: &[(&str, &str)] = &[
+    ("samordnare", "Brottsförebyggande samordnare"),
+    ("kommunpolis", "Kommunpolis"),
+    ("vbe", "Kontaktperson våldsbejakande extremism"),
+    ("sspf", "SSPF-kontakt"),
+    ("est", "EST-samordnare"),
+    ("trygghet", "Trygghetssamordnare"),
+    ("forening", "Föreningskontakt"),
+    ("brottsoffer", "Kontaktperson brottsofferstöd"),
+    ("avhopp", "Kontaktperson avhopparverksamhet"),
+];
+
+/// (code, Swedish label) of the kinds of concern a municipality's "vart vänder jag mig" guide
+/// routes: who to turn to and how — never case data.
+pub const CONCERNS: &[(&str, &str)] = &[
+    ("akut", "Akut fara eller pågående brott"),
+    ("oro_barn", "Oro för ett barn"),
+    ("rekrytering", "Rekrytering till kriminalitet"),
+    ("extremism", "Våldsbejakande extremism"),
+    ("hot_forening", "Hot mot förening"),
+    ("tips_polis", "Tips till polisen"),
+    ("brottsutsatt", "Utsatt för brott"),
+    ("otrygg_plats", "En otrygg plats"),
+    ("lamna", "Vill lämna kriminalitet"),
+];
+
+/// The Swedish label of a contact level code.
+pub fn contact_level_label(code: &str) -> Option<&'static str> {
+    CONTACT_LEVELS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
+/// The Swedish label of a concern code.
+pub fn concern_label(code: &str) -> Option<&'static str> {
+    CONCERNS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn codes_are_unique_ascii_and_labelled() {
-        for list in [THEMES, TARGET_GROUPS] {
+        for list in [THEMES, TARGET_GROUPS, CONTACT_LEVELS, BUILTIN_CONTACT_ROLES, CONCERNS] {
             let mut codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
             assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')), "{codes:?}");
             codes.sort();

@@ -28,6 +28,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    contact_persons_have_levels_and_roles_and_the_county_sees_its_gaps,
+    counterparts_name_the_divisions_and_who_to_reach_for_every_municipality,
+    guides_route_each_concern_and_are_public_once_published,
     agreements_refuse_bad_input_at_the_field,
     agreements_are_read_by_parties_and_overseen_by_the_county_board,
     assessments_keep_their_checklist_version_and_compare_over_time,

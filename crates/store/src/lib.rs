@@ -54,6 +54,7 @@ impl Store {
             places::geography::sync_reference(db)?;
             forums::categories::backfill_defaults(db)?;
             agreements::checklists::ensure_default(db)?;
+            actors::counterparts::sync_reference(db)?;
             Ok(())
         })
         .await?;

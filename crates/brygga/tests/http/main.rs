@@ -7,6 +7,7 @@ mod smtp;
 
 // The tests, by capability.
 mod accounts;
+mod actors;
 mod agreements;
 mod forum_work;
 mod forums;

@@ -3,3 +3,7 @@
 //! its "vart vänder jag mig" guide, and the register of ongoing interventions with its overlap
 //! check. Above the planning folders (an intervention may name a plan's place or forum), below
 //! search, which indexes it.
+
+pub mod counterparts;
+pub mod coverage;
+pub mod guide;

@@ -111,6 +111,16 @@ pub enum Action {
     AssessAgreement { org: i64 },
     /// Create and edit `org`'s own checklists: coordinators of an organisation of kind county board.
     ManageChecklists { org: i64 },
+    // Actors (`actors`).
+    /// Add a contact-person role to the shared list: coordinators of a county board, or a
+    /// system administrator.
+    ManageContactRoles,
+    /// Edit the counterparts of `municipality` (health region, probation region and office):
+    /// a system administrator, or coordinators of a county board working in it.
+    EditCounterparts { municipality: MunicipalityCode },
+    /// Write and publish the "vart vänder jag mig" guide of `municipality`: coordinators of
+    /// the municipality's own organisation (kind Municipality, approved claim).
+    EditGuide { municipality: MunicipalityCode },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -184,6 +194,22 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::ManageChecklists { org } => {
             v.memberships().iter().any(|m| m.org_id == org && m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
         }
+        Action::ManageContactRoles => {
+            admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
+        }
+        Action::EditCounterparts { municipality } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::CountyBoard
+                        && m.municipalities.iter().any(|c| c == municipality.as_str())
+                })
+        }
+        Action::EditGuide { municipality } => v.memberships().iter().any(|m| {
+            m.role <= Role::Coordinator
+                && m.org_kind == OrgKind::Municipality
+                && m.municipalities.iter().any(|c| c == municipality.as_str())
+        }),
     }
 }
 

@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod accounts;
+mod actors;
 mod agreements;
 mod forum_work;
 mod forums;
@@ -186,6 +187,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes::deliverables::remove_distribution))
         .routes(routes!(programmes::report::get))
         .routes(routes!(programmes::report::docx))
+        .routes(routes!(actors::counterparts::list_roles, actors::counterparts::create_role))
+        .routes(routes!(actors::counterparts::coverage))
+        .routes(routes!(actors::counterparts::get, actors::counterparts::update))
+        .routes(routes!(actors::counterparts::county))
+        .routes(routes!(actors::counterparts::county_csv))
+        .routes(routes!(actors::counterparts::import))
+        .routes(routes!(actors::counterparts::get_guide, actors::counterparts::save_guide))
+        .routes(routes!(actors::counterparts::add_entry))
+        .routes(routes!(actors::counterparts::update_entry, actors::counterparts::delete_entry))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -142,6 +142,23 @@ impl FromRequestParts<AppState> for ApiAuth {
     }
 }
 
+/// The API caller when a token is sent (refused like [`ApiAuth`] when the token is bad), an
+/// anonymous viewer otherwise: for reads that anyone may make (published records, reference
+/// data), which then show what the caller may see.
+pub struct ApiViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiViewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return ApiAuth::from_request_parts(parts, state).await.map(|ApiAuth(v)| ApiViewer(v));
+        }
+        let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
+        Ok(ApiViewer(Viewer::anonymous(origin)))
+    }
+}
+
 /// Fields of a submitted form, in order (a field may repeat, e.g. checkboxes).
 #[derive(Debug, Clone, Default)]
 pub struct FormData(pub Vec<(String, String)>);

@@ -29,6 +29,13 @@ pub fn municipalities_from_text(field: &str, text: &str) -> Result<Vec<String>, 
     }
 }
 
+/// A municipality named in a page's address by its four-digit code (or its name); 404 otherwise.
+pub fn municipality_in_path(code: &str) -> Result<geography::MunicipalityCode, crate::kit::error::AppError> {
+    geography::MunicipalityCode::parse(code)
+        .or_else(|_| geography::MunicipalityCode::named(code))
+        .map_err(|_| crate::kit::error::AppError::NotFound)
+}
+
 /// Codes as names for a form field ("Trelleborg, Vellinge").
 pub fn municipality_names(codes: &[String]) -> String {
     codes.iter().map(|c| geography::municipality(c).map_or(c.clone(), |m| m.name.to_owned())).collect::<Vec<_>>().join(", ")

@@ -58,6 +58,14 @@ impl Chrome {
         }
     }
 
+    /// The chrome of a page anyone may open: signed in or not.
+    pub fn maybe(session: &Option<Session>, title: impl Into<String>, active: &'static str, flash: &Flash) -> Self {
+        match session {
+            Some(s) => Chrome::new(s, title, active, flash),
+            None => Chrome::anonymous(title),
+        }
+    }
+
     pub fn anonymous(title: impl Into<String>) -> Self {
         Self { title: title.into(), user: None, csrf: String::new(), flash: None, active: "", asset_version: crate::kit::assets::VERSION }
     }

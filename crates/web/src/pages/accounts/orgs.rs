@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use brygga_domain::geography;
 use brygga_domain::{FieldError, FieldErrors, OrgKind, VisibilityKind};
-use brygga_store::accounts::contacts::{self, ContactInput, ContactPerson};
+use brygga_store::accounts::contacts::{self, ContactInput, ContactPerson, ValidContact, roles};
 use brygga_store::accounts::orgs::{self, Organisation, OrganisationInput};
 use brygga_store::accounts::users::{self, User};
 use brygga_store::forums::forum::{self, Forum};
@@ -231,9 +231,52 @@ struct ShowPage {
     contact_form: FormView,
     visibility_options: Vec<(String, String)>,
     forum_options: Vec<(String, String)>,
+    choices: ContactChoices,
+}
+
+/// The level, role and county pickers of the contact-person forms.
+struct ContactChoices {
+    levels: Vec<(String, String)>,
+    roles: Vec<(String, String)>,
+    counties: Vec<(String, String)>,
+}
+
+impl ContactChoices {
+    fn new(roles: Vec<roles::ContactRole>) -> Self {
+        let none = || (String::new(), "Ingen".to_owned());
+        Self {
+            levels: std::iter::once(none())
+                .chain(brygga_domain::actors::CONTACT_LEVELS.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())))
+                .collect(),
+            roles: std::iter::once(none()).chain(roles.into_iter().map(|r| (r.code, r.label))).collect(),
+            counties: std::iter::once((String::new(), "Inget".to_owned()))
+                .chain(geography::counties().iter().map(|c| (c.code.to_owned(), c.name.to_owned())))
+                .collect(),
+        }
+    }
+}
+
+/// A contact person's level, role and coverage in a sentence ("Kommunpolis, kommun: Trelleborg").
+fn coverage_text(c: &ContactPerson) -> String {
+    let level = c.level.as_deref().and_then(brygga_domain::actors::contact_level_label);
+    let place = match c.level.as_deref() {
+        Some("kommun") => municipality_names(&c.municipalities),
+        Some("lan") => c.county_code.as_deref().and_then(geography::county).map_or(String::new(), |c| c.name.to_owned()),
+        _ => String::new(),
+    };
+    let mut parts: Vec<String> = c.role_label.iter().cloned().collect();
+    match (level, place.is_empty()) {
+        (Some(l), false) => parts.push(format!("{}: {place}", l.to_lowercase())),
+        (Some(l), true) => parts.push(l.to_lowercase()),
+        (None, _) => {}
+    }
+    parts.join(", ")
 }
 
 impl ShowPage {
+    fn coverage_text(&self, c: &ContactPerson) -> String {
+        coverage_text(c)
+    }
     fn visibility_text(&self, v: &Visibility) -> String {
         match v {
             Visibility::Organisation => "Bara vår organisation".into(),
@@ -250,11 +293,12 @@ impl ShowPage {
 
 async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, contact_form: FormView) -> Result<ShowPage, PageError> {
     let v = session.viewer.clone();
-    let (org, contacts, forums, members, invitations) = state
+    let (org, contacts, forums, members, invitations, roles) = state
         .store
         .read(move |db| {
             let org = orgs::get(db, &v, id)?;
             let contacts = contacts::list_for_org(db, &v, id)?;
+            let roles = roles::list(db)?;
             let forums: Vec<Forum> = forum::list(db, &v)?.into_iter().filter(|f| f.members.iter().any(|m| m.id == id)).collect();
             let (members, invitations) = if access::allowed(&v, Action::ManageMembers { org: id }) {
                 (
@@ -264,7 +308,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
             } else {
                 (vec![], vec![])
             };
-            Ok((org, contacts, forums, members, invitations))
+            Ok((org, contacts, forums, members, invitations, roles))
         })
         .await?;
     let can_edit = access::allowed(&session.viewer, Action::EditOrganisation { org: id });
@@ -284,6 +328,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
         can_edit,
         can_edit_contacts,
         contact_form,
+        choices: ContactChoices::new(roles),
     })
 }
 
@@ -340,20 +385,31 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<i64>, SignedFo
     Ok(Redirect::to("/organisationer?klart=borttagen").into_response())
 }
 
-fn contact_input(form: &FormData) -> ContactInput {
-    ContactInput {
+/// The contact form read and checked: the municipalities are typed as names ("Trelleborg,
+/// Vellinge"); a name that is no municipality is reported with the rest.
+fn validate_contact(form: &FormData) -> Result<ValidContact, FieldErrors> {
+    let (codes, unread) = match municipalities_from_text("municipality_codes", form.get("municipality_codes")) {
+        Ok(codes) => (codes, Ok(())),
+        Err(e) => (vec![], Err(FieldErrors::from(e))),
+    };
+    let input = ContactInput {
         name: form.get("name").to_owned(),
         title: form.opt("title"),
         email: form.opt("email"),
         phone: form.opt("phone"),
         visibility: form.get("visibility").to_owned(),
         forum_id: form.int("forum_id"),
-    }
+        level: form.opt("level"),
+        role: form.opt("role"),
+        county_code: form.opt("county_code"),
+        municipality_codes: codes,
+    };
+    both(unread, input.validate()).map(|(_, valid)| valid)
 }
 
 pub async fn create_contact(State(state): State<AppState>, Path(org_id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match contact_input(&form).validate() {
+    let result = match validate_contact(&form) {
         Ok(valid) => state.store.write(move |db| contacts::create(db, &v, org_id, &valid)).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
@@ -376,16 +432,17 @@ struct ContactFormPage {
     org_id: i64,
     visibility_options: Vec<(String, String)>,
     forum_options: Vec<(String, String)>,
+    choices: ContactChoices,
 }
 
 async fn contact_form_page(state: &AppState, session: &Session, id: i64, form: Option<FormView>) -> Result<ContactFormPage, PageError> {
     let v = session.viewer.clone();
-    let (c, forums) = state
+    let (c, forums, roles) = state
         .store
         .read(move |db| {
             let c = contacts::get(db, &v, id)?;
             let forums: Vec<Forum> = forum::list(db, &v)?.into_iter().filter(|f| f.members.iter().any(|m| m.id == c.org_id)).collect();
-            Ok((c, forums))
+            Ok((c, forums, roles::list(db)?))
         })
         .await?;
     access::require(&session.viewer, Action::EditContacts { org: c.org_id }).map_err(AppError::from)?;
@@ -397,6 +454,10 @@ async fn contact_form_page(state: &AppState, session: &Session, id: i64, form: O
             .set("phone", c.phone.clone().unwrap_or_default())
             .set("visibility", c.visibility.kind().code())
             .set("forum_id", c.visibility.forum_id().map(|f| f.to_string()).unwrap_or_default())
+            .set("level", c.level.clone().unwrap_or_default())
+            .set("role", c.role_code.clone().unwrap_or_default())
+            .set("county_code", c.county_code.clone().unwrap_or_default())
+            .set("municipality_codes", municipality_names(&c.municipalities))
             .set("version", c.version.to_string());
         f
     });
@@ -407,6 +468,7 @@ async fn contact_form_page(state: &AppState, session: &Session, id: i64, form: O
         org_id: c.org_id,
         visibility_options: VisibilityKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect(),
         forum_options: forums.iter().map(|f| (f.id.to_string(), f.name.clone())).collect(),
+        choices: ContactChoices::new(roles),
     })
 }
 
@@ -416,7 +478,7 @@ pub async fn edit_contact(State(state): State<AppState>, SignedIn(session): Sign
 
 pub async fn update_contact(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
     let v = session.viewer.clone();
-    let result = match both(contact_input(&form).validate(), version_of(&form)) {
+    let result = match both(validate_contact(&form), version_of(&form)) {
         Ok((valid, version)) => state.store.write(move |db| contacts::update(db, &v, id, version, &valid)).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };

@@ -1,0 +1,3 @@
+//! Actors (issue 15).
+
+mod counterparts;

@@ -1,0 +1,3 @@
+//! Actors (issue 15): counterparts, contact coverage and guides.
+
+pub mod counterparts;
