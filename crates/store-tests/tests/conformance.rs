@@ -28,6 +28,10 @@ macro_rules! conformance {
 }
 
 conformance!(
+    interventions_refuse_bad_input_at_the_field,
+    interventions_are_read_by_owner_partners_and_as_shared,
+    overlap_hints_reveal_only_what_the_viewer_may_know,
+    networks_show_persons_only_to_the_owner_and_member_organisations,
     agreements_refuse_bad_input_at_the_field,
     agreements_are_read_by_parties_and_overseen_by_the_county_board,
     assessments_keep_their_checklist_version_and_compare_over_time,

@@ -115,7 +115,10 @@ pub fn router(state: AppState) -> Router {
         .merge(agreements::county::routes())
         .merge(programmes::steering::routes())
         .merge(programmes::deliverables::routes())
-        .merge(programmes::report::routes());
+        .merge(programmes::report::routes())
+        // Actors: interventions and networks.
+        .merge(actors::interventions::routes())
+        .merge(actors::networks::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -10,6 +10,7 @@ mod accounts;
 mod agreements;
 mod forum_work;
 mod forums;
+mod interventions;
 mod kernel;
 mod kit;
 pub(crate) mod operations;

@@ -3,3 +3,8 @@
 //! its "vart vänder jag mig" guide, and the register of ongoing interventions with its overlap
 //! check. Above the planning folders (an intervention may name a plan's place or forum), below
 //! search, which indexes it.
+
+// Interventions and their overlaps, networks (helper "int").
+pub mod interventions;
+pub mod networks;
+pub mod overlap;

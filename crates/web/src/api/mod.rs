@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod accounts;
+mod actors;
 mod agreements;
 mod forum_work;
 mod forums;
@@ -186,6 +187,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes::deliverables::remove_distribution))
         .routes(routes!(programmes::report::get))
         .routes(routes!(programmes::report::docx))
+        // Actors: interventions, their overlaps and networks.
+        .routes(routes!(actors::interventions::list, actors::interventions::create))
+        .routes(routes!(actors::interventions::hints))
+        .routes(routes!(actors::interventions::overview))
+        .routes(routes!(actors::interventions::get, actors::interventions::update, actors::interventions::delete))
+        .routes(routes!(actors::interventions::hints_of))
+        .routes(routes!(actors::networks::list, actors::networks::create))
+        .routes(routes!(actors::networks::get, actors::networks::update))
+        .routes(routes!(actors::networks::add_member))
+        .routes(routes!(actors::networks::remove_member))
 }
 
 /// The API router, to be nested under `/api/v1`.

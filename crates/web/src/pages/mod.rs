@@ -1,6 +1,7 @@
 //! Server-rendered pages, one folder per capability.
 
 pub mod accounts;
+pub mod actors;
 pub mod agreements;
 pub mod forum_work;
 pub mod forums;

@@ -1,0 +1,2 @@
+pub mod interventions;
+pub mod networks;
