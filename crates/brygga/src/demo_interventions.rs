@@ -266,7 +266,8 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<Vec<DemoLogin>> {
             ("Polismyndigheten region Syd", "co_opted"),
         ] {
             if let Some(o) = org(db, name)? {
-                let m = MemberInput { org_id: Some(o), position: Some(position.into()), joined_on: Some(joined.clone()), ..Default::default() };
+                let m =
+                    MemberInput { org_id: Some(o), position: Some(position.into()), joined_on: Some(joined.clone()), ..Default::default() };
                 networks::add_member(db, &v, n.id, &m)?;
             }
         }

@@ -76,9 +76,12 @@ const ACTIVITIES: &[&str] = &[
     "Gatuidrott",
     "Språkcafé",
 ];
-const WHEN: &[&str] = &["fredag kväll", "på lovet", "varje tisdag", "efter skolan", "på helgen", "varje vecka", "på sommarlovet", "på kvällstid"];
-const FOR: &[&str] = &["för unga", "för tonåringar", "för föräldrar", "för barn", "för unga vuxna", "för nyanlända", "för tjejer", "för killar"];
-const WHERE: &[&str] = &["i Centrum", "i Östra", "vid skolan", "i parken", "vid resecentrum", "i hamnen", "på biblioteket", "i idrottshallen"];
+const WHEN: &[&str] =
+    &["fredag kväll", "på lovet", "varje tisdag", "efter skolan", "på helgen", "varje vecka", "på sommarlovet", "på kvällstid"];
+const FOR: &[&str] =
+    &["för unga", "för tonåringar", "för föräldrar", "för barn", "för unga vuxna", "för nyanlända", "för tjejer", "för killar"];
+const WHERE: &[&str] =
+    &["i Centrum", "i Östra", "vid skolan", "i parken", "vid resecentrum", "i hamnen", "på biblioteket", "i idrottshallen"];
 const SENTENCES: &[&str] = &[
     "Ledare och vuxna finns på plats hela kvällen.",
     "Ingen anmälan och ingen avgift.",
@@ -166,7 +169,8 @@ pub fn write(db: &mut dyn Conn, args: &InterventionsArgs, today: Date, now: i64)
         let mut links: Vec<Value> = Vec::with_capacity(n * 2);
         for _ in 0..n {
             let m = rng.random_range(0..codes.len());
-            let title = format!("{} {} {} {}", pick(&mut rng, ACTIVITIES), pick(&mut rng, WHEN), pick(&mut rng, FOR), pick(&mut rng, WHERE));
+            let title =
+                format!("{} {} {} {}", pick(&mut rng, ACTIVITIES), pick(&mut rng, WHEN), pick(&mut rng, FOR), pick(&mut rng, WHERE));
             let description = (0..3).map(|_| *pick(&mut rng, SENTENCES)).collect::<Vec<_>>().join(" ");
             let terms = words::term_set(&format!("{title}\n{description}")).join(" ");
             let from = days(today, rng.random_range(-900..365));
@@ -177,9 +181,16 @@ pub fn write(db: &mut dyn Conn, args: &InterventionsArgs, today: Date, now: i64)
                 let a = rng.random_range(6..20);
                 (Some(a), Some(a + rng.random_range(1..8)))
             };
-            let themes: Vec<&str> = (0..rng.random_range(1..3)).map(|_| pick(&mut rng, THEMES).0).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-            let groups: Vec<&str> =
-                (0..rng.random_range(1..3)).map(|_| pick(&mut rng, TARGET_GROUPS).0).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            let themes: Vec<&str> = (0..rng.random_range(1..3))
+                .map(|_| pick(&mut rng, THEMES).0)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let groups: Vec<&str> = (0..rng.random_range(1..3))
+                .map(|_| pick(&mut rng, TARGET_GROUPS).0)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
             let status = if to.is_some_and(|t| t < today) { "ended" } else { "ongoing" };
             let p = values.len();
             rows.push(format!(

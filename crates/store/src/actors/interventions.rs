@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use brygga_domain::actors::{THEMES, TARGET_GROUPS, target_group_label, theme_label};
+use brygga_domain::actors::{TARGET_GROUPS, THEMES, target_group_label, theme_label};
 use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors, words};
 use jiff::civil::Date;
@@ -433,11 +433,7 @@ fn code_list(errs: &mut FieldErrors, field: &str, input: &[String], list: &[(&st
             }
         } else {
             let known: Vec<&str> = list.iter().map(|(k, _)| *k).collect();
-            errs.push(FieldError::new(
-                field,
-                "actors.unknown_code",
-                format!("”{c}” är inte {what}. Välj bland: {}.", known.join(", ")),
-            ));
+            errs.push(FieldError::new(field, "actors.unknown_code", format!("”{c}” är inte {what}. Välj bland: {}.", known.join(", "))));
             return out;
         }
     }
@@ -447,7 +443,11 @@ fn code_list(errs: &mut FieldErrors, field: &str, input: &[String], list: &[(&st
 fn age(errs: &mut FieldErrors, field: &str, a: Option<i64>) -> Option<i64> {
     match a {
         Some(n) if !(0..=MAX_AGE).contains(&n) => {
-            errs.push(FieldError::new(field, "actors.age_range", format!("Åldern {n} går inte att använda. Ange en ålder mellan 0 och {MAX_AGE}.")));
+            errs.push(FieldError::new(
+                field,
+                "actors.age_range",
+                format!("Åldern {n} går inte att använda. Ange en ålder mellan 0 och {MAX_AGE}."),
+            ));
             None
         }
         other => other,
@@ -461,7 +461,9 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
     let owner = match (before, input.owner_org_id) {
         (Some(b), _) => b.owner.id,
         (None, Some(o)) => o,
-        (None, None) => v.org_ids().into_iter().find(|o| allowed(v, Permission::WriteIntervention { org: *o })).ok_or(StoreError::Forbidden)?,
+        (None, None) => {
+            v.org_ids().into_iter().find(|o| allowed(v, Permission::WriteIntervention { org: *o })).ok_or(StoreError::Forbidden)?
+        }
     };
     if !allowed(v, Permission::WriteIntervention { org: owner }) {
         return Err(StoreError::Forbidden);
@@ -485,7 +487,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
             &[Value::IntList(partners.clone())],
         )?;
         if found != partners.len() as i64 {
-            errs.push(FieldError::new("partner_org_ids", "actors.unknown_org", "En av samarbetsparterna finns inte. Välj parter ur listan."));
+            errs.push(FieldError::new(
+                "partner_org_ids",
+                "actors.unknown_org",
+                "En av samarbetsparterna finns inte. Välj parter ur listan.",
+            ));
         }
     }
 
@@ -502,7 +508,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
     for m in &municipalities {
         let known: i64 = db.scalar("SELECT COUNT(*) FROM municipalities WHERE code = $1", args![m.as_str()])?;
         if known == 0 {
-            errs.push(FieldError::new("municipality_codes", "actors.unknown_municipality", format!("Kommunkoden {m} finns inte. Välj en kommun ur listan.")));
+            errs.push(FieldError::new(
+                "municipality_codes",
+                "actors.unknown_municipality",
+                format!("Kommunkoden {m} finns inte. Välj en kommun ur listan."),
+            ));
             break;
         }
         let mut served = may_be_party(db, owner, m)?;
@@ -576,7 +586,10 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
             errs.push(FieldError::new(
                 "recurrence",
                 "actors.unknown_code",
-                format!("”{r}” är ingen känd återkomst. Välj bland: {}.", RECURRENCES.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "”{r}” är ingen känd återkomst. Välj bland: {}.",
+                    RECURRENCES.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                ),
             ));
             None
         }
@@ -609,7 +622,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
         None => Some("ongoing".to_owned()),
         Some(s) if label_of(STATUSES, s).is_some() => Some(s.to_owned()),
         Some(s) => {
-            errs.push(FieldError::new("status", "actors.unknown_code", format!("”{s}” är ingen status. Välj planerad (planned), pågående (ongoing) eller avslutad (ended).")));
+            errs.push(FieldError::new(
+                "status",
+                "actors.unknown_code",
+                format!("”{s}” är ingen status. Välj planerad (planned), pågående (ongoing) eller avslutad (ended)."),
+            ));
             None
         }
     };
@@ -818,11 +835,15 @@ pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<Documen
 /// The organisations the viewer may register interventions for (choices), by Swedish name.
 pub fn owner_choices(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<OrgRef>> {
     let ids: Vec<i64> = v.org_ids().into_iter().filter(|o| allowed(v, Permission::WriteIntervention { org: *o })).collect();
-    let mut list = db.map_all(
-        &format!("SELECT id, name FROM organisations WHERE {}", db.dialect().in_list("id", 1)),
-        &[Value::IntList(ids)],
-        |r| Ok(OrgRef { id: r.get("id")?, name: r.get("name")? }),
-    )?;
+    let mut list =
+        db.map_all(&format!("SELECT id, name FROM organisations WHERE {}", db.dialect().in_list("id", 1)), &[Value::IntList(ids)], |r| {
+            Ok(OrgRef { id: r.get("id")?, name: r.get("name")? })
+        })?;
     list.sort_by_cached_key(|o| sort_key(&o.name));
     Ok(list)
+}
+
+/// The name of a municipality (`1287` → "Trelleborg"), for the helhetsbild's heading.
+pub fn municipality_name(db: &mut dyn Conn, code: &str) -> StoreResult<Option<String>> {
+    Ok(db.scalar_opt("SELECT name FROM municipalities WHERE code = $1", args![code])?)
 }

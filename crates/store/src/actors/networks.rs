@@ -54,7 +54,14 @@ fn coded(list: &[(&str, &str)], code: &str) -> Coded {
     Coded { code: code.to_owned(), label: list.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| *l).to_owned() }
 }
 
-fn pick(errs: &mut FieldErrors, field: &str, input: Option<&str>, list: &[(&str, &str)], default: Option<&str>, what: &str) -> Option<String> {
+fn pick(
+    errs: &mut FieldErrors,
+    field: &str,
+    input: Option<&str>,
+    list: &[(&str, &str)],
+    default: Option<&str>,
+    what: &str,
+) -> Option<String> {
     match input.map(str::trim).filter(|s| !s.is_empty()).or(default) {
         Some(c) if list.iter().any(|(k, _)| *k == c) => Some(c.to_owned()),
         Some(c) => {
@@ -326,7 +333,11 @@ pub fn add_member(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MemberInput) -
         None => Some(None),
         Some(e) => errs
             .take(Email::parse(e).map_err(|_| {
-                FieldError::new("email", "actors.email", "E-postadressen ser inte rätt ut. Skriv den som namn@organisation.se, eller lämna fältet tomt.")
+                FieldError::new(
+                    "email",
+                    "actors.email",
+                    "E-postadressen ser inte rätt ut. Skriv den som namn@organisation.se, eller lämna fältet tomt.",
+                )
             }))
             .map(|e| Some(e.as_str().to_owned())),
     };
@@ -336,11 +347,9 @@ pub fn add_member(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MemberInput) -
             "actors.member_either",
             "En medlem är antingen en organisation eller en person. Välj organisation eller fyll i personens namn, inte båda.",
         )),
-        (None, Some(false)) => errs.push(FieldError::new(
-            "org_id",
-            "required",
-            "Välj en medlemsorganisation, eller fyll i namnet på en person som är med.",
-        )),
+        (None, Some(false)) => {
+            errs.push(FieldError::new("org_id", "required", "Välj en medlemsorganisation, eller fyll i namnet på en person som är med."))
+        }
         (Some(o), _) => {
             let known: i64 = db.scalar("SELECT COUNT(*) FROM organisations WHERE id = $1", args![o])?;
             if known == 0 {
@@ -406,11 +415,21 @@ pub fn remove_member(db: &mut dyn Conn, v: &Viewer, id: i64, member_id: i64) -> 
 /// The organisations the viewer may own networks for (choices).
 pub fn owner_choices(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<OrgRef>> {
     let ids: Vec<i64> = v.org_ids().into_iter().filter(|o| allowed(v, Permission::ManageNetwork { org: *o })).collect();
-    let mut list = db.map_all(
-        &format!("SELECT id, name FROM organisations WHERE {}", db.dialect().in_list("id", 1)),
-        &[Value::IntList(ids)],
-        |r| Ok(OrgRef { id: r.get("id")?, name: r.get("name")? }),
-    )?;
+    let mut list =
+        db.map_all(&format!("SELECT id, name FROM organisations WHERE {}", db.dialect().in_list("id", 1)), &[Value::IntList(ids)], |r| {
+            Ok(OrgRef { id: r.get("id")?, name: r.get("name")? })
+        })?;
+    list.sort_by_cached_key(|o| sort_key(&o.name));
+    Ok(list)
+}
+
+/// Every organisation, by Swedish name: the choices for a member organisation (organisation
+/// names and kinds are no secret to the signed in).
+pub fn member_choices(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<OrgRef>> {
+    if !v.is_signed_in() {
+        return Err(StoreError::Forbidden);
+    }
+    let mut list = db.map_all("SELECT id, name FROM organisations", &[], |r| Ok(OrgRef { id: r.get("id")?, name: r.get("name")? }))?;
     list.sort_by_cached_key(|o| sort_key(&o.name));
     Ok(list)
 }

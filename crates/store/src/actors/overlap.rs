@@ -316,11 +316,8 @@ pub fn check(db: &mut dyn Conn, id: i64) -> StoreResult<Vec<(i64, Scored)>> {
     }
     let area_name = |x: i64| area_names.get(&x).cloned().unwrap_or_default();
     let muni_name = |m: &str| muni_names.get(m).cloned().unwrap_or_else(|| m.to_owned());
-    let mut out: Vec<(i64, Scored)> = candidates
-        .iter()
-        .map(|c| (c.id, score(&me, c, &area_name, &muni_name)))
-        .filter(|(_, s)| s.score >= THRESHOLD)
-        .collect();
+    let mut out: Vec<(i64, Scored)> =
+        candidates.iter().map(|c| (c.id, score(&me, c, &area_name, &muni_name))).filter(|(_, s)| s.score >= THRESHOLD).collect();
     out.sort_by(|x, y| y.1.score.cmp(&x.1.score).then(x.0.cmp(&y.0)));
     Ok(out)
 }
@@ -491,7 +488,8 @@ mod tests {
     #[test]
     fn the_score_adds_the_parts_and_names_the_reasons() {
         let a = p(1, &[7], (Some(13), Some(16)), "2026-09-01", Some("2026-12-18"), "Fotboll fredag kväll för unga i Centrum");
-        let b = p(2, &[7], (Some(14), Some(18)), "2026-09-01", Some("2026-12-18"), "Kvällsfotboll för tonåringar, fotboll varje fredag kväll");
+        let b =
+            p(2, &[7], (Some(14), Some(18)), "2026-09-01", Some("2026-12-18"), "Kvällsfotboll för tonåringar, fotboll varje fredag kväll");
         let s = score(&a, &b, &|_| "Centrum".into(), &|_| "Trelleborg".into());
         // place 30 + ages 20×3/4=15 + period 10 + groups 10 + themes 15 + content.
         let j = words::jaccard(&a.terms, &b.terms);
@@ -499,7 +497,10 @@ mod tests {
         assert_eq!(s.reasons[0], "samma område: Centrum");
         assert_eq!(s.reasons[1], "åldrar 13–16 och 14–18 överlappar");
         assert_eq!(s.reasons[2], "samma period");
-        assert!(s.reasons.iter().any(|r| r.starts_with("liknande innehåll (ord: ") && r.contains("fotboll") && r.contains("fredag")), "{s:?}");
+        assert!(
+            s.reasons.iter().any(|r| r.starts_with("liknande innehåll (ord: ") && r.contains("fotboll") && r.contains("fredag")),
+            "{s:?}"
+        );
         // Symmetric in score.
         assert_eq!(score(&b, &a, &|_| "Centrum".into(), &|_| "Trelleborg".into()).score, s.score);
     }

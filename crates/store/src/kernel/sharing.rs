@@ -288,8 +288,7 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] =
-    &[
+pub const SHAREABLE_TABLES: &[&str] = &[
     "action_plans",
     "agreements",
     "contact_persons",

@@ -20,7 +20,9 @@ fn field<'a>(body: &'a Value, name: &str) -> &'a str {
 
 async fn count(app: &TestApp) -> (i64, i64) {
     app.store()
-        .read(|db| Ok((db.scalar("SELECT COUNT(*) FROM interventions", &[])?, db.scalar("SELECT COUNT(*) FROM intervention_overlaps", &[])?)))
+        .read(|db| {
+            Ok((db.scalar("SELECT COUNT(*) FROM interventions", &[])?, db.scalar("SELECT COUNT(*) FROM intervention_overlaps", &[])?))
+        })
         .await
         .unwrap()
 }
@@ -72,7 +74,8 @@ async fn interventions_through_the_api_and_pages(b: Backend) {
     assert_eq!(count(&app).await, before);
 
     // Two overlapping ones: the municipality's (own only) and the club's (own only, discoverable).
-    let (status, mine) = api.send(Method::POST, "/interventions", football(kommun, "Fotboll fredag kväll för unga i Centrum", (13, 16))).await;
+    let (status, mine) =
+        api.send(Method::POST, "/interventions", football(kommun, "Fotboll fredag kväll för unga i Centrum", (13, 16))).await;
     assert_eq!(status, StatusCode::CREATED, "{mine}");
     let mut theirs = football(club, "Kvällsfotboll för tonåringar", (14, 18));
     theirs["discoverable"] = json!(true);
@@ -113,18 +116,47 @@ async fn interventions_through_the_api_and_pages(b: Backend) {
     let club_web = app.browser();
     club_web.login("ledare@iksoderslatt.test", brygga_store_tests::stories::PASSWORD).await;
     let (_, html) = club_web.get_html("/insatser/overlapp").await;
-    assert!(html.contains("Ni har inte tillgång till den") && !html.contains("Trelleborgs kommun") && !html.contains("Fotboll fredag"), "{html}");
+    assert!(
+        html.contains("Ni har inte tillgång till den") && !html.contains("Trelleborgs kommun") && !html.contains("Fotboll fredag"),
+        "{html}"
+    );
     assert_eq!(club_web.get(&format!("/insatser/{}", mine["id"])).await.status(), StatusCode::NOT_FOUND);
 
     // The form: bad input re-rendered with what was typed, then a good one.
     let r = web
-        .submit("/insatser/ny", "/insatser/ny", &[("title", "Läxhjälp på biblioteket"), ("description", "Läxhjälp varje tisdag."), ("municipality_codes", "1287"), ("period_from", "2026-09-01"), ("period_to", "2026-01-01"), ("recurrence", "weekly"), ("status", "ongoing"), ("visibility", "organisation")])
+        .submit(
+            "/insatser/ny",
+            "/insatser/ny",
+            &[
+                ("title", "Läxhjälp på biblioteket"),
+                ("description", "Läxhjälp varje tisdag."),
+                ("municipality_codes", "1287"),
+                ("period_from", "2026-09-01"),
+                ("period_to", "2026-01-01"),
+                ("recurrence", "weekly"),
+                ("status", "ongoing"),
+                ("visibility", "organisation"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"Läxhjälp på biblioteket\"") && html.contains("innan den börjar"), "{html}");
     let r = web
-        .submit("/insatser/ny", "/insatser/ny", &[("title", "Läxhjälp på biblioteket"), ("description", "Läxhjälp varje tisdag."), ("municipality_codes", "1287"), ("period_from", "2026-09-01"), ("recurrence", "weekly"), ("status", "ongoing"), ("visibility", "public"), ("themes", "laxhjalp")])
+        .submit(
+            "/insatser/ny",
+            "/insatser/ny",
+            &[
+                ("title", "Läxhjälp på biblioteket"),
+                ("description", "Läxhjälp varje tisdag."),
+                ("municipality_codes", "1287"),
+                ("period_from", "2026-09-01"),
+                ("recurrence", "weekly"),
+                ("status", "ongoing"),
+                ("visibility", "public"),
+                ("themes", "laxhjalp"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The helhetsbild lists what the viewer reads, with the map.
@@ -142,10 +174,12 @@ async fn interventions_through_the_api_and_pages(b: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{n}");
     let path = format!("/networks/{}/members", n["id"]);
-    let (status, body) = api.send(Method::POST, &path, json!({"person_name": "Karin Lund", "email": "karin@", "joined_on": "2026-01-01"})).await;
+    let (status, body) =
+        api.send(Method::POST, &path, json!({"person_name": "Karin Lund", "email": "karin@", "joined_on": "2026-01-01"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&body, "email").contains("E-postadressen"));
-    let (status, _) = api.send(Method::POST, &path, json!({"person_name": "Karin Lund", "joined_on": "2026-01-01", "position": "chair"})).await;
+    let (status, _) =
+        api.send(Method::POST, &path, json!({"person_name": "Karin Lund", "joined_on": "2026-01-01", "position": "chair"})).await;
     assert_eq!(status, StatusCode::OK);
     let (_, seen) = out_api.get(&format!("/networks/{}", n["id"])).await;
     assert_eq!(seen["hidden_persons"], json!(1));

@@ -21,7 +21,9 @@ async fn rows(store: &Store) -> Vec<i64> {
     store
         .read(|db| {
             let mut out = Vec::new();
-            for t in ["interventions", "intervention_partners", "intervention_municipalities", "intervention_areas", "intervention_overlaps"] {
+            for t in
+                ["interventions", "intervention_partners", "intervention_municipalities", "intervention_areas", "intervention_overlaps"]
+            {
                 out.push(db.scalar(&format!("SELECT COUNT(*) FROM {t}"), &[])?);
             }
             Ok(out)
@@ -116,6 +118,9 @@ async fn edit(store: &Store, user: i64, i: &Intervention, f: impl FnOnce(&mut In
     store.write(move |db| interventions::edit(db, &v, id, version, &input)).await
 }
 
+/// A change to a good input that makes it bad.
+type Change = Box<dyn Fn(&mut InterventionInput)>;
+
 /// Every kind of bad input is refused at its field with a Swedish message, and nothing is
 /// written; what is allowed (a municipality the owner does not serve, with a partner that does)
 /// goes through.
@@ -125,17 +130,29 @@ pub async fn interventions_refuse_bad_input_at_the_field(store: &Store) {
     let angelholm_area = area(store, w.outsider, w.angelholm, "1292", "Nyhem", 12.86, 56.24).await;
     let before = rows(store).await;
     let good = || football(w.forening, centrum, "Kvällsfotboll för tonåringar", (14, 18));
-    let cases: Vec<(&str, &str, Box<dyn Fn(&mut InterventionInput)>)> = vec![
+    let cases: Vec<(&str, &str, Change)> = vec![
         ("period_to", "actors.period_order", Box::new(|i| i.period_to = Some("2026-08-01".into()))),
         ("age_to", "actors.age_order", Box::new(|i| (i.age_from, i.age_to) = (Some(16), Some(13)))),
         ("age_from", "actors.age_range", Box::new(|i| i.age_from = Some(-1))),
-        ("funding_to", "actors.funding_order", Box::new(|i| (i.funding_from, i.funding_to) = (Some("2026-12-31".into()), Some("2026-01-01".into())))),
+        (
+            "funding_to",
+            "actors.funding_order",
+            Box::new(|i| (i.funding_from, i.funding_to) = (Some("2026-12-31".into()), Some("2026-01-01".into()))),
+        ),
         ("period_from", "required", Box::new(|i| i.period_from = None)),
         ("municipality_codes", "required", Box::new(|i| (i.municipality_codes, i.area_ids) = (vec![], vec![]))),
-        ("municipality_codes", "actors.municipality_not_served", Box::new(|i| (i.municipality_codes, i.area_ids) = (vec!["1292".into()], vec![]))),
+        (
+            "municipality_codes",
+            "actors.municipality_not_served",
+            Box::new(|i| (i.municipality_codes, i.area_ids) = (vec!["1292".into()], vec![])),
+        ),
         ("municipality_codes", "actors.unknown_municipality", Box::new(|i| i.municipality_codes = vec!["9999".into()])),
         ("area_ids", "actors.area_elsewhere", Box::new(move |i| i.area_ids = vec![angelholm_area])),
-        ("description", "text.personal_data", Box::new(|i| i.description = "Anmälan till anna.svensson@gmail.com eller 19121212-1212.".into())),
+        (
+            "description",
+            "text.personal_data",
+            Box::new(|i| i.description = "Anmälan till anna.svensson@gmail.com eller 19121212-1212.".into()),
+        ),
         ("title", "required", Box::new(|i| i.title = "  ".into())),
         ("themes", "actors.unknown_code", Box::new(|i| i.themes = vec!["fotboll".into()])),
         ("recurrence", "actors.unknown_code", Box::new(|i| i.recurrence = Some("ibland".into()))),
@@ -195,7 +212,11 @@ pub async fn interventions_are_read_by_owner_partners_and_as_shared(store: &Stor
     }
     let count_for = |u: i64| async move {
         let v = viewer(store, u).await;
-        store.read(move |db| interventions::list(db, &v, &ListFilter { municipality: Some("1287".into()), ..Default::default() })).await.unwrap().len()
+        store
+            .read(move |db| interventions::list(db, &v, &ListFilter { municipality: Some("1287".into()), ..Default::default() }))
+            .await
+            .unwrap()
+            .len()
     };
     assert_eq!(count_for(w.coordinator).await, 1);
     assert_eq!(count_for(w.outsider).await, 0);
@@ -300,26 +321,30 @@ pub async fn overlap_hints_reveal_only_what_the_viewer_may_know(store: &Store) {
 
     // Shared with the forum the association is in: now it reads the municipality's, and its
     // hint shows the other, the score and the reasons.
-    let kommunens = edit(store, w.coordinator, &kommunens, |x| (x.visibility, x.forum_id) = (Some("forum".into()), Some(w.forum)))
-        .await
-        .unwrap();
+    let kommunens =
+        edit(store, w.coordinator, &kommunens, |x| (x.visibility, x.forum_id) = (Some("forum".into()), Some(w.forum))).await.unwrap();
     let f = hints(store, w.association).await;
     let other = f[0].other.as_ref().expect("readable now");
-    assert_eq!((other.id, other.title.as_str(), other.owner_name.as_str()), (kommunens.id, "Fotboll fredag kväll för unga i Centrum", "Trelleborgs kommun"));
+    assert_eq!(
+        (other.id, other.title.as_str(), other.owner_name.as_str()),
+        (kommunens.id, "Fotboll fredag kväll för unga i Centrum", "Trelleborgs kommun")
+    );
     assert_eq!(other.score, scored.score);
     assert_eq!(other.reasons, scored.reasons);
     assert!(hints(store, w.coordinator).await[0].other.is_none(), "the municipality still may not read the association's");
 
     // Moved to the spring: no overlap, no hint for either.
-    let kommunens = edit(store, w.coordinator, &kommunens, |x| (x.period_from, x.period_to) = (Some("2027-02-01".into()), Some("2027-05-31".into())))
-        .await
-        .unwrap();
+    let kommunens =
+        edit(store, w.coordinator, &kommunens, |x| (x.period_from, x.period_to) = (Some("2027-02-01".into()), Some("2027-05-31".into())))
+            .await
+            .unwrap();
     assert!(hints(store, w.coordinator).await.is_empty());
     assert!(hints(store, w.association).await.is_empty());
     // Back, then ended: an ended intervention overlaps nothing.
-    let kommunens = edit(store, w.coordinator, &kommunens, |x| (x.period_from, x.period_to) = (Some("2026-09-01".into()), Some("2026-12-18".into())))
-        .await
-        .unwrap();
+    let kommunens =
+        edit(store, w.coordinator, &kommunens, |x| (x.period_from, x.period_to) = (Some("2026-09-01".into()), Some("2026-12-18".into())))
+            .await
+            .unwrap();
     assert_eq!(hints(store, w.association).await.len(), 1);
     edit(store, w.coordinator, &kommunens, |x| x.status = Some("ended".into())).await.unwrap();
     assert!(hints(store, w.association).await.is_empty());

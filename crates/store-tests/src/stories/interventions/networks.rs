@@ -38,9 +38,13 @@ pub async fn networks_show_persons_only_to_the_owner_and_member_organisations(st
     let w = est(store).await;
     let v = viewer(store, w.coordinator).await;
     // Bad input first: nothing is written.
-    let bad = NetworkInput { name: "".into(), purpose: "Ring 070-123 45 67".into(), cadence: Some("dagligen".into()), ..Default::default() };
+    let bad =
+        NetworkInput { name: "".into(), purpose: "Ring 070-123 45 67".into(), cadence: Some("dagligen".into()), ..Default::default() };
     let e = store.write(move |db| networks::create(db, &v, &bad)).await.unwrap_err();
-    assert_eq!((code(&e, "name"), code(&e, "purpose"), code(&e, "cadence")), ("required".into(), "text.personal_data".into(), "actors.unknown_code".into()));
+    assert_eq!(
+        (code(&e, "name"), code(&e, "purpose"), code(&e, "cadence")),
+        ("required".into(), "text.personal_data".into(), "actors.unknown_code".into())
+    );
     assert_eq!(member_rows(store).await, (0, 0));
 
     let v = viewer(store, w.coordinator).await;
@@ -55,9 +59,19 @@ pub async fn networks_show_persons_only_to_the_owner_and_member_organisations(st
     let n = store.write(move |db| networks::create(db, &v, &input)).await.unwrap();
     assert_eq!((n.cadence.label.as_str(), n.kind.label.as_str()), ("Varje kvartal", "Nätverk"));
     let id = n.id;
-    add(store, w.coordinator, id, MemberInput { org_id: Some(w.angelholm), position: Some("member".into()), joined_on: Some("2025-01-01".into()), ..Default::default() })
-        .await
-        .unwrap();
+    add(
+        store,
+        w.coordinator,
+        id,
+        MemberInput {
+            org_id: Some(w.angelholm),
+            position: Some("member".into()),
+            joined_on: Some("2025-01-01".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let person = MemberInput {
         person_name: Some("Karin Lund".into()),
         person_title: Some("Samordnare".into()),
@@ -71,11 +85,47 @@ pub async fn networks_show_persons_only_to_the_owner_and_member_organisations(st
     // Bad members: both an organisation and a person, neither, dates reversed, a bad address.
     let before = member_rows(store).await;
     for (field, c, m) in [
-        ("person_name", "actors.member_either", MemberInput { org_id: Some(w.bostad), person_name: Some("Per".into()), joined_on: Some("2025-01-01".into()), ..Default::default() }),
+        (
+            "person_name",
+            "actors.member_either",
+            MemberInput {
+                org_id: Some(w.bostad),
+                person_name: Some("Per".into()),
+                joined_on: Some("2025-01-01".into()),
+                ..Default::default()
+            },
+        ),
         ("org_id", "required", MemberInput { joined_on: Some("2025-01-01".into()), ..Default::default() }),
-        ("ceased_on", "actors.member_dates", MemberInput { org_id: Some(w.bostad), joined_on: Some("2025-06-01".into()), ceased_on: Some("2025-01-01".into()), ..Default::default() }),
-        ("email", "actors.email", MemberInput { person_name: Some("Per".into()), email: Some("per@".into()), joined_on: Some("2025-01-01".into()), ..Default::default() }),
-        ("position", "actors.unknown_code", MemberInput { org_id: Some(w.bostad), position: Some("kung".into()), joined_on: Some("2025-01-01".into()), ..Default::default() }),
+        (
+            "ceased_on",
+            "actors.member_dates",
+            MemberInput {
+                org_id: Some(w.bostad),
+                joined_on: Some("2025-06-01".into()),
+                ceased_on: Some("2025-01-01".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "email",
+            "actors.email",
+            MemberInput {
+                person_name: Some("Per".into()),
+                email: Some("per@".into()),
+                joined_on: Some("2025-01-01".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "position",
+            "actors.unknown_code",
+            MemberInput {
+                org_id: Some(w.bostad),
+                position: Some("kung".into()),
+                joined_on: Some("2025-01-01".into()),
+                ..Default::default()
+            },
+        ),
         ("joined_on", "required", MemberInput { org_id: Some(w.bostad), ..Default::default() }),
     ] {
         let e = add(store, w.coordinator, id, m).await.unwrap_err();
@@ -100,7 +150,9 @@ pub async fn networks_show_persons_only_to_the_owner_and_member_organisations(st
     }
     // Others may not write: not a member, nor a member organisation.
     for u in [w.tenant_member, w.outsider] {
-        let e = add(store, u, id, MemberInput { org_id: Some(w.bostad), joined_on: Some("2025-01-01".into()), ..Default::default() }).await.unwrap_err();
+        let e = add(store, u, id, MemberInput { org_id: Some(w.bostad), joined_on: Some("2025-01-01".into()), ..Default::default() })
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{e:?}");
     }
     // Own only: the owner and the member organisation read it; nobody else, in lists either.

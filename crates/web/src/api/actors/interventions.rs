@@ -32,8 +32,13 @@ pub struct ListParams {
 /// forums, public), by Swedish title order.
 #[utoipa::path(get, operation_id = "list_interventions", path = "/interventions", params(ListParams), tag = "interventions",
     responses((status = 200, body = Vec<Intervention>)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Vec<Intervention>>> {
-    let f = ListFilter { municipality: p.municipality, area_id: p.area_id, owner_org_id: p.owner_org_id, current: p.current.unwrap_or(false) };
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Vec<Intervention>>> {
+    let f =
+        ListFilter { municipality: p.municipality, area_id: p.area_id, owner_org_id: p.owner_org_id, current: p.current.unwrap_or(false) };
     Ok(Json(state.store.read(move |db| interventions::list(db, &v, &f)).await?))
 }
 
@@ -41,7 +46,11 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiQuery(p
 /// member or above) and refreshes its overlap hints.
 #[utoipa::path(post, operation_id = "create_intervention", path = "/interventions", request_body = InterventionInput, tag = "interventions",
     responses((status = 201, body = Intervention), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<InterventionInput>) -> ApiResult<Created<Intervention>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<InterventionInput>,
+) -> ApiResult<Created<Intervention>> {
     let i = state.store.write(move |db| interventions::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/interventions/{}", i.id), i))
 }

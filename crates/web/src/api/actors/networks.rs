@@ -19,7 +19,11 @@ pub async fn list(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResu
 /// Creates a network or reference group owned by `owner_org_id` (member or above).
 #[utoipa::path(post, operation_id = "create_network", path = "/networks", request_body = NetworkInput, tag = "networks",
     responses((status = 201, body = Network), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<NetworkInput>) -> ApiResult<Created<Network>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<NetworkInput>,
+) -> ApiResult<Created<Network>> {
     let n = state.store.write(move |db| networks::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/networks/{}", n.id), n))
 }
@@ -51,13 +55,22 @@ pub async fn update(
 /// organisation text and e-mail).
 #[utoipa::path(post, operation_id = "add_network_member", path = "/networks/{id}/members", params(("id" = i64, Path)), request_body = MemberInput, tag = "networks",
     responses((status = 200, body = Network), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn add_member(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<MemberInput>) -> ApiResult<Json<Network>> {
+pub async fn add_member(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> ApiResult<Json<Network>> {
     Ok(Json(state.store.write(move |db| networks::add_member(db, &v, id, &input)).await?))
 }
 
 /// Removes a member.
 #[utoipa::path(delete, operation_id = "remove_network_member", path = "/networks/{id}/members/{member_id}", params(("id" = i64, Path), ("member_id" = i64, Path)), tag = "networks",
     responses((status = 200, body = Network), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn remove_member(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path((id, member_id)): Path<(i64, i64)>) -> ApiResult<Json<Network>> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path((id, member_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<Network>> {
     Ok(Json(state.store.write(move |db| networks::remove_member(db, &v, id, member_id)).await?))
 }

@@ -78,7 +78,13 @@ async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, flash:
         .await?;
     html(
         StatusCode::OK,
-        ListPage { chrome: Chrome::new(&session, "Pågående insatser", "interventions", &flash), items, municipalities, can_create: owners > 0, hint_count },
+        ListPage {
+            chrome: Chrome::new(&session, "Pågående insatser", "interventions", &flash),
+            items,
+            municipalities,
+            can_create: owners > 0,
+            hint_count,
+        },
     )
 }
 
@@ -121,7 +127,11 @@ fn opt_int(form: &FormData, field: &str, what: &str, errs: &mut FieldErrors) -> 
     match raw.trim().parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid", format!("”{raw}” är inget heltal. Skriv {what} med siffror, till exempel 13, eller lämna fältet tomt.")));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                format!("”{raw}” är inget heltal. Skriv {what} med siffror, till exempel 13, eller lämna fältet tomt."),
+            ));
             None
         }
     }
@@ -132,7 +142,11 @@ fn opt_float(form: &FormData, field: &str, errs: &mut FieldErrors) -> Option<f64
     match raw.trim().replace(',', ".").parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid", format!("”{raw}” är inget tal. Skriv koordinaten som 55,3751, eller lämna fältet tomt.")));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                format!("”{raw}” är inget tal. Skriv koordinaten som 55,3751, eller lämna fältet tomt."),
+            ));
             None
         }
     }
@@ -270,7 +284,8 @@ async fn new(State(state): State<AppState>, SignedIn(session): SignedIn) -> Page
 async fn create(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
     let (input, unread) = input_of(&form);
     let v = session.viewer.clone();
-    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, interventions::create(db, &v, &input))).await;
+    let result =
+        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, interventions::create(db, &v, &input))).await;
     match submitted(&form, result)? {
         Submitted::Done(i) => Ok(Redirect::to(&format!("/insatser/{}?klart=skapad", i.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &session, view, None).await?),
@@ -297,8 +312,10 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(s
         }
     };
     let v = session.viewer.clone();
-    let result =
-        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, interventions::edit(db, &v, id, version, &input))).await;
+    let result = state
+        .store
+        .write(move |db| brygga_store::kernel::error::checked_with(unread, interventions::edit(db, &v, id, version, &input)))
+        .await;
     match submitted(&form, result)? {
         Submitted::Done(i) => Ok(Redirect::to(&format!("/insatser/{}?klart=sparad", i.id)).into_response()),
         Submitted::Refused(view) => {
@@ -376,14 +393,19 @@ struct OverviewQuery {
     omrade: Option<i64>,
 }
 
-async fn overview(State(state): State<AppState>, SignedIn(session): SignedIn, Path(code): Path<String>, Query(q): Query<OverviewQuery>, flash: Flash) -> PageResult {
+async fn overview(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+    Query(q): Query<OverviewQuery>,
+    flash: Flash,
+) -> PageResult {
     let v = session.viewer.clone();
     let c = code.clone();
     let (name, all_areas, list, pairs) = state
         .store
         .read(move |db| {
-            let name: Option<String> = brygga_store::ConnExt::scalar_opt(db, "SELECT name FROM municipalities WHERE code = $1", &[c.clone().into()])?;
-            let name = name.ok_or(brygga_store::StoreError::not_found("municipality"))?;
+            let name = interventions::municipality_name(db, &c)?.ok_or(brygga_store::StoreError::not_found("municipality"))?;
             let all_areas = areas::list(db, &v, &c)?;
             let f = ListFilter { municipality: Some(c.clone()), area_id: q.omrade, current: true, ..Default::default() };
             let list = interventions::list(db, &v, &f)?;
@@ -408,7 +430,9 @@ async fn overview(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
             if area.as_ref().is_some_and(|(id, _)| *id == a.id) { m.emphasised() } else { m }
         })
         .collect();
-    let description = format!("Platserna i {name}, färgade efter hur många pågående insatser som du kan läsa som nämner platsen. Samma siffror finns i listan under kartan.");
+    let description = format!(
+        "Platserna i {name}, färgade efter hur många pågående insatser som du kan läsa som nämner platsen. Samma siffror finns i listan under kartan."
+    );
     let map = map::area_map(
         &shapes,
         &MapOptions {
@@ -429,7 +453,13 @@ async fn overview(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
             let others: Vec<String> = pairs
                 .iter()
                 .filter_map(|(lo, hi, _)| {
-                    let other = if *lo == i.id { Some(*hi) } else if *hi == i.id { Some(*lo) } else { None }?;
+                    let other = if *lo == i.id {
+                        Some(*hi)
+                    } else if *hi == i.id {
+                        Some(*lo)
+                    } else {
+                        None
+                    }?;
                     list.iter().find(|x| x.id == other).map(|x| x.title.clone())
                 })
                 .collect();
@@ -438,6 +468,13 @@ async fn overview(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
         .collect();
     html(
         StatusCode::OK,
-        OverviewPage { chrome: Chrome::new(&session, format!("Helhetsbild: {name}"), "interventions", &flash), municipality: name, code, area, map, items },
+        OverviewPage {
+            chrome: Chrome::new(&session, format!("Helhetsbild: {name}"), "interventions", &flash),
+            municipality: name,
+            code,
+            area,
+            map,
+            items,
+        },
     )
 }

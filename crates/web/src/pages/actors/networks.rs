@@ -45,7 +45,10 @@ struct ListPage {
 async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, flash: Flash) -> PageResult {
     let v = session.viewer.clone();
     let (items, owners) = state.store.read(move |db| Ok((networks::list(db, &v)?, networks::owner_choices(db, &v)?.len()))).await?;
-    html(StatusCode::OK, ListPage { chrome: Chrome::new(&session, "Nätverk och referensgrupper", "interventions", &flash), items, can_create: owners > 0 })
+    html(
+        StatusCode::OK,
+        ListPage { chrome: Chrome::new(&session, "Nätverk och referensgrupper", "interventions", &flash), items, can_create: owners > 0 },
+    )
 }
 
 #[derive(Template)]
@@ -128,15 +131,19 @@ async fn show_page(state: &AppState, session: &Session, id: i64, form: FormView,
         .store
         .read(move |db| {
             let n = networks::get(db, &v, id)?;
-            let mut orgs: Options = brygga_store::ConnExt::map_all(db, "SELECT id, name FROM organisations", &[], |r| {
-                Ok((r.get::<i64>("id")?.to_string(), r.get::<String>("name")?))
-            })?;
-            orgs.sort_by_cached_key(|(_, name)| brygga_store::sort_key(name));
+            let orgs: Options = networks::member_choices(db, &v)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
             Ok((n, orgs))
         })
         .await?;
     let can_write = brygga_store::kernel::access::allowed(&session.viewer, brygga_store::Action::ManageNetwork { org: n.owner.id });
-    Ok(ShowPage { chrome: Chrome::new(session, n.name.clone(), "interventions", flash), n, can_write, form, orgs, positions: pairs(POSITIONS) })
+    Ok(ShowPage {
+        chrome: Chrome::new(session, n.name.clone(), "interventions", flash),
+        n,
+        can_write,
+        form,
+        orgs,
+        positions: pairs(POSITIONS),
+    })
 }
 
 async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<i64>, flash: Flash) -> PageResult {
@@ -164,7 +171,11 @@ async fn add_member(State(state): State<AppState>, Path(id): Path<i64>, SignedFo
     }
 }
 
-async fn remove_member(State(state): State<AppState>, Path((id, member)): Path<(i64, i64)>, SignedForm(session, _form): SignedForm) -> PageResult {
+async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, member)): Path<(i64, i64)>,
+    SignedForm(session, _form): SignedForm,
+) -> PageResult {
     let v = session.viewer.clone();
     state.store.write(move |db| networks::remove_member(db, &v, id, member)).await?;
     Ok(Redirect::to(&format!("/natverk/{id}?klart=borttagen")).into_response())
