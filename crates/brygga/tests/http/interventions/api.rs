@@ -190,4 +190,34 @@ async fn interventions_through_the_api_and_pages(b: Backend) {
     assert!(html.contains("Karin Lund"));
 }
 
-crate::both_backends!(interventions_through_the_api_and_pages);
+/// The demo: Trelleborg's and the football club's football overlap; the municipality learns whom
+/// to contact, the club only that an overlap exists; the other demo interventions give no hint.
+async fn the_demo_has_two_overlapping_interventions(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let password = "demo-lösenord-123";
+    let logins = brygga::demo::seed(app.store(), password).await.unwrap();
+    assert!(logins.iter().any(|l| l.email == "ungdom@iksoderslatt.example"), "the club's leader is a demo login");
+    let pairs: i64 = app.store().read(|db| Ok(db.scalar("SELECT COUNT(*) FROM intervention_overlaps", &[])?)).await.unwrap();
+    assert_eq!(pairs, 1, "exactly the two football interventions overlap");
+    let web = app.browser();
+    web.login("samordnare@trelleborg.example", password).await;
+    let (_, html) = web.get_html("/insatser/overlapp").await;
+    assert!(
+        html.contains("Fotboll fredag kväll för unga i Centrum")
+            && html.contains("IK Söderslätt Fotboll")
+            && !html.contains("Kvällsfotboll"),
+        "{html}"
+    );
+    let club = app.browser();
+    club.login("ungdom@iksoderslatt.example", password).await;
+    let (_, html) = club.get_html("/insatser/overlapp").await;
+    assert!(
+        html.contains("Kvällsfotboll för tonåringar") && !html.contains("Trelleborgs kommun") && !html.contains("Fotboll fredag"),
+        "{html}"
+    );
+    let (status, html) = web.get_html("/natverk").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Nätverket för brottsförebyggande samordnare i Skåne") && html.contains("Referensgrupp unga i Trelleborg"));
+}
+
+crate::both_backends!(interventions_through_the_api_and_pages, the_demo_has_two_overlapping_interventions);
