@@ -113,7 +113,32 @@ fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Scores `b` against `a` (see the module documentation). `area_name` and
 /// `municipality_name` name `a`'s areas and municipalities for the reasons.
 pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, municipality_name: &dyn Fn(&str) -> String) -> Scored {
-    let mut reasons = Vec::new();
+    assess(a, b, area_name, municipality_name, true)
+}
+
+/// The reasons of a score, written only when wanted: the check scores every candidate without
+/// them and writes them only for those that reach the threshold (the points are the same).
+struct Reasons {
+    wanted: bool,
+    list: Vec<String>,
+}
+
+impl Reasons {
+    fn add(&mut self, reason: impl FnOnce() -> String) {
+        if self.wanted {
+            self.list.push(reason());
+        }
+    }
+}
+
+fn assess(
+    a: &Profile,
+    b: &Profile,
+    area_name: &dyn Fn(i64) -> String,
+    municipality_name: &dyn Fn(&str) -> String,
+    explain: bool,
+) -> Scored {
+    let mut reasons = Reasons { wanted: explain, list: Vec::new() };
     let mut total = 0;
 
     // Place.
@@ -121,19 +146,23 @@ pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, munici
     let near = matches!((a.position, b.position), (Some(p), Some(q)) if metres(p, q) <= 1000.0);
     if !shared_areas.is_empty() {
         total += 30;
-        let mut names: Vec<String> = shared_areas.iter().map(|x| area_name(*x)).collect();
-        names.sort_by_cached_key(|n| sort_key(n));
-        reasons.push(format!("samma område: {}", names.join(", ")));
+        reasons.add(|| {
+            let mut names: Vec<String> = shared_areas.iter().map(|x| area_name(*x)).collect();
+            names.sort_by_cached_key(|n| sort_key(n));
+            format!("samma område: {}", names.join(", "))
+        });
     } else if near {
         total += 30;
-        reasons.push("nära varandra (inom 1 km)".to_owned());
+        reasons.add(|| "nära varandra (inom 1 km)".to_owned());
     } else {
         let shared: Vec<&String> = a.municipalities.iter().filter(|m| b.municipalities.contains(m)).collect();
         if !shared.is_empty() {
             total += 10;
-            let mut names: Vec<String> = shared.iter().map(|m| municipality_name(m)).collect();
-            names.sort_by_cached_key(|n| sort_key(n));
-            reasons.push(format!("samma kommun: {}", names.join(", ")));
+            reasons.add(|| {
+                let mut names: Vec<String> = shared.iter().map(|m| municipality_name(m)).collect();
+                names.sort_by_cached_key(|n| sort_key(n));
+                format!("samma kommun: {}", names.join(", "))
+            });
         }
     }
 
@@ -146,8 +175,10 @@ pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, munici
         let points = round(20.0 * overlap as f64 / narrower as f64);
         if points > 0 {
             total += points;
-            let (la, lb) = (ages_short(a.age_from, a.age_to), ages_short(b.age_from, b.age_to));
-            reasons.push(if la == lb { format!("samma åldrar: {la}") } else { format!("åldrar {la} och {lb} överlappar") });
+            reasons.add(|| {
+                let (la, lb) = (ages_short(a.age_from, a.age_to), ages_short(b.age_from, b.age_to));
+                if la == lb { format!("samma åldrar: {la}") } else { format!("åldrar {la} och {lb} överlappar") }
+            });
         }
     }
 
@@ -161,20 +192,21 @@ pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, munici
             let shorter = (ta - fa + 1).min(tb - fb + 1).max(1);
             let points = round(10.0 * overlap as f64 / shorter as f64);
             total += points;
-            if a.period_from == b.period_from && a.period_to == b.period_to {
-                reasons.push("samma period".to_owned());
-            } else {
+            reasons.add(|| {
+                if a.period_from == b.period_from && a.period_to == b.period_to {
+                    return "samma period".to_owned();
+                }
                 let start = if fa >= fb { &a.period_from } else { &b.period_from };
                 let end = match (&a.period_to, &b.period_to) {
                     (Some(x), Some(y)) => Some(if x <= y { x } else { y }),
                     (Some(x), None) | (None, Some(x)) => Some(x),
                     (None, None) => None,
                 };
-                reasons.push(match end {
+                match end {
                     Some(e) => format!("perioderna överlappar {start} – {e}"),
                     None => format!("perioderna överlappar från {start}"),
-                });
-            }
+                }
+            });
         }
     }
 
@@ -189,15 +221,19 @@ pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, munici
     let points = round(10.0 * j);
     if points > 0 {
         total += points;
-        let labels: Vec<&str> = shared.iter().map(|c| brygga_domain::actors::target_group_label(c).unwrap_or(c)).collect();
-        reasons.push(format!("samma målgrupp: {}", labels.join(", ")));
+        reasons.add(|| {
+            let labels: Vec<&str> = shared.iter().map(|c| brygga_domain::actors::target_group_label(c).unwrap_or(c)).collect();
+            format!("samma målgrupp: {}", labels.join(", "))
+        });
     }
     let (j, shared) = jaccard_codes(&a.themes, &b.themes);
     let points = round(15.0 * j);
     if points > 0 {
         total += points;
-        let labels: Vec<&str> = shared.iter().map(|c| brygga_domain::actors::theme_label(c).unwrap_or(c)).collect();
-        reasons.push(format!("samma tema: {}", labels.join(", ")));
+        reasons.add(|| {
+            let labels: Vec<&str> = shared.iter().map(|c| brygga_domain::actors::theme_label(c).unwrap_or(c)).collect();
+            format!("samma tema: {}", labels.join(", "))
+        });
     }
 
     // Content.
@@ -205,10 +241,12 @@ pub fn score(a: &Profile, b: &Profile, area_name: &dyn Fn(i64) -> String, munici
     let points = round(15.0 * (2.0 * j).min(1.0));
     if points > 0 {
         total += points;
-        let shared: Vec<&str> = sorted_set(&a.terms).intersection(&sorted_set(&b.terms)).copied().take(6).collect();
-        reasons.push(format!("liknande innehåll (ord: {})", shared.join(", ")));
+        reasons.add(|| {
+            let shared: Vec<&str> = sorted_set(&a.terms).intersection(&sorted_set(&b.terms)).copied().take(6).collect();
+            format!("liknande innehåll (ord: {})", shared.join(", "))
+        });
     }
-    Scored { score: total, reasons }
+    Scored { score: total, reasons: reasons.list }
 }
 
 const PROFILE_COLUMNS: &str = "i.id, i.period_from, i.period_to, i.age_from, i.age_to, i.themes, i.target_groups, i.terms, i.lat, i.lon";
@@ -316,8 +354,11 @@ pub fn check(db: &mut dyn Conn, id: i64) -> StoreResult<Vec<(i64, Scored)>> {
     }
     let area_name = |x: i64| area_names.get(&x).cloned().unwrap_or_default();
     let muni_name = |m: &str| muni_names.get(m).cloned().unwrap_or_else(|| m.to_owned());
-    let mut out: Vec<(i64, Scored)> =
-        candidates.iter().map(|c| (c.id, score(&me, c, &area_name, &muni_name))).filter(|(_, s)| s.score >= THRESHOLD).collect();
+    let mut out: Vec<(i64, Scored)> = candidates
+        .iter()
+        .filter(|c| assess(&me, c, &area_name, &muni_name, false).score >= THRESHOLD)
+        .map(|c| (c.id, score(&me, c, &area_name, &muni_name)))
+        .collect();
     out.sort_by(|x, y| y.1.score.cmp(&x.1.score).then(x.0.cmp(&y.0)));
     Ok(out)
 }
@@ -501,6 +542,8 @@ mod tests {
             s.reasons.iter().any(|r| r.starts_with("liknande innehåll (ord: ") && r.contains("fotboll") && r.contains("fredag")),
             "{s:?}"
         );
+        // Without reasons, the same points.
+        assert_eq!(assess(&a, &b, &|_| String::new(), &|_| String::new(), false), Scored { score: s.score, reasons: Vec::new() });
         // Symmetric in score.
         assert_eq!(score(&b, &a, &|_| "Centrum".into(), &|_| "Trelleborg".into()).score, s.score);
     }
