@@ -60,6 +60,10 @@ pub enum GenerateCommand {
     /// aktiviteter, styrgruppsmöten, beslut, leveranser) för prestandamätningar av
     /// styrgruppsrapporten, i en transaktion. Skriver JSON med programmets id och halvår.
     Programme(crate::generate_programme::ProgrammeArgs),
+    /// Skriver många pågående insatser över landets kommuner (för överlappskontrollens
+    /// prestandamätning) i en transaktion och tidmäter sedan överlappskontrollen av ett urval.
+    /// Skriver JSON med antal och tider.
+    Interventions(crate::generate_interventions::InterventionsArgs),
 }
 
 #[derive(Args)]
@@ -358,6 +362,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_agreements::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Interventions(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_interventions::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Programme(args) => {

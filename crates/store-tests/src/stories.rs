@@ -290,3 +290,5 @@ mod agreements;
 pub use agreements::*;
 mod actors;
 pub use actors::*;
+mod interventions;
+pub use interventions::*;

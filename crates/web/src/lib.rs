@@ -118,7 +118,10 @@ pub fn router(state: AppState) -> Router {
         .merge(programmes::report::routes())
         .merge(actors::counterparts::routes())
         .merge(actors::coverage::routes())
-        .merge(actors::guide::routes());
+        .merge(actors::guide::routes())
+        // Actors: interventions and networks.
+        .merge(actors::interventions::routes())
+        .merge(actors::networks::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -11,6 +11,7 @@ mod actors;
 mod agreements;
 mod forum_work;
 mod forums;
+mod interventions;
 mod kernel;
 mod kit;
 pub(crate) mod operations;

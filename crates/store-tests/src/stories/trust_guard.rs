@@ -248,6 +248,24 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                  VALUES (900, $1, 'baseline', 'Nulägesmätning', '2026-02-01', 'Egen', 900, 1, $2, $3)",
                 args![kommun, me, now],
             )?;
+            // Actors (issue 15): an intervention and a network created by the user, and the
+            // user named by address as a network's person member.
+            db.execute(
+                "INSERT INTO interventions (id, title, description, owner_org_id, period_from, recurrence, themes, target_groups, terms, status,
+                    visibility, created_by_user_id, created_at, updated_at) VALUES (900, 'Insats', 'Text', $1, '2026-01-01', 'weekly', '', '', '', 'ongoing',
+                    'organisation', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO networks (id, name, kind, purpose, cadence, owner_org_id, visibility, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 'Nätverk', 'network', 'Syfte', 'as_needed', $1, 'organisation', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            let email: String = db.scalar("SELECT email FROM users WHERE id = $1", args![me])?;
+            db.execute(
+                "INSERT INTO network_members (network_id, person_name, email, position, joined_on, created_at) VALUES (900, 'Samordnaren', $1, 'member', '2026-01-01', $2)",
+                args![email, now],
+            )?;
             Ok(())
         })
         .await
@@ -266,6 +284,7 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
         let holds = value.as_array().is_some_and(|a| !a.is_empty());
         assert!(holds, "{}.{} is registered as exported at {place}, but the export has nothing there: {value}", r.table, r.column);
     }
+    assert_eq!(json["records"]["network_memberships"][0]["person_name"], "Samordnaren", "a network's person named by address");
     // Invitations addressed to the user's e-mail (no user column refers to them).
     assert_eq!(json["records"]["working_group_representative"][0]["representative"], "Samordnaren", "a representative named by address");
     let received = &json["records"]["membership_invitations_received"];

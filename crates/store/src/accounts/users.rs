@@ -523,6 +523,8 @@ pub fn erase(db: &mut dyn Conn, v: &Viewer, user_id: i64) -> StoreResult<String>
         "UPDATE working_group_members SET representative = NULL, representative_email = NULL, user_id = NULL WHERE user_id = $1 OR representative_email = $2",
         args![user_id, email.as_str()],
     )?;
+    // A network's person member (actors) named by this address: the row is the person, it goes.
+    db.execute("DELETE FROM network_members WHERE email = $1", args![email.as_str()])?;
     db.execute("DELETE FROM users WHERE id = $1", args![user_id])?;
     audit::record(db, v, Event::new("user.erase").record("user", user_id))?;
     Ok(pseudonym)

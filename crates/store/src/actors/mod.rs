@@ -7,3 +7,6 @@
 pub mod counterparts;
 pub mod coverage;
 pub mod guide;
+pub mod interventions;
+pub mod networks;
+pub mod overlap;

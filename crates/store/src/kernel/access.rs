@@ -121,6 +121,12 @@ pub enum Action {
     /// Write and publish the "vart vänder jag mig" guide of `municipality`: coordinators of
     /// the municipality's own organisation (kind Municipality, approved claim).
     EditGuide { municipality: MunicipalityCode },
+    // Actors (issue 15): interventions and networks. `org` is the owner.
+    /// Register, edit, share and delete interventions owned by `org`; manage `org`'s networks
+    /// and their members (any user of `org` from member up; readers only read).
+    WriteIntervention { org: i64 },
+    /// Create and change networks and reference groups owned by `org`, and their members.
+    ManageNetwork { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -191,6 +197,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
             has_role(v, org, Role::Coordinator)
         }
         Action::WriteAgreement { org } | Action::AssessAgreement { org } => has_role(v, org, Role::Coordinator),
+        Action::WriteIntervention { org } | Action::ManageNetwork { org } => has_role(v, org, Role::Member),
         Action::ManageChecklists { org } => {
             v.memberships().iter().any(|m| m.org_id == org && m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
         }

@@ -154,6 +154,10 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
         "id, deliverable_id, recipient, sent_on, channel, created_at",
     ),
     excluded("programme_signatories", "signed_by", "the title of whoever signed for the organisation (Landshövding), not a user"),
+    // Actors (issue 15): interventions and networks. A network's person member need not have an
+    // account: name, title, organisation text and address are exported (and erased) by address.
+    rows("interventions", "created_by_user_id", "interventions_created", "id, title, owner_org_id, status, created_at"),
+    rows("networks", "created_by_user_id", "networks_created", "id, name, kind, owner_org_id, created_at"),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 
@@ -178,8 +182,11 @@ pub fn records(db: &mut dyn Conn, user_id: i64) -> StoreResult<BTreeMap<String, 
         let columns = "id, group_id, org_id, representative, representative_email, mandate, hours_per_month, joined_on, left_on";
         out.insert(
             "working_group_representative".to_owned(),
-            rows_where(db, columns, "working_group_members", "representative_email", email.into())?,
+            rows_where(db, columns, "working_group_members", "representative_email", email.clone().into())?,
         );
+        // A network's or reference group's person member named by address, account or not.
+        let columns = "id, network_id, person_name, person_title, organisation_text, email, position, joined_on, ceased_on";
+        out.insert("network_memberships".to_owned(), rows_where(db, columns, "network_members", "email", email.into())?);
     }
     Ok(out)
 }

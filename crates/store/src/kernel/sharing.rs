@@ -232,6 +232,55 @@ pub fn can_read_agreement(v: &Viewer, parties: &[i64], draft: bool, visibility: 
     can_read_party_record(v, parties, draft, visibility) || (!draft && county_oversees(v, municipality))
 }
 
+/// Interventions (pågående insatser, `actors::interventions`) are ordinary shareable records
+/// — the owner's users, a forum's members when shared with it, anyone when public — and
+/// besides are read by the users of their **partner organisations**, as if the intervention
+/// were shared with them: a partner is named by the owner as taking part, so it reads what it
+/// takes part in (it does not write it: writing is the owner's, `Action::WriteIntervention`).
+/// An intervention's overlap hints are read by the owners of both interventions only; what a
+/// hint shows of an intervention the viewer may not read is decided in `actors::overlap`
+/// (that an overlap exists, and the owner's name and contact only if the owner allowed
+/// discovery). SQL predicate over the intervention aliased `t`, binding [`readable_args`] at
+/// `$p` and `$p+1`.
+pub fn intervention_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "({plain} OR EXISTS (SELECT 1 FROM intervention_partners ip WHERE ip.intervention_id = {t}.id AND {partner}))",
+        plain = readable(dialect, t, p),
+        partner = dialect.in_list("ip.org_id", p),
+    )
+}
+
+/// The same rule as [`intervention_readable`] for one intervention already in memory.
+pub fn can_read_intervention(v: &Viewer, owner_org_id: i64, partners: &[i64], visibility: Visibility) -> bool {
+    can_read(v, owner_org_id, visibility) || partners.iter().any(|o| v.role_in(*o).is_some())
+}
+
+/// Networks and reference groups (`actors::networks`) are ordinary shareable records and are
+/// besides read by the users of their **member organisations** (current or former: a member
+/// organisation is named in the network). The **persons** among the members (people who need
+/// not have accounts: name, title, e-mail) are personal data: only the owner's and the member
+/// organisations' users see them; a reader through a forum or publication sees the member
+/// organisations and how many persons take part, not who. SQL predicate over the network
+/// aliased `t`, binding [`readable_args`] at `$p` and `$p+1`.
+pub fn network_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "({plain} OR EXISTS (SELECT 1 FROM network_members nm WHERE nm.network_id = {t}.id AND {member}))",
+        plain = readable(dialect, t, p),
+        member = dialect.in_list("nm.org_id", p),
+    )
+}
+
+/// The same rule as [`network_readable`] for one network already in memory.
+pub fn can_read_network(v: &Viewer, owner_org_id: i64, member_orgs: &[i64], visibility: Visibility) -> bool {
+    can_read(v, owner_org_id, visibility) || member_orgs.iter().any(|o| v.role_in(*o).is_some())
+}
+
+/// Whether the viewer sees the persons among a network's members: the owner's and the member
+/// organisations' users only.
+pub fn sees_network_persons(v: &Viewer, owner_org_id: i64, member_orgs: &[i64]) -> bool {
+    v.role_in(owner_org_id).is_some() || member_orgs.iter().any(|o| v.role_in(*o).is_some())
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.
@@ -239,8 +288,18 @@ pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"]
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
 /// closed, what was shared with it goes back to being visible to the owner only.
-pub const SHAREABLE_TABLES: &[&str] =
-    &["action_plans", "agreements", "contact_persons", "observations", "programmes", "safety_surveys", "situations"];
+pub const SHAREABLE_TABLES: &[&str] = &[
+    "action_plans",
+    "agreements",
+    "contact_persons",
+    "observations",
+    "programmes",
+    "safety_surveys",
+    "situations",
+    // Actors (issue 15): interventions and networks.
+    "interventions",
+    "networks",
+];
 
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {

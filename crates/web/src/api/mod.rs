@@ -196,6 +196,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::counterparts::get_guide, actors::counterparts::save_guide))
         .routes(routes!(actors::counterparts::add_entry))
         .routes(routes!(actors::counterparts::update_entry, actors::counterparts::delete_entry))
+        // Actors: interventions, their overlaps and networks.
+        .routes(routes!(actors::interventions::list, actors::interventions::create))
+        .routes(routes!(actors::interventions::hints))
+        .routes(routes!(actors::interventions::overview))
+        .routes(routes!(actors::interventions::get, actors::interventions::update, actors::interventions::delete))
+        .routes(routes!(actors::interventions::hints_of))
+        .routes(routes!(actors::networks::list, actors::networks::create))
+        .routes(routes!(actors::networks::get, actors::networks::update))
+        .routes(routes!(actors::networks::add_member))
+        .routes(routes!(actors::networks::remove_member))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -1,3 +1,5 @@
-//! Actors (issue 15): counterparts, contact coverage and guides.
+//! Actors (issue 15): counterparts, contact coverage and guides; interventions and networks.
 
 pub mod counterparts;
+pub mod interventions;
+pub mod networks;

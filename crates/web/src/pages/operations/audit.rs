@@ -191,6 +191,14 @@ pub fn action_label(code: &str) -> &str {
         "deliverable.remove" => "Leverans borttagen",
         "deliverable.distribute" => "Spridning av leverans införd",
         "deliverable.distribution_remove" => "Spridning av leverans borttagen",
+        // Actors: interventions and networks.
+        "intervention.create" => "Insats registrerad",
+        "intervention.update" => "Insats ändrad",
+        "intervention.delete" => "Insats borttagen",
+        "network.create" => "Nätverk skapat",
+        "network.update" => "Nätverk ändrat",
+        "network.member_add" => "Medlem lagd till i nätverk",
+        "network.member_remove" => "Medlem borttagen ur nätverk",
         other => other,
     }
 }
@@ -214,6 +222,8 @@ fn record_label(kind: &str) -> &str {
         "checklist" => "Checklista",
         "steering_meeting" => "Styrgruppsmöte",
         "deliverable" => "Leverans",
+        "intervention" => "Insats",
+        "network" => "Nätverk",
         other => other,
     }
 }
