@@ -324,6 +324,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     logins.extend(crate::demo_programmes::seed(store, password).await?);
     let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
     store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
+    let logins = [logins, crate::demo_directory::seed(store, password, brygga_domain::time::today()).await?].concat();
     Ok(logins)
 }
 

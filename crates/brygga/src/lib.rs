@@ -4,6 +4,7 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod demo_agreements;
+pub mod demo_directory;
 pub mod demo_places;
 pub mod demo_plans;
 pub mod demo_programmes;

@@ -288,3 +288,5 @@ mod programmes;
 pub use programmes::*;
 mod agreements;
 pub use agreements::*;
+mod directory;
+pub use directory::*;

@@ -28,6 +28,12 @@ macro_rules! conformance {
 }
 
 conformance!(
+    directory_refuses_bad_offers_at_the_field_and_writes_nothing,
+    directory_is_edited_only_by_the_organisation_and_public_only_when_published,
+    directory_filters_find_a_free_friday_evening_for_teenagers,
+    directory_reminds_once_per_due_date_until_verified,
+    directory_hsds_round_trips_and_refuses_unknown_fields_and_terms,
+    directory_search_documents_state_their_readers,
     agreements_refuse_bad_input_at_the_field,
     agreements_are_read_by_parties_and_overseen_by_the_county_board,
     assessments_keep_their_checklist_version_and_compare_over_time,

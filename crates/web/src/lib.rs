@@ -115,7 +115,9 @@ pub fn router(state: AppState) -> Router {
         .merge(agreements::county::routes())
         .merge(programmes::steering::routes())
         .merge(programmes::deliverables::routes())
-        .merge(programmes::report::routes());
+        .merge(programmes::report::routes())
+        .merge(directory::public::routes())
+        .merge(directory::edit::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -111,6 +111,12 @@ pub enum Action {
     AssessAgreement { org: i64 },
     /// Create and edit `org`'s own checklists: coordinators of an organisation of kind county board.
     ManageChecklists { org: i64 },
+    // The directory (`actors`): an organisation's directory profile and its offers.
+    /// Change `org`'s directory profile (themes, target groups, languages, areas, publishing the
+    /// profile) and its offers: write, publish, mark verified, delete (members, coordinators and
+    /// administrators of `org`; never a system administrator from outside — the directory speaks
+    /// for the organisation).
+    EditDirectory { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -184,6 +190,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::ManageChecklists { org } => {
             v.memberships().iter().any(|m| m.org_id == org && m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
         }
+        Action::EditDirectory { org } => has_role(v, org, Role::Member),
     }
 }
 

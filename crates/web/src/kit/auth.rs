@@ -115,6 +115,23 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// A caller of a public API read (the directory): anonymous without an `Authorization` header,
+/// otherwise authenticated exactly as [`ApiAuth`] (a bad token is still refused, never read as
+/// anonymous).
+pub struct PublicApi(pub Viewer);
+
+impl FromRequestParts<AppState> for PublicApi {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
+            return Ok(PublicApi(Viewer::anonymous(origin)));
+        }
+        ApiAuth::from_request_parts(parts, state).await.map(|ApiAuth(v)| PublicApi(v))
+    }
+}
+
 /// An API caller, authenticated by `Authorization: Bearer <token>`.
 pub struct ApiAuth(pub Viewer);
 

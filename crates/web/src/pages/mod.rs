@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod agreements;
+pub mod directory;
 pub mod forum_work;
 pub mod forums;
 pub mod home;

@@ -184,6 +184,13 @@ pub fn action_label(code: &str) -> &str {
         "deliverable.remove" => "Leverans borttagen",
         "deliverable.distribute" => "Spridning av leverans införd",
         "deliverable.distribution_remove" => "Spridning av leverans borttagen",
+        "directory.profile_update" => "Katalogprofil ändrad",
+        "offer.create" => "Erbjudande i katalogen skapat",
+        "offer.update" => "Erbjudande i katalogen ändrat",
+        "offer.publish" => "Erbjudande publicerat i katalogen",
+        "offer.unpublish" => "Erbjudande avpublicerat i katalogen",
+        "offer.verify" => "Erbjudande markerat som kontrollerat",
+        "offer.delete" => "Erbjudande i katalogen borttaget",
         other => other,
     }
 }
@@ -207,6 +214,7 @@ fn record_label(kind: &str) -> &str {
         "checklist" => "Checklista",
         "steering_meeting" => "Styrgruppsmöte",
         "deliverable" => "Leverans",
+        "offer" => "Erbjudande",
         other => other,
     }
 }
@@ -228,6 +236,7 @@ fn record_href(kind: &str, id: i64) -> Option<String> {
         "user" => Some(format!("/anvandare/{id}")),
         "forum" => Some(format!("/forum/{id}")),
         "agreement" => Some(format!("/overenskommelser/{id}")),
+        "offer" => Some(format!("/katalog/erbjudanden/{id}")),
         _ => None,
     }
 }
