@@ -8,6 +8,7 @@ mod smtp;
 // The tests, by capability.
 mod accounts;
 mod agreements;
+mod directory;
 mod forum_work;
 mod forums;
 mod kernel;
