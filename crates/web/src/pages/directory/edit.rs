@@ -9,16 +9,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_domain::{FieldError, FieldErrors};
+use brygga_store::actors::hsds;
 use brygga_store::actors::offers::{self, Offer, OfferInput, STATUSES, ScheduleInput};
 use brygga_store::actors::profile::{self, Profile, ProfileInput};
-use brygga_store::actors::{codes, hsds};
 use brygga_store::kernel::error::checked_with;
 
-use super::public::{language_options, target_group_options, theme_options};
 use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
 use crate::kit::error::PageResult;
 use crate::kit::i18n::filters;
+use crate::kit::options::{language_options, target_group_options, theme_options, weekday_options};
 use crate::kit::page::{Chrome, Flash, FormView, Submitted, html, submitted};
 
 /// Schedule rows shown on the form (empty rows are ignored).
@@ -200,7 +200,7 @@ async fn offer_page(
             municipalities,
             areas,
             statuses: STATUSES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect(),
-            weekdays: codes::WEEKDAYS.iter().enumerate().map(|(i, d)| ((i + 1).to_string(), d.to_string())).collect(),
+            weekdays: weekday_options(),
             rows: (0..FORM_SCHEDULES).collect(),
         },
     )

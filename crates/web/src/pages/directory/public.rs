@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use brygga_domain::FieldErrors;
-use brygga_domain::actors::{TARGET_GROUPS, THEMES};
 use brygga_store::actors::codes::{self, List};
 use brygga_store::actors::directory::{self, FilterInput, Listed, Listing};
 use brygga_store::actors::offers::{self, Offer};
@@ -20,6 +19,7 @@ use crate::kit::auth::{MaybeSession, Session};
 use crate::kit::error::{AppError, PageResult};
 use crate::kit::export::disposition;
 use crate::kit::i18n::filters;
+use crate::kit::options;
 use crate::kit::page::{Chrome, Flash, FormView, html};
 use crate::kit::svg::map::{self, MapArea, MapOptions};
 
@@ -222,8 +222,8 @@ async fn index(State(state): State<AppState>, MaybeSession(session): MaybeSessio
             rows,
             organisations,
             municipalities: municipality_options(),
-            themes: THEMES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect(),
-            weekdays: codes::WEEKDAYS.iter().enumerate().map(|(i, d)| ((i + 1).to_string(), d.to_string())).collect(),
+            themes: options::theme_options(),
+            weekdays: options::weekday_options(),
             map,
             query,
             prev,
@@ -361,19 +361,4 @@ async fn offer(State(state): State<AppState>, MaybeSession(session): MaybeSessio
             o,
         },
     )
-}
-
-/// The target-group choices (for the forms).
-pub fn target_group_options() -> Vec<(String, String)> {
-    TARGET_GROUPS.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
-}
-
-/// The theme choices (for the forms).
-pub fn theme_options() -> Vec<(String, String)> {
-    THEMES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
-}
-
-/// The language choices (for the profile form).
-pub fn language_options() -> Vec<(String, String)> {
-    codes::LANGUAGES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
 }
