@@ -13,6 +13,7 @@ pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
 pub mod generate_agreements;
+pub mod generate_directory;
 pub mod generate_plan;
 pub mod generate_programme;
 pub mod harvest;

@@ -63,6 +63,8 @@ CREATE TABLE offers (
 );
 CREATE INDEX offers_org ON offers(org_id);
 CREATE INDEX offers_public ON offers(published, municipality_code, status);
+-- The directory pages by Swedish name order (name_key) and stops after a page.
+CREATE INDEX offers_name ON offers(name_key, id);
 
 -- When an offer runs (HSDS schedule, weekly): a weekday (1 = Monday … 7 = Sunday), opening and
 -- closing time `HH:MM` (Europe/Stockholm), optionally valid from–to (`YYYY-MM-DD`).

@@ -23,6 +23,9 @@ use crate::kit::options;
 use crate::kit::page::{Chrome, Flash, FormView, html};
 use crate::kit::svg::map::{self, MapArea, MapOptions};
 
+/// The most offers drawn on the directory's map; a wider search shows the list and asks to narrow it.
+pub const MAP_MAX_POINTS: i64 = 400;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/katalog", get(index))
@@ -79,6 +82,7 @@ struct IndexPage {
     themes: Vec<(String, String)>,
     weekdays: Vec<(String, String)>,
     map: String,
+    map_too_many: bool,
     query: String,
     prev: Option<String>,
     next: Option<String>,
@@ -172,7 +176,10 @@ async fn index(State(state): State<AppState>, MaybeSession(session): MaybeSessio
             let (l, p, o) = state
                 .store
                 .read(move |db| {
-                    Ok((directory::list(db, &v, &f2, page)?, directory::points(db, &f2)?, directory::organisations(db, muni.as_deref())?))
+                    let l = directory::list(db, &v, &f2, page)?;
+                    // The map stays readable (and the page light): points only for a narrowed search.
+                    let p = if l.total <= MAP_MAX_POINTS { directory::points(db, &f2)? } else { Vec::new() };
+                    Ok((l, p, directory::organisations(db, muni.as_deref())?))
                 })
                 .await?;
             (Some(l), p, o, Some(f))
@@ -212,6 +219,7 @@ async fn index(State(state): State<AppState>, MaybeSession(session): MaybeSessio
         (Some(f), Some(l)) => summary(f, l.total),
         _ => String::new(),
     };
+    let map_too_many = listing.as_ref().is_some_and(|l| l.total > MAP_MAX_POINTS);
     let rows = listing.as_ref().map(|l| l.offers.clone().into_iter().map(Row::of).collect()).unwrap_or_default();
     html(
         if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
@@ -224,6 +232,7 @@ async fn index(State(state): State<AppState>, MaybeSession(session): MaybeSessio
             municipalities: municipality_options(),
             themes: options::theme_options(),
             weekdays: options::weekday_options(),
+            map_too_many,
             map,
             query,
             prev,
