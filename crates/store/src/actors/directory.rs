@@ -252,7 +252,7 @@ pub fn organisations(db: &mut dyn Conn, municipality: Option<&str>) -> StoreResu
     let mut out: Vec<Listed> = db.map_all(&q.sql, &q.params, |r| {
         Ok(Listed { id: r.get("id")?, name: r.get("name")?, kind: r.get("kind")?, offers: r.get("offers")? })
     })?;
-    out.sort_by(|a, b| sort_key(&a.name).cmp(&sort_key(&b.name)));
+    out.sort_by_key(|a| sort_key(&a.name));
     Ok(out)
 }
 

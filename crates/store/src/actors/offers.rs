@@ -460,18 +460,17 @@ impl OfferInput {
                 w => Ok(w),
             }))
             .flatten();
-        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("active") {
-            s => match STATUSES.iter().find(|(c, _)| *c == s) {
-                Some((c, _)) => Some(*c),
-                None => {
-                    errs.push(FieldError::new(
-                        "status",
-                        "status.unknown",
-                        format!("”{s}” är ingen status. Välj active, paused eller ended."),
-                    ));
-                    None
-                }
-            },
+        let wanted = self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("active");
+        let status = match STATUSES.iter().find(|(c, _)| *c == wanted) {
+            Some((c, _)) => Some(*c),
+            None => {
+                errs.push(FieldError::new(
+                    "status",
+                    "status.unknown",
+                    format!("”{wanted}” är ingen status. Välj active, paused eller ended."),
+                ));
+                None
+            }
         };
         let interval_days = match self.verification_interval_days.unwrap_or(DEFAULT_INTERVAL_DAYS) {
             d if (7..=730).contains(&d) => Some(d),

@@ -72,7 +72,7 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, org_id: i64) -> StoreResult<Profile> {
         args![org_id],
         |r| Ok(ServedArea { id: r.get("id")?, name: r.get("name")?, municipality_code: r.get("municipality_code")? }),
     )?;
-    areas.sort_by(|a, b| crate::sort_key(&a.name).cmp(&crate::sort_key(&b.name)));
+    areas.sort_by_key(|a| crate::sort_key(&a.name));
     Ok(Profile {
         organisation,
         themes: codes::split(&themes),

@@ -43,9 +43,13 @@ pub struct Written {
     pub already_sent: usize,
 }
 
+/// An offer that may be due: id, organisation, name, organisation's name, verified on, created at,
+/// interval in days.
+type Candidate = (i64, i64, String, String, Option<String>, i64, i64);
+
 /// Writes every due reminder on `today` to the outbox.
 pub fn write(db: &mut dyn Conn, today: Date, post: &Postmark, now: i64) -> StoreResult<Written> {
-    let candidates: Vec<(i64, i64, String, String, Option<String>, i64, i64)> = db.map_all(
+    let candidates: Vec<Candidate> = db.map_all(
         "SELECT f.id, f.org_id, f.name, o.name AS org_name, f.verified_on, f.created_at, f.verification_interval_days
          FROM offers f JOIN organisations o ON o.id = f.org_id WHERE f.status <> 'ended' ORDER BY f.id",
         &[],
