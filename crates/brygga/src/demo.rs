@@ -327,6 +327,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
     store.write(crate::demo_contacts::seed).await?;
     let logins = [logins, store.write(move |db| crate::demo_interventions::seed(db, brygga_domain::time::today())).await?].concat();
+    let logins = [logins, crate::demo_directory::seed(store, password, brygga_domain::time::today()).await?].concat();
     Ok(logins)
 }
 

@@ -64,6 +64,9 @@ pub enum GenerateCommand {
     /// prestandamätning) i en transaktion och tidmäter sedan överlappskontrollen av ett urval.
     /// Skriver JSON med antal och tider.
     Interventions(crate::generate_interventions::InterventionsArgs),
+    /// Skriver en stor publik katalog (föreningar med publik profil, erbjudanden med tider) för
+    /// katalogsidans prestandamätning, i en transaktion. Skriver JSON med antal och tid.
+    Directory(crate::generate_directory::DirectoryArgs),
 }
 
 #[derive(Args)]
@@ -374,6 +377,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_programme::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Directory(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_directory::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
     }

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use brygga_domain::time::IsoWeek;
 use brygga_mail::{Mailer, Outgoing};
+use brygga_store::actors::verification as offer_verification;
 use brygga_store::agreements::reminders as agreement_reminders;
 use brygga_store::kernel::jobs::{self, ClaimRequest, Failure, Job, Weekly, WeeklyScope};
 use brygga_store::kernel::mail::Postmark;
@@ -71,6 +72,7 @@ impl Handlers {
             .with(digests::KIND, WeeklyDigest { post: post.clone() })
             .with(questionnaire_reminders::KIND, QuestionnaireReminder { post: post.clone() })
             .with(agreement_reminders::KIND, AgreementReminders { post: post.clone() })
+            .with(offer_verification::KIND, OfferVerificationReminders { post: post.clone() })
             .with(plan_followup::KIND, RefreshIndicators)
             .with(plan_reminders::KIND, ActivityPlanReminder { post })
     }
@@ -235,6 +237,14 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = agreement_reminders::KIND, error = %e, "agreement reminder job could not be enqueued"),
+        }
+        // Every day (06:00 Swedish time) directory offers due for verification remind their organisations.
+        match store.write(|db| offer_verification::enqueue_daily(db, now_ms())).await {
+            Ok(created) if !created.is_empty() => {
+                tracing::info!(kind = offer_verification::KIND, jobs = created.len(), "offer verification job enqueued")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = offer_verification::KIND, error = %e, "offer verification job could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -613,6 +623,32 @@ impl Handler for AgreementReminders {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "agreement reminders not written");
+                    Err(JobError::Retry("database".into()))
+                }
+            }
+        })
+    }
+}
+
+/// `actors.verification_reminders`: writes the e-mails to the coordinators and administrators of
+/// every organisation with a directory offer due for verification (once per offer, due date and
+/// person: `offer_verification_sends`).
+pub struct OfferVerificationReminders {
+    pub post: Postmark,
+}
+
+impl Handler for OfferVerificationReminders {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let post = self.post.clone();
+            let today = brygga_domain::time::today();
+            match store.write(move |db| offer_verification::write(db, today, &post, now_ms())).await {
+                Ok(w) => {
+                    tracing::info!(queued = w.queued.len(), already_sent = w.already_sent, "offer verification reminders written");
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "offer verification reminders not written");
                     Err(JobError::Retry("database".into()))
                 }
             }

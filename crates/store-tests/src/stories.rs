@@ -292,3 +292,5 @@ mod actors;
 pub use actors::*;
 mod interventions;
 pub use interventions::*;
+mod directory;
+pub use directory::*;

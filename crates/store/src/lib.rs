@@ -73,6 +73,7 @@ pub const JOB_KINDS: &[&str] = &[
     plans::followup::KIND,
     programmes::reminders::KIND,
     agreements::reminders::KIND,
+    actors::verification::KIND,
 ];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.

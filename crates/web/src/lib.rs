@@ -121,7 +121,9 @@ pub fn router(state: AppState) -> Router {
         .merge(actors::guide::routes())
         // Actors: interventions and networks.
         .merge(actors::interventions::routes())
-        .merge(actors::networks::routes());
+        .merge(actors::networks::routes())
+        .merge(directory::public::routes())
+        .merge(directory::edit::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -266,6 +266,17 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "INSERT INTO network_members (network_id, person_name, email, position, joined_on, created_at) VALUES (900, 'Samordnaren', $1, 'member', '2026-01-01', $2)",
                 args![email, now],
             )?;
+            // The directory: an offer the user created and verified, and a verification reminder.
+            db.execute(
+                "INSERT INTO offers (id, org_id, name, name_key, municipality_code, free, status, verification_interval_days, verified_on,
+                     verified_by_user_id, created_by_user_id, created_at, updated_at)
+                 VALUES (900, $1, 'Läxhjälp', 'läxhjälp', '1287', TRUE, 'active', 180, '2026-02-01', $2, $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO offer_verification_sends (offer_id, due_on, user_id, created_at) VALUES (900, '2026-08-01', $1, $2)",
+                args![me, now],
+            )?;
             Ok(())
         })
         .await

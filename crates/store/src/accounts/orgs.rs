@@ -443,6 +443,7 @@ pub fn decide_claim(db: &mut dyn Conn, v: &Viewer, org_id: i64, code: &str, appr
     }
     let action = if approve { "organisation.claim_approve" } else { "organisation.claim_reject" };
     audit::record(db, v, Event::new(action).record("organisation", org_id).org(org_id).orgs(&deciders))?;
+    crate::kernel::index::touch(db, "organisation", org_id)?;
     db.execute("UPDATE organisations SET version = version + 1, updated_at = $1 WHERE id = $2", args![now, org_id])?;
     let (org_name, kind): (String, String) =
         db.map_one("SELECT name, kind FROM organisations WHERE id = $1", args![org_id], |r| Ok((r.get("name")?, r.get("kind")?)))?;
@@ -469,6 +470,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, o: &ValidOrganisation) -> StoreResu
     )?;
     set_municipalities(db, v, id, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.create").record("organisation", id).org(id))?;
+    crate::kernel::index::touch(db, "organisation", id)?;
     get(db, v, id)
 }
 
@@ -520,7 +522,22 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
     )?;
     set_municipalities(db, v, id, &o.municipalities)?;
     audit::record(db, v, Event::new("organisation.update").record("organisation", id).org(id).fields(&changed))?;
+    crate::kernel::index::touch(db, "organisation", id)?;
+    if before.public_profile != o.public_profile {
+        touch_offers(db, id)?;
+    }
     get(db, v, id)
+}
+
+/// Publishing or withdrawing a profile changes who reads the organisation's directory offers
+/// (`actors::offers`, whose read rule includes `public_profile`): the search index re-reads them.
+/// (The offers table is the directory's; this folder only names it to touch the index.)
+fn touch_offers(db: &mut dyn Conn, org_id: i64) -> StoreResult<()> {
+    let ids: Vec<i64> = db.scalars("SELECT id FROM offers WHERE org_id = $1", args![org_id])?;
+    for offer in ids {
+        crate::kernel::index::touch(db, "offer", offer)?;
+    }
+    Ok(())
 }
 
 /// Deletes an organisation that has no members and convenes no forum.
@@ -547,7 +564,9 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
             format!("Organisationen är ansvarig för {actions} åtgärder i forumens åtgärdslistor, som sparas. Den kan inte tas bort."),
         )));
     }
+    touch_offers(db, id)?;
     db.execute("DELETE FROM organisations WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("organisation.delete").record("organisation", id).org(id))?;
+    crate::kernel::index::touch(db, "organisation", id)?;
     Ok(())
 }

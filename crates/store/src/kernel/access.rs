@@ -127,6 +127,12 @@ pub enum Action {
     WriteIntervention { org: i64 },
     /// Create and change networks and reference groups owned by `org`, and their members.
     ManageNetwork { org: i64 },
+    // The directory (`actors`): an organisation's directory profile and its offers.
+    /// Change `org`'s directory profile (themes, target groups, languages, areas, publishing the
+    /// profile) and its offers: write, publish, mark verified, delete (members, coordinators and
+    /// administrators of `org`; never a system administrator from outside — the directory speaks
+    /// for the organisation).
+    EditDirectory { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -217,6 +223,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.org_kind == OrgKind::Municipality
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
+        Action::EditDirectory { org } => has_role(v, org, Role::Member),
     }
 }
 

@@ -281,6 +281,32 @@ pub fn sees_network_persons(v: &Viewer, owner_org_id: i64, member_orgs: &[i64]) 
     v.role_in(owner_org_id).is_some() || member_orgs.iter().any(|o| v.role_in(*o).is_some())
 }
 
+/// Directory offers (`actors::offers`) are read by the users of the offering organisation,
+/// drafts, paused and ended ones included; by everyone else — signed in or not, system
+/// administrators included — only when **published**: the offer's own flag is set, its
+/// organisation's profile is public (`organisations.public_profile`), and it has not ended. There
+/// is no signed-in-only tier: a police officer signposting sees what the public sees. SQL
+/// predicate over the offer aliased `t` joined to its organisation aliased `o`, binding the
+/// viewer's organisations at `$p`.
+pub fn offer_readable(dialect: Dialect, t: &str, o: &str, p: usize) -> String {
+    format!("({own} OR {public})", own = dialect.in_list(&format!("{t}.org_id"), p), public = offer_published(t, o))
+}
+
+/// The public half of [`offer_readable`]: what the directory, its counts and its exports show.
+pub fn offer_published(t: &str, o: &str) -> String {
+    format!("({t}.published AND {o}.public_profile AND {t}.status <> 'ended')")
+}
+
+/// The argument [`offer_readable`] binds.
+pub fn offer_readable_args(v: &Viewer) -> Value {
+    Value::IntList(v.org_ids())
+}
+
+/// The same rule for one offer already in memory.
+pub fn can_read_offer(v: &Viewer, org_id: i64, published: bool, public_profile: bool, ended: bool) -> bool {
+    v.role_in(org_id).is_some() || (published && public_profile && !ended)
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.

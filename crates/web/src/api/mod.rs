@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 mod accounts;
 mod actors;
 mod agreements;
+mod directory;
 mod forum_work;
 mod forums;
 mod picture;
@@ -167,6 +168,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agreements::agreements::get_checklist, agreements::agreements::update_checklist))
         .routes(routes!(agreements::agreements::get_checklist_version))
         .routes(routes!(agreements::agreements::county_table))
+        .routes(routes!(directory::directory::list))
+        .routes(routes!(directory::directory::get, directory::directory::update, directory::directory::delete))
+        .routes(routes!(directory::directory::verify))
+        .routes(routes!(directory::directory::organisations))
+        .routes(routes!(directory::directory::get_profile, directory::directory::update_profile))
+        .routes(routes!(directory::directory::for_org, directory::directory::create))
+        .routes(routes!(directory::directory::import))
+        .routes(routes!(directory::directory::export_csv))
+        .routes(routes!(directory::directory::export_geojson))
+        .routes(routes!(directory::directory::export_hsds))
         .routes(routes!(programmes::steering::members, programmes::steering::set_member))
         .routes(routes!(programmes::steering::remove_member))
         .routes(routes!(programmes::steering::meetings, programmes::steering::create_meeting))

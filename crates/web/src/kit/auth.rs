@@ -115,6 +115,23 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// A caller of a public API read (the directory, counterparts, guides): anonymous without an `Authorization` header,
+/// otherwise authenticated exactly as [`ApiAuth`] (a bad token is still refused, never read as
+/// anonymous).
+pub struct PublicApi(pub Viewer);
+
+impl FromRequestParts<AppState> for PublicApi {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
+            return Ok(PublicApi(Viewer::anonymous(origin)));
+        }
+        ApiAuth::from_request_parts(parts, state).await.map(|ApiAuth(v)| PublicApi(v))
+    }
+}
+
 /// An API caller, authenticated by `Authorization: Bearer <token>`.
 pub struct ApiAuth(pub Viewer);
 
@@ -139,23 +156,6 @@ impl FromRequestParts<AppState> for ApiAuth {
             TokenState::Revoked => Err(AppError::Unauthenticated { reason: AuthFailure::Revoked }.into()),
             TokenState::Unknown => Err(AppError::Unauthenticated { reason: AuthFailure::Invalid }.into()),
         }
-    }
-}
-
-/// The API caller when a token is sent (refused like [`ApiAuth`] when the token is bad), an
-/// anonymous viewer otherwise: for reads that anyone may make (published records, reference
-/// data), which then show what the caller may see.
-pub struct ApiViewer(pub Viewer);
-
-impl FromRequestParts<AppState> for ApiViewer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if parts.headers.contains_key(header::AUTHORIZATION) {
-            return ApiAuth::from_request_parts(parts, state).await.map(|ApiAuth(v)| ApiViewer(v));
-        }
-        let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
-        Ok(ApiViewer(Viewer::anonymous(origin)))
     }
 }
 

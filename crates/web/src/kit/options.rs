@@ -68,3 +68,23 @@ pub fn area_options(places: &[Area]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The directory's theme choices (code, Swedish label), shared with the interventions register.
+pub fn theme_options() -> Vec<(String, String)> {
+    brygga_domain::actors::THEMES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
+}
+
+/// The target-group choices (code, Swedish label).
+pub fn target_group_options() -> Vec<(String, String)> {
+    brygga_domain::actors::TARGET_GROUPS.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
+}
+
+/// The language choices of a directory profile (ISO 639-1 code, Swedish name).
+pub fn language_options() -> Vec<(String, String)> {
+    brygga_store::actors::codes::LANGUAGES.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
+}
+
+/// The weekdays, `1` = måndag … `7` = söndag.
+pub fn weekday_options() -> Vec<(String, String)> {
+    brygga_store::actors::codes::WEEKDAYS.iter().enumerate().map(|(i, d)| ((i + 1).to_string(), d.to_string())).collect()
+}

@@ -129,6 +129,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "dokument-bifogat" => "Det undertecknade dokumentet är bifogat.",
         "bedomning-sparad" => "Bedömningen är sparad.",
         "matning-tagen" => "Mätningen är tagen och fryst. Den ändras inte även om checklistan ändras.",
+        "kontrollerad" => "Erbjudandet är markerat som kontrollerat i dag. Nästa påminnelse kommer när intervallet har gått.",
         _ => return None,
     })
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::kit::auth::{ApiAuth, ApiViewer};
+use crate::kit::auth::{ApiAuth, PublicApi};
 use crate::kit::error::{ApiErrorBody, ApiResult};
 use crate::kit::export::{Cell, table_csv};
 use crate::kit::json::{ApiJson, ApiQuery, Created, IfMatch, Versioned};
@@ -54,7 +54,7 @@ pub struct CoverageParams {
     tag = "actors", security((), ("token" = [])), responses((status = 200, body = CoverageReport), (status = 404, body = ApiErrorBody)))]
 pub async fn coverage(
     State(state): State<AppState>,
-    ApiViewer(v): ApiViewer,
+    PublicApi(v): PublicApi,
     Path(county): Path<String>,
     ApiQuery(p): ApiQuery<CoverageParams>,
 ) -> ApiResult<Json<CoverageReport>> {
@@ -66,7 +66,7 @@ pub async fn coverage(
 /// contact persons the caller may read. `ETag`: the divisions' version (0 before any).
 #[utoipa::path(get, operation_id = "get_counterparts", path = "/municipalities/{code}/counterparts", params(("code" = String, Path)),
     tag = "actors", security((), ("token" = [])), responses((status = 200, body = Counterparts), (status = 404, body = ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiViewer(v): ApiViewer, Path(code): Path<String>) -> ApiResult<Versioned<Counterparts>> {
+pub async fn get(State(state): State<AppState>, PublicApi(v): PublicApi, Path(code): Path<String>) -> ApiResult<Versioned<Counterparts>> {
     let m = municipality_in_path(&code)?;
     let c = state.store.read(move |db| counterparts::get(db, &v, &m)).await?;
     Ok(Versioned(c.version, c))
@@ -149,7 +149,7 @@ pub async fn import(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(
 /// own organisation's users read it (404 for anyone else). `ETag`: the version.
 #[utoipa::path(get, operation_id = "get_guide", path = "/municipalities/{code}/guide", params(("code" = String, Path)),
     tag = "actors", security((), ("token" = [])), responses((status = 200, body = Guide), (status = 404, body = ApiErrorBody)))]
-pub async fn get_guide(State(state): State<AppState>, ApiViewer(v): ApiViewer, Path(code): Path<String>) -> ApiResult<Versioned<Guide>> {
+pub async fn get_guide(State(state): State<AppState>, PublicApi(v): PublicApi, Path(code): Path<String>) -> ApiResult<Versioned<Guide>> {
     let m = municipality_in_path(&code)?;
     let g = state.store.read(move |db| guide::get(db, &v, &m)).await?;
     Ok(Versioned(g.version, g))

@@ -199,6 +199,13 @@ pub fn action_label(code: &str) -> &str {
         "network.update" => "Nätverk ändrat",
         "network.member_add" => "Medlem lagd till i nätverk",
         "network.member_remove" => "Medlem borttagen ur nätverk",
+        "directory.profile_update" => "Katalogprofil ändrad",
+        "offer.create" => "Erbjudande i katalogen skapat",
+        "offer.update" => "Erbjudande i katalogen ändrat",
+        "offer.publish" => "Erbjudande publicerat i katalogen",
+        "offer.unpublish" => "Erbjudande avpublicerat i katalogen",
+        "offer.verify" => "Erbjudande markerat som kontrollerat",
+        "offer.delete" => "Erbjudande i katalogen borttaget",
         other => other,
     }
 }
@@ -224,6 +231,7 @@ fn record_label(kind: &str) -> &str {
         "deliverable" => "Leverans",
         "intervention" => "Insats",
         "network" => "Nätverk",
+        "offer" => "Erbjudande",
         other => other,
     }
 }
@@ -245,6 +253,7 @@ fn record_href(kind: &str, id: i64) -> Option<String> {
         "user" => Some(format!("/anvandare/{id}")),
         "forum" => Some(format!("/forum/{id}")),
         "agreement" => Some(format!("/overenskommelser/{id}")),
+        "offer" => Some(format!("/katalog/erbjudanden/{id}")),
         _ => None,
     }
 }

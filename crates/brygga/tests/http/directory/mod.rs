@@ -1,0 +1,4 @@
+//! The public directory (issue 15, item 1).
+
+mod api;
+mod pages;
