@@ -73,6 +73,7 @@ impl Handlers {
             .with(agreement_reminders::KIND, AgreementReminders { post: post.clone() })
             .with(plan_followup::KIND, RefreshIndicators)
             .with(plan_reminders::KIND, ActivityPlanReminder { post })
+            .with(brygga_store::search::REFRESH_KIND, SearchRefresh)
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -235,6 +236,12 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = agreement_reminders::KIND, error = %e, "agreement reminder job could not be enqueued"),
+        }
+        // Every tick: when records wait to be indexed, one search refresh job (a query refreshes
+        // too, so this only keeps the index warm between searches).
+        match store.write(|db| brygga_store::search::enqueue_refresh(db, now_ms())).await {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = brygga_store::search::REFRESH_KIND, error = %e, "search refresh job could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -616,6 +623,34 @@ impl Handler for AgreementReminders {
                     Err(JobError::Retry("database".into()))
                 }
             }
+        })
+    }
+}
+
+/// `search.refresh`: indexes every record touched since the last refresh (in batches, one write
+/// transaction each).
+pub struct SearchRefresh;
+
+impl Handler for SearchRefresh {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let mut indexed = 0;
+            loop {
+                match store.write(brygga_store::search::index::refresh).await {
+                    Ok(n) => {
+                        indexed += n;
+                        if n < brygga_store::search::index::REFRESH_BATCH as usize {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search index not refreshed");
+                        return Err(JobError::Retry("database".into()));
+                    }
+                }
+            }
+            tracing::info!(indexed, "search index refreshed");
+            Ok(())
         })
     }
 }

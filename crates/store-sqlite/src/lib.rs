@@ -25,6 +25,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "programmes", sql: include_str!("../migrations/0009_programmes.sql") },
     Migration { version: 10, name: "agreements", sql: include_str!("../migrations/0010_agreements.sql") },
     Migration { version: 11, name: "search_pending", sql: include_str!("../migrations/0011_search_pending.sql") },
+    Migration { version: 14, name: "search", sql: include_str!("../migrations/0014_search.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

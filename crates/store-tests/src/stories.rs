@@ -288,3 +288,5 @@ mod programmes;
 pub use programmes::*;
 mod agreements;
 pub use agreements::*;
+mod search;
+pub use search::*;

@@ -28,6 +28,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    search_finds_swedish_forms_ranked_the_same_on_every_backend,
+    search_follows_edits_shares_leaving_and_deletes,
+    search_refuses_bad_queries_at_the_field,
     agreements_refuse_bad_input_at_the_field,
     agreements_are_read_by_parties_and_overseen_by_the_county_board,
     assessments_keep_their_checklist_version_and_compare_over_time,

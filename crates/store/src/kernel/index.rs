@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::kernel::db::{Conn, ConnExt, DbError};
+use crate::kernel::db::{Conn, DbError};
 use crate::kernel::sharing::Visibility;
 use crate::kernel::viewer::Viewer;
 use crate::{args, now_ms};
