@@ -115,7 +115,8 @@ pub fn router(state: AppState) -> Router {
         .merge(agreements::county::routes())
         .merge(programmes::steering::routes())
         .merge(programmes::deliverables::routes())
-        .merge(programmes::report::routes());
+        .merge(programmes::report::routes())
+        .merge(search::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -17,3 +17,4 @@ mod picture;
 mod places;
 mod plans;
 mod programmes;
+mod search;

@@ -150,6 +150,8 @@ pub struct Hit {
     /// The record's id within its kind.
     pub id: i64,
     pub title: String,
+    /// The title in plain and marked pieces, as [`Hit::snippet`].
+    pub title_parts: Vec<SnippetPart>,
     /// The page the hit links to.
     pub path: String,
     /// Σ over terms of (3 × title occurrences + body occurrences).
@@ -300,6 +302,7 @@ pub fn run(db: &mut dyn Conn, v: &Viewer, q: &ValidQuery) -> StoreResult<SearchR
             kind_label: super::kind_label(&kind).to_owned(),
             kind,
             id,
+            title_parts: snippet(&title, &q.terms),
             title,
             path,
             score,

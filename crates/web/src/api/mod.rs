@@ -22,6 +22,8 @@ mod places;
 mod plans;
 mod programmes;
 
+mod search;
+
 use crate::AppState;
 
 /// The API's routes, each registered with its OpenAPI operation in one `routes!` line (the
@@ -186,6 +188,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes::deliverables::remove_distribution))
         .routes(routes!(programmes::report::get))
         .routes(routes!(programmes::report::docx))
+        .routes(routes!(search::search))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -142,6 +142,23 @@ impl FromRequestParts<AppState> for ApiAuth {
     }
 }
 
+/// An API caller that may be anonymous: with `Authorization: Bearer` it is authenticated as
+/// [`ApiAuth`] (a bad token is refused, never treated as anonymous); without, an anonymous viewer
+/// that reads only public records (the public search).
+pub struct MaybeApiAuth(pub Viewer);
+
+impl FromRequestParts<AppState> for MaybeApiAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return ApiAuth::from_request_parts(parts, state).await.map(|a| MaybeApiAuth(a.0));
+        }
+        let RequestContext(origin) = RequestContext::from_request_parts(parts, state).await.expect("infallible");
+        Ok(MaybeApiAuth(Viewer::anonymous(origin)))
+    }
+}
+
 /// Fields of a submitted form, in order (a field may repeat, e.g. checkboxes).
 #[derive(Debug, Clone, Default)]
 pub struct FormData(pub Vec<(String, String)>);
