@@ -324,6 +324,8 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     logins.extend(crate::demo_programmes::seed(store, password).await?);
     let logins = [logins, store.write(move |db| crate::demo_agreements::seed(db, brygga_domain::time::today())).await?].concat();
     store.write(move |db| crate::demo_steering::seed(db, brygga_domain::time::today())).await?;
+    // Some demo data is written straight into its tables: the whole search index is rebuilt.
+    store.write(brygga_store::search::index::reindex).await?;
     Ok(logins)
 }
 

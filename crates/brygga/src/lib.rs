@@ -14,6 +14,7 @@ pub mod digest;
 pub mod generate_agreements;
 pub mod generate_plan;
 pub mod generate_programme;
+pub mod generate_search;
 pub mod harvest;
 pub mod import;
 pub mod national;

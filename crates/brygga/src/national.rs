@@ -60,6 +60,10 @@ pub enum GenerateCommand {
     /// aktiviteter, styrgruppsmöten, beslut, leveranser) för prestandamätningar av
     /// styrgruppsrapporten, i en transaktion. Skriver JSON med programmets id och halvår.
     Programme(crate::generate_programme::ProgrammeArgs),
+    /// Skriver ett syntetiskt sökindex (dokument, läsare, kommuner, termer; svenska ord med
+    /// Zipf-fördelning) direkt i indexets tabeller, för sökningens prestandamätning
+    /// (`scripts/bench-search`). Skriver JSON med antal, tid och benchmarkens sökord.
+    Search(crate::generate_search::SearchArgs),
 }
 
 #[derive(Args)]
@@ -358,6 +362,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_agreements::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Search(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_search::generate(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Programme(args) => {

@@ -186,15 +186,15 @@ pub struct SearchResult {
     pub terms: Vec<String>,
 }
 
-/// The viewer's reader keys as an SQL list literal. Keys are built from integers and fixed words
+/// Reader keys as an SQL list literal. Keys are built from integers and fixed words
 /// (`kernel::index::Reader::key`), checked again here, so inlining them is safe.
-fn keys_sql(v: &Viewer) -> String {
-    let keys: Vec<String> = viewer_keys(v)
-        .into_iter()
+fn keys_sql(keys: &[String]) -> String {
+    let keys: Vec<String> = keys
+        .iter()
         .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':'))
         .map(|k| format!("'{k}'"))
         .collect();
-    keys.join(", ")
+    if keys.is_empty() { "''".to_owned() } else { keys.join(", ") }
 }
 
 /// The readable hits as a subquery yielding `doc_id`, `kind`, `score`, with the filters asked
@@ -232,7 +232,15 @@ fn hits_sql(terms: &[String], keys: &str, kinds: &[&'static str], municipality: 
 
 /// Answers a checked query over the index as it stands (the caller refreshes it first).
 pub fn run(db: &mut dyn Conn, v: &Viewer, q: &ValidQuery) -> StoreResult<SearchResult> {
+    run_for_keys(db, &viewer_keys(v), q)
+}
+
+/// [`run`] for a viewer holding exactly these reader keys (the benchmark's synthetic viewers).
+pub fn run_for_keys(db: &mut dyn Conn, keys: &[String], q: &ValidQuery) -> StoreResult<SearchResult> {
     let empty = SearchResult { hits: vec![], total: 0, kinds: vec![], municipalities: vec![], terms: q.terms.clone() };
+    if keys.is_empty() {
+        return Ok(empty);
+    }
     // The rarest term first: the join starts from its (shortest) posting list.
     let mut terms: Vec<(i64, String)> = Vec::with_capacity(q.terms.len());
     for t in &q.terms {
@@ -244,7 +252,7 @@ pub fn run(db: &mut dyn Conn, v: &Viewer, q: &ValidQuery) -> StoreResult<SearchR
     }
     terms.sort();
     let terms: Vec<String> = terms.into_iter().map(|(_, t)| t).collect();
-    let keys = keys_sql(v);
+    let keys = keys_sql(keys);
 
     // Facet by kind: the municipality filter applies, the kind filter does not.
     let mut args = Vec::new();

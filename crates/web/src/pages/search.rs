@@ -70,7 +70,12 @@ fn facet_links(facets: &[Facet], selected: Option<&str>, href: impl Fn(&str) -> 
         .collect()
 }
 
-async fn show(State(state): State<AppState>, MaybeSession(session): MaybeSession, RequestContext(origin): RequestContext, q: RawQuery) -> PageResult {
+async fn show(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    RequestContext(origin): RequestContext,
+    q: RawQuery,
+) -> PageResult {
     let form = FormData::parse(q.0.as_deref().unwrap_or("").as_bytes())?;
     let (viewer, chrome) = match &session {
         Ok(s) => (s.viewer.clone(), Chrome::new(s, "Sök", "search", &Flash(None))),

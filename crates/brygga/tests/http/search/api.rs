@@ -160,7 +160,7 @@ async fn search_page_and_api_respect_sharing_and_refuse_bad_queries(b: Backend) 
     let (status, html) = web.get_html("/sok?q=ungdomsg%C3%A5rd").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(text_of(&html, "#hits-title").as_deref(), Some("3 träffar"));
-    assert!(html.contains("href=\"/sok?q=ungdomsg%C3%A5rd&amp;kind=plan\""), "{html}");
+    assert!(html.contains("href=\"/sok?q=ungdomsg%C3%A5rd&#38;kind=plan\""), "{html}");
     let (_, html) = web.get_html("/sok?q=ungdomsg%C3%A5rd&kind=plan").await;
     assert_eq!(text_of(&html, "#hits-title").as_deref(), Some("2 träffar"));
     assert!(html.contains("aria-current=\"true\""));
