@@ -547,6 +547,17 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
             format!("Organisationen är ansvarig för {actions} åtgärder i forumens åtgärdslistor, som sparas. Den kan inte tas bort."),
         )));
     }
+    // Its documents go (and it leaves others' parties): the search index catches up, so no
+    // entry keeps a reader key of an organisation that is gone.
+    for (kind, sql) in [
+        ("plan", "SELECT plan_id FROM plan_parties WHERE org_id = $1"),
+        ("situation", "SELECT situation_id FROM situation_parties WHERE org_id = $1"),
+        ("place", "SELECT id FROM areas WHERE owner_org_id = $1"),
+    ] {
+        for record in db.scalars::<i64>(sql, args![id])? {
+            crate::kernel::index::touch(db, kind, record)?;
+        }
+    }
     db.execute("DELETE FROM organisations WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("organisation.delete").record("organisation", id).org(id))?;
     Ok(())
