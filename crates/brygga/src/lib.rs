@@ -19,6 +19,7 @@ pub mod generate_directory;
 pub mod generate_interventions;
 pub mod generate_plan;
 pub mod generate_programme;
+pub mod generate_search;
 pub mod harvest;
 pub mod import;
 pub mod national;

@@ -55,11 +55,23 @@ enum Command {
     /// Syntetiska data för prestandamätningar (se BENCHMARKS.md); skriver JSON.
     #[command(subcommand)]
     Generate(brygga::national::GenerateCommand),
+    /// Sökindexet: bygg om det (`reindex`) eller mät frågor mot det (`bench`); skriver JSON.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Veckosammanfattningar (återkoppling) till forumens medlemmar.
     #[command(subcommand)]
     Digest(brygga::digest::DigestCommand),
     /// Statistisk analys av CSV/GeoJSON-filer; skriver JSON.
     Analys(brygga_analys_cli::AnalysArgs),
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Bygger om hela sökindexet från alla sökbara poster (platser, åtgärder, åtgärdsplaner,
+    /// lägesbilder) och tar bort poster som inte längre finns.
+    Reindex,
+    /// Mäter typiska sökfrågor mot indexet (se scripts/bench-search och BENCHMARKS.md).
+    Bench(brygga::generate_search::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -147,6 +159,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Org(cmd) => admin::org(&cli.db, cmd).await,
         Command::Digest(cmd) => brygga::digest::run(&cli.db, cmd).await,
         Command::Generate(cmd) => brygga::national::run(&cli.db, cmd).await,
+        Command::Search(cmd) => {
+            let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;
+            let store = brygga::open(&settings).await?;
+            match cmd {
+                SearchCommand::Reindex => {
+                    let started = std::time::Instant::now();
+                    let indexed = store.write(brygga_store::search::index::reindex).await?;
+                    println!("{}", serde_json::json!({ "indexed": indexed, "seconds": started.elapsed().as_secs_f64() }));
+                }
+                SearchCommand::Bench(args) => {
+                    let timings = brygga::generate_search::bench(&store, &args).await?;
+                    println!("{}", serde_json::to_string(&timings)?);
+                }
+            }
+            Ok(())
+        }
         Command::Backup { file } => {
             let settings = Settings::resolve(&cli.db, &ServeArgs::default())?;
             let store = brygga::open(&settings).await?;

@@ -67,6 +67,10 @@ pub enum GenerateCommand {
     /// Skriver en stor publik katalog (föreningar med publik profil, erbjudanden med tider) för
     /// katalogsidans prestandamätning, i en transaktion. Skriver JSON med antal och tid.
     Directory(crate::generate_directory::DirectoryArgs),
+    /// Skriver ett syntetiskt sökindex (dokument, läsare, kommuner, termer; svenska ord med
+    /// Zipf-fördelning) direkt i indexets tabeller, för sökningens prestandamätning
+    /// (`scripts/bench-search`). Skriver JSON med antal, tid och benchmarkens sökord.
+    Search(crate::generate_search::SearchArgs),
 }
 
 #[derive(Args)]
@@ -371,6 +375,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_interventions::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Search(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_search::generate(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Programme(args) => {

@@ -75,6 +75,7 @@ impl Handlers {
             .with(offer_verification::KIND, OfferVerificationReminders { post: post.clone() })
             .with(plan_followup::KIND, RefreshIndicators)
             .with(plan_reminders::KIND, ActivityPlanReminder { post })
+            .with(brygga_store::search::REFRESH_KIND, SearchRefresh)
     }
 
     pub fn with(mut self, kind: &'static str, handler: impl Handler) -> Self {
@@ -245,6 +246,12 @@ async fn schedule(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(kind = offer_verification::KIND, error = %e, "offer verification job could not be enqueued"),
+        }
+        // Every tick: when records wait to be indexed, one search refresh job (a query refreshes
+        // too, so this only keeps the index warm between searches).
+        match store.write(|db| brygga_store::search::enqueue_refresh(db, now_ms())).await {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(kind = brygga_store::search::REFRESH_KIND, error = %e, "search refresh job could not be enqueued"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
@@ -652,6 +659,34 @@ impl Handler for OfferVerificationReminders {
                     Err(JobError::Retry("database".into()))
                 }
             }
+        })
+    }
+}
+
+/// `search.refresh`: indexes every record touched since the last refresh (in batches, one write
+/// transaction each).
+pub struct SearchRefresh;
+
+impl Handler for SearchRefresh {
+    fn run<'a>(&'a self, store: &'a Store, _job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let mut indexed = 0;
+            loop {
+                match store.write(brygga_store::search::index::refresh).await {
+                    Ok(n) => {
+                        indexed += n;
+                        if n < brygga_store::search::index::REFRESH_BATCH as usize {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search index not refreshed");
+                        return Err(JobError::Retry("database".into()));
+                    }
+                }
+            }
+            tracing::info!(indexed, "search index refreshed");
+            Ok(())
         })
     }
 }

@@ -27,6 +27,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 11, name: "search_pending", sql: include_str!("../migrations/0011_search_pending.sql") },
     Migration { version: 12, name: "directory", sql: include_str!("../migrations/0012_directory.sql") },
     Migration { version: 13, name: "interventions", sql: include_str!("../migrations/0013_interventions.sql") },
+    Migration { version: 14, name: "search", sql: include_str!("../migrations/0014_search.sql") },
     Migration { version: 15, name: "contacts_counterparts", sql: include_str!("../migrations/0015_contacts_counterparts.sql") },
 ];
 

@@ -294,3 +294,5 @@ mod interventions;
 pub use interventions::*;
 mod directory;
 pub use directory::*;
+mod search;
+pub use search::*;

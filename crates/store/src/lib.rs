@@ -46,7 +46,7 @@ use serde::Serialize;
 impl Store {
     /// Applies pending migrations, then refreshes the reference data that capabilities own:
     /// the reference geography (places) and the default checklist of forums that lack one
-    /// (forums). Under the migration lock, so servers starting at once do this one after another.
+    /// (forums), and the search index when it is empty (search). Under the migration lock, so servers starting at once do this one after another.
     pub async fn migrate(&self) -> StoreResult<MigrateReport> {
         let report = self.apply_migrations().await?;
         self.write(|db| {
@@ -55,6 +55,8 @@ impl Store {
             forums::categories::backfill_defaults(db)?;
             agreements::checklists::ensure_default(db)?;
             actors::counterparts::sync_reference(db)?;
+            // Records written before the search index existed become searchable.
+            search::index::reindex_if_empty(db)?;
             Ok(())
         })
         .await?;
@@ -74,6 +76,7 @@ pub const JOB_KINDS: &[&str] = &[
     programmes::reminders::KIND,
     agreements::reminders::KIND,
     actors::verification::KIND,
+    search::REFRESH_KIND,
 ];
 
 /// Milliseconds since the Unix epoch, UTC: how every instant is stored.

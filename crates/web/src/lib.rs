@@ -123,7 +123,8 @@ pub fn router(state: AppState) -> Router {
         .merge(actors::interventions::routes())
         .merge(actors::networks::routes())
         .merge(directory::public::routes())
-        .merge(directory::edit::routes());
+        .merge(directory::edit::routes())
+        .merge(search::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

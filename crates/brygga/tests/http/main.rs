@@ -20,3 +20,4 @@ mod picture;
 mod places;
 mod plans;
 mod programmes;
+mod search;

@@ -532,7 +532,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, o: &ValidOrg
 /// Publishing or withdrawing a profile changes who reads the organisation's directory offers
 /// (`actors::offers`, whose read rule includes `public_profile`): the search index re-reads them.
 /// (The offers table is the directory's; this folder only names it to touch the index.)
-fn touch_offers(db: &mut dyn Conn, org_id: i64) -> StoreResult<()> {
+pub(crate) fn touch_offers(db: &mut dyn Conn, org_id: i64) -> StoreResult<()> {
     let ids: Vec<i64> = db.scalars("SELECT id FROM offers WHERE org_id = $1", args![org_id])?;
     for offer in ids {
         crate::kernel::index::touch(db, "offer", offer)?;
@@ -564,7 +564,21 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
             format!("Organisationen är ansvarig för {actions} åtgärder i forumens åtgärdslistor, som sparas. Den kan inte tas bort."),
         )));
     }
-    touch_offers(db, id)?;
+    // Its documents go (and it leaves others' parties): the search index catches up, so no
+    // entry keeps a reader key of an organisation that is gone.
+    crate::kernel::index::touch(db, "organisation", id)?;
+    for (kind, sql) in [
+        ("offer", "SELECT id FROM offers WHERE org_id = $1"),
+        ("intervention", "SELECT id FROM interventions WHERE owner_org_id = $1"),
+        ("intervention", "SELECT intervention_id FROM intervention_partners WHERE org_id = $1"),
+        ("plan", "SELECT plan_id FROM plan_parties WHERE org_id = $1"),
+        ("situation", "SELECT situation_id FROM situation_parties WHERE org_id = $1"),
+        ("place", "SELECT id FROM areas WHERE owner_org_id = $1"),
+    ] {
+        for record in db.scalars::<i64>(sql, args![id])? {
+            crate::kernel::index::touch(db, kind, record)?;
+        }
+    }
     db.execute("DELETE FROM organisations WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("organisation.delete").record("organisation", id).org(id))?;
     crate::kernel::index::touch(db, "organisation", id)?;

@@ -170,21 +170,11 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, org_id: i64, input: &ProfileInput) 
             args![input.public_profile, now, org_id],
         )?;
         fields.push("public_profile");
-        touch_offers(db, org_id)?;
+        crate::accounts::orgs::touch_offers(db, org_id)?;
     }
     audit::record(db, v, Event::new("directory.profile_update").record("organisation", org_id).org(org_id).fields(&fields))?;
     index::touch(db, "organisation", org_id)?;
     get(db, v, org_id)
-}
-
-/// Every offer of `org_id` is re-read by the index (publishing or withdrawing a profile changes
-/// who reads them).
-pub fn touch_offers(db: &mut dyn Conn, org_id: i64) -> StoreResult<()> {
-    let ids: Vec<i64> = db.scalars("SELECT id FROM offers WHERE org_id = $1", args![org_id])?;
-    for id in ids {
-        index::touch(db, "offer", id)?;
-    }
-    Ok(())
 }
 
 /// The organisation as the search index holds it: every signed-in user reads an organisation's

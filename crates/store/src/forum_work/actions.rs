@@ -459,6 +459,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, a: &ValidAction, origin: Origin) ->
         ],
     )?;
     write_links(db, id, a, &[])?;
+    crate::kernel::index::touch(db, "action", id)?;
     audit::record(db, v, Event::new("action.create").record("action", id).org(a.acting_org_id))?;
     fetch(db, v, id)
 }
@@ -514,6 +515,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &ValidAct
     let linked: Vec<i64> = db.scalars("SELECT observation_id FROM action_observations WHERE action_id = $1", args![id])?;
     let unreadable: Vec<i64> = linked.into_iter().filter(|o| !before.observation_ids.contains(o)).collect();
     write_links(db, id, a, &unreadable)?;
+    crate::kernel::index::touch(db, "action", id)?;
     audit::record(db, v, Event::new("action.update").record("action", id).org(a.acting_org_id))?;
     fetch(db, v, id)
 }
@@ -577,6 +579,7 @@ pub fn set_status(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: &
         "UPDATE actions SET status = $1, status_reason = $2, outcome = $3, completed_at = $4, version = version + 1, updated_at = $5 WHERE id = $6",
         args![status.code(), reason.flatten(), outcome, completion(&before, status), now_ms(), id],
     )?;
+    crate::kernel::index::touch(db, "action", id)?;
     audit::record(db, v, Event::new("action.status").record("action", id).org(org))?;
     fetch(db, v, id)
 }
@@ -867,4 +870,52 @@ pub fn list_audited(db: &mut dyn Conn, v: &Viewer, forum_id: i64, f: &Filter, ac
     let items = list(db, v, forum_id, f)?;
     audit::shared_read(db, v, action, Some(("forum", forum_id)), &owners_of(&items), audit::Reads::Always)?;
     Ok(items)
+}
+
+/// All actions, for the search index's full rebuild.
+pub const SEARCH_IDS: &str = "SELECT id FROM actions";
+
+/// The search index's document of one action: title, why, the outcome and the reason for its
+/// status, with the place's (or else the forum's) municipality. A forum record
+/// ([`sharing::forum_record_readable`]): read by the users of the forum's member organisations
+/// and nobody else, so its one reader is the forum.
+pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
+    use crate::kernel::index::{Document, Reader};
+    type Row5 = (i64, String, Option<String>, Option<String>, Option<String>, Option<String>, i64, String);
+    let row: Option<Row5> = db.map_opt(
+        "SELECT t.forum_id AS forum_id, t.title AS title, t.reason AS reason, t.outcome AS outcome, t.status_reason AS status_reason,
+                COALESCE(ar.municipality_code, f.municipality_code) AS municipality_code, t.updated_at AS updated_at, t.due_on AS due_on
+         FROM actions t JOIN forums f ON f.id = t.forum_id LEFT JOIN areas ar ON ar.id = t.area_id WHERE t.id = $1",
+        args![id],
+        |r| {
+            Ok((
+                r.get("forum_id")?,
+                r.get("title")?,
+                r.get("reason")?,
+                r.get("outcome")?,
+                r.get("status_reason")?,
+                r.get("municipality_code")?,
+                r.get("updated_at")?,
+                r.get("due_on")?,
+            ))
+        },
+    )?;
+    let Some((forum_id, title, reason, outcome, status_reason, municipality, updated_at, due_on)) = row else {
+        return Ok(None);
+    };
+    let mut body = format!("Åtgärd, klar senast {due_on}.");
+    for part in [reason, outcome, status_reason].into_iter().flatten() {
+        body.push(' ');
+        body.push_str(&part);
+    }
+    Ok(Some(Document {
+        kind: "action",
+        id,
+        title,
+        body,
+        municipalities: municipality.into_iter().collect(),
+        path: format!("/atgarder/{id}"),
+        readers: vec![Reader::Forum(forum_id)],
+        updated_at_ms: updated_at,
+    }))
 }

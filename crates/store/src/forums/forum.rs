@@ -386,6 +386,10 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<()> {
     let forum = get(db, v, id)?;
     access::require(v, Action::ManageForum { convener: forum.convener.id })?;
     sharing::unshare_from_forum(db, id, None)?;
+    // The forum's actions go with it: the search index drops them.
+    for action in db.scalars::<i64>("SELECT id FROM actions WHERE forum_id = $1", args![id])? {
+        crate::kernel::index::touch(db, "action", action)?;
+    }
     db.execute("DELETE FROM forums WHERE id = $1", args![id])?;
     audit::record(db, v, Event::new("forum.delete").record("forum", id).org(forum.convener.id))
 }

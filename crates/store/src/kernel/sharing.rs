@@ -327,9 +327,23 @@ pub const SHAREABLE_TABLES: &[&str] = &[
     "networks",
 ];
 
+/// The shareable tables whose records the search index holds, with their kind there: taking a
+/// share back touches them so the index drops the forum as a reader.
+pub const SEARCHABLE_SHAREABLE: &[(&str, &str)] =
+    &[("action_plans", "plan"), ("situations", "situation"), ("interventions", "intervention")];
+
 /// Takes back everything `org_id` (or, with `None`, every organisation) shared with `forum_id`.
 pub fn unshare_from_forum(db: &mut dyn crate::Conn, forum_id: i64, org_id: Option<i64>) -> crate::StoreResult<u64> {
     let mut n = 0;
+    for (table, kind) in SEARCHABLE_SHAREABLE {
+        let ids: Vec<i64> = db.scalars(
+            &format!("SELECT id FROM {table} WHERE forum_id = $1 AND ($2 < 0 OR owner_org_id = $2)"),
+            &[forum_id.into(), org_id.unwrap_or(-1).into()],
+        )?;
+        for id in ids {
+            crate::kernel::index::touch(db, kind, id)?;
+        }
+    }
     for table in SHAREABLE_TABLES {
         n += db.execute(
             &format!(

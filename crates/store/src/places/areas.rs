@@ -268,6 +268,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, a: &NewArea) -> StoreResult<Area> {
             now
         ],
     )?;
+    crate::kernel::index::touch(db, "place", id)?;
     let orgs = concerned(db, a.owner_org_id, a.municipality.as_str())?;
     audit::record(db, v, Event::new("area.create").record("area", id).orgs(&orgs))?;
     get(db, v, id)
@@ -316,6 +317,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, a: &NewArea)
             id
         ],
     )?;
+    crate::kernel::index::touch(db, "place", id)?;
     let orgs = concerned(db, before.owner_org_id, &before.municipality_code)?;
     audit::record(db, v, Event::new("area.update").record("area", id).orgs(&orgs))?;
     get(db, v, id)
@@ -348,6 +350,7 @@ pub fn delete(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Removed> {
     let municipality = MunicipalityCode::parse(&before.municipality_code).map_err(|e| StoreError::Internal(e.to_string()))?;
     access::require(v, Action::EditArea { municipality, owner: before.owner_org_id })?;
     let orgs = concerned(db, before.owner_org_id, &before.municipality_code)?;
+    crate::kernel::index::touch(db, "place", id)?;
     if references(db, id)? > 0 {
         if before.is_active() {
             db.execute("UPDATE areas SET archived_at = $1, version = version + 1, updated_at = $1 WHERE id = $2", args![now_ms(), id])?;
@@ -619,4 +622,34 @@ pub fn feature(a: &Area) -> serde_json::Value {
             "version": a.version,
         }
     })
+}
+
+/// All places, for the search index's full rebuild.
+pub const SEARCH_IDS: &str = "SELECT id FROM areas";
+
+/// The search index's document of one place: its name, kind and municipality. Places are shared
+/// reference data read by every signed-in user (see the module documentation), so the one
+/// reader is [`crate::kernel::index::Reader::SignedIn`].
+pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
+    use crate::kernel::index::{Document, Reader};
+    let row: Option<(String, String, String, Option<i64>, i64)> =
+        db.map_opt("SELECT name, kind, municipality_code, archived_at, updated_at FROM areas WHERE id = $1", args![id], |r| {
+            Ok((r.get("name")?, r.get("kind")?, r.get("municipality_code")?, r.get("archived_at")?, r.get("updated_at")?))
+        })?;
+    let Some((name, kind, code, archived, updated_at)) = row else { return Ok(None) };
+    let municipality = brygga_domain::geography::municipality(&code).map_or(code.as_str(), |m| m.name);
+    let mut body = format!("{} i {municipality}.", kind_label(&kind));
+    if archived.is_some() {
+        body.push_str(" Arkiverad plats.");
+    }
+    Ok(Some(Document {
+        kind: "place",
+        id,
+        title: name,
+        body,
+        path: format!("/platser/{code}/{id}"),
+        municipalities: vec![code],
+        readers: vec![Reader::SignedIn],
+        updated_at_ms: updated_at,
+    }))
 }

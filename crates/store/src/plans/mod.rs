@@ -69,6 +69,13 @@ impl DocTable {
             DocTable::Plan => "plan_parties",
         }
     }
+    /// The document's kind in the search index.
+    pub fn search_kind(self) -> &'static str {
+        match self {
+            DocTable::Situation => "situation",
+            DocTable::Plan => "plan",
+        }
+    }
     pub fn fk(self) -> &'static str {
         match self {
             DocTable::Situation => "situation_id",
@@ -255,6 +262,8 @@ impl Doc {
             &format!("UPDATE {} SET version = version + 1, updated_at = $2 WHERE id = $1", self.table.table()),
             &[self.id.into(), crate::now_ms().into()],
         )?;
+        // Every change to a plans document passes here: the search index catches up.
+        crate::kernel::index::touch(db, self.table.search_kind(), self.id)?;
         Ok(())
     }
 }

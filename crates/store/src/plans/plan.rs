@@ -536,6 +536,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, input: &PlanInput) -> StoreResult<A
     for org in std::iter::once(p.owner_org_id).chain(p.co_owners.iter().copied()) {
         db.execute("INSERT INTO plan_parties (plan_id, org_id) VALUES ($1, $2)", args![id, org])?;
     }
+    crate::kernel::index::touch(db, "plan", id)?;
     audit::record(db, v, Event::new("plan.create").record("plan", id).org(p.owner_org_id).orgs(&p.co_owners))?;
     fetch(db, id)
 }
@@ -753,6 +754,7 @@ pub fn copy_version(db: &mut dyn Conn, v: &Viewer, doc: &Doc) -> StoreResult<i64
         args![id, next, v.user_id(), now],
     )?;
     copy_content(db, id, new_id, now)?;
+    crate::kernel::index::touch(db, "plan", new_id)?;
     Ok(new_id)
 }
 
@@ -980,4 +982,81 @@ pub fn situation_parts(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreRe
         |r| Ok(Choice { id: r.get("id")?, title: format!("{} – {}", r.get::<String>("problem")?, r.get::<String>("title")?) }),
     )?;
     Ok((problems, causes))
+}
+
+/// All municipal plan versions, for the search index's full rebuild.
+pub const SEARCH_IDS: &str = "SELECT id FROM action_plans WHERE kind = 'municipal'";
+
+/// The search index's document of one municipal åtgärdsplan version: title, decision, goals and
+/// measures. Read as [`sharing::party_record_readable`] says: the parties' users always; a
+/// version that is not a draft besides the forum it is shared with, or anyone when published.
+/// A working group's activity plan is not indexed (its parties follow the programme's groups).
+pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
+    use crate::kernel::index::{Document, Reader};
+    type Head = (String, String, Option<String>, String, Option<i64>, i64, Option<String>, i64, String, String, String);
+    let head: Option<Head> = db.map_opt(
+        "SELECT title, status, municipality_code, visibility, forum_id, owner_org_id, decided_by, updated_at, kind, period_from, period_to
+         FROM action_plans WHERE id = $1",
+        args![id],
+        |r| {
+            Ok((
+                r.get("title")?,
+                r.get("status")?,
+                r.get("municipality_code")?,
+                r.get("visibility")?,
+                r.get("forum_id")?,
+                r.get("owner_org_id")?,
+                r.get("decided_by")?,
+                r.get("updated_at")?,
+                r.get("kind")?,
+                r.get("period_from")?,
+                r.get("period_to")?,
+            ))
+        },
+    )?;
+    let Some((title, status, municipality, visibility, forum_id, owner, decided_by, updated_at, kind, from, to)) = head else {
+        return Ok(None);
+    };
+    if kind == KIND_ACTIVITY {
+        return Ok(None);
+    }
+    let parties: Vec<i64> = db.scalars("SELECT org_id FROM plan_parties WHERE plan_id = $1 ORDER BY org_id", args![id])?;
+    let mut readers: Vec<Reader> = std::iter::once(owner).chain(parties).map(Reader::Org).collect();
+    let vis = sharing::Visibility::from_columns(&visibility, forum_id).unwrap_or(sharing::Visibility::Organisation);
+    let public = status != "draft" && vis == sharing::Visibility::Public;
+    if status != "draft" {
+        readers.extend(Reader::of_shared(owner, vis));
+    }
+    let mut body = format!("Åtgärdsplan {from} – {to}.");
+    if let Some(d) = decided_by {
+        body.push_str(&format!(" Beslutad av {d}."));
+    }
+    let parts: Vec<(String, Option<String>)> =
+        db.map_all("SELECT title, description FROM plan_goals WHERE plan_id = $1 ORDER BY id", args![id], |r| {
+            Ok((r.get("title")?, r.get("description")?))
+        })?;
+    let measures: Vec<(String, Option<String>)> =
+        db.map_all("SELECT title, description FROM plan_measures WHERE plan_id = $1 ORDER BY id", args![id], |r| {
+            Ok((r.get("title")?, r.get("description")?))
+        })?;
+    for (t, d) in parts.into_iter().chain(measures) {
+        body.push(' ');
+        body.push_str(&t);
+        body.push('.');
+        if let Some(d) = d {
+            body.push(' ');
+            body.push_str(&d);
+        }
+    }
+    let path = if public { format!("/publikt/atgardsplaner/{id}") } else { format!("/atgardsplaner/{id}") };
+    Ok(Some(Document {
+        kind: "plan",
+        id,
+        title,
+        body,
+        municipalities: municipality.into_iter().collect(),
+        path,
+        readers,
+        updated_at_ms: updated_at,
+    }))
 }

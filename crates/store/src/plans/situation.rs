@@ -608,6 +608,7 @@ pub fn create(db: &mut dyn Conn, v: &Viewer, input: &SituationInput) -> StoreRes
             db.execute("INSERT INTO situation_inputs (situation_id, input_situation_id) VALUES ($1, $2)", args![id, i])?;
         }
     }
+    crate::kernel::index::touch(db, "situation", id)?;
     audit::record(db, v, Event::new("situation.create").record("situation", id).orgs(&parties))?;
     load(db, v, id)
 }
@@ -853,6 +854,7 @@ pub fn new_version(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Situat
         args![new_id, id],
     )?;
     problems::copy_all(db, id, new_id)?;
+    crate::kernel::index::touch(db, "situation", new_id)?;
     audit::record(db, v, Event::new("situation.new_version").record("situation", new_id).orgs(&doc.parties).org(org))?;
     load(db, v, new_id)
 }
@@ -888,6 +890,7 @@ pub fn share(db: &mut dyn Conn, v: &Viewer, id: i64, input: &ShareInput) -> Stor
         "UPDATE situations SET visibility = $1, forum_id = $2, version = version + 1, updated_at = $3 WHERE id = $4",
         args![visibility.kind().code(), visibility.forum_id(), now_ms(), id],
     )?;
+    crate::kernel::index::touch(db, "situation", id)?;
     audit::record(db, v, Event::new("situation.share").record("situation", id).org(org))?;
     load(db, v, id)
 }
@@ -910,4 +913,45 @@ pub fn owners(v: &Viewer) -> Vec<(i64, String, Vec<String>)> {
         .filter(|m| access::allowed(v, Permission::WritePlan { org: m.org_id }))
         .map(|m| (m.org_id, m.org_name.clone(), m.municipalities.clone()))
         .collect()
+}
+
+/// All lägesbild and problembild versions, for the search index's full rebuild.
+pub const SEARCH_IDS: &str = "SELECT id FROM situations";
+
+/// The search index's document of one lägesbild or problembild version: title and the written
+/// sections. Read as [`sharing::party_record_readable`] says: the parties' users always; a version
+/// that is not a draft besides the forum it is shared with, or anyone when published.
+pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
+    use crate::kernel::index::{Document, Reader};
+    type Head = (String, String, String, String, Option<i64>, i64, i64, i64);
+    let head: Option<Head> = db.map_opt(
+        "SELECT title, status, municipality_code, visibility, forum_id, owner_org_id, updated_at, year FROM situations WHERE id = $1",
+        args![id],
+        |r| {
+            Ok((
+                r.get("title")?,
+                r.get("status")?,
+                r.get("municipality_code")?,
+                r.get("visibility")?,
+                r.get("forum_id")?,
+                r.get("owner_org_id")?,
+                r.get("updated_at")?,
+                r.get("year")?,
+            ))
+        },
+    )?;
+    let Some((title, status, municipality, visibility, forum_id, owner, updated_at, year)) = head else {
+        return Ok(None);
+    };
+    let parties: Vec<i64> = db.scalars("SELECT org_id FROM situation_parties WHERE situation_id = $1 ORDER BY org_id", args![id])?;
+    let mut readers: Vec<Reader> = std::iter::once(owner).chain(parties).map(Reader::Org).collect();
+    let vis = sharing::Visibility::from_columns(&visibility, forum_id).unwrap_or(sharing::Visibility::Organisation);
+    if status != "draft" {
+        readers.extend(Reader::of_shared(owner, vis));
+    }
+    let public = status != "draft" && vis == sharing::Visibility::Public;
+    let sections: Vec<String> = db.scalars("SELECT body FROM situation_sections WHERE situation_id = $1 ORDER BY section", args![id])?;
+    let body = format!("Lägesbild {year}. {}", sections.join(" "));
+    let path = if public { format!("/publikt/lagesbilder/{id}") } else { format!("/lagesbilder/{id}") };
+    Ok(Some(Document { kind: "situation", id, title, body, municipalities: vec![municipality], path, readers, updated_at_ms: updated_at }))
 }

@@ -24,6 +24,8 @@ mod places;
 mod plans;
 mod programmes;
 
+mod search;
+
 use crate::AppState;
 
 /// The API's routes, each registered with its OpenAPI operation in one `routes!` line (the
@@ -217,6 +219,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::networks::get, actors::networks::update))
         .routes(routes!(actors::networks::add_member))
         .routes(routes!(actors::networks::remove_member))
+        .routes(routes!(search::search))
 }
 
 /// The API router, to be nested under `/api/v1`.

@@ -115,7 +115,7 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A caller of a public API read (the directory, counterparts, guides): anonymous without an `Authorization` header,
+/// A caller of a public API read (the directory, counterparts, guides, search): anonymous without an `Authorization` header,
 /// otherwise authenticated exactly as [`ApiAuth`] (a bad token is still refused, never read as
 /// anonymous).
 pub struct PublicApi(pub Viewer);

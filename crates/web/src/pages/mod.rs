@@ -12,3 +12,5 @@ pub mod picture;
 pub mod places;
 pub mod plans;
 pub mod programmes;
+
+pub mod search;

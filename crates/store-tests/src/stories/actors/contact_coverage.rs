@@ -419,3 +419,85 @@ pub async fn guides_route_each_concern_and_are_public_once_published(store: &Sto
     save(w.trelleborg_coordinator, version, false).await.unwrap();
     assert!(matches!(read(None).await, Err(StoreError::NotFound { .. })));
 }
+
+/// Search over what the actors hold (issue 15, item 6 with items 1 and 5): a published offer of
+/// a public profile is found by anyone by its Swedish plural ("ungdomsgård" → "ungdomsgårdarna");
+/// an unpublished offer and an organisation-only intervention are found by their owners only —
+/// never by others, not even in the total or a facet; a partner finds the intervention it takes
+/// part in.
+pub async fn search_finds_offers_and_interventions_only_for_their_readers(store: &Store) {
+    use brygga_store::actors::interventions::{self, InterventionInput};
+    use brygga_store::actors::offers::{self, OfferInput};
+    use brygga_store::actors::profile::{self, ProfileInput};
+    use brygga_store::search::{self, SearchQuery};
+
+    let club = org(store, "Hässleholms IF", OrgKind::CivilSociety, &["1293"]).await;
+    let kommun = org(store, "Hässleholms kommun", OrgKind::Municipality, &["1293"]).await;
+    let outsider = org(store, "Studieförbundet Öst", OrgKind::CivilSociety, &["1293"]).await;
+    let coach = user(store, "tranare@hif.test", club, Role::Coordinator).await;
+    let samordnare = user(store, "samordnare@hassleholm.test", kommun, Role::Coordinator).await;
+    let stranger = user(store, "cirkel@sfost.test", outsider, Role::Coordinator).await;
+
+    let v = viewer(store, coach).await;
+    store
+        .write(move |db| {
+            profile::update(db, &v, club, &ProfileInput { themes: vec!["idrott".into()], public_profile: true, ..Default::default() })
+        })
+        .await
+        .unwrap();
+    let offer = |name: &str, published: bool| OfferInput {
+        name: name.into(),
+        description: Some("Spontanidrott på ungdomsgårdarna i Hässleholm, fredagar.".into()),
+        age_from: Some(13),
+        age_to: Some(16),
+        municipality_code: "1293".into(),
+        free: true,
+        published,
+        ..OfferInput::default()
+    };
+    for (name, published) in [("Fredagsfotboll", true), ("Läxhjälp i klubbstugan", false)] {
+        let v = viewer(store, coach).await;
+        let input = offer(name, published);
+        store.write(move |db| offers::create(db, &v, club, &input)).await.unwrap();
+    }
+    let v = viewer(store, samordnare).await;
+    let intervention = InterventionInput {
+        title: "Sommarlovsaktiviteter på ungdomsgården".into(),
+        description: "Aktiviteter för unga under sommarlovet.".into(),
+        owner_org_id: Some(kommun),
+        municipality_codes: vec!["1293".into()],
+        partner_org_ids: vec![club],
+        period_from: Some("2026-06-15".into()),
+        period_to: Some("2026-08-15".into()),
+        age_from: Some(13),
+        age_to: Some(18),
+        themes: vec!["fritid".into()],
+        target_groups: vec!["unga".into()],
+        ..Default::default()
+    };
+    store.write(move |db| interventions::create(db, &v, &intervention)).await.unwrap();
+
+    let find = |viewer: Option<i64>| async move {
+        let v = match viewer {
+            Some(u) => super::viewer(store, u).await,
+            None => Viewer::anonymous(Origin::default()),
+        };
+        let q = SearchQuery { q: "ungdomsgård".into(), ..Default::default() };
+        let r = search::search(store, &v, &q).await.unwrap();
+        let titles: Vec<(String, String)> = r.hits.iter().map(|h| (h.kind.clone(), h.title.clone())).collect();
+        let kinds: Vec<(String, i64)> = r.kinds.iter().map(|f| (f.value.clone(), f.count)).collect();
+        (titles, r.total, kinds)
+    };
+    let (anon, total, kinds) = find(None).await;
+    assert_eq!(anon, [("offer".to_owned(), "Fredagsfotboll".to_owned())]);
+    assert_eq!((total, kinds), (1, vec![("offer".to_owned(), 1)]));
+    let (other, total, _) = find(Some(stranger)).await;
+    assert_eq!((other.len(), total), (1, 1), "another organisation sees the public offer only: {other:?}");
+    let (own, total, _) = find(Some(coach)).await;
+    assert_eq!(total, 3, "the club reads its unpublished offer and the intervention it is a partner of: {own:?}");
+    assert!(own.contains(&("intervention".to_owned(), "Sommarlovsaktiviteter på ungdomsgården".to_owned())));
+    let (owner, total, _) = find(Some(samordnare)).await;
+    assert_eq!(total, 2, "{owner:?}");
+    assert!(owner.contains(&("intervention".to_owned(), "Sommarlovsaktiviteter på ungdomsgården".to_owned())));
+    assert!(!owner.iter().any(|(_, t)| t == "Läxhjälp i klubbstugan"), "the club's unpublished offer stays the club's");
+}
