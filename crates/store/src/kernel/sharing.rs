@@ -165,6 +165,19 @@ pub fn can_read_party_record(v: &Viewer, parties: &[i64], draft: bool, visibilit
             })
 }
 
+/// The same rule stated as search readers (`kernel::index`): the owner and every party; when the
+/// version is not a draft, besides the forum it is shared with, or everyone when public.
+pub fn party_record_readers(owner: i64, parties: &[i64], draft: bool, visibility: Visibility) -> Vec<crate::kernel::index::Reader> {
+    use crate::kernel::index::Reader;
+    let mut readers: Vec<Reader> = std::iter::once(owner).chain(parties.iter().copied()).map(Reader::Org).collect();
+    if !draft {
+        readers.extend(Reader::of_shared(owner, visibility));
+    }
+    let mut seen = std::collections::HashSet::new();
+    readers.retain(|r| seen.insert(*r));
+    readers
+}
+
 /// Programme records — a programme (handlingsprogram), its signatories, development areas,
 /// working groups and their members, its steering group, meetings, decisions and deliverables —
 /// belong to the programme's *parties*: the owner, the signatories, the working groups' member

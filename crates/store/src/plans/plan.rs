@@ -992,7 +992,7 @@ pub const SEARCH_IDS: &str = "SELECT id FROM action_plans WHERE kind = 'municipa
 /// version that is not a draft besides the forum it is shared with, or anyone when published.
 /// A working group's activity plan is not indexed (its parties follow the programme's groups).
 pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
-    use crate::kernel::index::{Document, Reader};
+    use crate::kernel::index::Document;
     type Head = (String, String, Option<String>, String, Option<i64>, i64, Option<String>, i64, String, String, String);
     let head: Option<Head> = db.map_opt(
         "SELECT title, status, municipality_code, visibility, forum_id, owner_org_id, decided_by, updated_at, kind, period_from, period_to
@@ -1021,12 +1021,9 @@ pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::
         return Ok(None);
     }
     let parties: Vec<i64> = db.scalars("SELECT org_id FROM plan_parties WHERE plan_id = $1 ORDER BY org_id", args![id])?;
-    let mut readers: Vec<Reader> = std::iter::once(owner).chain(parties).map(Reader::Org).collect();
     let vis = sharing::Visibility::from_columns(&visibility, forum_id).unwrap_or(sharing::Visibility::Organisation);
     let public = status != "draft" && vis == sharing::Visibility::Public;
-    if status != "draft" {
-        readers.extend(Reader::of_shared(owner, vis));
-    }
+    let readers = sharing::party_record_readers(owner, &parties, status == "draft", vis);
     let mut body = format!("Åtgärdsplan {from} – {to}.");
     if let Some(d) = decided_by {
         body.push_str(&format!(" Beslutad av {d}."));

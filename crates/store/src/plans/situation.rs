@@ -922,7 +922,7 @@ pub const SEARCH_IDS: &str = "SELECT id FROM situations";
 /// sections. Read as [`sharing::party_record_readable`] says: the parties' users always; a version
 /// that is not a draft besides the forum it is shared with, or anyone when published.
 pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::kernel::index::Document>> {
-    use crate::kernel::index::{Document, Reader};
+    use crate::kernel::index::Document;
     type Head = (String, String, String, String, Option<i64>, i64, i64, i64);
     let head: Option<Head> = db.map_opt(
         "SELECT title, status, municipality_code, visibility, forum_id, owner_org_id, updated_at, year FROM situations WHERE id = $1",
@@ -944,12 +944,9 @@ pub fn search_document(db: &mut dyn Conn, id: i64) -> StoreResult<Option<crate::
         return Ok(None);
     };
     let parties: Vec<i64> = db.scalars("SELECT org_id FROM situation_parties WHERE situation_id = $1 ORDER BY org_id", args![id])?;
-    let mut readers: Vec<Reader> = std::iter::once(owner).chain(parties).map(Reader::Org).collect();
     let vis = sharing::Visibility::from_columns(&visibility, forum_id).unwrap_or(sharing::Visibility::Organisation);
-    if status != "draft" {
-        readers.extend(Reader::of_shared(owner, vis));
-    }
     let public = status != "draft" && vis == sharing::Visibility::Public;
+    let readers = sharing::party_record_readers(owner, &parties, status == "draft", vis);
     let sections: Vec<String> = db.scalars("SELECT body FROM situation_sections WHERE situation_id = $1 ORDER BY section", args![id])?;
     let body = format!("Lägesbild {year}. {}", sections.join(" "));
     let path = if public { format!("/publikt/lagesbilder/{id}") } else { format!("/lagesbilder/{id}") };
