@@ -52,15 +52,6 @@ pub struct WorkingOrg {
     pub kind: String,
 }
 
-/// A contact person with the name of its organisation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Counterpart {
-    #[serde(flatten)]
-    pub contact: ContactPerson,
-    pub org_name: String,
-}
-
 /// Everything Brygga knows about whom a municipality works with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,7 +74,7 @@ pub struct Counterparts {
     pub organisations: Vec<WorkingOrg>,
     /// Contact persons the viewer may read covering the municipality (kommun), its county
     /// (län) or the country (nationell), in Swedish name order.
-    pub contacts: Vec<Counterpart>,
+    pub contacts: Vec<ContactPerson>,
     /// Whether the municipality has published its "vart vänder jag mig" guide.
     pub guide_published: bool,
 }
@@ -135,11 +126,7 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, municipality: &MunicipalityCode) -> St
             .into_iter()
             .map(|o| WorkingOrg { id: o.id, name: o.name, kind: o.kind.code().to_owned() })
             .collect();
-    let mut contacts = Vec::new();
-    for c in contacts::list_covering(db, v, municipality)? {
-        let org_name: String = db.scalar("SELECT name FROM organisations WHERE id = $1", args![c.org_id])?;
-        contacts.push(Counterpart { contact: c, org_name });
-    }
+    let contacts = contacts::list_covering(db, v, municipality)?;
     let guide_published: Option<bool> =
         db.scalar_opt("SELECT published FROM concern_guides WHERE municipality_code = $1", args![m.code])?;
     let (police_area, police_region) = police.map_or((None, None), |(n, r)| (Some(n), Some(r)));

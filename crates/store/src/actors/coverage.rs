@@ -12,9 +12,9 @@ use brygga_domain::geography as geo;
 use serde::Serialize;
 
 use crate::accounts::contacts::{self, roles};
-use crate::kernel::db::{Conn, ConnExt};
+use crate::kernel::db::Conn;
 use crate::kernel::error::{StoreError, StoreResult};
-use crate::{Viewer, args, sort_key};
+use crate::{Viewer, sort_key};
 
 /// A contact person as the report names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,19 +73,12 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, role: Option<&str>) -
     let mut munis: Vec<&geo::Municipality> = geo::municipalities().iter().filter(|m| m.county_code == county).collect();
     munis.sort_by_cached_key(|m| sort_key(m.name));
     let contacts = contacts::list_in_county(db, v, county)?;
-    let mut org_names: Vec<(i64, String)> = Vec::new();
-    for c in &contacts {
-        if !org_names.iter().any(|(id, _)| *id == c.org_id) {
-            let name: String = db.scalar("SELECT name FROM organisations WHERE id = $1", args![c.org_id])?;
-            org_names.push((c.org_id, name));
-        }
-    }
     let named = |c: &contacts::ContactPerson| Named {
         contact_id: c.id,
         name: c.name.clone(),
         title: c.title.clone(),
         org_id: c.org_id,
-        org_name: org_names.iter().find(|(id, _)| *id == c.org_id).map(|(_, n)| n.clone()).unwrap_or_default(),
+        org_name: c.org_name.clone(),
     };
     let roles = all_roles
         .into_iter()

@@ -59,7 +59,7 @@ impl Chrome {
     }
 
     /// The chrome of a page anyone may open: signed in or not.
-    pub fn maybe(session: &Option<Session>, title: impl Into<String>, active: &'static str, flash: &Flash) -> Self {
+    pub fn maybe(session: Option<&Session>, title: impl Into<String>, active: &'static str, flash: &Flash) -> Self {
         match session {
             Some(s) => Chrome::new(s, title, active, flash),
             None => Chrome::anonymous(title),

@@ -232,7 +232,7 @@ pub async fn counterparts_name_the_divisions_and_who_to_reach_for_every_municipa
     assert_eq!(anonymous.probation_region.as_deref(), Some("Kriminalvården region Syd"));
     assert!(anonymous.probation_office.is_some());
     assert_eq!((anonymous.edited, anonymous.version), (false, 1));
-    let names = |c: &counterparts::Counterparts| c.contacts.iter().map(|c| c.contact.name.clone()).collect::<Vec<_>>();
+    let names = |c: &counterparts::Counterparts| c.contacts.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     assert_eq!(names(&anonymous), ["Anna Berg", "Dan Fors"], "public contacts of the municipality and the county; not Hässleholm's");
     assert!(anonymous.organisations.is_empty(), "no public profiles: an anonymous visitor sees no organisation names");
     let own = get(Some(w.trelleborg_member), "1287").await;

@@ -30,6 +30,8 @@ pub const PHONE: TextRule = TextRule::line("phone", "Telefonnumret", 40).optiona
 pub struct ContactPerson {
     pub id: i64,
     pub org_id: i64,
+    /// The owning organisation's name.
+    pub org_name: String,
     pub name: String,
     pub title: Option<String>,
     pub email: Option<String>,
@@ -53,9 +55,9 @@ pub struct ContactPerson {
 pub(crate) fn select(db: &dyn Conn) -> String {
     format!(
         "SELECT c.id, c.owner_org_id, c.name, c.title, c.email, c.phone, c.visibility, c.forum_id, c.version, c.level, c.role_code,
-                r.label AS role_label, c.county_code,
+                r.label AS role_label, c.county_code, o.name AS org_name,
                 (SELECT {agg} FROM contact_person_municipalities cm WHERE cm.contact_id = c.id) AS municipalities
-         FROM contact_persons c LEFT JOIN contact_roles r ON r.code = c.role_code",
+         FROM contact_persons c JOIN organisations o ON o.id = c.owner_org_id LEFT JOIN contact_roles r ON r.code = c.role_code",
         agg = db.dialect().string_agg("cm.municipality_code")
     )
 }
@@ -66,6 +68,7 @@ impl FromRow for ContactPerson {
         Ok(Self {
             id: r.get("id")?,
             org_id: r.get("owner_org_id")?,
+            org_name: r.get("org_name")?,
             name: r.get("name")?,
             title: r.get("title")?,
             email: r.get("email")?,

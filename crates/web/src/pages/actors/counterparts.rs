@@ -44,7 +44,7 @@ async fn choose(MaybeSession(session): MaybeSession, flash: Flash) -> PageResult
     let session = session.ok();
     let mut counties: Vec<(String, String)> = geo::counties().iter().map(|c| (c.code.to_owned(), c.name.to_owned())).collect();
     counties.sort_by_cached_key(|(_, n)| brygga_store::sort_key(n));
-    html(StatusCode::OK, ChoosePage { chrome: Chrome::maybe(&session, "Motparter", "counterparts", &flash), counties })
+    html(StatusCode::OK, ChoosePage { chrome: Chrome::maybe(session.as_ref(), "Motparter", "counterparts", &flash), counties })
 }
 
 #[derive(Template)]
@@ -74,7 +74,7 @@ async fn county_page(
             .any(|m| access::allowed(&s.viewer, Action::EditCounterparts { municipality: m }))
     });
     Ok(CountyPage {
-        chrome: Chrome::maybe(session, format!("Motparter i {}", c.name), "counterparts", flash),
+        chrome: Chrome::maybe(session.as_ref(), format!("Motparter i {}", c.name), "counterparts", flash),
         county_code: c.code.to_owned(),
         county_name: c.name.to_owned(),
         rows,
@@ -144,7 +144,11 @@ async fn show(State(state): State<AppState>, MaybeSession(session): MaybeSession
     let can_edit = session.as_ref().is_some_and(|s| access::allowed(&s.viewer, Action::EditCounterparts { municipality: m }));
     html(
         StatusCode::OK,
-        ShowPage { chrome: Chrome::maybe(&session, format!("Motparter i {}", c.municipality_name), "counterparts", &flash), c, can_edit },
+        ShowPage {
+            chrome: Chrome::maybe(session.as_ref(), format!("Motparter i {}", c.municipality_name), "counterparts", &flash),
+            c,
+            can_edit,
+        },
     )
 }
 

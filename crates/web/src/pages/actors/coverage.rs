@@ -72,7 +72,7 @@ async fn page(
         })
         .await?;
     Ok(ShowPage {
-        chrome: Chrome::maybe(session, format!("Kontaktpersoner i {}", c.name), "counterparts", flash),
+        chrome: Chrome::maybe(session.as_ref(), format!("Kontaktpersoner i {}", c.name), "counterparts", flash),
         r,
         roles: all.into_iter().map(|r| (r.code, r.label)).collect(),
         selected: role.unwrap_or_default(),

@@ -79,7 +79,7 @@ async fn page(
     });
     let name = m.municipality().name.to_owned();
     Ok(ShowPage {
-        chrome: Chrome::maybe(session, format!("Vart vänder jag mig i {name}?"), "counterparts", flash),
+        chrome: Chrome::maybe(session.as_ref(), format!("Vart vänder jag mig i {name}?"), "counterparts", flash),
         code: m.as_str().to_owned(),
         name,
         g,

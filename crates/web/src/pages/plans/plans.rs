@@ -426,10 +426,7 @@ async fn show_page(
         (Vec::new(), Vec::new())
     };
     let title = d.plan.title.clone();
-    let chrome = match session {
-        Some(s) => Chrome::new(s, title, "plans", flash),
-        None => Chrome::anonymous(title),
-    };
+    let chrome = Chrome::maybe(session, title, "plans", flash);
     let mut share_form = FormView::empty();
     share_form.set("visibility", d.plan.visibility.clone()).set("forum_id", d.plan.forum_id.map(|f| f.to_string()).unwrap_or_default());
     html(
