@@ -6,7 +6,7 @@
 //!   write), the [`Viewer`], the access policy and the sharing rules (each rule in exactly one
 //!   place), audit, idempotency, the job queue, the outbox and the registries.
 //! - Capability folders, lowest first — [`accounts`], [`places`], [`forums`], [`picture`],
-//!   [`forum_work`], [`plans`], [`programmes`], [`agreements`], [`actors`], [`search`] — each holding its models, queries, validation, commands and reads, written
+//!   [`forum_work`], [`knowledge`], [`plans`], [`programmes`], [`agreements`], [`actors`], [`dialogue`], [`search`] — each holding its models, queries, validation, commands and reads, written
 //!   once for both databases. A folder uses the kernel and the folders below it, never one above
 //!   (`crates/brygga/tests/layering.rs`).
 //! - This root wires what crosses folders: [`Store::migrate`] (schema, then reference data).
@@ -24,12 +24,16 @@ pub mod picture;
 
 pub mod forum_work;
 
+pub mod knowledge;
+
 pub mod plans;
 
 pub mod agreements;
 pub mod programmes;
 
 pub mod actors;
+
+pub mod dialogue;
 
 pub mod search;
 
