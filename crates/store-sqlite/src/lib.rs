@@ -29,6 +29,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 13, name: "interventions", sql: include_str!("../migrations/0013_interventions.sql") },
     Migration { version: 14, name: "search", sql: include_str!("../migrations/0014_search.sql") },
     Migration { version: 15, name: "contacts_counterparts", sql: include_str!("../migrations/0015_contacts_counterparts.sql") },
+    Migration { version: 17, name: "consultations", sql: include_str!("../migrations/0017_consultations.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

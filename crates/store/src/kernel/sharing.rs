@@ -323,6 +323,58 @@ pub fn can_read_offer(v: &Viewer, org_id: i64, published: bool, public_profile: 
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.
+/// Consultations (`dialogue::consultations`) are read by the users of their **organisers** (the
+/// lead and co-organising organisations, `consultation_organisers`) always, and by the users of
+/// **invited** organisations once the consultation is no longer a draft. Nobody else: a
+/// consultation is a conversation between named parties, not a publication (its compiled
+/// documentation is what participants receive). SQL predicate over the consultation aliased `t`,
+/// binding the viewer's organisations ([`consultation_args`]) at `$p`.
+pub fn consultation_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "({organised} OR ({t}.status <> 'draft' AND EXISTS (SELECT 1 FROM consultation_invitations ci \
+         WHERE ci.consultation_id = {t}.id AND {invited})))",
+        organised = consultation_organised(dialect, t, p),
+        invited = dialect.in_list("ci.org_id", p),
+    )
+}
+
+/// Whether the viewer's organisation organises the consultation aliased `t` (binding
+/// [`consultation_args`] at `$p`): organisers write its questions, invitations, themes and
+/// dispositions, enter input as note-takers and publish the compiled documentation.
+pub fn consultation_organised(dialect: Dialect, t: &str, p: usize) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM consultation_organisers co WHERE co.consultation_id = {t}.id AND {own})",
+        own = dialect.in_list("co.org_id", p),
+    )
+}
+
+/// An item of input (aliased `i`, of the consultation aliased `t`) is read by the consultation's
+/// organisers and by the users of the organisation that gave it — never by other participants
+/// before the compiled documentation is published, and then only as that document presents it
+/// (attribution applied). Binds [`consultation_args`] at `$p`.
+pub fn consultation_input_readable(dialect: Dialect, i: &str, t: &str, p: usize) -> String {
+    format!(
+        "({organised} OR {own})",
+        organised = consultation_organised(dialect, t, p),
+        own = dialect.in_list(&format!("{i}.org_id"), p),
+    )
+}
+
+/// The one argument the consultation predicates bind: the viewer's organisations.
+pub fn consultation_args(v: &Viewer) -> Value {
+    Value::IntList(v.org_ids())
+}
+
+/// [`consultation_organised`] for a consultation whose organisers are in memory.
+pub fn organises_consultation(v: &Viewer, organisers: &[i64]) -> bool {
+    organisers.iter().any(|o| v.role_in(*o).is_some())
+}
+
+/// [`consultation_readable`] for a consultation in memory.
+pub fn can_read_consultation(v: &Viewer, organisers: &[i64], invited: &[i64], draft: bool) -> bool {
+    organises_consultation(v, organisers) || (!draft && invited.iter().any(|o| v.role_in(*o).is_some()))
+}
+
 pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"];
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is
