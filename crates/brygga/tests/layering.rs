@@ -19,8 +19,21 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The store's capability folders, lowest first.
-const STORE_RANKS: &[&str] =
-    &["kernel", "accounts", "places", "forums", "picture", "forum_work", "knowledge", "plans", "programmes", "agreements", "actors", "dialogue", "search"];
+const STORE_RANKS: &[&str] = &[
+    "kernel",
+    "accounts",
+    "places",
+    "forums",
+    "picture",
+    "forum_work",
+    "knowledge",
+    "plans",
+    "programmes",
+    "agreements",
+    "actors",
+    "dialogue",
+    "search",
+];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().and_then(Path::parent).expect("workspace root").to_path_buf()

@@ -14,6 +14,7 @@ pub mod personal_data;
 pub mod plans;
 pub mod steering;
 pub mod text;
+pub mod themes;
 pub mod time;
 pub mod words;
 

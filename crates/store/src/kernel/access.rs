@@ -133,6 +133,10 @@ pub enum Action {
     /// administrators of `org`; never a system administrator from outside — the directory speaks
     /// for the organisation).
     EditDirectory { org: i64 },
+    // Consultations (`dialogue::consultations`, issue 16): `org` is one of its organisers.
+    /// Theme a consultation's input, set dispositions and publish its compiled documentation
+    /// (any user of an organising `org` from member up).
+    ConcludeConsultation { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -224,6 +228,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
+        Action::ConcludeConsultation { org } => has_role(v, org, Role::Member),
     }
 }
 
