@@ -28,6 +28,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    consultations_conclude_with_themes_dispositions_and_published_documentation,
     contact_persons_have_levels_and_roles_and_the_county_sees_its_gaps,
     counterparts_name_the_divisions_and_who_to_reach_for_every_municipality,
     guides_route_each_concern_and_are_public_once_published,

@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         // Actors: interventions and networks.
         .merge(actors::interventions::routes())
         .merge(actors::networks::routes())
+        .merge(dialogue::conclusion::routes())
         .merge(directory::public::routes())
         .merge(directory::edit::routes())
         .merge(search::routes());

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 mod accounts;
 mod actors;
 mod agreements;
+mod dialogue;
 mod directory;
 mod forum_work;
 mod forums;
@@ -219,6 +220,18 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::networks::get, actors::networks::update))
         .routes(routes!(actors::networks::add_member))
         .routes(routes!(actors::networks::remove_member))
+        // Dialogue: concluding a consultation (themes, dispositions, the compiled documentation).
+        .routes(routes!(dialogue::conclusion::list_themes, dialogue::conclusion::create_theme))
+        .routes(routes!(dialogue::conclusion::items))
+        .routes(routes!(dialogue::conclusion::suggestion, dialogue::conclusion::adopt_suggestion))
+        .routes(routes!(dialogue::conclusion::update_theme, dialogue::conclusion::delete_theme))
+        .routes(routes!(dialogue::conclusion::merge_theme))
+        .routes(routes!(dialogue::conclusion::assign_theme))
+        .routes(routes!(dialogue::conclusion::get_disposition, dialogue::conclusion::set_disposition))
+        .routes(routes!(dialogue::conclusion::link_choices))
+        .routes(routes!(dialogue::conclusion::versions, dialogue::conclusion::publish))
+        .routes(routes!(dialogue::conclusion::preview))
+        .routes(routes!(dialogue::conclusion::version))
         .routes(routes!(search::search))
 }
 

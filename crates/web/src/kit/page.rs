@@ -92,6 +92,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
     Some(match code {
         "skapad" => "Uppgifterna har sparats.",
         "sparad" => "Ändringarna har sparats.",
+        "publicerad" => "Dokumentationen är publicerad och skickad med e-post till deltagarna.",
         "borttagen" => "Posten har tagits bort.",
         "arkiverad" => {
             "Platsen har rapporter och är därför arkiverad i stället för borttagen. Den finns kvar i äldre lägesbilder men erbjuds inte för nya rapporter."

@@ -294,9 +294,8 @@ pub fn set(db: &mut dyn Conn, v: &Viewer, post: &Postmark, input_id: i64, input:
         )?;
     }
     audit::record(db, v, Event::new("consultation.dispose").record("consultation", h.id).orgs(&h.organisers))?;
-    let published: Option<i64> =
-        db.scalar_opt("SELECT MAX(version) FROM consultation_documents WHERE consultation_id = $1", args![h.id])?;
-    if published.is_some() {
+    let published: i64 = db.scalar("SELECT COUNT(*) FROM consultation_documents WHERE consultation_id = $1", args![h.id])?;
+    if published > 0 {
         notify_change(db, post, &h, input_id, &outcome, now)?;
     }
     Ok(for_inputs(db, v, &[input_id])?.pop().expect("stored"))
@@ -338,3 +337,38 @@ fn notify_change(db: &mut dyn Conn, post: &Postmark, h: &Head, input_id: i64, ou
 
 /// The outbox kind of the e-mails of this folder (disposition changes and publication).
 pub const MAIL_KIND: &str = "consultation";
+
+/// A record a disposition may link to, for the form's choices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkChoice {
+    /// `kind:id`, as [`DispositionInput::links`] takes it.
+    pub value: String,
+    pub label: String,
+    /// The plan or lägesbild it belongs to, for grouping.
+    pub group: String,
+}
+
+/// What the viewer may link a disposition of the consultation to from the forms: the lägesbilder
+/// and the current plans' goals and measures of the consultation's municipality (of every
+/// municipality the viewer reads, when the consultation names none). Actions and steering
+/// decisions are linked by number (`action:12`, `decision:3`).
+pub fn link_choices(db: &mut dyn Conn, v: &Viewer, consultation_id: i64) -> StoreResult<Vec<LinkChoice>> {
+    let h = head::concluding(db, v, consultation_id)?;
+    let municipality = h.municipality_code.as_deref();
+    let mut out = vec![];
+    for s in crate::plans::situation::list(db, v, municipality)?.into_iter().filter(|s| s.status != "superseded") {
+        out.push(LinkChoice { value: format!("situation:{}", s.id), label: s.title.clone(), group: "Lägesbilder".to_owned() });
+    }
+    for p in crate::plans::plan::list(db, v, municipality)?.into_iter().filter(|p| p.status != "superseded" && p.kind == "municipal") {
+        let doc = crate::plans::plan::load(db, v, p.id)?;
+        let group = format!("{} ({})", p.title, p.status_label.to_lowercase());
+        for g in &doc.goals {
+            out.push(LinkChoice { value: format!("goal:{}", g.id), label: format!("Mål: {}", g.title), group: group.clone() });
+        }
+        for m in &doc.measures {
+            out.push(LinkChoice { value: format!("measure:{}", m.id), label: format!("Insats: {}", m.title), group: group.clone() });
+        }
+    }
+    Ok(out)
+}

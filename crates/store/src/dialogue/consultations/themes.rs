@@ -63,6 +63,13 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, consultation_id: i64) -> StoreResult<
     Ok(db.all(&format!("{SELECT} WHERE t.consultation_id = $1 ORDER BY t.position, t.id"), args![consultation_id])?)
 }
 
+/// One theme of a consultation the viewer may read.
+pub fn get(db: &mut dyn Conn, v: &Viewer, theme_id: i64) -> StoreResult<Theme> {
+    let t: Theme = db.opt(&format!("{SELECT} WHERE t.id = $1"), args![theme_id])?.ok_or(StoreError::not_found("theme"))?;
+    head::readable(db, v, t.consultation_id).map_err(|_| StoreError::not_found("theme"))?;
+    Ok(t)
+}
+
 /// A theme the viewer may change, with its consultation.
 fn concluding(db: &mut dyn Conn, v: &Viewer, theme_id: i64) -> StoreResult<(Theme, Head)> {
     let t: Theme = db.opt(&format!("{SELECT} WHERE t.id = $1"), args![theme_id])?.ok_or(StoreError::not_found("theme"))?;

@@ -206,6 +206,14 @@ pub fn action_label(code: &str) -> &str {
         "offer.unpublish" => "Erbjudande avpublicerat i katalogen",
         "offer.verify" => "Erbjudande markerat som kontrollerat",
         "offer.delete" => "Erbjudande i katalogen borttaget",
+        "consultation.theme_suggest" => "Samrådets temaförslag använt",
+        "consultation.theme_create" => "Tema i samråd skapat",
+        "consultation.theme_update" => "Tema i samråd ändrat",
+        "consultation.theme_merge" => "Teman i samråd sammanslagna",
+        "consultation.theme_delete" => "Tema i samråd borttaget",
+        "consultation.theme_assign" => "Medskick flyttat till tema",
+        "consultation.dispose" => "Besked om medskick",
+        "consultation.publish" => "Samrådsdokumentation publicerad",
         other => other,
     }
 }
@@ -231,6 +239,7 @@ fn record_label(kind: &str) -> &str {
         "deliverable" => "Leverans",
         "intervention" => "Insats",
         "network" => "Nätverk",
+        "consultation" => "Samråd",
         "offer" => "Erbjudande",
         other => other,
     }

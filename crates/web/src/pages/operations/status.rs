@@ -61,6 +61,7 @@ fn mail_kind_label(kind: &str) -> &str {
         "alert" => "Larm",
         "digest" => "Veckosammanfattning",
         "questionnaire_reminder" => "Påminnelse om veckoenkäten",
+        "consultation" => "Samråd: dokumentation och besked",
         other => other,
     }
 }

@@ -1,0 +1,3 @@
+//! Dialogue (issue 16): consultations, events, newsletters.
+
+pub mod conclusion;
