@@ -15,6 +15,7 @@ pub mod demo_work;
 pub mod demo_year;
 pub mod digest;
 pub mod generate_agreements;
+pub mod generate_consultation;
 pub mod generate_directory;
 pub mod generate_interventions;
 pub mod generate_plan;

@@ -71,6 +71,9 @@ pub enum GenerateCommand {
     /// Zipf-fördelning) direkt i indexets tabeller, för sökningens prestandamätning
     /// (`scripts/bench-search`). Skriver JSON med antal, tid och benchmarkens sökord.
     Search(crate::generate_search::SearchArgs),
+    /// Skriver ett samråd med många medskick (för prestandamätningen av temaförslaget och den
+    /// sammanställda dokumentationen) i en transaktion och tidmäter dem. Skriver JSON.
+    Consultation(crate::generate_consultation::ConsultationArgs),
 }
 
 #[derive(Args)]
@@ -375,6 +378,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_interventions::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Consultation(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_consultation::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Search(args) => {
