@@ -124,7 +124,9 @@ pub fn router(state: AppState) -> Router {
         .merge(actors::networks::routes())
         .merge(directory::public::routes())
         .merge(directory::edit::routes())
-        .merge(search::routes());
+        .merge(search::routes())
+        // Dialogue: consultations and "Mina medskick".
+        .merge(dialogue::consultations::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -21,3 +21,4 @@ mod places;
 mod plans;
 mod programmes;
 mod search;
+mod consultations;

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 mod accounts;
 mod actors;
 mod agreements;
+mod dialogue;
 mod directory;
 mod forum_work;
 mod forums;
@@ -220,6 +221,17 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::networks::add_member))
         .routes(routes!(actors::networks::remove_member))
         .routes(routes!(search::search))
+        // Dialogue: consultations, their input and "Mina medskick".
+        .routes(routes!(dialogue::consultations::list, dialogue::consultations::create))
+        .routes(routes!(dialogue::consultations::mine))
+        .routes(routes!(dialogue::consultations::get, dialogue::consultations::update))
+        .routes(routes!(dialogue::consultations::status))
+        .routes(routes!(dialogue::consultations::candidates))
+        .routes(routes!(dialogue::consultations::invite))
+        .routes(routes!(dialogue::consultations::answer))
+        .routes(routes!(dialogue::consultations::register, dialogue::consultations::cancel))
+        .routes(routes!(dialogue::consultations::inputs, dialogue::consultations::give))
+        .routes(routes!(dialogue::consultations::update_input, dialogue::consultations::withdraw))
 }
 
 /// The API router, to be nested under `/api/v1`.
