@@ -243,7 +243,10 @@ pub fn seed(db: &mut dyn Conn, today: Date, post: &Postmark) -> StoreResult<Seed
     consultation::invite(db, &police, c.id, &invited, post)?;
     consultation::set_status(db, &police, c.id, "open")?;
     for name in ["Hässleholms IF Fotboll", "Nattvandrarna i Trelleborg"] {
-        if let (Some(o), Some(v)) = (org(db, name)?, user(db, if name.starts_with("Häss") { "ledare@hassleholmsif.example" } else { "nattvandrare@nattvandrarna.example" })?) {
+        if let (Some(o), Some(v)) = (
+            org(db, name)?,
+            user(db, if name.starts_with("Häss") { "ledare@hassleholmsif.example" } else { "nattvandrare@nattvandrarna.example" })?,
+        ) {
             consultation::respond(db, &v, c.id, o, true)?;
         }
     }
@@ -260,7 +263,9 @@ pub fn seed(db: &mut dyn Conn, today: Date, post: &Postmark) -> StoreResult<Seed
         meets_until: Some(at(today, -60, "15:00")),
         place: Some("Länsstyrelsen, Malmö".into()),
         digital_link: None,
-        arrangements: Some("Två rundabordssamtal med paus emellan. Varje grupp har minst en företrädare för det offentliga som lyssnar.".into()),
+        arrangements: Some(
+            "Två rundabordssamtal med paus emellan. Varje grupp har minst en företrädare för det offentliga som lyssnar.".into(),
+        ),
         registration_closes_at: None,
         input_closes_at: Some(at(today, -46, "23:59")),
         questions: vec![

@@ -178,7 +178,12 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     ),
     rows("consultation_inputs", "entered_by_user_id", "consultation_inputs_entered", "id, consultation_id, org_id, stage, created_at"),
     rows("consultation_dispositions", "decided_by_user_id", "consultation_dispositions_decided", "input_id, outcome, decided_at"),
-    rows("consultation_documents", "published_by_user_id", "consultation_documents_published", "id, consultation_id, version, published_at"),
+    rows(
+        "consultation_documents",
+        "published_by_user_id",
+        "consultation_documents_published",
+        "id, consultation_id, version, published_at",
+    ),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

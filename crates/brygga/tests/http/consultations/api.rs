@@ -68,9 +68,8 @@ async fn consultations_through_the_api_and_pages(b: Backend) {
 
     // Input: personal data refused with the guard's message, nothing written; then a good one.
     let before = inputs(&app).await;
-    let (status, body) = club_api
-        .send(Method::POST, &format!("/consultations/{id}/input"), json!({"text": "Ring Anna Svensson på 070-123 45 67."}))
-        .await;
+    let (status, body) =
+        club_api.send(Method::POST, &format!("/consultations/{id}/input"), json!({"text": "Ring Anna Svensson på 070-123 45 67."})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(field(&body, "text").contains("ta bort dem"), "{body}");
     assert_eq!(out_api.send(Method::POST, &format!("/consultations/{id}/input"), json!({"text": "Hej"})).await.0, StatusCode::NOT_FOUND);
@@ -112,7 +111,8 @@ async fn consultations_through_the_api_and_pages(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("utanför kontorstid") && html.contains("Tacka ja"), "{html}");
     let page = format!("/samrad/{id}/medskick");
-    let r = web.submit(&page, &page, &[("text", "Mejla mig på anna.svensson@gmail.com"), ("attribution", "named"), ("stage", "before")]).await;
+    let r =
+        web.submit(&page, &page, &[("text", "Mejla mig på anna.svensson@gmail.com"), ("attribution", "named"), ("stage", "before")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Ta bort uppgifterna åt mig") && html.contains("anna.svensson@gmail.com"), "the text is kept, removal offered");

@@ -168,7 +168,8 @@ pub async fn consultation_attribution_hides_anonymous_organisations(store: &Stor
     let mut anon = item("Föräldrar är oroliga för rekrytering vid stationen.", "anonymous", true);
     anon.question_id = Some(q);
     let a = give(store, w.association, c.id, anon, OPEN_NOW).await.unwrap();
-    let named = give(store, w.tenant_member, c.id, item("Belysningen vid garagen behöver ses över.", "named", true), OPEN_NOW).await.unwrap();
+    let named =
+        give(store, w.tenant_member, c.id, item("Belysningen vid garagen behöver ses över.", "named", true), OPEN_NOW).await.unwrap();
     give(store, w.tenant_member, c.id, item("Inte för lägesbilden.", "named", false), OPEN_NOW).await.unwrap();
     // The organiser: the item, never who gave it.
     let (v, id) = (viewer(store, w.coordinator).await, c.id);

@@ -426,7 +426,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ConsultationInput, before:
         ));
     }
     if (kind == "dialogue_meeting" || kind == "round_table") && matches!(meets_at, Some(None)) {
-        errs.push(FieldError::new("meets_at", "required", "Ett möte behöver en tid. Skriv när mötet börjar, till exempel 2025-01-28 17:00."));
+        errs.push(FieldError::new(
+            "meets_at",
+            "required",
+            "Ett möte behöver en tid. Skriv när mötet börjar, till exempel 2025-01-28 17:00.",
+        ));
     }
     let registration = opt_time(&mut errs, "registration_closes_at", input.registration_closes_at.as_deref());
     let closes = match opt_time(&mut errs, "input_closes_at", input.input_closes_at.as_deref()) {
@@ -446,7 +450,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ConsultationInput, before:
         errs.push(FieldError::new(
             "input_closes_at",
             "consultation.closes_before_meeting",
-            format!("Medskick stänger ({}) innan mötet börjar ({}). Låt medskicken vara öppna åtminstone till mötet.", format_local(ts(c)), format_local(ts(a))),
+            format!(
+                "Medskick stänger ({}) innan mötet börjar ({}). Låt medskicken vara öppna åtminstone till mötet.",
+                format_local(ts(c)),
+                format_local(ts(a))
+            ),
         ));
     }
     let mut questions = Vec::new();
@@ -479,7 +487,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &ConsultationInput, before:
             &[Value::IntList(co.clone())],
         )?;
         if n != co.len() as i64 {
-            errs.push(FieldError::new("co_organiser_org_ids", "consultation.unknown_org", "En av medarrangörerna finns inte. Välj ur listan."));
+            errs.push(FieldError::new(
+                "co_organiser_org_ids",
+                "consultation.unknown_org",
+                "En av medarrangörerna finns inte. Välj ur listan.",
+            ));
         }
     }
     errs.into_result()?;
@@ -509,11 +521,10 @@ fn write_children(db: &mut dyn Conn, id: i64, p: &ValidConsultation) -> StoreRes
     }
     // Questions keep their ids where the text at a position is unchanged, so input stays
     // attached; changed positions get the new text; extra positions go.
-    let existing: Vec<(i64, i64, String)> = db.map_all(
-        "SELECT id, position, text FROM consultation_questions WHERE consultation_id = $1 ORDER BY position",
-        args![id],
-        |r| Ok((r.get("id")?, r.get("position")?, r.get("text")?)),
-    )?;
+    let existing: Vec<(i64, i64, String)> =
+        db.map_all("SELECT id, position, text FROM consultation_questions WHERE consultation_id = $1 ORDER BY position", args![id], |r| {
+            Ok((r.get("id")?, r.get("position")?, r.get("text")?))
+        })?;
     for (i, text) in p.questions.iter().enumerate() {
         let pos = i as i64 + 1;
         match existing.iter().find(|(_, p, _)| *p == pos) {
@@ -628,7 +639,11 @@ pub fn set_status(db: &mut dyn Conn, v: &Viewer, id: i64, status: &str) -> Store
     index::touch(db, "consultation", id)?;
     let mut orgs = organiser_orgs(&before);
     orgs.extend(before.invited_ids());
-    audit::record(db, v, Event::new(if status == "open" { "consultation.open" } else { "consultation.close" }).record("consultation", id).orgs(&orgs))?;
+    audit::record(
+        db,
+        v,
+        Event::new(if status == "open" { "consultation.open" } else { "consultation.close" }).record("consultation", id).orgs(&orgs),
+    )?;
     fetch(db, v, id)?.ok_or(StoreError::not_found("consultation"))
 }
 
@@ -670,13 +685,18 @@ pub fn candidates(db: &mut dyn Conn, v: &Viewer, id: i64, f: &CandidateFilter) -
     let c = load_for_organiser(db, v, id)?;
     let mut errs = FieldErrors::new();
     let municipality = present(&f.kommun).and_then(|k| {
-        errs.take(MunicipalityCode::parse(k).map(|c| c.as_str().to_owned()).map_err(|e| FieldError::new("kommun", "municipality.unknown", e.to_string())))
+        errs.take(
+            MunicipalityCode::parse(k)
+                .map(|c| c.as_str().to_owned())
+                .map_err(|e| FieldError::new("kommun", "municipality.unknown", e.to_string())),
+        )
     });
     let theme = present(&f.tema).and_then(|t| errs.take(codes::parse_list("tema", List::Themes, &[t.to_owned()]).map(|mut l| l.remove(0))));
     let group = present(&f.malgrupp)
         .and_then(|t| errs.take(codes::parse_list("malgrupp", List::TargetGroups, &[t.to_owned()]).map(|mut l| l.remove(0))));
     errs.into_result()?;
-    let mut sql = "SELECT o.id, o.name, o.kind FROM organisations o LEFT JOIN directory_profiles dp ON dp.org_id = o.id WHERE 1 = 1".to_owned();
+    let mut sql =
+        "SELECT o.id, o.name, o.kind FROM organisations o LEFT JOIN directory_profiles dp ON dp.org_id = o.id WHERE 1 = 1".to_owned();
     let mut a: Vec<Value> = Vec::new();
     if let Some(m) = municipality {
         a.push(m.into());
@@ -761,7 +781,13 @@ pub fn invite(db: &mut dyn Conn, v: &Viewer, id: i64, org_ids: &[i64], post: &Po
             );
             mail::enqueue(
                 db,
-                &NewMail { kind: "consultation_invitation", to, to_user_id: Some(uid), subject: format!("Inbjudan till samråd: {}", c.title), body },
+                &NewMail {
+                    kind: "consultation_invitation",
+                    to,
+                    to_user_id: Some(uid),
+                    subject: format!("Inbjudan till samråd: {}", c.title),
+                    body,
+                },
                 &post.host,
                 now,
             )?;
@@ -846,7 +872,8 @@ impl FromRow for Registration {
     }
 }
 
-const REG_SELECT: &str = "SELECT r.id, r.consultation_id, r.org_id, o.name AS org_name, r.attendance, r.needs, r.registered_at, r.cancelled_at
+const REG_SELECT: &str =
+    "SELECT r.id, r.consultation_id, r.org_id, o.name AS org_name, r.attendance, r.needs, r.registered_at, r.cancelled_at
      FROM consultation_registrations r JOIN organisations o ON o.id = r.org_id";
 
 /// The organisation the viewer takes part for among the invited ones (`wanted`, or its first).
@@ -880,7 +907,11 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, id: i64, input: &RegistrationInpu
         ));
     }
     if !known(ATTENDANCES, input.attendance.trim()) {
-        errs.push(FieldError::new("attendance", "consultation.attendance", "Välj hur du deltar: på plats, digitalt eller bara skriftligt."));
+        errs.push(FieldError::new(
+            "attendance",
+            "consultation.attendance",
+            "Välj hur du deltar: på plats, digitalt eller bara skriftligt.",
+        ));
     }
     let needs = clean_text(&mut errs, &NEEDS, input.needs.as_deref());
     errs.into_result()?;
@@ -906,7 +937,10 @@ pub fn cancel_registration(db: &mut dyn Conn, v: &Viewer, id: i64, now: i64) -> 
         args![id, user],
     )?;
     let org = org.ok_or(StoreError::not_found("registration"))?;
-    db.execute("UPDATE consultation_registrations SET cancelled_at = $1 WHERE consultation_id = $2 AND user_id = $3", args![now, id, user])?;
+    db.execute(
+        "UPDATE consultation_registrations SET cancelled_at = $1 WHERE consultation_id = $2 AND user_id = $3",
+        args![now, id, user],
+    )?;
     let mut orgs = organiser_orgs(&c);
     orgs.push(org);
     audit::record(db, v, Event::new("consultation.cancel_registration").record("consultation", id).orgs(&orgs))?;

@@ -90,11 +90,7 @@ impl Input {
 /// "Anonym deltagare", [`ANONYMOUS`]) otherwise — organisers, other participants and readers
 /// of the lägesbild included.
 pub fn shown_attribution(viewer: &Viewer, input: &Input) -> Option<String> {
-    if input.attribution == "named" || viewer.role_in(input.org_id).is_some() {
-        Some(input.org_name.clone())
-    } else {
-        None
-    }
+    if input.attribution == "named" || viewer.role_in(input.org_id).is_some() { Some(input.org_name.clone()) } else { None }
 }
 
 /// [`shown_attribution`] as text: the name or "Anonym deltagare".
@@ -200,7 +196,11 @@ fn note_taker(v: &Viewer, c: &Consultation) -> bool {
 /// naming the closing time.
 fn check_open(errs: &mut FieldErrors, c: &Consultation, now: i64) {
     if c.status == "draft" {
-        errs.push(FieldError::new("text", "consultation.not_open", "Samrådet är inte öppnat än. Medskick kan lämnas när arrangören har öppnat det."));
+        errs.push(FieldError::new(
+            "text",
+            "consultation.not_open",
+            "Samrådet är inte öppnat än. Medskick kan lämnas när arrangören har öppnat det.",
+        ));
     } else if !c.accepts_input(now) {
         let at = if c.status == "closed" && now < c.input_closes_at { c.updated_at } else { c.input_closes_at };
         errs.push(FieldError::new(
@@ -236,7 +236,11 @@ fn check(errs: &mut FieldErrors, c: &Consultation, f: &InputForm, default_stage:
     if let Some(q) = f.question_id
         && !c.questions.iter().any(|x| x.id == q)
     {
-        errs.push(FieldError::new("question_id", "consultation.unknown_question", "Frågan finns inte i samrådet. Välj en fråga ur listan."));
+        errs.push(FieldError::new(
+            "question_id",
+            "consultation.unknown_question",
+            "Frågan finns inte i samrådet. Välj en fråga ur listan.",
+        ));
     }
     let stage = f.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default_stage).to_owned();
     if !known(STAGES, &stage) {
@@ -282,7 +286,18 @@ pub fn give(db: &mut dyn Conn, v: &Viewer, consultation_id: i64, f: &InputForm, 
         "INSERT INTO consultation_inputs (consultation_id, question_id, org_id, author_user_id, entered_by_user_id, stage, attribution,
             situation_material, text, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        args![consultation_id, k.question_id, org, author, entered_by, k.stage.as_str(), k.attribution.as_str(), f.situation_material, k.text.as_str(), now],
+        args![
+            consultation_id,
+            k.question_id,
+            org,
+            author,
+            entered_by,
+            k.stage.as_str(),
+            k.attribution.as_str(),
+            f.situation_material,
+            k.text.as_str(),
+            now
+        ],
     )?;
     let mut orgs = c.organisers.clone();
     orgs.push(org);

@@ -123,14 +123,17 @@ pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<MyConsultation>> {
             },
         )?;
         let questions: BTreeMap<i64, String> = db
-            .map_all("SELECT id, text FROM consultation_questions WHERE consultation_id = $1", args![cid], |r| Ok((r.get("id")?, r.get("text")?)))?
+            .map_all("SELECT id, text FROM consultation_questions WHERE consultation_id = $1", args![cid], |r| {
+                Ok((r.get("id")?, r.get("text")?))
+            })?
             .into_iter()
             .collect();
         let mut items = Vec::new();
         for i in list {
-            let disposition = db.map_opt("SELECT outcome, reason FROM consultation_dispositions WHERE input_id = $1", args![i.id], |r| {
-                Ok((r.get::<String>("outcome")?, r.get::<String>("reason")?))
-            })?;
+            let disposition =
+                db.map_opt("SELECT outcome, reason FROM consultation_dispositions WHERE input_id = $1", args![i.id], |r| {
+                    Ok((r.get::<String>("outcome")?, r.get::<String>("reason")?))
+                })?;
             let raw: Vec<(String, i64)> = db.map_all(
                 "SELECT target_kind, target_id FROM consultation_disposition_links WHERE input_id = $1 ORDER BY target_kind, target_id",
                 args![i.id],

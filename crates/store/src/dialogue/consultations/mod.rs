@@ -52,8 +52,12 @@ pub const ATTRIBUTIONS: &[(&str, &str)] = &[("named", "Organisationen namnges"),
 pub const ATTENDANCES: &[(&str, &str)] = &[("on_site", "På plats"), ("digital", "Digitalt"), ("written", "Bara skriftligt")];
 
 /// (code, Swedish label) of what became of an item (the lead's dispositions).
-pub const OUTCOMES: &[(&str, &str)] =
-    &[("adopted", "Omhändertaget"), ("partly", "Delvis omhändertaget"), ("not_adopted", "Inte omhändertaget"), ("for_information", "För kännedom")];
+pub const OUTCOMES: &[(&str, &str)] = &[
+    ("adopted", "Omhändertaget"),
+    ("partly", "Delvis omhändertaget"),
+    ("not_adopted", "Inte omhändertaget"),
+    ("for_information", "För kännedom"),
+];
 
 /// What an anonymous item shows instead of the organisation's name.
 pub const ANONYMOUS: &str = "Anonym deltagare";

@@ -55,7 +55,11 @@ pub async fn create(
             })
         })
         .await?;
-    keyed_response(keyed, |id| format!("/api/v1/consultations/{id}"), "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.")
+    keyed_response(
+        keyed,
+        |id| format!("/api/v1/consultations/{id}"),
+        "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.",
+    )
 }
 
 /// One consultation. `ETag`: the version.
@@ -230,13 +234,18 @@ pub async fn give(
                 let now = now_ms();
                 let i = input::give(db, &v, id, &f, now)?;
                 let c = consultation::require(db, &v, id)?;
-                let shown = input::shown(db, &v, &c, now)?.into_iter().find(|s| s.input.id == i.id).ok_or(StoreError::not_found("input"))?;
+                let shown =
+                    input::shown(db, &v, &c, now)?.into_iter().find(|s| s.input.id == i.id).ok_or(StoreError::not_found("input"))?;
                 let body = serde_json::to_string(&shown).map_err(|e| StoreError::Internal(e.to_string()))?;
                 Ok(Keyed::Done { value: i.id, status: 201, body })
             })
         })
         .await?;
-    keyed_response(keyed, |i| format!("/api/v1/consultations/{id}/input/{i}"), "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.")
+    keyed_response(
+        keyed,
+        |i| format!("/api/v1/consultations/{id}/input/{i}"),
+        "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel.",
+    )
 }
 
 /// Changes an item (its organisation's users) while the consultation is open.

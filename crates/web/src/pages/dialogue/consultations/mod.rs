@@ -105,7 +105,9 @@ fn input_of(form: &FormData) -> (ConsultationInput, FieldErrors) {
     for raw in form.all("co_organiser_org_ids") {
         match raw.parse::<i64>() {
             Ok(id) => co.push(id),
-            Err(_) => errs.push(FieldError::new("co_organiser_org_ids", "invalid", "Ett av valen är ogiltigt. Ladda om sidan och välj igen.")),
+            Err(_) => {
+                errs.push(FieldError::new("co_organiser_org_ids", "invalid", "Ett av valen är ogiltigt. Ladda om sidan och välj igen."))
+            }
         }
     }
     let input = ConsultationInput {
@@ -191,8 +193,7 @@ async fn new(State(state): State<AppState>, SignedIn(session): SignedIn) -> Page
 async fn create(State(state): State<AppState>, SignedForm(session, form): SignedForm) -> PageResult {
     let (input, unread) = input_of(&form);
     let v = session.viewer.clone();
-    let result =
-        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, consultation::create(db, &v, &input))).await;
+    let result = state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, consultation::create(db, &v, &input))).await;
     match submitted(&form, result)? {
         Submitted::Done(c) => Ok(Redirect::to(&format!("/samrad/{}?klart=skapad", c.id)).into_response()),
         Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &session, view, None).await?),
@@ -365,10 +366,10 @@ async fn invitations_page(
         .await?;
     let (c, munis, cands) = result;
     let mut filter = FormView::empty();
-    filter.set("kommun", f.kommun.clone().unwrap_or_default()).set("tema", f.tema.clone().unwrap_or_default()).set(
-        "malgrupp",
-        f.malgrupp.clone().unwrap_or_default(),
-    );
+    filter
+        .set("kommun", f.kommun.clone().unwrap_or_default())
+        .set("tema", f.tema.clone().unwrap_or_default())
+        .set("malgrupp", f.malgrupp.clone().unwrap_or_default());
     let (candidates, status) = match cands {
         Ok(list) => (list, status),
         Err(brygga_store::StoreError::Invalid(errs)) => {
@@ -540,7 +541,11 @@ async fn edit_input(State(state): State<AppState>, SignedIn(session): SignedIn, 
     inputs_page(&state, &session, id, f, Some(iid), StatusCode::OK, &Flash(None)).await
 }
 
-async fn update_input(State(state): State<AppState>, Path((id, iid)): Path<(i64, i64)>, SignedForm(session, form): SignedForm) -> PageResult {
+async fn update_input(
+    State(state): State<AppState>,
+    Path((id, iid)): Path<(i64, i64)>,
+    SignedForm(session, form): SignedForm,
+) -> PageResult {
     if form.checked("redact") {
         return inputs_page(&state, &session, id, redacted(&form), Some(iid), StatusCode::OK, &Flash(None)).await;
     }
@@ -557,7 +562,9 @@ async fn update_input(State(state): State<AppState>, Path((id, iid)): Path<(i64,
         .await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/samrad/{id}/medskick?klart=sparad")).into_response()),
-        Submitted::Refused(view) => inputs_page(&state, &session, id, view, Some(iid), StatusCode::UNPROCESSABLE_ENTITY, &Flash(None)).await,
+        Submitted::Refused(view) => {
+            inputs_page(&state, &session, id, view, Some(iid), StatusCode::UNPROCESSABLE_ENTITY, &Flash(None)).await
+        }
     }
 }
 
