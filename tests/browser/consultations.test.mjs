@@ -1,7 +1,8 @@
 // Issue 16, "done when" (consultations): an association user (Hässleholms IF Fotboll) enters
 // input to the police's consultation with civil society, anonymously and as material for the
 // lägesbild, and sees it on "Mina medskick" with "Inget besked än"; the police organiser sees
-// the item as "Anonym deltagare". Every page passes axe.
+// the item as "Anonym deltagare", and Trelleborg's lägesbild lists it under "Civilsamhällets
+// bild" (item 2). Every page passes axe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axe, demoSuite, login, newPage } from './lib.mjs';
@@ -54,4 +55,16 @@ test('an association gives input to the police consultation and sees it on Mina 
   assert.match(await item.innerText(), /Anonym deltagare/);
   assert.doesNotMatch(await item.innerText(), /Hässleholms IF/);
   await axe(police, 'medskick (arrangören)');
+
+  // Item 2: Trelleborg's lägesbild shows civil society's picture, attribution applied.
+  await police.goto(`${base}/lagesbilder`);
+  await police.getByRole('link', { name: /^Lägesbild \d{4} Trelleborg/ }).first().click();
+  const civil = police.locator('section', { has: police.getByRole('heading', { name: 'Civilsamhällets bild' }) });
+  await civil.waitFor();
+  const picture = await civil.innerText();
+  assert.match(picture, /Tränarna behöver stöd/);
+  assert.match(picture, /Anonym deltagare/);
+  assert.match(picture, /Nattvandrarna i Trelleborg/, 'a named item names its organisation');
+  assert.doesNotMatch(picture, /Hässleholms IF/);
+  await axe(police, 'lägesbild med civilsamhällets bild');
 });
