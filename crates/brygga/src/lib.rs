@@ -4,6 +4,7 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod demo_agreements;
+pub mod demo_consultations;
 pub mod demo_contacts;
 pub mod demo_directory;
 pub mod demo_interventions;

@@ -108,7 +108,7 @@ CREATE INDEX consultation_inputs_theme ON consultation_inputs (theme_id);
 
 -- What became of an item: adopted, partly, not adopted, for information, with a reason.
 CREATE TABLE consultation_dispositions (
-    input_id INTEGER PRIMARY KEY REFERENCES consultation_inputs(id) ON DELETE CASCADE,
+    input_id BIGINT PRIMARY KEY REFERENCES consultation_inputs(id) ON DELETE CASCADE,
     outcome TEXT NOT NULL CHECK (outcome IN ('adopted', 'partly', 'not_adopted', 'for_information')),
     reason TEXT NOT NULL,
     decided_by_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,

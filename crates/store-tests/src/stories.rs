@@ -298,3 +298,5 @@ mod search;
 pub use search::*;
 mod consultation_outcome;
 pub use consultation_outcome::*;
+mod samrad;
+pub use samrad::*;

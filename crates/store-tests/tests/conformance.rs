@@ -124,6 +124,9 @@ conformance!(
     usecases_the_gdpr_export_writes_its_audit_entry,
     questionnaire_reminders_go_once_to_those_who_have_not_answered,
     registries_every_shareable_table_is_registered,
+    consultations_are_read_by_organisers_and_invited_once_open,
+    consultation_attribution_hides_anonymous_organisations,
+    consultation_input_is_refused_when_closed_or_bad_and_nothing_written,
 );
 
 /// Needs both databases at once, so it is not in the macro: without PostgreSQL it is skipped

@@ -122,10 +122,12 @@ pub fn router(state: AppState) -> Router {
         // Actors: interventions and networks.
         .merge(actors::interventions::routes())
         .merge(actors::networks::routes())
-        .merge(dialogue::conclusion::routes())
         .merge(directory::public::routes())
         .merge(directory::edit::routes())
-        .merge(search::routes());
+        .merge(search::routes())
+        // Dialogue: consultations and "Mina medskick"; concluding them.
+        .merge(dialogue::consultations::routes())
+        .merge(dialogue::conclusion::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -9,6 +9,7 @@ mod smtp;
 mod accounts;
 mod actors;
 mod agreements;
+mod consultations;
 mod directory;
 mod forum_work;
 mod forums;

@@ -277,6 +277,34 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "INSERT INTO offer_verification_sends (offer_id, due_on, user_id, created_at) VALUES (900, '2026-08-01', $1, $2)",
                 args![me, now],
             )?;
+            // Consultations (issue 16): one the user created, invited to, registered for, gave
+            // and entered input in, decided a disposition of and published.
+            db.execute(
+                "INSERT INTO consultations (id, lead_org_id, title, kind, input_closes_at, status, created_by_user_id, created_at, updated_at)
+                 VALUES (900, $1, 'Samråd', 'written', $2, 'open', $3, $2, $2)",
+                args![kommun, now, me],
+            )?;
+            db.execute(
+                "INSERT INTO consultation_invitations (consultation_id, org_id, invited_at, invited_by_user_id) VALUES (900, $1, $2, $3)",
+                args![kommun, now, me],
+            )?;
+            db.execute(
+                "INSERT INTO consultation_registrations (consultation_id, org_id, user_id, attendance, registered_at) VALUES (900, $1, $2, 'digital', $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO consultation_inputs (id, consultation_id, org_id, author_user_id, entered_by_user_id, stage, attribution, text, created_at, updated_at)
+                 VALUES (900, 900, $1, $2, $2, 'before', 'named', 'Medskick', $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO consultation_dispositions (input_id, outcome, reason, decided_by_user_id, decided_at) VALUES (900, 'adopted', 'Skäl', $1, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO consultation_documents (consultation_id, version, body, published_at, published_by_user_id) VALUES (900, 1, '{}', $1, $2)",
+                args![now, me],
+            )?;
             Ok(())
         })
         .await

@@ -133,10 +133,15 @@ pub enum Action {
     /// administrators of `org`; never a system administrator from outside — the directory speaks
     /// for the organisation).
     EditDirectory { org: i64 },
-    // Consultations (`dialogue::consultations`, issue 16): `org` is one of its organisers.
-    /// Theme a consultation's input, set dispositions and publish its compiled documentation
-    /// (any user of an organising `org` from member up).
-    ConcludeConsultation { org: i64 },
+    // Consultations (`dialogue::consultations`, issue 16). `org` is the viewer's organisation.
+    /// Organise a consultation for `org` (lead or co-organiser): create and edit it, open and
+    /// close it, invite, enter input as note-taker (coordinators and administrators of `org`).
+    OrganiseConsultation { org: i64 },
+    /// Accept or decline `org`'s invitation to a consultation (its coordinators and administrators).
+    AnswerConsultation { org: i64 },
+    /// Register for a consultation and give, change and withdraw input for `org` (every user of
+    /// `org` but readers).
+    TakePartInConsultation { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -228,7 +233,8 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
-        Action::ConcludeConsultation { org } => has_role(v, org, Role::Member),
+        Action::OrganiseConsultation { org } | Action::AnswerConsultation { org } => has_role(v, org, Role::Coordinator),
+        Action::TakePartInConsultation { org } => has_role(v, org, Role::Reporter),
     }
 }
 

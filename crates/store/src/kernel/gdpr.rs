@@ -161,6 +161,29 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     // account: name, title, organisation text and address are exported (and erased) by address.
     rows("interventions", "created_by_user_id", "interventions_created", "id, title, owner_org_id, status, created_at"),
     rows("networks", "created_by_user_id", "networks_created", "id, name, kind, owner_org_id, created_at"),
+    // Consultations (issue 16): who created, invited, registered, wrote, entered, decided, published.
+    rows("consultations", "created_by_user_id", "consultations_created", "id, title, lead_org_id, status, created_at"),
+    rows("consultation_invitations", "invited_by_user_id", "consultation_invitations_sent", "consultation_id, org_id, invited_at"),
+    rows(
+        "consultation_registrations",
+        "user_id",
+        "consultation_registrations",
+        "id, consultation_id, org_id, attendance, needs, registered_at, cancelled_at",
+    ),
+    rows(
+        "consultation_inputs",
+        "author_user_id",
+        "consultation_inputs_written",
+        "id, consultation_id, question_id, org_id, stage, attribution, text, created_at",
+    ),
+    rows("consultation_inputs", "entered_by_user_id", "consultation_inputs_entered", "id, consultation_id, org_id, stage, created_at"),
+    rows("consultation_dispositions", "decided_by_user_id", "consultation_dispositions_decided", "input_id, outcome, decided_at"),
+    rows(
+        "consultation_documents",
+        "published_by_user_id",
+        "consultation_documents_published",
+        "id, consultation_id, version, published_at",
+    ),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

@@ -233,6 +233,17 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dialogue::conclusion::preview))
         .routes(routes!(dialogue::conclusion::version))
         .routes(routes!(search::search))
+        // Dialogue: consultations, their input and "Mina medskick".
+        .routes(routes!(dialogue::consultations::list, dialogue::consultations::create))
+        .routes(routes!(dialogue::consultations::mine))
+        .routes(routes!(dialogue::consultations::get, dialogue::consultations::update))
+        .routes(routes!(dialogue::consultations::status))
+        .routes(routes!(dialogue::consultations::candidates))
+        .routes(routes!(dialogue::consultations::invite))
+        .routes(routes!(dialogue::consultations::answer))
+        .routes(routes!(dialogue::consultations::register, dialogue::consultations::cancel))
+        .routes(routes!(dialogue::consultations::inputs, dialogue::consultations::give))
+        .routes(routes!(dialogue::consultations::update_input, dialogue::consultations::withdraw))
 }
 
 /// The API router, to be nested under `/api/v1`.

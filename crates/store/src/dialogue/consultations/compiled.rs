@@ -8,8 +8,8 @@
 //! - *Read*: a published version, whoever may read the consultation (its organisers and invited
 //!   organisations, [`crate::kernel::sharing::consultation_readable`]); the unpublished preview,
 //!   only those who may conclude it.
-//! - *Write*: publishing, members and up of an organising organisation
-//!   ([`crate::Action::ConcludeConsultation`]), once the consultation is no longer a draft.
+//! - *Write*: publishing, coordinators and administrators of an organising organisation
+//!   ([`crate::Action::OrganiseConsultation`]), once the consultation is no longer a draft.
 //! - *Notified*: on each publication, by e-mail, every participant — each registered person, each
 //!   author of input, and for items a note-taker entered the coordinators and administrators of
 //!   the organisation that gave them. The e-mail holds the title, the counts and links, never an

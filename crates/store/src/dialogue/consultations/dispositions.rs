@@ -6,8 +6,8 @@
 //! - *Read*: the consultation's organisers and the organisation that gave the item (the input's
 //!   read rule, [`crate::kernel::sharing::consultation_input_readable`]); every participant reads
 //!   them in the published compiled documentation.
-//! - *Write*: members and up of an organising organisation
-//!   ([`crate::Action::ConcludeConsultation`]). A link must name a record the organiser may read
+//! - *Write*: coordinators and administrators of an organising organisation
+//!   ([`crate::Action::OrganiseConsultation`]). A link must name a record the organiser may read
 //!   (checked with each kind's own read function); otherwise the whole disposition is refused.
 //! - *Notified*: once the documentation has been published, the item's author (or, for an item a
 //!   note-taker entered, the coordinators and administrators of the organisation that gave it) by
@@ -18,6 +18,7 @@ use brygga_domain::text::TextRule;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
+use super::OUTCOMES;
 use super::head::{self, Head};
 use crate::forum_work::actions::clean_text;
 use crate::kernel::audit::{self, Event};
@@ -27,14 +28,6 @@ use crate::kernel::mail::{self, NewMail, Postmark};
 use crate::{Viewer, args, now_ms};
 
 pub const REASON: TextRule = TextRule::line("reason", "Motiveringen", 2000).multiline();
-
-/// The outcomes, (code, Swedish label).
-pub const OUTCOMES: &[(&str, &str)] = &[
-    ("adopted", "Omhändertaget"),
-    ("partly", "Delvis omhändertaget"),
-    ("not_adopted", "Inte omhändertaget"),
-    ("for_information", "För kännedom"),
-];
 
 /// What a disposition may link to, (code, Swedish label).
 pub const TARGETS: &[(&str, &str)] = &[

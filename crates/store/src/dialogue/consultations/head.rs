@@ -22,9 +22,9 @@ pub struct Head {
 }
 
 impl Head {
-    /// Whether the viewer may theme, dispose and publish (a member or more of an organiser).
+    /// Whether the viewer may theme, dispose and publish (a coordinator or administrator of an organiser).
     pub fn concludes(&self, v: &Viewer) -> bool {
-        self.organisers.iter().any(|o| allowed(v, Permission::ConcludeConsultation { org: *o }))
+        self.organisers.iter().any(|o| allowed(v, Permission::OrganiseConsultation { org: *o }))
     }
 }
 

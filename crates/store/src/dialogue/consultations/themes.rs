@@ -6,8 +6,8 @@
 //! **Who may read, write and be notified.**
 //! - *Read*: whoever may read the consultation ([`crate::kernel::sharing::consultation_readable`])
 //!   sees its themes' names and counts; the items in them follow the input's own read rule.
-//! - *Write*: members and up of an organising organisation
-//!   ([`crate::Action::ConcludeConsultation`]); every change is audited (`consultation.theme_*`).
+//! - *Write*: coordinators and administrators of an organising organisation
+//!   ([`crate::Action::OrganiseConsultation`]); every change is audited (`consultation.theme_*`).
 //! - *Notified*: nobody; participants learn the themes from the published documentation.
 
 use brygga_domain::text::TextRule;

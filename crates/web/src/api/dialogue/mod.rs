@@ -1,3 +1,5 @@
-//! Dialogue (issue 16): consultations, events, newsletters.
+//! Dialogue (issue 16): consultations with their invitations, registrations and input, the
+//! contributor's "Mina medskick", and concluding a consultation.
 
 pub mod conclusion;
+pub mod consultations;

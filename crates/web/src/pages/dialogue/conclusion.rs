@@ -12,8 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use brygga_store::dialogue::consultations::OUTCOMES;
 use brygga_store::dialogue::consultations::compiled::{self, Compiled, PublishInput, Version};
-use brygga_store::dialogue::consultations::dispositions::{self, Disposition, DispositionInput, LinkChoice, OUTCOMES};
+use brygga_store::dialogue::consultations::dispositions::{self, Disposition, DispositionInput, LinkChoice};
 use brygga_store::dialogue::consultations::head::{self, Head};
 use brygga_store::dialogue::consultations::themes::{self, Suggestion, Theme, ThemeInput, ThemedItem};
 

@@ -1,3 +1,5 @@
-//! Dialogue (issue 16): consultations, events, newsletters.
+//! Dialogue (issue 16): consultations with civil society, "Mina medskick", and concluding a
+//! consultation (themes, dispositions, the compiled documentation).
 
 pub mod conclusion;
+pub mod consultations;

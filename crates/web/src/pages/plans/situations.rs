@@ -269,6 +269,8 @@ struct ShowPage {
     form: FormView,
     visibilities: Vec<(String, String)>,
     forums: Vec<(String, String)>,
+    /// Civil society's picture: consultation input given as lägesbild material (issue 16).
+    civil: Vec<brygga_store::dialogue::consultations::situation::CivilItem>,
 }
 
 impl FigureText for ShowPage {
@@ -284,6 +286,8 @@ async fn load(state: &AppState, session: &Session, id: i64) -> PageResult<Situat
 
 async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, form: FormView, status: StatusCode) -> PageResult {
     let d = load(state, session, id).await?;
+    let v = session.viewer.clone();
+    let civil = state.store.read(move |db| brygga_store::dialogue::consultations::situation::for_situation(db, &v, id)).await?;
     let forums = if d.can_adopt {
         let v = session.viewer.clone();
         let owner = d.situation.owner.id;
@@ -311,6 +315,7 @@ async fn show_page(state: &AppState, session: &Session, id: i64, flash: &Flash, 
             forums,
             form,
             d,
+            civil,
         },
     )
 }

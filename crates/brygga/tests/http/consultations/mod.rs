@@ -1,0 +1,3 @@
+//! Dialogue: consultations, their input and "Mina medskick" (issue 16).
+
+mod api;
