@@ -8,6 +8,7 @@ pub mod error;
 pub mod est;
 pub mod geography;
 pub mod geometry;
+pub mod knowledge;
 pub mod kinds;
 pub mod org_number;
 pub mod personal_data;

@@ -124,7 +124,12 @@ pub fn router(state: AppState) -> Router {
         .merge(actors::networks::routes())
         .merge(directory::public::routes())
         .merge(directory::edit::routes())
-        .merge(search::routes());
+        .merge(search::routes())
+        // Knowledge (issue 16): the method library, the idea bank and the idea board.
+        .merge(knowledge::methods::routes())
+        .merge(knowledge::ideas::routes())
+        // Dialogue (issue 16): newsletters.
+        .merge(newsletters::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -133,6 +133,17 @@ pub enum Action {
     /// administrators of `org`; never a system administrator from outside — the directory speaks
     /// for the organisation).
     EditDirectory { org: i64 },
+    // Knowledge (issue 16): the method library, the idea bank and the idea board.
+    /// Add, change and delete methods of the library and their EMMIE ratings: system
+    /// administrators and coordinators of a county board (länsstyrelse).
+    WriteMethod,
+    /// Write `org`'s good examples and ideas on the idea board, and register `org`'s interest
+    /// in another organisation's idea (users of `org` from member up).
+    WriteExample { org: i64 },
+    // Dialogue (issue 16): newsletters.
+    /// Create `org`'s newsletter lists, write and send their issues, see their subscribers
+    /// (coordinators of `org`).
+    ManageNewsletter { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -224,6 +235,11 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
+        Action::WriteMethod => {
+            admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
+        }
+        Action::WriteExample { org } => has_role(v, org, Role::Member),
+        Action::ManageNewsletter { org } => has_role(v, org, Role::Coordinator),
     }
 }
 

@@ -19,6 +19,8 @@ mod agreements;
 mod directory;
 mod forum_work;
 mod forums;
+mod knowledge;
+mod newsletters;
 mod picture;
 mod places;
 mod plans;
@@ -220,6 +222,21 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::networks::add_member))
         .routes(routes!(actors::networks::remove_member))
         .routes(routes!(search::search))
+        // Knowledge (issue 16): the method library, the idea bank and the idea board.
+        .routes(routes!(knowledge::methods::list, knowledge::methods::create))
+        .routes(routes!(knowledge::methods::get, knowledge::methods::update, knowledge::methods::delete))
+        .routes(routes!(knowledge::methods::usage))
+        .routes(routes!(knowledge::ideas::list_examples, knowledge::ideas::create_example))
+        .routes(routes!(knowledge::ideas::get_example, knowledge::ideas::update_example))
+        .routes(routes!(knowledge::ideas::list_ideas, knowledge::ideas::create_idea))
+        .routes(routes!(knowledge::ideas::get_idea, knowledge::ideas::update_idea))
+        .routes(routes!(knowledge::ideas::interest))
+        .routes(routes!(newsletters::list, newsletters::create))
+        .routes(routes!(newsletters::mine))
+        .routes(routes!(newsletters::get))
+        .routes(routes!(newsletters::subscribe))
+        .routes(routes!(newsletters::issues, newsletters::create_issue))
+        .routes(routes!(newsletters::send))
 }
 
 /// The API router, to be nested under `/api/v1`.
