@@ -13,6 +13,7 @@ mod directory;
 mod forum_work;
 mod forums;
 mod interventions;
+mod knowledge;
 mod kernel;
 mod kit;
 pub(crate) mod operations;
