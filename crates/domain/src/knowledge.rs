@@ -51,7 +51,7 @@ impl Dimension {
         }
     }
     /// The highest grade of the dimension.
-    pub fn max(self) -> i64 {
+    pub fn max_grade(self) -> i64 {
         if self == Dimension::Effect { EFFECT_MAX } else { QUALITY_MAX }
     }
     /// What the grade measures, in Swedish.
@@ -82,14 +82,14 @@ impl Dimension {
     /// Checks a grade: `None` (not rated) or 0 ..= [`Dimension::max`].
     pub fn check_grade(self, field: &str, grade: Option<i64>) -> Result<Option<i64>, FieldError> {
         match grade {
-            Some(g) if !(0..=self.max()).contains(&g) => Err(FieldError::new(
+            Some(g) if !(0..=self.max_grade()).contains(&g) => Err(FieldError::new(
                 field,
                 "knowledge.grade_range",
                 format!(
                     "Betyget {g} för {} går inte att använda. Ange {} från 0 till {}, eller lämna fältet tomt om dimensionen inte är bedömd.",
                     self.label().to_lowercase(),
                     self.scale_label(),
-                    self.max()
+                    self.max_grade()
                 ),
             )),
             other => Ok(other),

@@ -400,8 +400,8 @@ pub fn update_example(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, inpu
     db.execute(
         "UPDATE good_examples SET title = $1, method_id = $2, actors_text = $3, municipality_code = $4, what_done = $5, results = $6,
             evidence = $7, contact = $8, story = $9,
-            story_consent_by_user_id = CASE WHEN $9 IS NULL THEN NULL WHEN $10 THEN story_consent_by_user_id ELSE $11 END,
-            story_consent_at = CASE WHEN $9 IS NULL THEN NULL WHEN $10 THEN story_consent_at ELSE $12 END,
+            story_consent_by_user_id = CASE WHEN $10 THEN story_consent_by_user_id ELSE $11 END,
+            story_consent_at = CASE WHEN $10 THEN story_consent_at ELSE $15 END,
             status = $13, published_at = CASE WHEN $13 = 'published' THEN COALESCE(published_at, $12) ELSE NULL END,
             version = version + 1, updated_at = $12 WHERE id = $14",
         args![
@@ -415,10 +415,11 @@ pub fn update_example(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, inpu
             p.contact.as_deref(),
             p.story.as_deref(),
             same_story,
-            v.user_id(),
+            p.story.as_ref().and_then(|_| v.user_id()),
             now,
             if p.published { "published" } else { "draft" },
-            id
+            id,
+            p.story.as_ref().map(|_| now)
         ],
     )?;
     write_orgs(db, id, &p)?;

@@ -150,7 +150,7 @@ impl MethodBadge {
             .iter()
             .zip(&self.grades)
             .map(|(d, g)| match g {
-                Some(g) => format!("{} {g}/{}", &d.label()[..1], d.max()),
+                Some(g) => format!("{} {g}/{}", &d.label()[..1], d.max_grade()),
                 None => format!("{} –", &d.label()[..1]),
             })
             .collect::<Vec<_>>()
@@ -171,7 +171,7 @@ impl FromRow for Method {
                 dimension: d.code().to_owned(),
                 label: d.label().to_owned(),
                 grade,
-                max: d.max(),
+                max: d.max_grade(),
                 grade_label: grade.map(|g| d.grade_label(g).to_owned()),
                 text: r.get(&format!("{}_text", d.code()))?,
             });

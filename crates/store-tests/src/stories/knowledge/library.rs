@@ -207,6 +207,9 @@ pub async fn goal_means_check_accepts_a_rated_method(store: &Store) {
     assert!(store.read(move |db| measures::using_method(db, &anon, gvi_id)).await.unwrap().is_empty());
     // A new version copies the link.
     let v = viewer(store, w.coordinator).await;
+    let pid = p.id;
+    let p = store.read(move |db| plan::get(db, &v, pid)).await.unwrap();
+    let v = viewer(store, w.coordinator).await;
     let (id, version) = (p.id, p.version);
     let decided = PlanInput {
         title: "Trygghetsplan".into(),

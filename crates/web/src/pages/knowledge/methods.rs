@@ -119,8 +119,8 @@ fn dimension_forms() -> Vec<DimensionForm> {
             text_field: format!("{}_text", d.code()),
             label: format!("{}: betyg", d.label()),
             text_label: format!("{}: vad betyget grundas på", d.label()),
-            hint: format!("{} Betyget är {} 0–{}; lämna tomt om dimensionen inte är bedömd.", d.question(), d.scale_label(), d.max()),
-            grades: (0..=d.max()).map(|g| (g.to_string(), format!("{g} – {}", d.grade_label(g)))).collect(),
+            hint: format!("{} Betyget är {} 0–{}; lämna tomt om dimensionen inte är bedömd.", d.question(), d.scale_label(), d.max_grade()),
+            grades: (0..=d.max_grade()).map(|g| (g.to_string(), format!("{g} – {}", d.grade_label(g)))).collect(),
         })
         .collect()
 }
