@@ -164,10 +164,7 @@ pub fn seed(db: &mut dyn Conn, post: &Postmark) -> StoreResult<()> {
     let (gvi, est) = (id_of("GVI"), id_of("EST"));
 
     // The plan measure carried out through the EST forum's action list names EST.
-    db.execute(
-        "UPDATE plan_measures SET method_id = $1 WHERE title = 'Klottersanering inom 24 timmar kring Stortorget'",
-        args![est],
-    )?;
+    db.execute("UPDATE plan_measures SET method_id = $1 WHERE title = 'Klottersanering inom 24 timmar kring Stortorget'", args![est])?;
 
     // Good examples.
     let lst = org(db, "Länsstyrelsen Skåne")?;

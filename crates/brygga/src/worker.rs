@@ -486,8 +486,7 @@ impl Handler for SendMail {
                 return Ok(());
             }
             let started = Instant::now();
-            let out =
-                Outgoing {
+            let out = Outgoing {
                 message_id: &m.message_id,
                 to: &m.recipient,
                 subject: &m.subject,

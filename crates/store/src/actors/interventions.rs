@@ -235,7 +235,8 @@ fn codes(s: &str, label: fn(&str) -> Option<&'static str>) -> Vec<Coded> {
     s.split_whitespace().map(|c| Coded { code: c.to_owned(), label: label(c).unwrap_or(c).to_owned() }).collect()
 }
 
-const SELECT: &str = "SELECT i.id, i.title, i.description, i.method, i.method_id, i.owner_org_id, o.name AS owner_name, i.period_from, i.period_to,
+const SELECT: &str =
+    "SELECT i.id, i.title, i.description, i.method, i.method_id, i.owner_org_id, o.name AS owner_name, i.period_from, i.period_to,
         i.recurrence, i.age_from, i.age_to, i.themes, i.target_groups, i.funder, i.funding_from, i.funding_to, i.contact, i.lat, i.lon,
         i.status, i.discoverable, i.visibility, i.forum_id, i.version, i.created_at, i.updated_at
      FROM interventions i JOIN organisations o ON o.id = i.owner_org_id";

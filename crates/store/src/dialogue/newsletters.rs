@@ -67,7 +67,8 @@ impl NewsletterList {
     }
 }
 
-const LIST_SELECT: &str = "SELECT l.id, l.owner_org_id, o.name AS owner_name, l.name, l.description, l.network_id, n.name AS network_name, l.version
+const LIST_SELECT: &str =
+    "SELECT l.id, l.owner_org_id, o.name AS owner_name, l.name, l.description, l.network_id, n.name AS network_name, l.version
      FROM newsletter_lists l JOIN organisations o ON o.id = l.owner_org_id LEFT JOIN networks n ON n.id = l.network_id";
 
 impl FromRow for NewsletterList {
@@ -231,7 +232,8 @@ pub fn subscribe_self(db: &mut dyn Conn, v: &Viewer, list_id: i64) -> StoreResul
     }
     let email: String = db.scalar("SELECT email FROM users WHERE id = $1", args![user])?;
     let now = now_ms();
-    let existing: Option<i64> = db.scalar_opt("SELECT id FROM newsletter_subscriptions WHERE list_id = $1 AND email = $2", args![list_id, email.as_str()])?;
+    let existing: Option<i64> =
+        db.scalar_opt("SELECT id FROM newsletter_subscriptions WHERE list_id = $1 AND email = $2", args![list_id, email.as_str()])?;
     let id = match existing {
         Some(id) => {
             db.execute(
@@ -354,7 +356,11 @@ pub fn unsubscribe(db: &mut dyn Conn, v: &Viewer, token: &str) -> StoreResult<To
             |r| Ok((r.get("id")?, r.get("list_id")?, r.get("owner_org_id")?)),
         )?
         .ok_or(StoreError::not_found("newsletter_subscription"))?;
-    if db.execute("UPDATE newsletter_subscriptions SET unsubscribed_at = $1 WHERE id = $2 AND unsubscribed_at IS NULL", args![now_ms(), id])? > 0 {
+    if db.execute(
+        "UPDATE newsletter_subscriptions SET unsubscribed_at = $1 WHERE id = $2 AND unsubscribed_at IS NULL",
+        args![now_ms(), id],
+    )? > 0
+    {
         audit::record(db, v, Event::new("newsletter.unsubscribe").record("newsletter_list", list_id).org(owner))?;
     }
     Ok(by_token(db, token)?.expect("exists"))
@@ -396,8 +402,7 @@ pub struct Issue {
     pub recipient_count: i64,
 }
 
-const ISSUE_SELECT: &str =
-    "SELECT id, list_id, kind, consultation_id, subject, body, sent_at, recipient_count FROM newsletter_issues";
+const ISSUE_SELECT: &str = "SELECT id, list_id, kind, consultation_id, subject, body, sent_at, recipient_count FROM newsletter_issues";
 
 impl FromRow for Issue {
     fn from_row(r: &Row) -> Result<Self, DbError> {
@@ -456,7 +461,15 @@ pub fn create_issue(
     let id: i64 = db.scalar(
         "INSERT INTO newsletter_issues (list_id, kind, consultation_id, subject, body, created_by_user_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        args![list_id, kind.code(), consultation_id, subject.flatten().expect("checked").as_str(), body.flatten().expect("checked").as_str(), v.user_id(), now_ms()],
+        args![
+            list_id,
+            kind.code(),
+            consultation_id,
+            subject.flatten().expect("checked").as_str(),
+            body.flatten().expect("checked").as_str(),
+            v.user_id(),
+            now_ms()
+        ],
     )?;
     audit::record(db, v, Event::new("newsletter.issue_create").record("newsletter_list", list_id).org(l.owner_org_id))?;
     Ok(db.opt(&format!("{ISSUE_SELECT} WHERE id = $1"), args![id])?.expect("just written"))
@@ -491,7 +504,8 @@ fn sync_network(db: &mut dyn Conn, list_id: i64, network_id: i64, now: i64) -> S
 /// Sends an issue (the owner's coordinators): one outbox message per confirmed, subscribed
 /// address, each with its own unsubscribe URL. Sending an issue that was sent does nothing.
 pub fn send_issue(db: &mut dyn Conn, v: &Viewer, post: &Postmark, issue_id: i64) -> StoreResult<Issue> {
-    let issue: Issue = db.opt(&format!("{ISSUE_SELECT} WHERE id = $1"), args![issue_id])?.ok_or(StoreError::not_found("newsletter_issue"))?;
+    let issue: Issue =
+        db.opt(&format!("{ISSUE_SELECT} WHERE id = $1"), args![issue_id])?.ok_or(StoreError::not_found("newsletter_issue"))?;
     let l = get_list(db, v, issue.list_id).map_err(|_| StoreError::not_found("newsletter_issue"))?;
     require_manager(v, &l)?;
     if issue.sent_at_ms.is_some() {
@@ -517,11 +531,17 @@ pub fn send_issue(db: &mut dyn Conn, v: &Viewer, post: &Postmark, issue_id: i64)
             to,
             to_user_id: user,
             subject: issue.subject.clone(),
-            body: format!("{}\n\n-- \nDu får det här nyhetsbrevet från {} (”{}”). Avregistrera dig med ett klick:\n{url}\n", issue.body, l.owner_name, l.name),
+            body: format!(
+                "{}\n\n-- \nDu får det här nyhetsbrevet från {} (”{}”). Avregistrera dig med ett klick:\n{url}\n",
+                issue.body, l.owner_name, l.name
+            ),
             list_unsubscribe: Some(url),
         };
         let q = mail::enqueue(db, &m, &post.host, now)?;
-        db.execute("INSERT INTO newsletter_deliveries (issue_id, subscription_id, outbox_id) VALUES ($1, $2, $3)", args![issue_id, sub, q.id])?;
+        db.execute(
+            "INSERT INTO newsletter_deliveries (issue_id, subscription_id, outbox_id) VALUES ($1, $2, $3)",
+            args![issue_id, sub, q.id],
+        )?;
         sent += 1;
     }
     db.execute(

@@ -235,9 +235,7 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
-        Action::WriteMethod => {
-            admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard)
-        }
+        Action::WriteMethod => admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard),
         Action::WriteExample { org } => has_role(v, org, Role::Member),
         Action::ManageNewsletter { org } => has_role(v, org, Role::Coordinator),
     }

@@ -173,7 +173,12 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
     rows("newsletter_lists", "created_by_user_id", "newsletter_lists_created", "id, owner_org_id, name, created_at"),
     rows("newsletter_issues", "created_by_user_id", "newsletter_issues_written", "id, list_id, subject, created_at"),
     rows("newsletter_issues", "sent_by_user_id", "newsletter_issues_sent", "id, list_id, subject, sent_at"),
-    rows("newsletter_subscriptions", "user_id", "newsletter_subscriptions", "id, list_id, email, confirmed_at, unsubscribed_at, created_at"),
+    rows(
+        "newsletter_subscriptions",
+        "user_id",
+        "newsletter_subscriptions",
+        "id, list_id, email, confirmed_at, unsubscribed_at, created_at",
+    ),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

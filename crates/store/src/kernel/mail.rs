@@ -76,7 +76,16 @@ pub fn enqueue_at(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64, run_a
     let id: i64 = db.scalar(
         "INSERT INTO mail_outbox (message_id, kind, recipient, recipient_user_id, subject, body_text, created_at, list_unsubscribe)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        args![placeholder, mail.kind, mail.to.as_str(), mail.to_user_id, mail.subject.as_str(), mail.body.as_str(), now, mail.list_unsubscribe.as_deref()],
+        args![
+            placeholder,
+            mail.kind,
+            mail.to.as_str(),
+            mail.to_user_id,
+            mail.subject.as_str(),
+            mail.body.as_str(),
+            now,
+            mail.list_unsubscribe.as_deref()
+        ],
     )?;
     let random: String =
         crate::kernel::secret::random_token(12).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();

@@ -417,11 +417,7 @@ pub fn consultation_organised(dialect: Dialect, t: &str, p: usize) -> String {
 /// before the compiled documentation is published, and then only as that document presents it
 /// (attribution applied). Binds [`consultation_args`] at `$p`.
 pub fn consultation_input_readable(dialect: Dialect, i: &str, t: &str, p: usize) -> String {
-    format!(
-        "({organised} OR {own})",
-        organised = consultation_organised(dialect, t, p),
-        own = dialect.in_list(&format!("{i}.org_id"), p),
-    )
+    format!("({organised} OR {own})", organised = consultation_organised(dialect, t, p), own = dialect.in_list(&format!("{i}.org_id"), p),)
 }
 
 /// The one argument the consultation predicates bind: the viewer's organisations.

@@ -307,7 +307,11 @@ fn prepare_example(db: &mut dyn Conn, v: &Viewer, input: &ExampleInput, before: 
             &[Value::IntList(actor_orgs.clone())],
         )?;
         if n != actor_orgs.len() as i64 {
-            errs.push(FieldError::new("actor_org_ids", "knowledge.unknown_org", "En av organisationerna finns inte. Välj organisationer ur listan."));
+            errs.push(FieldError::new(
+                "actor_org_ids",
+                "knowledge.unknown_org",
+                "En av organisationerna finns inte. Välj organisationer ur listan.",
+            ));
         }
     }
     let municipality = check_municipality(db, &mut errs, input.municipality_code.as_deref())?;
@@ -615,7 +619,11 @@ fn prepare_idea(
         None | Some("open") => Some("open"),
         Some("closed") => Some("closed"),
         Some(s) => {
-            errs.push(FieldError::new("status", "knowledge.unknown_status", format!("”{s}” är ingen status. Välj öppen (open) eller stängd (closed).")));
+            errs.push(FieldError::new(
+                "status",
+                "knowledge.unknown_status",
+                format!("”{s}” är ingen status. Välj öppen (open) eller stängd (closed)."),
+            ));
             None
         }
     };

@@ -158,7 +158,8 @@ impl MethodBadge {
     }
 }
 
-const SELECT: &str = "SELECT id, name, short_name, description, target_groups, prevention_level, effect_direction, effect_grade, effect_text,
+const SELECT: &str =
+    "SELECT id, name, short_name, description, target_groups, prevention_level, effect_direction, effect_grade, effect_text,
         mechanism_grade, mechanism_text, moderators_grade, moderators_text, implementation_grade, implementation_text, economic_grade,
         economic_text, version, created_at, updated_at FROM methods m";
 
@@ -363,7 +364,9 @@ pub fn prepare(db: &mut dyn Conn, input: &MethodInput, editing: Option<i64>) -> 
             errs.push(FieldError::new(
                 "short_name",
                 "knowledge.short_name_taken",
-                format!("Förkortningen ”{s}” används redan av en annan metod. Välj en annan förkortning, eller ändra den befintliga metoden."),
+                format!(
+                    "Förkortningen ”{s}” används redan av en annan metod. Välj en annan förkortning, eller ändra den befintliga metoden."
+                ),
             ));
         }
     }
@@ -384,7 +387,10 @@ pub fn prepare(db: &mut dyn Conn, input: &MethodInput, editing: Option<i64>) -> 
             errs.push(FieldError::new(
                 format!("{}_text", d.code()),
                 "knowledge.rating_text",
-                format!("Betyget för {} behöver en kort text om vad det grundas på. Skriv texten, eller ta bort betyget.", d.label().to_lowercase()),
+                format!(
+                    "Betyget för {} behöver en kort text om vad det grundas på. Skriv texten, eller ta bort betyget.",
+                    d.label().to_lowercase()
+                ),
             ));
         }
         ratings.push((grade.flatten(), text.flatten()));

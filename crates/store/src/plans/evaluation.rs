@@ -807,7 +807,8 @@ mod tests {
     #[test]
     fn a_measure_linked_to_a_rated_method_has_a_documented_basis() {
         let mut p = good();
-        let gvi = |rated| MethodBasis { short_name: "GVI".into(), rated, effect_summary: "minskar brottsligheten, evidensstyrka 3 av 5".into() };
+        let gvi =
+            |rated| MethodBasis { short_name: "GVI".into(), rated, effect_summary: "minskar brottsligheten, evidensstyrka 3 av 5".into() };
         // An unrated method is no documented basis: the basis field decides, as before.
         p.measures.push(MeasureIn { basis: MeasureBasis::None, method: Some(gvi(false)), ..measure(22, &[2], &[]) });
         let c = checks(&p);

@@ -23,7 +23,11 @@ pub async fn list(State(state): State<AppState>, PublicApi(v): PublicApi) -> Api
 /// Creates a list (the owner's coordinators).
 #[utoipa::path(post, operation_id = "create_newsletter", path = "/newsletters", request_body = ListInput, tag = "newsletters",
     responses((status = 201, body = NewsletterList), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<ListInput>) -> ApiResult<Created<NewsletterList>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<ListInput>,
+) -> ApiResult<Created<NewsletterList>> {
     let l = state.store.write(move |db| newsletters::create_list(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/newsletters/{}", l.id), l))
 }
@@ -73,11 +77,18 @@ pub async fn issues(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id)
 /// Writes an issue (not sent yet).
 #[utoipa::path(post, operation_id = "create_newsletter_issue", path = "/newsletters/{id}/issues", params(("id" = i64, Path)), request_body = NewIssue, tag = "newsletters",
     responses((status = 201, body = Issue), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_issue(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<NewIssue>) -> ApiResult<Created<Issue>> {
+pub async fn create_issue(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<NewIssue>,
+) -> ApiResult<Created<Issue>> {
     let kind = input.kind.unwrap_or(IssueKind::General);
     let i = state
         .store
-        .write(move |db| newsletters::create_issue(db, &v, id, &IssueInput { subject: input.subject, body: input.body }, kind, input.consultation_id))
+        .write(move |db| {
+            newsletters::create_issue(db, &v, id, &IssueInput { subject: input.subject, body: input.body }, kind, input.consultation_id)
+        })
         .await?;
     Ok(Created(format!("/api/v1/newsletters/{id}/issues"), i))
 }

@@ -55,9 +55,14 @@ async fn index(State(state): State<AppState>, MaybeSession(session): MaybeSessio
     let v = viewer_of(&session);
     let (lists, mine, owners) = state
         .store
-        .read(move |db| Ok((newsletters::lists(db, &v)?, newsletters::my_subscriptions(db, &v)?, newsletters::owner_choices(db, &v)?.0.len())))
+        .read(move |db| {
+            Ok((newsletters::lists(db, &v)?, newsletters::my_subscriptions(db, &v)?, newsletters::owner_choices(db, &v)?.0.len()))
+        })
         .await?;
-    html(StatusCode::OK, IndexPage { chrome: Chrome::maybe(session.as_ref(), "Nyhetsbrev", "newsletters", &flash), lists, mine, can_create: owners > 0 })
+    html(
+        StatusCode::OK,
+        IndexPage { chrome: Chrome::maybe(session.as_ref(), "Nyhetsbrev", "newsletters", &flash), lists, mine, can_create: owners > 0 },
+    )
 }
 
 #[derive(Template)]
@@ -182,7 +187,12 @@ async fn subscribe_self(State(state): State<AppState>, Path(id): Path<i64>, Sign
 
 /// The public form (no account, so no session to sign it with): an address is only ever sent
 /// a confirmation link, so a forged request can at most ask a stranger to confirm.
-async fn subscribe_email(State(state): State<AppState>, MaybeSession(session): MaybeSession, Path(id): Path<i64>, body: Bytes) -> PageResult {
+async fn subscribe_email(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
     let session = session.ok();
     let form = FormData::parse(&body)?;
     let email = form.get("email").to_owned();
@@ -237,11 +247,18 @@ async fn token_page(
         Some(s) => s,
         None => {
             let t = token.clone();
-            state.store.read(move |db| newsletters::by_token(db, &t)).await?.ok_or(AppError::from(StoreError::not_found("newsletter_subscription")))?
+            state
+                .store
+                .read(move |db| newsletters::by_token(db, &t))
+                .await?
+                .ok_or(AppError::from(StoreError::not_found("newsletter_subscription")))?
         }
     };
     let title = if what == "confirm" { "Bekräfta prenumerationen" } else { "Avregistrera dig från nyhetsbrevet" };
-    html(StatusCode::OK, TokenPage { chrome: Chrome::maybe(session.as_ref(), title, "newsletters", &Flash(None)), what, token, s, done: done.is_some() })
+    html(
+        StatusCode::OK,
+        TokenPage { chrome: Chrome::maybe(session.as_ref(), title, "newsletters", &Flash(None)), what, token, s, done: done.is_some() },
+    )
 }
 
 async fn confirm_page(State(state): State<AppState>, MaybeSession(session): MaybeSession, Path(token): Path<String>) -> PageResult {

@@ -85,12 +85,20 @@ async fn the_method_library_is_public_and_written_by_the_county(b: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{plan}");
     let pid = plan["id"].as_i64().unwrap();
     let (status, body) = api
-        .send(Method::POST, &format!("/plans/{pid}/measures"), json!({"title": "Sluta skjut", "responsible_org_id": kommun, "method_id": 9999}))
+        .send(
+            Method::POST,
+            &format!("/plans/{pid}/measures"),
+            json!({"title": "Sluta skjut", "responsible_org_id": kommun, "method_id": 9999}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(field(&body, "method_id").contains("finns inte i metodbiblioteket"), "{body}");
     let (status, body) = api
-        .send(Method::POST, &format!("/plans/{pid}/measures"), json!({"title": "Sluta skjut", "responsible_org_id": kommun, "method_id": id}))
+        .send(
+            Method::POST,
+            &format!("/plans/{pid}/measures"),
+            json!({"title": "Sluta skjut", "responsible_org_id": kommun, "method_id": id}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["method"]["short_name"], "GVI");

@@ -38,7 +38,9 @@ async fn issue(app: &TestApp, user: i64, list: i64, subject: &str) -> Vec<i64> {
     let v = stories::viewer(app.store(), user).await;
     app.store().write(move |db| newsletters::send_issue(db, &v, &post(), i.id)).await.unwrap();
     app.store()
-        .read(move |db| Ok(db.scalars("SELECT outbox_id FROM newsletter_deliveries WHERE issue_id = $1 ORDER BY outbox_id", &[i.id.into()])?))
+        .read(move |db| {
+            Ok(db.scalars("SELECT outbox_id FROM newsletter_deliveries WHERE issue_id = $1 ORDER BY outbox_id", &[i.id.into()])?)
+        })
         .await
         .unwrap()
 }

@@ -59,22 +59,21 @@ pub async fn good_examples_keep_drafts_private_and_stories_need_consent(store: &
         other => panic!("{other:?}"),
     }
     // With consent, personal data in the story is still refused (the guard's own code).
-    let with_phone = ExampleInput {
-        story: Some("Han nås på 070-123 45 67 om någon vill veta mer.".into()),
-        story_consent: true,
-        ..example(w.forening)
-    };
+    let with_phone =
+        ExampleInput {
+            story: Some("Han nås på 070-123 45 67 om någon vill veta mer.".into()), story_consent: true, ..example(w.forening)
+        };
     let e = write_example(store, w.association, with_phone).await.unwrap_err();
     assert!(field_codes(&e).contains(&("story".into(), "story.personal_data")), "{e:?}");
     // An unknown method, municipality and status are refused at their fields.
-    let bad = ExampleInput {
-        method_id: Some(9_999),
-        municipality_code: Some("9999".into()),
-        status: Some("klar".into()),
-        ..example(w.forening)
-    };
+    let bad =
+        ExampleInput { method_id: Some(9_999), municipality_code: Some("9999".into()), status: Some("klar".into()), ..example(w.forening) };
     let codes = field_codes(&write_example(store, w.association, bad).await.unwrap_err());
-    for c in [("method_id", "knowledge.method_unknown"), ("municipality_code", "knowledge.unknown_municipality"), ("status", "knowledge.unknown_status")] {
+    for c in [
+        ("method_id", "knowledge.method_unknown"),
+        ("municipality_code", "knowledge.unknown_municipality"),
+        ("status", "knowledge.unknown_status"),
+    ] {
         assert!(codes.contains(&(c.0.into(), c.1)), "{c:?} in {codes:?}");
     }
     // Nobody writes for another organisation; a reader does not write at all.
@@ -154,7 +153,9 @@ pub async fn idea_board_is_for_signed_in_users_and_mails_the_owner(store: &Store
     let mail_before: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM mail_outbox", &[])?)).await.unwrap();
     let v = viewer(store, w.association).await;
     let e = store
-        .write(move |db| ideas::register_interest(db, &v, &postmark(), idea.id, &InterestInput { org_id: Some(w.forening), message: "Vi".into() }))
+        .write(move |db| {
+            ideas::register_interest(db, &v, &postmark(), idea.id, &InterestInput { org_id: Some(w.forening), message: "Vi".into() })
+        })
         .await
         .unwrap_err();
     assert!(field_codes(&e).contains(&("org_id".into(), "knowledge.own_idea")), "{e:?}");

@@ -23,7 +23,8 @@ pub(crate) fn gvi() -> MethodInput {
     MethodInput {
         name: "Group Violence Intervention".into(),
         short_name: "GVI".into(),
-        description: "Fokuserat avskräckande: ett tydligt budskap till de grupper som står för det grova våldet, med stöd att lämna.".into(),
+        description: "Fokuserat avskräckande: ett tydligt budskap till de grupper som står för det grova våldet, med stöd att lämna."
+            .into(),
         target_groups: vec!["unga_vuxna".into(), "riskgrupp".into()],
         prevention_level: Some("indicated".into()),
         effect_direction: Some("reduces".into()),
@@ -104,8 +105,7 @@ pub async fn method_library_is_public_and_written_by_county_boards(store: &Store
     let outsider = viewer(store, w.outsider).await;
     assert_eq!(store.read(move |db| methods::list(db, &outsider)).await.unwrap().len(), 1);
     // The change is audited, and a system administrator may write too.
-    let audited: i64 =
-        store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'method.create'", &[])?)).await.unwrap();
+    let audited: i64 = store.read(|db| Ok(db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'method.create'", &[])?)).await.unwrap();
     assert_eq!(audited, 1);
     let v = Viewer::system();
     let input = MethodInput { short_name: "EST".into(), name: "Effektiv samordning för trygghet".into(), ..gvi() };
@@ -138,7 +138,9 @@ async fn plan_with_measure(store: &Store, user: i64, responsible: i64, method_id
                 db,
                 &v,
                 pid,
-                &GoalInput { kind: "result".into(), title: "Mindre grovt våld".into(), level: Some("area".into()), ..GoalInput::default() },
+                &GoalInput {
+                    kind: "result".into(), title: "Mindre grovt våld".into(), level: Some("area".into()), ..GoalInput::default()
+                },
             )
         })
         .await
@@ -227,9 +229,7 @@ pub async fn goal_means_check_accepts_a_rated_method(store: &Store) {
     let adopted = store.write(move |db| plan::adopt(db, &v, id, version)).await.unwrap();
     let v = viewer(store, w.coordinator).await;
     let v2 = store.write(move |db| plan::new_version(db, &v, adopted.id)).await.unwrap();
-    let linked: Vec<Option<i64>> = store
-        .read(move |db| Ok(db.scalars("SELECT method_id FROM plan_measures WHERE plan_id = $1", &[v2.id.into()])?))
-        .await
-        .unwrap();
+    let linked: Vec<Option<i64>> =
+        store.read(move |db| Ok(db.scalars("SELECT method_id FROM plan_measures WHERE plan_id = $1", &[v2.id.into()])?)).await.unwrap();
     assert_eq!(linked, vec![Some(gvi_id)]);
 }

@@ -11,11 +11,9 @@ use super::*;
 async fn outbox(store: &Store) -> Vec<(String, Option<String>)> {
     store
         .read(|db| {
-            Ok(db.map_all(
-                "SELECT recipient, list_unsubscribe FROM mail_outbox WHERE kind = 'newsletter' ORDER BY id",
-                &[],
-                |r| Ok((r.get("recipient")?, r.get("list_unsubscribe")?)),
-            )?)
+            Ok(db.map_all("SELECT recipient, list_unsubscribe FROM mail_outbox WHERE kind = 'newsletter' ORDER BY id", &[], |r| {
+                Ok((r.get("recipient")?, r.get("list_unsubscribe")?))
+            })?)
         })
         .await
         .unwrap()
@@ -29,7 +27,11 @@ pub async fn newsletters_reach_only_confirmed_subscribers_once(store: &Store) {
     let v = viewer(store, w.coordinator).await;
     let list = store
         .write(move |db| {
-            newsletters::create_list(db, &v, &ListInput { name: "Trygg i Trelleborg".into(), description: Some("Varje månad.".into()), ..Default::default() })
+            newsletters::create_list(
+                db,
+                &v,
+                &ListInput { name: "Trygg i Trelleborg".into(), description: Some("Varje månad.".into()), ..Default::default() },
+            )
         })
         .await
         .unwrap();
@@ -106,7 +108,8 @@ pub async fn newsletters_reach_only_confirmed_subscribers_once(store: &Store) {
     // An outcome digest names its consultation; a general issue does not.
     let v = viewer(store, w.coordinator).await;
     let input = IssueInput { subject: "Resultat".into(), body: "Text".into() };
-    let e = store.write(move |db| newsletters::create_issue(db, &v, list.id, &input, IssueKind::ConsultationOutcome, None)).await.unwrap_err();
+    let e =
+        store.write(move |db| newsletters::create_issue(db, &v, list.id, &input, IssueKind::ConsultationOutcome, None)).await.unwrap_err();
     assert!(field_codes(&e).contains(&("consultation_id".into(), "newsletter.consultation")), "{e:?}");
 
     // A network list: invisible to an unrelated organisation; goes to the members' users.

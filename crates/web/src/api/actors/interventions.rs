@@ -39,14 +39,13 @@ pub async fn list(
     ApiAuth(v): ApiAuth,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<Intervention>>> {
-    let f =
-        ListFilter {
-            municipality: p.municipality,
-            area_id: p.area_id,
-            owner_org_id: p.owner_org_id,
-            current: p.current.unwrap_or(false),
-            method_id: p.method_id,
-        };
+    let f = ListFilter {
+        municipality: p.municipality,
+        area_id: p.area_id,
+        owner_org_id: p.owner_org_id,
+        current: p.current.unwrap_or(false),
+        method_id: p.method_id,
+    };
     Ok(Json(state.store.read(move |db| interventions::list(db, &v, &f)).await?))
 }
 

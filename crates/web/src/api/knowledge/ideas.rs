@@ -61,7 +61,11 @@ pub async fn list_ideas(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> A
 /// Posts an idea on the board for `owner_org_id`.
 #[utoipa::path(post, operation_id = "create_idea", path = "/ideas", request_body = IdeaInput, tag = "knowledge",
     responses((status = 201, body = BoardIdea), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_idea(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<IdeaInput>) -> ApiResult<Created<BoardIdea>> {
+pub async fn create_idea(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<IdeaInput>,
+) -> ApiResult<Created<BoardIdea>> {
     let i = state.store.write(move |db| ideas::create_idea(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/ideas/{}", i.id), i))
 }

@@ -27,7 +27,11 @@ pub async fn list(State(state): State<AppState>, PublicApi(v): PublicApi) -> Api
 /// coordinators).
 #[utoipa::path(post, operation_id = "create_method", path = "/methods", request_body = MethodInput, tag = "knowledge",
     responses((status = 201, body = Method), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<MethodInput>) -> ApiResult<Created<Method>> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<MethodInput>,
+) -> ApiResult<Created<Method>> {
     let m = state.store.write(move |db| methods::create(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/methods/{}", m.id), m))
 }

@@ -77,7 +77,8 @@ struct ExamplesPage {
 async fn examples(State(state): State<AppState>, MaybeSession(session): MaybeSession, flash: Flash) -> PageResult {
     let session = session.ok();
     let v = session.as_ref().map_or_else(|| Viewer::anonymous(Default::default()), |s| s.viewer.clone());
-    let (items, owners) = state.store.read(move |db| Ok((ideas::list_examples(db, &v, None)?, ideas::owner_choices(db, &v)?.len()))).await?;
+    let (items, owners) =
+        state.store.read(move |db| Ok((ideas::list_examples(db, &v, None)?, ideas::owner_choices(db, &v)?.len()))).await?;
     html(
         StatusCode::OK,
         ExamplesPage { chrome: Chrome::maybe(session.as_ref(), "Idébanken", "ideas", &flash), items, can_write: owners > 0 },
@@ -119,7 +120,13 @@ struct ExampleForm {
     redacted: bool,
 }
 
-async fn example_form(state: &AppState, session: &Session, form: FormView, editing: Option<&Example>, redacted: bool) -> Result<ExampleForm, PageError> {
+async fn example_form(
+    state: &AppState,
+    session: &Session,
+    form: FormView,
+    editing: Option<&Example>,
+    redacted: bool,
+) -> Result<ExampleForm, PageError> {
     let v = session.viewer.clone();
     let (owners, orgs, methods, municipalities) = state
         .store
@@ -155,7 +162,10 @@ async fn example_form(state: &AppState, session: &Session, form: FormView, editi
         orgs,
         methods,
         municipalities,
-        statuses: vec![("draft".into(), "Utkast – bara vår organisation ser det".into()), ("published".into(), "Publicerat – alla kan läsa det".into())],
+        statuses: vec![
+            ("draft".into(), "Utkast – bara vår organisation ser det".into()),
+            ("published".into(), "Publicerat – alla kan läsa det".into()),
+        ],
         offer_redaction,
         redacted,
     })
@@ -428,8 +438,10 @@ async fn update_idea(State(state): State<AppState>, Path(id): Path<i64>, SignedF
         }
     };
     let v = session.viewer.clone();
-    let result =
-        state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, ideas::update_idea(db, &v, id, version, &input))).await;
+    let result = state
+        .store
+        .write(move |db| brygga_store::kernel::error::checked_with(unread, ideas::update_idea(db, &v, id, version, &input)))
+        .await;
     match submitted(&form, result)? {
         Submitted::Done(i) => Ok(Redirect::to(&format!("/idetavla/{}?klart=sparad", i.id)).into_response()),
         Submitted::Refused(view) => {
