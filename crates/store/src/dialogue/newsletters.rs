@@ -552,8 +552,11 @@ pub fn send_issue(db: &mut dyn Conn, v: &Viewer, post: &Postmark, issue_id: i64)
     Ok(db.opt(&format!("{ISSUE_SELECT} WHERE id = $1"), args![issue_id])?.expect("exists"))
 }
 
+/// (id, name) choices for a form.
+pub type Choices = Vec<(i64, String)>;
+
 /// The organisations the viewer may create lists for (coordinators), with their networks.
-pub fn owner_choices(db: &mut dyn Conn, v: &Viewer) -> StoreResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+pub fn owner_choices(db: &mut dyn Conn, v: &Viewer) -> StoreResult<(Choices, Choices)> {
     let ids: Vec<i64> = v.org_ids().into_iter().filter(|o| allowed(v, Permission::ManageNewsletter { org: *o })).collect();
     let mut orgs = Vec::new();
     let mut networks = Vec::new();

@@ -595,13 +595,18 @@ pub struct IdeaInput {
     pub status: Option<String>,
 }
 
+/// A checked idea.
+struct ValidIdea {
+    owner: i64,
+    title: String,
+    needs: String,
+    municipality: Option<String>,
+    area: Option<String>,
+    status: &'static str,
+}
+
 /// Posts or changes an idea: the checked values.
-fn prepare_idea(
-    db: &mut dyn Conn,
-    v: &Viewer,
-    input: &IdeaInput,
-    before: Option<&BoardIdea>,
-) -> StoreResult<(i64, String, String, Option<String>, Option<String>, &'static str)> {
+fn prepare_idea(db: &mut dyn Conn, v: &Viewer, input: &IdeaInput, before: Option<&BoardIdea>) -> StoreResult<ValidIdea> {
     let owner = match (before, input.owner_org_id) {
         (Some(b), _) => b.owner.id,
         (None, Some(o)) => o,
@@ -628,19 +633,19 @@ fn prepare_idea(
         }
     };
     errs.into_result()?;
-    Ok((
+    Ok(ValidIdea {
         owner,
-        title.flatten().expect("checked"),
-        needs.flatten().expect("checked"),
-        municipality.expect("checked"),
-        area.expect("checked"),
-        status.expect("checked"),
-    ))
+        title: title.flatten().expect("checked"),
+        needs: needs.flatten().expect("checked"),
+        municipality: municipality.expect("checked"),
+        area: area.expect("checked"),
+        status: status.expect("checked"),
+    })
 }
 
 /// Posts an idea for `input.owner_org_id` (or the viewer's first organisation it writes for).
 pub fn create_idea(db: &mut dyn Conn, v: &Viewer, input: &IdeaInput) -> StoreResult<BoardIdea> {
-    let (owner, title, needs, municipality, area, status) = prepare_idea(db, v, input, None)?;
+    let ValidIdea { owner, title, needs, municipality, area, status } = prepare_idea(db, v, input, None)?;
     let id: i64 = db.scalar(
         "INSERT INTO board_ideas (owner_org_id, title, needs, municipality_code, area, status, created_by_user_id, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
@@ -657,7 +662,7 @@ pub fn update_idea(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: 
     if !allowed(v, Permission::WriteExample { org: before.owner.id }) {
         return Err(StoreError::Forbidden);
     }
-    let (owner, title, needs, municipality, area, status) = prepare_idea(db, v, input, Some(&before))?;
+    let ValidIdea { owner, title, needs, municipality, area, status } = prepare_idea(db, v, input, Some(&before))?;
     if before.version != version {
         return Err(StoreError::Stale);
     }
