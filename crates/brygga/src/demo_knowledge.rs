@@ -75,7 +75,6 @@ fn library() -> Vec<MethodInput> {
                     true,
                 ),
             ],
-            ..Default::default()
         },
         MethodInput {
             name: "Effektiv samordning för trygghet".into(),
