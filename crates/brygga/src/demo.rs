@@ -329,6 +329,9 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     let logins = [logins, store.write(move |db| crate::demo_interventions::seed(db, brygga_domain::time::today())).await?].concat();
     let logins = [logins, crate::demo_directory::seed(store, password, brygga_domain::time::today()).await?].concat();
     store.write(move |db| crate::demo_consultations::seed(db, brygga_domain::time::today(), &crate::demo_consultations::post())).await?;
+    store
+        .write(|db| crate::demo_knowledge::seed(db, &brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")))
+        .await?;
     // Some demo data is written straight into its tables: the whole search index is rebuilt.
     store.write(brygga_store::search::index::reindex).await?;
     Ok(logins)

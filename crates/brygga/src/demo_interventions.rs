@@ -214,6 +214,7 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<Vec<DemoLogin>> {
             title: s.title.into(),
             description: s.description.into(),
             method: None,
+            method_id: None,
             owner_org_id: Some(owner),
             partner_org_ids: Vec::new(),
             municipality_codes: vec![s.municipality.into()],

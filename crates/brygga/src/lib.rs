@@ -8,6 +8,7 @@ pub mod demo_consultations;
 pub mod demo_contacts;
 pub mod demo_directory;
 pub mod demo_interventions;
+pub mod demo_knowledge;
 pub mod demo_places;
 pub mod demo_plans;
 pub mod demo_programmes;

@@ -486,8 +486,14 @@ impl Handler for SendMail {
                 return Ok(());
             }
             let started = Instant::now();
-            let out =
-                Outgoing { message_id: &m.message_id, to: &m.recipient, subject: &m.subject, body: &m.body, created_at_ms: m.created_at };
+            let out = Outgoing {
+                message_id: &m.message_id,
+                to: &m.recipient,
+                subject: &m.subject,
+                body: &m.body,
+                created_at_ms: m.created_at,
+                list_unsubscribe: m.list_unsubscribe.as_deref(),
+            };
             if let Err(e) = self.mailer.send(&out).await {
                 tracing::warn!(outbox_id = id, attempt = job.attempts, error_class = e.class, smtp_code = e.code, "mail not sent");
                 return Err(if e.permanent { JobError::Permanent(e.to_string()) } else { JobError::Retry(e.to_string()) });

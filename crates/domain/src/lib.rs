@@ -9,6 +9,7 @@ pub mod est;
 pub mod geography;
 pub mod geometry;
 pub mod kinds;
+pub mod knowledge;
 pub mod org_number;
 pub mod personal_data;
 pub mod plans;

@@ -154,6 +154,9 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     /// When the message was written to the outbox (its Date header, the same on every attempt).
     pub created_at_ms: i64,
+    /// A one-click unsubscribe URL (RFC 8058): written as `List-Unsubscribe: <url>` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    pub list_unsubscribe: Option<&'a str>,
 }
 
 /// Why a send failed, without the server's text (it may quote the address).
@@ -231,16 +234,21 @@ impl Mailer {
         let from = Mailbox::new(Some(self.config.from_name.clone()), self.config.from.as_str().parse().map_err(|_| SendError::message())?);
         let to: Mailbox = m.to.parse().map_err(|_| SendError::message())?;
         let date = SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(m.created_at_ms).unwrap_or(0));
-        Message::builder()
+        let mut builder = Message::builder()
             .from(from)
             .to(to)
             .subject(m.subject)
             .date(date)
             .message_id(Some(m.message_id.to_owned()))
             .header(AutoSubmitted)
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body.to_owned())
-            .map_err(|_| SendError::message())
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = m.list_unsubscribe {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(['<', '>', '\r', '\n', ' ']) {
+                return Err(SendError::message());
+            }
+            builder = builder.header(ListUnsubscribe(format!("<{url}>"))).header(ListUnsubscribePost);
+        }
+        builder.body(m.body.to_owned()).map_err(|_| SendError::message())
     }
 
     /// Sends one message. `Ok` means the server accepted it.
@@ -263,6 +271,39 @@ impl lettre::message::header::Header for AutoSubmitted {
     }
     fn display(&self) -> lettre::message::header::HeaderValue {
         lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369), the one-click URL of a newsletter subscription.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a POST to the URL
+/// unsubscribes at once, with no page in between.
+#[derive(Debug, Clone, Copy)]
+struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 
@@ -306,8 +347,10 @@ mod tests {
             subject: "Larm: brand vid Stortorget",
             body: "Hej!\n\nÅtgärden är klar.",
             created_at_ms: 1_790_000_000_000,
+            list_unsubscribe: None,
         };
         let text = String::from_utf8(mailer.build(&m).unwrap().formatted()).unwrap();
+        assert!(!text.contains("List-Unsubscribe"), "only newsletters carry it");
         assert!(text.contains("Message-ID: <outbox-7.abc@trelleborg.se>\r\n"), "{text}");
         assert!(text.contains("Auto-Submitted: auto-generated\r\n"));
         assert!(text.contains("From: Brygga <brygga@trelleborg.se>\r\n"));
@@ -315,6 +358,27 @@ mod tests {
         // The date is when the message entered the outbox, so a resend is byte-for-byte the same.
         assert_eq!(text, String::from_utf8(mailer.build(&m).unwrap().formatted()).unwrap());
         let bad = Outgoing { to: "inte en adress", ..m };
+        assert_eq!(mailer.build(&bad).unwrap_err().class, "message");
+    }
+
+    #[tokio::test]
+    async fn a_newsletter_carries_the_one_click_unsubscribe_headers() {
+        let config = MailConfig::new(SmtpConfig::parse("smtp://127.0.0.1:2525").unwrap(), Email::parse("brygga@trelleborg.se").unwrap());
+        let mailer = Mailer::new(config).unwrap();
+        let url = "https://brygga.trelleborg.se/nyhetsbrev/avregistrera/abc123";
+        let m = Outgoing {
+            message_id: "<outbox-8.abc@trelleborg.se>",
+            to: "anna.andersson@trelleborg.se",
+            subject: "Nyhetsbrev",
+            body: "Hej!",
+            created_at_ms: 1_790_000_000_000,
+            list_unsubscribe: Some(url),
+        };
+        let text = String::from_utf8(mailer.build(&m).unwrap().formatted()).unwrap();
+        assert!(text.contains(&format!("List-Unsubscribe: <{url}>\r\n")), "{text}");
+        assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{text}");
+        // A URL that could break the header is refused, not sent.
+        let bad = Outgoing { list_unsubscribe: Some("https://x/a>\r\nBcc: b@c.se"), ..m };
         assert_eq!(mailer.build(&bad).unwrap_err().class, "message");
     }
 }

@@ -29,7 +29,9 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 13, name: "interventions", sql: include_str!("../migrations/0013_interventions.sql") },
     Migration { version: 14, name: "search", sql: include_str!("../migrations/0014_search.sql") },
     Migration { version: 15, name: "contacts_counterparts", sql: include_str!("../migrations/0015_contacts_counterparts.sql") },
+    Migration { version: 16, name: "knowledge", sql: include_str!("../migrations/0016_knowledge.sql") },
     Migration { version: 17, name: "consultations", sql: include_str!("../migrations/0017_consultations.sql") },
+    Migration { version: 19, name: "newsletters", sql: include_str!("../migrations/0019_newsletters.sql") },
 ];
 
 /// A rusqlite connection as a [`Conn`].

@@ -300,3 +300,5 @@ mod consultation_outcome;
 pub use consultation_outcome::*;
 mod samrad;
 pub use samrad::*;
+mod knowledge;
+pub use knowledge::*;

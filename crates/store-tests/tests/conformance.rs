@@ -127,13 +127,9 @@ conformance!(
     consultations_are_read_by_organisers_and_invited_once_open,
     consultation_attribution_hides_anonymous_organisations,
     consultation_input_is_refused_when_closed_or_bad_and_nothing_written,
+    method_library_is_public_and_written_by_county_boards,
+    goal_means_check_accepts_a_rated_method,
+    good_examples_keep_drafts_private_and_stories_need_consent,
+    idea_board_is_for_signed_in_users_and_mails_the_owner,
+    newsletters_reach_only_confirmed_subscribers_once,
 );
-
-/// Needs both databases at once, so it is not in the macro: without PostgreSQL it is skipped
-/// with a note, and under `CI=true` it fails (as [`TestDb::postgres`] does).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registries_sqlite_and_postgres_schemas_agree() {
-    let sqlite = TestDb::sqlite().await;
-    let Some(postgres) = TestDb::postgres().await else { return };
-    stories::registries_sqlite_and_postgres_schemas_agree(sqlite.store(), postgres.store()).await;
-}

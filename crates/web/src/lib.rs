@@ -127,7 +127,12 @@ pub fn router(state: AppState) -> Router {
         .merge(search::routes())
         // Dialogue: consultations and "Mina medskick"; concluding them.
         .merge(dialogue::consultations::routes())
-        .merge(dialogue::conclusion::routes());
+        .merge(dialogue::conclusion::routes())
+        // Knowledge (issue 16): the method library, the idea bank and the idea board.
+        .merge(knowledge::methods::routes())
+        .merge(knowledge::ideas::routes())
+        // Dialogue (issue 16): newsletters.
+        .merge(newsletters::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

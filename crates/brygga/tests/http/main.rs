@@ -16,6 +16,7 @@ mod forums;
 mod interventions;
 mod kernel;
 mod kit;
+mod knowledge;
 pub(crate) mod operations;
 mod picture;
 mod places;

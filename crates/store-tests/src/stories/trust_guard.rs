@@ -305,6 +305,40 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "INSERT INTO consultation_documents (consultation_id, version, body, published_at, published_by_user_id) VALUES (900, 1, '{}', $1, $2)",
                 args![now, me],
             )?;
+            // Knowledge (issue 16): a method, a good example with a recorded consent, an idea on
+            // the board and an interest in it.
+            db.execute(
+                "INSERT INTO methods (id, name, short_name, description, created_by_user_id, created_at, updated_at)
+                 VALUES (900, 'Metod', 'M900', 'Beskrivning', $1, $2, $2)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO good_examples (owner_org_id, title, what_done, story, story_consent_by_user_id, story_consent_at, created_by_user_id, created_at, updated_at)
+                 VALUES ($1, 'Exempel', 'Gjort', 'Berättelse', $2, $3, $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO board_ideas (id, owner_org_id, title, needs, created_by_user_id, created_at, updated_at) VALUES (900, $1, 'Idé', 'Behov', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO board_idea_interests (idea_id, org_id, message, user_id, created_at) VALUES (900, $1, 'Intresse', $2, $3)",
+                args![kommun, me, now],
+            )?;
+            // Newsletters (issue 16): a list, an issue written and sent, a subscription.
+            db.execute(
+                "INSERT INTO newsletter_lists (id, owner_org_id, name, created_by_user_id, created_at, updated_at) VALUES (900, $1, 'Lista', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO newsletter_issues (list_id, kind, subject, body, created_by_user_id, created_at, sent_at, sent_by_user_id)
+                 VALUES (900, 'general', 'Nummer 1', 'Text', $1, $2, $2, $1)",
+                args![me, now],
+            )?;
+            db.execute(
+                "INSERT INTO newsletter_subscriptions (list_id, email, user_id, token, confirmed_at, created_at) VALUES (900, 'prenumerant@example.se', $1, 'tok900', $2, $2)",
+                args![me, now],
+            )?;
             Ok(())
         })
         .await

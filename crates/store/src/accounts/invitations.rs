@@ -54,7 +54,12 @@ impl Answer {
 pub(crate) fn notify(db: &mut dyn Conn, post: &Postmark, user_id: i64, email: &str, subject: String, body: String) -> StoreResult<()> {
     // An account's address is checked when it is made; one that is not valid still sees it in the app.
     if let Ok(to) = Email::parse(email) {
-        mail::enqueue(db, &NewMail { kind: MAIL_KIND, to, to_user_id: Some(user_id), subject, body }, &post.host, now_ms())?;
+        mail::enqueue(
+            db,
+            &NewMail { kind: MAIL_KIND, to, to_user_id: Some(user_id), subject, body, list_unsubscribe: None },
+            &post.host,
+            now_ms(),
+        )?;
     }
     Ok(())
 }

@@ -75,6 +75,9 @@ pub struct InterventionInput {
     pub description: String,
     #[serde(default)]
     pub method: Option<String>,
+    /// A method of the library (`/api/v1/methods`) the intervention follows.
+    #[serde(default)]
+    pub method_id: Option<i64>,
     /// The owning organisation (one the viewer writes for); by default the viewer's first.
     /// Ignored when editing (the owner stays).
     #[serde(default)]
@@ -164,6 +167,8 @@ pub struct Intervention {
     pub title: String,
     pub description: String,
     pub method: Option<String>,
+    /// The library method it follows, if linked.
+    pub method_id: Option<i64>,
     pub owner: OrgRef,
     pub partners: Vec<OrgRef>,
     /// Code and name of each municipality.
@@ -230,7 +235,8 @@ fn codes(s: &str, label: fn(&str) -> Option<&'static str>) -> Vec<Coded> {
     s.split_whitespace().map(|c| Coded { code: c.to_owned(), label: label(c).unwrap_or(c).to_owned() }).collect()
 }
 
-const SELECT: &str = "SELECT i.id, i.title, i.description, i.method, i.owner_org_id, o.name AS owner_name, i.period_from, i.period_to,
+const SELECT: &str =
+    "SELECT i.id, i.title, i.description, i.method, i.method_id, i.owner_org_id, o.name AS owner_name, i.period_from, i.period_to,
         i.recurrence, i.age_from, i.age_to, i.themes, i.target_groups, i.funder, i.funding_from, i.funding_to, i.contact, i.lat, i.lon,
         i.status, i.discoverable, i.visibility, i.forum_id, i.version, i.created_at, i.updated_at
      FROM interventions i JOIN organisations o ON o.id = i.owner_org_id";
@@ -244,6 +250,7 @@ impl FromRow for Intervention {
             title: r.get("title")?,
             description: r.get("description")?,
             method: r.get("method")?,
+            method_id: r.get("method_id")?,
             owner: OrgRef { id: r.get("owner_org_id")?, name: r.get("owner_name")? },
             partners: Vec::new(),
             municipalities: Vec::new(),
@@ -363,6 +370,9 @@ pub struct ListFilter {
     /// Leave out ended ones.
     #[serde(default)]
     pub current: bool,
+    /// Only those following this library method.
+    #[serde(default)]
+    pub method_id: Option<i64>,
 }
 
 /// The interventions the viewer may read, by Swedish title order.
@@ -389,6 +399,10 @@ pub fn list(db: &mut dyn Conn, v: &Viewer, f: &ListFilter) -> StoreResult<Vec<In
     if f.current {
         sql += " AND i.status <> 'ended'";
     }
+    if let Some(m) = f.method_id {
+        a.push(m.into());
+        sql += &format!(" AND i.method_id = ${}", a.len());
+    }
     let mut list: Vec<Intervention> = db.all(&sql, &a)?;
     list.sort_by_cached_key(|i| (sort_key(&i.title), i.id));
     complete(db, &mut list)?;
@@ -401,6 +415,7 @@ pub struct ValidIntervention {
     pub title: String,
     pub description: String,
     pub method: Option<String>,
+    pub method_id: Option<i64>,
     pub owner_org_id: i64,
     pub partners: Vec<i64>,
     pub municipalities: Vec<String>,
@@ -471,6 +486,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
     let title = clean_text(&mut errs, &TITLE, Some(&input.title));
     let description = clean_text(&mut errs, &DESCRIPTION, Some(&input.description));
     let method = clean_text(&mut errs, &METHOD, input.method.as_deref());
+    if let Some(m) = input.method_id
+        && !crate::knowledge::methods::exists(db, m)?
+    {
+        errs.push(crate::knowledge::methods::unknown_method("method_id"));
+    }
     let funder = clean_text(&mut errs, &FUNDER, input.funder.as_deref());
     let contact = clean_text(&mut errs, &CONTACT, input.contact.as_deref());
 
@@ -642,6 +662,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, input: &InterventionInput, before:
         title,
         description,
         method: method.expect("checked"),
+        method_id: input.method_id,
         owner_org_id: owner,
         partners,
         municipalities,
@@ -688,8 +709,8 @@ pub fn insert(db: &mut dyn Conn, created_by: Option<i64>, p: &ValidIntervention)
     let id: i64 = db.scalar(
         "INSERT INTO interventions (title, description, method, owner_org_id, period_from, period_to, recurrence, age_from, age_to, themes,
             target_groups, terms, funder, funding_from, funding_to, contact, lat, lon, status, discoverable, visibility, forum_id,
-            created_by_user_id, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $24) RETURNING id",
+            created_by_user_id, version, created_at, updated_at, method_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $24, $25) RETURNING id",
         args![
             p.title.as_str(),
             p.description.as_str(),
@@ -714,7 +735,8 @@ pub fn insert(db: &mut dyn Conn, created_by: Option<i64>, p: &ValidIntervention)
             p.visibility.kind().code(),
             p.visibility.forum_id(),
             created_by,
-            now
+            now,
+            p.method_id
         ],
     )?;
     write_children(db, id, p)?;
@@ -752,7 +774,8 @@ pub fn edit(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: &Interv
     db.execute(
         "UPDATE interventions SET title = $1, description = $2, method = $3, period_from = $4, period_to = $5, recurrence = $6, age_from = $7,
             age_to = $8, themes = $9, target_groups = $10, terms = $11, funder = $12, funding_from = $13, funding_to = $14, contact = $15,
-            lat = $16, lon = $17, status = $18, discoverable = $19, visibility = $20, forum_id = $21, version = version + 1, updated_at = $22
+            lat = $16, lon = $17, status = $18, discoverable = $19, visibility = $20, forum_id = $21, version = version + 1, updated_at = $22,
+            method_id = $24
          WHERE id = $23",
         args![
             p.title.as_str(),
@@ -777,7 +800,8 @@ pub fn edit(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: &Interv
             p.visibility.kind().code(),
             p.visibility.forum_id(),
             now_ms(),
-            id
+            id,
+            p.method_id
         ],
     )?;
     write_children(db, id, &p)?;

@@ -101,6 +101,7 @@ pub fn write(db: &mut dyn Conn, today: Date, post: &Postmark, now: i64) -> Store
                 to_user_id: Some(user_id),
                 subject: format!("Dags att kontrollera ”{name}” i katalogen"),
                 body,
+                list_unsubscribe: None,
             };
             let q = mail::enqueue(db, &mail, &post.host, now)?;
             db.execute(

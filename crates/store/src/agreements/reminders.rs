@@ -93,6 +93,7 @@ pub fn write(db: &mut dyn Conn, today: Date, post: &Postmark, now: i64) -> Store
                 to_user_id: Some(user_id),
                 subject: format!("Påminnelse: ”{title}” slutar gälla om {left} dagar"),
                 body,
+                list_unsubscribe: None,
             };
             let q = mail::enqueue(db, &mail, &post.host, now)?;
             db.execute(

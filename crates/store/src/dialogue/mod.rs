@@ -6,3 +6,4 @@
 //! decision); below search, which indexes it.
 
 pub mod consultations;
+pub mod newsletters;

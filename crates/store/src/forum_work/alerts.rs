@@ -335,7 +335,7 @@ pub fn raise(db: &mut dyn Conn, v: &Viewer, a: &ValidAlert, key: Option<&str>, p
                     at = format_local(jiff::Timestamp::from_millisecond(now).unwrap_or_default()),
                     link = post.link(&format!("/larm/{id}")),
                 );
-                let mail = NewMail { kind: "alert", to, to_user_id: Some(user_id), subject: subject.clone(), body };
+                let mail = NewMail { kind: "alert", to, to_user_id: Some(user_id), subject: subject.clone(), body, list_unsubscribe: None };
                 let run_at = if a.urgency == AlertUrgency::ThisWeek { now } else { now - URGENT_HEAD_START_MS };
                 Some(mail::enqueue_at(db, &mail, &post.host, now, run_at)?.id)
             }

@@ -119,6 +119,7 @@ pub fn write(db: &mut dyn Conn, forum_id: i64, week: IsoWeek, post: &Postmark) -
             to_user_id: Some(user_id),
             subject: format!("Veckosammanfattning {forum_name}, {}", week_span(week)),
             body,
+            list_unsubscribe: None,
         };
         let q = mail::enqueue(db, &mail, &post.host, now)?;
         db.execute(

@@ -142,6 +142,17 @@ pub enum Action {
     /// Register for a consultation and give, change and withdraw input for `org` (every user of
     /// `org` but readers).
     TakePartInConsultation { org: i64 },
+    // Knowledge (issue 16): the method library, the idea bank and the idea board.
+    /// Add, change and delete methods of the library and their EMMIE ratings: system
+    /// administrators and coordinators of a county board (länsstyrelse).
+    WriteMethod,
+    /// Write `org`'s good examples and ideas on the idea board, and register `org`'s interest
+    /// in another organisation's idea (users of `org` from member up).
+    WriteExample { org: i64 },
+    // Dialogue (issue 16): newsletters.
+    /// Create `org`'s newsletter lists, write and send their issues, see their subscribers
+    /// (coordinators of `org`).
+    ManageNewsletter { org: i64 },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -235,6 +246,9 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
         Action::OrganiseConsultation { org } | Action::AnswerConsultation { org } => has_role(v, org, Role::Coordinator),
         Action::TakePartInConsultation { org } => has_role(v, org, Role::Reporter),
+        Action::WriteMethod => admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard),
+        Action::WriteExample { org } => has_role(v, org, Role::Member),
+        Action::ManageNewsletter { org } => has_role(v, org, Role::Coordinator),
     }
 }
 

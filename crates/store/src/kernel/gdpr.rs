@@ -184,6 +184,24 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
         "consultation_documents_published",
         "id, consultation_id, version, published_at",
     ),
+    // Knowledge (issue 16): methods, good examples (and who recorded a story's consent), ideas
+    // on the idea board and interest in them.
+    rows("methods", "created_by_user_id", "methods_created", "id, name, short_name, created_at"),
+    rows("good_examples", "created_by_user_id", "good_examples_created", "id, title, owner_org_id, status, created_at"),
+    rows("good_examples", "story_consent_by_user_id", "good_example_consents_recorded", "id, title, owner_org_id, story_consent_at"),
+    rows("board_ideas", "created_by_user_id", "board_ideas_created", "id, title, owner_org_id, status, created_at"),
+    rows("board_idea_interests", "user_id", "board_idea_interests_registered", "id, idea_id, org_id, message, created_at"),
+    // Newsletters (issue 16): lists and issues written, subscriptions (by account; a
+    // subscription by address alone is exported and erased by the address).
+    rows("newsletter_lists", "created_by_user_id", "newsletter_lists_created", "id, owner_org_id, name, created_at"),
+    rows("newsletter_issues", "created_by_user_id", "newsletter_issues_written", "id, list_id, subject, created_at"),
+    rows("newsletter_issues", "sent_by_user_id", "newsletter_issues_sent", "id, list_id, subject, sent_at"),
+    rows(
+        "newsletter_subscriptions",
+        "user_id",
+        "newsletter_subscriptions",
+        "id, list_id, email, confirmed_at, unsubscribed_at, created_at",
+    ),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

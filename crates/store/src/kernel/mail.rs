@@ -41,6 +41,9 @@ pub struct NewMail {
     pub subject: String,
     /// Plain text, UTF-8.
     pub body: String,
+    /// A one-click unsubscribe URL (RFC 8058): the sender writes `List-Unsubscribe` and
+    /// `List-Unsubscribe-Post` headers. Newsletters only.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A message written to the outbox.
@@ -71,9 +74,18 @@ pub fn enqueue_at(db: &mut dyn Conn, mail: &NewMail, host: &str, now: i64, run_a
     // Unique on its own until the real one replaces it below.
     let placeholder = format!("pending-{}", crate::kernel::secret::random_token(12));
     let id: i64 = db.scalar(
-        "INSERT INTO mail_outbox (message_id, kind, recipient, recipient_user_id, subject, body_text, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        args![placeholder, mail.kind, mail.to.as_str(), mail.to_user_id, mail.subject.as_str(), mail.body.as_str(), now],
+        "INSERT INTO mail_outbox (message_id, kind, recipient, recipient_user_id, subject, body_text, created_at, list_unsubscribe)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        args![
+            placeholder,
+            mail.kind,
+            mail.to.as_str(),
+            mail.to_user_id,
+            mail.subject.as_str(),
+            mail.body.as_str(),
+            now,
+            mail.list_unsubscribe.as_deref()
+        ],
     )?;
     let random: String =
         crate::kernel::secret::random_token(12).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
@@ -99,6 +111,8 @@ pub struct Outgoing {
     pub body: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The one-click unsubscribe URL, for newsletters.
+    pub list_unsubscribe: Option<String>,
 }
 
 impl FromRow for Outgoing {
@@ -111,13 +125,17 @@ impl FromRow for Outgoing {
             body: r.get("body_text")?,
             created_at: r.get("created_at")?,
             sent_at: r.get("sent_at")?,
+            list_unsubscribe: r.get("list_unsubscribe")?,
         })
     }
 }
 
 /// Reads a message for sending; `None` when it was deleted (purged, or its account erased).
 pub fn outgoing(db: &mut dyn Conn, id: i64) -> StoreResult<Option<Outgoing>> {
-    Ok(db.opt("SELECT id, message_id, recipient, subject, body_text, created_at, sent_at FROM mail_outbox WHERE id = $1", args![id])?)
+    Ok(db.opt(
+        "SELECT id, message_id, recipient, subject, body_text, created_at, sent_at, list_unsubscribe FROM mail_outbox WHERE id = $1",
+        args![id],
+    )?)
 }
 
 /// Records that the SMTP server accepted the message.

@@ -320,6 +320,70 @@ pub fn can_read_offer(v: &Viewer, org_id: i64, published: bool, public_profile: 
     v.role_in(org_id).is_some() || (published && public_profile && !ended)
 }
 
+// Knowledge (issue 16, items 3 and 4): the method library, good examples, the idea board.
+
+/// Methods of the library (`knowledge::methods`) are read by everyone, signed in or not,
+/// system administrators included: the library is public knowledge. (Writing is
+/// `Action::WriteMethod`.) Where a method is in use is read through the plans' and
+/// interventions' own rules. SQL predicate over the method aliased `t`; it binds nothing.
+pub fn method_readable(t: &str) -> String {
+    format!("({t}.id IS NOT NULL)")
+}
+
+/// Good examples (`knowledge::ideas`) are read by the owner's users always, and by everyone —
+/// signed in or not — once **published**; a draft is nobody else's, system administrators
+/// included. SQL predicate over the example aliased `t`, binding the viewer's organisations
+/// ([`good_example_args`]) at `$p`.
+pub fn good_example_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!("({own} OR {t}.status = 'published')", own = dialect.in_list(&format!("{t}.owner_org_id"), p))
+}
+
+/// The argument [`good_example_readable`] and [`board_idea_readable`] bind.
+pub fn good_example_args(v: &Viewer) -> Value {
+    Value::IntList(v.org_ids())
+}
+
+/// [`good_example_readable`] for an example in memory.
+pub fn can_read_good_example(v: &Viewer, owner_org_id: i64, published: bool) -> bool {
+    v.role_in(owner_org_id).is_some() || published
+}
+
+/// Ideas on the idea board are read by every **signed-in** user while open, and by the owner's
+/// users always (a closed idea is the owner's history). Who registered interest is read by the
+/// owner's users and by each interested organisation's users for its own interest
+/// (`knowledge::ideas::get_idea`). SQL predicate over the idea aliased `t`, binding
+/// [`good_example_args`] at `$p`; the caller lists nothing for a viewer not signed in.
+pub fn board_idea_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!("({own} OR {t}.status = 'open')", own = dialect.in_list(&format!("{t}.owner_org_id"), p))
+}
+
+/// [`board_idea_readable`] for an idea in memory.
+pub fn can_read_board_idea(v: &Viewer, owner_org_id: i64, open: bool) -> bool {
+    v.role_in(owner_org_id).is_some() || (open && v.is_signed_in())
+}
+
+// Dialogue (issue 16): newsletters.
+
+/// Newsletter lists (`dialogue::newsletters`): an opt-in list's name and description are read
+/// by everyone (people subscribe to it, also without an account); a network list's by the
+/// owner's users only. Subscribers, issues and deliveries of any list are read by the owner's
+/// users only, never by other subscribers; a subscriber reads their own subscriptions. System
+/// administrators get no exception. SQL predicate (the owner's users) over the list aliased
+/// `t`, binding [`newsletter_args`] at `$p`.
+pub fn newsletter_list_managed(dialect: Dialect, t: &str, p: usize) -> String {
+    dialect.in_list(&format!("{t}.owner_org_id"), p)
+}
+
+/// The argument [`newsletter_list_managed`] binds.
+pub fn newsletter_args(v: &Viewer) -> Value {
+    Value::IntList(v.org_ids())
+}
+
+/// Whether the viewer reads a list's name and description.
+pub fn can_read_newsletter_list(v: &Viewer, owner_org_id: i64, opt_in: bool) -> bool {
+    opt_in || v.role_in(owner_org_id).is_some()
+}
+
 /// The columns that make a table's records shareable (see the module documentation). A table
 /// with all of them must be in [`SHAREABLE_TABLES`]; the conformance story
 /// `registries_every_shareable_table_is_registered` reads the live schema to check it.

@@ -137,5 +137,6 @@ fn reminder(forum_name: &str, forum_id: i64, period: IsoWeek, name: &str, to: Em
         to_user_id: Some(user_id),
         subject: format!("Påminnelse: veckoenkäten i {forum_name}, v. {}", period.week()),
         body,
+        list_unsubscribe: None,
     }
 }

@@ -124,11 +124,23 @@ pub struct MeasureIn {
     pub goal_ids: Vec<i64>,
     pub cause_ids: Vec<i64>,
     pub basis: MeasureBasis,
+    /// The library method it is linked to, if any.
+    pub method: Option<MethodBasis>,
     pub status: MeasureStatus,
     pub end_on: Option<Date>,
     pub involvement: Option<Involvement>,
     /// Deviations recorded for the measure.
     pub deviation_count: usize,
+}
+
+/// A measure's library method as the basis check needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodBasis {
+    pub short_name: String,
+    /// Whether the method's rating is documented (its Effect is rated).
+    pub rated: bool,
+    /// "minskar brottsligheten, evidensstyrka 3 av 5".
+    pub effect_summary: String,
 }
 
 /// A deviation as the checks need it.
@@ -339,6 +351,10 @@ fn goals_means_analysis(input: &EvaluationInput, out: &mut Vec<Check>) {
         };
         out.push(row("measure.cause", a, passed, message, Target::new("measure", m.id)));
         let (passed, message) = match m.basis {
+            _ if m.method.as_ref().is_some_and(|x| x.rated) => {
+                let x = m.method.as_ref().expect("checked");
+                (true, format!("Insatsen ”{t}” grundas på metoden {} (effekt: {}).", x.short_name, x.effect_summary))
+            }
             MeasureBasis::EvaluatedMethod => (true, format!("Insatsen ”{t}” bygger på en utvärderad metod.")),
             MeasureBasis::DocumentedKnowledge => (true, format!("Insatsen ”{t}” bygger på dokumenterad kunskap.")),
             MeasureBasis::None => (
@@ -516,7 +532,7 @@ pub(crate) fn read_input(db: &mut dyn Conn, plan_id: i64, today: Date) -> StoreR
         })
         .collect::<StoreResult<Vec<_>>>()?;
     let measure_rows = db.map_all(
-        "SELECT m.id, m.title, m.basis, m.status, m.end_on, m.involvement,
+        "SELECT m.id, m.title, m.basis, m.method_id, m.status, m.end_on, m.involvement,
                 (SELECT COUNT(*) FROM plan_deviations d WHERE d.measure_id = m.id) AS deviations
          FROM plan_measures m WHERE m.plan_id = $1 ORDER BY m.position, m.id",
         &[plan_id.into()],
@@ -525,6 +541,7 @@ pub(crate) fn read_input(db: &mut dyn Conn, plan_id: i64, today: Date) -> StoreR
                 r.get::<i64>("id")?,
                 r.get::<String>("title")?,
                 r.get::<String>("basis")?,
+                r.get::<Option<i64>>("method_id")?,
                 r.get::<String>("status")?,
                 r.get::<Option<String>>("end_on")?,
                 r.get::<Option<String>>("involvement")?,
@@ -550,15 +567,22 @@ pub(crate) fn read_input(db: &mut dyn Conn, plan_id: i64, today: Date) -> StoreR
     for (m, c) in causes {
         causes_of.entry(m).or_default().push(c);
     }
+    let method_ids: Vec<i64> = measure_rows.iter().filter_map(|r| r.3).collect();
+    let badges = crate::knowledge::methods::badges(db, &method_ids)?;
     let measures = measure_rows
         .into_iter()
-        .map(|(id, title, basis, status, end_on, involvement, deviations)| {
+        .map(|(id, title, basis, method_id, status, end_on, involvement, deviations)| {
             Ok(MeasureIn {
                 id,
                 title,
                 goal_ids: goals_of.remove(&id).unwrap_or_default(),
                 cause_ids: causes_of.remove(&id).unwrap_or_default(),
                 basis: parse(&basis, MeasureBasis::from_code)?,
+                method: method_id.and_then(|m| badges.iter().find(|b| b.id == m)).map(|b| MethodBasis {
+                    short_name: b.short_name.clone(),
+                    rated: b.rated,
+                    effect_summary: b.effect_summary.clone(),
+                }),
                 status: parse(&status, MeasureStatus::from_code)?,
                 end_on: end_on.and_then(|d| d.parse().ok()),
                 involvement: match involvement {
@@ -633,6 +657,7 @@ mod tests {
             goal_ids: goals.to_vec(),
             cause_ids: causes.to_vec(),
             basis: MeasureBasis::EvaluatedMethod,
+            method: None,
             status: MeasureStatus::Ongoing,
             end_on: Some(date("2027-12-31")),
             involvement: Some(Involvement::Consulted),
@@ -777,6 +802,28 @@ mod tests {
         assert!(find(&c, "measure.basis", 21)[0].message.contains("saknar dokumenterad kunskapsgrund"));
         p.measures[1].basis = MeasureBasis::DocumentedKnowledge;
         assert!(find(&checks(&p), "measure.basis", 21)[0].passed);
+    }
+
+    #[test]
+    fn a_measure_linked_to_a_rated_method_has_a_documented_basis() {
+        let mut p = good();
+        let gvi =
+            |rated| MethodBasis { short_name: "GVI".into(), rated, effect_summary: "minskar brottsligheten, evidensstyrka 3 av 5".into() };
+        // An unrated method is no documented basis: the basis field decides, as before.
+        p.measures.push(MeasureIn { basis: MeasureBasis::None, method: Some(gvi(false)), ..measure(22, &[2], &[]) });
+        let c = checks(&p);
+        assert!(!find(&c, "measure.basis", 22)[0].passed);
+        assert!(find(&c, "measure.basis", 22)[0].message.contains("saknar dokumenterad kunskapsgrund"));
+        // A rated one is, and the message names it and its effect.
+        p.measures[1].method = Some(gvi(true));
+        let c = checks(&p);
+        let row = &find(&c, "measure.basis", 22)[0];
+        assert!(row.passed);
+        assert_eq!(row.message, "Insatsen ”Insats 22” grundas på metoden GVI (effekt: minskar brottsligheten, evidensstyrka 3 av 5).");
+        // Without a method the basis field still decides.
+        p.measures[1].method = None;
+        p.measures[1].basis = MeasureBasis::EvaluatedMethod;
+        assert!(find(&checks(&p), "measure.basis", 22)[0].message.contains("bygger på en utvärderad metod"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::kernel::audit::{self, Event};
 use crate::kernel::db::{Conn, ConnExt, DbError, FromRow, Row, Value};
 use crate::kernel::error::{StoreError, StoreResult};
 use crate::kernel::sharing;
+use crate::knowledge::methods::{self, MethodBadge};
 use crate::{Viewer, args};
 
 pub const TITLE: TextRule = TextRule::line("title", "Insatsen", 300);
@@ -69,6 +70,9 @@ pub struct Measure {
     pub basis: String,
     pub basis_label: String,
     pub basis_note: Option<String>,
+    /// The method of the library the measure rests on (its EMMIE badge), if linked.
+    pub method: Option<MethodBadge>,
+    pub method_id: Option<i64>,
     /// `co_creators`, `consulted`, `informed` or `passive`.
     pub involvement: Option<String>,
     pub involvement_label: Option<String>,
@@ -81,7 +85,7 @@ pub struct Measure {
 
 /// The SELECT that [`Measure::from_row`] decodes, by the names given here.
 const SELECT: &str = "SELECT m.id, m.plan_id, m.key, m.title, m.description, m.responsible_org_id, o.name AS responsible_name, m.start_on,
-        m.end_on, m.resources, m.status, m.status_note, m.no_police_powers, m.basis, m.basis_note, m.involvement, m.position
+        m.end_on, m.resources, m.status, m.status_note, m.no_police_powers, m.basis, m.basis_note, m.method_id, m.involvement, m.position
      FROM plan_measures m JOIN organisations o ON o.id = m.responsible_org_id";
 
 impl FromRow for Measure {
@@ -107,6 +111,8 @@ impl FromRow for Measure {
             basis_label: MeasureBasis::from_code(&basis).ok_or_else(|| DbError::Decode(format!("basis {basis}")))?.label().to_owned(),
             basis,
             basis_note: r.get("basis_note")?,
+            method: None,
+            method_id: r.get("method_id")?,
             involvement_label: involvement.as_deref().and_then(Involvement::from_code).map(|i| i.label().to_owned()),
             involvement,
             position: r.get("position")?,
@@ -164,7 +170,10 @@ fn complete(db: &mut dyn Conn, v: &Viewer, items: &mut [Measure], which: &str, a
             ))
         },
     )?;
+    let method_ids: Vec<i64> = items.iter().filter_map(|m| m.method_id).collect();
+    let badges = methods::badges(db, &method_ids)?;
     for m in items.iter_mut() {
+        m.method = m.method_id.and_then(|id| badges.iter().find(|b| b.id == id).cloned());
         m.partners = partners.iter().filter(|x| x.0 == m.id).map(|x| x.1.clone()).collect();
         m.goal_ids = goals.iter().filter(|x| x.0 == m.id).map(|x| x.1).collect();
         m.causes = causes.iter().filter(|x| x.0 == m.id).map(|x| x.1.clone()).collect();
@@ -216,6 +225,9 @@ pub struct MeasureInput {
     pub basis: Option<String>,
     #[serde(default)]
     pub basis_note: Option<String>,
+    /// A method of the library the measure rests on (`/api/v1/methods`).
+    #[serde(default)]
+    pub method_id: Option<i64>,
     /// `co_creators`, `consulted`, `informed` or `passive`.
     #[serde(default)]
     pub involvement: Option<String>,
@@ -245,6 +257,7 @@ pub struct ValidMeasure {
     pub no_police_powers: bool,
     pub basis: MeasureBasis,
     pub basis_note: Option<String>,
+    pub method_id: Option<i64>,
     pub involvement: Option<Involvement>,
     pub goal_ids: Vec<i64>,
     pub cause_ids: Vec<i64>,
@@ -347,6 +360,11 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, doc: &Doc, input: &MeasureInput) -
         None => Some(None),
         Some(s) => errs.take(Involvement::parse(s)).map(Some),
     };
+    if let Some(m) = input.method_id
+        && !methods::exists(db, m)?
+    {
+        errs.push(methods::unknown_method("method_id"));
+    }
     let goal_ids = sorted(&input.goal_ids);
     if !goal_ids.is_empty() {
         let known: Vec<i64> = db.scalars("SELECT id FROM plan_goals WHERE plan_id = $1", args![doc.id])?;
@@ -383,6 +401,7 @@ pub fn prepare(db: &mut dyn Conn, v: &Viewer, doc: &Doc, input: &MeasureInput) -
         no_police_powers: input.no_police_powers,
         basis: basis.expect("checked"),
         basis_note: basis_note.expect("checked"),
+        method_id: input.method_id,
         involvement: involvement.expect("checked"),
         goal_ids,
         cause_ids,
@@ -448,8 +467,8 @@ pub(crate) fn insert(db: &mut dyn Conn, plan_id: i64, key: &str, m: &ValidMeasur
     let position: i64 = db.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM plan_measures WHERE plan_id = $1", args![plan_id])?;
     let id: i64 = db.scalar(
         "INSERT INTO plan_measures (plan_id, key, title, description, responsible_org_id, start_on, end_on, resources, status, status_note,
-            no_police_powers, basis, basis_note, involvement, position)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            no_police_powers, basis, basis_note, involvement, position, method_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         args![
             plan_id,
             key,
@@ -465,7 +484,8 @@ pub(crate) fn insert(db: &mut dyn Conn, plan_id: i64, key: &str, m: &ValidMeasur
             m.basis.code(),
             m.basis_note.as_deref(),
             m.involvement.map(|i| i.code()),
-            position
+            position,
+            m.method_id
         ],
     )?;
     write_links(db, id, m)?;
@@ -481,7 +501,8 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MeasureInput) -> S
     let m = prepare(db, v, &doc, input)?;
     db.execute(
         "UPDATE plan_measures SET title = $1, description = $2, responsible_org_id = $3, start_on = $4, end_on = $5, resources = $6,
-            status = $7, status_note = $8, no_police_powers = $9, basis = $10, basis_note = $11, involvement = $12 WHERE id = $13",
+            status = $7, status_note = $8, no_police_powers = $9, basis = $10, basis_note = $11, involvement = $12, method_id = $13
+         WHERE id = $14",
         args![
             m.title.as_str(),
             m.description.as_deref(),
@@ -495,6 +516,7 @@ pub fn update(db: &mut dyn Conn, v: &Viewer, id: i64, input: &MeasureInput) -> S
             m.basis.code(),
             m.basis_note.as_deref(),
             m.involvement.map(|i| i.code()),
+            m.method_id,
             id
         ],
     )?;
@@ -653,4 +675,37 @@ pub fn for_action(db: &mut dyn Conn, v: &Viewer, action_id: i64) -> StoreResult<
             })
         },
     )?)
+}
+
+/// A measure that names a library method, for the method's page ("where it is in use").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MethodUse {
+    pub plan_id: i64,
+    pub plan_title: String,
+    /// `draft`, `adopted` or `superseded`.
+    pub plan_status: String,
+    pub measure_id: i64,
+    pub measure_title: String,
+}
+
+/// The measures linked to `method_id` in the plan versions the viewer may read (the plans'
+/// party rule, in the query), newest plan first.
+pub fn using_method(db: &mut dyn Conn, v: &Viewer, method_id: i64) -> StoreResult<Vec<MethodUse>> {
+    let [orgs, forums] = sharing::readable_args(v);
+    let sql = format!(
+        "SELECT p.id AS plan_id, p.title AS plan_title, p.status AS plan_status, m.id AS measure_id, m.title AS measure_title
+         FROM plan_measures m JOIN action_plans p ON p.id = m.plan_id
+         WHERE m.method_id = $3 AND p.status <> 'superseded' AND {} ORDER BY p.id DESC, m.position, m.id",
+        sharing::party_record_readable(db.dialect(), "p", "plan_parties", "plan_id", 1)
+    );
+    Ok(db.map_all(&sql, &[orgs, forums, method_id.into()], |r| {
+        Ok(MethodUse {
+            plan_id: r.get("plan_id")?,
+            plan_title: r.get("plan_title")?,
+            plan_status: r.get("plan_status")?,
+            measure_id: r.get("measure_id")?,
+            measure_title: r.get("measure_title")?,
+        })
+    })?)
 }

@@ -833,9 +833,9 @@ fn copy_content(db: &mut dyn Conn, from: i64, to: i64, now: i64) -> StoreResult<
     for old in measures {
         let new: i64 = db.scalar(
             "INSERT INTO plan_measures (plan_id, key, title, description, responsible_org_id, start_on, end_on, resources, status, status_note,
-                no_police_powers, basis, basis_note, involvement, position)
+                no_police_powers, basis, basis_note, involvement, position, method_id)
              SELECT $2, key, title, description, responsible_org_id, start_on, end_on, resources, status, status_note, no_police_powers,
-                basis, basis_note, involvement, position FROM plan_measures WHERE id = $1 RETURNING id",
+                basis, basis_note, involvement, position, method_id FROM plan_measures WHERE id = $1 RETURNING id",
             args![old, to],
         )?;
         db.execute(

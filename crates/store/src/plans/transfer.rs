@@ -144,6 +144,10 @@ pub struct MeasureEntry {
     pub basis: String,
     #[serde(default)]
     pub basis_note: Option<String>,
+    /// The short name of the library method it rests on (`GVI`); on import linked to the
+    /// method with that short name, if the installation has one.
+    #[serde(default)]
+    pub method: Option<String>,
     #[serde(default)]
     pub involvement: Option<String>,
     /// Keys of the goals it serves.
@@ -242,6 +246,7 @@ fn file_of(d: &PlanDocument, problems: &[(i64, String)], codes: &[(i64, String)]
                 no_police_powers: m.no_police_powers,
                 basis: m.basis.clone(),
                 basis_note: m.basis_note.clone(),
+                method: m.method.as_ref().map(|b| b.short_name.clone()),
                 involvement: m.involvement.clone(),
                 goals: m.goal_ids.iter().map(|g| key(*g)).collect(),
                 causes: m.causes.iter().map(|c| c.title.clone()).collect(),
@@ -469,6 +474,10 @@ pub fn import_content(
             no_police_powers: m.no_police_powers,
             basis: Some(m.basis.clone()),
             basis_note: m.basis_note.clone(),
+            method_id: match m.method.as_deref() {
+                Some(short) => crate::knowledge::methods::id_by_short_name(db, short)?,
+                None => None,
+            },
             involvement: m.involvement.clone(),
             goal_ids,
             ..MeasureInput::default()

@@ -165,6 +165,7 @@ pub fn write(db: &mut dyn Conn, group_id: i64, half_year: &str, days_before: i64
             to_user_id: user_id,
             subject: format!("Påminnelse: aktivitetsplanen för {name}, {hy}, senast {deadline}"),
             body,
+            list_unsubscribe: None,
         };
         out.queued.push(mail::enqueue(db, &mail, &post.host, now)?.id);
     }

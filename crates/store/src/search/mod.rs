@@ -32,6 +32,9 @@ pub const KINDS: &[(&str, &str)] = &[
     ("plan", "Åtgärdsplan"),
     ("situation", "Lägesbild"),
     ("consultation", "Samråd"),
+    ("method", "Metod"),
+    ("idea", "Gott exempel"),
+    ("idea_board", "Idé på idétavlan"),
 ];
 
 /// The Swedish label of a kind.
@@ -51,6 +54,9 @@ pub fn document(db: &mut dyn Conn, kind: &str, id: i64) -> StoreResult<Option<Do
         "plan" => crate::plans::plan::search_document(db, id),
         "situation" => crate::plans::situation::search_document(db, id),
         "consultation" => crate::dialogue::consultations::consultation::search_document(db, id),
+        "method" => crate::knowledge::methods::search_document(db, id),
+        "idea" => crate::knowledge::ideas::search_document(db, id),
+        "idea_board" => crate::knowledge::ideas::idea_search_document(db, id),
         _ => Ok(None),
     }
 }
@@ -66,6 +72,9 @@ pub const ALL_RECORDS: &[(&str, &str)] = &[
     ("plan", crate::plans::plan::SEARCH_IDS),
     ("situation", crate::plans::situation::SEARCH_IDS),
     ("consultation", crate::dialogue::consultations::consultation::SEARCH_IDS),
+    ("method", crate::knowledge::methods::SEARCH_IDS),
+    ("idea", crate::knowledge::ideas::SEARCH_IDS),
+    ("idea_board", crate::knowledge::ideas::IDEA_SEARCH_IDS),
 ];
 
 /// The background refresh: indexes whatever is pending.

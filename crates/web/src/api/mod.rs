@@ -20,6 +20,8 @@ mod dialogue;
 mod directory;
 mod forum_work;
 mod forums;
+mod knowledge;
+mod newsletters;
 mod picture;
 mod places;
 mod plans;
@@ -244,6 +246,21 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dialogue::consultations::register, dialogue::consultations::cancel))
         .routes(routes!(dialogue::consultations::inputs, dialogue::consultations::give))
         .routes(routes!(dialogue::consultations::update_input, dialogue::consultations::withdraw))
+        // Knowledge (issue 16): the method library, the idea bank and the idea board.
+        .routes(routes!(knowledge::methods::list, knowledge::methods::create))
+        .routes(routes!(knowledge::methods::get, knowledge::methods::update, knowledge::methods::delete))
+        .routes(routes!(knowledge::methods::usage))
+        .routes(routes!(knowledge::ideas::list_examples, knowledge::ideas::create_example))
+        .routes(routes!(knowledge::ideas::get_example, knowledge::ideas::update_example))
+        .routes(routes!(knowledge::ideas::list_ideas, knowledge::ideas::create_idea))
+        .routes(routes!(knowledge::ideas::get_idea, knowledge::ideas::update_idea))
+        .routes(routes!(knowledge::ideas::interest))
+        .routes(routes!(newsletters::list, newsletters::create))
+        .routes(routes!(newsletters::mine))
+        .routes(routes!(newsletters::get))
+        .routes(routes!(newsletters::subscribe))
+        .routes(routes!(newsletters::issues, newsletters::create_issue))
+        .routes(routes!(newsletters::send))
 }
 
 /// The API router, to be nested under `/api/v1`.

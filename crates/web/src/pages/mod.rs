@@ -8,6 +8,8 @@ pub mod directory;
 pub mod forum_work;
 pub mod forums;
 pub mod home;
+pub mod knowledge;
+pub mod newsletters;
 pub mod operations;
 pub mod picture;
 pub mod places;

@@ -36,6 +36,7 @@ async fn enqueue(store: &Store, to: &str) -> Queued {
         to_user_id: None,
         subject: "Larm från EST Trelleborg: brand vid Stortorget".into(),
         body: "Hej!\n\nEn samverkanspart har larmat om en brand vid Stortorget. Öppna Brygga för att kvittera.".into(),
+        list_unsubscribe: None,
     };
     store.write(move |db| mail::enqueue(db, &m, "trelleborg.se", now_ms())).await.unwrap()
 }
@@ -131,7 +132,14 @@ async fn a_resend_after_a_crash_keeps_the_message_id(b: Backend) {
     assert_eq!(claimed[0].id, q.job_id);
     let id = q.id;
     let m = store.read(move |db| mail::outgoing(db, id)).await.unwrap().unwrap();
-    let out = Outgoing { message_id: &m.message_id, to: &m.recipient, subject: &m.subject, body: &m.body, created_at_ms: m.created_at };
+    let out = Outgoing {
+        message_id: &m.message_id,
+        to: &m.recipient,
+        subject: &m.subject,
+        body: &m.body,
+        created_at_ms: m.created_at,
+        list_unsubscribe: m.list_unsubscribe.as_deref(),
+    };
     mailer(sink.port).send(&out).await.unwrap();
     // A live worker takes the job once the lease runs out and sends it again.
     let workers = worker::spawn(store.clone(), Handlers::standard(Some(mailer(sink.port)), post()), fast(), false);

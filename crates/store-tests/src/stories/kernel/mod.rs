@@ -174,6 +174,7 @@ pub async fn audit_is_scoped_and_survives_erasure(store: &Store) {
                 to_user_id: Some(leaver),
                 subject: "Veckans lägesbild".into(),
                 body: "Hej!".into(),
+                list_unsubscribe: None,
             };
             brygga_store::kernel::mail::enqueue(db, &mail, "brygga.example", 1_700_000_000_000)
         })
@@ -410,6 +411,7 @@ pub async fn the_outbox_keeps_the_message_id_and_shows_failures(store: &Store) {
         to_user_id: Some(u),
         subject: subject.into(),
         body: "Hej!\n\nDet här är ett prov från Brygga.".into(),
+        list_unsubscribe: None,
     };
     let (m1, m2) = (new("Provmeddelande från Brygga"), new("Ett till"));
     let q1 = store.write(move |db| mail::enqueue(db, &m1, "brygga.trelleborg.se", T0)).await.unwrap();

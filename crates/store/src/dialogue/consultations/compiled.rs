@@ -341,10 +341,14 @@ pub fn publish(db: &mut dyn Conn, v: &Viewer, post: &Postmark, consultation_id: 
             doc_link = post.link(&format!("/samrad/{}/dokumentation/{}", h.id, doc.version)),
             mine = post.link("/mina-medskick"),
         );
-        let mail =
-            NewMail {
-                kind: MAIL_KIND, to, to_user_id: Some(user_id), subject: format!("Dokumentation från samrådet: {}", h.title), body
-            };
+        let mail = NewMail {
+            kind: MAIL_KIND,
+            to,
+            to_user_id: Some(user_id),
+            subject: format!("Dokumentation från samrådet: {}", h.title),
+            body,
+            list_unsubscribe: None,
+        };
         mail::enqueue(db, &mail, &post.host, now)?;
     }
     Ok(doc)

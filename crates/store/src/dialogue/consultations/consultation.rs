@@ -787,6 +787,7 @@ pub fn invite(db: &mut dyn Conn, v: &Viewer, id: i64, org_ids: &[i64], post: &Po
                     to_user_id: Some(uid),
                     subject: format!("Inbjudan till samråd: {}", c.title),
                     body,
+                    list_unsubscribe: None,
                 },
                 &post.host,
                 now,

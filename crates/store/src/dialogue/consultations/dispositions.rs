@@ -321,8 +321,14 @@ fn notify_change(db: &mut dyn Conn, post: &Postmark, h: &Head, input_id: i64, ou
             label = outcome_label(outcome),
             link = post.link("/mina-medskick"),
         );
-        let mail =
-            NewMail { kind: MAIL_KIND, to, to_user_id: Some(user_id), subject: format!("Nytt besked om ert medskick: {}", h.title), body };
+        let mail = NewMail {
+            kind: MAIL_KIND,
+            to,
+            to_user_id: Some(user_id),
+            subject: format!("Nytt besked om ert medskick: {}", h.title),
+            body,
+            list_unsubscribe: None,
+        };
         mail::enqueue(db, &mail, &post.host, now)?;
     }
     Ok(())

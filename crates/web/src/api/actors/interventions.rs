@@ -26,6 +26,8 @@ pub struct ListParams {
     owner_org_id: Option<i64>,
     /// `true`: leave out ended ones.
     current: Option<bool>,
+    /// Only those following this library method.
+    method_id: Option<i64>,
 }
 
 /// The interventions the caller may read (its organisations', its partners', shared with its
@@ -37,8 +39,13 @@ pub async fn list(
     ApiAuth(v): ApiAuth,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Vec<Intervention>>> {
-    let f =
-        ListFilter { municipality: p.municipality, area_id: p.area_id, owner_org_id: p.owner_org_id, current: p.current.unwrap_or(false) };
+    let f = ListFilter {
+        municipality: p.municipality,
+        area_id: p.area_id,
+        owner_org_id: p.owner_org_id,
+        current: p.current.unwrap_or(false),
+        method_id: p.method_id,
+    };
     Ok(Json(state.store.read(move |db| interventions::list(db, &v, &f)).await?))
 }
 

@@ -109,6 +109,8 @@ struct FormPage {
     recurrences: Options,
     statuses: Options,
     forums: Options,
+    /// The methods of the library (`/metoder`).
+    methods: Options,
 }
 
 fn ids(form: &FormData, field: &str, errs: &mut FieldErrors) -> Vec<i64> {
@@ -158,6 +160,7 @@ fn input_of(form: &FormData) -> (InterventionInput, FieldErrors) {
         title: form.get("title").to_owned(),
         description: form.get("description").to_owned(),
         method: form.opt("method"),
+        method_id: opt_int(form, "method_id", "metoden", &mut errs),
         owner_org_id: form.opt("owner_org_id").and_then(|s| s.parse().ok()),
         partner_org_ids: ids(form, "partner_org_ids", &mut errs),
         municipality_codes: form.all("municipality_codes"),
@@ -188,6 +191,7 @@ fn values_of(i: &Intervention) -> FormView {
     f.set("title", i.title.clone())
         .set("description", i.description.clone())
         .set("method", i.method.clone().unwrap_or_default())
+        .set("method_id", i.method_id.map(|x| x.to_string()).unwrap_or_default())
         .set("period_from", i.period_from.clone())
         .set("period_to", i.period_to.clone().unwrap_or_default())
         .set("recurrence", i.recurrence.code.clone())
@@ -226,7 +230,7 @@ fn values_of(i: &Intervention) -> FormView {
 
 async fn form_page(state: &AppState, session: &Session, form: FormView, editing: Option<&Intervention>) -> Result<FormPage, PageError> {
     let v = session.viewer.clone();
-    let (owners, municipalities, areas, partners, forums) = state
+    let (owners, municipalities, areas, partners, forums, methods) = state
         .store
         .read(move |db| {
             let owners: Options = interventions::owner_choices(db, &v)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
@@ -245,7 +249,8 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, editing:
             }
             partners.sort_by_cached_key(|(_, n)| brygga_store::sort_key(n));
             let forums = brygga_store::forums::forum::list(db, &v)?.into_iter().map(|f| (f.id.to_string(), f.name)).collect();
-            Ok((owners, munis, areas_opts, partners, forums))
+            let methods = brygga_store::knowledge::methods::choices(db)?.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+            Ok((owners, munis, areas_opts, partners, forums, methods))
         })
         .await?;
     let (heading, action, cancel) = match editing {
@@ -268,6 +273,7 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, editing:
         recurrences: pairs(RECURRENCES),
         statuses: pairs(STATUSES),
         forums,
+        methods,
     })
 }
 

@@ -225,6 +225,23 @@ pub fn action_label(code: &str) -> &str {
         "consultation.input.create" => "Medskick lämnat",
         "consultation.input.update" => "Medskick ändrat",
         "consultation.input.withdraw" => "Medskick tillbakadraget",
+        // Knowledge (issue 16).
+        "method.create" => "Metod lagd till i metodbiblioteket",
+        "method.update" => "Metod i metodbiblioteket ändrad",
+        "method.delete" => "Metod borttagen ur metodbiblioteket",
+        "good_example.create" => "Gott exempel skapat",
+        "good_example.update" => "Gott exempel ändrat",
+        "good_example.delete" => "Gott exempel borttaget",
+        "board_idea.create" => "Idé satt upp på idétavlan",
+        "board_idea.update" => "Idé på idétavlan ändrad",
+        "board_idea.interest" => "Intresse anmält för idé",
+        "newsletter.list_create" => "Lista för nyhetsbrev skapad",
+        "newsletter.subscribe" => "Prenumeration på nyhetsbrev",
+        "newsletter.subscribe_requested" => "Prenumeration på nyhetsbrev begärd",
+        "newsletter.confirm" => "Prenumeration på nyhetsbrev bekräftad",
+        "newsletter.unsubscribe" => "Avregistrering från nyhetsbrev",
+        "newsletter.issue_create" => "Utskick av nyhetsbrev skrivet",
+        "newsletter.issue_send" => "Nyhetsbrev skickat",
         other => other,
     }
 }
@@ -253,6 +270,10 @@ fn record_label(kind: &str) -> &str {
         "intervention" => "Insats",
         "network" => "Nätverk",
         "offer" => "Erbjudande",
+        "method" => "Metod",
+        "good_example" => "Gott exempel",
+        "board_idea" => "Idé på idétavlan",
+        "newsletter_list" => "Lista för nyhetsbrev",
         other => other,
     }
 }

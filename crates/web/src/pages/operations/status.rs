@@ -120,6 +120,7 @@ pub async fn send_test(State(state): State<AppState>, SignedForm(session, _): Si
              larm, påminnelser och veckosammanfattningar når mottagarna.\n\nDu behöver inte svara.\n",
             v.name()
         ),
+        list_unsubscribe: None,
     };
     state
         .store

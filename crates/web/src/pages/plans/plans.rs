@@ -650,6 +650,8 @@ struct PartPage {
     problems: Vec<(String, String)>,
     causes: Vec<(String, String)>,
     actions: Vec<(String, String)>,
+    /// The methods of the library (`/metoder`).
+    methods: Vec<(String, String)>,
 }
 
 struct PartChoices {
@@ -660,9 +662,11 @@ struct PartChoices {
     problems: Vec<(String, String)>,
     causes: Vec<(String, String)>,
     actions: Vec<(String, String)>,
+    methods: Vec<(String, String)>,
 }
 
 fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<PartChoices> {
+    let methods = brygga_store::knowledge::methods::choices(db)?.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
     let mut cats = Vec::new();
     let forums: Vec<i64> = match p.picture_forum_id {
         Some(f) => vec![f],
@@ -691,6 +695,7 @@ fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<Pa
             problems: Vec::new(),
             causes: Vec::new(),
             actions: Vec::new(),
+            methods,
         });
     }
     let m = p.municipality();
@@ -704,7 +709,7 @@ fn part_choices(db: &mut dyn Conn, v: &Viewer, p: &ActionPlan) -> StoreResult<Pa
         .into_iter()
         .map(|a| (a.id.to_string(), format!("{} (klart senast {})", a.title, a.due_on)))
         .collect();
-    Ok(PartChoices { categories: cats, areas, offences, orgs, problems, causes, actions })
+    Ok(PartChoices { categories: cats, areas, offences, orgs, problems, causes, actions, methods })
 }
 
 async fn part_page(
@@ -756,6 +761,7 @@ async fn part_page(
         problems: c.problems,
         causes: c.causes,
         actions: c.actions,
+        methods: c.methods,
     })
 }
 
@@ -822,6 +828,7 @@ fn measure_input(form: &FormData) -> (MeasureInput, FieldErrors) {
         no_police_powers: form.checked("no_police_powers"),
         basis: form.opt("basis"),
         basis_note: form.opt("basis_note"),
+        method_id: chosen_id(form, "method_id", &mut errs),
         involvement: form.opt("involvement"),
         goal_ids: chosen_ids(form, "goal_ids", &mut errs),
         cause_ids: chosen_ids(form, "cause_ids", &mut errs),
@@ -882,6 +889,7 @@ fn measure_values(m: &Measure) -> FormView {
         .set("status_note", m.status_note.clone().unwrap_or_default())
         .set("basis", m.basis.clone())
         .set("basis_note", m.basis_note.clone().unwrap_or_default())
+        .set("method_id", m.method_id.map(|x| x.to_string()).unwrap_or_default())
         .set("involvement", m.involvement.clone().unwrap_or_default());
     if m.no_police_powers {
         f.set("no_police_powers", "on");

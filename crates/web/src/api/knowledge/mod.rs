@@ -1,0 +1,4 @@
+//! Knowledge (issue 16): the method library, the idea bank and the idea board.
+
+pub mod ideas;
+pub mod methods;
