@@ -328,7 +328,13 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store.write(crate::demo_contacts::seed).await?;
     let logins = [logins, store.write(move |db| crate::demo_interventions::seed(db, brygga_domain::time::today())).await?].concat();
     let logins = [logins, crate::demo_directory::seed(store, password, brygga_domain::time::today()).await?].concat();
-    store.write(move |db| crate::demo_consultations::seed(db, brygga_domain::time::today(), &crate::demo_consultations::post())).await?;
+    store
+        .write(move |db| {
+            let post = crate::demo_consultations::post();
+            let seeded = crate::demo_consultations::seed(db, brygga_domain::time::today(), &post)?;
+            crate::demo_consultations::conclude(db, &seeded, &post)
+        })
+        .await?;
     store
         .write(|db| crate::demo_knowledge::seed(db, &brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")))
         .await?;

@@ -283,3 +283,48 @@ pub fn seed(db: &mut dyn Conn, today: Date, post: &Postmark) -> StoreResult<Seed
     consultation::set_status(db, &police, g.id, "closed")?;
     Ok(Seeded { consultation_id: c.id, input_ids, gvi_id: g.id, gvi_input_ids })
 }
+
+/// Concludes what the demo needs concluded, as the police's organiser would: the GVI dialogue
+/// themed (Brygga's suggestion, confirmed), every item given a disposition, and its
+/// documentation published; the police consultation themed by suggestion (not yet confirmed)
+/// with three dispositions — one linked to a measure of Trelleborg's plan — and left
+/// unpublished, so a visitor can confirm, dispose and publish it.
+pub fn conclude(db: &mut dyn Conn, seeded: &Seeded, post: &Postmark) -> StoreResult<()> {
+    use brygga_store::dialogue::consultations::compiled::{self, PublishInput};
+    use brygga_store::dialogue::consultations::dispositions::{self, DispositionInput};
+    use brygga_store::dialogue::consultations::themes;
+    let Some(police) = user(db, ORGANISER)? else { return Ok(()) };
+    if seeded.gvi_id == 0 {
+        return Ok(());
+    }
+    let dispose = |db: &mut dyn Conn, item: i64, outcome: &str, reason: &str, links: Vec<String>| -> StoreResult<()> {
+        let input = DispositionInput { outcome: Some(outcome.into()), reason: Some(reason.into()), links };
+        dispositions::set(db, &police, post, item, &input).map(|_| ())
+    };
+    themes::adopt_suggestion(db, &police, seeded.gvi_id)?;
+    db.execute("UPDATE consultation_themes SET confirmed = $1 WHERE consultation_id = $2", args![true, seeded.gvi_id])?;
+    for (n, item) in seeded.gvi_input_ids.iter().enumerate() {
+        let (outcome, reason) = match n % 3 {
+            0 => ("adopted", "Tas med i Brås stöd till kommunerna: civilsamhället bjuds in redan när GVI-strategin planeras lokalt."),
+            1 => (
+                "partly",
+                "Uppföljningen av GVI redovisas öppet varje halvår; finansiering av föreningarnas arbete kan polisen inte besluta om.",
+            ),
+            _ => ("for_information", "Tas med som bakgrund till nästa dialogmöte."),
+        };
+        dispose(db, *item, outcome, reason, vec![])?;
+    }
+    let note = PublishInput { note: Some("Dokumentationen från rundabordssamtalen, med besked om varje medskick.".into()) };
+    compiled::publish(db, &police, post, seeded.gvi_id, &note)?;
+
+    themes::adopt_suggestion(db, &police, seeded.consultation_id)?;
+    let choices = dispositions::link_choices(db, &police, seeded.consultation_id)?;
+    let measure: Vec<String> = choices.iter().filter(|c| c.value.starts_with("measure:")).take(1).map(|c| c.value.clone()).collect();
+    let situation: Vec<String> = choices.iter().filter(|c| c.value.starts_with("situation:")).take(1).map(|c| c.value.clone()).collect();
+    if let [first, second, third, ..] = seeded.input_ids[..] {
+        dispose(db, first, "adopted", "Tas in i lägesbilden och följs upp i insatsen i Trelleborgs åtgärdsplan.", measure)?;
+        dispose(db, second, "partly", "Beskrivs i lägesbilden; en egen insats prövas vid nästa revidering.", situation)?;
+        dispose(db, third, "for_information", "Tas med som bakgrund i den nationella dialogen.", vec![])?;
+    }
+    Ok(())
+}
