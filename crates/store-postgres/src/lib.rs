@@ -31,6 +31,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 14, name: "search", sql: include_str!("../migrations/0014_search.sql") },
     Migration { version: 15, name: "contacts_counterparts", sql: include_str!("../migrations/0015_contacts_counterparts.sql") },
     Migration { version: 17, name: "consultations", sql: include_str!("../migrations/0017_consultations.sql") },
+    Migration { version: 18, name: "events", sql: include_str!("../migrations/0018_events.sql") },
 ];
 
 /// A [`Value`] bound to a PostgreSQL parameter of whatever type the server inferred.

@@ -4,3 +4,4 @@
 //! chosen from the directory, newsletters go to networks) and the planning folders (a
 //! disposition links to a lägesbild section, a plan's goal or measure, an action, a steering
 //! decision); below search, which indexes it.
+pub mod events;

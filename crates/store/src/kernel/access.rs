@@ -133,6 +133,14 @@ pub enum Action {
     /// administrators of `org`; never a system administrator from outside — the directory speaks
     /// for the organisation).
     EditDirectory { org: i64 },
+    // Dialogue (issue 16): training and events (`dialogue::events`).
+    /// Create courses, tracks and events organised by `org`; change them, mark attendance,
+    /// define and send the post-event survey, register others (coordinators and administrators).
+    ManageEvents { org: i64 },
+    /// Read the training coverage report of `county` (a county code, `12`): coordinators of a
+    /// county board working in one of its municipalities, or a system administrator — the
+    /// people of [`Action::ManageContactRoles`], narrowed to their county.
+    ReadEventCoverage { county: &'static str },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -224,6 +232,15 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 && m.municipalities.iter().any(|c| c == municipality.as_str())
         }),
         Action::EditDirectory { org } => has_role(v, org, Role::Member),
+        Action::ManageEvents { org } => has_role(v, org, Role::Coordinator),
+        Action::ReadEventCoverage { county } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::CountyBoard
+                        && m.municipalities.iter().any(|c| brygga_domain::geography::municipality(c).is_some_and(|x| x.county_code == county))
+                })
+        }
     }
 }
 

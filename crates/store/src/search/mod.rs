@@ -31,6 +31,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("action", "Åtgärd"),
     ("plan", "Åtgärdsplan"),
     ("situation", "Lägesbild"),
+    ("event", "Evenemang"),
 ];
 
 /// The Swedish label of a kind.
@@ -49,6 +50,7 @@ pub fn document(db: &mut dyn Conn, kind: &str, id: i64) -> StoreResult<Option<Do
         "action" => crate::forum_work::actions::search_document(db, id),
         "plan" => crate::plans::plan::search_document(db, id),
         "situation" => crate::plans::situation::search_document(db, id),
+        "event" => crate::dialogue::events::event::search_document(db, id),
         _ => Ok(None),
     }
 }
@@ -63,6 +65,7 @@ pub const ALL_RECORDS: &[(&str, &str)] = &[
     ("action", crate::forum_work::actions::SEARCH_IDS),
     ("plan", crate::plans::plan::SEARCH_IDS),
     ("situation", crate::plans::situation::SEARCH_IDS),
+    ("event", crate::dialogue::events::event::SEARCH_IDS),
 ];
 
 /// The background refresh: indexes whatever is pending.

@@ -206,6 +206,16 @@ pub fn action_label(code: &str) -> &str {
         "offer.unpublish" => "Erbjudande avpublicerat i katalogen",
         "offer.verify" => "Erbjudande markerat som kontrollerat",
         "offer.delete" => "Erbjudande i katalogen borttaget",
+        // Dialogue: training and events.
+        "course.create" => "Utbildning lagd till i katalogen",
+        "course_track.create" => "Utbildningsspår skapat",
+        "event.create" => "Evenemang skapat",
+        "event.update" => "Evenemang ändrat",
+        "event.register" => "Anmälan till evenemang",
+        "event.cancel_registration" => "Anmälan till evenemang avbokad",
+        "event.attendance" => "Närvaro markerad",
+        "event.survey_define" => "Enkät efter evenemang skriven",
+        "event.survey_send" => "Enkät efter evenemang skickad",
         other => other,
     }
 }
@@ -232,6 +242,9 @@ fn record_label(kind: &str) -> &str {
         "intervention" => "Insats",
         "network" => "Nätverk",
         "offer" => "Erbjudande",
+        "course" => "Utbildning",
+        "course_track" => "Utbildningsspår",
+        "event" => "Evenemang",
         other => other,
     }
 }
