@@ -328,6 +328,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store.write(crate::demo_contacts::seed).await?;
     let logins = [logins, store.write(move |db| crate::demo_interventions::seed(db, brygga_domain::time::today())).await?].concat();
     let logins = [logins, crate::demo_directory::seed(store, password, brygga_domain::time::today()).await?].concat();
+    store.write(move |db| crate::demo_events::seed(db, brygga_domain::time::today())).await?;
     // Some demo data is written straight into its tables: the whole search index is rebuilt.
     store.write(brygga_store::search::index::reindex).await?;
     Ok(logins)

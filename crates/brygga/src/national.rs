@@ -71,6 +71,9 @@ pub enum GenerateCommand {
     /// Zipf-fördelning) direkt i indexets tabeller, för sökningens prestandamätning
     /// (`scripts/bench-search`). Skriver JSON med antal, tid och benchmarkens sökord.
     Search(crate::generate_search::SearchArgs),
+    /// Skriver fem års evenemang med anmälningar för ett län och tidmäter sedan länets
+    /// utbildningstäckning (`scripts/bench-events`). Skriver JSON med antal och tider.
+    Events(crate::generate_events::EventsArgs),
 }
 
 #[derive(Args)]
@@ -375,6 +378,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_interventions::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Events(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_events::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Search(args) => {

@@ -296,3 +296,5 @@ mod directory;
 pub use directory::*;
 mod search;
 pub use search::*;
+mod training;
+pub use training::*;

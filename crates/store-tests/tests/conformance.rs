@@ -123,6 +123,11 @@ conformance!(
     usecases_the_gdpr_export_writes_its_audit_entry,
     questionnaire_reminders_go_once_to_those_who_have_not_answered,
     registries_every_shareable_table_is_registered,
+    training_events_refuse_bad_input_at_the_field,
+    training_waiting_list_promotes_and_refuses_a_second_registration,
+    training_participants_are_read_and_marked_by_the_organiser_only,
+    training_survey_answers_are_anonymous_and_once_per_link,
+    training_coverage_counts_attended_and_lists_who_never_came,
 );
 
 /// Needs both databases at once, so it is not in the macro: without PostgreSQL it is skipped

@@ -124,6 +124,8 @@ pub fn router(state: AppState) -> Router {
         .merge(actors::networks::routes())
         .merge(directory::public::routes())
         .merge(directory::edit::routes())
+        // Dialogue: training and events.
+        .merge(dialogue::events::routes())
         .merge(search::routes());
     Router::new()
         .merge(pages)

@@ -10,6 +10,7 @@ mod accounts;
 mod actors;
 mod agreements;
 mod directory;
+mod events;
 mod forum_work;
 mod forums;
 mod interventions;

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 mod accounts;
 mod actors;
 mod agreements;
+mod dialogue;
 mod directory;
 mod forum_work;
 mod forums;
@@ -219,6 +220,26 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actors::networks::get, actors::networks::update))
         .routes(routes!(actors::networks::add_member))
         .routes(routes!(actors::networks::remove_member))
+        // Dialogue: training and events.
+        .routes(routes!(dialogue::events::catalogue, dialogue::events::create_course))
+        .routes(routes!(dialogue::events::get_course))
+        .routes(routes!(dialogue::events::create_track))
+        .routes(routes!(dialogue::events::list, dialogue::events::create))
+        .routes(routes!(dialogue::events::get, dialogue::events::update))
+        .routes(routes!(dialogue::events::register))
+        .routes(routes!(dialogue::events::participants))
+        .routes(routes!(dialogue::events::mine))
+        .routes(routes!(dialogue::events::get_registration))
+        .routes(routes!(dialogue::events::cancel))
+        .routes(routes!(dialogue::events::mark))
+        .routes(routes!(dialogue::events::certificate))
+        .routes(routes!(dialogue::events::verify))
+        .routes(routes!(dialogue::events::get_survey, dialogue::events::define_survey))
+        .routes(routes!(dialogue::events::send_survey))
+        .routes(routes!(dialogue::events::results))
+        .routes(routes!(dialogue::events::survey_form))
+        .routes(routes!(dialogue::events::answer))
+        .routes(routes!(dialogue::events::coverage))
         .routes(routes!(search::search))
 }
 

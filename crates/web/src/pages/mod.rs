@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod agreements;
+pub mod dialogue;
 pub mod directory;
 pub mod forum_work;
 pub mod forums;

@@ -25,7 +25,7 @@ pub const YEARS: i16 = 5;
 /// Which year and kind the report is for.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
-pub struct CoverageQuery {
+pub struct TrainingCoverageQuery {
     /// Default: this year.
     #[serde(default)]
     pub year: Option<i16>,
@@ -37,21 +37,21 @@ pub struct CoverageQuery {
 /// One municipality of the county.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MunicipalityRow {
+pub struct CoverageMunicipality {
     pub code: String,
     pub name: String,
     /// Attended participants in the chosen year and kind.
     pub attended: i64,
     /// Attended participants in the chosen year, per kind of event in [`KINDS`] order.
     pub by_kind: Vec<i64>,
-    /// Attended participants of the chosen kind, per year of [`CoverageReport::years`].
+    /// Attended participants of the chosen kind, per year of [`TrainingCoverage::years`].
     pub by_year: Vec<i64>,
 }
 
 /// One year of the overview.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct YearRow {
+pub struct CoverageYear {
     pub year: i16,
     /// Municipalities with at least one attended participant (of the chosen kind).
     pub municipalities_attended: i64,
@@ -60,14 +60,14 @@ pub struct YearRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CoverageReport {
+pub struct TrainingCoverage {
     pub county: Coded,
     pub year: i16,
     pub kind: Coded,
-    /// Every kind, in the order of [`MunicipalityRow::by_kind`].
+    /// Every kind, in the order of [`CoverageMunicipality::by_kind`].
     pub kinds: Vec<Coded>,
     /// Every municipality of the county, in Swedish name order.
-    pub municipalities: Vec<MunicipalityRow>,
+    pub municipalities: Vec<CoverageMunicipality>,
     /// Names of the municipalities without an attended participant in the chosen year and kind.
     pub never_attended: Vec<String>,
     /// "N" of "N av M kommuner deltog".
@@ -76,10 +76,10 @@ pub struct CoverageReport {
     pub total: i64,
     pub participants: i64,
     /// The chosen year and the years before it, oldest first.
-    pub years: Vec<YearRow>,
+    pub years: Vec<CoverageYear>,
 }
 
-impl CoverageReport {
+impl TrainingCoverage {
     /// "20 av 33 kommuner deltog".
     pub fn summary(&self) -> String {
         format!("{} av {} kommuner deltog", self.attended_count, self.total)
@@ -103,7 +103,7 @@ fn counts(db: &mut dyn Conn, county: &str, year: i16, kind: Option<&str>) -> Sto
 }
 
 /// The report for `county` (county-board coordinators of the county, system administrators).
-pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &CoverageQuery) -> StoreResult<CoverageReport> {
+pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &TrainingCoverageQuery) -> StoreResult<TrainingCoverage> {
     let c = geo::county(county).ok_or(StoreError::not_found("county"))?;
     require(v, Permission::ReadEventCoverage { county: c.code })?;
     let year = q.year.unwrap_or_else(|| brygga_domain::time::today().year());
@@ -127,9 +127,9 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &CoverageQuery) ->
         }
     }
     let get = |m: &BTreeMap<(String, String), i64>, code: &str, kind: &str| m.get(&(code.to_owned(), kind.to_owned())).copied().unwrap_or(0);
-    let rows: Vec<MunicipalityRow> = munis
+    let rows: Vec<CoverageMunicipality> = munis
         .iter()
-        .map(|m| MunicipalityRow {
+        .map(|m| CoverageMunicipality {
             code: m.code.to_owned(),
             name: m.name.to_owned(),
             attended: get(&this_year, m.code, kind_code),
@@ -140,13 +140,13 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &CoverageQuery) ->
     let year_rows = years
         .iter()
         .enumerate()
-        .map(|(i, y)| YearRow {
+        .map(|(i, y)| CoverageYear {
             year: *y,
             municipalities_attended: rows.iter().filter(|r| r.by_year[i] > 0).count() as i64,
             participants: rows.iter().map(|r| r.by_year[i]).sum(),
         })
         .collect();
-    Ok(CoverageReport {
+    Ok(TrainingCoverage {
         county: Coded { code: c.code.to_owned(), label: c.name.to_owned() },
         year,
         kind: coded(KINDS, kind_code),

@@ -23,7 +23,7 @@
 //! - *Certificates*: the participant and the organiser's users open it; anyone holding the
 //!   verification code can confirm it at `/intyg/{code}` (name, course, date, organiser).
 //! - *Survey answers*: anonymous by construction — an answer row has no reference to a
-//!   participant, a link or a time; the links record only used or unused. Results are read by
+//!   participant, a link or a time; the links record only used or unused. SurveyResults are read by
 //!   the organiser's users, free texts only from three answers on.
 //! - *Notified*: the first on the waiting list by e-mail when a seat frees up; every attended
 //!   participant by e-mail with their own survey link when the survey is sent (outbox).

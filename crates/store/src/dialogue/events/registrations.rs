@@ -1,8 +1,9 @@
-//! Registration with capacity and a waiting list, cancellation with promotion, and attendance.
+//! EventRegistration with capacity and a waiting list, cancellation with promotion, and attendance.
 //!
 //! A signed-in user registers themself with an organisation (one of theirs), a role and a
 //! municipality (by default the organisation's first); the organiser's coordinators may register
-//! an existing user by e-mail address. Over capacity the registration goes on the waiting list
+//! an existing user by e-mail address (also after the deadline, and after the event to record a
+//! walk-in's attendance). Over capacity the registration goes on the waiting list
 //! with its position — a normal outcome, not an error. A cancellation of a seat gives it to the
 //! first on the waiting list, who is told by e-mail (outbox).
 //!
@@ -32,7 +33,7 @@ use crate::{Viewer, args, now_ms, sort_key};
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct RegistrationInput {
+pub struct EventRegistrationInput {
     /// The organisation the person comes from (one of theirs); by default their first.
     #[serde(default)]
     pub org_id: Option<i64>,
@@ -50,7 +51,7 @@ pub struct RegistrationInput {
 /// One registration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Registration {
+pub struct EventRegistration {
     pub id: i64,
     pub event_id: i64,
     pub event_title: String,
@@ -69,7 +70,7 @@ pub struct Registration {
     pub created_at_ms: i64,
 }
 
-impl Registration {
+impl EventRegistration {
     pub fn is_waiting(&self) -> bool {
         self.status.code == "waiting"
     }
@@ -92,7 +93,7 @@ const SELECT: &str = "SELECT r.id, r.event_id, e.title AS event_title, e.starts_
             AND (w.queued_at < r.queued_at OR (w.queued_at = r.queued_at AND w.id <= r.id))) END AS position
      FROM event_registrations r JOIN events e ON e.id = r.event_id JOIN users u ON u.id = r.user_id LEFT JOIN organisations o ON o.id = r.org_id";
 
-impl FromRow for Registration {
+impl FromRow for EventRegistration {
     fn from_row(r: &Row) -> Result<Self, DbError> {
         let role: String = r.get("role")?;
         let status: String = r.get("status")?;
@@ -117,7 +118,7 @@ impl FromRow for Registration {
     }
 }
 
-pub(crate) fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<Registration> {
+pub(crate) fn fetch(db: &mut dyn Conn, id: i64) -> StoreResult<EventRegistration> {
     db.opt(&format!("{SELECT} WHERE r.id = $1"), args![id])?.ok_or(StoreError::not_found("registration"))
 }
 
@@ -143,7 +144,7 @@ fn refuse(field: &str, code: &'static str, message: impl Into<String>) -> StoreE
 /// Registers the viewer (or, for an organiser, the user with `input.email`) for the event: a
 /// seat while there is one, else the waiting list. A second registration of the same person is
 /// refused and nothing is written.
-pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &RegistrationInput) -> StoreResult<Registration> {
+pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &EventRegistrationInput) -> StoreResult<EventRegistration> {
     let me = v.user_id().ok_or(StoreError::Forbidden)?;
     let e = event::get(db, v, event_id)?;
     let organiser = allowed(v, Permission::ManageEvents { org: e.organiser.id });
@@ -163,7 +164,7 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &Registrati
             format!("Anmälan stängde {}. Kontakta arrangören, {}, om du ändå vill delta.", e.closes().unwrap_or_default(), e.organiser.name),
         ));
     }
-    if e.ends_at_ms < now {
+    if !organiser && e.ends_at_ms < now {
         return Err(refuse("event_id", "events.past", "Evenemanget har redan ägt rum. Det går inte att anmäla sig."));
     }
     let mut errs = FieldErrors::new();
@@ -270,7 +271,7 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &Registrati
 }
 
 /// The registration, for its person or the event's organiser (otherwise not found).
-pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Registration> {
+pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<EventRegistration> {
     let r = fetch(db, id)?;
     let e = event::fetch(db, r.event_id)?;
     if v.user_id() == Some(r.user_id) || sharing::organises_event(v, e.organiser.id) {
@@ -282,7 +283,7 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, id: i64) -> StoreResult<Registration> 
 
 /// Cancels a registration: by its person, or by the organiser's coordinators. A freed seat goes
 /// to the first on the waiting list, who is e-mailed.
-pub fn cancel(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64) -> StoreResult<Registration> {
+pub fn cancel(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64) -> StoreResult<EventRegistration> {
     let r = get(db, v, id)?;
     let e = event::fetch(db, r.event_id)?;
     if v.user_id() != Some(r.user_id) && !allowed(v, Permission::ManageEvents { org: e.organiser.id }) {
@@ -293,7 +294,7 @@ pub fn cancel(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64) -> StoreR
 
 /// Marks attendance (the organiser's coordinators): `registered`, `attended`, `no_show` or
 /// `cancelled`. An attended training gets its certificate code.
-pub fn mark(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64, status: &str) -> StoreResult<Registration> {
+pub fn mark(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64, status: &str) -> StoreResult<EventRegistration> {
     let r = get(db, v, id)?;
     let e = event::fetch(db, r.event_id)?;
     if !allowed(v, Permission::ManageEvents { org: e.organiser.id }) {
@@ -306,7 +307,7 @@ pub fn mark(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64, status: &st
     set_status(db, v, post, &r, &e, &status.expect("checked"))
 }
 
-fn set_status(db: &mut dyn Conn, v: &Viewer, post: &Postmark, r: &Registration, e: &Event, status: &str) -> StoreResult<Registration> {
+fn set_status(db: &mut dyn Conn, v: &Viewer, post: &Postmark, r: &EventRegistration, e: &Event, status: &str) -> StoreResult<EventRegistration> {
     lock_event(db, e.id)?;
     let held_seat = matches!(r.status.code.as_str(), "registered" | "attended" | "no_show");
     let takes_seat = matches!(status, "registered" | "attended" | "no_show");
@@ -384,7 +385,7 @@ fn promote(db: &mut dyn Conn, post: &Postmark, event_id: i64) -> StoreResult<()>
 /// Counts of participants by one dimension, in Swedish name order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Count {
+pub struct ParticipantCount {
     pub label: String,
     pub count: i64,
 }
@@ -392,33 +393,33 @@ pub struct Count {
 /// The participants of an event as the organiser reads them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Participants {
+pub struct EventParticipants {
     /// Seat holders by organisation and name, then the waiting list in order, then cancelled.
-    pub registrations: Vec<Registration>,
+    pub registrations: Vec<EventRegistration>,
     /// Per attendance status (registered, waiting, attended, no-show, cancelled).
-    pub by_status: Vec<Count>,
+    pub by_status: Vec<ParticipantCount>,
     /// Not cancelled and not waiting, by organisation, role and municipality.
-    pub by_org: Vec<Count>,
-    pub by_role: Vec<Count>,
-    pub by_municipality: Vec<Count>,
+    pub by_org: Vec<ParticipantCount>,
+    pub by_role: Vec<ParticipantCount>,
+    pub by_municipality: Vec<ParticipantCount>,
 }
 
-fn counts<'a>(items: impl Iterator<Item = &'a str>) -> Vec<Count> {
+fn counts<'a>(items: impl Iterator<Item = &'a str>) -> Vec<ParticipantCount> {
     let mut m: BTreeMap<String, (String, i64)> = BTreeMap::new();
     for i in items {
         m.entry(sort_key(i)).or_insert_with(|| (i.to_owned(), 0)).1 += 1;
     }
-    m.into_values().map(|(label, count)| Count { label, count }).collect()
+    m.into_values().map(|(label, count)| ParticipantCount { label, count }).collect()
 }
 
 /// The participants (the organiser's users only; others are forbidden, or not found when they
 /// may not read the event).
-pub fn participants(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Participants> {
+pub fn participants(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<EventParticipants> {
     let e = event::get(db, v, event_id)?;
     if !sharing::organises_event(v, e.organiser.id) {
         return Err(StoreError::Forbidden);
     }
-    let mut list: Vec<Registration> = db.all(&format!("{SELECT} WHERE r.event_id = $1"), args![event_id])?;
+    let mut list: Vec<EventRegistration> = db.all(&format!("{SELECT} WHERE r.event_id = $1"), args![event_id])?;
     let rank = |s: &str| match s {
         "waiting" => 1,
         "cancelled" => 2,
@@ -435,10 +436,10 @@ pub fn participants(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult
     });
     let by_status = ATTENDANCE
         .iter()
-        .map(|(c, l)| Count { label: (*l).to_owned(), count: list.iter().filter(|r| r.status.code == *c).count() as i64 })
+        .map(|(c, l)| ParticipantCount { label: (*l).to_owned(), count: list.iter().filter(|r| r.status.code == *c).count() as i64 })
         .collect();
-    let present: Vec<&Registration> = list.iter().filter(|r| rank(&r.status.code) == 0).collect();
-    Ok(Participants {
+    let present: Vec<&EventRegistration> = list.iter().filter(|r| rank(&r.status.code) == 0).collect();
+    Ok(EventParticipants {
         by_org: counts(present.iter().map(|r| r.org.as_ref().map_or("Utan organisation", |o| o.name.as_str()))),
         by_role: counts(present.iter().map(|r| r.role.label.as_str())),
         by_municipality: counts(present.iter().map(|r| r.municipality.label.as_str())),
@@ -448,13 +449,13 @@ pub fn participants(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult
 }
 
 /// The viewer's own registration for an event, if any.
-pub fn mine_for(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Option<Registration>> {
+pub fn mine_for(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Option<EventRegistration>> {
     let Some(u) = v.user_id() else { return Ok(None) };
     Ok(db.opt(&format!("{SELECT} WHERE r.event_id = $1 AND r.user_id = $2"), args![event_id, u])?)
 }
 
 /// Every registration of the viewer, latest event first.
-pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<Registration>> {
+pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<EventRegistration>> {
     let Some(u) = v.user_id() else { return Ok(Vec::new()) };
     Ok(db.all(&format!("{SELECT} WHERE r.user_id = $1 ORDER BY e.starts_at DESC, r.id"), args![u])?)
 }

@@ -6,7 +6,7 @@
 //! and an answer row has no reference to a link, a participant or a time: the answers are
 //! anonymous by construction (the conformance story checks the schema). A link answers once;
 //! a second answer is refused with a Swedish message and nothing is written. Free texts pass the
-//! personal-data guard. Results (per question average and distribution, free texts, response
+//! personal-data guard. SurveyResults (per question average and distribution, free texts, response
 //! rate = used links / sent links) are read by the organiser's users; free texts only from
 //! [`MIN_FOR_TEXTS`] answers on (small-number suppression).
 
@@ -44,7 +44,7 @@ pub const ANSWER: TextRule = TextRule::line("answer", "Svaret", 2000).multiline(
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct QuestionInput {
+pub struct SurveyQuestionInput {
     /// `scale` or `text`.
     pub kind: String,
     pub text: String,
@@ -55,13 +55,13 @@ pub struct QuestionInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SurveyInput {
-    pub questions: Vec<QuestionInput>,
+    pub questions: Vec<SurveyQuestionInput>,
 }
 
 /// One question.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Question {
+pub struct SurveyQuestion {
     pub id: i64,
     pub position: i64,
     pub kind: Coded,
@@ -74,7 +74,7 @@ pub struct Question {
 pub struct Survey {
     pub id: i64,
     pub event_id: i64,
-    pub questions: Vec<Question>,
+    pub questions: Vec<SurveyQuestion>,
     pub sent_at_ms: Option<i64>,
 }
 
@@ -85,14 +85,14 @@ pub struct SurveyForm {
     pub event_title: String,
     pub event_date: String,
     pub organiser_name: String,
-    pub questions: Vec<Question>,
+    pub questions: Vec<SurveyQuestion>,
 }
 
 /// One question's results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct QuestionResult {
-    pub question: Question,
+pub struct SurveyQuestionResult {
+    pub question: SurveyQuestion,
     /// Answers given to this question.
     pub answered: i64,
     /// Scale questions: the average, one decimal.
@@ -108,22 +108,22 @@ pub struct QuestionResult {
 /// The results as the organiser reads them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Results {
+pub struct SurveyResults {
     pub sent_links: i64,
     pub answered_links: i64,
     /// Answered links / sent links, in percent (rounded), `None` before sending.
     pub response_rate_percent: Option<i64>,
     pub responses: i64,
-    pub questions: Vec<QuestionResult>,
+    pub questions: Vec<SurveyQuestionResult>,
 }
 
-fn questions(db: &mut dyn Conn, survey_id: i64) -> StoreResult<Vec<Question>> {
+fn questions(db: &mut dyn Conn, survey_id: i64) -> StoreResult<Vec<SurveyQuestion>> {
     Ok(db.map_all(
         "SELECT id, position, kind, text FROM event_survey_questions WHERE survey_id = $1 ORDER BY position",
         args![survey_id],
         |r| {
             let kind: String = r.get("kind")?;
-            Ok(Question { id: r.get("id")?, position: r.get("position")?, kind: coded(QUESTION_KINDS, &kind), text: r.get("text")? })
+            Ok(SurveyQuestion { id: r.get("id")?, position: r.get("position")?, kind: coded(QUESTION_KINDS, &kind), text: r.get("text")? })
         },
     )?)
 }
@@ -194,7 +194,7 @@ pub fn define(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &SurveyInput)
 }
 
 /// Sends the survey: one single-use link per attended participant, by e-mail. Returns how many
-/// links went out. Sent once; the event must have ended and someone must have attended.
+/// links went out. SurveySent once; the event must have ended and someone must have attended.
 pub fn send(db: &mut dyn Conn, v: &Viewer, post: &Postmark, event_id: i64) -> StoreResult<i64> {
     let e = load_for_write(db, v, event_id)?;
     let Some(s) = get(db, v, event_id)? else {
@@ -227,7 +227,7 @@ pub fn send(db: &mut dyn Conn, v: &Viewer, post: &Postmark, event_id: i64) -> St
                 e.title,
                 local_label(e.starts_at_ms),
                 e.organiser.name,
-                post.link(&format!("/enkat/{token}"))
+                post.link(&format!("/utvardering/{token}"))
             );
             mail::enqueue(db, &NewMail { kind: MAIL_KIND, to, to_user_id: Some(*user_id), subject, body }, &post.host, now)?;
         }
@@ -314,7 +314,7 @@ pub fn answer(db: &mut dyn Conn, token: &str, answers: &BTreeMap<i64, String>) -
 }
 
 /// The results (the organiser's users).
-pub fn results(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Results> {
+pub fn results(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<SurveyResults> {
     let Some(s) = get(db, v, event_id)? else {
         return Err(StoreError::not_found("survey"));
     };
@@ -336,7 +336,7 @@ pub fn results(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Resu
             let scales: Vec<i64> = mine.iter().filter_map(|a| a.1).collect();
             let texts: Vec<String> = mine.iter().filter_map(|a| a.2.clone()).collect();
             let is_text = q.kind.code == "text";
-            QuestionResult {
+            SurveyQuestionResult {
                 average: (!scales.is_empty()).then(|| (scales.iter().sum::<i64>() as f64 / scales.len() as f64 * 10.0).round() / 10.0),
                 distribution: if is_text { Vec::new() } else { (1..=5).map(|n| scales.iter().filter(|x| **x == n).count() as i64).collect() },
                 texts_suppressed: is_text && answered > 0 && answered < MIN_FOR_TEXTS,
@@ -346,7 +346,7 @@ pub fn results(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Resu
             }
         })
         .collect();
-    Ok(Results {
+    Ok(SurveyResults {
         sent_links: sent,
         answered_links: used,
         response_rate_percent: (sent > 0).then(|| (used * 100 + sent / 2) / sent),
