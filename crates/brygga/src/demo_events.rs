@@ -157,7 +157,7 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<()> {
         },
     )?;
     survey::send(db, &org, &post, conference.id)?;
-    let bodies: Vec<String> = db.scalars("SELECT body FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?;
+    let bodies: Vec<String> = db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?;
     let links: Vec<String> =
         bodies.iter().filter_map(|b| b.split("/utvardering/").nth(1).and_then(|t| t.split_whitespace().next()).map(str::to_owned)).collect();
     let questions: Vec<i64> = survey::get(db, &org, conference.id)?.map(|s| s.questions.iter().map(|q| q.id).collect()).unwrap_or_default();

@@ -198,7 +198,7 @@ async fn certificates_and_the_survey_work_without_login(b: Backend) {
     let (status, sent) = api.send(Method::POST, &format!("/events/{}/survey/send", e["id"]), json!(null)).await;
     assert_eq!((status, sent["links"].as_i64()), (StatusCode::OK, Some(2)), "{sent}");
     let bodies: Vec<String> =
-        app.store().read(|db| Ok(db.scalars("SELECT body FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
+        app.store().read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
     let token = bodies[0].split("/utvardering/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let page = format!("/utvardering/{token}");
     let (status, html) = anon.get_html(&page).await;

@@ -349,7 +349,7 @@ pub async fn training_survey_answers_are_anonymous_and_once_per_link(store: &Sto
     let again = store.write(move |db| survey::send(db, &v, &postmark(), e.id)).await.unwrap_err();
     assert_eq!(code_at(&again, "questions"), "events.survey_sent");
     let bodies: Vec<String> =
-        store.read(|db| Ok(db.scalars("SELECT body FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
+        store.read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
     let links = survey_links(&bodies);
     assert_eq!(links.len(), 4);
 
@@ -398,9 +398,9 @@ pub async fn training_survey_answers_are_anonymous_and_once_per_link(store: &Sto
             Ok(rows.into_iter().next().unwrap_or_default())
         })
     };
-    assert_eq!(columns("event_survey_responses").await, vec!["id", "survey_id"]);
-    assert_eq!(columns("event_survey_answers").await, vec!["response_id", "question_id", "scale", "text"]);
-    assert_eq!(columns("event_survey_links").await, vec!["id", "survey_id", "token_hash", "used"]);
+    assert_eq!(columns("event_survey_responses").await.unwrap(), vec!["id", "survey_id"]);
+    assert_eq!(columns("event_survey_answers").await.unwrap(), vec!["response_id", "question_id", "scale", "text"]);
+    assert_eq!(columns("event_survey_links").await.unwrap(), vec!["id", "survey_id", "token_hash", "used"]);
     // The links keep only a digest of the token.
     let stored: Vec<String> = store.read(|db| Ok(db.scalars("SELECT token_hash FROM event_survey_links", &[])?)).await.unwrap();
     assert!(links.iter().all(|l| !stored.contains(l)));
