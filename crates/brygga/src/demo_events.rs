@@ -42,7 +42,13 @@ fn course(title: &str, description: &str, level: &str, roles: &[&str], hours: i6
 
 /// Registers each (e-mail, role, municipality) for the event as the organiser, then marks them
 /// (`attended`, `no_show`, or nothing when `None`).
-fn take_part(db: &mut dyn Conn, org: &Viewer, post: &Postmark, event_id: i64, people: &[(&str, &str, &str, Option<&str>)]) -> StoreResult<Vec<i64>> {
+fn take_part(
+    db: &mut dyn Conn,
+    org: &Viewer,
+    post: &Postmark,
+    event_id: i64,
+    people: &[(&str, &str, &str, Option<&str>)],
+) -> StoreResult<Vec<i64>> {
     let mut ids = Vec::new();
     for (email, role, municipality, status) in people {
         let input = EventRegistrationInput {
@@ -102,12 +108,22 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<()> {
     catalogue::create_track(
         db,
         &org,
-        &TrackInput { name: "Grundspår för fastighetsskötare".into(), role: "caretaker".into(), course_ids: vec![caretakers.id], owner_org_id: None },
+        &TrackInput {
+            name: "Grundspår för fastighetsskötare".into(),
+            role: "caretaker".into(),
+            course_ids: vec![caretakers.id],
+            owner_org_id: None,
+        },
     )?;
     catalogue::create_track(
         db,
         &org,
-        &TrackInput { name: "Spår för samordnare".into(), role: "coordinator".into(), course_ids: vec![youth.id, deep.id], owner_org_id: None },
+        &TrackInput {
+            name: "Spår för samordnare".into(),
+            role: "coordinator".into(),
+            course_ids: vec![youth.id, deep.id],
+            owner_org_id: None,
+        },
     )?;
 
     // A regional conference in the past, with attendance and a survey.
@@ -158,8 +174,10 @@ pub fn seed(db: &mut dyn Conn, today: Date) -> StoreResult<()> {
     )?;
     survey::send(db, &org, &post, conference.id)?;
     let bodies: Vec<String> = db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?;
-    let links: Vec<String> =
-        bodies.iter().filter_map(|b| b.split("/utvardering/").nth(1).and_then(|t| t.split_whitespace().next()).map(str::to_owned)).collect();
+    let links: Vec<String> = bodies
+        .iter()
+        .filter_map(|b| b.split("/utvardering/").nth(1).and_then(|t| t.split_whitespace().next()).map(str::to_owned))
+        .collect();
     let questions: Vec<i64> = survey::get(db, &org, conference.id)?.map(|s| s.questions.iter().map(|q| q.id).collect()).unwrap_or_default();
     let answers = [
         ("5", "4", "Hur Trelleborg organiserar sitt EST – vi vill prova samma sak."),

@@ -238,7 +238,9 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
                 || v.memberships().iter().any(|m| {
                     m.role <= Role::Coordinator
                         && m.org_kind == OrgKind::CountyBoard
-                        && m.municipalities.iter().any(|c| brygga_domain::geography::municipality(c).is_some_and(|x| x.county_code == county))
+                        && m.municipalities
+                            .iter()
+                            .any(|c| brygga_domain::geography::municipality(c).is_some_and(|x| x.county_code == county))
                 })
         }
     }

@@ -101,7 +101,11 @@ async fn events_through_the_api_and_pages(b: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let path = format!("/events/{}/registrations", e["id"]);
     let (status, r) = sara_api.send(Method::POST, &path, json!({"role": "caretaker"})).await;
-    assert_eq!((status, r["status"]["code"].as_str(), r["municipality"]["code"].as_str()), (StatusCode::CREATED, Some("registered"), Some("1287")), "{r}");
+    assert_eq!(
+        (status, r["status"]["code"].as_str(), r["municipality"]["code"].as_str()),
+        (StatusCode::CREATED, Some("registered"), Some("1287")),
+        "{r}"
+    );
     let (status, h) = hugo_api.send(Method::POST, &path, json!({"role": "coordinator"})).await;
     assert_eq!((status, h["status"]["code"].as_str(), h["position"].as_i64()), (StatusCode::CREATED, Some("waiting"), Some(1)), "{h}");
     let (status, body) = sara_api.send(Method::POST, &path, json!({"role": "caretaker"})).await;
@@ -110,7 +114,13 @@ async fn events_through_the_api_and_pages(b: Backend) {
     assert_eq!(count(app, "event_registrations").await, 2);
     // With an Idempotency-Key a retry gets the first answer, not "already registered".
     for replayed in [false, true] {
-        let r = out_api.req(Method::POST, &path).header("Idempotency-Key", "anmalan-1").json(&json!({"role": "coordinator"})).send().await.unwrap();
+        let r = out_api
+            .req(Method::POST, &path)
+            .header("Idempotency-Key", "anmalan-1")
+            .json(&json!({"role": "coordinator"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!((r.status(), r.headers().get("idempotent-replayed").is_some()), (StatusCode::CREATED, replayed));
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["position"].as_i64(), Some(2), "{body}");
@@ -192,13 +202,20 @@ async fn certificates_and_the_survey_work_without_login(b: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND, "not another participant's certificate");
 
     let (status, s) = api
-        .send(Method::PUT, &format!("/events/{}/survey", e["id"]), json!({"questions": [{"kind": "scale", "text": "Hur nöjd är du?"}, {"kind": "text", "text": "Vad tar du med dig?"}]}))
+        .send(
+            Method::PUT,
+            &format!("/events/{}/survey", e["id"]),
+            json!({"questions": [{"kind": "scale", "text": "Hur nöjd är du?"}, {"kind": "text", "text": "Vad tar du med dig?"}]}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{s}");
     let (status, sent) = api.send(Method::POST, &format!("/events/{}/survey/send", e["id"]), json!(null)).await;
     assert_eq!((status, sent["links"].as_i64()), (StatusCode::OK, Some(2)), "{sent}");
-    let bodies: Vec<String> =
-        app.store().read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
+    let bodies: Vec<String> = app
+        .store()
+        .read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?))
+        .await
+        .unwrap();
     let token = bodies[0].split("/utvardering/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let page = format!("/utvardering/{token}");
     let (status, html) = anon.get_html(&page).await;
@@ -207,9 +224,7 @@ async fn certificates_and_the_survey_work_without_login(b: Backend) {
     let scale = format!("q{}", s["questions"][0]["id"]);
     let text = format!("q{}", s["questions"][1]["id"]);
     let origin = app.url("");
-    let post = |fields: Vec<(String, String)>| {
-        anon_post(&origin, &page, fields)
-    };
+    let post = |fields: Vec<(String, String)>| anon_post(&origin, &page, fields);
     let r = post(vec![(scale.clone(), "9".into()), (text.clone(), "Ring 070-123 45 67".into())]).await;
     assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.1.contains("från 1 till 5"), "{}", r.1);
@@ -258,8 +273,12 @@ async fn promotion_is_emailed_through_smtp(b: Backend) {
 
     let store = app.store().clone();
     let config = WorkerConfig { workers: 2, poll: Duration::from_millis(50), schedules: false, ..Default::default() };
-    let workers =
-        worker::spawn(store.clone(), Handlers::standard(Some(crate::operations::mail::mailer(sink.port)), crate::operations::mail::post()), config, false);
+    let workers = worker::spawn(
+        store.clone(),
+        Handlers::standard(Some(crate::operations::mail::mailer(sink.port)), crate::operations::mail::post()),
+        config,
+        false,
+    );
     let got = sink.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(got[0].rcpt_tos, ["hugo@hassleholm.test"]);
     assert_eq!(got[0].header("Subject"), Some("Du har fått en plats: Grundutbildning: trygghet i vardagen"));

@@ -12,7 +12,7 @@ use brygga_store::dialogue::events::certificates;
 use brygga_store::dialogue::events::coverage::{self, TrainingCoverageQuery};
 use brygga_store::dialogue::events::event::{self, Event, EventInput, ListFilter};
 use brygga_store::dialogue::events::registrations::{self, EventRegistration, EventRegistrationInput};
-use brygga_store::dialogue::events::survey::{self, SurveyQuestionInput, SurveyInput};
+use brygga_store::dialogue::events::survey::{self, SurveyInput, SurveyQuestionInput};
 
 use super::*;
 
@@ -173,7 +173,10 @@ pub async fn training_waiting_list_promotes_and_refuses_a_second_registration(st
     let w = world(store).await;
     let e = create(store, w.county_coordinator, conference(&w, Some(2))).await.unwrap();
     let a = register(store, w.trelleborg_coordinator, e.id, as_role("coordinator")).await.unwrap();
-    assert_eq!((a.status.code.as_str(), a.municipality.code.as_str(), a.org.as_ref().map(|o| o.id)), ("registered", "1287", Some(w.trelleborg)));
+    assert_eq!(
+        (a.status.code.as_str(), a.municipality.code.as_str(), a.org.as_ref().map(|o| o.id)),
+        ("registered", "1287", Some(w.trelleborg))
+    );
     let b = register(store, w.hassleholm_coordinator, e.id, as_role("coordinator")).await.unwrap();
     assert_eq!(b.status.code, "registered");
     let c = register(store, w.trelleborg_member, e.id, as_role("caretaker")).await.unwrap();
@@ -203,7 +206,11 @@ pub async fn training_waiting_list_promotes_and_refuses_a_second_registration(st
     assert_eq!(moved_up.position, Some(1));
     assert_eq!(count(store, "SELECT COUNT(*) FROM mail_outbox").await, mails_before + 1);
     let (to, subject): (String, String) = store
-        .read(|db| Ok(db.map_one("SELECT recipient, subject FROM mail_outbox ORDER BY id DESC", &[], |r| Ok((r.get("recipient")?, r.get("subject")?)))?))
+        .read(|db| {
+            Ok(db.map_one("SELECT recipient, subject FROM mail_outbox ORDER BY id DESC", &[], |r| {
+                Ok((r.get("recipient")?, r.get("subject")?))
+            })?)
+        })
         .await
         .unwrap();
     assert_eq!(to, "fastighet@trelleborg.se");
@@ -286,7 +293,8 @@ pub async fn training_participants_are_read_and_marked_by_the_organiser_only(sto
     let v = viewer(store, w.outsider).await;
     assert!(matches!(store.read(move |db| event::get(db, &v, d.id)).await, Err(StoreError::NotFound { .. })));
     let v = viewer(store, w.outsider).await;
-    let titles: Vec<String> = store.read(move |db| event::list(db, &v, &ListFilter::default())).await.unwrap().into_iter().map(|e| e.title).collect();
+    let titles: Vec<String> =
+        store.read(move |db| event::list(db, &v, &ListFilter::default())).await.unwrap().into_iter().map(|e| e.title).collect();
     assert_eq!(titles, vec!["Grundutbildning i situationell prevention"]);
     let v = viewer(store, w.county_member).await;
     assert_eq!(store.read(move |db| event::list(db, &v, &ListFilter::default())).await.unwrap().len(), 2);
@@ -302,10 +310,7 @@ pub async fn training_participants_are_read_and_marked_by_the_organiser_only(sto
 }
 
 fn survey_links(bodies: &[String]) -> Vec<String> {
-    bodies
-        .iter()
-        .filter_map(|b| b.split("/utvardering/").nth(1).map(|t| t.split_whitespace().next().unwrap_or("").to_owned()))
-        .collect()
+    bodies.iter().filter_map(|b| b.split("/utvardering/").nth(1).map(|t| t.split_whitespace().next().unwrap_or("").to_owned())).collect()
 }
 
 /// The survey: the answer tables carry no participant, link or time; one link answers once
@@ -348,8 +353,10 @@ pub async fn training_survey_answers_are_anonymous_and_once_per_link(store: &Sto
     let v = viewer(store, w.county_coordinator).await;
     let again = store.write(move |db| survey::send(db, &v, &postmark(), e.id)).await.unwrap_err();
     assert_eq!(code_at(&again, "questions"), "events.survey_sent");
-    let bodies: Vec<String> =
-        store.read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?)).await.unwrap();
+    let bodies: Vec<String> = store
+        .read(|db| Ok(db.scalars("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Vad tyckte du%' ORDER BY id", &[])?))
+        .await
+        .unwrap();
     let links = survey_links(&bodies);
     assert_eq!(links.len(), 4);
 
@@ -394,7 +401,8 @@ pub async fn training_survey_answers_are_anonymous_and_once_per_link(store: &Sto
     // Anonymous by construction: the answer tables name no user, registration, link or time.
     let columns = |table: &'static str| {
         store.read(move |db| {
-            let rows = db.map_all(&format!("SELECT * FROM {table}"), &[], |r| Ok(r.iter().map(|(c, _)| c.to_owned()).collect::<Vec<_>>()))?;
+            let rows =
+                db.map_all(&format!("SELECT * FROM {table}"), &[], |r| Ok(r.iter().map(|(c, _)| c.to_owned()).collect::<Vec<_>>()))?;
             Ok(rows.into_iter().next().unwrap_or_default())
         })
     };

@@ -76,7 +76,8 @@ impl FromRow for Course {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.title, c.description, c.level, c.target_roles, c.duration_hours, c.owner_org_id, o.name AS owner_name, c.created_at
+const SELECT: &str =
+    "SELECT c.id, c.title, c.description, c.level, c.target_roles, c.duration_hours, c.owner_org_id, o.name AS owner_name, c.created_at
      FROM courses c JOIN organisations o ON o.id = c.owner_org_id";
 
 /// A track: the courses a role should take, in order.
@@ -191,7 +192,11 @@ pub fn create_course(db: &mut dyn Conn, v: &Viewer, input: &CourseInput) -> Stor
     for r in input.target_roles.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if label_of(ROLES, r).is_none() {
             let known: Vec<&str> = ROLES.iter().map(|(c, _)| *c).collect();
-            errs.push(FieldError::new("target_roles", "events.unknown_code", format!("”{r}” är ingen känd roll. Välj bland: {}.", known.join(", "))));
+            errs.push(FieldError::new(
+                "target_roles",
+                "events.unknown_code",
+                format!("”{r}” är ingen känd roll. Välj bland: {}.", known.join(", ")),
+            ));
             break;
         }
         if !roles.iter().any(|x| x == r) {
@@ -254,7 +259,11 @@ pub fn create_track(db: &mut dyn Conn, v: &Viewer, input: &TrackInput) -> StoreR
         let found: i64 =
             db.scalar(&format!("SELECT COUNT(*) FROM courses WHERE {}", db.dialect().in_list("id", 1)), &[Value::IntList(ids.clone())])?;
         if found != ids.len() as i64 {
-            errs.push(FieldError::new("course_ids", "events.unknown_course", "En av utbildningarna finns inte. Välj utbildningar ur katalogen."));
+            errs.push(FieldError::new(
+                "course_ids",
+                "events.unknown_course",
+                "En av utbildningarna finns inte. Välj utbildningar ur katalogen.",
+            ));
         }
     }
     errs.into_result()?;

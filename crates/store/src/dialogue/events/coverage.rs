@@ -126,7 +126,8 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &TrainingCoverageQ
             per_year.push(counts(db, c.code, *y, Some(kind_code))?);
         }
     }
-    let get = |m: &BTreeMap<(String, String), i64>, code: &str, kind: &str| m.get(&(code.to_owned(), kind.to_owned())).copied().unwrap_or(0);
+    let get =
+        |m: &BTreeMap<(String, String), i64>, code: &str, kind: &str| m.get(&(code.to_owned(), kind.to_owned())).copied().unwrap_or(0);
     let rows: Vec<CoverageMunicipality> = munis
         .iter()
         .map(|m| CoverageMunicipality {
@@ -164,4 +165,3 @@ pub fn report(db: &mut dyn Conn, v: &Viewer, county: &str, q: &TrainingCoverageQ
 pub fn may_read(v: &Viewer, county: &str) -> bool {
     geo::county(county).is_some_and(|c| crate::kernel::access::allowed(v, Permission::ReadEventCoverage { county: c.code }))
 }
-

@@ -149,8 +149,7 @@ impl FromRow for Event {
             course_title: r.get("course_title")?,
             organiser: OrgRef { id: r.get("organiser_org_id")?, name: r.get("organiser_name")? },
             county: Coded { label: geo::county(&county).map_or(county.clone(), |c| c.name.to_owned()), code: county },
-            municipality: municipality
-                .map(|m| Coded { label: geo::municipality(&m).map_or(m.clone(), |x| x.name.to_owned()), code: m }),
+            municipality: municipality.map(|m| Coded { label: geo::municipality(&m).map_or(m.clone(), |x| x.name.to_owned()), code: m }),
             starts_at_ms: r.get("starts_at")?,
             ends_at_ms: r.get("ends_at")?,
             place: r.get("place")?,
@@ -262,7 +261,11 @@ fn prepare(db: &mut dyn Conn, input: &EventInput) -> StoreResult<ValidEvent> {
     if let Some(c) = input.course_id {
         let n: i64 = db.scalar("SELECT COUNT(*) FROM courses WHERE id = $1", args![c])?;
         if n == 0 {
-            errs.push(FieldError::new("course_id", "events.unknown_course", "Utbildningen finns inte i katalogen. Välj en utbildning ur listan."));
+            errs.push(FieldError::new(
+                "course_id",
+                "events.unknown_course",
+                "Utbildningen finns inte i katalogen. Välj en utbildning ur listan.",
+            ));
         }
     }
     let county = match input.county_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -273,7 +276,11 @@ fn prepare(db: &mut dyn Conn, input: &EventInput) -> StoreResult<ValidEvent> {
         Some(c) => match geo::county(c) {
             Some(c) => Some(c.code.to_owned()),
             None => {
-                errs.push(FieldError::new("county_code", "events.unknown_county", format!("Länskoden {c} finns inte. Välj ett län ur listan.")));
+                errs.push(FieldError::new(
+                    "county_code",
+                    "events.unknown_county",
+                    format!("Länskoden {c} finns inte. Välj ett län ur listan."),
+                ));
                 None
             }
         },
@@ -315,7 +322,11 @@ fn prepare(db: &mut dyn Conn, input: &EventInput) -> StoreResult<ValidEvent> {
     if let (Some(s), Some(e)) = (starts, ends)
         && e < s
     {
-        errs.push(FieldError::new("ends_at", "events.time_order", "Evenemanget slutar innan det börjar. Välj en sluttid efter starttiden."));
+        errs.push(FieldError::new(
+            "ends_at",
+            "events.time_order",
+            "Evenemanget slutar innan det börjar. Välj en sluttid efter starttiden.",
+        ));
     }
     let closes = match input.registration_closes_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -412,7 +423,10 @@ pub fn edit(db: &mut dyn Conn, v: &Viewer, id: i64, version: i64, input: &EventI
         errs.push(FieldError::new(
             "capacity",
             "events.capacity_below_taken",
-            format!("{} platser är redan tagna. Ange minst {} platser, eller avanmäl deltagare först.", before.seats_taken, before.seats_taken),
+            format!(
+                "{} platser är redan tagna. Ange minst {} platser, eller avanmäl deltagare först.",
+                before.seats_taken, before.seats_taken
+            ),
         ));
         errs.into_result()?;
     }

@@ -70,13 +70,8 @@ pub const ROLES: &[(&str, &str)] = &[
 ];
 
 /// (code, Swedish label) of a registration's status (the attendance).
-pub const ATTENDANCE: &[(&str, &str)] = &[
-    ("registered", "Anmäld"),
-    ("waiting", "På väntelistan"),
-    ("attended", "Deltog"),
-    ("no_show", "Uteblev"),
-    ("cancelled", "Avanmäld"),
-];
+pub const ATTENDANCE: &[(&str, &str)] =
+    &[("registered", "Anmäld"), ("waiting", "På väntelistan"), ("attended", "Deltog"), ("no_show", "Uteblev"), ("cancelled", "Avanmäld")];
 
 pub fn label_of(list: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
@@ -106,7 +101,11 @@ pub(crate) fn pick(
         Some(c) if label_of(list, c).is_some() => Some(c.to_owned()),
         Some(c) => {
             let known: Vec<String> = list.iter().map(|(k, l)| format!("{l} ({k})")).collect();
-            errs.push(FieldError::new(field, "events.unknown_code", format!("”{c}” är inte en känd {what}. Välj bland: {}.", known.join(", "))));
+            errs.push(FieldError::new(
+                field,
+                "events.unknown_code",
+                format!("”{c}” är inte en känd {what}. Välj bland: {}.", known.join(", ")),
+            ));
             None
         }
     }
@@ -148,8 +147,5 @@ pub fn week_label(ms: i64) -> String {
 
 /// The first instant of `year` in Swedish local time, in epoch milliseconds.
 pub(crate) fn year_start_ms(year: i16) -> i64 {
-    jiff::civil::date(year, 1, 1)
-        .to_zoned(brygga_domain::time::stockholm())
-        .map(|z| z.timestamp().as_millisecond())
-        .unwrap_or_default()
+    jiff::civil::date(year, 1, 1).to_zoned(brygga_domain::time::stockholm()).map(|z| z.timestamp().as_millisecond()).unwrap_or_default()
 }

@@ -14,8 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use brygga_domain::geography as geo;
 use brygga_domain::account::Email;
+use brygga_domain::geography as geo;
 use brygga_domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
@@ -161,7 +161,11 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &EventRegis
         return Err(refuse(
             "event_id",
             "events.registration_closed",
-            format!("Anmälan stängde {}. Kontakta arrangören, {}, om du ändå vill delta.", e.closes().unwrap_or_default(), e.organiser.name),
+            format!(
+                "Anmälan stängde {}. Kontakta arrangören, {}, om du ändå vill delta.",
+                e.closes().unwrap_or_default(),
+                e.organiser.name
+            ),
         ));
     }
     if !organiser && e.ends_at_ms < now {
@@ -198,7 +202,11 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &EventRegis
     let org = match input.org_id {
         Some(o) if orgs.iter().any(|x| x.0 == o) => Some(o),
         Some(_) => {
-            errs.push(FieldError::new("org_id", "events.not_member", "Personen tillhör inte den organisationen. Välj en av personens organisationer."));
+            errs.push(FieldError::new(
+                "org_id",
+                "events.not_member",
+                "Personen tillhör inte den organisationen. Välj en av personens organisationer.",
+            ));
             None
         }
         None => orgs.first().map(|x| x.0),
@@ -229,11 +237,10 @@ pub fn register(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &EventRegis
     errs.into_result()?;
     let user = user.expect("checked");
     lock_event(db, event_id)?;
-    let before: Option<(i64, String)> = db.map_opt(
-        "SELECT id, status FROM event_registrations WHERE event_id = $1 AND user_id = $2",
-        args![event_id, user],
-        |r| Ok((r.get("id")?, r.get("status")?)),
-    )?;
+    let before: Option<(i64, String)> =
+        db.map_opt("SELECT id, status FROM event_registrations WHERE event_id = $1 AND user_id = $2", args![event_id, user], |r| {
+            Ok((r.get("id")?, r.get("status")?))
+        })?;
     if let Some((_, status)) = &before
         && status != "cancelled"
     {
@@ -301,13 +308,21 @@ pub fn mark(db: &mut dyn Conn, v: &Viewer, post: &Postmark, id: i64, status: &st
         return Err(StoreError::Forbidden);
     }
     let mut errs = FieldErrors::new();
-    let allowed_codes: &[(&str, &str)] = &[("registered", "Anmäld"), ("attended", "Deltog"), ("no_show", "Uteblev"), ("cancelled", "Avanmäld")];
+    let allowed_codes: &[(&str, &str)] =
+        &[("registered", "Anmäld"), ("attended", "Deltog"), ("no_show", "Uteblev"), ("cancelled", "Avanmäld")];
     let status = pick(&mut errs, "status", Some(status), allowed_codes, None, "närvaro");
     errs.into_result()?;
     set_status(db, v, post, &r, &e, &status.expect("checked"))
 }
 
-fn set_status(db: &mut dyn Conn, v: &Viewer, post: &Postmark, r: &EventRegistration, e: &Event, status: &str) -> StoreResult<EventRegistration> {
+fn set_status(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    post: &Postmark,
+    r: &EventRegistration,
+    e: &Event,
+    status: &str,
+) -> StoreResult<EventRegistration> {
     lock_event(db, e.id)?;
     let held_seat = matches!(r.status.code.as_str(), "registered" | "attended" | "no_show");
     let takes_seat = matches!(status, "registered" | "attended" | "no_show");
@@ -316,11 +331,7 @@ fn set_status(db: &mut dyn Conn, v: &Viewer, post: &Postmark, r: &EventRegistrat
         None => false,
     };
     if takes_seat && !held_seat && full {
-        return Err(refuse(
-            "status",
-            "events.full",
-            "Evenemanget är fullt. Avanmäl någon annan först, eller öka antalet platser.",
-        ));
+        return Err(refuse("status", "events.full", "Evenemanget är fullt. Avanmäl någon annan först, eller öka antalet platser."));
     }
     let certificate = if status == "attended" && (e.kind.code == "training" || e.course_id.is_some()) {
         Some(r.certificate_code.clone().unwrap_or_else(|| crate::kernel::secret::random_token(12)))
@@ -352,10 +363,8 @@ pub(crate) fn fill_free_seats(db: &mut dyn Conn, event_id: i64) -> StoreResult<V
         Some(c) => (c - seats_taken(db, event_id)?).max(0),
         None => e.waiting,
     };
-    let next: Vec<i64> = db.scalars(
-        "SELECT id FROM event_registrations WHERE event_id = $1 AND status = 'waiting' ORDER BY queued_at, id",
-        args![event_id],
-    )?;
+    let next: Vec<i64> = db
+        .scalars("SELECT id FROM event_registrations WHERE event_id = $1 AND status = 'waiting' ORDER BY queued_at, id", args![event_id])?;
     let moved: Vec<i64> = next.into_iter().take(free as usize).collect();
     for id in &moved {
         db.execute("UPDATE event_registrations SET status = 'registered', updated_at = $1 WHERE id = $2", args![now_ms(), *id])?;

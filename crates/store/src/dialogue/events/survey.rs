@@ -141,7 +141,9 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Option<S
         return Err(StoreError::Forbidden);
     }
     let row: Option<(i64, Option<i64>)> =
-        db.map_opt("SELECT id, sent_at FROM event_surveys WHERE event_id = $1", args![event_id], |r| Ok((r.get("id")?, r.get("sent_at")?)))?;
+        db.map_opt("SELECT id, sent_at FROM event_surveys WHERE event_id = $1", args![event_id], |r| {
+            Ok((r.get("id")?, r.get("sent_at")?))
+        })?;
     match row {
         None => Ok(None),
         Some((id, sent)) => Ok(Some(Survey { id, event_id, questions: questions(db, id)?, sent_at_ms: sent })),
@@ -152,7 +154,9 @@ pub fn get(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Option<S
 pub fn define(db: &mut dyn Conn, v: &Viewer, event_id: i64, input: &SurveyInput) -> StoreResult<Survey> {
     let e = load_for_write(db, v, event_id)?;
     let existing: Option<(i64, Option<i64>)> =
-        db.map_opt("SELECT id, sent_at FROM event_surveys WHERE event_id = $1", args![event_id], |r| Ok((r.get("id")?, r.get("sent_at")?)))?;
+        db.map_opt("SELECT id, sent_at FROM event_surveys WHERE event_id = $1", args![event_id], |r| {
+            Ok((r.get("id")?, r.get("sent_at")?))
+        })?;
     if existing.is_some_and(|x| x.1.is_some()) {
         return Err(refuse("questions", "events.survey_sent", "Enkäten är redan skickad och kan inte ändras längre."));
     }
@@ -280,11 +284,7 @@ pub fn answer(db: &mut dyn Conn, token: &str, answers: &BTreeMap<i64, String>) -
         if q.kind.code == "scale" {
             match given.parse::<i64>() {
                 Ok(n) if (1..=5).contains(&n) => rows.push((q.id, Some(n), None)),
-                _ => errs.push(FieldError::new(
-                    field,
-                    "events.scale",
-                    format!("Svaret på ”{}” ska vara en siffra från 1 till 5.", q.text),
-                )),
+                _ => errs.push(FieldError::new(field, "events.scale", format!("Svaret på ”{}” ska vara en siffra från 1 till 5.", q.text))),
             }
         } else {
             match ANSWER.parse(given) {
@@ -298,7 +298,8 @@ pub fn answer(db: &mut dyn Conn, token: &str, answers: &BTreeMap<i64, String>) -
     }
     errs.into_result()?;
     // Claim the link first: of two answers racing from one link only one updates it.
-    let claimed = db.execute("UPDATE event_survey_links SET used = TRUE WHERE token_hash = $1 AND used = FALSE", args![secret::sha256_hex(token)])?;
+    let claimed =
+        db.execute("UPDATE event_survey_links SET used = TRUE WHERE token_hash = $1 AND used = FALSE", args![secret::sha256_hex(token)])?;
     if claimed == 0 {
         return Err(refuse("answer", "events.survey_answered", ANSWERED));
     }
@@ -338,7 +339,11 @@ pub fn results(db: &mut dyn Conn, v: &Viewer, event_id: i64) -> StoreResult<Surv
             let is_text = q.kind.code == "text";
             SurveyQuestionResult {
                 average: (!scales.is_empty()).then(|| (scales.iter().sum::<i64>() as f64 / scales.len() as f64 * 10.0).round() / 10.0),
-                distribution: if is_text { Vec::new() } else { (1..=5).map(|n| scales.iter().filter(|x| **x == n).count() as i64).collect() },
+                distribution: if is_text {
+                    Vec::new()
+                } else {
+                    (1..=5).map(|n| scales.iter().filter(|x| **x == n).count() as i64).collect()
+                },
                 texts_suppressed: is_text && answered > 0 && answered < MIN_FOR_TEXTS,
                 texts: if is_text && answered >= MIN_FOR_TEXTS { texts } else { Vec::new() },
                 answered,

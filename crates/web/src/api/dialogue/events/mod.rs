@@ -11,10 +11,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use brygga_store::dialogue::events::catalogue::{self, Catalogue, Course, CourseInput, Track, TrackInput};
 use brygga_store::dialogue::events::certificates::{self, Certificate};
-use brygga_store::dialogue::events::coverage::{self, TrainingCoverageQuery, TrainingCoverage};
+use brygga_store::dialogue::events::coverage::{self, TrainingCoverage, TrainingCoverageQuery};
 use brygga_store::dialogue::events::event::{self, Event, EventInput, ListFilter};
 use brygga_store::dialogue::events::registrations::{self, EventParticipants, EventRegistration, EventRegistrationInput};
-use brygga_store::dialogue::events::survey::{self, SurveyResults, Survey, SurveyForm, SurveyInput};
+use brygga_store::dialogue::events::survey::{self, Survey, SurveyForm, SurveyInput, SurveyResults};
 use brygga_store::kernel::idempotency::{self, Keyed};
 use brygga_store::{Conn, StoreError, StoreResult, Viewer};
 use serde::Deserialize;
@@ -37,7 +37,11 @@ pub async fn catalogue(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> Ap
 /// Adds a course for `owner_org_id` (the caller's coordinators and administrators).
 #[utoipa::path(post, operation_id = "create_course", path = "/courses", request_body = CourseInput, tag = "events",
     responses((status = 201, body = Course), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_course(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<CourseInput>) -> ApiResult<Created<Course>> {
+pub async fn create_course(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<CourseInput>,
+) -> ApiResult<Created<Course>> {
     let c = state.store.write(move |db| catalogue::create_course(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/courses/{}", c.id), c))
 }
@@ -52,7 +56,11 @@ pub async fn get_course(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path
 /// Adds a track (the courses a role should take, in order).
 #[utoipa::path(post, operation_id = "create_course_track", path = "/course-tracks", request_body = TrackInput, tag = "events",
     responses((status = 201, body = Track), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_track(State(state): State<AppState>, ApiAuth(v): ApiAuth, ApiJson(input): ApiJson<TrackInput>) -> ApiResult<Created<Track>> {
+pub async fn create_track(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    ApiJson(input): ApiJson<TrackInput>,
+) -> ApiResult<Created<Track>> {
     let t = state.store.write(move |db| catalogue::create_track(db, &v, &input)).await?;
     Ok(Created(format!("/api/v1/courses#track-{}", t.id), t))
 }
@@ -131,7 +139,8 @@ pub async fn register(
     let input: EventRegistrationInput = parse_json(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body)?;
     let hash = idempotency::request_hash("POST", &format!("/events/{id}/registrations"), &body);
     let org = v.org_ids().first().copied().ok_or(AppError::Forbidden)?;
-    let keyed = state.store.write(move |db| idempotency::once(db, org, key.as_deref(), &hash, |db| register_keyed(db, &v, id, &input))).await?;
+    let keyed =
+        state.store.write(move |db| idempotency::once(db, org, key.as_deref(), &hash, |db| register_keyed(db, &v, id, &input))).await?;
     keyed_response(
         keyed,
         |rid| format!("/api/v1/registrations/{rid}"),
@@ -163,7 +172,11 @@ pub async fn mine(State(state): State<AppState>, ApiAuth(v): ApiAuth) -> ApiResu
 /// One registration (its person, or the organiser's users).
 #[utoipa::path(get, operation_id = "get_registration", path = "/registrations/{id}", params(("id" = i64, Path)), tag = "events",
     responses((status = 200, body = EventRegistration), (status = 404, body = ApiErrorBody)))]
-pub async fn get_registration(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>) -> ApiResult<Json<EventRegistration>> {
+pub async fn get_registration(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<EventRegistration>> {
     Ok(Json(state.store.read(move |db| registrations::get(db, &v, id)).await?))
 }
 
@@ -189,7 +202,12 @@ pub struct AttendanceInput {
 /// Marks attendance (the organiser's coordinators). An attended training gets its certificate.
 #[utoipa::path(put, operation_id = "mark_attendance", path = "/registrations/{id}/attendance", params(("id" = i64, Path)), request_body = AttendanceInput, tag = "events",
     responses((status = 200, body = EventRegistration), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn mark(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<AttendanceInput>) -> ApiResult<Json<EventRegistration>> {
+pub async fn mark(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AttendanceInput>,
+) -> ApiResult<Json<EventRegistration>> {
     let post = state.config.postmark();
     let r = state.store.write(move |db| registrations::mark(db, &v, &post, id, &input.status)).await?;
     state.store.wake_workers();
@@ -226,7 +244,12 @@ pub async fn get_survey(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path
 /// Defines the survey's questions (the organiser's coordinators), until it is sent.
 #[utoipa::path(put, operation_id = "define_event_survey", path = "/events/{id}/survey", params(("id" = i64, Path)), request_body = SurveyInput, tag = "events",
     responses((status = 200, body = Survey), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn define_survey(State(state): State<AppState>, ApiAuth(v): ApiAuth, Path(id): Path<i64>, ApiJson(input): ApiJson<SurveyInput>) -> ApiResult<Json<Survey>> {
+pub async fn define_survey(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SurveyInput>,
+) -> ApiResult<Json<Survey>> {
     Ok(Json(state.store.write(move |db| survey::define(db, &v, id, &input)).await?))
 }
 
@@ -271,7 +294,12 @@ pub struct SurveyAnswers {
 /// `events.survey_answered` and nothing is written.
 #[utoipa::path(post, operation_id = "answer_survey", path = "/surveys/{token}/answers", params(("token" = String, Path)), request_body = SurveyAnswers, tag = "events", security((), ("token" = [])),
     responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn answer(State(state): State<AppState>, PublicApi(_): PublicApi, Path(token): Path<String>, ApiJson(input): ApiJson<SurveyAnswers>) -> ApiResult<StatusCode> {
+pub async fn answer(
+    State(state): State<AppState>,
+    PublicApi(_): PublicApi,
+    Path(token): Path<String>,
+    ApiJson(input): ApiJson<SurveyAnswers>,
+) -> ApiResult<StatusCode> {
     state.store.write(move |db| survey::answer(db, &token, &input.answers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -21,10 +21,7 @@ use crate::kit::i18n::filters;
 use crate::kit::page::{Chrome, Flash, FormView, Submitted, html, submitted};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/utbildning", get(show))
-        .route("/utbildning/kurser", post(add_course))
-        .route("/utbildning/spar", post(add_track))
+    Router::new().route("/utbildning", get(show)).route("/utbildning/kurser", post(add_course)).route("/utbildning/spar", post(add_track))
 }
 
 #[derive(Template)]
@@ -41,7 +38,13 @@ struct CataloguePage {
     track_form: FormView,
 }
 
-async fn page(state: &AppState, session: &Session, flash: &Flash, course_form: FormView, track_form: FormView) -> Result<CataloguePage, PageError> {
+async fn page(
+    state: &AppState,
+    session: &Session,
+    flash: &Flash,
+    course_form: FormView,
+    track_form: FormView,
+) -> Result<CataloguePage, PageError> {
     let v = session.viewer.clone();
     let (c, owners) = state.store.read(move |db| Ok((catalogue::catalogue(db, &v)?, event::organiser_choices(db, &v)?))).await?;
     let courses = c.courses.iter().map(|x| (x.id.to_string(), format!("{} ({})", x.title, x.level.label))).collect();
@@ -67,7 +70,11 @@ fn hours(form: &FormData, errs: &mut FieldErrors) -> Option<i64> {
     match raw.trim().parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new("duration_hours", "invalid", format!("”{raw}” är inget heltal. Skriv antalet timmar med siffror, till exempel 3.")));
+            errs.push(FieldError::new(
+                "duration_hours",
+                "invalid",
+                format!("”{raw}” är inget heltal. Skriv antalet timmar med siffror, till exempel 3."),
+            ));
             None
         }
     }
@@ -88,7 +95,9 @@ async fn add_course(State(state): State<AppState>, SignedForm(session, form): Si
         state.store.write(move |db| brygga_store::kernel::error::checked_with(unread, catalogue::create_course(db, &v, &input))).await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to("/utbildning?klart=skapad").into_response()),
-        Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, &Flash(None), view, FormView::empty()).await?),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, &Flash(None), view, FormView::empty()).await?)
+        }
     }
 }
 
@@ -103,6 +112,8 @@ async fn add_track(State(state): State<AppState>, SignedForm(session, form): Sig
     let result = state.store.write(move |db| catalogue::create_track(db, &v, &input)).await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to("/utbildning?klart=skapad").into_response()),
-        Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, &Flash(None), FormView::empty(), view).await?),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, &Flash(None), FormView::empty(), view).await?)
+        }
     }
 }

@@ -10,8 +10,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use brygga_store::dialogue::events::coverage::{self, TrainingCoverageQuery, TrainingCoverage};
 use brygga_store::dialogue::events::KINDS;
+use brygga_store::dialogue::events::coverage::{self, TrainingCoverage, TrainingCoverageQuery};
 use serde::Deserialize;
 
 use super::pairs;
@@ -40,9 +40,16 @@ struct CoveragePage {
     years: Vec<i16>,
 }
 
-async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Path(county): Path<String>, Query(p): Query<Params>, flash: Flash) -> PageResult {
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(county): Path<String>,
+    Query(p): Query<Params>,
+    flash: Flash,
+) -> PageResult {
     let v = session.viewer.clone();
-    let q = TrainingCoverageQuery { year: p.ar.as_deref().and_then(|y| y.trim().parse().ok()), kind: p.typ.filter(|k| !k.trim().is_empty()) };
+    let q =
+        TrainingCoverageQuery { year: p.ar.as_deref().and_then(|y| y.trim().parse().ok()), kind: p.typ.filter(|k| !k.trim().is_empty()) };
     let r = state.store.read(move |db| coverage::report(db, &v, &county, &q)).await?;
     let this = brygga_domain::time::today().year();
     html(

@@ -101,7 +101,11 @@ fn opt_int(form: &FormData, field: &str, what: &str, errs: &mut FieldErrors) -> 
     match raw.trim().parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid", format!("”{raw}” är inget heltal. Skriv {what} med siffror, eller lämna fältet tomt.")));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                format!("”{raw}” är inget heltal. Skriv {what} med siffror, eller lämna fältet tomt."),
+            ));
             None
         }
     }
@@ -155,8 +159,11 @@ async fn form_page(state: &AppState, session: &Session, form: FormView, editing:
         .store
         .read(move |db| {
             let organisers: Options = event::organiser_choices(db, &v)?.into_iter().map(|o| (o.id.to_string(), o.name)).collect();
-            let courses: Options =
-                catalogue::catalogue(db, &v)?.courses.into_iter().map(|c| (c.id.to_string(), format!("{} ({})", c.title, c.level.label))).collect();
+            let courses: Options = catalogue::catalogue(db, &v)?
+                .courses
+                .into_iter()
+                .map(|c| (c.id.to_string(), format!("{} ({})", c.title, c.level.label)))
+                .collect();
             Ok((organisers, courses))
         })
         .await?;
@@ -349,16 +356,20 @@ async fn register(State(state): State<AppState>, Path(id): Path<i64>, SignedForm
     let v = session.viewer.clone();
     let result = state.store.write(move |db| registrations::register(db, &v, id, &input)).await;
     match submitted(&form, result)? {
-        Submitted::Done(r) if other => Ok(Redirect::to(&format!("/evenemang/{id}?klart={}", if r.is_waiting() { "annan-vantelista" } else { "annan-anmald" })).into_response()),
+        Submitted::Done(r) if other => {
+            Ok(Redirect::to(&format!("/evenemang/{id}?klart={}", if r.is_waiting() { "annan-vantelista" } else { "annan-anmald" }))
+                .into_response())
+        }
         Submitted::Done(r) => {
             Ok(Redirect::to(&format!("/evenemang/{id}?klart={}", if r.is_waiting() { "vantelista" } else { "anmald" })).into_response())
         }
         Submitted::Refused(view) if other => {
             html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), None, view, None).await?)
         }
-        Submitted::Refused(view) => {
-            html(StatusCode::UNPROCESSABLE_ENTITY, show_page(&state, &session, id, &Flash(None), Some(view), FormView::empty(), None).await?)
-        }
+        Submitted::Refused(view) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            show_page(&state, &session, id, &Flash(None), Some(view), FormView::empty(), None).await?,
+        ),
     }
 }
 

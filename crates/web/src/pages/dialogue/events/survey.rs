@@ -18,7 +18,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use brygga_store::dialogue::events::event::{self, Event};
-use brygga_store::dialogue::events::survey::{self, MIN_FOR_TEXTS, QUESTION_KINDS, SurveyQuestionInput, SurveyResults, Survey, SurveyForm, SurveyInput};
+use brygga_store::dialogue::events::survey::{
+    self, MIN_FOR_TEXTS, QUESTION_KINDS, Survey, SurveyForm, SurveyInput, SurveyQuestionInput, SurveyResults,
+};
 use brygga_store::kernel::access;
 use brygga_store::{Action, StoreError};
 
@@ -68,7 +70,14 @@ impl SurveyPage {
     }
 }
 
-async fn page(state: &AppState, session: &Session, id: i64, flash: &Flash, form: Option<FormView>, send_form: FormView) -> Result<SurveyPage, PageError> {
+async fn page(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    flash: &Flash,
+    form: Option<FormView>,
+    send_form: FormView,
+) -> Result<SurveyPage, PageError> {
     let v = session.viewer.clone();
     let (e, s, results) = state
         .store
@@ -116,7 +125,10 @@ async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Path(i
 fn questions_of(form: &FormData) -> SurveyInput {
     SurveyInput {
         questions: (1..=ROWS)
-            .map(|i| SurveyQuestionInput { kind: form.get(&format!("kind_{i}")).to_owned(), text: form.get(&format!("text_{i}")).to_owned() })
+            .map(|i| SurveyQuestionInput {
+                kind: form.get(&format!("kind_{i}")).to_owned(),
+                text: form.get(&format!("text_{i}")).to_owned(),
+            })
             .filter(|q| !q.text.trim().is_empty())
             .collect(),
     }
@@ -128,7 +140,9 @@ async fn define(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(s
     let result = state.store.write(move |db| survey::define(db, &v, id, &input)).await;
     match submitted(&form, result)? {
         Submitted::Done(_) => Ok(Redirect::to(&format!("/evenemang/{id}/enkat?klart=enkat-sparad")).into_response()),
-        Submitted::Refused(view) => html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, id, &Flash(None), Some(view), FormView::empty()).await?),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, page(&state, &session, id, &Flash(None), Some(view), FormView::empty()).await?)
+        }
     }
 }
 
@@ -156,7 +170,6 @@ struct AnswerPage {
     f: Option<SurveyForm>,
     /// Why the survey cannot be answered (already answered), or thanks.
     message: Option<String>,
-    done: bool,
     form: FormView,
     points: Vec<&'static str>,
 }
@@ -178,10 +191,10 @@ async fn answer_form(State(state): State<AppState>, Path(token): Path<String>) -
 fn answer_page(result: Result<SurveyForm, StoreError>, token: String, form: FormView, ok: StatusCode) -> PageResult {
     let chrome = Chrome::anonymous("Enkät efter evenemanget");
     match result {
-        Ok(f) => html(ok, AnswerPage { chrome, token, f: Some(f), message: None, done: false, form, points: POINTS.to_vec() }),
+        Ok(f) => html(ok, AnswerPage { chrome, token, f: Some(f), message: None, form, points: POINTS.to_vec() }),
         Err(StoreError::Invalid(errs)) => {
             let message = errs.0.first().map(|e| e.message.clone());
-            html(StatusCode::CONFLICT, AnswerPage { chrome, token, f: None, message, done: false, form, points: POINTS.to_vec() })
+            html(StatusCode::CONFLICT, AnswerPage { chrome, token, f: None, message, form, points: POINTS.to_vec() })
         }
         Err(StoreError::NotFound { .. }) => html(
             StatusCode::NOT_FOUND,
@@ -190,7 +203,6 @@ fn answer_page(result: Result<SurveyForm, StoreError>, token: String, form: Form
                 token,
                 f: None,
                 message: Some("Länken finns inte. Kontrollera att du kopierat hela länken från e-postmeddelandet.".into()),
-                done: false,
                 form,
                 points: POINTS.to_vec(),
             },
@@ -216,7 +228,6 @@ async fn answer(State(state): State<AppState>, Path(token): Path<String>, header
                 token,
                 f: None,
                 message: Some("Tack! Ditt svar är sparat. Svaren är anonyma: arrangören ser inte vem som svarat vad.".into()),
-                done: true,
                 form: FormView::empty(),
                 points: POINTS.to_vec(),
             },
