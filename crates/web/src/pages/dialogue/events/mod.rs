@@ -15,6 +15,7 @@ use crate::AppState;
 pub mod catalogue;
 pub mod certificates;
 pub mod coverage;
+#[allow(clippy::module_inception)]
 pub mod events;
 pub mod survey;
 
