@@ -338,6 +338,7 @@ pub async fn seed(store: &Store, password: &str) -> anyhow::Result<Vec<DemoLogin
     store
         .write(|db| crate::demo_knowledge::seed(db, &brygga_store::kernel::mail::Postmark::new("brygga.example", "http://127.0.0.1:8080")))
         .await?;
+    store.write(move |db| crate::demo_events::seed(db, brygga_domain::time::today())).await?;
     // Some demo data is written straight into its tables: the whole search index is rebuilt.
     store.write(brygga_store::search::index::reindex).await?;
     Ok(logins)

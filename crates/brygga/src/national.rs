@@ -74,6 +74,9 @@ pub enum GenerateCommand {
     /// Skriver ett samråd med många medskick (för prestandamätningen av temaförslaget och den
     /// sammanställda dokumentationen) i en transaktion och tidmäter dem. Skriver JSON.
     Consultation(crate::generate_consultation::ConsultationArgs),
+    /// Skriver fem års evenemang med anmälningar för ett län och tidmäter sedan länets
+    /// utbildningstäckning (`scripts/bench-events`). Skriver JSON med antal och tider.
+    Events(crate::generate_events::EventsArgs),
 }
 
 #[derive(Args)]
@@ -384,6 +387,12 @@ pub async fn run(db: &DbArgs, cmd: GenerateCommand) -> anyhow::Result<()> {
             let settings = Settings::resolve(db, &ServeArgs::default())?;
             let store = crate::open(&settings).await?;
             let out = crate::generate_consultation::run(&store, &args).await?;
+            println!("{}", serde_json::to_string(&out)?);
+        }
+        GenerateCommand::Events(args) => {
+            let settings = Settings::resolve(db, &ServeArgs::default())?;
+            let store = crate::open(&settings).await?;
+            let out = crate::generate_events::run(&store, &args).await?;
             println!("{}", serde_json::to_string(&out)?);
         }
         GenerateCommand::Search(args) => {

@@ -31,6 +31,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "contacts_counterparts", sql: include_str!("../migrations/0015_contacts_counterparts.sql") },
     Migration { version: 16, name: "knowledge", sql: include_str!("../migrations/0016_knowledge.sql") },
     Migration { version: 17, name: "consultations", sql: include_str!("../migrations/0017_consultations.sql") },
+    Migration { version: 18, name: "events", sql: include_str!("../migrations/0018_events.sql") },
     Migration { version: 19, name: "newsletters", sql: include_str!("../migrations/0019_newsletters.sql") },
 ];
 

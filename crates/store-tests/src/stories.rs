@@ -302,3 +302,5 @@ mod samrad;
 pub use samrad::*;
 mod knowledge;
 pub use knowledge::*;
+mod training;
+pub use training::*;

@@ -132,4 +132,9 @@ conformance!(
     good_examples_keep_drafts_private_and_stories_need_consent,
     idea_board_is_for_signed_in_users_and_mails_the_owner,
     newsletters_reach_only_confirmed_subscribers_once,
+    training_events_refuse_bad_input_at_the_field,
+    training_waiting_list_promotes_and_refuses_a_second_registration,
+    training_participants_are_read_and_marked_by_the_organiser_only,
+    training_survey_answers_are_anonymous_and_once_per_link,
+    training_coverage_counts_attended_and_lists_who_never_came,
 );

@@ -131,8 +131,9 @@ pub fn router(state: AppState) -> Router {
         // Knowledge (issue 16): the method library, the idea bank and the idea board.
         .merge(knowledge::methods::routes())
         .merge(knowledge::ideas::routes())
-        // Dialogue (issue 16): newsletters.
-        .merge(newsletters::routes());
+        // Dialogue (issue 16): newsletters; training and events.
+        .merge(newsletters::routes())
+        .merge(dialogue::events::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

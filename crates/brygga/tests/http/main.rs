@@ -11,6 +11,7 @@ mod actors;
 mod agreements;
 mod consultations;
 mod directory;
+mod events;
 mod forum_work;
 mod forums;
 mod interventions;

@@ -339,6 +339,23 @@ pub async fn trust_guard_gdpr_export_covers_every_user_reference(store: &Store) 
                 "INSERT INTO newsletter_subscriptions (list_id, email, user_id, token, confirmed_at, created_at) VALUES (900, 'prenumerant@example.se', $1, 'tok900', $2, $2)",
                 args![me, now],
             )?;
+            // Training and events (issue 16): a course and an event the user created, and a
+            // registration the user made for themselves.
+            db.execute(
+                "INSERT INTO courses (id, owner_org_id, title, level, duration_hours, description, created_by_user_id, created_at, updated_at)
+                 VALUES (900, $1, 'Grundkurs', 'basic', 3, 'Kurs', $2, $3, $3)",
+                args![kommun, me, now],
+            )?;
+            db.execute(
+                "INSERT INTO events (id, organiser_org_id, title, kind, format, course_id, county_code, starts_at, ends_at, status, created_by_user_id, created_at, updated_at)
+                 VALUES (900, $1, 'Utbildning', 'training', 'on_site', 900, '12', $2, $2, 'published', $3, $2, $2)",
+                args![kommun, now, me],
+            )?;
+            db.execute(
+                "INSERT INTO event_registrations (event_id, user_id, org_id, role, municipality_code, status, queued_at, registered_by_user_id, created_at, updated_at)
+                 VALUES (900, $1, $2, 'samordnare', '1287', 'registered', $3, $1, $3, $3)",
+                args![me, kommun, now],
+            )?;
             Ok(())
         })
         .await

@@ -6,4 +6,5 @@
 //! decision); below search, which indexes it.
 
 pub mod consultations;
+pub mod events;
 pub mod newsletters;

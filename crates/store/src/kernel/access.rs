@@ -153,6 +153,14 @@ pub enum Action {
     /// Create `org`'s newsletter lists, write and send their issues, see their subscribers
     /// (coordinators of `org`).
     ManageNewsletter { org: i64 },
+    // Dialogue (issue 16): training and events (`dialogue::events`).
+    /// Create courses, tracks and events organised by `org`; change them, mark attendance,
+    /// define and send the post-event survey, register others (coordinators and administrators).
+    ManageEvents { org: i64 },
+    /// Read the training coverage report of `county` (a county code, `12`): coordinators of a
+    /// county board working in one of its municipalities, or a system administrator — the
+    /// people of [`Action::ManageContactRoles`], narrowed to their county.
+    ReadEventCoverage { county: &'static str },
 }
 
 /// Whether the viewer has at least `min` rights in `org` (roles are ordered, most rights first).
@@ -249,6 +257,17 @@ pub fn allowed(v: &Viewer, action: Action) -> bool {
         Action::WriteMethod => admin || v.memberships().iter().any(|m| m.role <= Role::Coordinator && m.org_kind == OrgKind::CountyBoard),
         Action::WriteExample { org } => has_role(v, org, Role::Member),
         Action::ManageNewsletter { org } => has_role(v, org, Role::Coordinator),
+        Action::ManageEvents { org } => has_role(v, org, Role::Coordinator),
+        Action::ReadEventCoverage { county } => {
+            admin
+                || v.memberships().iter().any(|m| {
+                    m.role <= Role::Coordinator
+                        && m.org_kind == OrgKind::CountyBoard
+                        && m.municipalities
+                            .iter()
+                            .any(|c| brygga_domain::geography::municipality(c).is_some_and(|x| x.county_code == county))
+                })
+        }
     }
 }
 

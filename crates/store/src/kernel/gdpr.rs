@@ -202,6 +202,16 @@ pub const GDPR_USER_REFERENCES: &[UserReference] = &[
         "newsletter_subscriptions",
         "id, list_id, email, confirmed_at, unsubscribed_at, created_at",
     ),
+    // Dialogue (issue 16): training and events.
+    rows("courses", "created_by_user_id", "courses_created", "id, title, level, owner_org_id, created_at"),
+    rows("events", "created_by_user_id", "events_created", "id, title, kind, organiser_org_id, starts_at, created_at"),
+    rows(
+        "event_registrations",
+        "user_id",
+        "event_registrations",
+        "id, event_id, org_id, role, municipality_code, status, certificate_code, created_at, updated_at",
+    ),
+    rows("event_registrations", "registered_by_user_id", "event_registrations_made", "id, event_id, status, created_at"),
     excluded("jobs", "locked_by", "the name of the worker process that holds the job, not a user"),
 ];
 

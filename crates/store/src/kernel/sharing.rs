@@ -435,6 +435,27 @@ pub fn can_read_consultation(v: &Viewer, organisers: &[i64], invited: &[i64], dr
     organises_consultation(v, organisers) || (!draft && invited.iter().any(|o| v.role_in(*o).is_some()))
 }
 
+/// Events (`dialogue::events`) are read by every signed-in user once published (or cancelled:
+/// the cancellation is news to those registered); a draft only by the users of the **organiser**
+/// organisation. Anonymous visitors read none (callers check [`Viewer::is_signed_in`] first).
+/// Their registrations — who takes part, from which organisation, role and municipality — are
+/// read by the organiser's users and by the registered person only; survey results by the
+/// organiser's users only. SQL predicate over the event aliased `t`, binding the viewer's
+/// organisations ([`consultation_args`]) at `$p`.
+pub fn event_readable(dialect: Dialect, t: &str, p: usize) -> String {
+    format!("({t}.status <> 'draft' OR {own})", own = dialect.in_list(&format!("{t}.organiser_org_id"), p))
+}
+
+/// [`event_readable`] for an event in memory.
+pub fn can_read_event(v: &Viewer, organiser_org_id: i64, draft: bool) -> bool {
+    v.is_signed_in() && (!draft || v.role_in(organiser_org_id).is_some())
+}
+
+/// Whether the viewer acts for the event's organiser: it reads participants and survey results.
+pub fn organises_event(v: &Viewer, organiser_org_id: i64) -> bool {
+    v.role_in(organiser_org_id).is_some()
+}
+
 pub const SHARING_COLUMNS: &[&str] = &["owner_org_id", "visibility", "forum_id"];
 
 /// Every table of shareable records. When an organisation leaves a forum, or a forum is

@@ -35,6 +35,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("method", "Metod"),
     ("idea", "Gott exempel"),
     ("idea_board", "Idé på idétavlan"),
+    ("event", "Evenemang"),
 ];
 
 /// The Swedish label of a kind.
@@ -57,6 +58,7 @@ pub fn document(db: &mut dyn Conn, kind: &str, id: i64) -> StoreResult<Option<Do
         "method" => crate::knowledge::methods::search_document(db, id),
         "idea" => crate::knowledge::ideas::search_document(db, id),
         "idea_board" => crate::knowledge::ideas::idea_search_document(db, id),
+        "event" => crate::dialogue::events::event::search_document(db, id),
         _ => Ok(None),
     }
 }
@@ -75,6 +77,7 @@ pub const ALL_RECORDS: &[(&str, &str)] = &[
     ("method", crate::knowledge::methods::SEARCH_IDS),
     ("idea", crate::knowledge::ideas::SEARCH_IDS),
     ("idea_board", crate::knowledge::ideas::IDEA_SEARCH_IDS),
+    ("event", crate::dialogue::events::event::SEARCH_IDS),
 ];
 
 /// The background refresh: indexes whatever is pending.

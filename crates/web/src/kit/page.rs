@@ -131,6 +131,15 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "bedomning-sparad" => "Bedömningen är sparad.",
         "matning-tagen" => "Mätningen är tagen och fryst. Den ändras inte även om checklistan ändras.",
         "kontrollerad" => "Erbjudandet är markerat som kontrollerat i dag. Nästa påminnelse kommer när intervallet har gått.",
+        // Training and events.
+        "anmald" => "Du är anmäld och har en plats.",
+        "vantelista" => "Evenemanget är fullt. Du står på väntelistan och får e-post om en plats blir ledig.",
+        "annan-anmald" => "Personen är anmäld och har en plats.",
+        "annan-vantelista" => "Evenemanget är fullt. Personen står på väntelistan.",
+        "avbokad" => "Anmälan är avbokad. Står någon på väntelistan får hen platsen och ett e-postmeddelande.",
+        "narvaro" => "Närvaron är sparad.",
+        "enkat-sparad" => "Enkätens frågor är sparade.",
+        "enkat-skickad" => "Enkäten är skickad. Varje deltagare har fått en egen länk med e-post.",
         _ => return None,
     })
 }

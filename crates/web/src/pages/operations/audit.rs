@@ -242,6 +242,16 @@ pub fn action_label(code: &str) -> &str {
         "newsletter.unsubscribe" => "Avregistrering från nyhetsbrev",
         "newsletter.issue_create" => "Utskick av nyhetsbrev skrivet",
         "newsletter.issue_send" => "Nyhetsbrev skickat",
+        // Dialogue: training and events.
+        "course.create" => "Utbildning lagd till i katalogen",
+        "course_track.create" => "Utbildningsspår skapat",
+        "event.create" => "Evenemang skapat",
+        "event.update" => "Evenemang ändrat",
+        "event.register" => "Anmälan till evenemang",
+        "event.cancel_registration" => "Anmälan till evenemang avbokad",
+        "event.attendance" => "Närvaro markerad",
+        "event.survey_define" => "Enkät efter evenemang skriven",
+        "event.survey_send" => "Enkät efter evenemang skickad",
         other => other,
     }
 }
@@ -274,6 +284,9 @@ fn record_label(kind: &str) -> &str {
         "good_example" => "Gott exempel",
         "board_idea" => "Idé på idétavlan",
         "newsletter_list" => "Lista för nyhetsbrev",
+        "course" => "Utbildning",
+        "course_track" => "Utbildningsspår",
+        "event" => "Evenemang",
         other => other,
     }
 }
