@@ -45,6 +45,8 @@ pub const REST_THEME: &str = "Övriga medskick";
 #[cfg_attr(feature = "openapi", schema(as = CompiledLink))]
 pub struct DocLink {
     pub kind: String,
+    /// The linked record's id.
+    pub id: i64,
     pub kind_label: String,
     pub title: Option<String>,
     pub href: Option<String>,
@@ -194,7 +196,7 @@ fn build(db: &mut dyn Conn, v: &Viewer, h: &Head) -> StoreResult<Compiled> {
                     None => (None, None),
                 },
             };
-            resolved.insert(key.clone(), DocLink { kind_label: target_label(&kind).to_owned(), kind, title, href });
+            resolved.insert(key.clone(), DocLink { kind_label: target_label(&kind).to_owned(), kind, id, title, href });
         }
         links.entry(input).or_default().push(resolved[&key].clone());
     }

@@ -1,9 +1,9 @@
 //! "Mina medskick": for the viewer's organisations, every item they gave, grouped by
 //! consultation, with what became of it (the disposition: outcome and reason), what it changed
-//! (each link shown with its title only when the viewer may read the target, otherwise as its
-//! kind), and the published versions of the compiled documentation. Read: the contributing
-//! organisations' own users only (the query takes the viewer's organisations); nothing else
-//! is read or written here.
+//! (each link shown with its title when the viewer may read the target or the organiser
+//! published it in the compiled documentation, otherwise as its kind), and the published
+//! versions of the compiled documentation. Read: the contributing organisations' own users only
+//! (the query takes the viewer's organisations); nothing else is read or written here.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,8 @@ use crate::{Viewer, args};
 pub struct ChangedLink {
     /// `situation`, `goal`, `measure`, `action` or `decision`.
     pub kind: String,
+    /// The linked record's id.
+    pub id: i64,
     /// "en insats i en åtgärdsplan" and the like: what is shown when the title is not.
     pub kind_label: String,
     /// The target's title, when the viewer may read it.
@@ -129,6 +131,7 @@ pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<MyConsultation>> {
                     title: t.as_ref().map(|x| x.0.clone()),
                     path: t.map(|x| x.1),
                     kind,
+                    id,
                 });
             }
             items.push(MyItem {
@@ -140,6 +143,22 @@ pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<MyConsultation>> {
                 links,
                 input: i,
             });
+        }
+        // A target the viewer may not read is named as the organiser published it, if it was.
+        if items.iter().any(|i: &MyItem| i.links.iter().any(|l| l.title.is_none())) {
+            if let Ok(doc) = super::compiled::published(db, v, cid, None) {
+                let published: BTreeMap<(i64, String, i64), String> = doc
+                    .themes
+                    .iter()
+                    .flat_map(|t| &t.items)
+                    .flat_map(|i| i.links.iter().filter_map(move |l| Some(((i.input_id, l.kind.clone(), l.id), l.title.clone()?))))
+                    .collect();
+                for item in &mut items {
+                    for l in item.links.iter_mut().filter(|l| l.title.is_none()) {
+                        l.title = published.get(&(item.input.id, l.kind.clone(), l.id)).cloned();
+                    }
+                }
+            }
         }
         let documents = db.map_all(
             "SELECT version, note, published_at FROM consultation_documents WHERE consultation_id = $1 ORDER BY version DESC",
