@@ -68,3 +68,59 @@ test('an association gives input to the police consultation and sees it on Mina 
   assert.doesNotMatch(picture, /Hässleholms IF/);
   await axe(police, 'lägesbild med civilsamhällets bild');
 });
+
+// Issue 16, "done when" (concluding): the police organiser themes the input by Brygga's
+// suggestion, gives the association's item a disposition linked to a measure in Trelleborg's
+// plan and publishes the documentation; the association sees on "Mina medskick" what became of
+// its input. Every page passes axe.
+test('the organiser themes, disposes and publishes; the association sees the outcome', async () => {
+  const base = env.demo.url;
+  const police = await newPage(env.browser);
+  await login(police, base, 'kommunpolis@polisen.example');
+  await police.goto(`${base}/samrad`);
+  await police.getByRole('link', { name: /rekrytering av barn och unga/ }).click();
+  await police.getByRole('link', { name: 'Teman och besked' }).click();
+  await police.getByRole('heading', { level: 1, name: 'Teman och besked' }).waitFor();
+  await axe(police, 'teman och besked');
+  await police.getByRole('button', { name: 'Använd förslaget' }).click();
+  await police.getByRole('heading', { level: 1, name: 'Teman och besked' }).waitFor();
+
+  const item = police.locator('li[id^="medskick-"]', { hasText: 'Tränarna behöver stöd' });
+  await item.getByRole('link', { name: /Ge besked/ }).click();
+  await police.getByRole('heading', { level: 1, name: 'Besked om medskick' }).waitFor();
+  await axe(police, 'besked');
+  // Without a reason: refused at the field, nothing lost.
+  await police.getByLabel('Omhändertaget', { exact: true }).check();
+  await police.getByRole('button', { name: 'Spara beskedet' }).click();
+  await police.getByRole('heading', { name: 'Det finns fel i formuläret' }).waitFor();
+  assert.match(await police.locator('.error-summary').innerText(), /Motiveringen saknas/);
+  await axe(police, 'besked (fel)');
+  assert.ok(await police.getByLabel('Omhändertaget', { exact: true }).isChecked(), 'the chosen outcome is kept');
+  const reason = 'Tas in i utbildningen av föreningsledare i Trelleborgs åtgärdsplan.';
+  await police.getByLabel(/^Motivering/).fill(reason);
+  const measure = police.getByRole('checkbox', { name: /^Insats:/ }).first();
+  const measureName = (await measure.locator('xpath=..').innerText()).replace(/^\s*Insats:\s*/, '').replace(/\s*\(.*$/s, '').trim();
+  await measure.check();
+  await police.getByRole('button', { name: 'Spara beskedet' }).click();
+  await police.getByRole('heading', { level: 1, name: 'Teman och besked' }).waitFor();
+  assert.match(await police.locator('li[id^="medskick-"]', { hasText: 'Tränarna behöver stöd' }).innerText(), /Besked: Omhändertaget/);
+
+  await police.getByRole('link', { name: 'Till dokumentationen och publiceringen' }).click();
+  await police.getByRole('heading', { level: 1, name: 'Dokumentation' }).waitFor();
+  await axe(police, 'dokumentation (förhandsgranskning)');
+  await police.getByRole('button', { name: 'Publicera och skicka' }).click();
+  await police.getByRole('heading', { level: 1, name: /^Dokumentation:/ }).waitFor();
+  const doc = await police.locator('main').innerText();
+  assert.match(doc, /Version 1/);
+  assert.match(doc, new RegExp(reason));
+  await axe(police, 'dokumentation (version 1)');
+
+  const page = await newPage(env.browser);
+  await login(page, base, 'ledare@hassleholmsif.example');
+  await page.goto(`${base}/mina-medskick`);
+  const text = await page.locator('li', { hasText: 'Tränarna behöver stöd' }).last().innerText();
+  assert.match(text, /Omhändertaget/);
+  assert.match(text, new RegExp(reason));
+  assert.ok(text.includes(measureName), `the measure it changed is named: ${measureName} in ${text}`);
+  await axe(page, 'mina medskick (med besked)');
+});
