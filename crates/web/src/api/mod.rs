@@ -233,6 +233,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dialogue::conclusion::link_choices))
         .routes(routes!(dialogue::conclusion::versions, dialogue::conclusion::publish))
         .routes(routes!(dialogue::conclusion::preview))
+        .routes(routes!(dialogue::conclusion::send_digest))
         .routes(routes!(dialogue::conclusion::version))
         // Dialogue: training and events.
         .routes(routes!(dialogue::events::catalogue, dialogue::events::create_course))

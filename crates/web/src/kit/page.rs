@@ -93,6 +93,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "skapad" => "Uppgifterna har sparats.",
         "sparad" => "Ändringarna har sparats.",
         "publicerad" => "Dokumentationen är publicerad och skickad med e-post till deltagarna.",
+        "nyhetsbrev-skickat" => "Resultatet är skickat som nyhetsbrev till listans prenumeranter.",
         "borttagen" => "Posten har tagits bort.",
         "arkiverad" => {
             "Platsen har rapporter och är därför arkiverad i stället för borttagen. Den finns kvar i äldre lägesbilder men erbjuds inte för nya rapporter."

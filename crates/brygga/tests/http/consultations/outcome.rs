@@ -3,12 +3,13 @@
 //! item to a measure of Trelleborg's plan (a measure it may not read is refused) and publishes
 //! the documentation (a retry with the same key publishes nothing twice); the association's user
 //! receives the e-mail through a real SMTP server and sees, on "Mina medskick" and in the
-//! documentation, what became of the input.
+//! documentation, what became of the input; the outcome goes out as a newsletter issue.
 
 use std::time::Duration;
 
 use brygga_mail::Outgoing;
 use brygga_store::ConnExt;
+use brygga_store::dialogue::newsletters::{self, ListInput};
 use brygga_store::kernel::mail;
 use brygga_store_tests::stories;
 use reqwest::{Method, StatusCode};
@@ -134,6 +135,24 @@ async fn an_association_sees_what_became_of_its_input(b: Backend) {
     let (status, html) = web.get_html(&format!("/samrad/{id}/dokumentation/1")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Klotter vid stationen") && html.contains("Nattvandrarna"), "{html}");
+
+    // The outcome as a newsletter issue (kind consultation_outcome), with one-click unsubscribe.
+    let v = stories::viewer(app.store(), w.coordinator).await;
+    let list = app
+        .store()
+        .write(move |db| newsletters::create_list(db, &v, &ListInput { name: "Trygg i Trelleborg".into(), ..Default::default() }))
+        .await
+        .unwrap();
+    let v = stories::viewer(app.store(), w.association).await;
+    app.store().write(move |db| newsletters::subscribe_self(db, &v, list.id)).await.unwrap();
+    let (status, body) = organiser.send(Method::POST, &format!("/consultations/{id}/documentation/newsletter"), json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, issue) =
+        organiser.send(Method::POST, &format!("/consultations/{id}/documentation/newsletter"), json!({"list_id": list.id})).await;
+    assert_eq!(status, StatusCode::OK, "{issue}");
+    assert_eq!((issue["kind"].as_str(), issue["recipient_count"].as_i64()), (Some("consultation_outcome"), Some(1)), "{issue}");
+    assert!(issue["body"].as_str().unwrap().contains("Klotter vid stationen: 2 medskick, 1 helt eller delvis omhändertagna"), "{issue}");
+    assert!(!issue["body"].as_str().unwrap().contains("Klotter i passagen"), "no item text in a newsletter: {issue}");
     sink.stop().await;
 }
 

@@ -370,3 +370,57 @@ fn recipients(db: &mut dyn Conn, consultation_id: i64) -> StoreResult<Vec<(i64, 
         |r| Ok((r.get("id")?, r.get("email")?)),
     )?)
 }
+
+/// Sends the outcome of the newest published version as a newsletter issue of the kind
+/// `consultation_outcome` to a list the viewer manages (`dialogue::newsletters`, with its
+/// one-click unsubscribe): the counts per outcome and per theme. The items themselves stay in
+/// the documentation, which only participants read. Refused before the first publication.
+pub fn send_outcome_digest(
+    db: &mut dyn Conn,
+    v: &Viewer,
+    post: &Postmark,
+    consultation_id: i64,
+    list_id: Option<i64>,
+) -> StoreResult<crate::dialogue::newsletters::Issue> {
+    use crate::dialogue::newsletters::{self, IssueInput, IssueKind};
+    let h = head::concluding(db, v, consultation_id)?;
+    let Some(list_id) = list_id else {
+        return Err(StoreError::invalid(FieldError::new("list_id", "required", "Välj nyhetsbrevet som resultatet ska skickas till.")));
+    };
+    let doc = match published(db, v, h.id, None) {
+        Ok(doc) => doc,
+        Err(StoreError::NotFound { .. }) => {
+            return Err(StoreError::invalid(FieldError::new(
+                "consultation",
+                "consultation.unpublished",
+                "Dokumentationen är inte publicerad än. Publicera den först; utskicket bygger på den publicerade versionen.",
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    let c = &doc.counts;
+    let mut body = format!(
+        "{org} har sammanställt samrådet ”{title}” (version {version}).\n\n\
+         {items} medskick: {adopted} omhändertagna, {partly} delvis, {not} inte omhändertagna, {info} för kännedom, {undecided} utan besked än.\n\nTeman:\n",
+        org = doc.organiser,
+        title = doc.title,
+        version = doc.version,
+        items = c.items,
+        adopted = c.adopted,
+        partly = c.partly,
+        not = c.not_adopted,
+        info = c.for_information,
+        undecided = c.undecided,
+    );
+    for t in &doc.themes {
+        let adopted = t.items.iter().filter(|i| matches!(i.outcome.as_deref(), Some("adopted" | "partly"))).count();
+        body.push_str(&format!("- {}: {} medskick, {} helt eller delvis omhändertagna\n", t.name, t.items.len(), adopted));
+    }
+    body.push_str(&format!(
+        "\nDeltagarna i samrådet läser hela dokumentationen, med besked om varje medskick, i Brygga: {}\n",
+        post.link(&format!("/samrad/{}/dokumentation/{}", h.id, doc.version))
+    ));
+    let input = IssueInput { subject: format!("Resultatet av samrådet: {}", doc.title), body };
+    let issue = newsletters::create_issue(db, v, list_id, &input, IssueKind::ConsultationOutcome, Some(h.id))?;
+    newsletters::send_issue(db, v, post, issue.id)
+}

@@ -232,3 +232,29 @@ pub async fn publish(
         "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för en ny publicering.",
     )
 }
+
+/// Which list to send the outcome to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigestInput {
+    /// A newsletter list the caller's organisation manages.
+    pub list_id: Option<i64>,
+}
+
+/// Sends the newest published version's outcome (counts per outcome and theme, the link for
+/// participants) as a newsletter issue of kind `consultation_outcome`, with one-click unsubscribe.
+/// 422 `consultation.unpublished` before the first publication.
+#[utoipa::path(post, operation_id = "send_consultation_outcome_newsletter", path = "/consultations/{id}/documentation/newsletter", params(("id" = i64, Path)),
+    request_body = DigestInput, tag = "consultations",
+    responses((status = 200, body = brygga_store::dialogue::newsletters::Issue), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn send_digest(
+    State(state): State<AppState>,
+    ApiAuth(v): ApiAuth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<DigestInput>,
+) -> ApiResult<Json<brygga_store::dialogue::newsletters::Issue>> {
+    let post = state.config.postmark();
+    let issue = state.store.write(move |db| compiled::send_outcome_digest(db, &v, &post, id, input.list_id)).await?;
+    state.store.wake_workers();
+    Ok(Json(issue))
+}

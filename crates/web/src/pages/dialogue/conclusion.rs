@@ -17,6 +17,8 @@ use brygga_store::dialogue::consultations::compiled::{self, Compiled, PublishInp
 use brygga_store::dialogue::consultations::dispositions::{self, Disposition, DispositionInput, LinkChoice};
 use brygga_store::dialogue::consultations::head::{self, Head};
 use brygga_store::dialogue::consultations::themes::{self, Suggestion, Theme, ThemeInput, ThemedItem};
+use brygga_store::dialogue::newsletters;
+use brygga_store::kernel::access::{Action, allowed};
 
 use crate::AppState;
 use crate::kit::auth::{FormData, Session, SignedForm, SignedIn};
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/samrad/medskick/{iid}/tema", post(assign_theme))
         .route("/samrad/medskick/{iid}/besked", get(disposition_page).post(set_disposition))
         .route("/samrad/{id}/dokumentation", get(documentation).post(publish))
+        .route("/samrad/{id}/dokumentation/nyhetsbrev", post(send_digest))
         .route("/samrad/{id}/dokumentation/{version}", get(version_page))
 }
 
@@ -251,6 +254,8 @@ struct DocumentationPage {
     /// The preview, for those who may publish.
     doc: Option<Compiled>,
     form: FormView,
+    /// The newsletter lists the viewer may send the outcome to.
+    lists: Vec<(String, String)>,
 }
 
 async fn documentation_view(
@@ -261,12 +266,17 @@ async fn documentation_view(
     flash: &Flash,
 ) -> Result<DocumentationPage, PageError> {
     let v = session.viewer.clone();
-    let (head, versions, doc) = state
+    let (head, versions, doc, lists) = state
         .store
         .read(move |db| {
             let h = head::readable(db, &v, id)?;
             let doc = if h.concludes(&v) { Some(compiled::preview(db, &v, id)?) } else { None };
-            Ok((h, compiled::versions(db, &v, id)?, doc))
+            let lists: Vec<(String, String)> = newsletters::lists(db, &v)?
+                .into_iter()
+                .filter(|l| allowed(&v, Action::ManageNewsletter { org: l.owner_org_id }))
+                .map(|l| (l.id.to_string(), format!("{} ({})", l.name, l.owner_name)))
+                .collect();
+            Ok((h, compiled::versions(db, &v, id)?, doc, lists))
         })
         .await?;
     Ok(DocumentationPage {
@@ -276,6 +286,7 @@ async fn documentation_view(
         versions,
         doc,
         form,
+        lists,
     })
 }
 
@@ -290,6 +301,22 @@ async fn publish(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(
     let result = state.store.write(move |db| compiled::publish(db, &v, &post, id, &input)).await;
     match submitted(&form, result)? {
         Submitted::Done(doc) => Ok(Redirect::to(&format!("/samrad/{id}/dokumentation/{}?klart=publicerad", doc.version)).into_response()),
+        Submitted::Refused(view) => {
+            html(StatusCode::UNPROCESSABLE_ENTITY, documentation_view(&state, &session, id, view, &Flash(None)).await?)
+        }
+    }
+}
+
+async fn send_digest(State(state): State<AppState>, Path(id): Path<i64>, SignedForm(session, form): SignedForm) -> PageResult {
+    let list = form.opt("list_id").and_then(|s| s.parse().ok());
+    let v = session.viewer.clone();
+    let post = state.config.postmark();
+    let result = state.store.write(move |db| compiled::send_outcome_digest(db, &v, &post, id, list)).await;
+    match submitted(&form, result)? {
+        Submitted::Done(_) => {
+            state.store.wake_workers();
+            Ok(Redirect::to(&format!("/samrad/{id}/dokumentation?klart=nyhetsbrev-skickat")).into_response())
+        }
         Submitted::Refused(view) => {
             html(StatusCode::UNPROCESSABLE_ENTITY, documentation_view(&state, &session, id, view, &Flash(None)).await?)
         }
