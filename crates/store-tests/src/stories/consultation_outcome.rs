@@ -45,14 +45,12 @@ pub async fn consultation_fixture(store: &Store, lead: i64, status: &'static str
         .unwrap()
 }
 
-/// Adds an item of input; `author` None means a note-taker (`entered_by`) wrote it down.
+/// Adds an item of input given by `org`; `author` None means a note-taker (`entered_by`) wrote
+/// it down.
 pub async fn input_fixture(
     store: &Store,
-    consultation: i64,
-    question: i64,
-    org: i64,
-    author: Option<i64>,
-    entered_by: i64,
+    (consultation, question): (i64, i64),
+    (org, author, entered_by): (i64, Option<i64>, i64),
     anonymous: bool,
     text: &'static str,
 ) -> i64 {
@@ -102,11 +100,12 @@ pub async fn consultations_conclude_with_themes_dispositions_and_published_docum
         "Skolans frånvaro är ett växande problem bland barn med NPF.",
         "Frånvaron i skolan måste följas upp tidigt, skolan är en skyddsfaktor.",
     ] {
-        named.push(input_fixture(store, c, q1, w.forening, Some(w.association), w.association, false, text).await);
+        named.push(input_fixture(store, (c, q1), (w.forening, Some(w.association), w.association), false, text).await);
     }
     // Trelleborgshem speaks anonymously, through the organiser's note-taker.
     let anonymous =
-        input_fixture(store, c, q2, w.bostad, None, w.coordinator, true, "Mentorskap och läxhjälp stärker skolan som skyddsfaktor.").await;
+        input_fixture(store, (c, q2), (w.bostad, None, w.coordinator), true, "Mentorskap och läxhjälp stärker skolan som skyddsfaktor.")
+            .await;
 
     // Only organisers conclude; outsiders do not learn that the consultation exists.
     let outsider = viewer(store, w.outsider).await;

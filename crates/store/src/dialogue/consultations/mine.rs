@@ -145,18 +145,18 @@ pub fn mine(db: &mut dyn Conn, v: &Viewer) -> StoreResult<Vec<MyConsultation>> {
             });
         }
         // A target the viewer may not read is named as the organiser published it, if it was.
-        if items.iter().any(|i: &MyItem| i.links.iter().any(|l| l.title.is_none())) {
-            if let Ok(doc) = super::compiled::published(db, v, cid, None) {
-                let published: BTreeMap<(i64, String, i64), String> = doc
-                    .themes
-                    .iter()
-                    .flat_map(|t| &t.items)
-                    .flat_map(|i| i.links.iter().filter_map(move |l| Some(((i.input_id, l.kind.clone(), l.id), l.title.clone()?))))
-                    .collect();
-                for item in &mut items {
-                    for l in item.links.iter_mut().filter(|l| l.title.is_none()) {
-                        l.title = published.get(&(item.input.id, l.kind.clone(), l.id)).cloned();
-                    }
+        if items.iter().any(|i: &MyItem| i.links.iter().any(|l| l.title.is_none()))
+            && let Ok(doc) = super::compiled::published(db, v, cid, None)
+        {
+            let published: BTreeMap<(i64, String, i64), String> = doc
+                .themes
+                .iter()
+                .flat_map(|t| &t.items)
+                .flat_map(|i| i.links.iter().filter_map(move |l| Some(((i.input_id, l.kind.clone(), l.id), l.title.clone()?))))
+                .collect();
+            for item in &mut items {
+                for l in item.links.iter_mut().filter(|l| l.title.is_none()) {
+                    l.title = published.get(&(item.input.id, l.kind.clone(), l.id)).cloned();
                 }
             }
         }
