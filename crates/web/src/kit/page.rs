@@ -94,6 +94,11 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "sparad" => "Ändringarna har sparats.",
         "publicerad" => "Dokumentationen är publicerad och skickad med e-post till deltagarna.",
         "nyhetsbrev-skickat" => "Resultatet är skickat som nyhetsbrev till listans prenumeranter.",
+        "prenumererar" => "Du prenumererar nu på nyhetsbrevet. Varje utskick har en länk för att avsluta med ett klick.",
+        "bekrafta" => "Vi har skickat en länk till adressen. Prenumerationen börjar när den bekräftas.",
+        "utkast" => "Utskicket är sparat som utkast. Det skickas först när du väljer Skicka.",
+        "skickat" => "Utskicket är skickat till listans bekräftade prenumeranter.",
+        "intresse" => "Ert intresse är registrerat. Organisationen bakom idén har fått ett e-postmeddelande.",
         "borttagen" => "Posten har tagits bort.",
         "arkiverad" => {
             "Platsen har rapporter och är därför arkiverad i stället för borttagen. Den finns kvar i äldre lägesbilder men erbjuds inte för nya rapporter."
